@@ -1,0 +1,65 @@
+import type { Db } from "./open.ts";
+import type { EventRow } from "./schema.ts";
+
+export interface NewEvent {
+  runId?: number | undefined;
+  itemId?: number | undefined;
+  type: string;
+  data?: Record<string, unknown>;
+}
+
+export interface GafferEvent {
+  id: number;
+  runId: number | null;
+  itemId: number | null;
+  type: string;
+  at: number;
+  data: Record<string, unknown>;
+}
+
+/** Appends one event. Events are never updated or deleted. */
+export async function appendEvent(db: Db, event: NewEvent, now = Date.now()): Promise<void> {
+  await db
+    .insertInto("events")
+    .values({
+      run_id: event.runId ?? null,
+      item_id: event.itemId ?? null,
+      type: event.type,
+      at: now,
+      data: JSON.stringify(event.data ?? {}),
+    })
+    .execute();
+}
+
+export async function listEvents(
+  db: Db,
+  query: { runId?: number; afterId?: number; limit?: number },
+): Promise<GafferEvent[]> {
+  let select = db.selectFrom("events").selectAll().orderBy("id", "asc");
+  if (query.runId !== undefined) select = select.where("run_id", "=", query.runId);
+  if (query.afterId !== undefined) select = select.where("id", ">", query.afterId);
+  if (query.limit !== undefined) select = select.limit(query.limit);
+  return (await select.execute()).map(toEvent);
+}
+
+export async function lastEvent(db: Db, runId: number): Promise<GafferEvent | undefined> {
+  const row = await db
+    .selectFrom("events")
+    .selectAll()
+    .where("run_id", "=", runId)
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row ? toEvent(row) : undefined;
+}
+
+function toEvent(row: EventRow): GafferEvent {
+  return {
+    id: Number(row.id),
+    runId: row.run_id,
+    itemId: row.item_id,
+    type: row.type,
+    at: Number(row.at),
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
+}

@@ -1,0 +1,41 @@
+export type { StoreDialect } from "./dialect.ts";
+export { appendEvent, type GafferEvent, lastEvent, listEvents, type NewEvent } from "./events.ts";
+export {
+  addItem,
+  editItem,
+  getItem,
+  type Item,
+  type ItemChanges,
+  type ItemFields,
+  listItems,
+  setItemState,
+} from "./items.ts";
+export { type Db, inTransaction, openStore, openStoreReadOnly, type Store } from "./open.ts";
+export {
+  type CommitSummary,
+  findProposal,
+  type GateEvidence,
+  type Proposal,
+  recordProposal,
+} from "./proposals.ts";
+export {
+  ACTIVE_STATES,
+  type Attempt,
+  createRun,
+  type GateResult,
+  getRun,
+  listAttempts,
+  listGateResults,
+  listRuns,
+  type NewGateResult,
+  type NewRun,
+  RESUMABLE_STATES,
+  type Run,
+  recordGateResult,
+  startAttempt,
+  TERMINAL_STATES,
+  type Transition,
+  transitionRun,
+  updateAttempt,
+} from "./runs.ts";
+export type { AttemptState, ItemState, RunState } from "./schema.ts";

@@ -1,0 +1,140 @@
+import { GafferError } from "../errors.ts";
+import { appendEvent } from "./events.ts";
+import { type Db, inTransaction } from "./open.ts";
+import type { ItemRow, ItemState } from "./schema.ts";
+
+export interface Item {
+  id: number;
+  title: string;
+  body: string;
+  labels: string[];
+  priority: number;
+  dependsOn: number[];
+  state: ItemState;
+  source: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ItemFields {
+  title: string;
+  body?: string;
+  labels?: string[];
+  priority?: number;
+  dependsOn?: number[];
+  source?: string | null;
+}
+
+export type ItemChanges = Partial<Omit<ItemFields, "source">>;
+
+export async function addItem(db: Db, fields: ItemFields, now = Date.now()): Promise<Item> {
+  return inTransaction(db, async (trx) => {
+    await assertItemsExist(trx, fields.dependsOn ?? []);
+    const row = await trx
+      .insertInto("items")
+      .values({
+        title: fields.title,
+        body: fields.body ?? "",
+        labels: JSON.stringify(fields.labels ?? []),
+        priority: fields.priority ?? 0,
+        depends_on: JSON.stringify(fields.dependsOn ?? []),
+        state: "open",
+        source: fields.source ?? null,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const item = toItem(row);
+    await appendEvent(trx, { itemId: item.id, type: "item.created", data: { title: item.title } }, now);
+    return item;
+  });
+}
+
+export async function getItem(db: Db, id: number): Promise<Item> {
+  const row = await db.selectFrom("items").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!row) {
+    throw new GafferError("item-not-found", `no item #${id}`, "list the items with `gaffer issue list`");
+  }
+  return toItem(row);
+}
+
+export async function listItems(
+  db: Db,
+  query: { state?: ItemState | "all"; label?: string } = {},
+): Promise<Item[]> {
+  let select = db.selectFrom("items").selectAll().orderBy("priority", "desc").orderBy("id", "asc");
+  const state = query.state ?? "open";
+  if (state !== "all") select = select.where("state", "=", state);
+  const items = (await select.execute()).map(toItem);
+  return query.label ? items.filter((item) => item.labels.includes(query.label as string)) : items;
+}
+
+export async function editItem(db: Db, id: number, changes: ItemChanges, now = Date.now()): Promise<Item> {
+  return inTransaction(db, async (trx) => {
+    await getItem(trx, id);
+    if (changes.dependsOn) {
+      if (changes.dependsOn.includes(id)) {
+        throw new GafferError("usage", `item #${id} cannot depend on itself`, "remove it from --depends-on");
+      }
+      await assertItemsExist(trx, changes.dependsOn);
+    }
+    const row = await trx
+      .updateTable("items")
+      .set({
+        ...(changes.title !== undefined && { title: changes.title }),
+        ...(changes.body !== undefined && { body: changes.body }),
+        ...(changes.labels !== undefined && { labels: JSON.stringify(changes.labels) }),
+        ...(changes.priority !== undefined && { priority: changes.priority }),
+        ...(changes.dependsOn !== undefined && { depends_on: JSON.stringify(changes.dependsOn) }),
+        updated_at: now,
+      })
+      .where("id", "=", id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendEvent(trx, { itemId: id, type: "item.edited", data: { fields: Object.keys(changes) } }, now);
+    return toItem(row);
+  });
+}
+
+export async function setItemState(db: Db, id: number, state: ItemState, now = Date.now()): Promise<Item> {
+  return inTransaction(db, async (trx) => {
+    await getItem(trx, id);
+    const row = await trx
+      .updateTable("items")
+      .set({ state, updated_at: now })
+      .where("id", "=", id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendEvent(trx, { itemId: id, type: state === "closed" ? "item.closed" : "item.reopened" }, now);
+    return toItem(row);
+  });
+}
+
+async function assertItemsExist(db: Db, ids: number[]): Promise<void> {
+  for (const id of ids) {
+    const found = await db.selectFrom("items").select("id").where("id", "=", id).executeTakeFirst();
+    if (!found) {
+      throw new GafferError(
+        "item-not-found",
+        `depends on #${id}, which does not exist`,
+        "check `gaffer issue list`",
+      );
+    }
+  }
+}
+
+function toItem(row: ItemRow): Item {
+  return {
+    id: Number(row.id),
+    title: row.title,
+    body: row.body,
+    labels: JSON.parse(row.labels) as string[],
+    priority: row.priority,
+    dependsOn: JSON.parse(row.depends_on) as number[],
+    state: row.state,
+    source: row.source,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}

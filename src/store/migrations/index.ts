@@ -1,0 +1,23 @@
+import type { Kysely } from "kysely";
+import type { Migration, MigrationProvider } from "kysely/migration";
+import type { StoreDialect } from "../dialect.ts";
+import * as initial from "./001-initial.ts";
+
+type VersionedMigration = { up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> };
+
+/** Ordered by name; a new migration gets the next number and is never edited once released. */
+const migrations: Record<string, VersionedMigration> = {
+  "001-initial": initial,
+};
+
+export function migrationProvider(dialect: StoreDialect): MigrationProvider {
+  return {
+    async getMigrations() {
+      const bound: Record<string, Migration> = {};
+      for (const [name, migration] of Object.entries(migrations)) {
+        bound[name] = { up: (db) => migration.up(db, dialect) };
+      }
+      return bound;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { Kysely, SqliteDialect } from "kysely";
+import { Migrator } from "kysely/migration";
+import { migrationProvider } from "./migrations/index.ts";
+import type { Database } from "./schema.ts";
+import { nodeSqliteDatabase } from "./sqlite-driver.ts";
+
+export type Db = Kysely<Database>;
+
+export interface Store {
+  readonly db: Db;
+  readonly path: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens (creating and migrating if needed) the project's store for writing.
+ * WAL keeps readers unblocked; NORMAL sync is durable across process crashes.
+ */
+export async function openStore(path: string): Promise<Store> {
+  mkdirSync(dirname(path), { recursive: true });
+  const database = new DatabaseSync(path);
+  database.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;");
+  database.exec("PRAGMA foreign_keys = ON;");
+  const db = kyselyOver(database);
+  const { error } = await new Migrator({ db, provider: migrationProvider("sqlite") }).migrateToLatest();
+  if (error) {
+    await db.destroy();
+    throw error;
+  }
+  return { db, path, close: () => db.destroy() };
+}
+
+/**
+ * Opens the store for reading without writing a byte: a fully checkpointed database (no `-wal`
+ * beside it) is opened immutable so SQLite creates no side files; with a live writer it reads the WAL.
+ * Returns undefined when there is no store yet.
+ */
+export function openStoreReadOnly(path: string): Store | undefined {
+  if (!existsSync(path)) return undefined;
+  const live = existsSync(`${path}-wal`);
+  const location = live ? path : `file:${encodeURI(path)}?immutable=1`;
+  const database = new DatabaseSync(location, { readOnly: true });
+  if (live) database.exec("PRAGMA busy_timeout = 10000;");
+  const db = kyselyOver(database);
+  return { db, path, close: () => db.destroy() };
+}
+
+function kyselyOver(database: DatabaseSync): Db {
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: nodeSqliteDatabase(database) }) });
+}
+
+/** Runs `work` in a transaction, joining the caller's if there already is one. */
+export function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}

@@ -1,0 +1,269 @@
+import { GafferError } from "../errors.ts";
+import { appendEvent } from "./events.ts";
+import { type Db, inTransaction } from "./open.ts";
+import type { AttemptRow, AttemptState, GateResultRow, RunRow, RunState, RunUpdate } from "./schema.ts";
+
+export type Run = RunRow & { id: number };
+export type Attempt = AttemptRow & { id: number };
+export type GateResult = GateResultRow & { id: number; timedOut: boolean };
+
+export const ACTIVE_STATES: readonly RunState[] = ["preparing", "agent", "gating", "proposing"];
+export const RESUMABLE_STATES: readonly RunState[] = ["cancelled", "interrupted"];
+export const TERMINAL_STATES: readonly RunState[] = ["proposed", "failed", "gave-up", "discarded"];
+
+export interface NewRun {
+  itemId: number;
+  agent: string;
+  branch: string;
+  baseBranch: string;
+  baseCommit: string;
+  workspace: string;
+  maxFixAttempts: number;
+  owner: string;
+  sandbox: string;
+}
+
+export async function createRun(db: Db, run: NewRun, now = Date.now()): Promise<Run> {
+  return inTransaction(db, async (trx) => {
+    const row = await trx
+      .insertInto("runs")
+      .values({
+        item_id: run.itemId,
+        state: "preparing",
+        agent: run.agent,
+        branch: run.branch,
+        base_branch: run.baseBranch,
+        base_commit: run.baseCommit,
+        workspace: run.workspace,
+        attempt: 0,
+        max_fix_attempts: run.maxFixAttempts,
+        owner: run.owner,
+        reason: null,
+        report_path: null,
+        sandbox: run.sandbox,
+        created_at: now,
+        updated_at: now,
+        ended_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const created = toRun(row);
+    await appendEvent(
+      trx,
+      {
+        runId: created.id,
+        itemId: run.itemId,
+        type: "run.created",
+        data: { agent: run.agent, branch: run.branch, base: run.baseBranch, baseCommit: run.baseCommit },
+      },
+      now,
+    );
+    return created;
+  });
+}
+
+export async function getRun(db: Db, id: number): Promise<Run> {
+  const row = await db.selectFrom("runs").selectAll().where("id", "=", id).executeTakeFirst();
+  if (!row) throw new GafferError("run-not-found", `no run ${id}`, "list the runs with `gaffer runs`");
+  return toRun(row);
+}
+
+export async function listRuns(
+  db: Db,
+  query: { itemId?: number; states?: readonly RunState[] } = {},
+): Promise<Run[]> {
+  let select = db.selectFrom("runs").selectAll().orderBy("id", "asc");
+  if (query.itemId !== undefined) select = select.where("item_id", "=", query.itemId);
+  if (query.states) select = select.where("state", "in", [...query.states]);
+  return (await select.execute()).map(toRun);
+}
+
+export interface Transition {
+  from: readonly RunState[];
+  to: RunState;
+  /** The owner token the run must hold; a mismatch means another process took the run. */
+  owner?: string | null;
+  set?: Omit<RunUpdate, "id" | "state" | "updated_at">;
+  event: string;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Moves a run from one of `from` to `to` and appends the event, in one transaction.
+ * The guard is inside the UPDATE, so a run changed by anyone else is detected, not assumed.
+ */
+export async function transitionRun(db: Db, runId: number, t: Transition, now = Date.now()): Promise<Run> {
+  return inTransaction(db, async (trx) => {
+    let update = trx
+      .updateTable("runs")
+      .set({
+        ...t.set,
+        state: t.to,
+        updated_at: now,
+        ...(TERMINAL_STATES.includes(t.to) || RESUMABLE_STATES.includes(t.to) ? { ended_at: now } : {}),
+      })
+      .where("id", "=", runId)
+      .where("state", "in", [...t.from]);
+    if (t.owner !== undefined)
+      update = t.owner === null ? update.where("owner", "is", null) : update.where("owner", "=", t.owner);
+    const row = await update.returningAll().executeTakeFirst();
+    if (!row) {
+      const current = await trx
+        .selectFrom("runs")
+        .select(["state", "owner"])
+        .where("id", "=", runId)
+        .executeTakeFirst();
+      throw new GafferError(
+        "lease-lost",
+        `run ${runId} cannot move to ${t.to}: it is ${current ? `${current.state} (owner ${current.owner ?? "none"})` : "gone"}`,
+        "another gaffer process may own this run; check `gaffer runs`",
+      );
+    }
+    const run = toRun(row);
+    await appendEvent(
+      trx,
+      { runId, itemId: run.item_id, type: t.event, data: { state: t.to, ...t.data } },
+      now,
+    );
+    return run;
+  });
+}
+
+export async function startAttempt(db: Db, run: Run, owner: string, now = Date.now()): Promise<Attempt> {
+  const number = run.attempt + 1;
+  return inTransaction(db, async (trx) => {
+    await transitionRun(
+      trx,
+      run.id,
+      {
+        from: ["preparing", "gating", "agent"],
+        to: "agent",
+        owner,
+        set: { attempt: number },
+        event: "attempt.started",
+        data: { attempt: number },
+      },
+      now,
+    );
+    const row = await trx
+      .insertInto("attempts")
+      .values({
+        run_id: run.id,
+        number,
+        state: "agent",
+        stop_reason: null,
+        tree_hash: null,
+        failure_hash: null,
+        feedback: null,
+        started_at: now,
+        ended_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toAttempt(row);
+  });
+}
+
+export async function updateAttempt(
+  db: Db,
+  runId: number,
+  number: number,
+  changes: {
+    state: AttemptState;
+    stopReason?: string;
+    treeHash?: string;
+    failureHash?: string;
+    feedback?: string;
+  },
+  now = Date.now(),
+): Promise<void> {
+  const ends = changes.state === "green" || changes.state === "red" || changes.state === "error";
+  await db
+    .updateTable("attempts")
+    .set({
+      state: changes.state,
+      ...(changes.stopReason !== undefined && { stop_reason: changes.stopReason }),
+      ...(changes.treeHash !== undefined && { tree_hash: changes.treeHash }),
+      ...(changes.failureHash !== undefined && { failure_hash: changes.failureHash }),
+      ...(changes.feedback !== undefined && { feedback: changes.feedback }),
+      ...(ends && { ended_at: now }),
+    })
+    .where("run_id", "=", runId)
+    .where("number", "=", number)
+    .execute();
+}
+
+export async function listAttempts(db: Db, runId: number): Promise<Attempt[]> {
+  const rows = await db
+    .selectFrom("attempts")
+    .selectAll()
+    .where("run_id", "=", runId)
+    .orderBy("number")
+    .execute();
+  return rows.map(toAttempt);
+}
+
+export interface NewGateResult {
+  runId: number;
+  attempt: number;
+  name: string;
+  command: string;
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  durationMs: number;
+  output: string;
+  outputBytes: number;
+  outputSha256: string;
+  logPath: string | null;
+}
+
+export async function recordGateResult(db: Db, result: NewGateResult, now = Date.now()): Promise<void> {
+  await db
+    .insertInto("gate_results")
+    .values({
+      run_id: result.runId,
+      attempt: result.attempt,
+      name: result.name,
+      command: result.command,
+      exit_code: result.exitCode,
+      signal: result.signal,
+      timed_out: result.timedOut ? 1 : 0,
+      duration_ms: result.durationMs,
+      output: result.output,
+      output_bytes: result.outputBytes,
+      output_sha256: result.outputSha256,
+      log_path: result.logPath,
+      created_at: now,
+    })
+    .execute();
+}
+
+export async function listGateResults(db: Db, runId: number, attempt?: number): Promise<GateResult[]> {
+  let select = db.selectFrom("gate_results").selectAll().where("run_id", "=", runId).orderBy("id");
+  if (attempt !== undefined) select = select.where("attempt", "=", attempt);
+  return (await select.execute()).map((row) => ({
+    ...row,
+    id: Number(row.id),
+    timedOut: row.timed_out === 1,
+  }));
+}
+
+function toRun(row: RunRow): Run {
+  return {
+    ...row,
+    id: Number(row.id),
+    created_at: Number(row.created_at),
+    updated_at: Number(row.updated_at),
+    ended_at: row.ended_at === null ? null : Number(row.ended_at),
+  };
+}
+
+function toAttempt(row: AttemptRow): Attempt {
+  return {
+    ...row,
+    id: Number(row.id),
+    started_at: Number(row.started_at),
+    ended_at: row.ended_at === null ? null : Number(row.ended_at),
+  };
+}

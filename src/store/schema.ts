@@ -1,0 +1,144 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/**
+ * The store's tables. Times are milliseconds since the epoch; lists and objects are JSON text.
+ * Only `src/store` reads these rows raw: the repositories hand out parsed records.
+ */
+export interface Database {
+  items: ItemsTable;
+  runs: RunsTable;
+  attempts: AttemptsTable;
+  gate_results: GateResultsTable;
+  events: EventsTable;
+  proposals: ProposalsTable;
+}
+
+export type ItemState = "open" | "closed";
+
+export interface ItemsTable {
+  id: Generated<number>;
+  title: string;
+  body: string;
+  labels: string;
+  priority: number;
+  depends_on: string;
+  state: ItemState;
+  source: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/**
+ * A run's life. Terminal: proposed, failed, gave-up, discarded. Resumable: cancelled, interrupted.
+ * - preparing: the workspace is being cloned and set up
+ * - agent: the agent is working on attempt `attempt`
+ * - gating: gaffer runs the gate on attempt `attempt`
+ * - proposing: the gate is green; gaffer commits and records the proposal
+ * - proposed: a proposal branch exists; nothing was merged
+ * - failed: the agent or the gate could not run (crash, missing tool, no change at all)
+ * - gave-up: the heal loop ended without a green gate; a failure report was written
+ * - cancelled: stopped by the user; the workspace is kept
+ * - interrupted: the gaffer process died; found at the next start
+ * - discarded: the workspace was snapshotted and removed
+ */
+export type RunState =
+  | "preparing"
+  | "agent"
+  | "gating"
+  | "proposing"
+  | "proposed"
+  | "failed"
+  | "gave-up"
+  | "cancelled"
+  | "interrupted"
+  | "discarded";
+
+export interface RunsTable {
+  id: Generated<number>;
+  item_id: number;
+  state: RunState;
+  agent: string;
+  branch: string;
+  base_branch: string;
+  base_commit: string;
+  workspace: string;
+  attempt: number;
+  max_fix_attempts: number;
+  owner: string | null;
+  reason: string | null;
+  report_path: string | null;
+  sandbox: string;
+  created_at: number;
+  updated_at: number;
+  ended_at: number | null;
+}
+
+/**
+ * One agent turn and the gate after it.
+ * - agent: the agent is working
+ * - gating: the gate is running on its result
+ * - green / red: the gate's verdict
+ * - error: the agent or gate could not run
+ */
+export type AttemptState = "agent" | "gating" | "green" | "red" | "error";
+
+export interface AttemptsTable {
+  id: Generated<number>;
+  run_id: number;
+  number: number;
+  state: AttemptState;
+  stop_reason: string | null;
+  tree_hash: string | null;
+  failure_hash: string | null;
+  feedback: string | null;
+  started_at: number;
+  ended_at: number | null;
+}
+
+export interface GateResultsTable {
+  id: Generated<number>;
+  run_id: number;
+  attempt: number;
+  name: string;
+  command: string;
+  exit_code: number | null;
+  signal: string | null;
+  timed_out: number;
+  duration_ms: number;
+  output: string;
+  output_bytes: number;
+  output_sha256: string;
+  log_path: string | null;
+  created_at: number;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  run_id: number | null;
+  item_id: number | null;
+  type: string;
+  at: number;
+  data: ColumnType<string, string, never>;
+}
+
+export interface ProposalsTable {
+  run_id: number;
+  item_id: number;
+  branch: string;
+  base_commit: string;
+  head_commit: string;
+  commits: string;
+  diff_stat: string;
+  evidence: string;
+  created_at: number;
+}
+
+export type ItemRow = Selectable<ItemsTable>;
+export type NewItemRow = Insertable<ItemsTable>;
+export type ItemUpdate = Updateable<ItemsTable>;
+export type RunRow = Selectable<RunsTable>;
+export type RunUpdate = Updateable<RunsTable>;
+export type AttemptRow = Selectable<AttemptsTable>;
+export type GateResultRow = Selectable<GateResultsTable>;
+export type EventRow = Selectable<EventsTable>;
+export type ProposalRow = Selectable<ProposalsTable>;

@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import {
+  addItem,
+  createRun,
+  editItem,
+  getItem,
+  listEvents,
+  listItems,
+  openStore,
+  openStoreReadOnly,
+  setItemState,
+  transitionRun,
+} from "../../src/store/index.ts";
+import { tempDir } from "../helpers/tmp.ts";
+
+describe("store", () => {
+  it("creates items with an event each and edits them", async (t) => {
+    const store = await openStore(join(tempDir(t), "gaffer.db"));
+    t.after(() => store.close());
+    const first = await addItem(store.db, { title: "Add subtract", labels: ["math"], priority: 2 });
+    const second = await addItem(store.db, { title: "Docs", dependsOn: [first.id] });
+    assert.deepEqual(second.dependsOn, [first.id]);
+    await editItem(store.db, first.id, { title: "Add subtract()", labels: ["math", "api"] });
+    await setItemState(store.db, second.id, "closed");
+    assert.equal((await getItem(store.db, first.id)).title, "Add subtract()");
+    assert.deepEqual(
+      (await listItems(store.db)).map((i) => i.id),
+      [first.id],
+    );
+    assert.deepEqual(
+      (await listEvents(store.db, {})).map((e) => e.type),
+      ["item.created", "item.created", "item.edited", "item.closed"],
+    );
+  });
+
+  it("rejects a dependency on a missing item and writes nothing", async (t) => {
+    const store = await openStore(join(tempDir(t), "gaffer.db"));
+    t.after(() => store.close());
+    await assert.rejects(addItem(store.db, { title: "x", dependsOn: [42] }), { code: "item-not-found" });
+    assert.equal((await listItems(store.db, { state: "all" })).length, 0);
+    assert.equal((await listEvents(store.db, {})).length, 0);
+  });
+
+  it("guards transitions by state and owner inside the write", async (t) => {
+    const store = await openStore(join(tempDir(t), "gaffer.db"));
+    t.after(() => store.close());
+    const item = await addItem(store.db, { title: "x" });
+    const run = await createRun(store.db, {
+      itemId: item.id,
+      agent: "scripted",
+      branch: "gaffer/1-x",
+      baseBranch: "main",
+      baseCommit: "abc",
+      workspace: "/w",
+      maxFixAttempts: 2,
+      owner: "me",
+      sandbox: "off",
+    });
+    await assert.rejects(
+      transitionRun(store.db, run.id, {
+        from: ["preparing"],
+        to: "agent",
+        owner: "someone-else",
+        event: "x",
+      }),
+      { code: "lease-lost" },
+    );
+    await assert.rejects(
+      transitionRun(store.db, run.id, { from: ["gating"], to: "proposing", owner: "me", event: "x" }),
+      { code: "lease-lost" },
+    );
+    const moved = await transitionRun(store.db, run.id, {
+      from: ["preparing"],
+      to: "agent",
+      owner: "me",
+      event: "moved",
+    });
+    assert.equal(moved.state, "agent");
+    const types = (await listEvents(store.db, { runId: run.id })).map((e) => e.type);
+    assert.deepEqual(types, ["run.created", "moved"]);
+  });
+
+  it("opens read-only without creating any file", async (t) => {
+    const dir = tempDir(t);
+    const path = join(dir, "gaffer.db");
+    const store = await openStore(path);
+    await addItem(store.db, { title: "x" });
+    await store.close();
+    const before = readdirSync(dir).sort();
+    const reader = openStoreReadOnly(path);
+    assert.ok(reader);
+    assert.equal((await listItems(reader.db)).length, 1);
+    await reader.close();
+    assert.deepEqual(readdirSync(dir).sort(), before);
+    assert.equal(openStoreReadOnly(join(dir, "missing.db")), undefined);
+  });
+});
