@@ -1,0 +1,84 @@
+/**
+ * The contract between the run engine and every agent driver (ACP, scripted, command template).
+ * A driver starts one session per attempt in a workspace; the engine only ever sees AgentUpdates,
+ * permission decisions it made itself, and a stop reason. Nothing an agent says is evidence.
+ */
+
+/** One thing an agent did or said, normalized from ACP session updates or a CLI's output. */
+export type AgentUpdate =
+  | { kind: "message"; text: string }
+  | { kind: "thought"; text: string }
+  | { kind: "plan"; entries: { content: string; status: string }[] }
+  | { kind: "tool-call"; id: string; title: string; status: string; toolKind?: string }
+  | { kind: "tool-call-update"; id: string; status: string; title?: string }
+  | { kind: "usage"; used?: number; size?: number; costAmount?: number; costCurrency?: string }
+  | { kind: "permission"; title: string; command?: string; decision: "allow" | "reject"; rule?: string }
+  | { kind: "file-write"; path: string; bytes: number }
+  | { kind: "file-read"; path: string }
+  | { kind: "file-denied"; path: string; operation: "read" | "write"; reason: string }
+  | { kind: "terminal"; command: string; exitCode: number | null; denied?: string }
+  | { kind: "output"; text: string }
+  | { kind: "other"; type: string; data: unknown };
+
+/** Why a turn ended. `error` carries what broke; the engine turns it into a failed attempt. */
+export type StopReason = "end_turn" | "max_tokens" | "max_turn_requests" | "refusal" | "cancelled" | "timeout" | "error";
+
+export interface TurnResult {
+  stopReason: StopReason;
+  /** Set when stopReason is "error" (crash, protocol failure, non-zero exit). */
+  error?: string;
+}
+
+/** Decides what an agent may do. Both ACP permission requests and ACP terminals consult it. */
+export interface CommandPolicy {
+  /** undefined = allowed; otherwise the rule that denies it, e.g. "git push". */
+  deniedBy(command: string, args: readonly string[]): string | undefined;
+}
+
+export interface SessionContext {
+  /** The run's workspace: the only directory the agent may read or write through gaffer. */
+  workspace: string;
+  /** Environment for anything the agent runs. */
+  env: NodeJS.ProcessEnv;
+  policy: CommandPolicy;
+  /** Called for every update, in order. The engine records each as an event. */
+  onUpdate(update: AgentUpdate): void;
+  /** Wall-clock limit for one turn. */
+  turnTimeoutMs: number;
+}
+
+export interface PromptRequest {
+  text: string;
+  /** 1-based attempt number within the run, passed to the agent as ACP `_meta.gaffer.attempt`. */
+  attempt: number;
+  runId: number;
+  itemId: number;
+}
+
+export interface AgentSession {
+  /** Runs one turn to its end. Never throws for agent misbehaviour: that is a TurnResult with "error". */
+  prompt(request: PromptRequest): Promise<TurnResult>;
+  /** Asks the agent to stop (ACP session/cancel), then kills it after a grace period. */
+  cancel(): Promise<void>;
+  /** Releases the session's process and resources. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface AgentDriver {
+  readonly name: string;
+  /** Throws GafferError("agent-unavailable") when the agent's program cannot be started. */
+  startSession(context: SessionContext): Promise<AgentSession>;
+}
+
+/** An agent preset from gaffer.toml, compiled: paths absolute, durations in ms. */
+export type AgentPreset =
+  | {
+      name: string;
+      driver: "scripted";
+      /** Scenario file; without it the scenario is read from a ```scenario block in the prompt. */
+      scenario?: string;
+      /** Run the scripted agent in this process (tests) or as an ACP subprocess (default). */
+      inProcess: boolean;
+    }
+  | { name: string; driver: "acp"; command: string[]; env: Record<string, string> }
+  | { name: string; driver: "command"; template: string };
