@@ -1,0 +1,121 @@
+import { existsSync, readFileSync } from "node:fs";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { parse, TomlError } from "smol-toml";
+import type { AgentPreset } from "../agents/types.ts";
+import { GafferError } from "../errors.ts";
+import type { GateCommand } from "../gate/types.ts";
+import { describeIssues } from "./errors.ts";
+import { configSchema, type RawConfig } from "./schema.ts";
+import { didYouMean } from "./suggest.ts";
+
+export const CONFIG_FILE = "gaffer.toml";
+
+/** The configuration every module sees: defaults filled in, durations in ms, paths absolute. */
+export interface GafferConfig {
+  /** The gaffer.toml that was read, or undefined when the defaults apply. */
+  file: string | undefined;
+  project: { defaultBranch?: string; conventions?: string; promptTemplate?: string };
+  agent: { default: string; turnTimeoutMs: number };
+  agents: ReadonlyMap<string, AgentPreset>;
+  gate: { maxFixAttempts: number; feedbackBytes: number; outputBytes: number; commands: GateCommand[] };
+  workspace: { copy: string[]; setup: GateCommand[]; identity: { name: string; email: string } };
+}
+
+/** Reads `<root>/gaffer.toml` (absent: all defaults). Any problem is one GafferError naming file, line and key. */
+export function loadConfig(root: string, env: NodeJS.ProcessEnv = process.env): GafferConfig {
+  const file = join(root, CONFIG_FILE);
+  if (!existsSync(file)) return compile(configSchema.parse({}), root, undefined, env);
+  return parseConfig(readFileSync(file, "utf8"), file, root, env);
+}
+
+export function parseConfig(text: string, file: string, root: string, env: NodeJS.ProcessEnv = process.env): GafferConfig {
+  const fromCwd = relative(process.cwd(), file);
+  const shown = fromCwd && !fromCwd.startsWith("..") ? fromCwd : file;
+  let input: unknown;
+  try {
+    input = parse(text);
+  } catch (error) {
+    if (error instanceof TomlError) {
+      const what = error.message.split("\n")[0]?.replace(/^Invalid TOML document: /, "") ?? "invalid TOML";
+      throw new GafferError("config-invalid", `${shown}:${error.line}: ${what}`, "fix the TOML syntax on that line");
+    }
+    throw error;
+  }
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    const problems = describeIssues(result.error.issues, text, configSchema, input);
+    const first = problems[0];
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : "";
+    throw new GafferError(
+      "config-invalid",
+      `${shown}${first?.line ? `:${first.line}` : ""}: ${first?.message ?? "invalid"}${more}`,
+      first?.hint,
+    );
+  }
+  return compile(result.data, root, file, env);
+}
+
+function compile(raw: RawConfig, root: string, file: string | undefined, env: NodeJS.ProcessEnv): GafferConfig {
+  const at = (path: string) => (isAbsolute(path) ? path : resolve(root, path));
+  const agents = new Map<string, AgentPreset>(builtInAgents(env));
+  for (const [name, preset] of Object.entries(raw.agents)) {
+    if (preset.driver === "scripted") {
+      agents.set(name, {
+        name,
+        driver: "scripted",
+        inProcess: preset.in_process,
+        ...(preset.scenario !== undefined && { scenario: at(preset.scenario) }),
+      });
+    } else if (preset.driver === "acp") {
+      const command = typeof preset.command === "string" ? preset.command.split(/\s+/).filter(Boolean) : preset.command;
+      agents.set(name, { name, driver: "acp", command, env: preset.env });
+    } else {
+      agents.set(name, { name, driver: "command", template: preset.command });
+    }
+  }
+  const steps = (list: RawConfig["gate"]["commands"]): GateCommand[] =>
+    list.map((s) => ({ name: s.name, run: s.run, timeoutMs: s.timeout }));
+  return {
+    file,
+    project: {
+      ...(raw.project.default_branch !== undefined && { defaultBranch: raw.project.default_branch }),
+      ...(raw.project.conventions !== undefined && { conventions: raw.project.conventions }),
+      ...(raw.project.prompt_template !== undefined && { promptTemplate: at(raw.project.prompt_template) }),
+    },
+    agent: { default: raw.agent.default, turnTimeoutMs: raw.agent.turn_timeout },
+    agents,
+    gate: {
+      maxFixAttempts: raw.gate.max_fix_attempts,
+      feedbackBytes: raw.gate.feedback_bytes,
+      outputBytes: raw.gate.output_bytes,
+      commands: steps(raw.gate.commands),
+    },
+    workspace: {
+      copy: raw.workspace.copy,
+      setup: steps(raw.workspace.setup),
+      identity: { name: raw.workspace.author_name, email: raw.workspace.author_email },
+    },
+  };
+}
+
+/** Presets that exist without any configuration. */
+function builtInAgents(env: NodeJS.ProcessEnv): [string, AgentPreset][] {
+  const agents: [string, AgentPreset][] = [["scripted", { name: "scripted", driver: "scripted", inProcess: false }]];
+  if (env.AGENT_CMD) agents.push(["command", { name: "command", driver: "command", template: env.AGENT_CMD }]);
+  return agents;
+}
+
+/** Looks up an agent preset, with a did-you-mean style hint listing the known ones. */
+export function agentPreset(config: GafferConfig, name: string): AgentPreset {
+  const preset = config.agents.get(name);
+  if (preset) return preset;
+  const known = [...config.agents.keys()];
+  const suggestion = didYouMean(name, known);
+  const hint =
+    name === "command"
+      ? "set AGENT_CMD, or add [agents.command] driver = \"command\" to gaffer.toml"
+      : suggestion
+        ? `did you mean "${suggestion}"? (known agents: ${known.join(", ")})`
+        : `known agents: ${known.join(", ")}; add [agents.${name}] to gaffer.toml to define it`;
+  throw new GafferError("agent-unknown", `unknown agent "${name}"`, hint);
+}

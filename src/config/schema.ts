@@ -1,0 +1,81 @@
+import { z } from "zod";
+import { parseDuration } from "./duration.ts";
+
+/**
+ * The gaffer.toml schema: every key with its description and default. Durations are "30s", "10m",
+ * "2h" or a number of seconds. The commented template written by `gaffer init` mirrors it.
+ */
+const duration = (fallback: string) =>
+  z
+    .union([z.number().positive(), z.string()])
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = typeof value === "number" ? Math.round(value * 1000) : parseDuration(value);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({ code: "custom", message: `"${value}" is not a duration; write e.g. "90s", "10m" or "2h"` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "use letters, digits, '-', '_' or '.'");
+
+const step = z.strictObject({
+  name: name.describe("shown in progress, evidence and reports"),
+  run: z.string().min(1).describe("a shell command, run by gaffer in the workspace"),
+  timeout: duration("10m").describe("killed (with everything it started) after this long"),
+});
+
+const scriptedAgent = z.strictObject({
+  driver: z.literal("scripted"),
+  scenario: z.string().optional().describe("scenario file; without it, a ```scenario block in the item body"),
+  in_process: z.boolean().default(false).describe("run inside gaffer instead of as an ACP subprocess"),
+});
+
+const acpAgent = z.strictObject({
+  driver: z.literal("acp"),
+  command: z.union([z.string().min(1), z.array(z.string()).min(1)]).describe("the agent's ACP command"),
+  env: z.record(z.string(), z.string()).default({}).describe("extra environment for the agent"),
+});
+
+const commandAgent = z.strictObject({
+  driver: z.literal("command"),
+  command: z.string().min(1).describe("command template; {prompt_file} is replaced, else the prompt goes to stdin"),
+});
+
+export const agentPresetSchema = z.discriminatedUnion("driver", [scriptedAgent, acpAgent, commandAgent]);
+
+export const configSchema = z.strictObject({
+  project: z
+    .strictObject({
+      default_branch: z.string().min(1).optional().describe("base branch for runs; detected when absent"),
+      conventions: z.string().optional().describe("standing instructions file; default AGENTS.md and friends"),
+      prompt_template: z.string().optional().describe("custom brief template with {{slots}}"),
+    })
+    .prefault({}),
+  agent: z
+    .strictObject({
+      default: name.default("scripted").describe("agent used when `gaffer run` gets no --agent"),
+      turn_timeout: duration("30m").describe("wall-clock limit for one agent turn"),
+    })
+    .prefault({}),
+  agents: z.record(name, agentPresetSchema).default({}).describe("agent presets by name"),
+  gate: z
+    .strictObject({
+      max_fix_attempts: z.number().int().min(0).max(20).default(2).describe("red gates fed back before giving up"),
+      feedback_bytes: z.number().int().min(256).default(4096).describe("cap on failure output fed back"),
+      output_bytes: z.number().int().min(1024).default(65536).describe("gate output kept in the store per step"),
+      commands: z.array(step).default([]).describe("the gate, in order; the first failure stops it"),
+    })
+    .prefault({}),
+  workspace: z
+    .strictObject({
+      copy: z.array(z.string().min(1)).default([]).describe("untracked files copied from the project, e.g. .env"),
+      setup: z.array(step).default([]).describe("commands run after cloning, e.g. an install"),
+      author_name: z.string().min(1).default("gaffer").describe("author of the commits gaffer makes"),
+      author_email: z.string().min(3).default("gaffer@localhost"),
+    })
+    .prefault({}),
+});
+
+export type RawConfig = z.output<typeof configSchema>;

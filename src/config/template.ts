@@ -1,0 +1,82 @@
+import type { DetectedStep } from "./detect.ts";
+
+export interface TemplateInput {
+  gate: DetectedStep[];
+  setup: DetectedStep[];
+  copy: string[];
+}
+
+/** The commented gaffer.toml that `gaffer init` writes. Every key it shows is a real schema key. */
+export function renderConfigTemplate(input: TemplateInput): string {
+  const gate = input.gate.length
+    ? input.gate.map((s) => steps("gate.commands", s, "10m")).join("\n")
+    : `# No gate was detected. A run needs at least one command whose exit code proves the work:
+# [[gate.commands]]
+# name = "test"
+# run = "npm test"
+# timeout = "10m"
+`;
+  const setup = input.setup.map((s) => steps("workspace.setup", s, "10m")).join("\n");
+  return `# gaffer.toml — how gaffer runs agents on this project.
+# Every key is optional; the values shown are the defaults unless marked "detected".
+# Reference: docs/CONFIGURATION.md
+
+[project]
+# Base branch for runs. Detected when absent: origin's HEAD, then main, then master.
+# default_branch = "main"
+# Standing instructions for the agent. Default: the first of AGENTS.md,
+# .agent/instructions.md, agent-config.md.
+# conventions = "AGENTS.md"
+# A custom brief template with {{item_title}}, {{item_body}}, {{failure}}… slots.
+# prompt_template = ".gaffer-prompt.md"
+
+[agent]
+# Agent used when \`gaffer run\` gets no --agent. "scripted" is the built-in
+# deterministic agent; "command" runs $AGENT_CMD.
+default = "scripted"
+# Wall-clock limit for one agent turn.
+turn_timeout = "30m"
+
+# Agent presets. A scripted agent plays a scenario file (docs/SCENARIOS.md):
+# [agents.demo]
+# driver = "scripted"
+# scenario = "scenarios/demo.toml"
+#
+# Any CLI, with {prompt_file} replaced by the brief's path (else the brief goes to stdin):
+# [agents.mycli]
+# driver = "command"
+# command = "my-agent --message-file {prompt_file}"
+#
+# Any Agent Client Protocol agent:
+# [agents.acp-agent]
+# driver = "acp"
+# command = ["my-acp-agent", "--stdio"]
+
+[gate]
+# Red gates fed back to the agent before the run gives up.
+max_fix_attempts = 2
+# Cap, in bytes, on the failure summary fed back to the agent (the full output is kept).
+feedback_bytes = 4096
+# Gate output kept in the store per step (head and tail); full logs live in .gaffer/runs/.
+output_bytes = 65536
+
+# The gate: run by gaffer in the workspace, in order; the first failure stops it.
+${gate}
+[workspace]
+# Untracked files copied from the project into each workspace.
+copy = ${JSON.stringify(input.copy)}
+# Author of the commits gaffer makes for the agent.
+author_name = "gaffer"
+author_email = "gaffer@localhost"
+
+# Commands run in a new workspace before the agent starts.
+${setup || `# [[workspace.setup]]\n# name = "install"\n# run = "npm ci"\n# timeout = "10m"\n`}`;
+}
+
+function steps(table: string, step: DetectedStep, timeout: string): string {
+  return `[[${table}]]  # detected
+name = ${JSON.stringify(step.name)}
+run = ${JSON.stringify(step.run)}
+timeout = ${JSON.stringify(timeout)}
+`;
+}

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { agentPreset, loadConfig, parseConfig, renderConfigTemplate } from "../../src/config/index.ts";
+import { tempDir } from "../helpers/tmp.ts";
+
+const parseText = (text: string) => parseConfig(text, "/p/gaffer.toml", "/p", {});
+
+function configError(text: string): { message: string; hint: string | undefined } {
+  try {
+    parseText(text);
+  } catch (error) {
+    const e = error as { code: string; message: string; hint?: string };
+    assert.equal(e.code, "config-invalid");
+    assert.ok(!e.message.includes("\n"), `one line: ${e.message}`);
+    return { message: e.message, hint: e.hint };
+  }
+  assert.fail("expected a config error");
+}
+
+describe("config", () => {
+  it("fills every default when there is no gaffer.toml", (t) => {
+    const config = loadConfig(tempDir(t), {});
+    assert.equal(config.file, undefined);
+    assert.equal(config.agent.default, "scripted");
+    assert.equal(config.gate.maxFixAttempts, 2);
+    assert.equal(config.agent.turnTimeoutMs, 30 * 60_000);
+    assert.deepEqual([...config.agents.keys()], ["scripted"]);
+  });
+
+  it("compiles durations, steps and agent presets", () => {
+    const config = parseText(`
+[agent]
+turn_timeout = 90
+[[gate.commands]]
+name = "test"
+run = "npm test"
+timeout = "2m"
+[agents.fast]
+driver = "scripted"
+scenario = "s/fast.toml"
+[agents.cli]
+driver = "command"
+command = "aider --message-file {prompt_file}"
+`);
+    assert.equal(config.agent.turnTimeoutMs, 90_000);
+    assert.deepEqual(config.gate.commands, [{ name: "test", run: "npm test", timeoutMs: 120_000 }]);
+    assert.deepEqual(agentPreset(config, "fast"), { name: "fast", driver: "scripted", inProcess: false, scenario: "/p/s/fast.toml" });
+    assert.equal(agentPreset(config, "cli").driver, "command");
+  });
+
+  it("names file, line and key of an unknown key, with a did-you-mean", () => {
+    const { message, hint } = configError(`[gate]\nmax_fix_attempts = 2\nmax_fix_atempts = 3\n`);
+    assert.equal(message, '/p/gaffer.toml:3: unknown key "max_fix_atempts" in [gate]');
+    assert.equal(hint, 'did you mean "max_fix_attempts"?');
+  });
+
+  it("finds keys inside arrays of tables", () => {
+    const { message, hint } = configError(`[[gate.commands]]\nname = "a"\nrun = "x"\n\n[[gate.commands]]\nname = "b"\nrunn = "y"\n`);
+    assert.equal(message, '/p/gaffer.toml:7: unknown key "runn" in [gate.commands[1]] (and 1 more)');
+    assert.equal(hint, 'did you mean "run"?');
+  });
+
+  it("reports wrong types, bad durations, bad drivers and TOML syntax with their lines", () => {
+    assert.match(configError(`[gate]\nmax_fix_attempts = "two"\n`).message, /:2: gate\.max_fix_attempts: expected a number, got a string "two"/);
+    assert.match(configError(`[agent]\nturn_timeout = "5 minutes"\n`).message, /:2: agent\.turn_timeout: "5 minutes" is not a duration/);
+    assert.match(configError(`[agents.x]\ndriver = "magic"\n`).message, /:2: agents\.x\.driver: must be one of "scripted", "acp", "command"/);
+    assert.match(configError(`[gate\nx = 1\n`).message, /^\/p\/gaffer\.toml:1: /);
+    assert.match(configError(`[unknown]\n`).message, /:1: unknown key "unknown"/);
+  });
+
+  it("rejects an unknown agent with a suggestion", () => {
+    const config = parseText("");
+    assert.throws(() => agentPreset(config, "scriptd"), { code: "agent-unknown", hint: /did you mean "scripted"/ });
+  });
+
+  it("writes a template that parses to the detected gate", (t) => {
+    const root = tempDir(t);
+    const text = renderConfigTemplate({ gate: [{ name: "test", run: "npm test" }], setup: [], copy: [".env"] });
+    writeFileSync(join(root, "gaffer.toml"), text);
+    const config = loadConfig(root, {});
+    assert.deepEqual(config.gate.commands, [{ name: "test", run: "npm test", timeoutMs: 600_000 }]);
+    assert.deepEqual(config.workspace.copy, [".env"]);
+    const empty = renderConfigTemplate({ gate: [], setup: [], copy: [] });
+    assert.equal(parseText(empty).gate.commands.length, 0);
+  });
+});
