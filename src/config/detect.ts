@@ -22,13 +22,17 @@ export function detectGate(root: string): DetectedStep[] {
 function npmGate(root: string): DetectedStep[] {
   let scripts: Record<string, unknown> = {};
   try {
-    scripts = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts?: Record<string, unknown> }).scripts ?? {};
+    scripts =
+      (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts?: Record<string, unknown> })
+        .scripts ?? {};
   } catch {
     return [];
   }
   const steps: DetectedStep[] = [];
-  for (const name of ["lint", "typecheck"]) if (typeof scripts[name] === "string") steps.push({ name, run: `npm run ${name}` });
-  if (typeof scripts.test === "string" && !scripts.test.includes("no test specified")) steps.push({ name: "test", run: "npm test" });
+  for (const name of ["lint", "typecheck"])
+    if (typeof scripts[name] === "string") steps.push({ name, run: `npm run ${name}` });
+  if (typeof scripts.test === "string" && !scripts.test.includes("no test specified"))
+    steps.push({ name: "test", run: "npm test" });
   return steps;
 }
 

@@ -9,7 +9,12 @@ export interface ConfigProblem {
 }
 
 /** Turns zod issues into problems that name the line, the key and the fix. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], text: string, schema: z.ZodType, input: unknown): ConfigProblem[] {
+export function describeIssues(
+  issues: readonly z.core.$ZodIssue[],
+  text: string,
+  schema: z.ZodType,
+  input: unknown,
+): ConfigProblem[] {
   const unknownKeysFirst = [...issues].sort(
     (a, b) => Number(b.code === "unrecognized_keys") - Number(a.code === "unrecognized_keys"),
   );
@@ -36,7 +41,11 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], text: string
       };
     }
     if (issue.code === "invalid_type") {
-      return { line, message: `${where}: expected ${article(issue.expected)}, got ${kindOf(valueAt(input, path))}`, hint: "fix the value's type" };
+      return {
+        line,
+        message: `${where}: expected ${article(issue.expected)}, got ${kindOf(valueAt(input, path))}`,
+        hint: "fix the value's type",
+      };
     }
     if (issue.code === "invalid_union" && "options" in issue) {
       const options = (issue.options as unknown[]).map((o) => `"${String(o)}"`).join(", ");
@@ -50,12 +59,20 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], text: string
 }
 
 function describeUnion(errors: readonly (readonly z.core.$ZodIssue[])[]): string {
-  const expected = errors.flatMap((branch) => branch.filter((i) => i.code === "invalid_type").map((i) => article(i.expected)));
+  const expected = errors.flatMap((branch) =>
+    branch.filter((i) => i.code === "invalid_type").map((i) => article(i.expected)),
+  );
   return expected.length ? `expected ${expected.join(" or ")}` : "has an invalid value";
 }
 
 function article(expected: string): string {
-  const names: Record<string, string> = { array: "a list", object: "a table", string: "a string", number: "a number", boolean: "true or false" };
+  const names: Record<string, string> = {
+    array: "a list",
+    object: "a table",
+    string: "a string",
+    number: "a number",
+    boolean: "true or false",
+  };
   return names[expected] ?? expected;
 }
 
@@ -73,7 +90,10 @@ function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
 }
 
 function dotted(path: readonly (string | number)[]): string {
-  return path.map((part) => (typeof part === "number" ? `[${part}]` : part)).join(".").replace(/\.\[/g, "[");
+  return path
+    .map((part) => (typeof part === "number" ? `[${part}]` : part))
+    .join(".")
+    .replace(/\.\[/g, "[");
 }
 
 type SchemaDef = {
@@ -94,7 +114,8 @@ function keysAt(schema: z.ZodType, path: readonly (string | number)[]): string[]
     if (part === undefined) break;
     nodes = nodes.flatMap((node) => {
       const def = defOf(node);
-      if (def.type === "object") return def.shape?.[String(part)] ? [def.shape[String(part)] as z.ZodType] : [];
+      if (def.type === "object")
+        return def.shape?.[String(part)] ? [def.shape[String(part)] as z.ZodType] : [];
       if (def.type === "record") return def.valueType ? [def.valueType] : [];
       if (def.type === "array") return def.element ? [def.element] : [];
       return [];
@@ -112,6 +133,7 @@ function unwrap(node: z.ZodType): z.ZodType[] {
 
 function defOf(node: z.ZodType): SchemaDef {
   const def = (node as unknown as { def: SchemaDef & { shape?: unknown } }).def;
-  const shape = typeof def.shape === "function" ? (def.shape as () => Record<string, z.ZodType>)() : def.shape;
+  const shape =
+    typeof def.shape === "function" ? (def.shape as () => Record<string, z.ZodType>)() : def.shape;
   return { ...def, shape: shape as Record<string, z.ZodType> | undefined };
 }

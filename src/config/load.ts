@@ -28,7 +28,12 @@ export function loadConfig(root: string, env: NodeJS.ProcessEnv = process.env): 
   return parseConfig(readFileSync(file, "utf8"), file, root, env);
 }
 
-export function parseConfig(text: string, file: string, root: string, env: NodeJS.ProcessEnv = process.env): GafferConfig {
+export function parseConfig(
+  text: string,
+  file: string,
+  root: string,
+  env: NodeJS.ProcessEnv = process.env,
+): GafferConfig {
   const fromCwd = relative(process.cwd(), file);
   const shown = fromCwd && !fromCwd.startsWith("..") ? fromCwd : file;
   let input: unknown;
@@ -37,7 +42,11 @@ export function parseConfig(text: string, file: string, root: string, env: NodeJ
   } catch (error) {
     if (error instanceof TomlError) {
       const what = error.message.split("\n")[0]?.replace(/^Invalid TOML document: /, "") ?? "invalid TOML";
-      throw new GafferError("config-invalid", `${shown}:${error.line}: ${what}`, "fix the TOML syntax on that line");
+      throw new GafferError(
+        "config-invalid",
+        `${shown}:${error.line}: ${what}`,
+        "fix the TOML syntax on that line",
+      );
     }
     throw error;
   }
@@ -55,7 +64,12 @@ export function parseConfig(text: string, file: string, root: string, env: NodeJ
   return compile(result.data, root, file, env);
 }
 
-function compile(raw: RawConfig, root: string, file: string | undefined, env: NodeJS.ProcessEnv): GafferConfig {
+function compile(
+  raw: RawConfig,
+  root: string,
+  file: string | undefined,
+  env: NodeJS.ProcessEnv,
+): GafferConfig {
   const at = (path: string) => (isAbsolute(path) ? path : resolve(root, path));
   const agents = new Map<string, AgentPreset>(builtInAgents(env));
   for (const [name, preset] of Object.entries(raw.agents)) {
@@ -67,7 +81,8 @@ function compile(raw: RawConfig, root: string, file: string | undefined, env: No
         ...(preset.scenario !== undefined && { scenario: at(preset.scenario) }),
       });
     } else if (preset.driver === "acp") {
-      const command = typeof preset.command === "string" ? preset.command.split(/\s+/).filter(Boolean) : preset.command;
+      const command =
+        typeof preset.command === "string" ? preset.command.split(/\s+/).filter(Boolean) : preset.command;
       agents.set(name, { name, driver: "acp", command, env: preset.env });
     } else {
       agents.set(name, { name, driver: "command", template: preset.command });
@@ -100,8 +115,11 @@ function compile(raw: RawConfig, root: string, file: string | undefined, env: No
 
 /** Presets that exist without any configuration. */
 function builtInAgents(env: NodeJS.ProcessEnv): [string, AgentPreset][] {
-  const agents: [string, AgentPreset][] = [["scripted", { name: "scripted", driver: "scripted", inProcess: false }]];
-  if (env.AGENT_CMD) agents.push(["command", { name: "command", driver: "command", template: env.AGENT_CMD }]);
+  const agents: [string, AgentPreset][] = [
+    ["scripted", { name: "scripted", driver: "scripted", inProcess: false }],
+  ];
+  if (env.AGENT_CMD)
+    agents.push(["command", { name: "command", driver: "command", template: env.AGENT_CMD }]);
   return agents;
 }
 
@@ -113,7 +131,7 @@ export function agentPreset(config: GafferConfig, name: string): AgentPreset {
   const suggestion = didYouMean(name, known);
   const hint =
     name === "command"
-      ? "set AGENT_CMD, or add [agents.command] driver = \"command\" to gaffer.toml"
+      ? 'set AGENT_CMD, or add [agents.command] driver = "command" to gaffer.toml'
       : suggestion
         ? `did you mean "${suggestion}"? (known agents: ${known.join(", ")})`
         : `known agents: ${known.join(", ")}; add [agents.${name}] to gaffer.toml to define it`;

@@ -28,7 +28,8 @@ export function locateKey(text: string, path: readonly (string | number)[]): num
       consider(table, index + 1);
       return;
     }
-    const assignment = /^((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=/.exec(line);
+    const assignment =
+      /^((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=/.exec(line);
     if (assignment) consider([...table, ...splitKey(assignment[1] as string)], index + 1);
   });
   return best?.line;

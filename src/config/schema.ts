@@ -12,7 +12,10 @@ const duration = (fallback: string) =>
     .transform((value, ctx) => {
       const ms = typeof value === "number" ? Math.round(value * 1000) : parseDuration(value);
       if (ms === undefined || ms <= 0) {
-        ctx.addIssue({ code: "custom", message: `"${value}" is not a duration; write e.g. "90s", "10m" or "2h"` });
+        ctx.addIssue({
+          code: "custom",
+          message: `"${value}" is not a duration; write e.g. "90s", "10m" or "2h"`,
+        });
         return z.NEVER;
       }
       return ms;
@@ -40,7 +43,10 @@ const acpAgent = z.strictObject({
 
 const commandAgent = z.strictObject({
   driver: z.literal("command"),
-  command: z.string().min(1).describe("command template; {prompt_file} is replaced, else the prompt goes to stdin"),
+  command: z
+    .string()
+    .min(1)
+    .describe("command template; {prompt_file} is replaced, else the prompt goes to stdin"),
 });
 
 export const agentPresetSchema = z.discriminatedUnion("driver", [scriptedAgent, acpAgent, commandAgent]);
@@ -49,7 +55,10 @@ export const configSchema = z.strictObject({
   project: z
     .strictObject({
       default_branch: z.string().min(1).optional().describe("base branch for runs; detected when absent"),
-      conventions: z.string().optional().describe("standing instructions file; default AGENTS.md and friends"),
+      conventions: z
+        .string()
+        .optional()
+        .describe("standing instructions file; default AGENTS.md and friends"),
       prompt_template: z.string().optional().describe("custom brief template with {{slots}}"),
     })
     .prefault({}),
@@ -62,15 +71,29 @@ export const configSchema = z.strictObject({
   agents: z.record(name, agentPresetSchema).default({}).describe("agent presets by name"),
   gate: z
     .strictObject({
-      max_fix_attempts: z.number().int().min(0).max(20).default(2).describe("red gates fed back before giving up"),
+      max_fix_attempts: z
+        .number()
+        .int()
+        .min(0)
+        .max(20)
+        .default(2)
+        .describe("red gates fed back before giving up"),
       feedback_bytes: z.number().int().min(256).default(4096).describe("cap on failure output fed back"),
-      output_bytes: z.number().int().min(1024).default(65536).describe("gate output kept in the store per step"),
+      output_bytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(65536)
+        .describe("gate output kept in the store per step"),
       commands: z.array(step).default([]).describe("the gate, in order; the first failure stops it"),
     })
     .prefault({}),
   workspace: z
     .strictObject({
-      copy: z.array(z.string().min(1)).default([]).describe("untracked files copied from the project, e.g. .env"),
+      copy: z
+        .array(z.string().min(1))
+        .default([])
+        .describe("untracked files copied from the project, e.g. .env"),
       setup: z.array(step).default([]).describe("commands run after cloning, e.g. an install"),
       author_name: z.string().min(1).default("gaffer").describe("author of the commits gaffer makes"),
       author_email: z.string().min(3).default("gaffer@localhost"),

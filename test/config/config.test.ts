@@ -46,7 +46,12 @@ command = "aider --message-file {prompt_file}"
 `);
     assert.equal(config.agent.turnTimeoutMs, 90_000);
     assert.deepEqual(config.gate.commands, [{ name: "test", run: "npm test", timeoutMs: 120_000 }]);
-    assert.deepEqual(agentPreset(config, "fast"), { name: "fast", driver: "scripted", inProcess: false, scenario: "/p/s/fast.toml" });
+    assert.deepEqual(agentPreset(config, "fast"), {
+      name: "fast",
+      driver: "scripted",
+      inProcess: false,
+      scenario: "/p/s/fast.toml",
+    });
     assert.equal(agentPreset(config, "cli").driver, "command");
   });
 
@@ -57,27 +62,45 @@ command = "aider --message-file {prompt_file}"
   });
 
   it("finds keys inside arrays of tables", () => {
-    const { message, hint } = configError(`[[gate.commands]]\nname = "a"\nrun = "x"\n\n[[gate.commands]]\nname = "b"\nrunn = "y"\n`);
+    const { message, hint } = configError(
+      `[[gate.commands]]\nname = "a"\nrun = "x"\n\n[[gate.commands]]\nname = "b"\nrunn = "y"\n`,
+    );
     assert.equal(message, '/p/gaffer.toml:7: unknown key "runn" in [gate.commands[1]] (and 1 more)');
     assert.equal(hint, 'did you mean "run"?');
   });
 
   it("reports wrong types, bad durations, bad drivers and TOML syntax with their lines", () => {
-    assert.match(configError(`[gate]\nmax_fix_attempts = "two"\n`).message, /:2: gate\.max_fix_attempts: expected a number, got a string "two"/);
-    assert.match(configError(`[agent]\nturn_timeout = "5 minutes"\n`).message, /:2: agent\.turn_timeout: "5 minutes" is not a duration/);
-    assert.match(configError(`[agents.x]\ndriver = "magic"\n`).message, /:2: agents\.x\.driver: must be one of "scripted", "acp", "command"/);
+    assert.match(
+      configError(`[gate]\nmax_fix_attempts = "two"\n`).message,
+      /:2: gate\.max_fix_attempts: expected a number, got a string "two"/,
+    );
+    assert.match(
+      configError(`[agent]\nturn_timeout = "5 minutes"\n`).message,
+      /:2: agent\.turn_timeout: "5 minutes" is not a duration/,
+    );
+    assert.match(
+      configError(`[agents.x]\ndriver = "magic"\n`).message,
+      /:2: agents\.x\.driver: must be one of "scripted", "acp", "command"/,
+    );
     assert.match(configError(`[gate\nx = 1\n`).message, /^\/p\/gaffer\.toml:1: /);
     assert.match(configError(`[unknown]\n`).message, /:1: unknown key "unknown"/);
   });
 
   it("rejects an unknown agent with a suggestion", () => {
     const config = parseText("");
-    assert.throws(() => agentPreset(config, "scriptd"), { code: "agent-unknown", hint: /did you mean "scripted"/ });
+    assert.throws(() => agentPreset(config, "scriptd"), {
+      code: "agent-unknown",
+      hint: /did you mean "scripted"/,
+    });
   });
 
   it("writes a template that parses to the detected gate", (t) => {
     const root = tempDir(t);
-    const text = renderConfigTemplate({ gate: [{ name: "test", run: "npm test" }], setup: [], copy: [".env"] });
+    const text = renderConfigTemplate({
+      gate: [{ name: "test", run: "npm test" }],
+      setup: [],
+      copy: [".env"],
+    });
     writeFileSync(join(root, "gaffer.toml"), text);
     const config = loadConfig(root, {});
     assert.deepEqual(config.gate.commands, [{ name: "test", run: "npm test", timeoutMs: 600_000 }]);

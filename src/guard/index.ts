@@ -1,0 +1,1 @@
+export { defaultPolicy, splitScript } from "./policy.ts";

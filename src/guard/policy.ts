@@ -1,0 +1,113 @@
+import { basename } from "node:path";
+import type { CommandPolicy } from "../agents/types.ts";
+
+/**
+ * The command policy gaffer applies to everything an agent asks to run through it (ACP
+ * permission requests and terminals). It is the friendly layer: it reads shell text the way a
+ * shell would split it, but the guarantees come from gaffer's post-run checks, not from this.
+ */
+const GIT_DENIED: Record<string, (args: string[]) => boolean> = {
+  push: () => true,
+  reset: () => true,
+  checkout: () => true,
+  restore: () => true,
+  "filter-branch": () => true,
+  "filter-repo": () => true,
+  "update-ref": () => true,
+  "symbolic-ref": () => true,
+  worktree: () => true,
+  rebase: () => true,
+  clean: (args) => args.some((a) => /^-[a-z]*f/.test(a) || a === "--force"),
+  branch: (args) =>
+    args.some((a) => /^-[a-z]*[dDmMcC]/.test(a) || a === "--delete" || a === "--move" || a === "--force"),
+  remote: (args) => ["add", "set-url", "rename", "remove", "rm"].includes(args[0] ?? ""),
+  config: (args) => args.some((a) => /^(core\.hookspath|alias\.|core\.fsmonitor|filter\.|include)/i.test(a)),
+};
+
+/** Git options that take a separate value, skipped when looking for the subcommand. */
+const GIT_OPTIONS_WITH_VALUE = new Set([
+  "-C",
+  "-c",
+  "--git-dir",
+  "--work-tree",
+  "--namespace",
+  "--exec-path",
+]);
+
+export const defaultPolicy: CommandPolicy = {
+  deniedBy(command, args) {
+    for (const words of simpleCommands(command, args)) {
+      const rule = deniedGit(words);
+      if (rule) return rule;
+    }
+    return undefined;
+  },
+};
+
+function deniedGit(words: string[]): string | undefined {
+  let i = 0;
+  while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i] as string)) i++;
+  if (i < words.length && ["env", "command", "exec", "nohup", "sudo"].includes(words[i] as string)) i++;
+  if (basename(words[i] ?? "") !== "git") return undefined;
+  i++;
+  while (i < words.length && (words[i] as string).startsWith("-")) {
+    i += GIT_OPTIONS_WITH_VALUE.has(words[i] as string) ? 2 : 1;
+  }
+  const sub = words[i];
+  if (sub === undefined) return undefined;
+  const rest = words.slice(i + 1);
+  return GIT_DENIED[sub]?.(rest) ? `git ${sub}` : undefined;
+}
+
+/** The simple commands in an invocation: a shell's `-c` script is split into its parts. */
+function simpleCommands(command: string, args: readonly string[]): string[][] {
+  const name = basename(command);
+  const scriptAt = args.findIndex((arg) => /^-[a-z]*c[a-z]*$/.test(arg));
+  if (["sh", "bash", "dash", "zsh"].includes(name) && scriptAt >= 0 && args[scriptAt + 1] !== undefined) {
+    return splitScript(args[scriptAt + 1] as string);
+  }
+  if (args.length === 0 && /\s/.test(command)) return splitScript(command);
+  return [[command, ...args]];
+}
+
+/** Splits shell text on ; && || | & and newlines, then into words (quotes respected). */
+export function splitScript(script: string): string[][] {
+  const commands: string[][] = [];
+  let words: string[] = [];
+  let word = "";
+  let quote: string | undefined;
+  let inWord = false;
+  const endWord = () => {
+    if (inWord) words.push(word);
+    word = "";
+    inWord = false;
+  };
+  const endCommand = () => {
+    endWord();
+    if (words.length) commands.push(words);
+    words = [];
+  };
+  for (let i = 0; i < script.length; i++) {
+    const char = script[i] as string;
+    if (quote) {
+      if (char === quote) quote = undefined;
+      else if (char === "\\" && quote === '"' && i + 1 < script.length) word += script[++i];
+      else word += char;
+    } else if (char === "'" || char === '"') {
+      quote = char;
+      inWord = true;
+    } else if (char === "\\" && i + 1 < script.length) {
+      word += script[++i];
+      inWord = true;
+    } else if (";&|\n()`".includes(char) || (char === "$" && script[i + 1] === "(")) {
+      endCommand();
+    } else if (/\s/.test(char)) {
+      endWord();
+    } else {
+      word += char;
+      inWord = true;
+    }
+  }
+  endCommand();
+  return commands;
+}
