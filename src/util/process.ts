@@ -33,7 +33,11 @@ const DEFAULT_MAX_OUTPUT = 1024 * 1024;
  * Runs a program in its own process group, without a shell, capturing combined output.
  * A timeout or an abort kills the whole group: SIGTERM, then SIGKILL after the grace period.
  */
-export function runProcess(file: string, args: readonly string[], options: ProcessOptions): Promise<ProcessResult> {
+export function runProcess(
+  file: string,
+  args: readonly string[],
+  options: ProcessOptions,
+): Promise<ProcessResult> {
   const started = Date.now();
   const capture = new OutputCapture(options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT);
   return new Promise((resolve) => {
@@ -48,9 +52,12 @@ export function runProcess(file: string, args: readonly string[], options: Proce
     let spawnError: string | null = null;
     let killTimer: NodeJS.Timeout | undefined;
     const stop = () => {
-      if (child.pid === undefined || child.exitCode !== null) return;
+      if (child.pid === undefined) return;
       killGroup(child.pid, "SIGTERM");
-      killTimer = setTimeout(() => child.pid !== undefined && killGroup(child.pid, "SIGKILL"), options.killGraceMs ?? 2000);
+      killTimer = setTimeout(
+        () => child.pid !== undefined && killGroup(child.pid, "SIGKILL"),
+        options.killGraceMs ?? 2000,
+      );
       killTimer.unref();
     };
     const timer =
@@ -78,12 +85,15 @@ export function runProcess(file: string, args: readonly string[], options: Proce
     child.on("error", (error) => {
       spawnError = error.message;
     });
+    // Once the main process is gone, whatever it left in its group (a backgrounded child holding
+    // the output pipes open, say) goes too; otherwise "close" would wait for it forever.
+    child.on("exit", () => {
+      if (child.pid !== undefined) killGroup(child.pid, "SIGKILL");
+    });
     child.on("close", (exitCode, signal) => {
       if (timer) clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
       options.signal?.removeEventListener("abort", onAbort);
-      // Anything the child left running in its group goes with it.
-      if (child.pid !== undefined) killGroup(child.pid, "SIGKILL");
       resolve({
         exitCode,
         signal,

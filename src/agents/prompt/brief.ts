@@ -1,0 +1,94 @@
+import { readFileSync } from "node:fs";
+import { GafferError } from "../../errors.ts";
+import type { Conventions } from "./conventions.ts";
+import {
+  BRIEF_HEADER,
+  CONVENTIONS_HEADING,
+  FAILURE_HEADING,
+  TASK_HEADING,
+  TEMPLATE_SLOTS,
+  type TemplateSlot,
+} from "./templates.ts";
+
+export interface BriefInput {
+  conventions: Conventions | undefined;
+  item: { id: number | string; title: string; body: string };
+  /** 1-based attempt number within the run. */
+  attempt: number;
+  /** The compressed gate failure the agent must fix; absent on a first attempt. */
+  failure?: string;
+  /** A custom template's text: plain text with `{{slot}}` placeholders (see TEMPLATE_SLOTS). */
+  template?: string;
+  /** Where the template came from, for error messages. */
+  templateFile?: string;
+}
+
+const SLOT = /\{\{([^{}]*)\}\}/g;
+
+/** Reads a template file and checks its slots, so a typo fails at startup rather than mid-run. */
+export function loadBriefTemplate(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new GafferError("config-invalid", `prompt template ${file} cannot be read`, "check the path", {
+      cause: error,
+    });
+  }
+  const placeholder = { conventions: undefined, item: { id: "", title: "", body: "" }, attempt: 1 };
+  fillSlots(text, file, slotValues(placeholder));
+  return text;
+}
+
+/** The agent's brief for one attempt: the default layout, or the user's template filled in. */
+export function renderBrief(input: BriefInput): string {
+  const values = slotValues(input);
+  if (input.template !== undefined) {
+    return fillSlots(input.template, input.templateFile ?? "(inline)", values);
+  }
+  const sections = [BRIEF_HEADER];
+  if (input.conventions) {
+    const heading = CONVENTIONS_HEADING.replace("{{conventions_file}}", () => values.conventions_file);
+    sections.push(`${heading}\n${values.conventions}`);
+  }
+  sections.push(`${TASK_HEADING}\n# ${values.item_title}\n${values.item_body}`.trimEnd());
+  if (input.failure) sections.push(`${FAILURE_HEADING}\n${fenced(values.failure)}`);
+  return sections.join("\n\n");
+}
+
+function slotValues(input: BriefInput): Record<TemplateSlot, string> {
+  return {
+    conventions: input.conventions?.text.trimEnd() ?? "",
+    conventions_file: input.conventions?.file ?? "",
+    item_id: String(input.item.id),
+    item_title: input.item.title,
+    item_body: input.item.body.trimEnd(),
+    attempt: String(input.attempt),
+    failure: input.failure?.trimEnd() ?? "",
+  };
+}
+
+function fillSlots(template: string, file: string, values: Record<TemplateSlot, string>): string {
+  return template.replace(SLOT, (_, raw: string) => {
+    const name = raw.trim();
+    if (!isSlot(name)) {
+      throw new GafferError(
+        "config-invalid",
+        `prompt template ${file}: unknown slot {{${name}}}`,
+        `the slots are ${TEMPLATE_SLOTS.map((slot) => `{{${slot}}}`).join(", ")}`,
+      );
+    }
+    return values[name];
+  });
+}
+
+function isSlot(name: string): name is TemplateSlot {
+  return (TEMPLATE_SLOTS as readonly string[]).includes(name);
+}
+
+/** A code fence longer than any backtick run in the text, so the text cannot close it early. */
+function fenced(text: string): string {
+  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  return `${fence}\n${text}\n${fence}`;
+}

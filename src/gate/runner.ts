@@ -1,0 +1,102 @@
+import { createHash } from "node:crypto";
+import { createWriteStream, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { finished } from "node:stream/promises";
+import { type ProcessResult, runShell } from "../util/process.ts";
+import type { GateCommand, GateExecution, GateOutcome } from "./types.ts";
+
+export interface GateRunOptions {
+  /** The workspace the commands run in. */
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Full output of every command goes to `<logDir>/attempt-<n>-<name>.log`. */
+  logDir: string;
+  attempt: number;
+  /** Bytes of output kept in each execution's `output` (head and tail). */
+  storeOutputBytes: number;
+  /** Aborting kills the running command's process group; no further command starts. */
+  signal?: AbortSignal;
+  onStart?(name: string): void;
+  onFinish?(execution: GateExecution): void;
+}
+
+/**
+ * Runs the gate commands in order and stops at the first that fails.
+ * `passed` needs at least one execution and every command passing: an empty gate is no evidence.
+ * On abort the outcome so far is returned with `passed` false; the caller checks its own signal.
+ */
+export async function runGate(
+  commands: readonly GateCommand[],
+  options: GateRunOptions,
+): Promise<GateOutcome> {
+  mkdirSync(options.logDir, { recursive: true });
+  const executions: GateExecution[] = [];
+  for (const command of commands) {
+    if (options.signal?.aborted) break;
+    options.onStart?.(command.name);
+    const execution = await runStep(command, options);
+    executions.push(execution);
+    options.onFinish?.(execution);
+    if (!execution.passed) break;
+  }
+  const passed =
+    executions.length > 0 &&
+    executions.length === commands.length &&
+    executions.every((e) => e.passed) &&
+    !options.signal?.aborted;
+  return { passed, executions };
+}
+
+async function runStep(command: GateCommand, options: GateRunOptions): Promise<GateExecution> {
+  const logPath = join(options.logDir, `attempt-${options.attempt}-${safeFileName(command.name)}.log`);
+  const log = createWriteStream(logPath);
+  log.on("error", () => {}); // reported by finished() once the command is done
+  const hash = createHash("sha256");
+  const record = (chunk: Buffer) => {
+    hash.update(chunk);
+    log.write(chunk);
+  };
+  const result = await runShell(command.run, {
+    cwd: options.cwd,
+    env: options.env,
+    timeoutMs: command.timeoutMs,
+    maxOutputBytes: options.storeOutputBytes,
+    onOutput: record,
+    signal: options.signal,
+  });
+  // The shell never started, so there is no output: the reason becomes the evidence instead.
+  const spawnNote =
+    result.spawnError === null ? "" : `gaffer: could not start /bin/sh: ${result.spawnError}\n`;
+  if (spawnNote) record(Buffer.from(spawnNote));
+  await finished(log.end());
+  return toExecution(command, result, {
+    logPath,
+    output: spawnNote + result.output,
+    outputBytes: result.outputBytes + Buffer.byteLength(spawnNote),
+    outputSha256: hash.digest("hex"),
+  });
+}
+
+function toExecution(
+  command: GateCommand,
+  result: ProcessResult,
+  evidence: Pick<GateExecution, "logPath" | "output" | "outputBytes" | "outputSha256">,
+): GateExecution {
+  const notFound =
+    result.spawnError !== null || (result.exitCode === 127 && /not found/i.test(evidence.output));
+  return {
+    name: command.name,
+    command: command.run,
+    exitCode: result.exitCode,
+    signal: result.signal,
+    timedOut: result.timedOut,
+    notFound,
+    durationMs: result.durationMs,
+    ...evidence,
+    passed: result.exitCode === 0 && !result.timedOut && !result.cancelled && !notFound,
+  };
+}
+
+function safeFileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, "-");
+}
