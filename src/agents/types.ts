@@ -21,7 +21,14 @@ export type AgentUpdate =
   | { kind: "other"; type: string; data: unknown };
 
 /** Why a turn ended. `error` carries what broke; the engine turns it into a failed attempt. */
-export type StopReason = "end_turn" | "max_tokens" | "max_turn_requests" | "refusal" | "cancelled" | "timeout" | "error";
+export type StopReason =
+  | "end_turn"
+  | "max_tokens"
+  | "max_turn_requests"
+  | "refusal"
+  | "cancelled"
+  | "timeout"
+  | "error";
 
 export interface TurnResult {
   stopReason: StopReason;

@@ -1,0 +1,116 @@
+import { spawn } from "node:child_process";
+import { Readable, Writable } from "node:stream";
+import * as acp from "@agentclientprotocol/sdk";
+import { GafferError } from "../../errors.ts";
+import { killGroup } from "../../util/process.ts";
+
+/** What an ACP client session talks to: an agent subprocess over stdio, or an agent app in this process. */
+export interface AgentTransport {
+  readonly target: acp.Stream | acp.AgentApp;
+  /** Resolves with what happened ("agent exited with code 3") once the agent is gone. */
+  readonly exited: Promise<string>;
+  /** The last lines the agent wrote to stderr, for error messages. */
+  stderrTail(): string;
+  /** Ends the agent and everything it started; resolves once it is gone. */
+  stop(): Promise<void>;
+}
+
+const STDERR_KEEP_BYTES = 8192;
+const STDERR_TAIL_LINES = 8;
+const STOP_GRACE_MS = 1000;
+
+export function inProcessTransport(app: acp.AgentApp): AgentTransport {
+  let gone: (reason: string) => void = () => {};
+  const exited = new Promise<string>((resolve) => {
+    gone = resolve;
+  });
+  return {
+    target: app,
+    exited,
+    stderrTail: () => "",
+    stop: async () => gone("agent stopped"),
+  };
+}
+
+export interface SpawnAgentOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Starts an ACP agent program in its own process group, speaking ndjson over stdio.
+ * Throws GafferError("agent-unavailable") when the program cannot be started.
+ */
+export async function spawnAgentProcess(
+  command: readonly string[],
+  options: SpawnAgentOptions,
+): Promise<AgentTransport> {
+  const [program, ...args] = command;
+  if (!program)
+    throw new GafferError("agent-unavailable", "agent command is empty", "set the agent preset's command");
+  const child = spawn(program, args, {
+    cwd: options.cwd,
+    env: options.env,
+    detached: true,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.once("spawn", resolve);
+      child.once("error", reject);
+    });
+  } catch (error) {
+    throw unavailable(program, error);
+  }
+  const pid = child.pid as number;
+  child.stdin.on("error", () => {});
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString("utf8")).slice(-STDERR_KEEP_BYTES);
+  });
+  const exited = new Promise<string>((resolve) => {
+    let description = "";
+    const finish = () => resolve(description);
+    child.once("exit", (code, signal) => {
+      description = code === null ? `agent was killed by ${signal}` : `agent exited with code ${code}`;
+      // Whatever the agent left running goes with it; then its pipes close.
+      killGroup(pid, "SIGKILL");
+      setTimeout(finish, 500).unref();
+    });
+    child.once("close", finish);
+  });
+  return {
+    target: acp.ndJsonStream(
+      Writable.toWeb(child.stdin) as WritableStream<Uint8Array>,
+      Readable.toWeb(child.stdout) as ReadableStream<Uint8Array>,
+    ),
+    exited,
+    stderrTail: () => lastLines(stderr, STDERR_TAIL_LINES),
+    stop: async () => {
+      killGroup(pid, "SIGTERM");
+      const timer = setTimeout(() => killGroup(pid, "SIGKILL"), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function unavailable(program: string, error: unknown): GafferError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") {
+    return new GafferError(
+      "agent-unavailable",
+      `agent command not found: ${program}`,
+      "install the agent or fix the command in the agent preset (gaffer.toml [agents.NAME])",
+    );
+  }
+  return new GafferError(
+    "agent-unavailable",
+    `agent command cannot be started: ${program} (${code ?? String(error)})`,
+    "check that the agent program exists and is executable",
+  );
+}
+
+function lastLines(text: string, count: number): string {
+  return text.trimEnd().split("\n").slice(-count).join("\n");
+}

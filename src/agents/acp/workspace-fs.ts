@@ -1,0 +1,127 @@
+import { lstat, mkdir, readFile, realpath, writeFile } from "node:fs/promises";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import * as acp from "@agentclientprotocol/sdk";
+import type { AgentUpdate } from "../types.ts";
+
+/**
+ * The ACP `fs/*` handlers, confined to one workspace. Paths are resolved through realpath
+ * (for writes, of the nearest existing parent), so neither `..` nor a symlink leads outside.
+ * Files are read and written at their resolved path, never at the path the agent gave.
+ */
+export class WorkspaceFs {
+  readonly #root: string;
+  readonly #onUpdate: (update: AgentUpdate) => void;
+
+  /** `root` must already be a realpath. */
+  constructor(root: string, onUpdate: (update: AgentUpdate) => void) {
+    this.#root = root;
+    this.#onUpdate = onUpdate;
+  }
+
+  async read(params: acp.ReadTextFileRequest): Promise<acp.ReadTextFileResponse> {
+    const target = await this.#resolve(params.path, "read");
+    let content: string;
+    try {
+      content = await readFile(target, "utf8");
+    } catch (error) {
+      throw acp.RequestError.resourceNotFound(
+        `file://${params.path} (${(error as NodeJS.ErrnoException).code})`,
+      );
+    }
+    this.#onUpdate({ kind: "file-read", path: this.#display(target) });
+    return { content: selectLines(content, params.line, params.limit) };
+  }
+
+  async write(params: acp.WriteTextFileRequest): Promise<acp.WriteTextFileResponse> {
+    const target = await this.#resolve(params.path, "write");
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, params.content, "utf8");
+    this.#onUpdate({
+      kind: "file-write",
+      path: this.#display(target),
+      bytes: Buffer.byteLength(params.content),
+    });
+    return {};
+  }
+
+  /** The realpath of a directory for a terminal, or an error when it is outside the workspace. */
+  async directory(path: string | null | undefined): Promise<string> {
+    if (!path) return this.#root;
+    const real = await realpath(this.#absolute(path)).catch(() => undefined);
+    if (real === undefined || !this.#contains(real)) {
+      throw acp.RequestError.invalidParams(
+        { cwd: path },
+        `terminal cwd must be inside the workspace: ${path}`,
+      );
+    }
+    return real;
+  }
+
+  async #resolve(path: string, operation: "read" | "write"): Promise<string> {
+    let real: string;
+    try {
+      real = await realpathOfNearest(this.#absolute(path));
+    } catch (error) {
+      throw this.#deny(
+        path,
+        operation,
+        `cannot resolve path (${(error as NodeJS.ErrnoException).code ?? error})`,
+      );
+    }
+    if (!this.#contains(real)) throw this.#deny(path, operation, "outside the workspace");
+    return real;
+  }
+
+  #deny(path: string, operation: "read" | "write", reason: string): acp.RequestError {
+    this.#onUpdate({ kind: "file-denied", path, operation, reason });
+    return acp.RequestError.invalidParams({ path }, `${operation} of ${path} denied: ${reason}`);
+  }
+
+  #absolute(path: string): string {
+    return isAbsolute(path) ? path : resolve(this.#root, path);
+  }
+
+  #contains(real: string): boolean {
+    return real === this.#root || real.startsWith(this.#root + sep);
+  }
+
+  #display(real: string): string {
+    return relative(this.#root, real) || ".";
+  }
+}
+
+/**
+ * realpath of the nearest existing ancestor, plus the parts that do not exist yet. Reads use it
+ * too, so a missing file outside the workspace is denied rather than reported as missing.
+ */
+async function realpathOfNearest(path: string): Promise<string> {
+  const missing: string[] = [];
+  let current = path;
+  for (;;) {
+    try {
+      return join(await realpath(current), ...missing.reverse());
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      // A dangling symlink would make writeFile create its target, wherever that is.
+      if ((await lstat(current).catch(() => undefined))?.isSymbolicLink()) {
+        throw Object.assign(new Error("dangling symlink"), { code: "dangling symlink" });
+      }
+      const parent = dirname(current);
+      if (parent === current) throw error;
+      missing.push(basename(current));
+      current = parent;
+    }
+  }
+}
+
+/** ACP `line` is 1-based; `limit` is a number of lines. */
+function selectLines(
+  content: string,
+  line: number | null | undefined,
+  limit: number | null | undefined,
+): string {
+  if (!line && !limit) return content;
+  const start = Math.max((line ?? 1) - 1, 0);
+  const lines = content.split("\n");
+  return lines.slice(start, limit ? start + limit : undefined).join("\n");
+}

@@ -1,0 +1,178 @@
+import { constants } from "node:fs";
+import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { delimiter, join, resolve } from "node:path";
+import { GafferError } from "../../errors.ts";
+import { type ProcessResult, runProcess } from "../../util/process.ts";
+import { splitShellWords } from "../shell-words.ts";
+import type { AgentDriver, AgentSession, PromptRequest, SessionContext, TurnResult } from "../types.ts";
+
+const PROMPT_FILE = "{prompt_file}";
+const MAX_LINE = 64 * 1024;
+
+/**
+ * Drives any CLI from a command template such as `my-agent --print --prompt-file {prompt_file}`
+ * (the Module-25 runner's AGENT_CMD). The template is split into words and run without a shell.
+ * With `{prompt_file}` the prompt goes to a temporary .md file; otherwise it is piped on stdin.
+ */
+export class CommandDriver implements AgentDriver {
+  readonly name: string;
+  readonly #template: string;
+
+  constructor(name: string, template: string) {
+    this.name = name;
+    this.#template = template;
+  }
+
+  async startSession(context: SessionContext): Promise<AgentSession> {
+    const words = parseTemplate(this.name, this.#template);
+    await requireProgram(words[0] as string, context);
+    return new CommandSession(words, context);
+  }
+}
+
+function parseTemplate(name: string, template: string): string[] {
+  let words: string[];
+  try {
+    words = splitShellWords(template);
+  } catch (error) {
+    throw new GafferError(
+      "invalid-input",
+      `agent ${name}: bad command template: ${(error as Error).message}`,
+      quoteHint,
+    );
+  }
+  if (words.length === 0)
+    throw new GafferError("invalid-input", `agent ${name}: the command template is empty`, quoteHint);
+  return words;
+}
+
+const quoteHint =
+  "write the template as a shell-style command line, e.g. `my-agent --prompt-file {prompt_file}`";
+
+/** Throws GafferError("agent-unavailable") unless the program can be found and executed. */
+async function requireProgram(program: string, context: SessionContext): Promise<void> {
+  const candidates = program.includes("/")
+    ? [resolve(context.workspace, program)]
+    : (context.env.PATH ?? "").split(delimiter).map((dir) => join(dir || ".", program));
+  for (const candidate of candidates) {
+    if (
+      await access(candidate, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+  }
+  throw new GafferError(
+    "agent-unavailable",
+    `agent command not found: ${program}`,
+    "install it or fix the agent's command template (gaffer.toml or AGENT_CMD)",
+  );
+}
+
+class CommandSession implements AgentSession {
+  readonly #words: string[];
+  readonly #context: SessionContext;
+  #abort: AbortController | undefined;
+  #running: Promise<TurnResult> | undefined;
+
+  constructor(words: string[], context: SessionContext) {
+    this.#words = words;
+    this.#context = context;
+  }
+
+  async prompt(request: PromptRequest): Promise<TurnResult> {
+    this.#abort = new AbortController();
+    this.#running = this.#run(request, this.#abort.signal);
+    try {
+      return await this.#running;
+    } finally {
+      this.#running = undefined;
+    }
+  }
+
+  /** Kills the command's process group (SIGTERM, then SIGKILL) and waits for the turn to end. */
+  async cancel(): Promise<void> {
+    this.#abort?.abort();
+    await this.#running;
+  }
+
+  async close(): Promise<void> {
+    await this.cancel();
+  }
+
+  async #run(request: PromptRequest, signal: AbortSignal): Promise<TurnResult> {
+    const usesFile = this.#words.some((word) => word.includes(PROMPT_FILE));
+    const dir = usesFile ? await mkdtemp(join(tmpdir(), "gaffer-prompt-")) : undefined;
+    try {
+      const promptFile = dir === undefined ? "" : join(dir, "prompt.md");
+      if (dir !== undefined) await writeFile(promptFile, request.text);
+      const [program, ...args] = this.#words.map((word) => word.replaceAll(PROMPT_FILE, promptFile));
+      const lines = new LineSplitter((text) => this.#context.onUpdate({ kind: "output", text }));
+      const result = await runProcess(program as string, args, {
+        cwd: this.#context.workspace,
+        env: { ...this.#context.env, ...attemptEnv(request) },
+        ...(usesFile ? {} : { input: request.text }),
+        timeoutMs: this.#context.turnTimeoutMs,
+        onOutput: (chunk) => lines.add(chunk),
+        signal,
+      });
+      lines.flush();
+      return turnResult(program as string, result);
+    } finally {
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Lets a wrapper script see which attempt it is on, as an ACP agent sees `_meta.gaffer`. */
+function attemptEnv(request: PromptRequest): NodeJS.ProcessEnv {
+  return {
+    GAFFER_ATTEMPT: String(request.attempt),
+    GAFFER_RUN_ID: String(request.runId),
+    GAFFER_ITEM_ID: String(request.itemId),
+  };
+}
+
+function turnResult(program: string, result: ProcessResult): TurnResult {
+  if (result.spawnError)
+    return {
+      stopReason: "error",
+      error: `agent command cannot be started: ${program}: ${result.spawnError}`,
+    };
+  if (result.timedOut) return { stopReason: "timeout" };
+  if (result.cancelled) return { stopReason: "cancelled" };
+  if (result.exitCode === 0) return { stopReason: "end_turn" };
+  const how =
+    result.exitCode === null ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
+  return { stopReason: "error", error: `agent command ${how}` };
+}
+
+/** Turns a byte stream into whole lines (the last partial line comes out on flush). */
+class LineSplitter {
+  readonly #emit: (line: string) => void;
+  readonly #decoder = new TextDecoder();
+  #pending = "";
+
+  constructor(emit: (line: string) => void) {
+    this.#emit = emit;
+  }
+
+  add(chunk: Buffer): void {
+    const lines = (this.#pending + this.#decoder.decode(chunk, { stream: true })).split("\n");
+    this.#pending = lines.pop() ?? "";
+    for (const line of lines) this.#emit(line.replace(/\r$/, ""));
+    // A line that never ends still comes out, in pieces.
+    if (this.#pending.length > MAX_LINE) {
+      this.#emit(this.#pending);
+      this.#pending = "";
+    }
+  }
+
+  flush(): void {
+    const rest = this.#pending + this.#decoder.decode();
+    this.#pending = "";
+    if (rest) this.#emit(rest);
+  }
+}

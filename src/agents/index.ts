@@ -1,0 +1,29 @@
+/**
+ * Agent drivers: the ACP client session (subprocess or in-process), the built-in scripted agent,
+ * and the command-template driver for any CLI.
+ *
+ * ```ts
+ * const driver = createAgentDriver(preset, { scriptedAgentCommand: [process.execPath, main, "agent", "scripted"] });
+ * const session = await driver.startSession({ workspace, env, policy, onUpdate, turnTimeoutMs });
+ * const { stopReason, error } = await session.prompt({ text, attempt: 1, runId, itemId });
+ * await session.close();
+ * ```
+ */
+export { type AcpSessionOptions, startAcpSession } from "./acp/session.ts";
+export { type AgentTransport, inProcessTransport, spawnAgentProcess } from "./acp/transport.ts";
+export { CommandDriver } from "./command/driver.ts";
+export { deniedCommand, deniedCommandLine } from "./policy-check.ts";
+export { createAgentDriver, type DriverOptions, presetFromAgentCmd } from "./registry.ts";
+export { createScriptedAgent, type ScriptedAgentOptions } from "./scripted/agent.ts";
+export {
+  DEFAULT_SCENARIO,
+  loadScenarioFile,
+  parseScenario,
+  type Scenario,
+  type Step,
+  scenarioFromPrompt,
+  stepsForAttempt,
+} from "./scripted/scenario.ts";
+export { runScriptedAgentOverStdio } from "./scripted/stdio.ts";
+export { joinShellWords, splitShellWords } from "./shell-words.ts";
+export type * from "./types.ts";

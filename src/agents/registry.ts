@@ -1,0 +1,97 @@
+import { GafferError } from "../errors.ts";
+import { type AcpSessionOptions, startAcpSession } from "./acp/session.ts";
+import { inProcessTransport, spawnAgentProcess } from "./acp/transport.ts";
+import { CommandDriver } from "./command/driver.ts";
+import { createScriptedAgent } from "./scripted/agent.ts";
+import { loadScenarioFile } from "./scripted/scenario.ts";
+import type { AgentDriver, AgentPreset, AgentSession, SessionContext } from "./types.ts";
+
+export interface DriverOptions extends AcpSessionOptions {
+  /**
+   * How to start the scripted agent as a subprocess, e.g.
+   * `[process.execPath, "/path/to/gaffer/main.js", "agent", "scripted"]`; `--scenario FILE` is appended.
+   * Needed only for scripted presets with `inProcess: false`.
+   */
+  scriptedAgentCommand?: readonly string[];
+}
+
+/** Builds the driver for an agent preset from gaffer.toml. */
+export function createAgentDriver(preset: AgentPreset, options: DriverOptions = {}): AgentDriver {
+  switch (preset.driver) {
+    case "acp":
+      return acpProcessDriver(preset.name, preset.command, preset.env, options);
+    case "command":
+      return new CommandDriver(preset.name, preset.template);
+    case "scripted":
+      return preset.inProcess
+        ? inProcessScriptedDriver(preset.name, preset.scenario, options)
+        : scriptedProcessDriver(preset, options);
+    default:
+      return preset satisfies never;
+  }
+}
+
+/** The Module-25 runner's `AGENT_CMD` template as a command preset, when it is set. */
+export function presetFromAgentCmd(env: NodeJS.ProcessEnv): AgentPreset | undefined {
+  const template = env.AGENT_CMD?.trim();
+  return template ? { name: "AGENT_CMD", driver: "command", template } : undefined;
+}
+
+/** An ACP agent program, started in the workspace for each session. */
+function acpProcessDriver(
+  name: string,
+  command: readonly string[],
+  env: Record<string, string>,
+  options: AcpSessionOptions,
+): AgentDriver {
+  return {
+    name,
+    async startSession(context: SessionContext): Promise<AgentSession> {
+      const transport = await spawnAgentProcess(command, {
+        cwd: context.workspace,
+        env: { ...context.env, ...env },
+      });
+      return await startAcpSession(transport, context, options);
+    },
+  };
+}
+
+function inProcessScriptedDriver(
+  name: string,
+  scenarioFile: string | undefined,
+  options: AcpSessionOptions,
+): AgentDriver {
+  return {
+    name,
+    async startSession(context: SessionContext): Promise<AgentSession> {
+      const scenario = scenarioFile === undefined ? undefined : await loadScenarioFile(scenarioFile);
+      const app = createScriptedAgent(scenario ? { scenario } : {});
+      return await startAcpSession(inProcessTransport(app), context, options);
+    },
+  };
+}
+
+function scriptedProcessDriver(
+  preset: AgentPreset & { driver: "scripted" },
+  options: DriverOptions,
+): AgentDriver {
+  const base = options.scriptedAgentCommand;
+  if (!base || base.length === 0) {
+    throw new GafferError(
+      "agent-unavailable",
+      `agent ${preset.name}: no command to start the scripted agent as a subprocess`,
+      "pass scriptedAgentCommand to createAgentDriver, or set inProcess",
+    );
+  }
+  const scenario = preset.scenario;
+  const command = scenario === undefined ? [...base] : [...base, "--scenario", scenario];
+  const driver = acpProcessDriver(preset.name, command, {}, options);
+  return {
+    name: preset.name,
+    async startSession(context: SessionContext): Promise<AgentSession> {
+      // A bad scenario is the user's to fix: report it here, not as an agent that died at start.
+      if (scenario !== undefined) await loadScenarioFile(scenario);
+      return await driver.startSession(context);
+    },
+  };
+}

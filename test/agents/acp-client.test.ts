@@ -1,0 +1,289 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import * as acp from "@agentclientprotocol/sdk";
+import { startAcpSession } from "../../src/agents/acp/session.ts";
+import { inProcessTransport } from "../../src/agents/acp/transport.ts";
+import type { CommandPolicy } from "../../src/agents/types.ts";
+import { tempDir } from "../helpers/tmp.ts";
+import {
+  isAlive,
+  outcome,
+  PROMPT,
+  type ProbeTurn,
+  probeAgent,
+  recordingContext,
+  stubPolicy,
+} from "./helpers.ts";
+
+/** Runs one turn of a probe agent against a fresh session; returns what the client recorded. */
+async function probe(
+  t: import("node:test").TestContext,
+  body: (turn: ProbeTurn) => Promise<acp.StopReason | undefined>,
+  policy: CommandPolicy = stubPolicy(),
+) {
+  const workspace = tempDir(t, "gaffer-ws-");
+  const recorder = recordingContext(workspace, {
+    policy,
+    env: { PATH: process.env.PATH, FROM_CONTEXT: "ctx" },
+  });
+  const session = await startAcpSession(inProcessTransport(probeAgent(body)), recorder.context);
+  t.after(() => session.close());
+  const result = await session.prompt({ ...PROMPT, text: "go" });
+  return { ...recorder, workspace, result, session };
+}
+
+const ALL_OPTIONS: acp.PermissionOption[] = [
+  { optionId: "aa", name: "Always allow", kind: "allow_always" },
+  { optionId: "ra", name: "Always reject", kind: "reject_always" },
+  { optionId: "ao", name: "Allow", kind: "allow_once" },
+  { optionId: "ro", name: "Reject", kind: "reject_once" },
+];
+
+describe("agents/acp client session", () => {
+  test("sends cwd = workspace and _meta.gaffer with the prompt", async (t) => {
+    let seen: ProbeTurn | undefined;
+    const { workspace, result } = await probe(t, async (turn) => {
+      seen = turn;
+      return "max_tokens";
+    });
+    assert.equal(result.stopReason, "max_tokens");
+    assert.equal(seen?.cwd, realpathSync(workspace));
+    assert.deepEqual(seen?.params._meta, { gaffer: { attempt: 1, runId: 7, itemId: 3 } });
+    assert.deepEqual(seen?.params.prompt, [{ type: "text", text: "go" }]);
+  });
+
+  test("maps every session update kind", async (t) => {
+    const { updates } = await probe(t, async ({ client, sessionId }) => {
+      const send = (update: acp.SessionUpdate) =>
+        client.notify(acp.methods.client.session.update, { sessionId, update });
+      await send({ sessionUpdate: "agent_message_chunk", content: { type: "text", text: "hi" } });
+      await send({
+        sessionUpdate: "agent_message_chunk",
+        content: { type: "image", data: "", mimeType: "image/png" },
+      });
+      await send({ sessionUpdate: "agent_thought_chunk", content: { type: "text", text: "hmm" } });
+      await send({
+        sessionUpdate: "plan",
+        entries: [{ content: "a", priority: "low", status: "completed" }],
+      });
+      await send({ sessionUpdate: "tool_call", toolCallId: "t1", title: "ls", kind: "execute" });
+      await send({
+        sessionUpdate: "tool_call_update",
+        toolCallId: "t1",
+        status: "completed",
+        title: "ls -l",
+      });
+      await send({ sessionUpdate: "usage_update", used: 10, size: 100 });
+      await send({ sessionUpdate: "user_message_chunk", content: { type: "text", text: "echo" } });
+      return undefined;
+    });
+    assert.deepEqual(updates.slice(0, 7), [
+      { kind: "message", text: "hi" },
+      { kind: "message", text: "[image]" },
+      { kind: "thought", text: "hmm" },
+      { kind: "plan", entries: [{ content: "a", status: "completed" }] },
+      { kind: "tool-call", id: "t1", title: "ls", status: "pending", toolKind: "execute" },
+      { kind: "tool-call-update", id: "t1", status: "completed", title: "ls -l" },
+      { kind: "usage", used: 10, size: 100 },
+    ]);
+    assert.equal(updates[7]?.kind, "other");
+    assert.equal(updates[7]?.kind === "other" && updates[7].type, "user_message_chunk");
+  });
+
+  test("permission: picks allow_once or reject_once, never an always option", async (t) => {
+    const answers: acp.RequestPermissionOutcome[] = [];
+    const { of } = await probe(
+      t,
+      async ({ client, sessionId }) => {
+        const ask = async (toolCall: acp.ToolCallUpdate, options = ALL_OPTIONS) => {
+          const { outcome } = await client.request(acp.methods.client.session.requestPermission, {
+            sessionId,
+            toolCall,
+            options,
+          });
+          answers.push(outcome);
+        };
+        await ask({ toolCallId: "1", title: "Run tests", rawInput: { command: "npm test" } });
+        await ask({ toolCallId: "2", title: "Push", rawInput: { command: "git push origin HEAD" } });
+        await ask({ toolCallId: "3", title: "git push --force" });
+        await ask({ toolCallId: "4", title: "x", rawInput: { command: ["git", "push"] } });
+        await ask({ toolCallId: "5", title: "npm test" }, ALL_OPTIONS.slice(0, 2));
+        return undefined;
+      },
+      stubPolicy("git push"),
+    );
+    assert.deepEqual(answers, [
+      { outcome: "selected", optionId: "ao" },
+      { outcome: "selected", optionId: "ro" },
+      { outcome: "selected", optionId: "ro" },
+      { outcome: "selected", optionId: "ro" },
+      { outcome: "cancelled" },
+    ]);
+    assert.deepEqual(
+      of("permission").map((u) => [u.command, u.decision, u.rule]),
+      [
+        ["npm test", "allow", undefined],
+        ["git push origin HEAD", "reject", "git push"],
+        ["git push --force", "reject", "git push"],
+        ["git push", "reject", "git push"],
+        ["npm test", "reject", undefined],
+      ],
+    );
+  });
+});
+
+describe("agents/acp client fs", () => {
+  test("reads and writes inside the workspace, with line and limit", async (t) => {
+    let read = "";
+    const { workspace, of } = await probe(t, async ({ client, sessionId, cwd }) => {
+      await client.request(acp.methods.client.fs.writeTextFile, {
+        sessionId,
+        path: join(cwd, "deep/new/f.txt"),
+        content: "1\n2\n3\n4\n",
+      });
+      read = (
+        await client.request(acp.methods.client.fs.readTextFile, {
+          sessionId,
+          path: "deep/new/f.txt",
+          line: 2,
+          limit: 2,
+        })
+      ).content;
+      return undefined;
+    });
+    assert.equal(read, "2\n3");
+    assert.ok(existsSync(join(workspace, "deep/new/f.txt")));
+    assert.deepEqual(of("file-write"), [{ kind: "file-write", path: "deep/new/f.txt", bytes: 8 }]);
+    assert.deepEqual(of("file-read"), [{ kind: "file-read", path: "deep/new/f.txt" }]);
+  });
+
+  test("refuses paths outside the workspace: absolute, .., symlinked dir, dangling symlink", async (t) => {
+    const outside = tempDir(t, "gaffer-outside-");
+    writeFileSync(join(outside, "secret.txt"), "secret");
+    const results: string[] = [];
+    const { workspace, of } = await probe(t, async ({ client, sessionId, cwd }) => {
+      symlinkSync(outside, join(cwd, "link"));
+      symlinkSync(join(outside, "planted.txt"), join(cwd, "dangling"));
+      mkdirSync(join(cwd, "sub"));
+      const read = (path: string) => client.request(acp.methods.client.fs.readTextFile, { sessionId, path });
+      const write = (path: string) =>
+        client.request(acp.methods.client.fs.writeTextFile, { sessionId, path, content: "x" });
+      for (const call of [
+        read(join(outside, "secret.txt")),
+        read(join(cwd, "sub/../../", "secret.txt")),
+        read("link/secret.txt"),
+        read(join(outside, "missing.txt")),
+        write(join(outside, "new.txt")),
+        write(`${cwd}/../escape.txt`),
+        write("link/new.txt"),
+        write("dangling"),
+        read("missing-inside.txt"),
+      ]) {
+        results.push(await outcome(call));
+      }
+      return undefined;
+    });
+    assert.equal(results.length, 9);
+    for (const message of results.slice(0, 6)) assert.match(message, /denied: outside the workspace/);
+    assert.match(results[6] ?? "", /write of link\/new\.txt denied: outside the workspace/);
+    assert.match(results[7] ?? "", /write of dangling denied: cannot resolve path \(dangling symlink\)/);
+    assert.match(results[8] ?? "", /not found/i);
+    assert.ok(!existsSync(join(outside, "new.txt")) && !existsSync(join(outside, "planted.txt")));
+    assert.ok(!existsSync(join(workspace, "../escape.txt")));
+    assert.deepEqual(
+      of("file-denied")
+        .map((u) => u.operation)
+        .sort(),
+      ["read", "read", "read", "read", "write", "write", "write", "write"],
+    );
+    assert.deepEqual(of("file-read"), []);
+  });
+});
+
+describe("agents/acp client terminals", () => {
+  test("runs commands with merged env, honours outputByteLimit and reports exits", async (t) => {
+    const outputs: acp.TerminalOutputResponse[] = [];
+    const { of } = await probe(t, async ({ client, sessionId }) => {
+      for (const [args, outputByteLimit] of [
+        [["-c", 'echo "$FROM_CONTEXT $FROM_REQUEST"; pwd'], undefined],
+        [["-c", "printf 0123456789abcdef; exit 2"], 4],
+      ] as const) {
+        const terminal = await client.createTerminal({
+          sessionId,
+          command: "sh",
+          args: [...args],
+          env: [{ name: "FROM_REQUEST", value: "req" }],
+          outputByteLimit,
+        });
+        await terminal.waitForExit();
+        outputs.push(await terminal.currentOutput());
+        await terminal.release();
+      }
+      return undefined;
+    });
+    assert.match(outputs[0]?.output ?? "", /^ctx req\n\/.*gaffer-ws-/);
+    assert.deepEqual(outputs[1], {
+      output: "cdef",
+      truncated: true,
+      exitStatus: { exitCode: 2, signal: null },
+    });
+    assert.deepEqual(
+      of("terminal").map((u) => u.exitCode),
+      [0, 2],
+    );
+  });
+
+  test("refuses what the policy denies, including inside sh -c, and a cwd outside the workspace", async (t) => {
+    const outside = tempDir(t, "gaffer-outside-");
+    const results: string[] = [];
+    const { of } = await probe(
+      t,
+      async ({ client, sessionId }) => {
+        const create = (command: string, args: string[], cwd?: string) =>
+          outcome(client.createTerminal({ sessionId, command, args, cwd }));
+        results.push(await create("git", ["push", "origin", "main"]));
+        results.push(await create("bash", ["-c", "npm test && git push"]));
+        results.push(await create("ls", [], outside));
+        results.push(await create("true", []));
+        return undefined;
+      },
+      stubPolicy("git push"),
+    );
+    assert.match(results[0] ?? "", /command denied by gaffer policy rule "git push": git push origin main/);
+    assert.match(results[1] ?? "", /rule "git push"/);
+    assert.match(results[2] ?? "", /terminal cwd must be inside the workspace/);
+    assert.equal(results[3], "ok");
+    assert.deepEqual(
+      of("terminal").filter((u) => u.denied),
+      [
+        { kind: "terminal", command: "git push origin main", exitCode: null, denied: "git push" },
+        { kind: "terminal", command: "bash -c 'npm test && git push'", exitCode: null, denied: "git push" },
+      ],
+    );
+  });
+
+  test("kill stops a command; close kills terminals the agent left running", async (t) => {
+    let killed: acp.WaitForTerminalExitResponse | undefined;
+    let pidFile = "";
+    const { session } = await probe(t, async ({ client, sessionId, cwd }) => {
+      const sleeper = await client.createTerminal({ sessionId, command: "sleep", args: ["30"] });
+      await sleeper.kill();
+      killed = await sleeper.waitForExit();
+      pidFile = join(cwd, "pid");
+      await client.createTerminal({
+        sessionId,
+        command: "sh",
+        args: ["-c", `echo $$ > ${pidFile}; exec sleep 30`],
+      });
+      while (!existsSync(pidFile)) await new Promise((r) => setTimeout(r, 10));
+      return undefined;
+    });
+    assert.deepEqual(killed, { exitCode: null, signal: "SIGTERM" });
+    const pid = Number(readFileSync(pidFile, "utf8"));
+    assert.ok(isAlive(pid));
+    await session.close();
+    assert.ok(!isAlive(pid));
+  });
+});
