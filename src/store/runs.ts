@@ -129,37 +129,60 @@ export async function transitionRun(db: Db, runId: number, t: Transition, now = 
   });
 }
 
-export async function startAttempt(db: Db, run: Run, owner: string, now = Date.now()): Promise<Attempt> {
-  const number = run.attempt + 1;
+/**
+ * Starts attempt `number` (run.attempt + 1 for a new one), or restarts an attempt that a crash or a
+ * cancel cut short. A restarted attempt keeps the workspace fingerprint from its first start.
+ */
+export async function startAttempt(
+  db: Db,
+  run: Run,
+  owner: string,
+  attempt: { number: number; treeHash: string },
+  now = Date.now(),
+): Promise<Attempt> {
   return inTransaction(db, async (trx) => {
+    const existing = await trx
+      .selectFrom("attempts")
+      .selectAll()
+      .where("run_id", "=", run.id)
+      .where("number", "=", attempt.number)
+      .executeTakeFirst();
     await transitionRun(
       trx,
       run.id,
       {
-        from: ["preparing", "gating", "agent"],
+        from: ACTIVE_STATES,
         to: "agent",
         owner,
-        set: { attempt: number },
-        event: "attempt.started",
-        data: { attempt: number },
+        set: { attempt: attempt.number },
+        event: existing ? "attempt.restarted" : "attempt.started",
+        data: { attempt: attempt.number },
       },
       now,
     );
-    const row = await trx
-      .insertInto("attempts")
-      .values({
-        run_id: run.id,
-        number,
-        state: "agent",
-        stop_reason: null,
-        tree_hash: null,
-        failure_hash: null,
-        feedback: null,
-        started_at: now,
-        ended_at: null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = existing
+      ? await trx
+          .updateTable("attempts")
+          .set({ state: "agent", stop_reason: null, changed: null, ended_at: null })
+          .where("id", "=", existing.id)
+          .returningAll()
+          .executeTakeFirstOrThrow()
+      : await trx
+          .insertInto("attempts")
+          .values({
+            run_id: run.id,
+            number: attempt.number,
+            state: "agent",
+            stop_reason: null,
+            tree_hash: attempt.treeHash,
+            changed: null,
+            failure_hash: null,
+            feedback: null,
+            started_at: now,
+            ended_at: null,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
     return toAttempt(row);
   });
 }
@@ -171,19 +194,19 @@ export async function updateAttempt(
   changes: {
     state: AttemptState;
     stopReason?: string;
-    treeHash?: string;
+    changed?: boolean;
     failureHash?: string;
     feedback?: string;
   },
   now = Date.now(),
 ): Promise<void> {
-  const ends = changes.state === "green" || changes.state === "red" || changes.state === "error";
+  const ends = changes.state !== "agent" && changes.state !== "gating";
   await db
     .updateTable("attempts")
     .set({
       state: changes.state,
+      ...(changes.changed !== undefined && { changed: changes.changed ? 1 : 0 }),
       ...(changes.stopReason !== undefined && { stop_reason: changes.stopReason }),
-      ...(changes.treeHash !== undefined && { tree_hash: changes.treeHash }),
       ...(changes.failureHash !== undefined && { failure_hash: changes.failureHash }),
       ...(changes.feedback !== undefined && { feedback: changes.feedback }),
       ...(ends && { ended_at: now }),

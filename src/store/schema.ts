@@ -78,9 +78,10 @@ export interface RunsTable {
  * - agent: the agent is working
  * - gating: the gate is running on its result
  * - green / red: the gate's verdict
+ * - no-change: the turn changed nothing, so the gate was not run
  * - error: the agent or gate could not run
  */
-export type AttemptState = "agent" | "gating" | "green" | "red" | "error";
+export type AttemptState = "agent" | "gating" | "green" | "red" | "no-change" | "error";
 
 export interface AttemptsTable {
   id: Generated<number>;
@@ -88,7 +89,10 @@ export interface AttemptsTable {
   number: number;
   state: AttemptState;
   stop_reason: string | null;
+  /** Fingerprint of the workspace when the attempt started. */
   tree_hash: string | null;
+  /** 1 when the agent's turn changed the workspace, 0 when it did not, null before the turn ended. */
+  changed: number | null;
   failure_hash: string | null;
   feedback: string | null;
   started_at: number;

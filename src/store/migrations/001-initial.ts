@@ -47,6 +47,7 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
     .addColumn("state", "text", (c) => c.notNull())
     .addColumn("stop_reason", "text")
     .addColumn("tree_hash", "text")
+    .addColumn("changed", "integer")
     .addColumn("failure_hash", "text")
     .addColumn("feedback", "text")
     .addColumn("started_at", "bigint", (c) => c.notNull())

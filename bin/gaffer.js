@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// Launcher: runs gaffer on Node >= 22.13 (node:sqlite, type stripping). From a checkout whose
+// system Node is older, it re-runs itself with the Node that `npm ci` installed.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 22 || (major === 22 && minor < 13)) {
+  const bundled = join(root, "node_modules", "node", "bin", "node");
+  if (existsSync(bundled) && process.execPath !== bundled) {
+    const child = spawnSync(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
+    process.exit(child.status ?? 1);
+  }
+  process.stderr.write(`gaffer: needs Node.js 22.13 or newer, found ${process.versions.node} — install Node 22, or run \`npm ci\` in ${root}\n`);
+  process.exit(69);
+}
+
+// node:sqlite is stable in use but still flagged experimental; its warning is noise for users.
+const emitWarning = process.emitWarning;
+process.emitWarning = (warning, ...rest) => {
+  const text = typeof warning === "string" ? warning : warning?.message;
+  if (typeof text === "string" && text.includes("SQLite is an experimental feature")) return;
+  return emitWarning.call(process, warning, ...rest);
+};
+
+// A reader that went away (`gaffer logs 1 | head`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
+const source = join(root, "src", "cli", "main.ts");
+const entry = existsSync(source) ? source : join(root, "dist", "cli", "main.js");
+const { main } = await import(pathToFileURL(entry).href);
+process.exitCode = await main(process.argv);

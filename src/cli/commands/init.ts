@@ -1,0 +1,27 @@
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { CONFIG_FILE, detectCopy, detectGate, detectSetup, renderConfigTemplate } from "../../config/index.ts";
+import { ensureStateDir, projectPaths } from "../../engine/index.ts";
+import { GafferError } from "../../errors.ts";
+import { resolveProjectRoot } from "../../workspace/index.ts";
+import { print } from "../output.ts";
+
+export async function init(cwd: string, options: { force?: boolean }): Promise<number> {
+  const root = await resolveProjectRoot(cwd);
+  const file = join(root, CONFIG_FILE);
+  if (existsSync(file) && !options.force) {
+    throw new GafferError("usage", `${file} already exists`, "edit it, or pass --force to overwrite it");
+  }
+  const gate = detectGate(root);
+  writeFileSync(file, renderConfigTemplate({ gate, setup: detectSetup(root), copy: detectCopy(root) }));
+  ensureStateDir(root, projectPaths(root).stateDir);
+  print(`wrote ${file}`);
+  print(`created ${projectPaths(root).stateDir} (hidden from git through .git/info/exclude)`);
+  print(
+    gate.length
+      ? `gate: ${gate.map((s) => s.run).join(", then ")}`
+      : "no gate detected: add [[gate.commands]] to gaffer.toml before the first run",
+  );
+  print("next: gaffer issue add \"<what to do>\" && gaffer run 1");
+  return 0;
+}

@@ -1,0 +1,78 @@
+import { fileURLToPath } from "node:url";
+import { openProject, type RunResult, resumeRun, startRun } from "../../engine/index.ts";
+import { EXIT } from "../../errors.ts";
+import { color, parseId, print, printJson } from "../output.ts";
+import { RunProgress } from "../progress.ts";
+
+interface RunCommandOptions {
+  agent?: string;
+  resume?: boolean;
+  json?: boolean;
+  plain?: boolean;
+}
+
+/** How gaffer starts its own scripted agent as an ACP subprocess. */
+export function scriptedAgentCommand(): string[] {
+  const bin = fileURLToPath(new URL("../../../bin/gaffer.js", import.meta.url));
+  return [process.execPath, bin, "agent", "scripted"];
+}
+
+export async function run(cwd: string, itemText: string, options: RunCommandOptions): Promise<number> {
+  const itemId = parseId(itemText, "item");
+  const project = await openProject(cwd);
+  const controller = new AbortController();
+  const progress = new RunProgress({ live: process.stderr.isTTY === true && !options.plain && !options.json });
+  const onInterrupt = () => {
+    if (controller.signal.aborted) process.exit(EXIT.interrupted);
+    progress.note(color.yellow("cancelling: stopping the agent and keeping the workspace (Ctrl-C again to quit now)"));
+    controller.abort();
+  };
+  process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onInterrupt);
+  try {
+    const runOptions = {
+      ...(options.agent && { agent: options.agent }),
+      signal: controller.signal,
+      observer: progress,
+      scriptedAgentCommand: scriptedAgentCommand(),
+    };
+    const result = options.resume ? await resumeRun(project, itemId, runOptions) : await startRun(project, itemId, runOptions);
+    progress.stop();
+    if (options.json) printJson(result);
+    else printOutcome(result);
+    return exitCodeOf(result);
+  } finally {
+    progress.stop();
+    process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onInterrupt);
+    await project.close();
+  }
+}
+
+function exitCodeOf(result: RunResult): number {
+  switch (result.outcome) {
+    case "proposed":
+      return EXIT.proposal;
+    case "gave-up":
+      return EXIT.gaveUp;
+    case "cancelled":
+      return EXIT.interrupted;
+    case "failed":
+      return EXIT.failed;
+    default:
+      return result.outcome satisfies never;
+  }
+}
+
+function printOutcome(result: RunResult): void {
+  const { run, proposal } = result;
+  if (proposal) {
+    print(color.green(`run ${run.id}: proposal ready on branch ${proposal.branch}`));
+    print(`  review: gaffer show ${run.id}`);
+    return;
+  }
+  const what = result.outcome === "cancelled" ? color.yellow("cancelled") : color.red(result.outcome);
+  print(`run ${run.id}: ${what}${run.reason ? ` — ${run.reason}` : ""}`);
+  if (run.report_path) print(`  report: ${run.report_path}`);
+  if (result.outcome === "cancelled" || result.outcome === "failed") print(`  resume: gaffer run ${run.item_id} --resume`);
+}

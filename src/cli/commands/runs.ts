@@ -1,0 +1,39 @@
+import { formatDuration } from "../../config/index.ts";
+import { openProjectReadOnly } from "../../engine/index.ts";
+import { listRuns, type Run } from "../../store/index.ts";
+import { ago, color, formatTable, parseId, print, printJson } from "../output.ts";
+
+export async function runs(cwd: string, options: { item?: string; json?: boolean }): Promise<number> {
+  const project = await openProjectReadOnly(cwd);
+  try {
+    const list = project.store
+      ? await listRuns(project.store.db, options.item ? { itemId: parseId(options.item, "item") } : {})
+      : [];
+    if (options.json) printJson(list);
+    else if (list.length === 0) print("no runs yet — start one with `gaffer run <item>`");
+    else print(formatTable(["RUN", "ITEM", "STATE", "ATTEMPT", "AGENT", "BRANCH", "TOOK", "STARTED"], list.map(row)));
+    return 0;
+  } finally {
+    await project.close();
+  }
+}
+
+function row(run: Run): string[] {
+  return [
+    String(run.id),
+    `#${run.item_id}`,
+    stateColor(run.state),
+    String(run.attempt),
+    run.agent,
+    run.branch,
+    formatDuration((run.ended_at ?? Date.now()) - run.created_at),
+    ago(run.created_at),
+  ];
+}
+
+export function stateColor(state: string): string {
+  if (state === "proposed") return color.green(state);
+  if (state === "failed" || state === "gave-up") return color.red(state);
+  if (state === "cancelled" || state === "interrupted") return color.yellow(state);
+  return state;
+}

@@ -1,0 +1,153 @@
+import { Command, CommanderError, Option } from "commander";
+import { EXIT, isGafferError } from "../errors.ts";
+
+/**
+ * The command table. Each command's module is loaded only when that command runs; every module
+ * exports a plain async function returning the exit code.
+ */
+function program(): { command: Command; exitCode: () => number } {
+  const gaffer = new Command("gaffer")
+    .description("Supervise coding agents: every work item becomes a tested proposal branch, never a merge.")
+    .version(VERSION, "-V, --version")
+    .option("-C, --cwd <dir>", "run as if started in <dir>", process.cwd())
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) });
+  const cwd = () => gaffer.opts<{ cwd: string }>().cwd;
+  let exitCode = 0;
+  const use =
+    <A extends unknown[]>(load: () => Promise<(cwd: string, ...args: A) => Promise<number>>) =>
+    async (...args: A) => {
+      exitCode = await (await load())(cwd(), ...args);
+    };
+
+  gaffer
+    .command("init")
+    .description("write a commented gaffer.toml and create .gaffer/ in this repository")
+    .option("--force", "overwrite an existing gaffer.toml")
+    .action(use(async () => (await import("./commands/init.ts")).init));
+
+  const issue = gaffer.command("issue").description("the built-in tracker: add, list, show, edit, close, import");
+  issue
+    .command("add <title>")
+    .description("file a work item")
+    .option("-b, --body <markdown>", "the item's body (markdown)")
+    .option("--body-file <file>", "read the body from a file (- for stdin)")
+    .option("-l, --label <label...>", "labels")
+    .option("-p, --priority <n>", "higher runs first", "0")
+    .option("-d, --depends-on <id...>", "items that must be closed first")
+    .option("--json", "print the item as JSON")
+    .action(use(async () => (await import("./commands/issue.ts")).issueAdd));
+  issue
+    .command("list")
+    .description("list items (open ones by default)")
+    .option("-a, --all", "include closed items")
+    .option("-l, --label <label>", "only items with this label")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/issue.ts")).issueList));
+  issue
+    .command("show <id>")
+    .description("print an item and its runs")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/issue.ts")).issueShow));
+  issue
+    .command("edit <id>")
+    .description("change an item's fields")
+    .option("-t, --title <title>")
+    .option("-b, --body <markdown>")
+    .option("--body-file <file>", "read the body from a file (- for stdin)")
+    .option("-l, --label <label...>", "replace the labels")
+    .option("-p, --priority <n>")
+    .option("-d, --depends-on <id...>", "replace the dependencies")
+    .option("--open", "reopen a closed item")
+    .option("--json", "print the item as JSON")
+    .action(use(async () => (await import("./commands/issue.ts")).issueEdit));
+  issue
+    .command("close <id>")
+    .description("close an item")
+    .action(use(async () => (await import("./commands/issue.ts")).issueClose));
+  issue
+    .command("import <path>")
+    .description("import a markdown issue file (first '# ' line = title) or a directory of them")
+    .option("-l, --label <label...>", "labels for the imported items")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/issue.ts")).issueImport));
+
+  gaffer
+    .command("run <item>")
+    .description("run an agent on an item until a proposal (exit 0), a failure (1) or a give-up (2)")
+    .option("-a, --agent <name>", "agent preset (default from gaffer.toml)")
+    .option("--resume", "continue the item's cancelled, interrupted or failed run")
+    .option("--json", "print the result as JSON")
+    .addOption(new Option("--plain", "plain progress lines even on a terminal"))
+    .action(use(async () => (await import("./commands/run.ts")).run));
+  gaffer
+    .command("runs")
+    .description("list runs")
+    .option("-i, --item <id>", "only this item's runs")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/runs.ts")).runs));
+  gaffer
+    .command("show <run>")
+    .description("print a run: outcome, attempts, gate evidence, and how to review and merge its proposal")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/show.ts")).show));
+  gaffer
+    .command("logs <run>")
+    .description("print a run's events")
+    .option("-f, --follow", "keep printing until the run ends")
+    .option("--json", "one JSON event per line")
+    .action(use(async () => (await import("./commands/logs.ts")).logs));
+  gaffer
+    .command("status")
+    .description("items, runs in progress and recent outcomes")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/status.ts")).status));
+  gaffer
+    .command("discard <run>")
+    .description("snapshot a run's work to refs/gaffer/snapshots/<run>, then remove its workspace")
+    .action(use(async () => (await import("./commands/discard.ts")).discard));
+  gaffer
+    .command("demo")
+    .description("make a sample project in a temp dir and run three items with the scripted agent")
+    .option("--dir <dir>", "where to make the sample project (default: a new temp dir)")
+    .action(use(async () => (await import("./commands/demo.ts")).demo));
+  gaffer
+    .command("agent")
+    .description("run a built-in agent over stdio (used by gaffer itself)")
+    .command("scripted")
+    .description("the scripted ACP agent")
+    .option("--scenario <file>", "scenario file; default: a ```scenario block in the prompt")
+    .action(use(async () => (await import("./commands/agent.ts")).scriptedAgent));
+
+  return { command: gaffer, exitCode: () => exitCode };
+}
+
+const VERSION = "0.1.0";
+
+export async function main(argv: string[]): Promise<number> {
+  const cli = program();
+  try {
+    await cli.command.parseAsync(argv);
+    return cli.exitCode();
+  } catch (error) {
+    return report(error);
+  }
+}
+
+/** The only place errors are turned into output. */
+function report(error: unknown): number {
+  if (error instanceof CommanderError) {
+    const ok = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code);
+    return ok ? 0 : EXIT.usage;
+  }
+  if (isGafferError(error)) {
+    process.stderr.write(`gaffer: ${error.message}${error.hint ? ` — ${error.hint}` : ""}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`gaffer: internal error: ${message}\n`);
+  if (process.env.GAFFER_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  else process.stderr.write("gaffer: set GAFFER_DEBUG=1 for the stack trace and report it with the command you ran\n");
+  return EXIT.software;
+}

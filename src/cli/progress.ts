@@ -1,0 +1,122 @@
+import { formatDuration } from "../config/index.ts";
+import type { RunNotice, RunObserver } from "../engine/index.ts";
+import { color } from "./output.ts";
+
+/**
+ * Shows a run as it happens. On a terminal: milestone lines plus one status line redrawn in place
+ * (step, attempt, elapsed, last event). Elsewhere: one plain line per milestone.
+ */
+export class RunProgress implements RunObserver {
+  readonly #live: boolean;
+  readonly #out: NodeJS.WriteStream;
+  readonly #started = Date.now();
+  #step = "starting";
+  #attempt = 0;
+  #last = "";
+  #timer: NodeJS.Timeout | undefined;
+  #frame = 0;
+
+  constructor(options: { live: boolean; out?: NodeJS.WriteStream }) {
+    this.#out = options.out ?? process.stderr;
+    this.#live = options.live;
+    if (this.#live) this.#timer = setInterval(() => this.#draw(), 120);
+  }
+
+  onNotice(notice: RunNotice): void {
+    this.#track(notice);
+    const milestone = describeMilestone(notice);
+    if (milestone) this.#line(milestone);
+    else this.#last = describeActivity(notice) ?? this.#last;
+  }
+
+  /** Prints a line above the status line (or plainly). */
+  note(text: string): void {
+    this.#line(text);
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    if (this.#live) this.#out.write("\r\u001b[2K");
+  }
+
+  #track(notice: RunNotice): void {
+    const state = notice.data.state;
+    if (typeof state === "string") this.#step = state;
+    if (typeof notice.data.attempt === "number") this.#attempt = notice.data.attempt;
+    if (notice.type === "gate.step.started") this.#step = `gate: ${String(notice.data.name)}`;
+  }
+
+  #line(text: string): void {
+    const stamp = color.dim(`[${formatDuration(Date.now() - this.#started).padStart(6)}]`);
+    if (this.#live) this.#out.write("\r\u001b[2K");
+    this.#out.write(`${stamp} ${text}\n`);
+    if (this.#live) this.#draw();
+  }
+
+  #draw(): void {
+    const spinner = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"[this.#frame++ % 10];
+    const width = (this.#out.columns ?? 100) - 1;
+    const parts = [
+      spinner,
+      this.#step,
+      this.#attempt ? `attempt ${this.#attempt}` : "",
+      formatDuration(Date.now() - this.#started),
+      this.#last,
+    ].filter(Boolean);
+    const text = parts.join(" · ");
+    this.#out.write(`\r\u001b[2K${color.dim(text.length > width ? `${text.slice(0, width - 1)}…` : text)}`);
+  }
+}
+
+function describeMilestone(notice: RunNotice): string | undefined {
+  const d = notice.data;
+  switch (notice.type) {
+    case "run.created":
+      return `run ${notice.runId}: ${String(d.agent)} agent on branch ${String(d.branch)} from ${String(d.base)}`;
+    case "run.resumed":
+      return `run ${notice.runId}: resumed (was ${String(d.from)})`;
+    case "workspace.ready":
+      return `workspace ready: ${String(d.path)}`;
+    case "attempt.started":
+    case "attempt.restarted":
+      return `attempt ${String(d.attempt)}${notice.type === "attempt.restarted" ? " (restarted)" : ""}: agent working`;
+    case "agent.done":
+      return `attempt ${String(d.attempt)}: agent finished (${String(d.stopReason)}${d.changed ? "" : ", no change"})`;
+    case "gate.step.finished":
+      return `  gate ${String(d.name)}: ${d.passed ? color.green("passed") : color.red(d.timedOut ? "timed out" : `failed (exit ${String(d.exitCode)})`)} in ${formatDuration(Number(d.durationMs))}`;
+    case "gate.passed":
+      return color.green(`attempt ${String(d.attempt)}: gate green`);
+    case "gate.failed":
+      return color.red(`attempt ${String(d.attempt)}: gate red`);
+    case "run.proposed":
+      return color.green(`proposal: ${String(d.branch)} (${String(d.commits)} commit${d.commits === 1 ? "" : "s"})`);
+    case "run.gave-up":
+    case "run.failed":
+      return color.red(`${notice.type === "run.gave-up" ? "gave up" : "failed"}: ${String(d.reason)}`);
+    case "run.cancelled":
+      return color.yellow("cancelled; the workspace is kept");
+    case "workspace.tampered":
+      return color.yellow(`workspace git config was changed by the agent; restored (${String(d.savedAs)})`);
+    default:
+      return undefined;
+  }
+}
+
+function describeActivity(notice: RunNotice): string | undefined {
+  const d = notice.data;
+  switch (notice.type) {
+    case "agent.message":
+    case "agent.thought":
+      return `agent: ${String(d.text).replace(/\s+/g, " ").trim().slice(0, 60)}`;
+    case "agent.tool-call":
+      return `tool: ${String(d.title)}`;
+    case "agent.terminal":
+      return `ran: ${String(d.command)}`;
+    case "agent.file-write":
+      return `wrote ${String(d.path)}`;
+    case "agent.permission":
+      return `permission ${String(d.decision)}: ${String(d.title)}`;
+    default:
+      return notice.type;
+  }
+}

@@ -1,0 +1,85 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createAgentDriver } from "../agents/index.ts";
+import { findConventions, loadBriefTemplate, renderBrief } from "../agents/prompt/index.ts";
+import type { AgentUpdate, TurnResult } from "../agents/types.ts";
+import { agentPreset } from "../config/index.ts";
+import { GafferError } from "../errors.ts";
+import { defaultPolicy } from "../guard/index.ts";
+import { inTransaction, listAttempts, type Run, startAttempt, updateAttempt } from "../store/index.ts";
+import { worktreeFingerprint } from "../workspace/index.ts";
+import { workspaceEnv } from "./environment.ts";
+import { runWorkspace } from "./workspace-handle.ts";
+import type { StepContext } from "./run.ts";
+
+/**
+ * One agent turn: render the brief (with the last gate failure on a retry), run the agent in the
+ * workspace, record everything it does, and note whether it changed anything.
+ */
+export async function runAgentStep(context: StepContext, run: Run, number: number): Promise<void> {
+  const { project, recorder, item, signal } = context;
+  const db = project.store.db;
+  const workspace = runWorkspace(run, recorder);
+  const fingerprint = await worktreeFingerprint(workspace);
+  const attempt = await startAttempt(db, run, project.owner, { number, treeHash: fingerprint });
+  recorder.announce(number === run.attempt ? "attempt.restarted" : "attempt.started", { attempt: number });
+
+  const previous = (await listAttempts(db, run.id)).find((a) => a.number === number - 1);
+  const brief = renderBrief({
+    conventions: findConventions(run.workspace, project.config.project.conventions),
+    item: { id: item.id, title: item.title, body: item.body },
+    attempt: number,
+    ...(previous?.feedback ? { failure: previous.feedback } : {}),
+    ...(project.config.project.promptTemplate && {
+      template: loadBriefTemplate(project.config.project.promptTemplate),
+      templateFile: project.config.project.promptTemplate,
+    }),
+  });
+  const runDir = project.paths.runDir(run.id);
+  mkdirSync(runDir, { recursive: true });
+  const briefPath = join(runDir, `attempt-${number}-brief.md`);
+  writeFileSync(briefPath, brief);
+  await recorder.event("agent.prompt", { attempt: number, path: briefPath, bytes: Buffer.byteLength(brief) });
+
+  const result = await converse(context, run, number, brief);
+  await recorder.flush();
+  if (signal.aborted) return;
+  if (result.stopReason === "error" || result.stopReason === "timeout") {
+    await updateAttempt(db, run.id, number, { state: "error", stopReason: result.stopReason });
+    const what = result.stopReason === "timeout" ? "timed out" : "failed";
+    throw new GafferError("agent-failed", `agent ${what} on attempt ${number}: ${result.error ?? result.stopReason}`, `see \`gaffer logs ${run.id}\`; resume with \`gaffer run ${item.id} --resume\``);
+  }
+  const changed = (await worktreeFingerprint(workspace)) !== (attempt.tree_hash ?? fingerprint);
+  await inTransaction(db, async (trx) => {
+    await updateAttempt(trx, run.id, number, { state: changed ? "gating" : "no-change", stopReason: result.stopReason, changed });
+    await recorder.transition(trx, {
+      from: ["agent"],
+      to: "gating",
+      owner: project.owner,
+      event: "agent.done",
+      data: { attempt: number, stopReason: result.stopReason, changed },
+    });
+  });
+}
+
+async function converse(context: StepContext, run: Run, attempt: number, brief: string): Promise<TurnResult> {
+  const { project, recorder, signal } = context;
+  const driver = createAgentDriver(agentPreset(project.config, run.agent), {
+    scriptedAgentCommand: context.options.scriptedAgentCommand,
+  });
+  const session = await driver.startSession({
+    workspace: run.workspace,
+    env: workspaceEnv(run),
+    policy: defaultPolicy,
+    onUpdate: (update: AgentUpdate) => recorder.enqueue(`agent.${update.kind}`, { attempt, ...update }),
+    turnTimeoutMs: project.config.agent.turnTimeoutMs,
+  });
+  const onAbort = () => void session.cancel();
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await session.prompt({ text: brief, attempt, runId: run.id, itemId: run.item_id });
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    await session.close();
+  }
+}

@@ -1,0 +1,73 @@
+import { GafferError } from "../errors.ts";
+import { compressFailure, failureSignature, runGate } from "../gate/index.ts";
+import type { GateExecution } from "../gate/types.ts";
+import { inTransaction, recordGateResult, type Run, updateAttempt } from "../store/index.ts";
+import { workspaceEnv } from "./environment.ts";
+import type { StepContext } from "./run.ts";
+
+/**
+ * gaffer runs the gate itself; its exit codes are the only evidence. The verdict, every
+ * execution and, on red, the compressed failure for the next attempt are stored in one transaction.
+ */
+export async function runGateStep(context: StepContext, run: Run, attempt: number): Promise<void> {
+  const { project, recorder, signal } = context;
+  const gate = project.config.gate;
+  await recorder.event("gate.started", { attempt, steps: gate.commands.map((c) => c.name) });
+  const outcome = await runGate(gate.commands, {
+    cwd: run.workspace,
+    env: workspaceEnv(run),
+    logDir: project.paths.runDir(run.id),
+    attempt,
+    storeOutputBytes: gate.outputBytes,
+    signal,
+    onStart: (name) => recorder.enqueue("gate.step.started", { attempt, name }),
+    onFinish: (execution) => recorder.enqueue("gate.step.finished", { attempt, ...summary(execution) }),
+  });
+  await recorder.flush();
+  if (signal.aborted) return;
+
+  const feedback = outcome.passed ? undefined : compressFailure(outcome.executions, { maxBytes: gate.feedbackBytes });
+  const failureHash = outcome.passed ? undefined : failureSignature(outcome.executions);
+  await inTransaction(project.store.db, async (trx) => {
+    for (const execution of outcome.executions) {
+      await recordGateResult(trx, {
+        runId: run.id,
+        attempt,
+        name: execution.name,
+        command: execution.command,
+        exitCode: execution.exitCode,
+        signal: execution.signal,
+        timedOut: execution.timedOut,
+        durationMs: execution.durationMs,
+        output: execution.output,
+        outputBytes: execution.outputBytes,
+        outputSha256: execution.outputSha256,
+        logPath: execution.logPath,
+      });
+    }
+    await updateAttempt(trx, run.id, attempt, {
+      state: outcome.passed ? "green" : "red",
+      ...(failureHash !== undefined && { failureHash }),
+      ...(feedback !== undefined && { feedback }),
+    });
+    await recorder.event(outcome.passed ? "gate.passed" : "gate.failed", { attempt, ...(failureHash && { failureHash }) }, trx);
+  });
+  const unavailable = outcome.executions.find((e) => e.notFound);
+  if (unavailable) {
+    throw new GafferError(
+      "gate-unavailable",
+      `gate step "${unavailable.name}" could not run: ${unavailable.command} (command not found)`,
+      "install the tool, or fix [[gate.commands]] in gaffer.toml",
+    );
+  }
+}
+
+function summary(execution: GateExecution): Record<string, unknown> {
+  return {
+    name: execution.name,
+    exitCode: execution.exitCode,
+    timedOut: execution.timedOut,
+    durationMs: execution.durationMs,
+    passed: execution.passed,
+  };
+}

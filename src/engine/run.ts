@@ -1,0 +1,204 @@
+import { agentPreset } from "../config/index.ts";
+import { GafferError } from "../errors.ts";
+import {
+  createRun,
+  findProposal,
+  getItem,
+  getRun,
+  type Item,
+  listAttempts,
+  listRuns,
+  type Proposal,
+  RESUMABLE_STATES,
+  type Run,
+  type RunState,
+} from "../store/index.ts";
+import { detectDefaultBranch, projectGit, runBranchName } from "../workspace/index.ts";
+import { runAgentStep } from "./agent-step.ts";
+import { runGateStep } from "./gate-step.ts";
+import { prepareWorkspace } from "./prepare.ts";
+import type { Project } from "./project.ts";
+import { proposeStep } from "./propose.ts";
+import { type RunObserver, RunRecorder } from "./recorder.ts";
+import { writeFailureReport } from "./report.ts";
+import { nextStep } from "./steps.ts";
+
+export interface RunOptions {
+  /** Agent preset name; the config's default when absent. */
+  agent?: string;
+  signal?: AbortSignal;
+  observer?: RunObserver;
+  /** How to start the scripted agent as a subprocess: [node, gaffer main, "agent", "scripted"]. */
+  scriptedAgentCommand: string[];
+}
+
+export type RunOutcome = "proposed" | "failed" | "gave-up" | "cancelled";
+
+export interface RunResult {
+  run: Run;
+  outcome: RunOutcome;
+  proposal: Proposal | undefined;
+}
+
+/** What one step of the engine can see. */
+export interface StepContext {
+  project: Project;
+  item: Item;
+  recorder: RunRecorder;
+  options: RunOptions;
+  signal: AbortSignal;
+}
+
+/** Starts a new run of an item and drives it to an outcome. */
+export async function startRun(project: Project, itemId: number, options: RunOptions): Promise<RunResult> {
+  const item = await getItem(project.store.db, itemId);
+  if (item.state === "closed") {
+    throw new GafferError("run-state", `item #${item.id} is closed`, `reopen it with \`gaffer issue edit ${item.id} --open\``);
+  }
+  const agent = agentPreset(project.config, options.agent ?? project.config.agent.default).name;
+  if (project.config.gate.commands.length === 0) {
+    throw new GafferError(
+      "config-invalid",
+      `${project.config.file ?? "gaffer.toml"}: no [[gate.commands]]: a run without a gate proves nothing`,
+      'add a gate, e.g. [[gate.commands]] name = "test" run = "npm test"',
+    );
+  }
+  const baseBranch = await detectDefaultBranch(project.root, project.config.project.defaultBranch);
+  const baseCommit = (await projectGit(project.root, ["rev-parse", "--verify", `refs/heads/${baseBranch}^{commit}`])).trim();
+  const runs = await listRuns(project.store.db, { itemId });
+  const run = await createRun(project.store.db, {
+    itemId,
+    agent,
+    branch: runBranchName(item.id, item.title, runs.length),
+    baseBranch,
+    baseCommit,
+    workspace: "",
+    maxFixAttempts: project.config.gate.maxFixAttempts,
+    owner: project.owner,
+    sandbox: "off",
+  });
+  options.observer?.onNotice({
+    runId: run.id,
+    type: "run.created",
+    at: run.created_at,
+    data: { agent, branch: run.branch, base: baseBranch },
+  });
+  return drive(project, run, item, options);
+}
+
+/** Continues the item's latest cancelled, interrupted or failed run from its last recorded step. */
+export async function resumeRun(project: Project, itemId: number, options: RunOptions): Promise<RunResult> {
+  const item = await getItem(project.store.db, itemId);
+  const latest = (await listRuns(project.store.db, { itemId })).at(-1);
+  const resumable: readonly RunState[] = [...RESUMABLE_STATES, "failed"];
+  if (!latest || !resumable.includes(latest.state)) {
+    const what = latest ? `its latest run ${latest.id} is ${latest.state}` : "it has no run yet";
+    throw new GafferError("run-state", `nothing to resume for item #${itemId}: ${what}`, `start one with \`gaffer run ${itemId}\``);
+  }
+  const recorder = new RunRecorder(project.store.db, { id: latest.id, itemId }, options.observer);
+  const run = await recorder.transition(project.store.db, {
+    from: resumable,
+    to: "preparing",
+    set: { owner: project.owner, reason: null, ended_at: null, ...(options.agent && { agent: options.agent }) },
+    event: "run.resumed",
+    data: { from: latest.state, attempt: latest.attempt },
+  });
+  return drive(project, run, item, options);
+}
+
+async function drive(project: Project, initial: Run, item: Item, options: RunOptions): Promise<RunResult> {
+  const db = project.store.db;
+  const recorder = new RunRecorder(db, { id: initial.id, itemId: item.id }, options.observer);
+  const signal = options.signal ?? new AbortController().signal;
+  const context: StepContext = { project, item, recorder, options, signal };
+  let prepared = false;
+  for (;;) {
+    const run = await getRun(db, initial.id);
+    if (signal.aborted && !["proposed", "failed", "gave-up", "discarded"].includes(run.state)) {
+      return finish(project, await cancel(context, run));
+    }
+    const step = nextStep(run, await listAttempts(db, run.id), prepared);
+    try {
+      switch (step.kind) {
+        case "done":
+          return finish(project, run);
+        case "prepare":
+          await prepareWorkspace(context, run);
+          prepared = true;
+          break;
+        case "agent":
+          await runAgentStep(context, run, step.attempt);
+          break;
+        case "gate":
+          await runGateStep(context, run, step.attempt);
+          break;
+        case "propose":
+          await proposeStep(context, run);
+          break;
+        case "give-up":
+        case "fail":
+          await endWithReport(context, run, step.kind === "fail" ? "failed" : "gave-up", step);
+          break;
+        default:
+          return step satisfies never;
+      }
+    } catch (error) {
+      if (signal.aborted) continue;
+      await failRun(context, error);
+      throw error;
+    }
+  }
+}
+
+async function endWithReport(
+  context: StepContext,
+  run: Run,
+  to: "failed" | "gave-up",
+  step: { kind: "give-up"; signal: string; detail: string } | { kind: "fail"; reason: string },
+): Promise<void> {
+  const reason = step.kind === "fail" ? step.reason : `${step.signal}: ${step.detail}`;
+  const reportPath = await writeFailureReport(context.project, run, context.item, reason);
+  await context.recorder.transition(context.project.store.db, {
+    from: ["gating", "agent", "preparing"],
+    to,
+    owner: context.project.owner,
+    set: { reason, report_path: reportPath, owner: null },
+    event: to === "gave-up" ? "run.gave-up" : "run.failed",
+    data: { reason, report: reportPath },
+  });
+}
+
+/** A step that threw: the run ends failed with the reason, its workspace kept for a resume. */
+async function failRun(context: StepContext, error: unknown): Promise<void> {
+  const reason = error instanceof Error ? error.message : String(error);
+  const run = await getRun(context.project.store.db, context.recorder.runId);
+  if (!["preparing", "agent", "gating", "proposing"].includes(run.state)) return;
+  const reportPath = await writeFailureReport(context.project, run, context.item, reason).catch(() => null);
+  await context.recorder
+    .transition(context.project.store.db, {
+      from: [run.state],
+      to: "failed",
+      owner: context.project.owner,
+      set: { reason, report_path: reportPath, owner: null },
+      event: "run.failed",
+      data: { reason, ...(error instanceof GafferError && { code: error.code }) },
+    })
+    .catch(() => {});
+}
+
+async function cancel(context: StepContext, run: Run): Promise<Run> {
+  return context.recorder.transition(context.project.store.db, {
+    from: ["preparing", "agent", "gating", "proposing"],
+    to: "cancelled",
+    owner: context.project.owner,
+    set: { reason: "cancelled by the user", owner: null },
+    event: "run.cancelled",
+    data: { attempt: run.attempt },
+  });
+}
+
+async function finish(project: Project, run: Run): Promise<RunResult> {
+  const outcome: RunOutcome =
+    run.state === "proposed" ? "proposed" : run.state === "gave-up" ? "gave-up" : run.state === "cancelled" ? "cancelled" : "failed";
+  return { run, outcome, proposal: await findProposal(project.store.db, run.id) };
+}
