@@ -1,0 +1,185 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { GafferError } from "../errors.ts";
+import { killGroup } from "../util/process.ts";
+import { verifyWorkspace } from "./integrity.ts";
+import type { Identity, Workspace } from "./types.ts";
+
+export interface GitOptions {
+  /** Variables gaffer sets for this command (identity, GIT_INDEX_FILE…); inherited GIT_* never pass. */
+  env?: Record<string, string>;
+  input?: string | Buffer;
+  timeoutMs?: number;
+}
+
+export interface GitResult {
+  /** null when git was killed (timeout) or could not be started. */
+  exitCode: number | null;
+  stdout: Buffer;
+  stderr: string;
+  timedOut: boolean;
+}
+
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+
+/** Settings that keep git from running anything a repository's config, hooks or attributes name. */
+const HARDENING = [
+  "core.hooksPath=/dev/null",
+  "core.fsmonitor=false",
+  "core.attributesFile=/dev/null",
+  "commit.gpgSign=false",
+  "tag.gpgSign=false",
+  "core.pager=cat",
+  "core.editor=true",
+  "diff.external=",
+  // `status` and `commit` would otherwise run git inside nested repositories with their own config.
+  "diff.ignoreSubmodules=all",
+  "submodule.recurse=false",
+  "protocol.file.allow=always",
+].flatMap((setting) => ["-c", setting]);
+
+/** Runs git on the user's own repository, with the user's configuration; throws on failure. */
+export async function projectGit(
+  project: string,
+  args: readonly string[],
+  opts: GitOptions = {},
+): Promise<string> {
+  return checked(await projectGitResult(project, args, opts), args, project);
+}
+
+/** Like projectGit, but returns the result whatever the exit code. */
+export function projectGitResult(
+  project: string,
+  args: readonly string[],
+  opts: GitOptions = {},
+): Promise<GitResult> {
+  return execGit(
+    ["-C", project, ...args],
+    project,
+    cleanEnv({ GIT_TERMINAL_PROMPT: "0", ...opts.env }),
+    opts,
+  );
+}
+
+/**
+ * Runs git inside an agent's workspace so that nothing the agent planted can run: the `.git`
+ * directory and its config are verified (and the config restored) first, global and system
+ * config are off, and hooks, fsmonitor, filters' attributes and external diffs are disabled.
+ */
+export async function workspaceGit(
+  ws: Workspace,
+  args: readonly string[],
+  opts: GitOptions = {},
+): Promise<string> {
+  return checked(await workspaceGitResult(ws, args, opts), args, ws.dir);
+}
+
+/** Like workspaceGit, for output that must stay raw bytes (paths from `-z` listings). */
+export async function workspaceGitBytes(
+  ws: Workspace,
+  args: readonly string[],
+  opts: GitOptions = {},
+): Promise<Buffer> {
+  const result = await workspaceGitResult(ws, args, opts);
+  checked(result, args, ws.dir);
+  return result.stdout;
+}
+
+/** Like workspaceGit, but returns the result whatever the exit code. */
+export async function workspaceGitResult(
+  ws: Workspace,
+  args: readonly string[],
+  opts: GitOptions = {},
+): Promise<GitResult> {
+  await verifyWorkspace(ws);
+  const location = [`--git-dir=${join(ws.dir, ".git")}`, `--work-tree=${ws.dir}`];
+  return execGit([...location, ...HARDENING, ...args], ws.dir, hardenedEnv(opts.env), opts);
+}
+
+/** Hardened git for gaffer's own work outside a verified workspace: cloning, fetching from one. */
+export async function hardenedGit(
+  cwd: string,
+  args: readonly string[],
+  opts: GitOptions = {},
+): Promise<string> {
+  return checked(await execGit([...HARDENING, ...args], cwd, hardenedEnv(opts.env), opts), args, cwd);
+}
+
+/** Environment variables that make git record `identity` as author and committer. */
+export function identityEnv(identity: Identity): Record<string, string> {
+  return {
+    GIT_AUTHOR_NAME: identity.name,
+    GIT_AUTHOR_EMAIL: identity.email,
+    GIT_COMMITTER_NAME: identity.name,
+    GIT_COMMITTER_EMAIL: identity.email,
+  };
+}
+
+function hardenedEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return cleanEnv({
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: "/dev/null",
+    GIT_TERMINAL_PROMPT: "0",
+    ...extra,
+  });
+}
+
+/** gaffer's environment without any inherited GIT_* variable, plus the given ones. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith("GIT_")) env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+function checked(result: GitResult, args: readonly string[], dir: string): string {
+  if (result.exitCode === 0) return result.stdout.toString("utf8").trimEnd();
+  const command = `git ${args.join(" ")}`;
+  const reason = result.timedOut ? "timed out" : firstLine(result.stderr) || `exit ${result.exitCode}`;
+  throw new GafferError("git-failed", `${command} failed in ${dir}: ${reason}`);
+}
+
+function firstLine(text: string): string {
+  return text.split("\n").find((line) => line.trim() !== "") ?? "";
+}
+
+function execGit(
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  opts: GitOptions,
+): Promise<GitResult> {
+  return new Promise((resolve) => {
+    const child = spawn("git", args, {
+      cwd,
+      env,
+      detached: true,
+      stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let timedOut = false;
+    let spawnError = "";
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (child.pid !== undefined) killGroup(child.pid, "SIGKILL");
+    }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    child.stdout?.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.stdin?.on("error", () => {});
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
+    child.on("error", (error) => {
+      spawnError = `cannot run git: ${error.message}`;
+    });
+    child.on("close", (exitCode) => {
+      clearTimeout(timer);
+      resolve({
+        exitCode: spawnError ? null : exitCode,
+        stdout: Buffer.concat(stdout),
+        stderr: spawnError || Buffer.concat(stderr).toString("utf8"),
+        timedOut,
+      });
+    });
+  });
+}

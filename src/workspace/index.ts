@@ -1,0 +1,41 @@
+/**
+ * Workspaces: per-run `git clone --shared` sibling clones, their setup, changes, snapshots and
+ * publication. Every git command gaffer runs inside a workspace goes through workspaceGit, which
+ * never executes anything the agent could have planted.
+ */
+export { runBranchName } from "./branch.ts";
+export {
+  branchDescendsFrom,
+  type CommitInfo,
+  commitChanges,
+  describeProposal,
+  type ProposalSummary,
+  worktreeFingerprint,
+} from "./changes.ts";
+export { type CreatedWorkspace, type CreateWorkspaceOptions, createWorkspace } from "./clone.ts";
+export {
+  type GitOptions,
+  type GitResult,
+  projectGit,
+  projectGitResult,
+  workspaceGit,
+  workspaceGitBytes,
+  workspaceGitResult,
+} from "./git.ts";
+export {
+  pristineConfigPath,
+  verifyWorkspace,
+  type WorkspaceHandleOptions,
+  workspaceAt,
+} from "./integrity.ts";
+export { type RepoLockOptions, repoLockPath, withRepoLock } from "./lock.ts";
+export { assertHasCommits, assertRepository, detectDefaultBranch, resolveProjectRoot } from "./repo.ts";
+export { runSetup, type SetupCommand, type SetupOptions, type SetupStep } from "./setup.ts";
+export {
+  discardWorkspace,
+  type PublishResult,
+  publishBranch,
+  type SnapshotResult,
+  snapshotWorkspace,
+} from "./snapshot.ts";
+export type { Identity, TamperEvidence, Workspace } from "./types.ts";

@@ -1,0 +1,142 @@
+import { lstat, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { GafferError } from "../errors.ts";
+import { hardenedGit, identityEnv, projectGit, projectGitResult, workspaceGit } from "./git.ts";
+import { verifyWorkspace } from "./integrity.ts";
+import { withRepoLock } from "./lock.ts";
+import { captureWorktree, resolveCommit } from "./tree.ts";
+import type { Workspace } from "./types.ts";
+
+export interface SnapshotResult {
+  /** `refs/gaffer/snapshots/<runId>` in the project. */
+  ref: string;
+  commit: string;
+  /** True when the snapshot commit holds changes the agent had not committed. */
+  uncommitted: boolean;
+  /** Where an earlier, different snapshot of the same run was kept; null if there was none to keep. */
+  preserved: string | null;
+}
+
+export interface PublishResult {
+  ref: string;
+  head: string;
+  /** Where the project branch's old tip was kept, if it held commits the new tip lacks. */
+  preserved: string | null;
+}
+
+const SNAPSHOT_IDENTITY = { name: "gaffer", email: "gaffer@localhost" };
+
+/**
+ * Records the workspace — its commits and its uncommitted tracked and untracked-not-ignored
+ * files — as a commit on top of HEAD, and stores it in the project as `refs/gaffer/snapshots/<runId>`.
+ * The agent's index and worktree are not touched.
+ */
+export async function snapshotWorkspace(
+  project: string,
+  ws: Workspace,
+  runId: string | number,
+): Promise<SnapshotResult> {
+  const { head, tree } = await captureWorktree(ws);
+  const headTree = head ? await workspaceGit(ws, ["rev-parse", `${head}^{tree}`]) : null;
+  const uncommitted = !head || headTree !== tree;
+  const commit = uncommitted ? await snapshotCommit(ws, tree, head, runId) : head;
+  const ref = `refs/gaffer/snapshots/${runId}`;
+  const preserved = await withRepoLock(project, async () => {
+    await fetchCommit(project, ws, commit);
+    return setRefKeepingOld(project, ref, commit, String(runId));
+  });
+  return { ref, commit, uncommitted, preserved };
+}
+
+/**
+ * Makes the workspace's run branch a branch of the project. A different old tip of that branch
+ * is first kept under `refs/gaffer/snapshots/` unless the new tip contains it.
+ */
+export async function publishBranch(project: string, ws: Workspace, branch: string): Promise<PublishResult> {
+  const ref = `refs/heads/${branch}`;
+  const head = await resolveCommit(ws, ref);
+  if (!head) throw new GafferError("git-failed", `${ws.dir} has no branch ${branch} to publish`);
+  const preserved = await withRepoLock(project, async () => {
+    await refuseCheckedOut(project, ref);
+    await fetchCommit(project, ws, head);
+    return setRefKeepingOld(project, ref, head, branch.replaceAll("/", "-"));
+  });
+  return { ref, head, preserved };
+}
+
+/** Snapshots the workspace, then removes it. A workspace that cannot be snapshotted is kept. */
+export async function discardWorkspace(
+  project: string,
+  ws: Workspace,
+  runId: string | number,
+): Promise<SnapshotResult | null> {
+  if (!(await lstat(ws.dir).catch(() => undefined))) return null;
+  const snapshot = await snapshotWorkspace(project, ws, runId);
+  await rm(ws.dir, { recursive: true, force: true });
+  await rm(ws.pristineConfigPath, { force: true });
+  return snapshot;
+}
+
+async function snapshotCommit(
+  ws: Workspace,
+  tree: string,
+  head: string | null,
+  runId: string | number,
+): Promise<string> {
+  const parents = head ? ["-p", head] : [];
+  const args = ["commit-tree", tree, ...parents, "-m", `gaffer snapshot of run ${runId}`];
+  return workspaceGit(ws, args, { env: identityEnv(SNAPSHOT_IDENTITY) });
+}
+
+/** Copies a commit's objects from the workspace into the project without updating any ref. */
+async function fetchCommit(project: string, ws: Workspace, commit: string): Promise<void> {
+  // upload-pack reads the workspace's config, so it must be verified first.
+  await verifyWorkspace(ws);
+  const source = join(ws.dir, ".git");
+  const args = [
+    "fetch",
+    "--quiet",
+    "--no-tags",
+    "--no-write-fetch-head",
+    "--no-auto-gc",
+    "--no-recurse-submodules",
+  ];
+  await hardenedGit(project, [...args, source, commit]);
+}
+
+async function setRefKeepingOld(
+  project: string,
+  ref: string,
+  commit: string,
+  name: string,
+): Promise<string | null> {
+  const old = await projectCommit(project, ref);
+  let preserved: string | null = null;
+  if (old && old !== commit && !(await isAncestor(project, old, commit))) {
+    preserved = `refs/gaffer/snapshots/${name}-${Date.now()}`;
+    await projectGit(project, ["update-ref", "-m", "gaffer: keep old tip", preserved, old, ""]);
+  }
+  await projectGit(project, ["update-ref", "-m", "gaffer", ref, commit, old ?? ""]);
+  return preserved;
+}
+
+async function refuseCheckedOut(project: string, ref: string): Promise<void> {
+  const worktrees = await projectGit(project, ["worktree", "list", "--porcelain"]);
+  const line = `branch ${ref}`;
+  if (worktrees.split("\n").includes(line)) {
+    throw new GafferError(
+      "git-failed",
+      `${ref} is checked out in a worktree of ${project}; gaffer will not move it under you`,
+      "switch that worktree to another branch, then publish again",
+    );
+  }
+}
+
+async function projectCommit(project: string, ref: string): Promise<string | null> {
+  const result = await projectGitResult(project, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+  return result.exitCode === 0 ? result.stdout.toString("utf8").trim() : null;
+}
+
+async function isAncestor(project: string, ancestor: string, commit: string): Promise<boolean> {
+  return (await projectGitResult(project, ["merge-base", "--is-ancestor", ancestor, commit])).exitCode === 0;
+}

@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import {
+  assertHasCommits,
+  assertRepository,
+  detectDefaultBranch,
+  resolveProjectRoot,
+} from "../../src/workspace/index.ts";
+import { git, gitRepo } from "../helpers/git.ts";
+import { tempDir } from "../helpers/tmp.ts";
+
+describe("workspace/repo", () => {
+  it("detects main, then master, then the current branch", async (t) => {
+    assert.equal(await detectDefaultBranch(gitRepo(t, { a: "1" })), "main");
+    assert.equal(await detectDefaultBranch(gitRepo(t, { a: "1" }, { branch: "master" })), "master");
+    assert.equal(await detectDefaultBranch(gitRepo(t, { a: "1" }, { branch: "trunk" })), "trunk");
+  });
+
+  it("prefers main over master and over the current branch", async (t) => {
+    const project = gitRepo(t, { a: "1" }, { branch: "master" });
+    git(project, "branch", "main");
+    git(project, "switch", "--quiet", "--create", "feature");
+    assert.equal(await detectDefaultBranch(project), "main");
+  });
+
+  it("follows origin/HEAD when that branch exists locally", async (t) => {
+    const project = gitRepo(t, { a: "1" });
+    git(project, "branch", "develop");
+    git(project, "update-ref", "refs/remotes/origin/develop", "HEAD");
+    git(project, "symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/develop");
+    assert.equal(await detectDefaultBranch(project), "develop");
+  });
+
+  it("uses an override that exists and rejects one that does not", async (t) => {
+    const project = gitRepo(t, { a: "1" });
+    git(project, "branch", "release");
+    assert.equal(await detectDefaultBranch(project, "release"), "release");
+    await assert.rejects(detectDefaultBranch(project, "nope"), {
+      code: "usage",
+      message: /"nope" does not exist/,
+    });
+  });
+
+  it("rejects directories outside a repository with not-a-repo and a hint", async (t) => {
+    const dir = tempDir(t);
+    await assert.rejects(assertRepository(dir), {
+      code: "not-a-repo",
+      message: `${dir} is not a git repository`,
+    });
+    await assert.rejects(assertRepository(join(dir, "missing")), { code: "not-a-repo" });
+    await assert.rejects(resolveProjectRoot(dir), (error: { hint?: string }) =>
+      /git init/.test(error.hint ?? ""),
+    );
+  });
+
+  it("rejects a repository without commits", async (t) => {
+    const project = tempDir(t);
+    git(project, "init", "--quiet");
+    await assertRepository(project);
+    await assert.rejects(assertHasCommits(project), { code: "no-commits", hint: "make a first commit" });
+    await assertHasCommits(gitRepo(t, { a: "1" }));
+  });
+
+  it("resolves the project root from a subdirectory", async (t) => {
+    const project = gitRepo(t, { "src/a.js": "1" });
+    mkdirSync(join(project, "src", "deep"));
+    assert.equal(await resolveProjectRoot(join(project, "src", "deep")), project);
+  });
+});
