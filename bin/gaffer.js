@@ -11,10 +11,14 @@ const [major, minor] = process.versions.node.split(".").map(Number);
 if (major < 22 || (major === 22 && minor < 13)) {
   const bundled = join(root, "node_modules", "node", "bin", "node");
   if (existsSync(bundled) && process.execPath !== bundled) {
-    const child = spawnSync(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
+    const child = spawnSync(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+      stdio: "inherit",
+    });
     process.exit(child.status ?? 1);
   }
-  process.stderr.write(`gaffer: needs Node.js 22.13 or newer, found ${process.versions.node} — install Node 22, or run \`npm ci\` in ${root}\n`);
+  process.stderr.write(
+    `gaffer: needs Node.js 22.13 or newer, found ${process.versions.node} — install Node 22, or run \`npm ci\` in ${root}\n`,
+  );
   process.exit(69);
 }
 

@@ -13,7 +13,8 @@ export { type AcpSessionOptions, startAcpSession } from "./acp/session.ts";
 export { type AgentTransport, inProcessTransport, spawnAgentProcess } from "./acp/transport.ts";
 export { CommandDriver } from "./command/driver.ts";
 export { deniedCommand, deniedCommandLine } from "./policy-check.ts";
-export { createAgentDriver, type DriverOptions, presetFromAgentCmd } from "./registry.ts";
+export { findProgram, preflightAgent, requireProgram } from "./preflight.ts";
+export { createAgentDriver, type DriverOptions } from "./registry.ts";
 export { createScriptedAgent, type ScriptedAgentOptions } from "./scripted/agent.ts";
 export {
   DEFAULT_SCENARIO,

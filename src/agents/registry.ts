@@ -31,12 +31,6 @@ export function createAgentDriver(preset: AgentPreset, options: DriverOptions = 
   }
 }
 
-/** The Module-25 runner's `AGENT_CMD` template as a command preset, when it is set. */
-export function presetFromAgentCmd(env: NodeJS.ProcessEnv): AgentPreset | undefined {
-  const template = env.AGENT_CMD?.trim();
-  return template ? { name: "AGENT_CMD", driver: "command", template } : undefined;
-}
-
 /** An ACP agent program, started in the workspace for each session. */
 function acpProcessDriver(
   name: string,

@@ -27,7 +27,9 @@ function program(): { command: Command; exitCode: () => number } {
     .option("--force", "overwrite an existing gaffer.toml")
     .action(use(async () => (await import("./commands/init.ts")).init));
 
-  const issue = gaffer.command("issue").description("the built-in tracker: add, list, show, edit, close, import");
+  const issue = gaffer
+    .command("issue")
+    .description("the built-in tracker: add, list, show, edit, close, import");
   issue
     .command("add <title>")
     .description("file a work item")
@@ -148,6 +150,9 @@ function report(error: unknown): number {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`gaffer: internal error: ${message}\n`);
   if (process.env.GAFFER_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-  else process.stderr.write("gaffer: set GAFFER_DEBUG=1 for the stack trace and report it with the command you ran\n");
+  else
+    process.stderr.write(
+      "gaffer: set GAFFER_DEBUG=1 for the stack trace and report it with the command you ran\n",
+    );
   return EXIT.software;
 }

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from "node:util";
 import { GafferError } from "../errors.ts";
 
 /** Output helpers shared by the commands: plain tables, JSON, and colour only on a terminal. */
@@ -23,7 +24,7 @@ export function print(text = ""): void {
 
 /** Left-aligned columns separated by two spaces; ANSI colour codes do not count toward widths. */
 export function formatTable(header: string[], rows: string[][]): string {
-  const visible = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, "").length;
+  const visible = (text: string) => stripVTControlCharacters(text).length;
   const widths = header.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ""))));
   const line = (cells: string[]) =>
     cells
@@ -36,7 +37,11 @@ export function formatTable(header: string[], rows: string[][]): string {
 export function parseId(text: string, what: "item" | "run"): number {
   const id = Number(text.replace(/^#/, ""));
   if (!Number.isInteger(id) || id <= 0) {
-    throw new GafferError("usage", `"${text}" is not ${what === "item" ? "an item" : "a run"} id`, `give the number shown by \`gaffer ${what === "item" ? "issue list" : "runs"}\``);
+    throw new GafferError(
+      "usage",
+      `"${text}" is not ${what === "item" ? "an item" : "a run"} id`,
+      `give the number shown by \`gaffer ${what === "item" ? "issue list" : "runs"}\``,
+    );
   }
   return id;
 }

@@ -89,7 +89,9 @@ function describeMilestone(notice: RunNotice): string | undefined {
     case "gate.failed":
       return color.red(`attempt ${String(d.attempt)}: gate red`);
     case "run.proposed":
-      return color.green(`proposal: ${String(d.branch)} (${String(d.commits)} commit${d.commits === 1 ? "" : "s"})`);
+      return color.green(
+        `proposal: ${String(d.branch)} (${String(d.commits)} commit${d.commits === 1 ? "" : "s"})`,
+      );
     case "run.gave-up":
     case "run.failed":
       return color.red(`${notice.type === "run.gave-up" ? "gave up" : "failed"}: ${String(d.reason)}`);

@@ -27,7 +27,11 @@ export async function runDemo(options: {
   const runs: DemoResult["runs"] = [];
   try {
     for (const item of SAMPLE_ITEMS) {
-      const created = await addItem(project.store.db, { title: item.title, body: item.body, labels: ["demo"] });
+      const created = await addItem(project.store.db, {
+        title: item.title,
+        body: item.body,
+        labels: ["demo"],
+      });
       const result = await startRun(project, created.id, {
         scriptedAgentCommand: options.scriptedAgentCommand,
         ...(options.observer && { observer: options.observer(created.id) }),
@@ -42,17 +46,30 @@ export async function runDemo(options: {
   return { dir, runs };
 }
 
-async function createSampleRepository(dir: string): Promise<void> {
+/** Writes the sample project into `dir` and commits it on `main`. */
+export async function createSampleRepository(dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   for (const [path, content] of Object.entries({ ...SAMPLE_FILES, "gaffer.toml": SAMPLE_CONFIG })) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), content);
   }
   const git = async (...args: string[]) => {
-    const result = await runProcess("git", args, { cwd: dir, env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null" } });
+    const result = await runProcess("git", args, {
+      cwd: dir,
+      env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null" },
+    });
     if (result.exitCode !== 0) throw new Error(`git ${args.join(" ")} failed: ${result.output.trim()}`);
   };
   await git("init", "-q", "-b", "main");
   await git("add", ".");
-  await git("-c", "user.name=gaffer demo", "-c", "user.email=demo@localhost", "commit", "-q", "-m", "Calculator library");
+  await git(
+    "-c",
+    "user.name=gaffer demo",
+    "-c",
+    "user.email=demo@localhost",
+    "commit",
+    "-q",
+    "-m",
+    "Calculator library",
+  );
 }

@@ -9,8 +9,8 @@ import { defaultPolicy } from "../guard/index.ts";
 import { inTransaction, listAttempts, type Run, startAttempt, updateAttempt } from "../store/index.ts";
 import { worktreeFingerprint } from "../workspace/index.ts";
 import { workspaceEnv } from "./environment.ts";
-import { runWorkspace } from "./workspace-handle.ts";
 import type { StepContext } from "./run.ts";
+import { runWorkspace } from "./workspace-handle.ts";
 
 /**
  * One agent turn: render the brief (with the last gate failure on a retry), run the agent in the
@@ -46,12 +46,26 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
   if (signal.aborted) return;
   if (result.stopReason === "error" || result.stopReason === "timeout") {
     await updateAttempt(db, run.id, number, { state: "error", stopReason: result.stopReason });
+    await recorder.event("agent.error", {
+      attempt: number,
+      stopReason: result.stopReason,
+      error: result.error ?? null,
+    });
     const what = result.stopReason === "timeout" ? "timed out" : "failed";
-    throw new GafferError("agent-failed", `agent ${what} on attempt ${number}: ${result.error ?? result.stopReason}`, `see \`gaffer logs ${run.id}\`; resume with \`gaffer run ${item.id} --resume\``);
+    const firstLine = (result.error ?? result.stopReason).split("\n")[0];
+    throw new GafferError(
+      "agent-failed",
+      `agent ${what} on attempt ${number}: ${firstLine}`,
+      `details: \`gaffer logs ${run.id}\`; continue with \`gaffer run ${item.id} --resume\``,
+    );
   }
   const changed = (await worktreeFingerprint(workspace)) !== (attempt.tree_hash ?? fingerprint);
   await inTransaction(db, async (trx) => {
-    await updateAttempt(trx, run.id, number, { state: changed ? "gating" : "no-change", stopReason: result.stopReason, changed });
+    await updateAttempt(trx, run.id, number, {
+      state: changed ? "gating" : "no-change",
+      stopReason: result.stopReason,
+      changed,
+    });
     await recorder.transition(trx, {
       from: ["agent"],
       to: "gating",

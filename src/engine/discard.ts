@@ -10,20 +10,34 @@ import { runWorkspace } from "./workspace-handle.ts";
  * Ends a run for good: its commits and uncommitted changes are first saved to
  * `refs/gaffer/snapshots/<run>` in the project, then the workspace is removed.
  */
-export async function discardRun(project: Project, runId: number): Promise<{ run: Run; snapshotRef: string | undefined }> {
+export async function discardRun(
+  project: Project,
+  runId: number,
+): Promise<{ run: Run; snapshotRef: string | undefined }> {
   const run = await getRun(project.store.db, runId);
   if (run.state === "discarded") {
-    throw new GafferError("run-state", `run ${runId} is already discarded`, `its work is in refs/gaffer/snapshots/${runId}`);
+    throw new GafferError(
+      "run-state",
+      `run ${runId} is already discarded`,
+      `its work is in refs/gaffer/snapshots/${runId}`,
+    );
   }
   if (!TERMINAL_STATES.includes(run.state) && !["cancelled", "interrupted"].includes(run.state)) {
-    throw new GafferError("run-state", `run ${runId} is ${run.state}`, "cancel it first (Ctrl-C in its terminal), then discard it");
+    throw new GafferError(
+      "run-state",
+      `run ${runId} is ${run.state}`,
+      "cancel it first (Ctrl-C in its terminal), then discard it",
+    );
   }
   const recorder = new RunRecorder(project.store.db, { id: run.id, itemId: run.item_id });
   let snapshotRef: string | undefined;
   if (run.workspace && existsSync(run.workspace)) {
     const snapshot = await discardWorkspace(project.root, runWorkspace(run, recorder), run.id);
     snapshotRef = snapshot?.ref;
-    await recorder.event("workspace.snapshot", { ref: snapshotRef ?? null, commit: snapshot?.commit ?? null });
+    await recorder.event("workspace.snapshot", {
+      ref: snapshotRef ?? null,
+      commit: snapshot?.commit ?? null,
+    });
   }
   const discarded = await recorder.transition(project.store.db, {
     from: [run.state],

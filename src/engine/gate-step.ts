@@ -1,7 +1,7 @@
 import { GafferError } from "../errors.ts";
 import { compressFailure, failureSignature, runGate } from "../gate/index.ts";
 import type { GateExecution } from "../gate/types.ts";
-import { inTransaction, recordGateResult, type Run, updateAttempt } from "../store/index.ts";
+import { inTransaction, type Run, recordGateResult, updateAttempt } from "../store/index.ts";
 import { workspaceEnv } from "./environment.ts";
 import type { StepContext } from "./run.ts";
 
@@ -26,7 +26,9 @@ export async function runGateStep(context: StepContext, run: Run, attempt: numbe
   await recorder.flush();
   if (signal.aborted) return;
 
-  const feedback = outcome.passed ? undefined : compressFailure(outcome.executions, { maxBytes: gate.feedbackBytes });
+  const feedback = outcome.passed
+    ? undefined
+    : compressFailure(outcome.executions, { maxBytes: gate.feedbackBytes });
   const failureHash = outcome.passed ? undefined : failureSignature(outcome.executions);
   await inTransaction(project.store.db, async (trx) => {
     for (const execution of outcome.executions) {
@@ -50,7 +52,11 @@ export async function runGateStep(context: StepContext, run: Run, attempt: numbe
       ...(failureHash !== undefined && { failureHash }),
       ...(feedback !== undefined && { feedback }),
     });
-    await recorder.event(outcome.passed ? "gate.passed" : "gate.failed", { attempt, ...(failureHash && { failureHash }) }, trx);
+    await recorder.event(
+      outcome.passed ? "gate.passed" : "gate.failed",
+      { attempt, ...(failureHash && { failureHash }) },
+      trx,
+    );
   });
   const unavailable = outcome.executions.find((e) => e.notFound);
   if (unavailable) {

@@ -35,7 +35,11 @@ export async function prepareWorkspace(context: StepContext, run: Run): Promise<
   await recorder.flush();
   const missing = await preflightGate(project.config.gate.commands, { cwd: dir, env });
   if (missing.length > 0) {
-    throw new GafferError("gate-unavailable", missing[0] as string, "install it, or fix [[gate.commands]] in gaffer.toml");
+    throw new GafferError(
+      "gate-unavailable",
+      missing[0] as string,
+      "install it, or fix [[gate.commands]] in gaffer.toml",
+    );
   }
   await recorder.transition(project.store.db, {
     from: ["preparing"],

@@ -33,7 +33,9 @@ export async function openProject(cwd: string): Promise<Project> {
 }
 
 /** Opens the project for reading only: no directory, file or row is created. */
-export async function openProjectReadOnly(cwd: string): Promise<Omit<Project, "store"> & { store: Store | undefined }> {
+export async function openProjectReadOnly(
+  cwd: string,
+): Promise<Omit<Project, "store"> & { store: Store | undefined }> {
   const root = await resolveProjectRoot(cwd);
   const config = loadConfig(root);
   const paths = projectPaths(root);
@@ -45,7 +47,11 @@ export function ensureStateDir(root: string, stateDir: string): void {
   mkdirSync(stateDir, { recursive: true });
   const exclude = join(root, ".git", "info", "exclude");
   const current = existsSync(exclude) ? readFileSync(exclude, "utf8") : "";
-  if (current.split(/\r?\n/).some((line) => line.trim() === "/.gaffer/" || line.trim() === ".gaffer/")) return;
+  if (current.split(/\r?\n/).some((line) => line.trim() === "/.gaffer/" || line.trim() === ".gaffer/"))
+    return;
   mkdirSync(join(root, ".git", "info"), { recursive: true });
-  appendFileSync(exclude, `${current === "" || current.endsWith("\n") ? "" : "\n"}# gaffer's state\n/.gaffer/\n`);
+  appendFileSync(
+    exclude,
+    `${current === "" || current.endsWith("\n") ? "" : "\n"}# gaffer's state\n/.gaffer/\n`,
+  );
 }

@@ -1,16 +1,28 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { formatDuration } from "../config/index.ts";
-import { type Attempt, type GateResult, type Item, listAttempts, listGateResults, type Run } from "../store/index.ts";
+import {
+  type Attempt,
+  type GateResult,
+  type Item,
+  listAttempts,
+  listGateResults,
+  type Run,
+} from "../store/index.ts";
 import { workspaceGit } from "../workspace/index.ts";
-import { runWorkspace } from "./workspace-handle.ts";
 import type { Project } from "./project.ts";
+import { runWorkspace } from "./workspace-handle.ts";
 
 /**
  * Writes the markdown failure report of a run that ends without a proposal: header, attempts,
  * last failures, gate state, git state and a recommendation. Returns its path.
  */
-export async function writeFailureReport(project: Project, run: Run, item: Item, reason: string): Promise<string> {
+export async function writeFailureReport(
+  project: Project,
+  run: Run,
+  item: Item,
+  reason: string,
+): Promise<string> {
   const db = project.store.db;
   const attempts = await listAttempts(db, run.id);
   const gate = await listGateResults(db, run.id);
@@ -43,7 +55,8 @@ export async function writeFailureReport(project: Project, run: Run, item: Item,
 }
 
 function table(rows: string[][], header = ["", ""]): string {
-  const line = (cells: string[]) => `| ${cells.map((c) => c.replaceAll("|", "\\|").replaceAll("\n", " ")).join(" | ")} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((c) => c.replaceAll("|", "\\|").replaceAll("\n", " ")).join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
@@ -70,7 +83,14 @@ function lastFailures(attempts: Attempt[]): string {
 function gateState(results: GateResult[]): string {
   if (results.length === 0) return "The gate did not run on the last attempt.";
   return table(
-    results.map((g) => [g.name, `\`${g.command}\``, exitText(g), formatDuration(g.duration_ms), g.output_sha256.slice(0, 16), g.log_path ?? "-"]),
+    results.map((g) => [
+      g.name,
+      `\`${g.command}\``,
+      exitText(g),
+      formatDuration(g.duration_ms),
+      g.output_sha256.slice(0, 16),
+      g.log_path ?? "-",
+    ]),
     ["step", "command", "result", "duration", "output sha256", "full log"],
   );
 }
@@ -84,7 +104,12 @@ function exitText(result: GateResult): string {
 async function gitState(run: Run): Promise<string> {
   if (!run.workspace || !existsSync(run.workspace)) return "No workspace was created.";
   try {
-    const log = await workspaceGit(runWorkspace(run), ["log", "--oneline", "--no-decorate", `${run.base_commit}..HEAD`]);
+    const log = await workspaceGit(runWorkspace(run), [
+      "log",
+      "--oneline",
+      "--no-decorate",
+      `${run.base_commit}..HEAD`,
+    ]);
     const status = await workspaceGit(runWorkspace(run), ["status", "--short", "--untracked-files=all"]);
     return [
       `Workspace: \`${run.workspace}\``,

@@ -1,3 +1,4 @@
+import { preflightAgent } from "../agents/index.ts";
 import { agentPreset } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
 import {
@@ -13,7 +14,7 @@ import {
   type Run,
   type RunState,
 } from "../store/index.ts";
-import { detectDefaultBranch, projectGit, runBranchName } from "../workspace/index.ts";
+import { assertHasCommits, detectDefaultBranch, projectGit, runBranchName } from "../workspace/index.ts";
 import { runAgentStep } from "./agent-step.ts";
 import { runGateStep } from "./gate-step.ts";
 import { prepareWorkspace } from "./prepare.ts";
@@ -53,9 +54,15 @@ export interface StepContext {
 export async function startRun(project: Project, itemId: number, options: RunOptions): Promise<RunResult> {
   const item = await getItem(project.store.db, itemId);
   if (item.state === "closed") {
-    throw new GafferError("run-state", `item #${item.id} is closed`, `reopen it with \`gaffer issue edit ${item.id} --open\``);
+    throw new GafferError(
+      "run-state",
+      `item #${item.id} is closed`,
+      `reopen it with \`gaffer issue edit ${item.id} --open\``,
+    );
   }
-  const agent = agentPreset(project.config, options.agent ?? project.config.agent.default).name;
+  const preset = agentPreset(project.config, options.agent ?? project.config.agent.default);
+  await preflightAgent(preset, { prompt: item.body, cwd: project.root, env: process.env });
+  const agent = preset.name;
   if (project.config.gate.commands.length === 0) {
     throw new GafferError(
       "config-invalid",
@@ -63,8 +70,11 @@ export async function startRun(project: Project, itemId: number, options: RunOpt
       'add a gate, e.g. [[gate.commands]] name = "test" run = "npm test"',
     );
   }
+  await assertHasCommits(project.root);
   const baseBranch = await detectDefaultBranch(project.root, project.config.project.defaultBranch);
-  const baseCommit = (await projectGit(project.root, ["rev-parse", "--verify", `refs/heads/${baseBranch}^{commit}`])).trim();
+  const baseCommit = (
+    await projectGit(project.root, ["rev-parse", "--verify", `refs/heads/${baseBranch}^{commit}`])
+  ).trim();
   const runs = await listRuns(project.store.db, { itemId });
   const run = await createRun(project.store.db, {
     itemId,
@@ -93,13 +103,22 @@ export async function resumeRun(project: Project, itemId: number, options: RunOp
   const resumable: readonly RunState[] = [...RESUMABLE_STATES, "failed"];
   if (!latest || !resumable.includes(latest.state)) {
     const what = latest ? `its latest run ${latest.id} is ${latest.state}` : "it has no run yet";
-    throw new GafferError("run-state", `nothing to resume for item #${itemId}: ${what}`, `start one with \`gaffer run ${itemId}\``);
+    throw new GafferError(
+      "run-state",
+      `nothing to resume for item #${itemId}: ${what}`,
+      `start one with \`gaffer run ${itemId}\``,
+    );
   }
   const recorder = new RunRecorder(project.store.db, { id: latest.id, itemId }, options.observer);
   const run = await recorder.transition(project.store.db, {
     from: resumable,
     to: "preparing",
-    set: { owner: project.owner, reason: null, ended_at: null, ...(options.agent && { agent: options.agent }) },
+    set: {
+      owner: project.owner,
+      reason: null,
+      ended_at: null,
+      ...(options.agent && { agent: options.agent }),
+    },
     event: "run.resumed",
     data: { from: latest.state, attempt: latest.attempt },
   });
@@ -199,6 +218,12 @@ async function cancel(context: StepContext, run: Run): Promise<Run> {
 
 async function finish(project: Project, run: Run): Promise<RunResult> {
   const outcome: RunOutcome =
-    run.state === "proposed" ? "proposed" : run.state === "gave-up" ? "gave-up" : run.state === "cancelled" ? "cancelled" : "failed";
+    run.state === "proposed"
+      ? "proposed"
+      : run.state === "gave-up"
+        ? "gave-up"
+        : run.state === "cancelled"
+          ? "cancelled"
+          : "failed";
   return { run, outcome, proposal: await findProposal(project.store.db, run.id) };
 }

@@ -31,7 +31,11 @@ export function nextStep(run: Run, attempts: readonly Attempt[], prepared: boole
     case "green":
       return { kind: "propose" };
     case "no-change":
-      return { kind: "give-up", signal: "no-change", detail: `attempt ${last.number} changed nothing in the workspace` };
+      return {
+        kind: "give-up",
+        signal: "no-change",
+        detail: `attempt ${last.number} changed nothing in the workspace`,
+      };
     case "red":
       return afterRed(run, attempts, last);
     default:
@@ -41,7 +45,11 @@ export function nextStep(run: Run, attempts: readonly Attempt[], prepared: boole
 
 function afterRed(run: Run, attempts: readonly Attempt[], last: Attempt): NextStep {
   const previous = attempts.at(-2);
-  if (previous?.state === "red" && previous.failure_hash !== null && previous.failure_hash === last.failure_hash) {
+  if (
+    previous?.state === "red" &&
+    previous.failure_hash !== null &&
+    previous.failure_hash === last.failure_hash
+  ) {
     return {
       kind: "give-up",
       signal: "repeated-failure",
@@ -50,7 +58,8 @@ function afterRed(run: Run, attempts: readonly Attempt[], last: Attempt): NextSt
   }
   const fixesUsed = attempts.length - 1;
   if (fixesUsed >= run.max_fix_attempts) {
-    if (run.max_fix_attempts === 0) return { kind: "fail", reason: "the gate is red and max_fix_attempts is 0" };
+    if (run.max_fix_attempts === 0)
+      return { kind: "fail", reason: "the gate is red and max_fix_attempts is 0" };
     return {
       kind: "give-up",
       signal: "attempts-exhausted",

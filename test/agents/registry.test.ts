@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { createAgentDriver, presetFromAgentCmd } from "../../src/agents/index.ts";
+import { createAgentDriver } from "../../src/agents/index.ts";
 import type { AgentPreset } from "../../src/agents/types.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { PROMPT, recordingContext, SCRIPTED_AGENT_COMMAND, writeScenario } from "./helpers.ts";
@@ -19,16 +19,6 @@ describe("agents/registry", () => {
       (preset) => createAgentDriver(preset, { scriptedAgentCommand: SCRIPTED_AGENT_COMMAND }).name,
     );
     assert.deepEqual(names, ["a", "c", "s", "p"]);
-  });
-
-  test("AGENT_CMD becomes a command preset", () => {
-    assert.deepEqual(presetFromAgentCmd({ AGENT_CMD: "my-cli --prompt-file {prompt_file} " }), {
-      name: "AGENT_CMD",
-      driver: "command",
-      template: "my-cli --prompt-file {prompt_file}",
-    });
-    assert.equal(presetFromAgentCmd({ AGENT_CMD: " " }), undefined);
-    assert.equal(presetFromAgentCmd({}), undefined);
   });
 
   test("a scripted subprocess needs the command that starts it", () => {

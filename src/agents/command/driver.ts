@@ -1,11 +1,10 @@
-import { constants } from "node:fs";
-import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
-import { GafferError } from "../../errors.ts";
+import { join } from "node:path";
 import { type ProcessResult, runProcess } from "../../util/process.ts";
-import { splitShellWords } from "../shell-words.ts";
+import { requireProgram } from "../preflight.ts";
 import type { AgentDriver, AgentSession, PromptRequest, SessionContext, TurnResult } from "../types.ts";
+import { parseTemplate } from "./template.ts";
 
 const PROMPT_FILE = "{prompt_file}";
 const MAX_LINE = 64 * 1024;
@@ -26,49 +25,9 @@ export class CommandDriver implements AgentDriver {
 
   async startSession(context: SessionContext): Promise<AgentSession> {
     const words = parseTemplate(this.name, this.#template);
-    await requireProgram(words[0] as string, context);
+    await requireProgram(words[0] as string, { cwd: context.workspace, env: context.env });
     return new CommandSession(words, context);
   }
-}
-
-function parseTemplate(name: string, template: string): string[] {
-  let words: string[];
-  try {
-    words = splitShellWords(template);
-  } catch (error) {
-    throw new GafferError(
-      "invalid-input",
-      `agent ${name}: bad command template: ${(error as Error).message}`,
-      quoteHint,
-    );
-  }
-  if (words.length === 0)
-    throw new GafferError("invalid-input", `agent ${name}: the command template is empty`, quoteHint);
-  return words;
-}
-
-const quoteHint =
-  "write the template as a shell-style command line, e.g. `my-agent --prompt-file {prompt_file}`";
-
-/** Throws GafferError("agent-unavailable") unless the program can be found and executed. */
-async function requireProgram(program: string, context: SessionContext): Promise<void> {
-  const candidates = program.includes("/")
-    ? [resolve(context.workspace, program)]
-    : (context.env.PATH ?? "").split(delimiter).map((dir) => join(dir || ".", program));
-  for (const candidate of candidates) {
-    if (
-      await access(candidate, constants.X_OK).then(
-        () => true,
-        () => false,
-      )
-    )
-      return;
-  }
-  throw new GafferError(
-    "agent-unavailable",
-    `agent command not found: ${program}`,
-    "install it or fix the agent's command template (gaffer.toml or AGENT_CMD)",
-  );
 }
 
 class CommandSession implements AgentSession {

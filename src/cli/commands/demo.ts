@@ -34,7 +34,7 @@ export async function demo(_cwd: string, options: { dir?: string }): Promise<num
           item.title,
           r.outcome === "proposed" ? color.green(r.outcome) : color.red(r.outcome),
           String(r.run.attempt),
-          r.proposal ? `branch ${r.proposal.branch}` : (relative(result.dir, r.run.report_path ?? "") || "-"),
+          r.proposal ? `branch ${r.proposal.branch}` : relative(result.dir, r.run.report_path ?? "") || "-",
         ]),
       ),
     );

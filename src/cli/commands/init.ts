@@ -1,6 +1,12 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CONFIG_FILE, detectCopy, detectGate, detectSetup, renderConfigTemplate } from "../../config/index.ts";
+import {
+  CONFIG_FILE,
+  detectCopy,
+  detectGate,
+  detectSetup,
+  renderConfigTemplate,
+} from "../../config/index.ts";
 import { ensureStateDir, projectPaths } from "../../engine/index.ts";
 import { GafferError } from "../../errors.ts";
 import { resolveProjectRoot } from "../../workspace/index.ts";
@@ -22,6 +28,6 @@ export async function init(cwd: string, options: { force?: boolean }): Promise<n
       ? `gate: ${gate.map((s) => s.run).join(", then ")}`
       : "no gate detected: add [[gate.commands]] to gaffer.toml before the first run",
   );
-  print("next: gaffer issue add \"<what to do>\" && gaffer run 1");
+  print('next: gaffer issue add "<what to do>" && gaffer run 1');
   return 0;
 }

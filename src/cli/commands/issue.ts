@@ -2,7 +2,15 @@ import { readFileSync } from "node:fs";
 import { openProject, openProjectReadOnly } from "../../engine/index.ts";
 import { GafferError } from "../../errors.ts";
 import { importMarkdownIssues } from "../../intake/index.ts";
-import { addItem, editItem, getItem, type Item, listItems, listRuns, setItemState } from "../../store/index.ts";
+import {
+  addItem,
+  editItem,
+  getItem,
+  type Item,
+  listItems,
+  listRuns,
+  setItemState,
+} from "../../store/index.ts";
 import { ago, color, formatTable, parseId, print, printJson } from "../output.ts";
 
 interface FieldOptions {
@@ -32,21 +40,34 @@ export async function issueAdd(cwd: string, title: string, options: FieldOptions
   }
 }
 
-export async function issueList(cwd: string, options: { all?: boolean; label?: string; json?: boolean }): Promise<number> {
+export async function issueList(
+  cwd: string,
+  options: { all?: boolean; label?: string; json?: boolean },
+): Promise<number> {
   const project = await openProjectReadOnly(cwd);
   try {
     const items = project.store
-      ? await listItems(project.store.db, { state: options.all ? "all" : "open", ...(options.label && { label: options.label }) })
+      ? await listItems(project.store.db, {
+          state: options.all ? "all" : "open",
+          ...(options.label && { label: options.label }),
+        })
       : [];
     if (options.json) {
       printJson(items);
     } else if (items.length === 0) {
-      print(options.all ? "no items yet — add one with `gaffer issue add \"<title>\"`" : "no open items");
+      print(options.all ? 'no items yet — add one with `gaffer issue add "<title>"`' : "no open items");
     } else {
       print(
         formatTable(
           ["ID", "PRI", "STATE", "TITLE", "LABELS", "UPDATED"],
-          items.map((i) => [`#${i.id}`, String(i.priority), i.state, i.title, i.labels.join(","), ago(i.updatedAt)]),
+          items.map((i) => [
+            `#${i.id}`,
+            String(i.priority),
+            i.state,
+            i.title,
+            i.labels.join(","),
+            ago(i.updatedAt),
+          ]),
         ),
       );
     }
@@ -59,11 +80,19 @@ export async function issueList(cwd: string, options: { all?: boolean; label?: s
 export async function issueShow(cwd: string, id: string, options: { json?: boolean }): Promise<number> {
   const project = await openProjectReadOnly(cwd);
   try {
-    if (!project.store) throw new GafferError("item-not-found", `no item ${id}: this project has no items yet`, "add one with `gaffer issue add`");
+    if (!project.store)
+      throw new GafferError(
+        "item-not-found",
+        `no item ${id}: this project has no items yet`,
+        "add one with `gaffer issue add`",
+      );
     const item = await getItem(project.store.db, parseId(id, "item"));
     const runs = await listRuns(project.store.db, { itemId: item.id });
     if (options.json) {
-      printJson({ ...item, runs: runs.map((r) => ({ id: r.id, state: r.state, branch: r.branch, reason: r.reason })) });
+      printJson({
+        ...item,
+        runs: runs.map((r) => ({ id: r.id, state: r.state, branch: r.branch, reason: r.reason })),
+      });
       return 0;
     }
     print(color.bold(`#${item.id} ${item.title}`));
@@ -74,7 +103,12 @@ export async function issueShow(cwd: string, id: string, options: { json?: boole
     print(item.body || color.dim("(no body)"));
     if (runs.length) {
       print();
-      print(formatTable(["RUN", "STATE", "BRANCH", "REASON"], runs.map((r) => [String(r.id), r.state, r.branch, r.reason ?? ""])));
+      print(
+        formatTable(
+          ["RUN", "STATE", "BRANCH", "REASON"],
+          runs.map((r) => [String(r.id), r.state, r.branch, r.reason ?? ""]),
+        ),
+      );
     }
     return 0;
   } finally {
@@ -99,9 +133,15 @@ export async function issueEdit(
       ...(options.dependsOn !== undefined && { dependsOn: options.dependsOn.map((d) => parseId(d, "item")) }),
     };
     if (Object.keys(changes).length === 0 && !options.open) {
-      throw new GafferError("usage", "nothing to change", "pass --title, --body, --label, --priority, --depends-on or --open");
+      throw new GafferError(
+        "usage",
+        "nothing to change",
+        "pass --title, --body, --label, --priority, --depends-on or --open",
+      );
     }
-    let item: Item = Object.keys(changes).length ? await editItem(project.store.db, itemId, changes) : await getItem(project.store.db, itemId);
+    let item: Item = Object.keys(changes).length
+      ? await editItem(project.store.db, itemId, changes)
+      : await getItem(project.store.db, itemId);
     if (options.open) item = await setItemState(project.store.db, itemId, "open");
     if (options.json) printJson(item);
     else print(`updated #${item.id} ${item.title}`);
@@ -122,16 +162,24 @@ export async function issueClose(cwd: string, id: string): Promise<number> {
   }
 }
 
-export async function issueImport(cwd: string, path: string, options: { label?: string[]; json?: boolean }): Promise<number> {
+export async function issueImport(
+  cwd: string,
+  path: string,
+  options: { label?: string[]; json?: boolean },
+): Promise<number> {
   const project = await openProject(cwd);
   try {
-    const result = await importMarkdownIssues(project.store.db, path, project.root, { labels: options.label ?? [] });
+    const result = await importMarkdownIssues(project.store.db, path, project.root, {
+      labels: options.label ?? [],
+    });
     if (options.json) {
       printJson(result);
       return 0;
     }
-    for (const item of result.created) print(`added #${item.id} ${item.title}  ${color.dim(`(${item.source})`)}`);
-    for (const skip of result.skipped) print(color.dim(`skipped ${skip.file}: already imported as #${skip.itemId}`));
+    for (const item of result.created)
+      print(`added #${item.id} ${item.title}  ${color.dim(`(${item.source})`)}`);
+    for (const skip of result.skipped)
+      print(color.dim(`skipped ${skip.file}: already imported as #${skip.itemId}`));
     return 0;
   } finally {
     await project.close();
@@ -146,17 +194,27 @@ function body(options: FieldOptions): string | undefined {
   try {
     return readFileSync(options.bodyFile === "-" ? 0 : options.bodyFile, "utf8");
   } catch {
-    throw new GafferError("invalid-input", `cannot read ${options.bodyFile}`, "check the path given to --body-file");
+    throw new GafferError(
+      "invalid-input",
+      `cannot read ${options.bodyFile}`,
+      "check the path given to --body-file",
+    );
   }
 }
 
 function priority(text: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value)) throw new GafferError("usage", `priority "${text}" is not an integer`, "e.g. --priority 2");
+  if (!Number.isInteger(value))
+    throw new GafferError("usage", `priority "${text}" is not an integer`, "e.g. --priority 2");
   return value;
 }
 
 function nonEmpty(title: string): string {
-  if (!title.trim()) throw new GafferError("usage", "the title is empty", 'give a title, e.g. gaffer issue add "Fix the login bug"');
+  if (!title.trim())
+    throw new GafferError(
+      "usage",
+      "the title is empty",
+      'give a title, e.g. gaffer issue add "Fix the login bug"',
+    );
   return title.trim();
 }

@@ -6,10 +6,19 @@ import { color, parseId, print } from "../output.ts";
 
 const POLL_MS = 250;
 
-export async function logs(cwd: string, runText: string, options: { follow?: boolean; json?: boolean }): Promise<number> {
+export async function logs(
+  cwd: string,
+  runText: string,
+  options: { follow?: boolean; json?: boolean },
+): Promise<number> {
   const project = await openProjectReadOnly(cwd);
   try {
-    if (!project.store) throw new GafferError("run-not-found", `no run ${runText}: this project has no runs yet`, "start one with `gaffer run <item>`");
+    if (!project.store)
+      throw new GafferError(
+        "run-not-found",
+        `no run ${runText}: this project has no runs yet`,
+        "start one with `gaffer run <item>`",
+      );
     const db = project.store.db;
     const runId = parseId(runText, "run");
     await getRun(db, runId);
@@ -19,7 +28,9 @@ export async function logs(cwd: string, runText: string, options: { follow?: boo
       for (const event of events) print(options.json ? JSON.stringify(event) : formatEvent(event));
       afterId = events.at(-1)?.id ?? afterId;
       if (!options.follow || !ACTIVE_STATES.includes((await getRun(db, runId)).state)) {
-        if (options.follow) for (const event of await listEvents(db, { runId, afterId })) print(options.json ? JSON.stringify(event) : formatEvent(event));
+        if (options.follow)
+          for (const event of await listEvents(db, { runId, afterId }))
+            print(options.json ? JSON.stringify(event) : formatEvent(event));
         return 0;
       }
       await sleep(POLL_MS);
@@ -33,7 +44,10 @@ export function formatEvent(event: GafferEvent): string {
   const time = new Date(event.at).toISOString().slice(11, 23);
   const fields = Object.entries(event.data)
     .filter(([key]) => key !== "kind")
-    .map(([key, value]) => `${key}=${typeof value === "string" ? JSON.stringify(truncate(value)) : JSON.stringify(value)}`)
+    .map(
+      ([key, value]) =>
+        `${key}=${typeof value === "string" ? JSON.stringify(truncate(value)) : JSON.stringify(value)}`,
+    )
     .join(" ");
   return `${color.dim(time)} ${event.type.padEnd(20)} ${fields}`;
 }

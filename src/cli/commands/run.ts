@@ -21,10 +21,14 @@ export async function run(cwd: string, itemText: string, options: RunCommandOpti
   const itemId = parseId(itemText, "item");
   const project = await openProject(cwd);
   const controller = new AbortController();
-  const progress = new RunProgress({ live: process.stderr.isTTY === true && !options.plain && !options.json });
+  const progress = new RunProgress({
+    live: process.stderr.isTTY === true && !options.plain && !options.json,
+  });
   const onInterrupt = () => {
     if (controller.signal.aborted) process.exit(EXIT.interrupted);
-    progress.note(color.yellow("cancelling: stopping the agent and keeping the workspace (Ctrl-C again to quit now)"));
+    progress.note(
+      color.yellow("cancelling: stopping the agent and keeping the workspace (Ctrl-C again to quit now)"),
+    );
     controller.abort();
   };
   process.on("SIGINT", onInterrupt);
@@ -36,7 +40,9 @@ export async function run(cwd: string, itemText: string, options: RunCommandOpti
       observer: progress,
       scriptedAgentCommand: scriptedAgentCommand(),
     };
-    const result = options.resume ? await resumeRun(project, itemId, runOptions) : await startRun(project, itemId, runOptions);
+    const result = options.resume
+      ? await resumeRun(project, itemId, runOptions)
+      : await startRun(project, itemId, runOptions);
     progress.stop();
     if (options.json) printJson(result);
     else printOutcome(result);
@@ -74,5 +80,6 @@ function printOutcome(result: RunResult): void {
   const what = result.outcome === "cancelled" ? color.yellow("cancelled") : color.red(result.outcome);
   print(`run ${run.id}: ${what}${run.reason ? ` — ${run.reason}` : ""}`);
   if (run.report_path) print(`  report: ${run.report_path}`);
-  if (result.outcome === "cancelled" || result.outcome === "failed") print(`  resume: gaffer run ${run.item_id} --resume`);
+  if (result.outcome === "cancelled" || result.outcome === "failed")
+    print(`  resume: gaffer run ${run.item_id} --resume`);
 }

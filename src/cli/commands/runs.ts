@@ -11,7 +11,10 @@ export async function runs(cwd: string, options: { item?: string; json?: boolean
       : [];
     if (options.json) printJson(list);
     else if (list.length === 0) print("no runs yet — start one with `gaffer run <item>`");
-    else print(formatTable(["RUN", "ITEM", "STATE", "ATTEMPT", "AGENT", "BRANCH", "TOOK", "STARTED"], list.map(row)));
+    else
+      print(
+        formatTable(["RUN", "ITEM", "STATE", "ATTEMPT", "AGENT", "BRANCH", "TOOK", "STARTED"], list.map(row)),
+      );
     return 0;
   } finally {
     await project.close();

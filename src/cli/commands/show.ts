@@ -18,7 +18,12 @@ import { stateColor } from "./runs.ts";
 export async function show(cwd: string, runText: string, options: { json?: boolean }): Promise<number> {
   const project = await openProjectReadOnly(cwd);
   try {
-    if (!project.store) throw new GafferError("run-not-found", `no run ${runText}: this project has no runs yet`, "start one with `gaffer run <item>`");
+    if (!project.store)
+      throw new GafferError(
+        "run-not-found",
+        `no run ${runText}: this project has no runs yet`,
+        "start one with `gaffer run <item>`",
+      );
     const db = project.store.db;
     const run = await getRun(db, parseId(runText, "run"));
     const item = await getItem(db, run.item_id);
@@ -26,12 +31,23 @@ export async function show(cwd: string, runText: string, options: { json?: boole
     const gate = await listGateResults(db, run.id);
     const proposal = await findProposal(db, run.id);
     if (options.json) {
-      printJson({ run, item, attempts, gate, proposal, commands: proposal ? reviewCommands(run) : undefined });
+      printJson({
+        run,
+        item,
+        attempts,
+        gate,
+        proposal,
+        commands: proposal ? reviewCommands(run) : undefined,
+      });
       return 0;
     }
     print(color.bold(`run ${run.id} · item #${item.id} ${item.title} · ${stateColor(run.state)}`));
-    print(`agent: ${run.agent}   branch: ${run.branch}   base: ${run.base_branch} (${run.base_commit.slice(0, 12)})`);
-    print(`started: ${new Date(run.created_at).toISOString()}   took: ${formatDuration((run.ended_at ?? Date.now()) - run.created_at)}`);
+    print(
+      `agent: ${run.agent}   branch: ${run.branch}   base: ${run.base_branch} (${run.base_commit.slice(0, 12)})`,
+    );
+    print(
+      `started: ${new Date(run.created_at).toISOString()}   took: ${formatDuration((run.ended_at ?? Date.now()) - run.created_at)}`,
+    );
     if (run.workspace) print(`workspace: ${run.workspace}`);
     if (run.reason) print(`reason: ${run.reason}`);
     if (run.report_path) print(`failure report: ${run.report_path}`);
@@ -45,15 +61,24 @@ export async function show(cwd: string, runText: string, options: { json?: boole
 }
 
 function printAttempts(attempts: Attempt[], gate: GateResult[]): void {
-  if (attempts.length === 0) return print("no attempt yet");
+  if (attempts.length === 0) {
+    print("no attempt yet");
+    return;
+  }
   print(color.bold("attempts"));
   for (const attempt of attempts) {
     const steps = gate.filter((g) => g.attempt === attempt.number);
     const changed = attempt.changed === null ? "" : attempt.changed ? "changed files" : "no change";
-    print(`  ${attempt.number}  ${attempt.state.padEnd(6)} ${attempt.stop_reason ?? ""} ${changed}`.trimEnd());
+    print(
+      `  ${attempt.number}  ${attempt.state.padEnd(6)} ${attempt.stop_reason ?? ""} ${changed}`.trimEnd(),
+    );
     for (const step of steps) {
       const result = step.timed_out ? "timed out" : `exit ${step.exit_code ?? step.signal}`;
-      print(color.dim(`       ${step.name}: ${step.command} → ${result} in ${formatDuration(step.duration_ms)} · sha256 ${step.output_sha256.slice(0, 16)}`));
+      print(
+        color.dim(
+          `       ${step.name}: ${step.command} → ${result} in ${formatDuration(step.duration_ms)} · sha256 ${step.output_sha256.slice(0, 16)}`,
+        ),
+      );
     }
   }
   print();
@@ -70,7 +95,8 @@ function printProposal(run: Run, proposal: Proposal): void {
   print(proposal.diffStat.trimEnd());
   print();
   print(color.bold("evidence") + color.dim(" (gate run by gaffer on the final attempt)"));
-  for (const e of proposal.evidence) print(`  ${e.name}: ${e.command} → exit ${e.exitCode} in ${formatDuration(e.durationMs)}`);
+  for (const e of proposal.evidence)
+    print(`  ${e.name}: ${e.command} → exit ${e.exitCode} in ${formatDuration(e.durationMs)}`);
   print();
   const commands = reviewCommands(run);
   print(color.bold("review"));
@@ -81,7 +107,10 @@ function printProposal(run: Run, proposal: Proposal): void {
 
 function reviewCommands(run: Run): { review: string[]; merge: string[] } {
   return {
-    review: [`git log --stat ${run.base_branch}..${run.branch}`, `git diff ${run.base_branch}...${run.branch}`],
+    review: [
+      `git log --stat ${run.base_branch}..${run.branch}`,
+      `git diff ${run.base_branch}...${run.branch}`,
+    ],
     merge: [`git switch ${run.base_branch}`, `git merge --no-ff ${run.branch}`],
   };
 }

@@ -16,34 +16,73 @@ export async function status(cwd: string, options: { json?: boolean }): Promise<
     const recent = runs.filter((r) => !ACTIVE_STATES.includes(r.state)).slice(-RECENT);
     const lastEvents = db ? await Promise.all(active.map((r) => lastEvent(db, r.id))) : [];
     const counts = Object.fromEntries(
-      ["proposed", "failed", "gave-up", "cancelled", "interrupted"].map((s) => [s, runs.filter((r) => r.state === s).length]),
+      ["proposed", "failed", "gave-up", "cancelled", "interrupted"].map((s) => [
+        s,
+        runs.filter((r) => r.state === s).length,
+      ]),
     );
     if (options.json) {
-      printJson({ root: project.root, config: project.config.file ?? null, openItems: items.length, counts, active, resumable, recent });
+      printJson({
+        root: project.root,
+        config: project.config.file ?? null,
+        openItems: items.length,
+        counts,
+        active,
+        resumable,
+        recent,
+      });
       return 0;
     }
     print(color.bold(`gaffer · ${project.root}`));
-    print(`config: ${project.config.file ?? "defaults (no gaffer.toml)"}   gate: ${project.config.gate.commands.map((c) => c.name).join(" → ") || color.yellow("none")}`);
-    print(`open items: ${items.length}   runs: ${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(", ")}`);
+    print(
+      `config: ${project.config.file ?? "defaults (no gaffer.toml)"}   gate: ${project.config.gate.commands.map((c) => c.name).join(" → ") || color.yellow("none")}`,
+    );
+    print(
+      `open items: ${items.length}   runs: ${Object.entries(counts)
+        .map(([s, n]) => `${n} ${s}`)
+        .join(", ")}`,
+    );
     if (active.length) {
       print();
       print(color.bold("in progress"));
       print(
         formatTable(
           ["RUN", "ITEM", "STATE", "ATTEMPT", "LAST EVENT"],
-          active.map((r, i) => [String(r.id), `#${r.item_id}`, r.state, String(r.attempt), lastEvents[i] ? `${lastEvents[i].type} ${ago(lastEvents[i].at)}` : ""]),
+          active.map((r, i) => [
+            String(r.id),
+            `#${r.item_id}`,
+            r.state,
+            String(r.attempt),
+            lastEvents[i] ? `${lastEvents[i].type} ${ago(lastEvents[i].at)}` : "",
+          ]),
         ),
       );
     }
     if (resumable.length) {
       print();
       print(color.bold("resumable") + color.dim(" (gaffer run <item> --resume)"));
-      print(formatTable(["RUN", "ITEM", "STATE", "REASON"], resumable.map((r) => [String(r.id), `#${r.item_id}`, stateColor(r.state), r.reason ?? ""])));
+      print(
+        formatTable(
+          ["RUN", "ITEM", "STATE", "REASON"],
+          resumable.map((r) => [String(r.id), `#${r.item_id}`, stateColor(r.state), r.reason ?? ""]),
+        ),
+      );
     }
     if (recent.length) {
       print();
       print(color.bold("recent"));
-      print(formatTable(["RUN", "ITEM", "STATE", "BRANCH", "ENDED"], recent.map((r) => [String(r.id), `#${r.item_id}`, stateColor(r.state), r.branch, r.ended_at ? ago(r.ended_at) : ""])));
+      print(
+        formatTable(
+          ["RUN", "ITEM", "STATE", "BRANCH", "ENDED"],
+          recent.map((r) => [
+            String(r.id),
+            `#${r.item_id}`,
+            stateColor(r.state),
+            r.branch,
+            r.ended_at ? ago(r.ended_at) : "",
+          ]),
+        ),
+      );
     }
     return 0;
   } finally {
