@@ -1,4 +1,5 @@
-import { lstat, mkdir, readFile, realpath, writeFile } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { lstat, mkdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import * as acp from "@agentclientprotocol/sdk";
 import type { AgentUpdate } from "../types.ts";
@@ -34,8 +35,9 @@ export class WorkspaceFs {
 
   async write(params: acp.WriteTextFileRequest): Promise<acp.WriteTextFileResponse> {
     const target = await this.#resolve(params.path, "write");
+    if (this.#inGitDir(target)) throw this.#deny(params.path, "write", "inside .git");
     await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, params.content, "utf8");
+    await this.#writeAtomically(target, params.content);
     this.#onUpdate({
       kind: "file-write",
       path: this.#display(target),
@@ -75,6 +77,31 @@ export class WorkspaceFs {
   #deny(path: string, operation: "read" | "write", reason: string): acp.RequestError {
     this.#onUpdate({ kind: "file-denied", path, operation, reason });
     return acp.RequestError.invalidParams({ path }, `${operation} of ${path} denied: ${reason}`);
+  }
+
+  /**
+   * Writes through a temporary file in `.git/` and a rename, so a crash never leaves a half-written
+   * file in the worktree, nor a stray temporary file that could end up in a proposal.
+   */
+  async #writeAtomically(target: string, content: string): Promise<void> {
+    const gitDir = join(this.#root, ".git");
+    const scratch = (await stat(gitDir).catch(() => undefined))?.isDirectory() ? gitDir : dirname(target);
+    const temporary = join(scratch, `.gaffer-write-${randomUUID()}`);
+    const mode = (await stat(target).catch(() => undefined))?.mode;
+    try {
+      await writeFile(temporary, content, {
+        encoding: "utf8",
+        ...(mode !== undefined && { mode: mode & 0o7777 }),
+      });
+      await rename(temporary, target);
+    } finally {
+      await rm(temporary, { force: true });
+    }
+  }
+
+  #inGitDir(real: string): boolean {
+    const gitDir = join(this.#root, ".git");
+    return real === gitDir || real.startsWith(gitDir + sep);
   }
 
   #absolute(path: string): string {
