@@ -123,6 +123,19 @@ steps = [
     assert.equal(of("file-write").length, writes);
   });
 
+  test("an insertion around the old text is applied once, however often it is replayed", async (t) => {
+    const ws = gitWorkspace(t);
+    const { session } = await open(
+      ws,
+      `[[attempts]]\nsteps = [{ edit = "src/add.js", old = "export", new = "// added\\nexport" }]`,
+    );
+    t.after(() => session.close());
+    for (const attempt of [1, 1, 2]) {
+      assert.equal((await session.prompt({ ...PROMPT, text: "", attempt })).stopReason, "end_turn");
+    }
+    assert.equal(readAdd(ws).match(/\/\/ added/g)?.length, 1);
+  });
+
   test("an edit whose old and new text are both absent fails the turn", async (t) => {
     const ws = gitWorkspace(t);
     const { session } = await open(

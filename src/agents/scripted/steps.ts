@@ -135,16 +135,22 @@ async function readText(ctx: StepContext, path: string): Promise<string> {
   return content;
 }
 
-/** Idempotent: an edit that was already made is left alone, so a replayed attempt does no harm. */
+/**
+ * Idempotent: an edit that was already made is left alone, so a replayed attempt does no harm.
+ * When the new text contains the old (an insertion around it), finding the new text means done.
+ */
 async function edit(ctx: StepContext, path: string, oldText: string, newText: string): Promise<void> {
   const content = await readText(ctx, path);
-  if (content.includes(oldText))
-    return await writeText(
-      ctx,
-      path,
-      content.replace(oldText, () => newText),
-    );
-  if (!content.includes(newText)) throw new StepFailure(`neither the old nor the new text is in ${path}`);
+  const applied = newText.includes(oldText)
+    ? content.includes(newText)
+    : !content.includes(oldText) && content.includes(newText);
+  if (applied) return;
+  if (!content.includes(oldText)) throw new StepFailure(`neither the old nor the new text is in ${path}`);
+  await writeText(
+    ctx,
+    path,
+    content.replace(oldText, () => newText),
+  );
 }
 
 async function run(ctx: StepContext, script: string, expectExit?: number): Promise<void> {
