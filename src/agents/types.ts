@@ -22,13 +22,7 @@ export type AgentUpdate =
 
 /** Why a turn ended. `error` carries what broke; the engine turns it into a failed attempt. */
 export type StopReason =
-  | "end_turn"
-  | "max_tokens"
-  | "max_turn_requests"
-  | "refusal"
-  | "cancelled"
-  | "timeout"
-  | "error";
+  "end_turn" | "max_tokens" | "max_turn_requests" | "refusal" | "cancelled" | "timeout" | "error";
 
 export interface TurnResult {
   stopReason: StopReason;

@@ -75,7 +75,7 @@ function withoutTrailingSlash(path: Buffer): Buffer {
 
 function splitNul(data: Buffer): Buffer[] {
   const parts: Buffer[] = [];
-  for (let start = 0; start < data.length; ) {
+  for (let start = 0; start < data.length;) {
     const end = data.indexOf(0, start);
     parts.push(data.subarray(start, end === -1 ? data.length : end));
     start = end === -1 ? data.length : end + 1;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, test } from "node:test";
+import { describe, type TestContext, test } from "node:test";
 import * as acp from "@agentclientprotocol/sdk";
 import { startAcpSession } from "../../src/agents/acp/session.ts";
 import { inProcessTransport } from "../../src/agents/acp/transport.ts";
@@ -19,7 +19,7 @@ import {
 
 /** Runs one turn of a probe agent against a fresh session; returns what the client recorded. */
 async function probe(
-  t: import("node:test").TestContext,
+  t: TestContext,
   body: (turn: ProbeTurn) => Promise<acp.StopReason | undefined>,
   policy: CommandPolicy = stubPolicy(),
 ) {

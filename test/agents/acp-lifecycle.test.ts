@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, test } from "node:test";
+import { describe, type TestContext, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import * as acp from "@agentclientprotocol/sdk";
 import { startAcpSession } from "../../src/agents/acp/session.ts";
@@ -27,11 +27,7 @@ function scripted(scenario: string, inProcess: boolean): AgentPreset {
   return { name: "scripted", driver: "scripted", scenario, inProcess };
 }
 
-async function start(
-  t: import("node:test").TestContext,
-  preset: AgentPreset,
-  overrides: Partial<SessionContext> = {},
-) {
+async function start(t: TestContext, preset: AgentPreset, overrides: Partial<SessionContext> = {}) {
   const workspace = gitWorkspace(t);
   const recorder = recordingContext(workspace, overrides);
   const session = await createAgentDriver(preset, options).startSession(recorder.context);

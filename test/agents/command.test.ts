@@ -1,18 +1,14 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, test } from "node:test";
+import { describe, type TestContext, test } from "node:test";
 import { CommandDriver } from "../../src/agents/command/driver.ts";
 import type { SessionContext } from "../../src/agents/types.ts";
 import { isGafferError } from "../../src/errors.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { isAlive, PROMPT, recordingContext, until } from "./helpers.ts";
 
-async function start(
-  t: import("node:test").TestContext,
-  template: string,
-  overrides: Partial<SessionContext> = {},
-) {
+async function start(t: TestContext, template: string, overrides: Partial<SessionContext> = {}) {
   const workspace = tempDir(t, "gaffer-ws-");
   const recorder = recordingContext(workspace, overrides);
   const session = await new CommandDriver("cli", template).startSession(recorder.context);

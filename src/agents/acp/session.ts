@@ -20,9 +20,7 @@ export interface AcpSessionOptions {
 const EXIT_WAIT_MS = 1000;
 
 type Outcome<T> =
-  | { kind: "done"; value: T }
-  | { kind: "failed"; error: unknown }
-  | { kind: "exited"; description: string };
+  { kind: "done"; value: T } | { kind: "failed"; error: unknown } | { kind: "exited"; description: string };
 
 /**
  * Opens an ACP session with cwd = the workspace over the given transport.

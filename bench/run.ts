@@ -1,0 +1,53 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { generateRepository } from "./fixture.ts";
+import { round } from "./stats.ts";
+import { measureGafferStart, measureRawClone } from "./run-start.ts";
+
+const FILES = Number(process.env.BENCH_FILES ?? 5000);
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 7);
+const GOAL_RATIO = 1.3;
+
+/**
+ * `npm run bench`: how long `gaffer run` takes to put an agent to work on a 5,000-file repository,
+ * against a raw `git clone --shared` plus checkout measured in the same run, and gaffer's peak RSS.
+ */
+async function main(): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), "gaffer-bench-"));
+  try {
+    const repo = join(scratch, "repo");
+    process.stderr.write(`generating a ${FILES}-file repository…\n`);
+    generateRepository(repo, FILES);
+    process.stderr.write(`raw clone --shared + checkout, ${ITERATIONS} times…\n`);
+    const raw = measureRawClone(repo, scratch, ITERATIONS);
+    process.stderr.write(`gaffer run to agent session start, ${ITERATIONS} times…\n`);
+    const gaffer = await measureGafferStart(repo, ITERATIONS);
+    const ratio = round((gaffer.toSessionMs.median / raw.median) * 100) / 100;
+    const result = {
+      benchmark: "run-start",
+      date: new Date().toISOString(),
+      machine: { node: process.versions.node, cpus: cpus().length, memoryGb: round(totalmem() / 2 ** 30) },
+      repository: { files: FILES },
+      iterations: ITERATIONS,
+      rawCloneMs: raw,
+      gafferToSessionMs: gaffer.toSessionMs,
+      ratio,
+      goalRatio: GOAL_RATIO,
+      meetsGoal: ratio <= GOAL_RATIO,
+      gafferPeakRssMb: gaffer.peakRssMb,
+    };
+    mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
+    writeFileSync(
+      new URL("./results/run-start.json", import.meta.url),
+      `${JSON.stringify(result, null, 2)}\n`,
+    );
+    process.stdout.write(
+      `raw clone+checkout median ${raw.median} ms; gaffer run → session median ${gaffer.toSessionMs.median} ms; ratio ${ratio} (goal ≤ ${GOAL_RATIO}); peak RSS median ${gaffer.peakRssMb.median} MB\nwrote bench/results/run-start.json\n`,
+    );
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+await main();
