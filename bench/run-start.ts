@@ -5,45 +5,36 @@ import { fileURLToPath } from "node:url";
 import { projectPaths } from "../src/engine/index.ts";
 import { addItem, listEvents, listRuns, openStore } from "../src/store/index.ts";
 import { git } from "./fixture.ts";
-import { round, type Summary, summarize } from "./stats.ts";
+import { round } from "./stats.ts";
 
 const BIN = fileURLToPath(new URL("../bin/gaffer.js", import.meta.url));
 
-/** Raw `git clone --shared` plus checkout of a branch: the floor gaffer's workspace creation stands on. */
-export function measureRawClone(repo: string, scratch: string, iterations: number): Summary {
-  const samples: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const target = join(scratch, `clone-${i}`);
-    const started = performance.now();
-    git(scratch, "clone", "-q", "--shared", "--no-checkout", repo, target);
-    git(target, "checkout", "-q", "-b", "bench", "main");
-    samples.push(performance.now() - started);
-    rmSync(target, { recursive: true, force: true });
-  }
-  return summarize(samples);
-}
-
-export interface GafferStart {
-  toSessionMs: Summary;
-  peakRssMb: Summary;
+/** Raw `git clone --shared` plus checkout of a branch, in ms: the floor gaffer's workspace creation stands on. */
+export function measureRawClone(repo: string, scratch: string): number {
+  const target = join(scratch, "raw-clone");
+  const started = performance.now();
+  git(scratch, "clone", "-q", "--shared", "--no-checkout", repo, target);
+  git(target, "checkout", "-q", "-b", "bench", "main");
+  const elapsed = performance.now() - started;
+  rmSync(target, { recursive: true, force: true });
+  return elapsed;
 }
 
 /**
  * `gaffer run <item>` as a user runs it: from spawning the CLI to the moment it hands the agent its
  * brief (the `agent.prompt` event), and the CLI process's peak RSS (VmHWM, polled).
  */
-export async function measureGafferStart(repo: string, iterations: number): Promise<GafferStart> {
-  const toSession: number[] = [];
-  const rss: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const itemId = await fileItem(repo, `bench item ${i}`);
-    const startedAt = Date.now();
-    const peak = await runAndWatch(["run", String(itemId), "--agent", "bench", "--plain"], repo);
-    const promptAt = await eventTime(repo, itemId, "agent.prompt");
-    toSession.push(promptAt - startedAt);
-    rss.push(peak / 1024);
-  }
-  return { toSessionMs: summarize(toSession), peakRssMb: summarize(rss.map(round)) };
+export async function measureGafferStart(
+  repo: string,
+  index: number,
+): Promise<{ toSessionMs: number; peakRssMb: number }> {
+  const itemId = await fileItem(repo, `bench item ${index}`);
+  const startedAt = Date.now();
+  const peak = await runAndWatch(["run", String(itemId), "--agent", "bench", "--plain"], repo);
+  const { runId, at } = await eventOfItem(repo, itemId, "agent.prompt");
+  // Removed like the raw clone's tree, so neither side pays for the other's leftovers.
+  rmSync(projectPaths(repo).workspace(runId), { recursive: true, force: true });
+  return { toSessionMs: at - startedAt, peakRssMb: round(peak / 1024) };
 }
 
 async function fileItem(repo: string, title: string): Promise<number> {
@@ -55,13 +46,17 @@ async function fileItem(repo: string, title: string): Promise<number> {
   }
 }
 
-async function eventTime(repo: string, itemId: number, type: string): Promise<number> {
+async function eventOfItem(
+  repo: string,
+  itemId: number,
+  type: string,
+): Promise<{ runId: number; at: number }> {
   const store = await openStore(projectPaths(repo).database);
   try {
     const run = (await listRuns(store.db, { itemId })).at(-1);
     const event = run && (await listEvents(store.db, { runId: run.id })).find((e) => e.type === type);
-    if (!event) throw new Error(`no ${type} event for item ${itemId}`);
-    return event.at;
+    if (!run || !event) throw new Error(`no ${type} event for item ${itemId}`);
+    return { runId: run.id, at: event.at };
   } finally {
     await store.close();
   }

@@ -48,6 +48,7 @@ export async function createWorkspace(options: CreateWorkspaceOptions): Promise<
     } catch (error) {
       await rm(tmp.dir, { recursive: true, force: true });
       await rm(workspace.pristineConfigPath, { force: true });
+      await rm(workspace.indexPath, { force: true });
       throw error;
     }
   });
@@ -79,6 +80,8 @@ async function buildClone(opts: CreateWorkspaceOptions, tmp: Workspace): Promise
   await mkdir(dirname(tmp.pristineConfigPath), { recursive: true });
   await copyFile(join(tmp.dir, ".git", "config"), tmp.pristineConfigPath);
   await workspaceGit(tmp, ["switch", "--quiet", "--discard-changes", "--create", opts.branch, baseCommit]);
+  // gaffer's own index starts as the checkout's, with its stat cache, before the agent ever runs.
+  await copyFile(join(tmp.dir, ".git", "index"), tmp.indexPath);
   return baseCommit;
 }
 

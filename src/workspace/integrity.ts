@@ -21,6 +21,7 @@ export function workspaceAt(dir: string, opts: WorkspaceHandleOptions = {}): Wor
   return {
     dir,
     pristineConfigPath: opts.pristineConfigPath ?? pristineConfigPath(dir),
+    indexPath: `${opts.pristineConfigPath ?? pristineConfigPath(dir)}.index`,
     onTamper: opts.onTamper,
   };
 }

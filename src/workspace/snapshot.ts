@@ -74,6 +74,7 @@ export async function discardWorkspace(
   const snapshot = await snapshotWorkspace(project, ws, runId);
   await rm(ws.dir, { recursive: true, force: true });
   await rm(ws.pristineConfigPath, { force: true });
+  await rm(ws.indexPath, { force: true });
   return snapshot;
 }
 

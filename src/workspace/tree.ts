@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import { workspaceGit, workspaceGitBytes, workspaceGitResult } from "./git.ts";
 import type { Workspace } from "./types.ts";
 
@@ -12,20 +10,17 @@ export interface WorktreeState {
 }
 
 /**
- * Records the worktree as a tree object through a temporary index built from HEAD, so the
- * agent's own index (and any flags it set there) is neither used nor touched.
+ * Records the worktree as a tree object through gaffer's own index (reset to HEAD, keeping the
+ * stat cache of unchanged files), so the agent's index and any flags it set there are never used.
  */
 export async function captureWorktree(ws: Workspace): Promise<WorktreeState> {
   const head = await resolveCommit(ws, "HEAD");
-  const scratch = await mkdtemp(join(tmpdir(), "gaffer-index-"));
-  const env = { GIT_INDEX_FILE: join(scratch, "index") };
-  try {
-    await workspaceGit(ws, head ? ["read-tree", head] : ["read-tree", "--empty"], { env });
-    await stageWorktree(ws, env);
-    return { head, tree: await workspaceGit(ws, ["write-tree"], { env }) };
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+  const env = { GIT_INDEX_FILE: ws.indexPath };
+  // Only gaffer uses this index, one command at a time: a lock left by a killed gaffer is stale.
+  await rm(`${ws.indexPath}.lock`, { force: true });
+  await workspaceGit(ws, head ? ["read-tree", "--reset", head] : ["read-tree", "--empty"], { env });
+  await stageWorktree(ws, env);
+  return { head, tree: await workspaceGit(ws, ["write-tree"], { env }) };
 }
 
 /** The commit a revision names in the workspace, or null when it names none. */

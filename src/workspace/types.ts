@@ -12,6 +12,11 @@ export interface Workspace {
   readonly dir: string;
   readonly pristineConfigPath: string;
   /**
+   * gaffer's own index for the workspace, outside it. Keeping it between calls keeps git's stat
+   * cache, so telling what changed does not rehash every file; the agent's index is never used.
+   */
+  readonly indexPath: string;
+  /**
    * Told when a git command found the clone's config changed (it has been restored by then).
    * Without it, a tamper throws GafferError("workspace-tampered") after the restore.
    */
