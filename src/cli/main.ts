@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import { EXIT, isGafferError } from "../errors.ts";
 
@@ -12,7 +13,8 @@ function program(): { command: Command; exitCode: () => number } {
     .option("-C, --cwd <dir>", "run as if started in <dir>", process.cwd())
     .showSuggestionAfterError()
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .configureOutput({ outputError: (text, write) => write(text) })
+    .addHelpText("after", EXAMPLES);
   const cwd = () => gaffer.opts<{ cwd: string }>().cwd;
   let exitCode = 0;
   const use =
@@ -125,7 +127,20 @@ function program(): { command: Command; exitCode: () => number } {
   return { command: gaffer, exitCode: () => exitCode };
 }
 
-const VERSION = "0.1.0";
+const VERSION = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
+
+const EXAMPLES = `
+Examples:
+  gaffer init                                   write gaffer.toml (gate detected) and .gaffer/
+  gaffer issue add "Fix the login bug" -b "Steps to reproduce: …"
+  gaffer issue import issues/                   markdown files, first "# " line = title
+  gaffer run 1                                  exit 0 proposal, 1 failure, 2 gave up, 130 cancelled
+  gaffer run 1 --resume                         continue a cancelled, interrupted or failed run
+  gaffer show 1                                 evidence, and the commands to review and merge
+  gaffer logs 1 --follow                        every event, live
+  gaffer demo                                   three runs on a sample project
+
+Docs: docs/CONFIGURATION.md, docs/RUNS.md, docs/SCENARIOS.md`;
 
 export async function main(argv: string[]): Promise<number> {
   const cli = program();

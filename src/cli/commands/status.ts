@@ -1,4 +1,4 @@
-import { openProjectReadOnly } from "../../engine/index.ts";
+import { isOwnerAlive, openProjectReadOnly } from "../../engine/index.ts";
 import { ACTIVE_STATES, lastEvent, listItems, listRuns, RESUMABLE_STATES } from "../../store/index.ts";
 import { ago, color, formatTable, print, printJson } from "../output.ts";
 import { stateColor } from "./runs.ts";
@@ -10,7 +10,12 @@ export async function status(cwd: string, options: { json?: boolean }): Promise<
   try {
     const db = project.store?.db;
     const items = db ? await listItems(db, { state: "open" }) : [];
-    const runs = db ? await listRuns(db) : [];
+    // A run whose gaffer process is gone is shown as interrupted; the next writing command records it.
+    const runs = (db ? await listRuns(db) : []).map((run) =>
+      ACTIVE_STATES.includes(run.state) && run.owner && !isOwnerAlive(run.owner)
+        ? { ...run, state: "interrupted" as const }
+        : run,
+    );
     const active = runs.filter((r) => ACTIVE_STATES.includes(r.state));
     const resumable = runs.filter((r) => RESUMABLE_STATES.includes(r.state));
     const recent = runs.filter((r) => !ACTIVE_STATES.includes(r.state)).slice(-RECENT);
