@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
+import { processStartTime } from "../util/process-identity.ts";
 
 /**
  * A token naming one gaffer process: host, pid and the process's start time, so a recycled pid
@@ -15,14 +15,4 @@ export function isOwnerAlive(token: string): boolean {
   if (host !== hostname()) return true;
   const current = processStartTime(Number(pid));
   return current !== undefined && current === started;
-}
-
-/** Field 22 of /proc/<pid>/stat: start time in clock ticks since boot. */
-function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-  } catch {
-    return undefined;
-  }
 }

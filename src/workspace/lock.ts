@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import { link, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { GafferError } from "../errors.ts";
+import { processStartTime } from "../util/process-identity.ts";
 
 export interface RepoLockOptions {
   timeoutMs?: number;
@@ -111,16 +111,6 @@ function ownerAlive(token: string): boolean {
   }
   const current = processStartTime(pid);
   return started === "?" || current === undefined || current === started;
-}
-
-/** Field 22 of /proc/<pid>/stat (Linux); undefined where /proc is not available. */
-function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-  } catch {
-    return undefined;
-  }
 }
 
 async function readOrNull(path: string): Promise<string | null> {

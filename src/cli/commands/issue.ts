@@ -12,6 +12,7 @@ import {
   setItemState,
 } from "../../store/index.ts";
 import { ago, color, formatTable, parseId, print, printJson } from "../output.ts";
+import { requireStore } from "./read-store.ts";
 
 interface FieldOptions {
   body?: string;
@@ -80,14 +81,9 @@ export async function issueList(
 export async function issueShow(cwd: string, id: string, options: { json?: boolean }): Promise<number> {
   const project = await openProjectReadOnly(cwd);
   try {
-    if (!project.store)
-      throw new GafferError(
-        "item-not-found",
-        `no item ${id}: this project has no items yet`,
-        "add one with `gaffer issue add`",
-      );
-    const item = await getItem(project.store.db, parseId(id, "item"));
-    const runs = await listRuns(project.store.db, { itemId: item.id });
+    const db = requireStore(project, "item", id);
+    const item = await getItem(db, parseId(id, "item"));
+    const runs = await listRuns(db, { itemId: item.id });
     if (options.json) {
       printJson({
         ...item,

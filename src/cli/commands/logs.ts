@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { openProjectReadOnly } from "../../engine/index.ts";
-import { GafferError } from "../../errors.ts";
 import { ACTIVE_STATES, type GafferEvent, getRun, listEvents } from "../../store/index.ts";
+import { requireStore } from "./read-store.ts";
 import { color, parseId, print } from "../output.ts";
 
 const POLL_MS = 250;
@@ -13,13 +13,7 @@ export async function logs(
 ): Promise<number> {
   const project = await openProjectReadOnly(cwd);
   try {
-    if (!project.store)
-      throw new GafferError(
-        "run-not-found",
-        `no run ${runText}: this project has no runs yet`,
-        "start one with `gaffer run <item>`",
-      );
-    const db = project.store.db;
+    const db = requireStore(project, "run", runText);
     const runId = parseId(runText, "run");
     await getRun(db, runId);
     let afterId = 0;

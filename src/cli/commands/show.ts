@@ -1,6 +1,5 @@
 import { formatDuration } from "../../config/index.ts";
 import { openProjectReadOnly } from "../../engine/index.ts";
-import { GafferError } from "../../errors.ts";
 import {
   type Attempt,
   findProposal,
@@ -12,19 +11,14 @@ import {
   type Proposal,
   type Run,
 } from "../../store/index.ts";
+import { requireStore } from "./read-store.ts";
 import { color, formatTable, parseId, print, printJson } from "../output.ts";
 import { stateColor } from "./runs.ts";
 
 export async function show(cwd: string, runText: string, options: { json?: boolean }): Promise<number> {
   const project = await openProjectReadOnly(cwd);
   try {
-    if (!project.store)
-      throw new GafferError(
-        "run-not-found",
-        `no run ${runText}: this project has no runs yet`,
-        "start one with `gaffer run <item>`",
-      );
-    const db = project.store.db;
+    const db = requireStore(project, "run", runText);
     const run = await getRun(db, parseId(runText, "run"));
     const item = await getItem(db, run.item_id);
     const attempts = await listAttempts(db, run.id);
