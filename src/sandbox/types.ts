@@ -1,0 +1,57 @@
+/**
+ * The wall below the agent. Everything gaffer starts for a run that executes code the agent wrote
+ * or chose — the agent itself, its terminals, setup steps and gate commands — is spawned through
+ * a Sandbox, which turns a command into the command that runs it inside the run's confinement.
+ */
+
+/** What the user asked for in gaffer.toml: refuse to run without a sandbox, warn, or skip it. */
+export type SandboxMode = "required" | "preferred" | "off";
+
+export type NetworkPolicy =
+  /** No network at all: only a private loopback. */
+  | { mode: "none" }
+  /** Only these hosts (host or host:port), through gaffer's allowlisting proxy. */
+  | { mode: "allow"; hosts: string[] };
+
+/** Where a confined process may read and write, what it sees of the environment, and its network. */
+export interface SandboxPolicy {
+  /** The run's workspace: writable, except the git metadata gaffer relies on (config, hooks, info, alternates). */
+  workspace: string;
+  /** A private directory mounted as HOME (writable), instead of the user's home. */
+  home: string;
+  /** A private directory mounted as /tmp (writable). */
+  tmp: string;
+  /** Further writable directories (e.g. an agent's state dir). */
+  writable: string[];
+  /** Further read-only directories (everything else is read-only already; these survive `deny`). */
+  readOnly: string[];
+  /** Paths made invisible: an empty directory over a directory, an empty file over a file. */
+  deny: string[];
+  network: NetworkPolicy;
+  /** Names of variables passed through from gaffer's environment (PATH, LANG…); all others are dropped. */
+  envAllow: string[];
+  /** Variables set inside (after the allowlist), e.g. the run's coordinates. */
+  env: Record<string, string>;
+}
+
+export interface WrappedCommand {
+  /** The program and arguments to spawn instead of the original command. */
+  argv: string[];
+  /** The environment to spawn it with. */
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Sandbox {
+  /** "bwrap" confines; "none" only filters the environment (no sandbox available, or mode "off"). */
+  readonly kind: "bwrap" | "none";
+  /** The command that runs `argv` in the sandbox, with `cwd` (inside the workspace) as its directory. */
+  wrap(argv: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): WrappedCommand;
+  /** Releases what the sandbox holds for the run (its network proxy). Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Whether a real sandbox can be made on this machine, and if not, why (shown to the user). */
+export interface SandboxAvailability {
+  available: boolean;
+  reason?: string;
+}
