@@ -44,6 +44,7 @@ function acpProcessDriver(
       const transport = await spawnAgentProcess(command, {
         cwd: context.workspace,
         env: { ...context.env, ...env },
+        ...(context.wrap && { wrap: context.wrap }),
       });
       return await startAcpSession(transport, context, options);
     },

@@ -1,3 +1,5 @@
+import type { CommandWrapper } from "../util/process.ts";
+
 /**
  * The contract between the run engine and every agent driver (ACP, scripted, command template).
  * A driver starts one session per attempt in a workspace; the engine only ever sees AgentUpdates,
@@ -46,6 +48,8 @@ export interface SessionContext {
   onUpdate(update: AgentUpdate): void;
   /** Wall-clock limit for one turn. */
   turnTimeoutMs: number;
+  /** Confines every process started for the agent (its own, its terminals); none = unconfined. */
+  wrap?: CommandWrapper;
 }
 
 export interface PromptRequest {

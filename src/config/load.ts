@@ -4,6 +4,7 @@ import { parse, TomlError } from "smol-toml";
 import type { AgentPreset } from "../agents/types.ts";
 import { GafferError } from "../errors.ts";
 import type { GateCommand } from "../gate/types.ts";
+import type { SandboxMode } from "../sandbox/types.ts";
 import { describeIssues } from "./errors.ts";
 import { configSchema, type RawConfig } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
@@ -19,6 +20,17 @@ export interface GafferConfig {
   agents: ReadonlyMap<string, AgentPreset>;
   gate: { maxFixAttempts: number; feedbackBytes: number; outputBytes: number; commands: GateCommand[] };
   workspace: { copy: string[]; setup: GateCommand[]; identity: { name: string; email: string } };
+  sandbox: {
+    mode: SandboxMode;
+    hosts: string[];
+    env: string[];
+    read: string[];
+    write: string[];
+    deny: string[];
+  };
+  /** `denyPaths` undefined: gaffer's defaults. */
+  guard: { allowPaths: string[]; denyPaths: string[] | undefined; tamper: "block" | "flag" };
+  limits: { runTimeoutMs: number; outputBytes: number; workspaceBytes: number; processes: number };
 }
 
 /** Reads `<root>/gaffer.toml` (absent: all defaults). Any problem is one GafferError naming file, line and key. */
@@ -104,6 +116,21 @@ function compile(
       feedbackBytes: raw.gate.feedback_bytes,
       outputBytes: raw.gate.output_bytes,
       commands: steps(raw.gate.commands),
+    },
+    sandbox: {
+      mode: raw.sandbox.mode,
+      hosts: raw.sandbox.hosts,
+      env: raw.sandbox.env,
+      read: raw.sandbox.read.map(at),
+      write: raw.sandbox.write.map(at),
+      deny: raw.sandbox.deny.map(at),
+    },
+    guard: { allowPaths: raw.guard.allow_paths, denyPaths: raw.guard.deny_paths, tamper: raw.guard.tamper },
+    limits: {
+      runTimeoutMs: raw.limits.run_timeout,
+      outputBytes: raw.limits.output_bytes,
+      workspaceBytes: raw.limits.workspace_size,
+      processes: raw.limits.processes,
     },
     workspace: {
       copy: raw.workspace.copy,

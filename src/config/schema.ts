@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseDuration } from "./duration.ts";
+import { parseDuration, parseSize } from "./duration.ts";
 
 /**
  * The gaffer.toml schema: every key with its description and default. Durations are "30s", "10m",
@@ -19,6 +19,19 @@ const duration = (fallback: string) =>
         return z.NEVER;
       }
       return ms;
+    });
+
+const size = (fallback: string) =>
+  z
+    .union([z.number().int().positive(), z.string()])
+    .default(fallback)
+    .transform((value, ctx) => {
+      const bytes = typeof value === "number" ? value : parseSize(value);
+      if (bytes === undefined || bytes <= 0) {
+        ctx.addIssue({ code: "custom", message: `"${value}" is not a size; write e.g. "500MB" or "2GB"` });
+        return z.NEVER;
+      }
+      return bytes;
     });
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "use letters, digits, '-', '_' or '.'");
@@ -86,6 +99,34 @@ export const configSchema = z.strictObject({
         .default(65536)
         .describe("gate output kept in the store per step"),
       commands: z.array(step).default([]).describe("the gate, in order; the first failure stops it"),
+    })
+    .prefault({}),
+  sandbox: z
+    .strictObject({
+      mode: z
+        .enum(["required", "preferred", "off"])
+        .default("preferred")
+        .describe("required: refuse to run unconfined; preferred: warn and run with guards only; off"),
+      hosts: z.array(z.string().min(1)).default([]).describe("hosts the sandbox may reach, through gaffer's proxy"),
+      env: z.array(z.string().min(1)).default([]).describe("extra environment variables passed into the sandbox"),
+      read: z.array(z.string().min(1)).default([]).describe("extra read-only paths that stay visible"),
+      write: z.array(z.string().min(1)).default([]).describe("extra writable paths"),
+      deny: z.array(z.string().min(1)).default([]).describe("extra paths hidden from the agent"),
+    })
+    .prefault({}),
+  guard: z
+    .strictObject({
+      allow_paths: z.array(z.string().min(1)).default([]).describe("globs the agent may change; empty: anything"),
+      deny_paths: z.array(z.string().min(1)).optional().describe("globs the agent may not change"),
+      tamper: z.enum(["block", "flag"]).default("block").describe("what test-tampering findings do to a proposal"),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      run_timeout: duration("2h").describe("wall clock of a whole run"),
+      output_bytes: size("16MB").describe("output an agent may produce in one run"),
+      workspace_size: size("4GB").describe("size the workspace may grow to"),
+      processes: z.number().int().min(8).default(512).describe("processes the run may have at once"),
     })
     .prefault({}),
   workspace: z

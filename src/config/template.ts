@@ -62,6 +62,29 @@ output_bytes = 65536
 
 # The gate: run by gaffer in the workspace, in order; the first failure stops it.
 ${gate}
+[sandbox]
+# Agents, their commands, setup and the gate run in a bubblewrap sandbox: the project read-only,
+# a private HOME and /tmp, a filtered environment, no network. When no sandbox can be made here:
+# "required" refuses to run, "preferred" runs with gaffer's guards only (and says so loudly), "off".
+mode = "preferred"
+# Hosts the agent may reach (its model API), through gaffer's allowlisting proxy.
+hosts = []
+# Extra environment variables passed into the sandbox (PATH, LANG, TERM and a few more always are).
+env = []
+
+[guard]
+# Globs the agent may change (empty: anything) and may not change (default: .gaffer/**, gaffer.toml).
+allow_paths = []
+# deny_paths = [".gaffer/**", "gaffer.toml", ".github/workflows/**"]
+# Deleted tests, removed assertions, skip/only markers, lowered coverage thresholds: "block" or "flag".
+tamper = "block"
+
+[limits]
+run_timeout = "2h"
+output_bytes = "16MB"
+workspace_size = "4GB"
+processes = 512
+
 [workspace]
 # Untracked files copied from the project into each workspace.
 copy = ${JSON.stringify(input.copy)}

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { runProcess } from "../util/process.ts";
+import { runProcess, type CommandWrapper } from "../util/process.ts";
 import type { GateCommand } from "./types.ts";
 
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
@@ -13,7 +13,7 @@ const SHELL_SYNTAX = /^(?:[({!]|if|for|while|until|case|\[\[?)$|\$/;
  */
 export async function preflightGate(
   commands: readonly GateCommand[],
-  options: { cwd: string; env: NodeJS.ProcessEnv },
+  options: { cwd: string; env: NodeJS.ProcessEnv; wrap?: CommandWrapper },
 ): Promise<string[]> {
   const problems: string[] = [];
   for (const command of commands) {
@@ -49,12 +49,16 @@ function shellWords(commandLine: string): string[] {
   return words.map((word) => word.replace(/^(["'])(.*)\1$/, "$2"));
 }
 
-async function onPath(program: string, options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<boolean> {
+async function onPath(
+  program: string,
+  options: { cwd: string; env: NodeJS.ProcessEnv; wrap?: CommandWrapper },
+): Promise<boolean> {
   // The name goes in as $1, so nothing in it is interpreted by the shell.
   const result = await runProcess("/bin/sh", ["-c", 'command -v -- "$1" >/dev/null', "sh", program], {
     cwd: options.cwd,
     env: options.env,
     timeoutMs: 10_000,
+    ...(options.wrap && { wrap: options.wrap }),
   });
   return result.exitCode === 0;
 }

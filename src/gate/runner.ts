@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { finished } from "node:stream/promises";
-import { type ProcessResult, runShell } from "../util/process.ts";
+import { type CommandWrapper, type ProcessResult, runShell } from "../util/process.ts";
 import type { GateCommand, GateExecution, GateOutcome } from "./types.ts";
 
 export interface GateRunOptions {
@@ -18,6 +18,8 @@ export interface GateRunOptions {
   signal?: AbortSignal;
   onStart?(name: string): void;
   onFinish?(execution: GateExecution): void;
+  /** Confines the commands: they run code the agent wrote. */
+  wrap?: CommandWrapper;
 }
 
 /**
@@ -63,6 +65,7 @@ async function runStep(command: GateCommand, options: GateRunOptions): Promise<G
     maxOutputBytes: options.storeOutputBytes,
     onOutput: record,
     signal: options.signal,
+    ...(options.wrap && { wrap: options.wrap }),
   });
   // The shell never started, so there is no output: the reason becomes the evidence instead.
   const spawnNote =

@@ -1,5 +1,14 @@
 import { spawn } from "node:child_process";
 
+/**
+ * Turns a command into the command that runs it confined (a Sandbox's `wrap`). Everything gaffer
+ * starts on the agent's behalf takes one; without it the command runs as is.
+ */
+export type CommandWrapper = (
+  argv: readonly string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+) => { argv: string[]; env: NodeJS.ProcessEnv };
+
 export interface ProcessOptions {
   cwd: string;
   env?: NodeJS.ProcessEnv;
@@ -12,6 +21,7 @@ export interface ProcessOptions {
   signal?: AbortSignal;
   /** Time between SIGTERM and SIGKILL to the process group on timeout or abort. */
   killGraceMs?: number;
+  wrap?: CommandWrapper;
 }
 
 export interface ProcessResult {
@@ -40,10 +50,13 @@ export function runProcess(
 ): Promise<ProcessResult> {
   const started = Date.now();
   const capture = new OutputCapture(options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT);
+  const env = options.env ?? process.env;
+  const wrapped = options.wrap ? options.wrap([file, ...args], { cwd: options.cwd, env }) : undefined;
+  const [program, ...programArgs] = wrapped ? wrapped.argv : [file, ...args];
   return new Promise((resolve) => {
-    const child = spawn(file, args, {
+    const child = spawn(program as string, programArgs, {
       cwd: options.cwd,
-      env: options.env ?? process.env,
+      env: wrapped ? wrapped.env : env,
       detached: true,
       stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });

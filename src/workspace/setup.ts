@@ -2,7 +2,7 @@ import { constants } from "node:fs";
 import { appendFile, copyFile, lstat, mkdir, realpath, rm, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, normalize, relative, sep } from "node:path";
 import { GafferError } from "../errors.ts";
-import { runShell } from "../util/process.ts";
+import { type CommandWrapper, runShell } from "../util/process.ts";
 
 export interface SetupCommand {
   name: string;
@@ -34,6 +34,8 @@ export interface SetupOptions {
   onStep?: (step: SetupStep) => void;
   /** Aborting kills the running command and throws GafferError("cancelled"). */
   signal?: AbortSignal;
+  /** Confines the commands (a Sandbox's wrap). */
+  wrap?: CommandWrapper;
 }
 
 /**
@@ -135,6 +137,7 @@ async function runCommand(command: SetupCommand, opts: SetupOptions): Promise<vo
     env: opts.env,
     timeoutMs: command.timeoutMs,
     signal: opts.signal,
+    ...(opts.wrap && { wrap: opts.wrap }),
   });
   const { exitCode, timedOut, durationMs, output } = result;
   opts.onStep?.({ kind: "command", name: command.name, exitCode, timedOut, durationMs, output });

@@ -56,6 +56,7 @@ export class Terminals {
       signal: abort.signal,
       maxOutputBytes: 0,
       killGraceMs: KILL_GRACE_MS,
+      ...(this.#context.wrap && { wrap: this.#context.wrap }),
     });
     const terminalId = `term-${this.#nextId++}`;
     const terminal: Terminal = {

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { Readable, Writable } from "node:stream";
 import * as acp from "@agentclientprotocol/sdk";
 import { GafferError } from "../../errors.ts";
-import { killGroup } from "../../util/process.ts";
+import { type CommandWrapper, killGroup } from "../../util/process.ts";
 
 /** What an ACP client session talks to: an agent subprocess over stdio, or an agent app in this process. */
 export interface AgentTransport {
@@ -35,6 +35,8 @@ export function inProcessTransport(app: acp.AgentApp): AgentTransport {
 export interface SpawnAgentOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Confines the agent (a Sandbox's wrap). */
+  wrap?: CommandWrapper;
 }
 
 /**
@@ -45,12 +47,13 @@ export async function spawnAgentProcess(
   command: readonly string[],
   options: SpawnAgentOptions,
 ): Promise<AgentTransport> {
-  const [program, ...args] = command;
-  if (!program)
+  if (!command[0])
     throw new GafferError("agent-unavailable", "agent command is empty", "set the agent preset's command");
+  const wrapped = options.wrap?.(command, { cwd: options.cwd, env: options.env });
+  const [program, ...args] = (wrapped?.argv ?? command) as [string, ...string[]];
   const child = spawn(program, args, {
     cwd: options.cwd,
-    env: options.env,
+    env: wrapped?.env ?? options.env,
     detached: true,
     stdio: ["pipe", "pipe", "pipe"],
   });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ProcessResult, runProcess } from "../../util/process.ts";
@@ -63,7 +63,7 @@ class CommandSession implements AgentSession {
 
   async #run(request: PromptRequest, signal: AbortSignal): Promise<TurnResult> {
     const usesFile = this.#words.some((word) => word.includes(PROMPT_FILE));
-    const dir = usesFile ? await mkdtemp(join(tmpdir(), "gaffer-prompt-")) : undefined;
+    const dir = usesFile ? await promptDir(this.#context.workspace) : undefined;
     try {
       const promptFile = dir === undefined ? "" : join(dir, "prompt.md");
       if (dir !== undefined) await writeFile(promptFile, request.text);
@@ -76,6 +76,7 @@ class CommandSession implements AgentSession {
         timeoutMs: this.#context.turnTimeoutMs,
         onOutput: (chunk) => lines.add(chunk),
         signal,
+        ...(this.#context.wrap && { wrap: this.#context.wrap }),
       });
       lines.flush();
       return turnResult(program as string, result);
@@ -134,4 +135,14 @@ class LineSplitter {
     this.#pending = "";
     if (rest) this.#emit(rest);
   }
+}
+
+/**
+ * Where the prompt file goes: inside the workspace's `.git/`, which the agent can read even in its
+ * sandbox (its /tmp is private) and which never ends up in a commit; a plain temp dir otherwise.
+ */
+async function promptDir(workspace: string): Promise<string> {
+  const gitDir = join(workspace, ".git");
+  const isRepository = await stat(gitDir).then((s) => s.isDirectory(), () => false);
+  return mkdtemp(isRepository ? join(gitDir, "gaffer-prompt-") : join(tmpdir(), "gaffer-prompt-"));
 }
