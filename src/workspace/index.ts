@@ -38,4 +38,5 @@ export {
   type SnapshotResult,
   snapshotWorkspace,
 } from "./snapshot.ts";
+export { captureWorktree, type WorktreeState } from "./tree.ts";
 export type { Identity, TamperEvidence, Workspace } from "./types.ts";

@@ -1,0 +1,105 @@
+import { captureWorktree, type Workspace } from "../../workspace/index.ts";
+import { type RawChange, rawDiff } from "./raw-diff.ts";
+import { configFindings, tamperFinding } from "./tamper-config.ts";
+import { type ChangedLines, changedLines, type NumberedLine } from "./tamper-diff.ts";
+import {
+  isAssertion,
+  isRunnableTestRename,
+  isTestPath,
+  markerOf,
+  mayHoldThresholds,
+} from "./tamper-patterns.ts";
+import type { Finding, FindingSeverity } from "./types.ts";
+
+export interface TamperOptions {
+  /** The severity given to every finding; "flag" unless the project's policy says "block". */
+  severity?: FindingSeverity;
+}
+
+const MAX_EVIDENCE_LINES = 20;
+const BLOB_MODES = new Set(["100644", "100755"]);
+
+/**
+ * Looks for ways the change from `base` to the worktree (commits, edits and untracked files) could
+ * make tests pass without the work being done: deleted or renamed test files, removed assertions,
+ * added skip/only markers, loosened coverage thresholds and changed test configuration.
+ */
+export async function detectTestTampering(
+  ws: Workspace,
+  base: string,
+  options: TamperOptions = {},
+): Promise<Finding[]> {
+  const { tree } = await captureWorktree(ws);
+  const findings: Finding[] = [];
+  for (const change of await rawDiff(ws, base, tree, { renames: true })) {
+    findings.push(...(await changeFindings(ws, change)));
+  }
+  return findings.map((finding) => ({ ...finding, severity: options.severity ?? "flag" }));
+}
+
+async function changeFindings(ws: Workspace, change: RawChange): Promise<Finding[]> {
+  const wasTest = change.oldPath !== "" && isTestPath(change.oldPath);
+  if (wasTest && !BLOB_MODES.has(change.newMode)) {
+    const message = `test file ${change.oldPath} was deleted`;
+    return [tamperFinding("test-deleted", message, { file: change.oldPath, newMode: change.newMode })];
+  }
+  if (change.status === "R" && wasTest && !isRunnableTestRename(change.oldPath, change.newPath)) {
+    const message = `test file ${change.oldPath} was renamed to ${change.newPath}, which no runner picks up`;
+    return [tamperFinding("test-renamed", message, { from: change.oldPath, to: change.newPath })];
+  }
+  if (!isRelevant(change) || !isBlobChange(change)) return [];
+  const lines = await changedLines(ws, change);
+  const findings = wasTest || isTestPath(change.newPath) ? testFileFindings(change, lines) : [];
+  return [...findings, ...(await configFindings(ws, change, lines))];
+}
+
+function isRelevant(change: RawChange): boolean {
+  return [change.oldPath, change.newPath]
+    .filter((path) => path !== "")
+    .some((path) => isTestPath(path) || mayHoldThresholds(path));
+}
+
+/** Regular files on both sides (or one, for an addition or deletion): no symlinks or submodules. */
+function isBlobChange(change: RawChange): boolean {
+  return [change.oldMode, change.newMode].every((mode) => BLOB_MODES.has(mode) || /^0+$/.test(mode));
+}
+
+function testFileFindings(change: RawChange, lines: ChangedLines): Finding[] {
+  const file = change.newPath || change.oldPath;
+  const findings = markerFindings(file, lines);
+  const removed = lines.removed.filter((entry) => isAssertion(entry.text));
+  const added = lines.added.filter((entry) => isAssertion(entry.text)).length;
+  if (removed.length > added) {
+    const message = `${file}: ${removed.length - added} assertion(s) removed (${removed.length} removed, ${added} added)`;
+    findings.push(
+      tamperFinding("assertions-removed", message, {
+        file,
+        removed: removed.length,
+        added,
+        lines: removed.slice(0, MAX_EVIDENCE_LINES).map((entry) => ({ side: "old", ...entry })),
+      }),
+    );
+  }
+  return findings;
+}
+
+/** Added skip or focus markers, beyond those the change removed (so editing a skipped test is not one). */
+function markerFindings(file: string, lines: ChangedLines): Finding[] {
+  const findings: Finding[] = [];
+  for (const kind of ["skip", "focus"] as const) {
+    const removed = lines.removed.filter((entry) => markerOf(entry.text) === kind).length;
+    const added = lines.added.filter((entry) => markerOf(entry.text) === kind);
+    if (added.length > removed) findings.push(...added.map((entry) => markerFinding(file, kind, entry)));
+  }
+  return findings;
+}
+
+function markerFinding(file: string, kind: "skip" | "focus", entry: NumberedLine): Finding {
+  const what = kind === "skip" ? "skips or defers a test" : "runs only some tests";
+  const rule = kind === "skip" ? "test-skipped" : "test-focused";
+  return tamperFinding(rule, `${file}:${entry.line} ${what}: ${entry.text.trim()}`, {
+    file,
+    side: "new",
+    ...entry,
+  });
+}

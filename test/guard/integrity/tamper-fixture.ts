@@ -1,0 +1,56 @@
+/** A small project with tests in several ecosystems, for the tamper tests. */
+export const TEST_PROJECT = {
+  "test/math.test.js": [
+    'import assert from "node:assert/strict";',
+    'import { test } from "node:test";',
+    'import { add } from "../src/math.js";',
+    "",
+    'test("adds", () => {',
+    "  assert.equal(add(1, 2), 3);",
+    "  assert.equal(add(0, 0), 0);",
+    "});",
+    "",
+    'test("adds negatives", () => {',
+    "  assert.equal(add(-1, -2), -3);",
+    "});",
+    "",
+  ].join("\n"),
+  "src/math.spec.ts":
+    'describe("math", () => {\n  it("adds", () => {\n    expect(1 + 1).toBe(2);\n  });\n});\n',
+  "tests/test_math.py": "from math import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n",
+  "math_test.go":
+    'package math\n\nfunc TestAdd(t *testing.T) {\n\tif Add(1, 2) != 3 {\n\t\tt.Errorf("bad")\n\t}\n}\n',
+  "jest.config.js": [
+    "module.exports = {",
+    "  coverageThreshold: {",
+    "    global: {",
+    "      branches: 80,",
+    "      lines: 90,",
+    "    },",
+    "  },",
+    "};",
+    "",
+  ].join("\n"),
+  "package.json": `${JSON.stringify(
+    {
+      name: "demo",
+      scripts: { test: "node --test", lint: "eslint ." },
+      c8: { lines: 90, "check-coverage": true },
+      dependencies: {},
+    },
+    null,
+    2,
+  )}\n`,
+  "pyproject.toml": [
+    "[project]",
+    'name = "demo"',
+    'version = "1.0"',
+    "",
+    "[tool.pytest.ini_options]",
+    'addopts = "--strict-markers"',
+    "",
+    "[tool.coverage.report]",
+    "fail_under = 85",
+    "",
+  ].join("\n"),
+};
