@@ -1,1 +1,18 @@
-export { defaultPolicy, splitScript } from "./policy.ts";
+export { commandPolicy, defaultPolicy, splitScript } from "./policy.ts";
+export {
+  AGENT_WRITABLE_REFS,
+  FORBIDDEN_CONFIG_KEYS,
+  GIT_RULES,
+  gitRule,
+  type ArgTest,
+  type GitRule,
+} from "./rules.ts";
+export { judgeGit, type GitVerdict } from "./git-guard/judge.ts";
+export { installGitGuard, type GitGuardOptions } from "./git-guard/wrapper.ts";
+export { installGuardHooks, type GuardHooksOptions } from "./git-guard/hooks.ts";
+export { guardLogEntries, type GuardDenial } from "./git-guard/log.ts";
+export { claudeSettings } from "./agent-rules/claude.ts";
+export { codexRules } from "./agent-rules/codex.ts";
+export { geminiPolicy } from "./agent-rules/gemini.ts";
+export { opencodeConfig } from "./agent-rules/opencode.ts";
+export { writeAgentRules, type AgentKind, type AgentRulesFile } from "./agent-rules/write.ts";

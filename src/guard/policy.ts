@@ -1,62 +1,34 @@
 import { basename } from "node:path";
 import type { CommandPolicy } from "../agents/types.ts";
+import { judgeGit } from "./git-guard/judge.ts";
 
 /**
  * The command policy gaffer applies to everything an agent asks to run through it (ACP
- * permission requests and terminals). It is the friendly layer: it reads shell text the way a
- * shell would split it, but the guarantees come from gaffer's post-run checks, not from this.
+ * permission requests and terminals), judged by the same rules as the git wrapper. It is the
+ * polite layer: it reads shell text the way a shell would split it, but the guarantees come from
+ * the sandbox and gaffer's post-run checks, not from this.
  */
-const GIT_DENIED: Record<string, (args: string[]) => boolean> = {
-  push: () => true,
-  reset: () => true,
-  checkout: () => true,
-  restore: () => true,
-  "filter-branch": () => true,
-  "filter-repo": () => true,
-  "update-ref": () => true,
-  "symbolic-ref": () => true,
-  worktree: () => true,
-  rebase: () => true,
-  clean: (args) => args.some((a) => /^-[a-z]*f/.test(a) || a === "--force"),
-  branch: (args) =>
-    args.some((a) => /^-[a-z]*[dDmMcC]/.test(a) || a === "--delete" || a === "--move" || a === "--force"),
-  remote: (args) => ["add", "set-url", "rename", "remove", "rm"].includes(args[0] ?? ""),
-  config: (args) => args.some((a) => /^(core\.hookspath|alias\.|core\.fsmonitor|filter\.|include)/i.test(a)),
-};
+export function commandPolicy(runBranch?: string): CommandPolicy {
+  return {
+    deniedBy(command, args) {
+      for (const words of simpleCommands(command, args)) {
+        const rule = deniedGit(words, runBranch);
+        if (rule) return rule;
+      }
+      return undefined;
+    },
+  };
+}
 
-/** Git options that take a separate value, skipped when looking for the subcommand. */
-const GIT_OPTIONS_WITH_VALUE = new Set([
-  "-C",
-  "-c",
-  "--git-dir",
-  "--work-tree",
-  "--namespace",
-  "--exec-path",
-]);
+/** The policy without a run branch: update-ref and symbolic-ref may write nothing. */
+export const defaultPolicy: CommandPolicy = commandPolicy();
 
-export const defaultPolicy: CommandPolicy = {
-  deniedBy(command, args) {
-    for (const words of simpleCommands(command, args)) {
-      const rule = deniedGit(words);
-      if (rule) return rule;
-    }
-    return undefined;
-  },
-};
-
-function deniedGit(words: string[]): string | undefined {
+function deniedGit(words: string[], runBranch?: string): string | undefined {
   let i = 0;
   while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i] as string)) i++;
   if (i < words.length && ["env", "command", "exec", "nohup", "sudo"].includes(words[i] as string)) i++;
   if (basename(words[i] ?? "") !== "git") return undefined;
-  i++;
-  while (i < words.length && (words[i] as string).startsWith("-")) {
-    i += GIT_OPTIONS_WITH_VALUE.has(words[i] as string) ? 2 : 1;
-  }
-  const sub = words[i];
-  if (sub === undefined) return undefined;
-  const rest = words.slice(i + 1);
-  return GIT_DENIED[sub]?.(rest) ? `git ${sub}` : undefined;
+  return judgeGit(words.slice(i + 1), runBranch)?.rule;
 }
 
 /** The simple commands in an invocation: a shell's `-c` script is split into its parts. */

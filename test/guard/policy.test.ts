@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { defaultPolicy } from "../../src/guard/index.ts";
+import { commandPolicy, defaultPolicy } from "../../src/guard/index.ts";
 
 const denied = (command: string, args: string[] = []) => defaultPolicy.deniedBy(command, args);
 
@@ -35,5 +35,17 @@ describe("guard/policy", () => {
     ] as [string, string[]][]) {
       assert.equal(denied(command, args), undefined, `${command} ${args.join(" ")}`);
     }
+  });
+
+  it("judges git like the wrapper: overrides, branch creation, the run branch", () => {
+    assert.equal(denied("git", ["-c", "alias.p=push", "p"]), "git config");
+    assert.equal(denied("sh", ["-c", "git -c core.hooksPath=/tmp/h commit"]), "git config");
+    assert.equal(denied("git", ["branch", "side"]), "git branch");
+    assert.equal(denied("git", ["switch", "-c", "side"]), "git switch");
+    assert.equal(denied("git", ["--frobnicate", "push"]), "git --frobnicate");
+    const run = commandPolicy("gaffer/1-x");
+    assert.equal(run.deniedBy("git", ["update-ref", "refs/heads/gaffer/1-x", "HEAD"]), undefined);
+    assert.equal(run.deniedBy("git", ["update-ref", "refs/heads/main", "HEAD"]), "git update-ref");
+    assert.equal(run.deniedBy("git", ["update-ref", "-d", "refs/heads/gaffer/1-x"]), "git update-ref");
   });
 });

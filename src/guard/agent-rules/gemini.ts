@@ -1,0 +1,23 @@
+import { stringify } from "smol-toml";
+import { GIT_RULES } from "../rules.ts";
+
+/**
+ * The top of the user tier (0–999): above the default and workspace tiers, which a project's
+ * own `.gemini/policies` would use, and above the user's saved "always allow" choices.
+ */
+const PRIORITY = 999;
+
+/**
+ * A Gemini CLI policy (`<GEMINI_CLI_HOME>/.gemini/policies/gaffer.toml`): one deny rule per git
+ * rule, matched with `commandPrefix` (an anchored `commandRegex` was seen not to match). Deny
+ * rules hold in every approval mode, yolo included.
+ */
+export function geminiPolicy(): string {
+  const rule = GIT_RULES.map((gitRule) => ({
+    toolName: "run_shell_command",
+    commandPrefix: gitRule.prefixes.map((prefix) => ["git", ...prefix].join(" ")),
+    decision: "deny",
+    priority: PRIORITY,
+  }));
+  return `# gaffer's git policy (generated; do not edit)\n${stringify({ rule })}\n`;
+}

@@ -1,0 +1,58 @@
+import { execFile } from "node:child_process";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { dirname, isAbsolute, join, relative } from "node:path";
+import { promisify } from "node:util";
+import { GafferError } from "../../errors.ts";
+import { wrapperScript } from "./wrapper-script.ts";
+
+const run = promisify(execFile);
+
+export interface GitGuardOptions {
+  /** The directory the engine puts first on the agent's PATH. */
+  binDir: string;
+  /** Absolute path of the real git, which the wrapper execs. */
+  realGit: string;
+  /** The run branch, without `refs/heads/`: the one branch update-ref and symbolic-ref may touch. */
+  runBranch: string;
+  /** Where each denial is appended as one JSON line (see guardLogEntries). */
+  logFile: string;
+}
+
+/**
+ * Writes the `git` wrapper into `binDir` and returns its path. It is a POSIX sh script (no Node
+ * start-up per git call) that refuses what GIT_RULES forbid with `denied by gaffer policy: <rule>`,
+ * logs the denial and exits 1, and otherwise execs the real git.
+ *
+ * This is the friendly layer, not the wall: an absolute path to the real git bypasses it. The
+ * guard hooks, the read-only git metadata in the sandbox and the post-run integrity checks are
+ * what hold when it is bypassed.
+ */
+export async function installGitGuard(opts: GitGuardOptions): Promise<string> {
+  if (!isAbsolute(opts.realGit) || !relative(opts.binDir, opts.realGit).startsWith("..")) {
+    throw new GafferError(
+      "usage",
+      `the git guard needs the real git as an absolute path outside ${opts.binDir}, not ${opts.realGit}`,
+    );
+  }
+  const [execPath, builtins] = await Promise.all([
+    gitOutput(opts.realGit, "--exec-path"),
+    gitOutput(opts.realGit, "--list-cmds=builtins"),
+  ]);
+  const script = wrapperScript({ ...opts, execPath, builtins: builtins.split("\n").filter(Boolean) });
+  await mkdir(opts.binDir, { recursive: true });
+  await mkdir(dirname(opts.logFile), { recursive: true });
+  const path = join(opts.binDir, "git");
+  await writeFile(path, script);
+  await chmod(path, 0o755);
+  return path;
+}
+
+async function gitOutput(realGit: string, arg: string): Promise<string> {
+  try {
+    return (await run(realGit, [arg], { encoding: "utf8" })).stdout.trim();
+  } catch (error) {
+    throw new GafferError("git-failed", `${realGit} ${arg} failed: ${(error as Error).message}`, undefined, {
+      cause: error,
+    });
+  }
+}
