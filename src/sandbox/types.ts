@@ -55,3 +55,16 @@ export interface SandboxAvailability {
   available: boolean;
   reason?: string;
 }
+
+/** A request the network proxy refused because its host is not on the allowlist. */
+export interface NetworkDenial {
+  host: string;
+  port: number;
+  /** "CONNECT" for a tunnel (HTTPS), otherwise the method of a plain-HTTP request. */
+  method: string;
+}
+
+/** Callbacks a caller may pass to `createSandbox`, e.g. to record denials as run events. */
+export interface SandboxHooks {
+  onNetworkDenied?: (denial: NetworkDenial) => void;
+}

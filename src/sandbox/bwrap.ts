@@ -1,0 +1,131 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
+import { extname, isAbsolute, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Bwrap, namespaceFlags, requireBwrap } from "./detect.ts";
+import { confinedEnv } from "./env.ts";
+import { type Mount, bind, mountArgs } from "./mounts.ts";
+import { confinedCwd, real, requireDirs, resolvePolicy } from "./paths.ts";
+import { startProxy } from "./proxy.ts";
+import type { Sandbox, SandboxHooks, SandboxPolicy } from "./types.ts";
+
+/** Where the proxy port listens inside the sandbox's own network namespace. */
+const PROXY_PORT = 3128;
+
+const FORWARDER_SOURCE = fileURLToPath(new URL(`./forwarder${extname(import.meta.url)}`, import.meta.url));
+/** `.mts`/`.mjs` so Node treats it as an ES module wherever it is mounted. */
+const FORWARDER_PATH = `/run/gaffer/forwarder${extname(FORWARDER_SOURCE) === ".ts" ? ".mts" : ".mjs"}`;
+const FORWARDER_NODE = "/run/gaffer/node";
+const RUNTIME_DIR = "/run/gaffer/runtime";
+const PROXY_SOCKET = "proxy.sock";
+
+/**
+ * A bubblewrap sandbox. Every namespace is unshared (user, PID, network, IPC, UTS, cgroup),
+ * capabilities are dropped, and nested user namespaces are refused where bwrap supports it.
+ * The filesystem is the host's, read-only, except:
+ * - the workspace is writable, but its `.git/config`, `hooks`, `info` and `objects/info` are
+ *   read-only (commits still work: objects, refs, index and logs stay writable);
+ * - `policy.writable` is writable, `policy.tmp` is mounted as /tmp, /run is an empty directory;
+ * - HOME: the user's real home directories (gaffer's `$HOME`, the HOME of the environment given
+ *   to `wrap`, the passwd home and /root) are hidden behind empty directories, and `policy.home`
+ *   is bound at its own path and set as `$HOME` — so tools that remember absolute paths under
+ *   HOME see the same paths inside and out;
+ * - `policy.deny` is hidden (directories empty, files empty); `policy.readOnly`, the writable
+ *   paths and the workspace survive a denied parent.
+ * Network "none" leaves only a private loopback. Network "allow" keeps that and adds gaffer's
+ * allowlisting proxy: a forwarder inside listens on 127.0.0.1:3128 and relays to the proxy's Unix
+ * socket; HTTP(S)_PROXY point at it and NO_PROXY is cleared.
+ * Throws a GafferError when bubblewrap does not work here (see detectSandbox).
+ */
+export function createBwrapSandbox(policy: SandboxPolicy, hooks: SandboxHooks = {}): Sandbox {
+  const bwrap = requireBwrap();
+  const paths = resolvePolicy(policy);
+  const runtime = createRuntimeDir();
+  const proxy =
+    policy.network.mode === "allow"
+      ? startProxy(join(runtime.dir, PROXY_SOCKET), policy.network.hosts, hooks.onNetworkDenied)
+      : undefined;
+  const extra = proxy ? forwarderMounts(runtime.dir) : [];
+  const homes = realHomes();
+  let closing: Promise<void> | undefined;
+  return {
+    kind: "bwrap",
+    wrap(argv, options) {
+      const base = options.env ?? process.env;
+      requireDirs(paths);
+      const cwd = confinedCwd(options.cwd, paths);
+      const hiddenHomes = [...homes, ...absolute(base.HOME)].map(real);
+      const mounts = mountArgs({ policy: paths, hiddenHomes, emptyFile: runtime.emptyFile, extra });
+      return {
+        argv: [...bwrapArgs(bwrap, mounts, cwd), ...(proxy ? FORWARDER_COMMAND : []), ...argv],
+        env: confinedEnv(policy, base, { HOME: paths.home, TMPDIR: "/tmp", ...(proxy ? PROXY_ENV : {}) }),
+      };
+    },
+    close() {
+      closing ??= (async () => {
+        await proxy?.close();
+        rmSync(runtime.dir, { recursive: true, force: true });
+      })();
+      return closing;
+    },
+  };
+}
+
+/** gaffer's private directory for one sandbox (mode 0700): the proxy socket and an empty file. */
+function createRuntimeDir(): { dir: string; emptyFile: string } {
+  const dir = mkdtempSync(join(tmpdir(), "gaffer-sandbox-"));
+  const emptyFile = join(dir, "empty");
+  writeFileSync(emptyFile, "", { mode: 0o444 });
+  return { dir, emptyFile };
+}
+
+function bwrapArgs(bwrap: Bwrap, mounts: string[], cwd: string): string[] {
+  return [
+    bwrap.path,
+    ...namespaceFlags(bwrap),
+    ...["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"],
+    ...mounts,
+    ...["--chdir", cwd, "--"],
+  ];
+}
+
+const PROXY_URL = `http://127.0.0.1:${PROXY_PORT}`;
+const PROXY_ENV: Record<string, string> = {
+  HTTP_PROXY: PROXY_URL,
+  HTTPS_PROXY: PROXY_URL,
+  http_proxy: PROXY_URL,
+  https_proxy: PROXY_URL,
+  NO_PROXY: "",
+  no_proxy: "",
+};
+
+/** The forwarder runs on gaffer's own node binary, mounted alone so it works even if node lives under a hidden HOME. */
+function forwarderMounts(runtimeDir: string): Mount[] {
+  return [
+    bind("--ro-bind", process.execPath, FORWARDER_NODE),
+    bind("--ro-bind", FORWARDER_SOURCE, FORWARDER_PATH),
+    bind("--ro-bind", runtimeDir, RUNTIME_DIR),
+  ];
+}
+
+const FORWARDER_COMMAND = [
+  FORWARDER_NODE,
+  "--no-warnings",
+  FORWARDER_PATH,
+  `${RUNTIME_DIR}/${PROXY_SOCKET}`,
+  String(PROXY_PORT),
+];
+
+function realHomes(): string[] {
+  let passwdHome: string | undefined;
+  try {
+    passwdHome = userInfo().homedir;
+  } catch {
+    // no passwd entry for this uid
+  }
+  return [...new Set(["/root", ...absolute(passwdHome), ...absolute(process.env.HOME)])];
+}
+
+function absolute(path: string | undefined): string[] {
+  return path !== undefined && isAbsolute(path) ? [path] : [];
+}
