@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { generateRepository } from "./fixture.ts";
 import { round, summarize } from "./stats.ts";
 import { measureGafferStart, measureRawClone } from "./run-start.ts";
+import { measureSandboxOverhead } from "./sandbox.ts";
 
 const FILES = Number(process.env.BENCH_FILES ?? 5000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 7);
@@ -35,17 +36,38 @@ async function main(): Promise<void> {
       meetsGoal: ratio <= GOAL_RATIO,
       gafferPeakRssMb: gaffer.peakRssMb,
     };
-    mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
-    writeFileSync(
-      new URL("./results/run-start.json", import.meta.url),
-      `${JSON.stringify(result, null, 2)}\n`,
-    );
+    writeResult("run-start", result);
     process.stdout.write(
       `raw clone+checkout median ${raw.median} ms; gaffer run → session median ${gaffer.toSessionMs.median} ms; ratio ${ratio} (goal ≤ ${GOAL_RATIO}); peak RSS median ${gaffer.peakRssMb.median} MB\nwrote bench/results/run-start.json\n`,
     );
+    await sandboxBenchmark();
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** The sandbox's start cost per agent process, against a plain spawn measured in the same run. */
+async function sandboxBenchmark(): Promise<void> {
+  const iterations = Number(process.env.BENCH_SANDBOX_ITERATIONS ?? 40);
+  process.stderr.write(`sandboxed vs plain spawns, ${iterations} times…\n`);
+  const overhead = await measureSandboxOverhead(iterations);
+  writeResult("sandbox", {
+    benchmark: "sandbox",
+    date: new Date().toISOString(),
+    machine: { node: process.versions.node, cpus: cpus().length },
+    iterations,
+    ...overhead,
+    goalExtraMedianMs: 50,
+    meetsGoal: overhead.extraMedianMs < 50,
+  });
+  process.stdout.write(
+    `sandbox start overhead: +${overhead.extraMedianMs} ms median per process (goal < 50 ms)\nwrote bench/results/sandbox.json\n`,
+  );
+}
+
+function writeResult(name: string, result: unknown): void {
+  mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
+  writeFileSync(new URL(`./results/${name}.json`, import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
 }
 
 /** Alternates the two measurements so cache warmth and background load hit both alike. */

@@ -20,6 +20,9 @@ export type ErrorCode =
   | "lease-lost" // another process changed the run under us
   | "git-failed"
   | "workspace-tampered" // the agent changed something gaffer relies on
+  | "sandbox-unavailable" // sandbox = "required" and no sandbox can be made here
+  | "limit-exceeded" // a run went past one of its [limits]
+  | "integrity" // gaffer's post-run verification blocked the proposal
   | "cancelled";
 
 /** Exit codes follow sysexits.h for usage and config problems; run outcomes use 0, 1 and 2. */
@@ -53,6 +56,9 @@ const exitByCode: Record<ErrorCode, number> = {
   "lease-lost": EXIT.software,
   "git-failed": EXIT.software,
   "workspace-tampered": EXIT.failed,
+  "sandbox-unavailable": EXIT.unavailable,
+  "limit-exceeded": EXIT.failed,
+  integrity: EXIT.failed,
   cancelled: EXIT.interrupted,
 };
 

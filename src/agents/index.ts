@@ -12,6 +12,7 @@
 export { type AcpSessionOptions, startAcpSession } from "./acp/session.ts";
 export { type AgentTransport, inProcessTransport, spawnAgentProcess } from "./acp/transport.ts";
 export { CommandDriver } from "./command/driver.ts";
+export { parseTemplate } from "./command/template.ts";
 export { deniedCommand, deniedCommandLine } from "./policy-check.ts";
 export { findProgram, preflightAgent, requireProgram } from "./preflight.ts";
 export { createAgentDriver, type DriverOptions } from "./registry.ts";

@@ -76,7 +76,17 @@ function describeMilestone(notice: RunNotice): string | undefined {
     case "run.resumed":
       return `run ${notice.runId}: resumed (was ${String(d.from)})`;
     case "workspace.ready":
-      return `workspace ready: ${String(d.path)}`;
+      return `workspace ready: ${String(d.path)} (sandbox: ${String(d.sandbox ?? "none")})`;
+    case "sandbox.unavailable":
+      return color.yellow(
+        `WARNING: no sandbox (${String(d.description).replace(/^none: /, "")}): the agent runs with gaffer's guards only`,
+      );
+    case "guard.denied":
+      return color.yellow(`denied by gaffer policy: ${String(d.rule)}`);
+    case "integrity.finding":
+      return color.yellow(`integrity ${String(d.severity)}: ${String(d.message)}`);
+    case "limit.exceeded":
+      return color.red(String(d.reason));
     case "attempt.started":
     case "attempt.restarted":
       return `attempt ${String(d.attempt)}${notice.type === "attempt.restarted" ? " (restarted)" : ""}: agent working`;

@@ -107,8 +107,14 @@ export const configSchema = z.strictObject({
         .enum(["required", "preferred", "off"])
         .default("preferred")
         .describe("required: refuse to run unconfined; preferred: warn and run with guards only; off"),
-      hosts: z.array(z.string().min(1)).default([]).describe("hosts the sandbox may reach, through gaffer's proxy"),
-      env: z.array(z.string().min(1)).default([]).describe("extra environment variables passed into the sandbox"),
+      hosts: z
+        .array(z.string().min(1))
+        .default([])
+        .describe("hosts the sandbox may reach, through gaffer's proxy"),
+      env: z
+        .array(z.string().min(1))
+        .default([])
+        .describe("extra environment variables passed into the sandbox"),
       read: z.array(z.string().min(1)).default([]).describe("extra read-only paths that stay visible"),
       write: z.array(z.string().min(1)).default([]).describe("extra writable paths"),
       deny: z.array(z.string().min(1)).default([]).describe("extra paths hidden from the agent"),
@@ -116,9 +122,15 @@ export const configSchema = z.strictObject({
     .prefault({}),
   guard: z
     .strictObject({
-      allow_paths: z.array(z.string().min(1)).default([]).describe("globs the agent may change; empty: anything"),
+      allow_paths: z
+        .array(z.string().min(1))
+        .default([])
+        .describe("globs the agent may change; empty: anything"),
       deny_paths: z.array(z.string().min(1)).optional().describe("globs the agent may not change"),
-      tamper: z.enum(["block", "flag"]).default("block").describe("what test-tampering findings do to a proposal"),
+      tamper: z
+        .enum(["block", "flag"])
+        .default("block")
+        .describe("what test-tampering findings do to a proposal"),
     })
     .prefault({}),
   limits: z

@@ -5,9 +5,16 @@ import { findConventions, loadBriefTemplate, renderBrief } from "../agents/promp
 import type { AgentUpdate, TurnResult } from "../agents/types.ts";
 import { agentPreset } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
-import { defaultPolicy } from "../guard/index.ts";
-import { inTransaction, listAttempts, type Run, startAttempt, updateAttempt } from "../store/index.ts";
-import { worktreeFingerprint } from "../workspace/index.ts";
+import { commandPolicy, guardLogEntries } from "../guard/index.ts";
+import {
+  inTransaction,
+  listAttempts,
+  listEvents,
+  type Run,
+  startAttempt,
+  updateAttempt,
+} from "../store/index.ts";
+import { workspaceGit, worktreeFingerprint } from "../workspace/index.ts";
 import { workspaceEnv } from "./environment.ts";
 import type { StepContext } from "./run.ts";
 import { runWorkspace } from "./workspace-handle.ts";
@@ -42,6 +49,7 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
   await recorder.event("agent.prompt", { attempt: number, path: briefPath, bytes: Buffer.byteLength(brief) });
 
   const result = await converse(context, run, number, brief);
+  await recordGuardDenials(context, run, number);
   await recorder.flush();
   if (signal.aborted) return;
   if (result.stopReason === "error" || result.stopReason === "timeout") {
@@ -60,6 +68,7 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
     );
   }
   const changed = (await worktreeFingerprint(workspace)) !== (attempt.tree_hash ?? fingerprint);
+  const head = (await workspaceGit(workspace, ["rev-parse", "--verify", "HEAD"])).trim();
   await inTransaction(db, async (trx) => {
     await updateAttempt(trx, run.id, number, {
       state: changed ? "gating" : "no-change",
@@ -71,7 +80,7 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
       to: "gating",
       owner: project.owner,
       event: "agent.done",
-      data: { attempt: number, stopReason: result.stopReason, changed },
+      data: { attempt: number, stopReason: result.stopReason, changed, head },
     });
   });
 }
@@ -84,9 +93,10 @@ async function converse(context: StepContext, run: Run, attempt: number, brief: 
   const session = await driver.startSession({
     workspace: run.workspace,
     env: workspaceEnv(run),
-    policy: defaultPolicy,
+    policy: commandPolicy(run.branch),
     onUpdate: (update: AgentUpdate) => recorder.enqueue(`agent.${update.kind}`, { attempt, ...update }),
     turnTimeoutMs: project.config.agent.turnTimeoutMs,
+    ...(context.confinement && { wrap: context.confinement.wrap }),
   });
   const onAbort = () => void session.cancel();
   signal.addEventListener("abort", onAbort, { once: true });
@@ -95,5 +105,18 @@ async function converse(context: StepContext, run: Run, attempt: number, brief: 
   } finally {
     signal.removeEventListener("abort", onAbort);
     await session.close();
+  }
+}
+
+/** The git guard's denials during the turn (it logs to a file the sandbox lets it write), as events. */
+async function recordGuardDenials(context: StepContext, run: Run, attempt: number): Promise<void> {
+  if (!context.confinement) return;
+  const denials = guardLogEntries(context.confinement.guardLog);
+  const types = new Set(["guard.denied", "guard.noted"]);
+  const recorded = (await listEvents(context.project.store.db, { runId: run.id })).filter((e) =>
+    types.has(e.type),
+  ).length;
+  for (const entry of denials.slice(recorded)) {
+    await context.recorder.event(entry.refused ? "guard.denied" : "guard.noted", { attempt, ...entry });
   }
 }

@@ -20,6 +20,7 @@ export async function runGateStep(context: StepContext, run: Run, attempt: numbe
     attempt,
     storeOutputBytes: gate.outputBytes,
     signal,
+    ...(context.confinement && { wrap: context.confinement.wrap }),
     onStart: (name) => recorder.enqueue("gate.step.started", { attempt, name }),
     onFinish: (execution) => recorder.enqueue("gate.step.finished", { attempt, ...summary(execution) }),
   });

@@ -2,17 +2,19 @@ import { GafferError } from "../errors.ts";
 import { preflightGate } from "../gate/index.ts";
 import type { Run } from "../store/index.ts";
 import { createWorkspace, runSetup } from "../workspace/index.ts";
+import { confineRun, type RunConfinement } from "./confinement.ts";
 import { workspaceEnv } from "./environment.ts";
 import type { StepContext } from "./run.ts";
 
 /**
- * Makes the run's workspace (or checks the one a resumed run already has), runs the setup steps,
- * and checks that every gate command can start, before any agent time is spent.
+ * Makes the run's workspace (or checks the one a resumed run already has), confines it (sandbox,
+ * git guards, integrity baseline), runs the setup steps in the sandbox, and checks that every gate
+ * command can start there, before any agent time is spent.
  */
-export async function prepareWorkspace(context: StepContext, run: Run): Promise<void> {
+export async function prepareWorkspace(context: StepContext, run: Run): Promise<RunConfinement> {
   const { project, recorder } = context;
   const dir = project.paths.workspace(run.id);
-  const workspace = await createWorkspace({
+  const { workspace, reused } = await createWorkspace({
     project: project.root,
     dir,
     branch: run.branch,
@@ -20,33 +22,45 @@ export async function prepareWorkspace(context: StepContext, run: Run): Promise<
     identity: project.config.workspace.identity,
     onTamper: (evidence) => recorder.enqueue("workspace.tampered", { ...evidence }),
   });
-  await recorder.event("workspace.created", { path: dir, branch: run.branch, reused: workspace.reused });
+  await recorder.event("workspace.created", { path: dir, branch: run.branch, reused });
   const ready = { ...run, workspace: dir };
-  const env = workspaceEnv(ready);
-  await runSetup({
-    project: project.root,
-    workspace: dir,
-    copy: project.config.workspace.copy,
-    commands: project.config.workspace.setup,
-    env,
-    signal: context.signal,
-    onStep: (step) => recorder.enqueue("workspace.setup", { ...step }),
-  });
-  await recorder.flush();
-  const missing = await preflightGate(project.config.gate.commands, { cwd: dir, env });
-  if (missing.length > 0) {
-    throw new GafferError(
-      "gate-unavailable",
-      missing[0] as string,
-      "install it, or fix [[gate.commands]] in gaffer.toml",
-    );
+  const confinement = await confineRun(project, ready, workspace, recorder);
+  try {
+    const env = workspaceEnv(ready);
+    await runSetup({
+      project: project.root,
+      workspace: dir,
+      copy: project.config.workspace.copy,
+      commands: project.config.workspace.setup,
+      env,
+      signal: context.signal,
+      wrap: confinement.wrap,
+      onStep: (step) => recorder.enqueue("workspace.setup", { ...step }),
+    });
+    await recorder.flush();
+    const missing = await preflightGate(project.config.gate.commands, {
+      cwd: dir,
+      env,
+      wrap: confinement.wrap,
+    });
+    if (missing.length > 0) {
+      throw new GafferError(
+        "gate-unavailable",
+        missing[0] as string,
+        "install it, or fix [[gate.commands]] in gaffer.toml",
+      );
+    }
+    await recorder.transition(project.store.db, {
+      from: ["preparing"],
+      to: "preparing",
+      owner: project.owner,
+      set: { workspace: dir, sandbox: confinement.description },
+      event: "workspace.ready",
+      data: { path: dir, sandbox: confinement.description },
+    });
+    return confinement;
+  } catch (error) {
+    await confinement.close();
+    throw error;
   }
-  await recorder.transition(project.store.db, {
-    from: ["preparing"],
-    to: "preparing",
-    owner: project.owner,
-    set: { workspace: dir },
-    event: "workspace.ready",
-    data: { path: dir },
-  });
 }

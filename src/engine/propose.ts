@@ -1,7 +1,8 @@
 import { GafferError } from "../errors.ts";
 import { inTransaction, listGateResults, type Run, recordProposal } from "../store/index.ts";
-import { branchDescendsFrom, commitChanges, describeProposal, publishBranch } from "../workspace/index.ts";
+import { commitChanges, describeProposal, publishBranch } from "../workspace/index.ts";
 import type { StepContext } from "./run.ts";
+import { verifyRun } from "./verify.ts";
 import { runWorkspace } from "./workspace-handle.ts";
 
 /**
@@ -20,16 +21,10 @@ export async function proposeStep(context: StepContext, run: Run): Promise<void>
     data: { attempt: run.attempt },
   });
   const workspace = runWorkspace(run, recorder);
+  const findings = await verifyRun(context, run, workspace);
   const message = `${item.title}\n\ngaffer item #${item.id}, run ${run.id}, attempt ${run.attempt}`;
   const commit = await commitChanges(workspace, message, project.config.workspace.identity);
   await recorder.event("proposal.committed", { committed: commit.committed, head: commit.head });
-  if (!(await branchDescendsFrom(workspace, run.branch, run.base_commit))) {
-    throw new GafferError(
-      "workspace-tampered",
-      `run ${run.id}: branch ${run.branch} no longer descends from the base ${run.base_commit.slice(0, 12)}`,
-      "the agent rewrote history; inspect the workspace, then discard the run",
-    );
-  }
   const description = await describeProposal(workspace, run.base_commit);
   if (description.commits.length === 0) {
     throw new GafferError(
@@ -56,6 +51,8 @@ export async function proposeStep(context: StepContext, run: Run): Promise<void>
       commits: description.commits,
       diffStat: description.diffStat,
       evidence,
+      findings,
+      sandbox: run.sandbox,
     });
     await recorder.transition(trx, {
       from: ["proposing"],

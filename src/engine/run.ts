@@ -12,16 +12,19 @@ import {
   type Proposal,
   RESUMABLE_STATES,
   type Run,
+  TERMINAL_STATES,
   type RunState,
 } from "../store/index.ts";
 import { assertHasCommits, detectDefaultBranch, projectGit, runBranchName } from "../workspace/index.ts";
 import { runAgentStep } from "./agent-step.ts";
 import { runGateStep } from "./gate-step.ts";
+import { type RunConfinement, sandboxDecision } from "./confinement.ts";
 import { prepareWorkspace } from "./prepare.ts";
 import type { Project } from "./project.ts";
 import { proposeStep } from "./propose.ts";
 import { type RunObserver, RunRecorder } from "./recorder.ts";
 import { writeFailureReport } from "./report.ts";
+import { watchLimits } from "./limits.ts";
 import { nextStep } from "./steps.ts";
 
 export interface RunOptions {
@@ -47,7 +50,11 @@ export interface StepContext {
   item: Item;
   recorder: RunRecorder;
   options: RunOptions;
+  /** Aborted by the user (Ctrl-C) or by a limit (then `limitReason` says which). */
   signal: AbortSignal;
+  /** The run's sandbox, guards and baseline; set once the workspace is prepared. */
+  confinement?: RunConfinement;
+  limitReason?: string;
 }
 
 /** Starts a new run of an item and drives it to an outcome. */
@@ -62,6 +69,7 @@ export async function startRun(project: Project, itemId: number, options: RunOpt
   }
   const preset = agentPreset(project.config, options.agent ?? project.config.agent.default);
   await preflightAgent(preset, { prompt: item.body, cwd: project.root, env: process.env });
+  sandboxDecision(project.config);
   const agent = preset.name;
   if (project.config.gate.commands.length === 0) {
     throw new GafferError(
@@ -126,24 +134,50 @@ export async function resumeRun(project: Project, itemId: number, options: RunOp
 }
 
 async function drive(project: Project, initial: Run, item: Item, options: RunOptions): Promise<RunResult> {
-  const db = project.store.db;
-  const recorder = new RunRecorder(db, { id: initial.id, itemId: item.id }, options.observer);
-  const signal = options.signal ?? new AbortController().signal;
+  const recorder = new RunRecorder(project.store.db, { id: initial.id, itemId: item.id }, options.observer);
+  const limit = new AbortController();
+  const signal = AbortSignal.any([options.signal ?? new AbortController().signal, limit.signal]);
   const context: StepContext = { project, item, recorder, options, signal };
-  let prepared = false;
+  const watcher = watchLimits({
+    limits: project.config.limits,
+    workspace: () => (context.confinement ? project.paths.workspace(initial.id) : ""),
+    outputBytes: () => recorder.agentOutputBytes,
+    onExceeded: (reason, usage) => {
+      context.limitReason = reason;
+      recorder.enqueue("limit.exceeded", { reason, ...usage });
+      limit.abort();
+    },
+  });
+  try {
+    return await loop(context, initial.id);
+  } finally {
+    watcher.stop();
+    await context.confinement?.close();
+  }
+}
+
+/** Takes the next step the store calls for until the run ends, is cancelled or hits a limit. */
+async function loop(context: StepContext, runId: number): Promise<RunResult> {
+  const { project, recorder, signal } = context;
+  const db = project.store.db;
   for (;;) {
-    const run = await getRun(db, initial.id);
-    if (signal.aborted && !["proposed", "failed", "gave-up", "discarded"].includes(run.state)) {
-      return finish(project, await cancel(context, run));
+    const run = await getRun(db, runId);
+    if (signal.aborted && !TERMINAL_STATES.includes(run.state)) {
+      await recorder.flush();
+      if (!context.limitReason) return finish(project, await cancel(context, run));
+      await failRun(
+        context,
+        new GafferError("limit-exceeded", context.limitReason, "raise it under [limits] in gaffer.toml"),
+      );
+      return finish(project, await getRun(db, runId));
     }
-    const step = nextStep(run, await listAttempts(db, run.id), prepared);
+    const step = nextStep(run, await listAttempts(db, run.id), context.confinement !== undefined);
     try {
       switch (step.kind) {
         case "done":
           return finish(project, run);
         case "prepare":
-          await prepareWorkspace(context, run);
-          prepared = true;
+          context.confinement = await prepareWorkspace(context, run);
           break;
         case "agent":
           await runAgentStep(context, run, step.attempt);

@@ -58,7 +58,12 @@ export function createBwrapSandbox(policy: SandboxPolicy, hooks: SandboxHooks = 
       const mounts = mountArgs({ policy: paths, hiddenHomes, emptyFile: runtime.emptyFile, extra });
       return {
         argv: [...bwrapArgs(bwrap, mounts, cwd), ...(proxy ? FORWARDER_COMMAND : []), ...argv],
-        env: confinedEnv(policy, base, { HOME: paths.home, TMPDIR: "/tmp", ...(proxy ? PROXY_ENV : {}) }),
+        env: confinedEnv(
+          policy,
+          base,
+          { HOME: paths.home, TMPDIR: "/tmp", ...(proxy ? PROXY_ENV : {}) },
+          options.extraEnv,
+        ),
       };
     },
     close() {

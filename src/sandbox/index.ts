@@ -24,6 +24,7 @@ export type {
   SandboxHooks,
   SandboxMode,
   SandboxPolicy,
+  WrapOptions,
   WrappedCommand,
 } from "./types.ts";
 

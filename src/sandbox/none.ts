@@ -11,7 +11,8 @@ export function createUnconfinedSandbox(policy: SandboxPolicy): Sandbox {
   return {
     kind: "none",
     wrap(argv, options) {
-      const env = confinedEnv(policy, options.env ?? process.env, { HOME: policy.home, TMPDIR: policy.tmp });
+      const fixed = { HOME: policy.home, TMPDIR: policy.tmp };
+      const env = confinedEnv(policy, options.env ?? process.env, fixed, options.extraEnv);
       return { argv: [...argv], env };
     },
     close: async () => {},

@@ -34,6 +34,14 @@ export interface SandboxPolicy {
   env: Record<string, string>;
 }
 
+export interface WrapOptions {
+  cwd: string;
+  /** gaffer's environment for the command: only `envAllow` names pass into the sandbox. */
+  env?: NodeJS.ProcessEnv;
+  /** Variables of this one command, chosen by gaffer or the agent itself (not gaffer's secrets): all pass. */
+  extraEnv?: Record<string, string>;
+}
+
 export interface WrappedCommand {
   /** The program and arguments to spawn instead of the original command. */
   argv: string[];
@@ -45,7 +53,7 @@ export interface Sandbox {
   /** "bwrap" confines; "none" only filters the environment (no sandbox available, or mode "off"). */
   readonly kind: "bwrap" | "none";
   /** The command that runs `argv` in the sandbox, with `cwd` (inside the workspace) as its directory. */
-  wrap(argv: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): WrappedCommand;
+  wrap(argv: readonly string[], options: WrapOptions): WrappedCommand;
   /** Releases what the sandbox holds for the run (its network proxy). Safe to call twice. */
   close(): Promise<void>;
 }

@@ -16,6 +16,7 @@ export {
   findProposal,
   type GateEvidence,
   type Proposal,
+  type ProposalFinding,
   recordProposal,
 } from "./proposals.ts";
 export {

@@ -16,6 +16,15 @@ export interface GateEvidence {
   outputSha256: string;
 }
 
+/** What gaffer's post-run verification found (see guard/integrity). */
+export interface ProposalFinding {
+  check: string;
+  rule: string;
+  severity: "block" | "flag";
+  message: string;
+  evidence: Record<string, unknown>;
+}
+
 export interface Proposal {
   runId: number;
   itemId: number;
@@ -25,6 +34,8 @@ export interface Proposal {
   commits: CommitSummary[];
   diffStat: string;
   evidence: GateEvidence[];
+  findings: ProposalFinding[];
+  sandbox: string;
   createdAt: number;
 }
 
@@ -45,6 +56,8 @@ export async function recordProposal(
         commits: JSON.stringify(proposal.commits),
         diff_stat: proposal.diffStat,
         evidence: JSON.stringify(proposal.evidence),
+        findings: JSON.stringify(proposal.findings),
+        sandbox: proposal.sandbox,
         created_at: now,
       })
       .onConflict((oc) => oc.column("run_id").doNothing())
@@ -55,7 +68,13 @@ export async function recordProposal(
         runId: proposal.runId,
         itemId: proposal.itemId,
         type: "proposal.recorded",
-        data: { branch: proposal.branch, head: proposal.headCommit, commits: proposal.commits.length },
+        data: {
+          branch: proposal.branch,
+          head: proposal.headCommit,
+          commits: proposal.commits.length,
+          findings: proposal.findings.length,
+          sandbox: proposal.sandbox,
+        },
       },
       now,
     );
@@ -78,6 +97,8 @@ function toProposal(row: ProposalRow): Proposal {
     commits: JSON.parse(row.commits) as CommitSummary[],
     diffStat: row.diff_stat,
     evidence: JSON.parse(row.evidence) as GateEvidence[],
+    findings: JSON.parse(row.findings) as ProposalFinding[],
+    sandbox: row.sandbox,
     createdAt: Number(row.created_at),
   };
 }

@@ -134,6 +134,10 @@ export interface ProposalsTable {
   commits: string;
   diff_stat: string;
   evidence: string;
+  /** JSON list of integrity findings flagged on the proposal. */
+  findings: string;
+  /** How the run was confined: "bwrap", or "none: <why>". */
+  sandbox: string;
   created_at: number;
 }
 

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
  */
 export type CommandWrapper = (
   argv: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; extraEnv?: Record<string, string> },
 ) => { argv: string[]; env: NodeJS.ProcessEnv };
 
 export interface ProcessOptions {
@@ -22,6 +22,8 @@ export interface ProcessOptions {
   /** Time between SIGTERM and SIGKILL to the process group on timeout or abort. */
   killGraceMs?: number;
   wrap?: CommandWrapper;
+  /** Variables of this command itself, kept even when `wrap` filters the environment. */
+  extraEnv?: Record<string, string>;
 }
 
 export interface ProcessResult {
@@ -50,8 +52,11 @@ export function runProcess(
 ): Promise<ProcessResult> {
   const started = Date.now();
   const capture = new OutputCapture(options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT);
-  const env = options.env ?? process.env;
-  const wrapped = options.wrap ? options.wrap([file, ...args], { cwd: options.cwd, env }) : undefined;
+  const extraEnv = options.extraEnv ?? {};
+  const env = options.wrap ? (options.env ?? process.env) : { ...(options.env ?? process.env), ...extraEnv };
+  const wrapped = options.wrap
+    ? options.wrap([file, ...args], { cwd: options.cwd, env, extraEnv })
+    : undefined;
   const [program, ...programArgs] = wrapped ? wrapped.argv : [file, ...args];
   return new Promise((resolve) => {
     const child = spawn(program as string, programArgs, {

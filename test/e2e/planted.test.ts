@@ -26,7 +26,11 @@ function hashTree(dir: string): string {
 
 describe("e2e: what an agent plants in its workspace", () => {
   it("a hook, a config filter and an fsmonitor are never executed by gaffer's own git commands", async (t) => {
-    const dir = await sampleProject(t);
+    // Without the sandbox the agent can plant these; gaffer's own git must still never run them.
+    const dir = await sampleProject(
+      t,
+      `[sandbox]\nmode = "off"\n\n[[gate.commands]]\nname = "test"\nrun = "node --test"\n`,
+    );
     const markers = tempDir(t, "gaffer-markers-");
     const hook = `#!/bin/sh\\ntouch ${markers}/hook-ran\\n`;
     const id = await fileItem(
@@ -40,7 +44,7 @@ steps = [
   { direct_write = ".git/hooks/pre-commit", content = "${hook}" },
   { direct_write = ".git/hooks/post-commit", content = "${hook}" },
   { shell = "chmod +x .git/hooks/pre-commit .git/hooks/post-commit" },
-  { shell = "git config filter.evil.clean 'touch ${markers}/filter-ran; cat' && git config core.fsmonitor 'touch ${markers}/fsmonitor-ran; false'" },
+  { shell = "/usr/bin/git config filter.evil.clean 'touch ${markers}/filter-ran; cat' && /usr/bin/git config core.fsmonitor 'touch ${markers}/fsmonitor-ran; false'" },
   { direct_write = ".gitattributes", content = "* filter=evil\\n" },
   { edit = "src/calc.js", old = "export function divide", new = "export function square(a) {\\n  return a * a;\\n}\\n\\nexport function divide" },
 ]
@@ -51,8 +55,13 @@ steps = [
       hashTree(join(dir, ".git", "hooks")) + readFileSync(join(dir, ".git", "config"), "utf8");
 
     const result = await gaffer(["run", String(id)], { cwd: dir });
-    assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(readdirSync(markers), [], "nothing the agent planted ran");
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /blocked by gaffer's verification: \.git\/hooks was changed/);
+    assert.deepEqual(
+      readdirSync(markers),
+      [],
+      "nothing the agent planted ran, though gaffer ran git there many times",
+    );
 
     const store = openStoreReadOnly(projectPaths(dir).database);
     assert.ok(store);
@@ -73,7 +82,8 @@ steps = [
       /fsmonitor|filter/,
       "the pristine config was restored",
     );
-    assert.match(gitOut(dir, "show", `${run.branch}:src/calc.js`), /export function square/);
+    assert.ok(events.some((e) => e.type === "integrity.finding" && e.data.rule === "hooks-changed"));
+    assert.equal(gitOut(dir, "branch", "--list", run.branch), "", "nothing was proposed");
     assert.equal(
       hashTree(join(dir, ".git", "hooks")) + readFileSync(join(dir, ".git", "config"), "utf8"),
       projectGitDir,

@@ -43,15 +43,13 @@ export class Terminals {
       );
     }
     const cwd = await this.#fs.directory(params.cwd);
-    const env = {
-      ...this.#context.env,
-      ...Object.fromEntries((params.env ?? []).map((v) => [v.name, v.value])),
-    };
+    const requested = Object.fromEntries((params.env ?? []).map((v) => [v.name, v.value]));
     const output = new OutputTail(params.outputByteLimit ?? DEFAULT_OUTPUT_LIMIT);
     const abort = new AbortController();
     const run = runProcess(params.command, args, {
       cwd,
-      env,
+      env: this.#context.env,
+      extraEnv: requested,
       onOutput: (chunk) => output.add(chunk),
       signal: abort.signal,
       maxOutputBytes: 0,

@@ -71,7 +71,8 @@ class CommandSession implements AgentSession {
       const lines = new LineSplitter((text) => this.#context.onUpdate({ kind: "output", text }));
       const result = await runProcess(program as string, args, {
         cwd: this.#context.workspace,
-        env: { ...this.#context.env, ...attemptEnv(request) },
+        env: this.#context.env,
+        extraEnv: attemptEnv(request),
         ...(usesFile ? {} : { input: request.text }),
         timeoutMs: this.#context.turnTimeoutMs,
         onOutput: (chunk) => lines.add(chunk),
@@ -87,7 +88,7 @@ class CommandSession implements AgentSession {
 }
 
 /** Lets a wrapper script see which attempt it is on, as an ACP agent sees `_meta.gaffer`. */
-function attemptEnv(request: PromptRequest): NodeJS.ProcessEnv {
+function attemptEnv(request: PromptRequest): Record<string, string> {
   return {
     GAFFER_ATTEMPT: String(request.attempt),
     GAFFER_RUN_ID: String(request.runId),
@@ -143,6 +144,9 @@ class LineSplitter {
  */
 async function promptDir(workspace: string): Promise<string> {
   const gitDir = join(workspace, ".git");
-  const isRepository = await stat(gitDir).then((s) => s.isDirectory(), () => false);
+  const isRepository = await stat(gitDir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   return mkdtemp(isRepository ? join(gitDir, "gaffer-prompt-") : join(tmpdir(), "gaffer-prompt-"));
 }

@@ -43,6 +43,7 @@ export async function show(cwd: string, runText: string, options: { json?: boole
       `started: ${new Date(run.created_at).toISOString()}   took: ${formatDuration((run.ended_at ?? Date.now()) - run.created_at)}`,
     );
     if (run.workspace) print(`workspace: ${run.workspace}`);
+    print(`sandbox: ${run.sandbox.startsWith("none") ? color.yellow(run.sandbox) : run.sandbox}`);
     if (run.reason) print(`reason: ${run.reason}`);
     if (run.report_path) print(`failure report: ${run.report_path}`);
     print();
@@ -88,6 +89,9 @@ function printProposal(run: Run, proposal: Proposal): void {
   );
   print(proposal.diffStat.trimEnd());
   print();
+  if (proposal.sandbox.startsWith("none"))
+    print(color.yellow(`this proposal was made without a sandbox (${proposal.sandbox})`));
+  for (const finding of proposal.findings) print(color.yellow(`flagged: ${finding.message}`));
   print(color.bold("evidence") + color.dim(" (gate run by gaffer on the final attempt)"));
   for (const e of proposal.evidence)
     print(`  ${e.name}: ${e.command} → exit ${e.exitCode} in ${formatDuration(e.durationMs)}`);

@@ -30,7 +30,8 @@ function compareRefs(
 ): Finding[] {
   const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   const findings: Finding[] = [];
-  for (const ref of names.filter((name) => name !== runRef)) {
+  // A stash is the agent's local scratch state: allowed by the guard hooks, never published.
+  for (const ref of names.filter((name) => name !== runRef && name !== "refs/stash")) {
     const was = before[ref];
     const now = after[ref];
     if (was === now) continue;

@@ -2,12 +2,14 @@ import type { Kysely } from "kysely";
 import type { Migration, MigrationProvider } from "kysely/migration";
 import type { StoreDialect } from "../dialect.ts";
 import * as initial from "./001-initial.ts";
+import * as proposalFindings from "./002-proposal-findings.ts";
 
 type VersionedMigration = { up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> };
 
 /** Ordered by name; a new migration gets the next number and is never edited once released. */
 const migrations: Record<string, VersionedMigration> = {
   "001-initial": initial,
+  "002-proposal-findings": proposalFindings,
 };
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {

@@ -1,0 +1,178 @@
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { realpath } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { findProgram, parseTemplate } from "../agents/index.ts";
+import { agentPreset, type GafferConfig } from "../config/index.ts";
+import { GafferError } from "../errors.ts";
+import { installGitGuard, installGuardHooks } from "../guard/index.ts";
+import { captureBaseline, saveBaseline } from "../guard/integrity/index.ts";
+import { createSandbox, detectSandbox, type Sandbox, type SandboxPolicy } from "../sandbox/index.ts";
+import type { Run } from "../store/index.ts";
+import type { CommandWrapper } from "../util/process.ts";
+import type { Workspace } from "../workspace/index.ts";
+import type { Project } from "./project.ts";
+import type { RunRecorder } from "./recorder.ts";
+
+/** Variables that always pass into the sandbox; everything else of gaffer's environment stays out. */
+export const DEFAULT_ENV_ALLOW = [
+  "PATH",
+  "LANG",
+  "LANGUAGE",
+  "LC_ALL",
+  "LC_CTYPE",
+  "LC_MESSAGES",
+  "TERM",
+  "COLORTERM",
+  "NO_COLOR",
+  "FORCE_COLOR",
+  "TZ",
+  "USER",
+  "LOGNAME",
+];
+
+/** How a run is confined: its sandbox, the git guard's log, and where its integrity baseline is. */
+export interface RunConfinement {
+  /** "bwrap", or "none: <why>" — recorded on the run and its proposal. */
+  description: string;
+  wrap: CommandWrapper;
+  guardLog: string;
+  baselinePath: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Decides whether this run can be sandboxed, before anything is created. A `required` sandbox
+ * that cannot be made here refuses the run; `preferred` goes on unconfined with a loud warning.
+ */
+export function sandboxDecision(config: GafferConfig): { kind: "bwrap" | "none"; description: string } {
+  if (config.sandbox.mode === "off") return { kind: "none", description: 'none: [sandbox] mode = "off"' };
+  const availability = detectSandbox();
+  if (availability.available) return { kind: "bwrap", description: "bwrap" };
+  const reason = availability.reason ?? "no sandbox is available on this machine";
+  if (config.sandbox.mode === "required") {
+    throw new GafferError(
+      "sandbox-unavailable",
+      `no sandbox: ${reason}`,
+      'install bubblewrap, or set [sandbox] mode = "preferred" to run with gaffer\'s guards only',
+    );
+  }
+  return { kind: "none", description: `none: ${reason}` };
+}
+
+/**
+ * Builds the run's confinement in its prepared workspace: the git guard first on the agent's PATH,
+ * guard hooks in the clone, the integrity baseline (taken once, before the agent ever runs), and
+ * the sandbox policy: the project read-only, gaffer's state and secrets hidden, no network.
+ */
+export async function confineRun(
+  project: Project,
+  run: Run,
+  workspace: Workspace,
+  recorder: RunRecorder,
+): Promise<RunConfinement> {
+  const decision = sandboxDecision(project.config);
+  if (decision.kind === "none") {
+    await recorder.event("sandbox.unavailable", { description: decision.description });
+  }
+  const dirs = sandboxDirs(project.paths.runDir(run.id));
+  const guardLog = join(dirs.guard, "denials.jsonl");
+  const realGit = (await findProgram("git", { cwd: project.root, env: process.env })) ?? "/usr/bin/git";
+  await installGitGuard({ binDir: dirs.bin, realGit, runBranch: run.branch, logFile: guardLog });
+  await installGuardHooks({ gitDir: join(workspace.dir, ".git"), runBranch: run.branch, logFile: guardLog });
+  const baselinePath = join(project.paths.runDir(run.id), "baseline.json");
+  if (!existsSync(baselinePath)) await saveBaseline(baselinePath, await captureBaseline(workspace));
+
+  const toolDirs = await toolDirectories(project, run);
+  const sandbox: Sandbox = createSandbox(policyFor(project, run, dirs, guardLog, toolDirs), decision.kind);
+  return {
+    description: decision.description,
+    wrap: (argv, options) => sandbox.wrap(argv, options),
+    guardLog,
+    baselinePath,
+    close: () => sandbox.close(),
+  };
+}
+
+interface SandboxDirs {
+  home: string;
+  tmp: string;
+  bin: string;
+  guard: string;
+}
+
+function sandboxDirs(runDir: string): SandboxDirs {
+  const root = join(runDir, "sandbox");
+  const dirs = {
+    home: join(root, "home"),
+    tmp: join(root, "tmp"),
+    bin: join(root, "bin"),
+    guard: join(root, "guard"),
+  };
+  for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
+  return dirs;
+}
+
+function policyFor(
+  project: Project,
+  run: Run,
+  dirs: SandboxDirs,
+  guardLog: string,
+  toolDirs: string[],
+): SandboxPolicy {
+  const { sandbox } = project.config;
+  return {
+    workspace: run.workspace,
+    home: dirs.home,
+    tmp: dirs.tmp,
+    writable: [dirs.guard, ...sandbox.write],
+    readOnly: [dirs.bin, ...toolDirs, ...sandbox.read],
+    deny: [...projectSecrets(project.root), project.paths.stateDir, ...sandbox.deny],
+    network: sandbox.hosts.length ? { mode: "allow", hosts: sandbox.hosts } : { mode: "none" },
+    envAllow: [...DEFAULT_ENV_ALLOW, ...sandbox.env],
+    env: {
+      PATH: `${dirs.bin}:${process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin"}`,
+      GAFFER_RUN_ID: String(run.id),
+      GAFFER_ITEM_ID: String(run.item_id),
+      GAFFER_WORKSPACE: run.workspace,
+      GAFFER_RUN_BRANCH: run.branch,
+      GAFFER_GUARD_LOG: guardLog,
+    },
+  };
+}
+
+/**
+ * Programs the run needs that may live in hidden places (a home directory, a temp dir): the agent's
+ * own program, the Node that runs gaffer and its scripted agent, and PATH entries inside HOME
+ * (nvm, ~/.local/bin). They stay visible, read-only.
+ */
+async function toolDirectories(project: Project, run: Run): Promise<string[]> {
+  const dirs = [dirname(dirname(process.execPath)), gafferRoot()];
+  const preset = agentPreset(project.config, run.agent);
+  const program =
+    preset.driver === "acp"
+      ? preset.command[0]
+      : preset.driver === "command"
+        ? parseTemplate(preset.name, preset.template)[0]
+        : undefined;
+  const found = program && (await findProgram(program, { cwd: project.root, env: process.env }));
+  if (found) dirs.push(dirname(await realpath(found)));
+  const home = process.env.HOME;
+  for (const entry of (process.env.PATH ?? "").split(":")) {
+    if (home && entry.startsWith(`${home}/`)) dirs.push(entry);
+  }
+  return [...new Set(dirs)].filter((dir) => existsSync(dir));
+}
+
+/** The directory gaffer is installed in (its sources or build and its node_modules). */
+function gafferRoot(): string {
+  return fileURLToPath(new URL("../..", import.meta.url));
+}
+
+/** What the agent must not read in the project: env files and its git config (which may hold tokens). */
+function projectSecrets(root: string): string[] {
+  const envFiles = readdirSync(root).filter(
+    (name) => /^\.env(\..+)?$/.test(name) || name === ".npmrc" || name === ".netrc",
+  );
+  return [...envFiles.map((name) => join(root, name)), join(root, ".git", "config")];
+}

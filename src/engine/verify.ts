@@ -1,0 +1,58 @@
+import { GafferError } from "../errors.ts";
+import {
+  DEFAULT_DENY_PATHS,
+  detectTestTampering,
+  loadBaseline,
+  verifyIntegrity,
+} from "../guard/integrity/index.ts";
+import { listEvents, type ProposalFinding, type Run } from "../store/index.ts";
+import type { Workspace } from "../workspace/index.ts";
+import type { StepContext } from "./run.ts";
+
+/**
+ * gaffer's own verification of the workspace after the agent's last turn, before any proposal:
+ * refs, history, changed paths, git metadata, and test tampering. Every finding becomes an event;
+ * a blocking one stops the proposal. The flagged ones are returned to go on the proposal.
+ */
+export async function verifyRun(
+  context: StepContext,
+  run: Run,
+  workspace: Workspace,
+): Promise<ProposalFinding[]> {
+  const { project, recorder, confinement } = context;
+  if (!confinement) throw new GafferError("run-state", `run ${run.id} has no prepared workspace to verify`);
+  const integrity = await verifyIntegrity(workspace, {
+    baseline: await loadBaseline(confinement.baselinePath),
+    branch: run.branch,
+    baseCommit: run.base_commit,
+    allowPaths: project.config.guard.allowPaths,
+    denyPaths: [...DEFAULT_DENY_PATHS, ...(project.config.guard.denyPaths ?? [])],
+    observedTips: await observedTips(context, run),
+  });
+  const tampering = (await detectTestTampering(workspace, run.base_commit)).map(
+    (finding: ProposalFinding) => ({
+      ...finding,
+      severity: project.config.guard.tamper,
+    }),
+  );
+  const findings: ProposalFinding[] = [...integrity, ...tampering];
+  for (const finding of findings) await recorder.event("integrity.finding", { ...finding });
+  const blocking = findings.filter((finding) => finding.severity === "block");
+  if (blocking.length > 0) {
+    const more = blocking.length > 1 ? ` (and ${blocking.length - 1} more)` : "";
+    throw new GafferError(
+      "integrity",
+      `run ${run.id} blocked by gaffer's verification: ${blocking[0]?.message}${more}`,
+      `the findings are in \`gaffer logs ${run.id}\` and the failure report`,
+    );
+  }
+  return findings;
+}
+
+/** The branch tips gaffer saw after each agent turn, so a forged reflog cannot hide a rewrite. */
+async function observedTips(context: StepContext, run: Run): Promise<string[]> {
+  const events = await listEvents(context.project.store.db, { runId: run.id });
+  return events
+    .filter((e) => e.type === "agent.done" && typeof e.data.head === "string")
+    .map((e) => e.data.head as string);
+}

@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { projectPaths } from "../../src/engine/index.ts";
+import { findProposal, listRuns, openStoreReadOnly } from "../../src/store/index.ts";
+import { gaffer } from "../helpers/cli.ts";
+import { sampleProject } from "../helpers/project.ts";
+
+const GATE = `[[gate.commands]]\nname = "test"\nrun = "node --test"\n`;
+
+describe("e2e: running without a sandbox", () => {
+  it('sandbox = "off" warns, runs with the guards, and records it on the run and the proposal', async (t) => {
+    const dir = await sampleProject(t, `[sandbox]\nmode = "off"\n\n${GATE}`);
+    const result = await gaffer(["run", "1"], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      /WARNING: no sandbox \(\[sandbox\] mode = "off"\): the agent runs with gaffer's guards only/,
+    );
+    const store = openStoreReadOnly(projectPaths(dir).database);
+    assert.ok(store);
+    t.after(() => store.close());
+    const [run] = await listRuns(store.db);
+    assert.equal(run?.sandbox, 'none: [sandbox] mode = "off"');
+    assert.equal((await findProposal(store.db, 1))?.sandbox, 'none: [sandbox] mode = "off"');
+    assert.match(
+      (await gaffer(["show", "1"], { cwd: dir })).stdout,
+      /this proposal was made without a sandbox/,
+    );
+  });
+
+  it('sandbox = "required" on a machine without bubblewrap refuses before creating a run', async (t) => {
+    const dir = await sampleProject(t, `[sandbox]\nmode = "required"\n\n${GATE}`);
+    const result = await gaffer(["run", "1"], { cwd: dir, env: { GAFFER_BWRAP: "/nonexistent/bwrap" } });
+    assert.equal(result.code, 69, result.stderr);
+    assert.match(
+      result.stderr,
+      /gaffer: no sandbox: .* — install bubblewrap, or set \[sandbox\] mode = "preferred"/,
+    );
+    const store = openStoreReadOnly(projectPaths(dir).database);
+    assert.ok(store);
+    t.after(() => store.close());
+    assert.equal((await listRuns(store.db)).length, 0);
+  });
+
+  it('sandbox = "preferred" without bubblewrap goes on, loudly', async (t) => {
+    const dir = await sampleProject(t, GATE);
+    const result = await gaffer(["run", "1"], { cwd: dir, env: { GAFFER_BWRAP: "/nonexistent/bwrap" } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /WARNING: no sandbox/);
+  });
+});

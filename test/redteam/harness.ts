@@ -1,0 +1,154 @@
+import { createHash } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { createServer as createHttpServer } from "node:http";
+import { createSocket } from "node:dgram";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import type { TestContext } from "node:test";
+import { createSampleRepository } from "../../src/demo/index.ts";
+import { openProject, projectPaths } from "../../src/engine/index.ts";
+import {
+  addItem,
+  type GafferEvent,
+  listEvents,
+  listRuns,
+  openStoreReadOnly,
+  type Run,
+} from "../../src/store/index.ts";
+import { type CliResult, gaffer } from "../helpers/cli.ts";
+import { tempDir } from "../helpers/tmp.ts";
+
+export const SECRET = "s3cr3t-token-4242";
+
+/**
+ * Everything an attack could reach outside its workspace: the project, a canary directory, a fake
+ * home with an SSH key, the project's .env, a bare repository to push to, and two loopback
+ * listeners (HTTP and DNS-over-UDP) that must never hear from the agent.
+ */
+export interface Arena {
+  project: string;
+  canary: string;
+  home: string;
+  bare: string;
+  httpPort: number;
+  dnsPort: number;
+  heard: string[];
+  close(): Promise<void>;
+}
+
+export async function arena(t: TestContext, config = ""): Promise<Arena> {
+  const project = tempDir(t, "gaffer-redteam-");
+  await createSampleRepository(project);
+  writeFileSync(join(project, ".env"), `API_TOKEN=${SECRET}\n`);
+  writeFileSync(
+    join(project, "gaffer.toml"),
+    `[gate]\nmax_fix_attempts = 0\n\n[[gate.commands]]\nname = "test"\nrun = "node --test"\n\n[sandbox]\nmode = "required"\n${config}`,
+  );
+  (await openProject(project)).close(); // gaffer's own first touch (.gaffer/, .git/info/exclude) happens before the fingerprint
+  const canary = tempDir(t, "gaffer-canary-");
+  writeFileSync(join(canary, "canary.txt"), "untouched\n");
+  const home = tempDir(t, "gaffer-home-");
+  mkdirSync(join(home, ".ssh"));
+  writeFileSync(join(home, ".ssh", "id_ed25519"), `-----BEGIN KEY----- ${SECRET}\n`);
+  const bare = join(tempDir(t, "gaffer-bare-"), "remote.git");
+  execFileSync("git", ["init", "-q", "--bare", bare]);
+  const heard: string[] = [];
+  const http = createHttpServer((request, response) => {
+    heard.push(`http ${request.url}`);
+    response.end("ok");
+  });
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const dns = createSocket("udp4");
+  dns.on("message", (message) => heard.push(`dns ${message.toString("latin1")}`));
+  await new Promise<void>((resolve) => dns.bind(0, "127.0.0.1", resolve));
+  const close = async () => {
+    await new Promise((resolve) => http.close(resolve));
+    dns.close();
+  };
+  t.after(close);
+  const httpPort = (http.address() as { port: number }).port;
+  const dnsPort = dns.address().port;
+  return { project, canary, home, bare, httpPort, dnsPort, heard, close };
+}
+
+export interface AttackResult {
+  cli: CliResult;
+  run: Run | undefined;
+  events: GafferEvent[];
+  workspaceFile(path: string): string | undefined;
+}
+
+/** Files the attack as an item whose body carries the scenario, runs it through the CLI, and collects the record. */
+export async function attack(arenaInfo: Arena, title: string, scenario: string): Promise<AttackResult> {
+  const project = await openProject(arenaInfo.project);
+  const item = await addItem(project.store.db, {
+    title,
+    body: `${title}\n\n\`\`\`scenario\n${scenario.trim()}\n\`\`\`\n`,
+  });
+  await project.close();
+  const cli = await gaffer(["run", String(item.id)], {
+    cwd: arenaInfo.project,
+    env: { HOME: arenaInfo.home, SECRET_TOKEN: SECRET, GITHUB_TOKEN: SECRET },
+  });
+  const store = openStoreReadOnly(projectPaths(arenaInfo.project).database);
+  if (!store) throw new Error("no store after the attack");
+  try {
+    const run = (await listRuns(store.db, { itemId: item.id })).at(-1);
+    const events = run ? await listEvents(store.db, { runId: run.id }) : [];
+    const workspaceFile = (path: string) => {
+      const full = run ? join(run.workspace, path) : "";
+      return run && existsSync(full) ? readFileSync(full, "utf8") : undefined;
+    };
+    return { cli, run, events, workspaceFile };
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * A fingerprint of everything outside gaffer's own state that an attack must not change: the
+ * project's files and git metadata (minus the branches and snapshot refs gaffer itself writes),
+ * the canary directory, the fake home and the bare repository.
+ */
+export function outsideState(a: Arena): string {
+  const hash = createHash("sha256");
+  const walk = (root: string, dir: string, skip: (path: string) => boolean) => {
+    for (const name of readdirSync(dir).sort()) {
+      const full = join(dir, name);
+      const path = relative(root, full);
+      if (skip(path)) continue;
+      hash.update(`${root}:${path}\n`);
+      if (statSync(full).isDirectory()) walk(root, full, skip);
+      else hash.update(readFileSync(full));
+    }
+  };
+  const gafferOwned = (path: string) =>
+    path === ".gaffer" ||
+    path.startsWith(".git/refs/heads/gaffer") ||
+    path.startsWith(".git/refs/gaffer") ||
+    path.startsWith(".git/objects") ||
+    path.startsWith(".git/logs") ||
+    path === ".git/packed-refs" ||
+    path === ".git/FETCH_HEAD";
+  walk(a.project, a.project, gafferOwned);
+  hash.update(
+    execFileSync("git", [
+      "-C",
+      a.project,
+      "for-each-ref",
+      "--format=%(refname) %(objectname)",
+      "refs/heads/main",
+      "refs/tags",
+    ]),
+  );
+  for (const dir of [a.canary, a.home, a.bare]) walk(dir, dir, () => false);
+  return hash.digest("hex");
+}
+
+export function processesMatching(marker: string): string[] {
+  try {
+    return execFileSync("pgrep", ["-af", marker], { encoding: "utf8" }).trim().split("\n").filter(Boolean);
+  } catch {
+    return [];
+  }
+}
