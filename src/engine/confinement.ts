@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { realpath } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findProgram, parseTemplate } from "../agents/index.ts";
 import { agentPreset, type GafferConfig } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
-import { installGitGuard, installGuardHooks } from "../guard/index.ts";
+import { type AgentKind, installGitGuard, installGuardHooks, writeAgentRules } from "../guard/index.ts";
 import { captureBaseline, saveBaseline } from "../guard/integrity/index.ts";
 import { createSandbox, detectSandbox, type Sandbox, type SandboxPolicy } from "../sandbox/index.ts";
 import type { Run } from "../store/index.ts";
@@ -84,7 +84,9 @@ export async function confineRun(
   if (!existsSync(baselinePath)) await saveBaseline(baselinePath, await captureBaseline(workspace));
 
   const toolDirs = await toolDirectories(project, run);
-  const sandbox: Sandbox = createSandbox(policyFor(project, run, dirs, guardLog, toolDirs), decision.kind);
+  const policy = policyFor(project, run, dirs, guardLog, toolDirs);
+  Object.assign(policy.env, await nativeAgentRules(project, run, dirs.agent, recorder));
+  const sandbox: Sandbox = createSandbox(policy, decision.kind);
   return {
     description: decision.description,
     wrap: (argv, options) => sandbox.wrap(argv, options),
@@ -99,6 +101,8 @@ interface SandboxDirs {
   tmp: string;
   bin: string;
   guard: string;
+  /** The agent's own state and configuration directory (CLAUDE_CONFIG_DIR, CODEX_HOME…). */
+  agent: string;
 }
 
 function sandboxDirs(runDir: string): SandboxDirs {
@@ -108,6 +112,7 @@ function sandboxDirs(runDir: string): SandboxDirs {
     tmp: join(root, "tmp"),
     bin: join(root, "bin"),
     guard: join(root, "guard"),
+    agent: join(root, "agent"),
   };
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
   return dirs;
@@ -125,7 +130,7 @@ function policyFor(
     workspace: run.workspace,
     home: dirs.home,
     tmp: dirs.tmp,
-    writable: [dirs.guard, ...sandbox.write],
+    writable: [dirs.guard, dirs.agent, ...sandbox.write],
     readOnly: [dirs.bin, ...toolDirs, ...sandbox.read],
     deny: [...projectSecrets(project.root), project.paths.stateDir, ...sandbox.deny],
     network: sandbox.hosts.length ? { mode: "allow", hosts: sandbox.hosts } : { mode: "none" },
@@ -148,13 +153,7 @@ function policyFor(
  */
 async function toolDirectories(project: Project, run: Run): Promise<string[]> {
   const dirs = [dirname(dirname(process.execPath)), gafferRoot()];
-  const preset = agentPreset(project.config, run.agent);
-  const program =
-    preset.driver === "acp"
-      ? preset.command[0]
-      : preset.driver === "command"
-        ? parseTemplate(preset.name, preset.template)[0]
-        : undefined;
+  const program = presetProgram(project, run);
   const found = program && (await findProgram(program, { cwd: project.root, env: process.env }));
   if (found) dirs.push(dirname(await realpath(found)));
   const home = process.env.HOME;
@@ -162,6 +161,40 @@ async function toolDirectories(project: Project, run: Run): Promise<string[]> {
     if (home && entry.startsWith(`${home}/`)) dirs.push(entry);
   }
   return [...new Set(dirs)].filter((dir) => existsSync(dir));
+}
+
+function presetProgram(project: Project, run: Run): string | undefined {
+  const preset = agentPreset(project.config, run.agent);
+  if (preset.driver === "acp") return preset.command[0];
+  if (preset.driver === "command") return parseTemplate(preset.name, preset.template)[0];
+  return undefined;
+}
+
+const NATIVE_AGENTS: Record<string, AgentKind> = {
+  claude: "claude",
+  "claude-agent-acp": "claude",
+  codex: "codex",
+  "codex-acp": "codex",
+  gemini: "gemini",
+  opencode: "opencode",
+};
+
+/**
+ * For a real agent gaffer knows (Claude Code, Codex, Gemini CLI, opencode): the same policy in the
+ * agent's own permission format, in its config directory. Returns the variables that point it there.
+ */
+async function nativeAgentRules(
+  project: Project,
+  run: Run,
+  dir: string,
+  recorder: RunRecorder,
+): Promise<Record<string, string>> {
+  const program = presetProgram(project, run);
+  const kind = program ? NATIVE_AGENTS[basename(program)] : undefined;
+  if (!kind) return {};
+  const written = await writeAgentRules(dir, kind, run.workspace);
+  await recorder.event("guard.agent-rules", { agent: kind, path: written.path });
+  return written.env;
 }
 
 /** The directory gaffer is installed in (its sources or build and its node_modules). */

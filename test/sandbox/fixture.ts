@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { TestContext } from "node:test";
 import { detectSandbox } from "../../src/sandbox/index.ts";
 import type { Sandbox, SandboxPolicy } from "../../src/sandbox/index.ts";
@@ -47,7 +47,9 @@ export function sandboxFixture(t: TestContext): SandboxFixture {
     home,
     tmp,
     writable: [],
-    readOnly: [],
+    // The Node running these tests may live anywhere, a checkout in /tmp included: keep it visible,
+    // as the engine does for the Node that runs gaffer.
+    readOnly: [dirname(dirname(process.execPath))],
     deny: [join(project, ".gaffer"), join(project, ".env")],
     network: { mode: "none" },
     envAllow: ["PATH", "LANG"],

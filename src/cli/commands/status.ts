@@ -1,5 +1,6 @@
 import { isOwnerAlive, openProjectReadOnly } from "../../engine/index.ts";
 import { ACTIVE_STATES, lastEvent, listItems, listRuns, RESUMABLE_STATES } from "../../store/index.ts";
+import { detectSandbox, type SandboxMode } from "../../sandbox/index.ts";
 import { ago, color, formatTable, print, printJson } from "../output.ts";
 import { stateColor } from "./runs.ts";
 
@@ -26,10 +27,12 @@ export async function status(cwd: string, options: { json?: boolean }): Promise<
         runs.filter((r) => r.state === s).length,
       ]),
     );
+    const sandbox = sandboxStatus(project.config.sandbox.mode);
     if (options.json) {
       printJson({
         root: project.root,
         config: project.config.file ?? null,
+        sandbox,
         openItems: items.length,
         counts,
         active,
@@ -39,6 +42,8 @@ export async function status(cwd: string, options: { json?: boolean }): Promise<
       return 0;
     }
     print(color.bold(`gaffer · ${project.root}`));
+    const confinement = sandbox.available ? "bubblewrap" : color.yellow(`none (${sandbox.reason})`);
+    print(`sandbox: ${confinement}   mode: ${sandbox.mode}`);
     print(
       `config: ${project.config.file ?? "defaults (no gaffer.toml)"}   gate: ${project.config.gate.commands.map((c) => c.name).join(" → ") || color.yellow("none")}`,
     );
@@ -93,4 +98,14 @@ export async function status(cwd: string, options: { json?: boolean }): Promise<
   } finally {
     await project.close();
   }
+}
+
+function sandboxStatus(mode: SandboxMode): { mode: SandboxMode; available: boolean; reason?: string } {
+  if (mode === "off") return { mode, available: false, reason: 'turned off by [sandbox] mode = "off"' };
+  const availability = detectSandbox();
+  return {
+    mode,
+    available: availability.available,
+    ...(availability.reason && { reason: availability.reason }),
+  };
 }

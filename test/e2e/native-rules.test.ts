@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { chmodSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { gaffer } from "../helpers/cli.ts";
+import { gitOut } from "../helpers/git.ts";
+import { sampleProject } from "../helpers/project.ts";
+import { tempDir } from "../helpers/tmp.ts";
+
+describe("e2e: a real agent's own permission rules", () => {
+  it("a `claude` agent finds gaffer's deny rules in its config dir, and no token in its environment", async (t) => {
+    const bin = tempDir(t, "gaffer-bin-");
+    const claude = join(bin, "claude");
+    writeFileSync(
+      claude,
+      [
+        "#!/bin/sh",
+        "# stands in for Claude Code: records what it was given, then makes the change",
+        'grep -o \'"Bash(git push:\\*)"\' "$CLAUDE_CONFIG_DIR/settings.json" > seen.txt',
+        'echo "token=${GITHUB_TOKEN:-none}" >> seen.txt',
+        "printf 'export const triple = (a) => 3 * a;\\n' >> src/calc.js",
+      ].join("\n"),
+    );
+    chmodSync(claude, 0o755);
+    const dir = await sampleProject(
+      t,
+      `[[gate.commands]]\nname = "test"\nrun = "node --test"\n\n[agents.claude]\ndriver = "command"\ncommand = "${claude} {prompt_file}"\n`,
+    );
+    const result = await gaffer(["run", "1", "--agent", "claude"], {
+      cwd: dir,
+      env: { GITHUB_TOKEN: "ghp_secret" },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(
+      gitOut(dir, "show", "gaffer/1-add-a-multiply-function:seen.txt"),
+      '"Bash(git push:*)"\ntoken=none',
+    );
+  });
+});
