@@ -64,7 +64,8 @@ export function commitAll(dir: string, message: string): string {
   return gitOut(dir, "rev-parse", "HEAD");
 }
 
-function testEnv(): NodeJS.ProcessEnv {
+/** The environment for git in tests: no inherited GIT_*, no global or system config, a pinned identity and date. */
+export function testEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith("GIT_")) env[key] = value;

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { installGitGuard } from "../../../src/guard/index.ts";
-import { TEST_IDENTITY } from "../../helpers/git.ts";
+import { testEnv } from "../../helpers/git.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 
 /** The real git, by absolute path: calling it so bypasses any wrapper on PATH. */
@@ -16,30 +16,14 @@ export interface ShellResult {
 
 /** Runs `script` with sh in `cwd`, with a test git identity, no global config, and `env` on top. */
 export function shell(script: string, cwd: string, env: Record<string, string> = {}): ShellResult {
-  const result = spawnSync("sh", ["-c", script], { cwd, env: { ...gitEnv(), ...env }, encoding: "utf8" });
+  const result = spawnSync("sh", ["-c", script], { cwd, env: { ...testEnv(), ...env }, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Runs the real git in `cwd` and returns its trimmed stdout ("" on failure). */
 export function realGit(cwd: string, ...args: string[]): string {
-  const result = spawnSync(REAL_GIT, args, { cwd, env: gitEnv(), encoding: "utf8" });
+  const result = spawnSync(REAL_GIT, args, { cwd, env: testEnv(), encoding: "utf8" });
   return result.status === 0 ? result.stdout.trim() : "";
-}
-
-function gitEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith("GIT_") && value !== undefined) env[key] = value;
-  }
-  return {
-    ...env,
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_CONFIG_GLOBAL: "/dev/null",
-    GIT_AUTHOR_NAME: TEST_IDENTITY.name,
-    GIT_AUTHOR_EMAIL: TEST_IDENTITY.email,
-    GIT_COMMITTER_NAME: TEST_IDENTITY.name,
-    GIT_COMMITTER_EMAIL: TEST_IDENTITY.email,
-  };
 }
 
 export interface GuardFixture {
