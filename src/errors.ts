@@ -21,7 +21,7 @@ export type ErrorCode =
   | "git-failed"
   | "workspace-tampered" // the agent changed something gaffer relies on
   | "sandbox-unavailable" // sandbox = "required" and no sandbox can be made here
-  | "limit-exceeded" // a run went past one of its [limits]
+  | "limit-exceeded" // a run went past one of its [limits] or a [budget]
   | "integrity" // gaffer's post-run verification blocked the proposal
   | "cancelled";
 

@@ -15,7 +15,7 @@ export { CommandDriver } from "./command/driver.ts";
 export { parseTemplate } from "./command/template.ts";
 export { deniedCommand, deniedCommandLine } from "./policy-check.ts";
 export { findProgram, preflightAgent, requireProgram } from "./preflight.ts";
-export { createAgentDriver, type DriverOptions } from "./registry.ts";
+export { createAgentDriver, type DriverOptions, withModel } from "./registry.ts";
 export { createScriptedAgent, type ScriptedAgentOptions } from "./scripted/agent.ts";
 export {
   DEFAULT_SCENARIO,

@@ -18,10 +18,12 @@ export interface DriverOptions extends AcpSessionOptions {
 /** Builds the driver for an agent preset from gaffer.toml. */
 export function createAgentDriver(preset: AgentPreset, options: DriverOptions = {}): AgentDriver {
   switch (preset.driver) {
-    case "acp":
-      return acpProcessDriver(preset.name, preset.command, preset.env, options);
+    case "acp": {
+      const { command, env } = withModel(preset);
+      return acpProcessDriver(preset.name, command, { ...preset.env, ...env }, options);
+    }
     case "command":
-      return new CommandDriver(preset.name, preset.template);
+      return new CommandDriver(preset.name, preset.template.replaceAll("{model}", preset.model ?? ""));
     case "scripted":
       return preset.inProcess
         ? inProcessScriptedDriver(preset.name, preset.scenario, options)
@@ -89,4 +91,19 @@ function scriptedProcessDriver(
       return await driver.startSession(context);
     },
   };
+}
+
+/**
+ * The agent's command and environment with its model in place: `{model}` replaced in the command,
+ * plus the preset's model arguments or variable when a model is chosen.
+ */
+export function withModel(preset: AgentPreset & { driver: "acp" }): {
+  command: string[];
+  env: Record<string, string>;
+} {
+  const model = preset.model;
+  const command = preset.command.map((word) => word.replaceAll("{model}", model ?? ""));
+  if (model === undefined) return { command, env: {} };
+  const args = (preset.modelArgs ?? []).map((word) => word.replaceAll("{model}", model));
+  return { command: [...command, ...args], env: preset.modelEnv ? { [preset.modelEnv]: model } : {} };
 }

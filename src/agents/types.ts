@@ -13,7 +13,17 @@ export type AgentUpdate =
   | { kind: "plan"; entries: { content: string; status: string }[] }
   | { kind: "tool-call"; id: string; title: string; status: string; toolKind?: string }
   | { kind: "tool-call-update"; id: string; status: string; title?: string }
-  | { kind: "usage"; used?: number; size?: number; costAmount?: number; costCurrency?: string }
+  | {
+      kind: "usage";
+      used?: number;
+      size?: number;
+      /** Cumulative for the session, like the token counts below. */
+      costAmount?: number;
+      costCurrency?: string;
+      inputTokens?: number;
+      outputTokens?: number;
+      cachedTokens?: number;
+    }
   | { kind: "permission"; title: string; command?: string; decision: "allow" | "reject"; rule?: string }
   | { kind: "file-write"; path: string; bytes: number }
   | { kind: "file-read"; path: string }
@@ -85,5 +95,18 @@ export type AgentPreset =
       /** Run the scripted agent in this process (tests) or as an ACP subprocess (default). */
       inProcess: boolean;
     }
-  | { name: string; driver: "acp"; command: string[]; env: Record<string, string> }
-  | { name: string; driver: "command"; template: string };
+  | ({ name: string; driver: "acp"; command: string[]; env: Record<string, string> } & AgentNeeds)
+  | ({ name: string; driver: "command"; template: string } & AgentNeeds);
+
+/** What a real agent needs from its sandbox. `{model}` in its command is replaced by `model`. */
+export interface AgentNeeds {
+  model?: string;
+  /** Arguments added (with `{model}` replaced) when a model is chosen. */
+  modelArgs?: string[];
+  /** A variable set to the model when one is chosen. */
+  modelEnv?: string;
+  /** Variables (API keys) passed into the sandbox from gaffer's environment. */
+  passEnv: string[];
+  /** Hosts the agent may reach through gaffer's proxy. */
+  hosts: string[];
+}

@@ -108,6 +108,12 @@ function program(): { command: Command; exitCode: () => number } {
     .option("--json", "print JSON")
     .action(use(async () => (await import("./commands/status.ts")).status));
   gaffer
+    .command("cost")
+    .description("what the agents used and cost, per run, item, day or agent, with a total")
+    .option("--by <group>", "group by run (default), item, day (UTC) or agent")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/cost.ts")).cost));
+  gaffer
     .command("discard <run>")
     .description("snapshot a run's work to refs/gaffer/snapshots/<run>, then remove its workspace")
     .action(use(async () => (await import("./commands/discard.ts")).discard));
@@ -116,6 +122,16 @@ function program(): { command: Command; exitCode: () => number } {
     .description("make a sample project in a temp dir and run three items with the scripted agent")
     .option("--dir <dir>", "where to make the sample project (default: a new temp dir)")
     .action(use(async () => (await import("./commands/demo.ts")).demo));
+  const agentsCommand = gaffer
+    .command("agents")
+    .description("list agent presets: installed? version? keys set?")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/agents.ts")).agents));
+  agentsCommand
+    .command("check <name>")
+    .description("start an agent and make the ACP initialize handshake (no model call, costs nothing)")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/agents.ts")).agentsCheck));
   gaffer
     .command("agent")
     .description("run a built-in agent over stdio (used by gaffer itself)")

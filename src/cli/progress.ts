@@ -86,6 +86,7 @@ function describeMilestone(notice: RunNotice): string | undefined {
     case "integrity.finding":
       return color.yellow(`integrity ${String(d.severity)}: ${String(d.message)}`);
     case "limit.exceeded":
+    case "budget.exceeded":
       return color.red(String(d.reason));
     case "attempt.started":
     case "attempt.restarted":

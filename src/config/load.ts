@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { parse, TomlError } from "smol-toml";
-import type { AgentPreset } from "../agents/types.ts";
+import type { AgentNeeds, AgentPreset } from "../agents/types.ts";
 import { GafferError } from "../errors.ts";
 import type { GateCommand } from "../gate/types.ts";
 import type { SandboxMode } from "../sandbox/types.ts";
 import { describeIssues } from "./errors.ts";
+import { BUILTIN_PRESETS } from "./presets.ts";
 import { configSchema, type RawConfig } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
 
@@ -31,6 +32,10 @@ export interface GafferConfig {
   /** `denyPaths` undefined: gaffer's defaults. */
   guard: { allowPaths: string[]; denyPaths: string[] | undefined; tamper: "block" | "flag" };
   limits: { runTimeoutMs: number; outputBytes: number; workspaceBytes: number; processes: number };
+  /** USD; 0 means no limit. */
+  budget: { run: number; item: number; day: number; project: number };
+  /** USD per million tokens, by model. */
+  prices: Record<string, { input: number; output: number; cachedInput?: number }>;
 }
 
 /** Reads `<root>/gaffer.toml` (absent: all defaults). Any problem is one GafferError naming file, line and key. */
@@ -95,9 +100,9 @@ function compile(
     } else if (preset.driver === "acp") {
       const command =
         typeof preset.command === "string" ? preset.command.split(/\s+/).filter(Boolean) : preset.command;
-      agents.set(name, { name, driver: "acp", command, env: preset.env });
+      agents.set(name, { name, driver: "acp", command, env: preset.env, ...needs(preset) });
     } else {
-      agents.set(name, { name, driver: "command", template: preset.command });
+      agents.set(name, { name, driver: "command", template: preset.command, ...needs(preset) });
     }
   }
   const steps = (list: RawConfig["gate"]["commands"]): GateCommand[] =>
@@ -126,6 +131,17 @@ function compile(
       deny: raw.sandbox.deny.map(at),
     },
     guard: { allowPaths: raw.guard.allow_paths, denyPaths: raw.guard.deny_paths, tamper: raw.guard.tamper },
+    budget: raw.budget,
+    prices: Object.fromEntries(
+      Object.entries(raw.prices).map(([model, p]) => [
+        model,
+        {
+          input: p.input,
+          output: p.output,
+          ...(p.cached_input !== undefined && { cachedInput: p.cached_input }),
+        },
+      ]),
+    ),
     limits: {
       runTimeoutMs: raw.limits.run_timeout,
       outputBytes: raw.limits.output_bytes,
@@ -140,13 +156,25 @@ function compile(
   };
 }
 
+function needs(preset: { model?: string | undefined; pass_env: string[]; hosts: string[] }): AgentNeeds {
+  return {
+    passEnv: preset.pass_env,
+    hosts: preset.hosts,
+    ...(preset.model !== undefined && { model: preset.model }),
+  };
+}
+
 /** Presets that exist without any configuration. */
 function builtInAgents(env: NodeJS.ProcessEnv): [string, AgentPreset][] {
   const agents: [string, AgentPreset][] = [
     ["scripted", { name: "scripted", driver: "scripted", inProcess: false }],
+    ...BUILTIN_PRESETS.map((preset): [string, AgentPreset] => [preset.name, preset]),
   ];
   if (env.AGENT_CMD)
-    agents.push(["command", { name: "command", driver: "command", template: env.AGENT_CMD }]);
+    agents.push([
+      "command",
+      { name: "command", driver: "command", template: env.AGENT_CMD, passEnv: [], hosts: [] },
+    ]);
   return agents;
 }
 

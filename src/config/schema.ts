@@ -48,10 +48,18 @@ const scriptedAgent = z.strictObject({
   in_process: z.boolean().default(false).describe("run inside gaffer instead of as an ACP subprocess"),
 });
 
+/** What a real agent needs from its sandbox: its API keys, its model API's hosts, its model. */
+const agentNeeds = {
+  model: z.string().min(1).optional().describe("the model, put where the command says {model}"),
+  pass_env: z.array(z.string().min(1)).default([]).describe("variables (API keys) passed into the sandbox"),
+  hosts: z.array(z.string().min(1)).default([]).describe("hosts the agent may reach (its model API)"),
+};
+
 const acpAgent = z.strictObject({
   driver: z.literal("acp"),
   command: z.union([z.string().min(1), z.array(z.string()).min(1)]).describe("the agent's ACP command"),
   env: z.record(z.string(), z.string()).default({}).describe("extra environment for the agent"),
+  ...agentNeeds,
 });
 
 const commandAgent = z.strictObject({
@@ -60,6 +68,7 @@ const commandAgent = z.strictObject({
     .string()
     .min(1)
     .describe("command template; {prompt_file} is replaced, else the prompt goes to stdin"),
+  ...agentNeeds,
 });
 
 export const agentPresetSchema = z.discriminatedUnion("driver", [scriptedAgent, acpAgent, commandAgent]);
@@ -133,6 +142,25 @@ export const configSchema = z.strictObject({
         .describe("what test-tampering findings do to a proposal"),
     })
     .prefault({}),
+  budget: z
+    .strictObject({
+      run: z.number().min(0).default(0).describe("USD one run may spend; 0: no limit"),
+      item: z.number().min(0).default(0).describe("USD all runs of one item may spend"),
+      day: z.number().min(0).default(0).describe("USD the project may spend per calendar day (UTC)"),
+      project: z.number().min(0).default(0).describe("USD the project may spend in all"),
+    })
+    .prefault({}),
+  prices: z
+    .record(
+      z.string().min(1),
+      z.strictObject({
+        input: z.number().min(0).describe("USD per million input tokens"),
+        output: z.number().min(0).describe("USD per million output tokens"),
+        cached_input: z.number().min(0).optional().describe("USD per million cached input tokens"),
+      }),
+    )
+    .default({})
+    .describe("prices by model, for agents that report tokens but not money"),
   limits: z
     .strictObject({
       run_timeout: duration("2h").describe("wall clock of a whole run"),

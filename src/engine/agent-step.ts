@@ -17,6 +17,7 @@ import {
 import { workspaceGit, worktreeFingerprint } from "../workspace/index.ts";
 import { workspaceEnv } from "./environment.ts";
 import type { StepContext } from "./run.ts";
+import { AttemptUsage } from "./usage.ts";
 import { runWorkspace } from "./workspace-handle.ts";
 
 /**
@@ -28,6 +29,8 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
   const db = project.store.db;
   const workspace = runWorkspace(run, recorder);
   const fingerprint = await worktreeFingerprint(workspace);
+  const usage = await AttemptUsage.open(context, run, number);
+  if (!usage) return;
   const attempt = await startAttempt(db, run, project.owner, { number, treeHash: fingerprint });
   recorder.announce(number === run.attempt ? "attempt.restarted" : "attempt.started", { attempt: number });
 
@@ -48,7 +51,8 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
   writeFileSync(briefPath, brief);
   await recorder.event("agent.prompt", { attempt: number, path: briefPath, bytes: Buffer.byteLength(brief) });
 
-  const result = await converse(context, run, number, brief);
+  const result = await converse(context, run, number, brief, usage);
+  await usage.record();
   await recordGuardDenials(context, run, number);
   await recorder.flush();
   if (signal.aborted) return;
@@ -85,7 +89,13 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
   });
 }
 
-async function converse(context: StepContext, run: Run, attempt: number, brief: string): Promise<TurnResult> {
+async function converse(
+  context: StepContext,
+  run: Run,
+  attempt: number,
+  brief: string,
+  usage: AttemptUsage,
+): Promise<TurnResult> {
   const { project, recorder, signal } = context;
   const driver = createAgentDriver(agentPreset(project.config, run.agent), {
     scriptedAgentCommand: context.options.scriptedAgentCommand,
@@ -94,7 +104,10 @@ async function converse(context: StepContext, run: Run, attempt: number, brief: 
     workspace: run.workspace,
     env: workspaceEnv(run),
     policy: commandPolicy(run.branch),
-    onUpdate: (update: AgentUpdate) => recorder.enqueue(`agent.${update.kind}`, { attempt, ...update }),
+    onUpdate: (update: AgentUpdate) => {
+      recorder.enqueue(`agent.${update.kind}`, { attempt, ...update });
+      usage.observe(update);
+    },
     turnTimeoutMs: project.config.agent.turnTimeoutMs,
     ...(context.confinement && { wrap: context.confinement.wrap }),
   });

@@ -126,6 +126,8 @@ function policyFor(
   toolDirs: string[],
 ): SandboxPolicy {
   const { sandbox } = project.config;
+  const preset = agentPreset(project.config, run.agent);
+  const hosts = [...sandbox.hosts, ...(preset.driver === "scripted" ? [] : preset.hosts)];
   return {
     workspace: run.workspace,
     home: dirs.home,
@@ -133,8 +135,8 @@ function policyFor(
     writable: [dirs.guard, dirs.agent, ...sandbox.write],
     readOnly: [dirs.bin, ...toolDirs, ...sandbox.read],
     deny: [...projectSecrets(project.root), project.paths.stateDir, ...sandbox.deny],
-    network: sandbox.hosts.length ? { mode: "allow", hosts: sandbox.hosts } : { mode: "none" },
-    envAllow: [...DEFAULT_ENV_ALLOW, ...sandbox.env],
+    network: hosts.length ? { mode: "allow", hosts } : { mode: "none" },
+    envAllow: [...DEFAULT_ENV_ALLOW, ...sandbox.env, ...(preset.driver === "scripted" ? [] : preset.passEnv)],
     env: {
       PATH: `${dirs.bin}:${process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin"}`,
       GAFFER_RUN_ID: String(run.id),

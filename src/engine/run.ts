@@ -54,7 +54,10 @@ export interface StepContext {
   signal: AbortSignal;
   /** The run's sandbox, guards and baseline; set once the workspace is prepared. */
   confinement?: RunConfinement;
+  /** Why a limit or a budget stopped the run; it then ends failed with this reason. */
   limitReason?: string;
+  /** Stops the run at a limit or budget: aborts `signal`, so the turn or gate in flight is cancelled. */
+  stop(reason: string): void;
 }
 
 /** Starts a new run of an item and drives it to an outcome. */
@@ -137,15 +140,24 @@ async function drive(project: Project, initial: Run, item: Item, options: RunOpt
   const recorder = new RunRecorder(project.store.db, { id: initial.id, itemId: item.id }, options.observer);
   const limit = new AbortController();
   const signal = AbortSignal.any([options.signal ?? new AbortController().signal, limit.signal]);
-  const context: StepContext = { project, item, recorder, options, signal };
+  const context: StepContext = {
+    project,
+    item,
+    recorder,
+    options,
+    signal,
+    stop(reason) {
+      context.limitReason ??= reason;
+      limit.abort();
+    },
+  };
   const watcher = watchLimits({
     limits: project.config.limits,
     workspace: () => (context.confinement ? project.paths.workspace(initial.id) : ""),
     outputBytes: () => recorder.agentOutputBytes,
     onExceeded: (reason, usage) => {
-      context.limitReason = reason;
       recorder.enqueue("limit.exceeded", { reason, ...usage });
-      limit.abort();
+      context.stop(reason);
     },
   });
   try {
@@ -165,9 +177,10 @@ async function loop(context: StepContext, runId: number): Promise<RunResult> {
     if (signal.aborted && !TERMINAL_STATES.includes(run.state)) {
       await recorder.flush();
       if (!context.limitReason) return finish(project, await cancel(context, run));
+      const section = context.limitReason.startsWith("budget:") ? "[budget]" : "[limits]";
       await failRun(
         context,
-        new GafferError("limit-exceeded", context.limitReason, "raise it under [limits] in gaffer.toml"),
+        new GafferError("limit-exceeded", context.limitReason, `raise it under ${section} in gaffer.toml`),
       );
       return finish(project, await getRun(db, runId));
     }

@@ -39,4 +39,15 @@ export {
   transitionRun,
   updateAttempt,
 } from "./runs.ts";
-export type { AttemptState, ItemState, RunState } from "./schema.ts";
+export type { AttemptState, ItemState, RunState, UsageSource } from "./schema.ts";
+export {
+  type NewUsage,
+  recordUsage,
+  spentUsd,
+  startOfUtcDay,
+  sumUsage,
+  totalUsage,
+  type UsageGrouping,
+  type UsageSum,
+  type UsageTotal,
+} from "./usage.ts";

@@ -11,6 +11,7 @@ export interface Database {
   gate_results: GateResultsTable;
   events: EventsTable;
   proposals: ProposalsTable;
+  usage: UsageTable;
 }
 
 export type ItemState = "open" | "closed";
@@ -139,6 +140,30 @@ export interface ProposalsTable {
   /** How the run was confined: "bwrap", or "none: <why>". */
   sandbox: string;
   created_at: number;
+}
+
+/**
+ * Where an attempt's cost comes from:
+ * - reported: the agent reported its session's cost in USD
+ * - priced: the agent reported tokens, priced from `[prices]`
+ * - unpriced: neither; the cost is unknown (null)
+ */
+export type UsageSource = "reported" | "priced" | "unpriced";
+
+/** One agent attempt's usage (a resumed attempt that is replayed gets a second row: both sessions cost). */
+export interface UsageTable {
+  id: Generated<number>;
+  run_id: number;
+  item_id: number;
+  attempt: number;
+  agent: string;
+  model: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  cost_usd: number | null;
+  source: UsageSource;
+  at: number;
 }
 
 export type ItemRow = Selectable<ItemsTable>;

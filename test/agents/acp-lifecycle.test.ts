@@ -100,6 +100,8 @@ describe("agents/acp lifecycle", () => {
       driver: "acp",
       command: STUBBORN,
       env: {},
+      passEnv: [],
+      hosts: [],
     });
     const turn = timed(session.prompt({ ...PROMPT, text: "" }));
     await until(() => of("message").length > 0);
@@ -138,6 +140,8 @@ describe("agents/acp lifecycle", () => {
       driver: "acp",
       command: ["no-such-agent-xyz", "--acp"],
       env: {},
+      passEnv: [],
+      hosts: [],
     });
     await assert.rejects(driver.startSession(recordingContext(workspace).context), (error) => {
       assert.ok(isGafferError(error));
@@ -155,6 +159,8 @@ describe("agents/acp lifecycle", () => {
       driver: "acp",
       command: ["sh", "-c", "echo 'no ACP here' >&2; exit 9"],
       env: {},
+      passEnv: [],
+      hosts: [],
     });
     await assert.rejects(driver.startSession(recordingContext(workspace).context), (error) => {
       assert.ok(isGafferError(error));

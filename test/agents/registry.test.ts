@@ -10,8 +10,8 @@ import { PROMPT, recordingContext, SCRIPTED_AGENT_COMMAND, writeScenario } from 
 describe("agents/registry", () => {
   test("builds a driver for each preset kind", () => {
     const presets: AgentPreset[] = [
-      { name: "a", driver: "acp", command: ["claude-agent-acp"], env: {} },
-      { name: "c", driver: "command", template: "my-agent {prompt_file}" },
+      { name: "a", driver: "acp", command: ["claude-agent-acp"], env: {}, passEnv: [], hosts: [] },
+      { name: "c", driver: "command", template: "my-agent {prompt_file}", passEnv: [], hosts: [] },
       { name: "s", driver: "scripted", inProcess: true },
       { name: "p", driver: "scripted", inProcess: false },
     ];
@@ -57,6 +57,8 @@ describe("agents/registry", () => {
       driver: "acp",
       command: [...SCRIPTED_AGENT_COMMAND, "--scenario", scenario],
       env: { PRESET_VAR: "from the preset" },
+      passEnv: [],
+      hosts: [],
     });
     const session = await driver.startSession(recordingContext(dir).context);
     t.after(() => session.close());

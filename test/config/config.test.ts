@@ -26,7 +26,10 @@ describe("config", () => {
     assert.equal(config.agent.default, "scripted");
     assert.equal(config.gate.maxFixAttempts, 2);
     assert.equal(config.agent.turnTimeoutMs, 30 * 60_000);
-    assert.deepEqual([...config.agents.keys()], ["scripted"]);
+    assert.deepEqual(
+      [...config.agents.keys()],
+      ["scripted", "claude", "codex", "gemini", "opencode", "goose"],
+    );
   });
 
   it("compiles durations, steps and agent presets", () => {

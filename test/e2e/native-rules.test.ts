@@ -8,7 +8,7 @@ import { sampleProject } from "../helpers/project.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
 describe("e2e: a real agent's own permission rules", () => {
-  it("a `claude` agent finds gaffer's deny rules in its config dir, and no token in its environment", async (t) => {
+  it("a `claude` agent finds gaffer's deny rules in its config dir, its own key, and no other token", async (t) => {
     const bin = tempDir(t, "gaffer-bin-");
     const claude = join(bin, "claude");
     writeFileSync(
@@ -17,23 +17,23 @@ describe("e2e: a real agent's own permission rules", () => {
         "#!/bin/sh",
         "# stands in for Claude Code: records what it was given, then makes the change",
         'grep -o \'"Bash(git push:\\*)"\' "$CLAUDE_CONFIG_DIR/settings.json" > seen.txt',
-        'echo "token=${GITHUB_TOKEN:-none}" >> seen.txt',
+        'echo "token=${GITHUB_TOKEN:-none} key=${ANTHROPIC_API_KEY:-none}" >> seen.txt',
         "printf 'export const triple = (a) => 3 * a;\\n' >> src/calc.js",
       ].join("\n"),
     );
     chmodSync(claude, 0o755);
     const dir = await sampleProject(
       t,
-      `[[gate.commands]]\nname = "test"\nrun = "node --test"\n\n[agents.claude]\ndriver = "command"\ncommand = "${claude} {prompt_file}"\n`,
+      `[[gate.commands]]\nname = "test"\nrun = "node --test"\n\n[agents.claude]\ndriver = "command"\ncommand = "${claude} {prompt_file}"\npass_env = ["ANTHROPIC_API_KEY"]\n`,
     );
     const result = await gaffer(["run", "1", "--agent", "claude"], {
       cwd: dir,
-      env: { GITHUB_TOKEN: "ghp_secret" },
+      env: { GITHUB_TOKEN: "ghp_secret", ANTHROPIC_API_KEY: "sk-ant-test" },
     });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(
       gitOut(dir, "show", "gaffer/1-add-a-multiply-function:seen.txt"),
-      '"Bash(git push:*)"\ntoken=none',
+      '"Bash(git push:*)"\ntoken=none key=sk-ant-test',
     );
   });
 });

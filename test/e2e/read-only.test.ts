@@ -36,6 +36,8 @@ const READ_COMMANDS = [
   ["logs", "1", "--json"],
   ["issue", "list", "--all"],
   ["issue", "show", "2", "--json"],
+  ["cost"],
+  ["cost", "--json"],
 ];
 
 describe("e2e: read commands write nothing", () => {

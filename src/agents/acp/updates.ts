@@ -31,10 +31,31 @@ export function toAgentUpdate(update: acp.SessionUpdate): AgentUpdate {
         used: update.used,
         size: update.size,
         ...(update.cost ? { costAmount: update.cost.amount, costCurrency: update.cost.currency } : {}),
+        ...tokensOf(update._meta),
       };
     default:
       return { kind: "other", type: update.sessionUpdate, data: update };
   }
+}
+
+const TOKEN_KEYS = ["inputTokens", "outputTokens", "cachedTokens"] as const;
+
+/**
+ * ACP's `usage_update` has no token counts, so an agent that knows them may put them in
+ * `_meta.gaffer` (`inputTokens`, `outputTokens`, `cachedTokens`, cumulative for the session).
+ */
+function tokensOf(
+  meta: { [key: string]: unknown } | null | undefined,
+): Partial<Record<(typeof TOKEN_KEYS)[number], number>> {
+  const gaffer = meta?.gaffer;
+  if (typeof gaffer !== "object" || gaffer === null) return {};
+  const counts = gaffer as Record<string, unknown>;
+  return Object.fromEntries(
+    TOKEN_KEYS.flatMap((key) => {
+      const count = counts[key];
+      return typeof count === "number" && Number.isFinite(count) && count >= 0 ? [[key, count]] : [];
+    }),
+  );
 }
 
 function contentText(content: acp.ContentBlock): string {

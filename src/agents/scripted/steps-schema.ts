@@ -66,6 +66,9 @@ export const STEP_SCHEMAS = {
       size: count.default(200_000),
       cost: z.number().min(0).optional(),
       currency: z.string().default("USD"),
+      input_tokens: count.optional(),
+      output_tokens: count.optional(),
+      cached_tokens: count.optional(),
     })
     .strict()
     .transform((s) => ({
@@ -74,6 +77,9 @@ export const STEP_SCHEMAS = {
       size: s.size,
       cost: s.cost,
       currency: s.currency,
+      ...((s.input_tokens ?? s.output_tokens ?? s.cached_tokens) !== undefined && {
+        tokens: { inputTokens: s.input_tokens, outputTokens: s.output_tokens, cachedTokens: s.cached_tokens },
+      }),
     })),
   sleep: z
     .object({ sleep: count })

@@ -59,6 +59,7 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
         used: step.used,
         size: step.size,
         cost: step.cost === undefined ? null : { amount: step.cost, currency: step.currency },
+        ...(step.tokens && { _meta: { gaffer: step.tokens } }),
       });
     case "sleep":
       return await wait(ctx.signal, step.ms);

@@ -3,6 +3,7 @@ import type { Migration, MigrationProvider } from "kysely/migration";
 import type { StoreDialect } from "../dialect.ts";
 import * as initial from "./001-initial.ts";
 import * as proposalFindings from "./002-proposal-findings.ts";
+import * as usage from "./003-usage.ts";
 
 type VersionedMigration = { up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> };
 
@@ -10,6 +11,7 @@ type VersionedMigration = { up(db: Kysely<unknown>, dialect: StoreDialect): Prom
 const migrations: Record<string, VersionedMigration> = {
   "001-initial": initial,
   "002-proposal-findings": proposalFindings,
+  "003-usage": usage,
 };
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {

@@ -1,0 +1,53 @@
+import type { AgentPreset } from "../agents/types.ts";
+
+/**
+ * The real agents gaffer knows by name, all spoken to through the Agent Client Protocol. Each says
+ * how it is started, which variables (API keys) may enter its sandbox, which hosts its network
+ * allowlist needs, and how a model is passed to it. A preset of the same name in gaffer.toml wins.
+ */
+export const BUILTIN_PRESETS: readonly AgentPreset[] = [
+  {
+    name: "claude",
+    driver: "acp",
+    command: ["claude-agent-acp"],
+    env: {},
+    passEnv: ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN"],
+    hosts: ["api.anthropic.com"],
+    modelEnv: "ANTHROPIC_MODEL",
+  },
+  {
+    name: "codex",
+    driver: "acp",
+    command: ["codex-acp"],
+    env: {},
+    passEnv: ["OPENAI_API_KEY", "CODEX_API_KEY", "OPENAI_BASE_URL"],
+    hosts: ["api.openai.com", "chatgpt.com"],
+    modelArgs: ["-c", "model={model}"],
+  },
+  {
+    name: "gemini",
+    driver: "acp",
+    command: ["gemini", "--acp"],
+    env: {},
+    passEnv: ["GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL"],
+    hosts: ["generativelanguage.googleapis.com"],
+    modelArgs: ["--model", "{model}"],
+  },
+  {
+    name: "opencode",
+    driver: "acp",
+    command: ["opencode", "acp"],
+    env: {},
+    passEnv: ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENROUTER_API_KEY"],
+    hosts: ["api.anthropic.com", "api.openai.com", "openrouter.ai"],
+  },
+  {
+    name: "goose",
+    driver: "acp",
+    command: ["goose", "acp"],
+    env: {},
+    passEnv: ["GOOSE_PROVIDER", "ANTHROPIC_API_KEY", "OPENAI_API_KEY"],
+    hosts: ["api.anthropic.com", "api.openai.com"],
+    modelEnv: "GOOSE_MODEL",
+  },
+];

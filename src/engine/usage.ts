@@ -1,0 +1,119 @@
+import type { AgentUpdate } from "../agents/types.ts";
+import { agentPreset, type GafferConfig } from "../config/index.ts";
+import { recordUsage, type Run, spentUsd, startOfUtcDay, type UsageSource } from "../store/index.ts";
+import type { StepContext } from "./run.ts";
+
+type UsageUpdate = Extract<AgentUpdate, { kind: "usage" }>;
+type Budget = GafferConfig["budget"];
+type Prices = GafferConfig["prices"];
+
+/** USD spent so far under each budget's scope. */
+export type Spent = Record<keyof Budget, number>;
+
+const SCOPES: readonly (keyof Budget)[] = ["run", "item", "day", "project"];
+
+/** The first budget (0: none) that `spent` has used up, as a run's stop reason. */
+export function budgetExceeded(budget: Budget, spent: Spent): string | undefined {
+  const which = SCOPES.find((scope) => budget[scope] > 0 && spent[scope] >= budget[scope]);
+  if (!which) return undefined;
+  return `budget: ${which} budget of ${usd(budget[which])} spent (${usd(spent[which])})`;
+}
+
+/**
+ * What a session's usage cost: the USD cost it reported, else its tokens priced from `[prices]`
+ * (cached input at the input price when the model has no cached price), else unknown.
+ */
+export function attemptCost(
+  usage: Partial<UsageUpdate>,
+  model: string | undefined,
+  prices: Prices,
+): { costUsd: number | null; source: UsageSource } {
+  if (usage.costAmount !== undefined && usage.costCurrency === "USD")
+    return { costUsd: usage.costAmount, source: "reported" };
+  const price = model === undefined ? undefined : prices[model];
+  const hasTokens = [usage.inputTokens, usage.outputTokens, usage.cachedTokens].some((n) => n !== undefined);
+  if (!price || !hasTokens) return { costUsd: null, source: "unpriced" };
+  const perMillion =
+    (usage.inputTokens ?? 0) * price.input +
+    (usage.outputTokens ?? 0) * price.output +
+    (usage.cachedTokens ?? 0) * (price.cachedInput ?? price.input);
+  return { costUsd: perMillion / 1_000_000, source: "priced" };
+}
+
+/**
+ * One attempt's spending. Costs and token counts in a session's usage updates are cumulative and
+ * each attempt is a fresh session, so the latest update is the attempt's usage so far.
+ */
+export class AttemptUsage {
+  readonly #context: StepContext;
+  readonly #run: Run;
+  readonly #attempt: number;
+  readonly #spent: Spent;
+  readonly #model: string | undefined;
+  #latest: Partial<UsageUpdate> = {};
+
+  private constructor(context: StepContext, run: Run, attempt: number, spent: Spent) {
+    this.#context = context;
+    this.#run = run;
+    this.#attempt = attempt;
+    this.#spent = spent;
+    const preset = agentPreset(context.project.config, run.agent);
+    this.#model = preset.driver === "scripted" ? undefined : preset.model;
+  }
+
+  /** Starts accounting for an attempt; undefined when a budget is already spent (the run is then stopped). */
+  static async open(context: StepContext, run: Run, attempt: number): Promise<AttemptUsage | undefined> {
+    const usage = new AttemptUsage(context, run, attempt, await spentSoFar(context, run));
+    const reason = budgetExceeded(context.project.config.budget, usage.#spent);
+    if (!reason) return usage;
+    await context.recorder.event("budget.exceeded", { attempt, reason, spent: usage.#spent });
+    context.stop(reason);
+    return undefined;
+  }
+
+  /** Keeps the session's latest usage; stops the run when it takes spending past a budget. */
+  observe(update: AgentUpdate): void {
+    if (update.kind !== "usage") return;
+    this.#latest = { ...this.#latest, ...update };
+    if (this.#context.signal.aborted) return;
+    const live = this.#cost().costUsd ?? 0;
+    const spent = Object.fromEntries(SCOPES.map((scope) => [scope, this.#spent[scope] + live])) as Spent;
+    const reason = budgetExceeded(this.#context.project.config.budget, spent);
+    if (!reason) return;
+    this.#context.recorder.enqueue("budget.exceeded", { attempt: this.#attempt, reason, spent });
+    this.#context.stop(reason);
+  }
+
+  /** Records the attempt's usage row, whatever way its turn ended. */
+  async record(): Promise<void> {
+    await recordUsage(this.#context.project.store.db, {
+      runId: this.#run.id,
+      itemId: this.#run.item_id,
+      attempt: this.#attempt,
+      agent: this.#run.agent,
+      model: this.#model ?? null,
+      inputTokens: this.#latest.inputTokens ?? 0,
+      outputTokens: this.#latest.outputTokens ?? 0,
+      cachedTokens: this.#latest.cachedTokens ?? 0,
+      ...this.#cost(),
+    });
+  }
+
+  #cost() {
+    return attemptCost(this.#latest, this.#model, this.#context.project.config.prices);
+  }
+}
+
+async function spentSoFar(context: StepContext, run: Run): Promise<Spent> {
+  const db = context.project.store.db;
+  return {
+    run: await spentUsd(db, { runId: run.id }),
+    item: await spentUsd(db, { itemId: run.item_id }),
+    day: await spentUsd(db, { since: startOfUtcDay(Date.now()) }),
+    project: await spentUsd(db),
+  };
+}
+
+function usd(amount: number): string {
+  return `$${amount.toFixed(2)}`;
+}
