@@ -23,6 +23,7 @@ export type ErrorCode =
   | "sandbox-unavailable" // sandbox = "required" and no sandbox can be made here
   | "limit-exceeded" // a run went past one of its [limits] or a [budget]
   | "integrity" // gaffer's post-run verification blocked the proposal
+  | "store-outdated" // the store needs `gaffer upgrade` before a read command can use it
   | "cancelled";
 
 /** Exit codes follow sysexits.h for usage and config problems; run outcomes use 0, 1 and 2. */
@@ -59,6 +60,7 @@ const exitByCode: Record<ErrorCode, number> = {
   "sandbox-unavailable": EXIT.unavailable,
   "limit-exceeded": EXIT.failed,
   integrity: EXIT.failed,
+  "store-outdated": EXIT.config,
   cancelled: EXIT.interrupted,
 };
 

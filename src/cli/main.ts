@@ -118,6 +118,10 @@ function program(): { command: Command; exitCode: () => number } {
     .description("snapshot a run's work to refs/gaffer/snapshots/<run>, then remove its workspace")
     .action(use(async () => (await import("./commands/discard.ts")).discard));
   gaffer
+    .command("upgrade")
+    .description("bring this project's .gaffer/ store up to this version of gaffer")
+    .action(use(async () => (await import("./commands/init.ts")).upgrade));
+  gaffer
     .command("demo")
     .description("make a sample project in a temp dir and run three items with the scripted agent")
     .option("--dir <dir>", "where to make the sample project (default: a new temp dir)")

@@ -3,7 +3,8 @@ import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { Kysely, SqliteDialect } from "kysely";
 import { Migrator } from "kysely/migration";
-import { migrationProvider } from "./migrations/index.ts";
+import { GafferError } from "../errors.ts";
+import { MIGRATION_NAMES, migrationProvider } from "./migrations/index.ts";
 import type { Database } from "./schema.ts";
 import { nodeSqliteDatabase } from "./sqlite-driver.ts";
 
@@ -44,8 +45,26 @@ export function openStoreReadOnly(path: string): Store | undefined {
   const location = live ? path : `file:${encodeURI(path)}?immutable=1`;
   const database = new DatabaseSync(location, { readOnly: true });
   if (live) database.exec("PRAGMA busy_timeout = 10000;");
+  assertCurrentSchema(database, path);
   const db = kyselyOver(database);
   return { db, path, close: () => db.destroy() };
+}
+
+/** A read command cannot migrate a store an older gaffer wrote; it says how to upgrade it instead. */
+function assertCurrentSchema(database: DatabaseSync, path: string): void {
+  const applied = new Set(
+    (database.prepare("SELECT name FROM kysely_migration").all() as { name: string }[]).map(
+      (row) => row.name,
+    ),
+  );
+  const missing = MIGRATION_NAMES.filter((name) => !applied.has(name));
+  if (missing.length === 0) return;
+  database.close();
+  throw new GafferError(
+    "store-outdated",
+    `${path} was written by an older gaffer (${missing.length} schema change${missing.length === 1 ? "" : "s"} behind)`,
+    "run `gaffer upgrade` once; read commands never write",
+  );
 }
 
 function kyselyOver(database: DatabaseSync): Db {

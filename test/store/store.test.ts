@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { describe, it } from "node:test";
 import {
   addItem,
@@ -96,5 +97,18 @@ describe("store", () => {
     await reader.close();
     assert.deepEqual(readdirSync(dir).sort(), before);
     assert.equal(openStoreReadOnly(join(dir, "missing.db")), undefined);
+  });
+
+  it("refuses, read-only, a store an older gaffer wrote, and upgrades it when opened for writing", async (t) => {
+    const path = join(tempDir(t), "gaffer.db");
+    await (await openStore(path)).close();
+    const raw = new DatabaseSync(path);
+    raw.exec("DROP TABLE usage; DELETE FROM kysely_migration WHERE name = '003-usage';");
+    raw.close();
+    assert.throws(() => openStoreReadOnly(path), { code: "store-outdated", hint: /gaffer upgrade/ });
+    await (await openStore(path)).close();
+    const reader = openStoreReadOnly(path);
+    assert.ok(reader);
+    await reader.close();
   });
 });

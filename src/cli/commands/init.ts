@@ -7,7 +7,7 @@ import {
   detectSetup,
   renderConfigTemplate,
 } from "../../config/index.ts";
-import { ensureStateDir, projectPaths } from "../../engine/index.ts";
+import { ensureStateDir, openProject, projectPaths } from "../../engine/index.ts";
 import { GafferError } from "../../errors.ts";
 import { resolveProjectRoot } from "../../workspace/index.ts";
 import { print } from "../output.ts";
@@ -29,5 +29,13 @@ export async function init(cwd: string, options: { force?: boolean }): Promise<n
       : "no gate detected: add [[gate.commands]] to gaffer.toml before the first run",
   );
   print('next: gaffer issue add "<what to do>" && gaffer run 1');
+  return 0;
+}
+
+/** `gaffer upgrade`: opening the project for writing applies the store's pending migrations. */
+export async function upgrade(cwd: string): Promise<number> {
+  const project = await openProject(cwd);
+  await project.close();
+  print(`${project.paths.database} is up to date`);
   return 0;
 }

@@ -14,6 +14,8 @@ const migrations: Record<string, VersionedMigration> = {
   "003-usage": usage,
 };
 
+export const MIGRATION_NAMES: readonly string[] = Object.keys(migrations);
+
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   return {
     async getMigrations() {
