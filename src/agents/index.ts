@@ -1,6 +1,6 @@
 /**
  * Agent drivers: the ACP client session (subprocess or in-process), the built-in scripted agent,
- * and the command-template driver for any CLI.
+ * the command-template driver for any CLI, and the headless driver for agent CLIs' JSON streams.
  *
  * ```ts
  * const driver = createAgentDriver(preset, { scriptedAgentCommand: [process.execPath, main, "agent", "scripted"] });
@@ -13,6 +13,8 @@ export { type AcpSessionOptions, startAcpSession } from "./acp/session.ts";
 export { type AgentTransport, inProcessTransport, spawnAgentProcess } from "./acp/transport.ts";
 export { CommandDriver } from "./command/driver.ts";
 export { parseTemplate } from "./command/template.ts";
+export { HeadlessDriver } from "./headless/driver.ts";
+export { HEADLESS_FORMATS } from "./headless/formats.ts";
 export { deniedCommand, deniedCommandLine } from "./policy-check.ts";
 export { findProgram, preflightAgent, requireProgram } from "./preflight.ts";
 export { createAgentDriver, type DriverOptions, withModel } from "./registry.ts";

@@ -56,6 +56,8 @@ export async function preflightAgent(
       return requireProgram(preset.command[0] ?? "", context);
     case "command":
       return requireProgram(parseTemplate(preset.name, preset.template)[0] as string, context);
+    case "headless":
+      return requireProgram(preset.program, context);
     default:
       return preset satisfies never;
   }

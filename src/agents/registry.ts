@@ -2,6 +2,7 @@ import { GafferError } from "../errors.ts";
 import { type AcpSessionOptions, startAcpSession } from "./acp/session.ts";
 import { inProcessTransport, spawnAgentProcess } from "./acp/transport.ts";
 import { CommandDriver } from "./command/driver.ts";
+import { HeadlessDriver } from "./headless/driver.ts";
 import { createScriptedAgent } from "./scripted/agent.ts";
 import { loadScenarioFile } from "./scripted/scenario.ts";
 import type { AgentDriver, AgentPreset, AgentSession, SessionContext } from "./types.ts";
@@ -24,6 +25,8 @@ export function createAgentDriver(preset: AgentPreset, options: DriverOptions = 
     }
     case "command":
       return new CommandDriver(preset.name, preset.template.replaceAll("{model}", preset.model ?? ""));
+    case "headless":
+      return new HeadlessDriver(preset);
     case "scripted":
       return preset.inProcess
         ? inProcessScriptedDriver(preset.name, preset.scenario, options)

@@ -96,7 +96,11 @@ export type AgentPreset =
       inProcess: boolean;
     }
   | ({ name: string; driver: "acp"; command: string[]; env: Record<string, string> } & AgentNeeds)
-  | ({ name: string; driver: "command"; template: string } & AgentNeeds);
+  | ({ name: string; driver: "command"; template: string } & AgentNeeds)
+  | ({ name: string; driver: "headless"; format: HeadlessFormat; program: string } & AgentNeeds);
+
+/** The structured output streams of the agent CLIs the headless driver understands. */
+export type HeadlessFormat = "claude" | "codex" | "gemini" | "opencode";
 
 /** What a real agent needs from its sandbox. `{model}` in its command is replaced by `model`. */
 export interface AgentNeeds {

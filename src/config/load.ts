@@ -101,6 +101,9 @@ function compile(
       const command =
         typeof preset.command === "string" ? preset.command.split(/\s+/).filter(Boolean) : preset.command;
       agents.set(name, { name, driver: "acp", command, env: preset.env, ...needs(preset) });
+    } else if (preset.driver === "headless") {
+      const program = preset.command ?? preset.format;
+      agents.set(name, { name, driver: "headless", format: preset.format, program, ...needs(preset) });
     } else {
       agents.set(name, { name, driver: "command", template: preset.command, ...needs(preset) });
     }

@@ -71,7 +71,21 @@ const commandAgent = z.strictObject({
   ...agentNeeds,
 });
 
-export const agentPresetSchema = z.discriminatedUnion("driver", [scriptedAgent, acpAgent, commandAgent]);
+const headlessAgent = z.strictObject({
+  driver: z.literal("headless"),
+  format: z
+    .enum(["claude", "codex", "gemini", "opencode"])
+    .describe("the CLI whose JSON stream is read: claude -p, codex exec, gemini, opencode run"),
+  command: z.string().min(1).optional().describe("the program; default the CLI's own name"),
+  ...agentNeeds,
+});
+
+export const agentPresetSchema = z.discriminatedUnion("driver", [
+  scriptedAgent,
+  acpAgent,
+  commandAgent,
+  headlessAgent,
+]);
 
 export const configSchema = z.strictObject({
   project: z

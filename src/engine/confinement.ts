@@ -169,6 +169,7 @@ function presetProgram(project: Project, run: Run): string | undefined {
   const preset = agentPreset(project.config, run.agent);
   if (preset.driver === "acp") return preset.command[0];
   if (preset.driver === "command") return parseTemplate(preset.name, preset.template)[0];
+  if (preset.driver === "headless") return preset.program;
   return undefined;
 }
 
@@ -191,8 +192,11 @@ async function nativeAgentRules(
   dir: string,
   recorder: RunRecorder,
 ): Promise<Record<string, string>> {
+  const preset = agentPreset(project.config, run.agent);
   const program = presetProgram(project, run);
-  const kind = program ? NATIVE_AGENTS[basename(program)] : undefined;
+  // A headless preset names its CLI outright, whatever its program is called.
+  const kind =
+    preset.driver === "headless" ? preset.format : program ? NATIVE_AGENTS[basename(program)] : undefined;
   if (!kind) return {};
   const written = await writeAgentRules(dir, kind, run.workspace);
   await recorder.event("guard.agent-rules", { agent: kind, path: written.path });

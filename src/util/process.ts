@@ -17,7 +17,8 @@ export interface ProcessOptions {
   timeoutMs?: number;
   /** Bytes of combined stdout+stderr kept in `output` (head and tail); the rest is only counted. */
   maxOutputBytes?: number;
-  onOutput?: (chunk: Buffer) => void;
+  /** Every chunk as it arrives, with the stream it came from. */
+  onOutput?: (chunk: Buffer, stream: "stdout" | "stderr") => void;
   signal?: AbortSignal;
   /** Time between SIGTERM and SIGKILL to the process group on timeout or abort. */
   killGraceMs?: number;
@@ -92,12 +93,12 @@ export function runProcess(
     options.signal?.addEventListener("abort", onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
 
-    const onData = (chunk: Buffer) => {
+    const onData = (stream: "stdout" | "stderr") => (chunk: Buffer) => {
       capture.add(chunk);
-      options.onOutput?.(chunk);
+      options.onOutput?.(chunk, stream);
     };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
+    child.stdout?.on("data", onData("stdout"));
+    child.stderr?.on("data", onData("stderr"));
     child.stdin?.on("error", () => {});
     if (options.input !== undefined) child.stdin?.end(options.input);
     child.on("error", (error) => {

@@ -2,6 +2,7 @@ import { acpHandshake } from "../../agents/acp/handshake.ts";
 import {
   createScriptedAgent,
   findProgram,
+  HEADLESS_FORMATS,
   inProcessTransport,
   parseTemplate,
   spawnAgentProcess,
@@ -54,13 +55,13 @@ export async function agentsCheck(cwd: string, name: string, options: { json?: b
   const { config, root } = await configAt(cwd);
   const preset = agentPreset(config, name);
   const found = await availability(preset, root);
-  if (preset.driver === "command") {
+  if (preset.driver === "command" || preset.driver === "headless") {
     const result = { ...found, ok: found.path !== null };
     if (options.json) printJson(result);
     else
       print(
         found.path
-          ? `${name}: ${found.path} ${found.version ?? ""} (a command agent: no protocol to check)`
+          ? `${name}: ${found.path} ${found.version ?? ""} (a ${preset.driver} agent: no protocol to check)`
           : `${name}: not installed`,
       );
     return found.path ? 0 : 69;
@@ -94,8 +95,7 @@ async function availability(preset: AgentPreset, root: string): Promise<Availabi
   if (preset.driver === "scripted") {
     return { ...base, command: "built in", path: "built in", version: null, hosts: [], keys: [] };
   }
-  const words =
-    preset.driver === "acp" ? withModel(preset).command : parseTemplate(preset.name, preset.template);
+  const words = presetCommand(preset);
   const path = (await findProgram(words[0] as string, { cwd: root, env: process.env })) ?? null;
   return {
     ...base,
@@ -105,6 +105,13 @@ async function availability(preset: AgentPreset, root: string): Promise<Availabi
     hosts: preset.hosts,
     keys: preset.passEnv.map((key) => ({ name: key, set: Boolean(process.env[key]) })),
   };
+}
+
+/** The command line a preset runs; a headless agent's prompt shown as `<prompt>` when it is an argument. */
+function presetCommand(preset: AgentPreset & { driver: "acp" | "command" | "headless" }): string[] {
+  if (preset.driver === "acp") return withModel(preset).command;
+  if (preset.driver === "command") return parseTemplate(preset.name, preset.template);
+  return [preset.program, ...HEADLESS_FORMATS[preset.format].invocation("<prompt>", preset.model).args];
 }
 
 async function versionOf(program: string, cwd: string): Promise<string | null> {
