@@ -148,8 +148,30 @@ class AcpClientSession implements AgentSession {
     clearTimeout(timer);
     if (timedOut) return { stopReason: "timeout" };
     if (this.#cancelling) return { stopReason: "cancelled" };
-    if (outcome.kind === "done") return { stopReason: outcome.value.stopReason };
+    if (outcome.kind === "done") {
+      this.#reportTurnUsage(outcome.value);
+      return { stopReason: outcome.value.stopReason };
+    }
     return { stopReason: "error", error: await this.#failure(outcome) };
+  }
+
+  /**
+   * Token counts of the turn, where the agent gives them: ACP's (still unstable) `usage` on the
+   * prompt response, as claude-agent-acp sends it. Cost, when reported, came in `usage_update`s.
+   */
+  #reportTurnUsage(response: acp.PromptResponse): void {
+    const usage = (
+      response as {
+        usage?: { inputTokens?: number; outputTokens?: number; cachedReadTokens?: number | null };
+      }
+    ).usage;
+    if (!usage || typeof usage.inputTokens !== "number") return;
+    this.#context.onUpdate({
+      kind: "usage",
+      inputTokens: usage.inputTokens,
+      ...(typeof usage.outputTokens === "number" && { outputTokens: usage.outputTokens }),
+      ...(typeof usage.cachedReadTokens === "number" && { cachedTokens: usage.cachedReadTokens }),
+    });
   }
 
   #permission(request: acp.RequestPermissionRequest): acp.RequestPermissionResponse {
