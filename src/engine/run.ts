@@ -120,6 +120,9 @@ export async function resumeRun(project: Project, itemId: number, options: RunOp
       `start one with \`gaffer run ${itemId}\``,
     );
   }
+  const preset = agentPreset(project.config, options.agent ?? latest.agent);
+  await preflightAgent(preset, { prompt: item.body, cwd: project.root, env: process.env });
+  sandboxDecision(project.config);
   const recorder = new RunRecorder(project.store.db, { id: latest.id, itemId }, options.observer);
   const run = await recorder.transition(project.store.db, {
     from: resumable,
