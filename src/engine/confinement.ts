@@ -12,6 +12,7 @@ import type { Run } from "../store/index.ts";
 import type { CommandWrapper } from "../util/process.ts";
 import type { Workspace } from "../workspace/index.ts";
 import type { Project } from "./project.ts";
+import { recordProjectRefs } from "./project-refs.ts";
 import type { RunRecorder } from "./recorder.ts";
 
 /** Variables that always pass into the sandbox; everything else of gaffer's environment stays out. */
@@ -81,6 +82,7 @@ export async function confineRun(
   await installGitGuard({ binDir: dirs.bin, realGit, runBranch: run.branch, logFile: guardLog });
   await installGuardHooks({ gitDir: join(workspace.dir, ".git"), runBranch: run.branch, logFile: guardLog });
   const baselinePath = join(project.paths.runDir(run.id), "baseline.json");
+  await recordProjectRefs(project.root, projectRefsPath(project, run));
   if (!existsSync(baselinePath)) await saveBaseline(baselinePath, await captureBaseline(workspace));
 
   const toolDirs = await toolDirectories(project, run);
@@ -201,6 +203,10 @@ async function nativeAgentRules(
   const written = await writeAgentRules(dir, kind, run.workspace);
   await recorder.event("guard.agent-rules", { agent: kind, path: written.path });
   return written.env;
+}
+
+export function projectRefsPath(project: Project, run: Pick<Run, "id">): string {
+  return join(project.paths.runDir(run.id), "project-refs.json");
 }
 
 /** The directory gaffer is installed in (its sources or build and its node_modules). */

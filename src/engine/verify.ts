@@ -7,6 +7,8 @@ import {
 } from "../guard/integrity/index.ts";
 import { listEvents, type ProposalFinding, type Run } from "../store/index.ts";
 import type { Workspace } from "../workspace/index.ts";
+import { projectRefsPath } from "./confinement.ts";
+import { projectRefChanges } from "./project-refs.ts";
 import type { StepContext } from "./run.ts";
 
 /**
@@ -35,7 +37,10 @@ export async function verifyRun(
       severity: project.config.guard.tamper,
     }),
   );
-  const findings: ProposalFinding[] = [...integrity, ...tampering];
+  const projectChanges = run.sandbox.startsWith("none")
+    ? await projectRefChanges(project.root, projectRefsPath(project, run))
+    : [];
+  const findings: ProposalFinding[] = [...integrity, ...tampering, ...projectChanges];
   for (const finding of findings) await recorder.event("integrity.finding", { ...finding });
   const blocking = findings.filter((finding) => finding.severity === "block");
   if (blocking.length > 0) {

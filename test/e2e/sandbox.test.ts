@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { projectPaths } from "../../src/engine/index.ts";
 import { findProposal, listRuns, openStoreReadOnly } from "../../src/store/index.ts";
 import { gaffer } from "../helpers/cli.ts";
-import { sampleProject } from "../helpers/project.ts";
+import { fileItem, sampleProject, scenarioItem } from "../helpers/project.ts";
 
 const GATE = `[[gate.commands]]\nname = "test"\nrun = "node --test"\n`;
 
@@ -47,5 +47,33 @@ describe("e2e: running without a sandbox", () => {
     const result = await gaffer(["run", "1"], { cwd: dir, env: { GAFFER_BWRAP: "/nonexistent/bwrap" } });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /WARNING: no sandbox/);
+  });
+
+  it("without a sandbox, a project ref changed during the run is flagged on the proposal", async (t) => {
+    const dir = await sampleProject(t, `[sandbox]\nmode = "off"\n\n${GATE}`);
+    const id = await fileItem(
+      dir,
+      scenarioItem(
+        "reaches into the project",
+        `
+[[attempts]]
+steps = [
+  { shell = '/usr/bin/git -C ${dir} branch sneaky' },
+  { edit = "src/calc.js", old = "export function divide", new = "export function half(a) {\\n  return a / 2;\\n}\\n\\nexport function divide" },
+]
+`,
+      ),
+    );
+    const result = await gaffer(["run", String(id)], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    const store = openStoreReadOnly(projectPaths(dir).database);
+    assert.ok(store);
+    t.after(() => store.close());
+    const [run] = await listRuns(store.db, { itemId: id });
+    const findings = (await findProposal(store.db, run?.id ?? 0))?.findings ?? [];
+    assert.deepEqual(
+      findings.map((f) => [f.rule, f.severity, f.evidence.ref]),
+      [["project-ref-changed", "flag", "refs/heads/sneaky"]],
+    );
   });
 });
