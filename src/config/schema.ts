@@ -80,7 +80,7 @@ const headlessAgent = z.strictObject({
   ...agentNeeds,
 });
 
-export const agentPresetSchema = z.discriminatedUnion("driver", [
+const agentPresetSchema = z.discriminatedUnion("driver", [
   scriptedAgent,
   acpAgent,
   commandAgent,

@@ -16,7 +16,7 @@ import { recordProjectRefs } from "./project-refs.ts";
 import type { RunRecorder } from "./recorder.ts";
 
 /** Variables that always pass into the sandbox; everything else of gaffer's environment stays out. */
-export const DEFAULT_ENV_ALLOW = [
+const DEFAULT_ENV_ALLOW = [
   "PATH",
   "LANG",
   "LANGUAGE",

@@ -6,7 +6,7 @@ import { projectGit } from "../workspace/index.ts";
 const GAFFER_OWNED = /^refs\/(heads\/gaffer\/|gaffer\/)/;
 
 /** The project's refs, minus gaffer's own. */
-export async function projectRefs(root: string): Promise<Record<string, string>> {
+async function projectRefs(root: string): Promise<Record<string, string>> {
   const lines = await projectGit(root, ["for-each-ref", "--format=%(refname) %(objectname)"]);
   const refs: Record<string, string> = {};
   for (const line of lines.split("\n").filter(Boolean)) {

@@ -34,7 +34,7 @@ export async function logs(
   }
 }
 
-export function formatEvent(event: GafferEvent): string {
+function formatEvent(event: GafferEvent): string {
   const time = new Date(event.at).toISOString().slice(11, 23);
   const fields = Object.entries(event.data)
     .filter(([key]) => key !== "kind")

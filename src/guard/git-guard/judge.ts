@@ -91,7 +91,7 @@ function forbiddenKey(setting: string): boolean {
   return matchesAny(setting.split("=")[0] as string, FORBIDDEN_CONFIG_KEYS);
 }
 
-export function matchesAny(value: string, globs: readonly string[]): boolean {
+function matchesAny(value: string, globs: readonly string[]): boolean {
   return globs.some((glob) => globRegExp(glob).test(value));
 }
 
