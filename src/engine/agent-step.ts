@@ -15,7 +15,6 @@ import {
   updateAttempt,
 } from "../store/index.ts";
 import { workspaceGit, worktreeFingerprint } from "../workspace/index.ts";
-import { workspaceEnv } from "./environment.ts";
 import type { StepContext } from "./run.ts";
 import { AttemptUsage } from "./usage.ts";
 import { runWorkspace } from "./workspace-handle.ts";
@@ -102,7 +101,7 @@ async function converse(
   });
   const session = await driver.startSession({
     workspace: run.workspace,
-    env: workspaceEnv(run),
+    env: process.env,
     policy: commandPolicy(run.branch),
     onUpdate: (update: AgentUpdate) => {
       recorder.enqueue(`agent.${update.kind}`, { attempt, ...update });

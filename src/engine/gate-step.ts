@@ -2,7 +2,6 @@ import { GafferError } from "../errors.ts";
 import { compressFailure, failureSignature, runGate } from "../gate/index.ts";
 import type { GateExecution } from "../gate/types.ts";
 import { inTransaction, type Run, recordGateResult, updateAttempt } from "../store/index.ts";
-import { workspaceEnv } from "./environment.ts";
 import type { StepContext } from "./run.ts";
 
 /**
@@ -15,7 +14,7 @@ export async function runGateStep(context: StepContext, run: Run, attempt: numbe
   await recorder.event("gate.started", { attempt, steps: gate.commands.map((c) => c.name) });
   const outcome = await runGate(gate.commands, {
     cwd: run.workspace,
-    env: workspaceEnv(run),
+    env: process.env,
     logDir: project.paths.runDir(run.id),
     attempt,
     storeOutputBytes: gate.outputBytes,

@@ -3,8 +3,8 @@ import { preflightGate } from "../gate/index.ts";
 import type { Run } from "../store/index.ts";
 import { createWorkspace, runSetup } from "../workspace/index.ts";
 import { confineRun, type RunConfinement } from "./confinement.ts";
-import { workspaceEnv } from "./environment.ts";
 import type { StepContext } from "./run.ts";
+import { recordTamper } from "./workspace-handle.ts";
 
 /**
  * Makes the run's workspace (or checks the one a resumed run already has), confines it (sandbox,
@@ -20,13 +20,14 @@ export async function prepareWorkspace(context: StepContext, run: Run): Promise<
     branch: run.branch,
     baseCommit: run.base_commit,
     identity: project.config.workspace.identity,
-    onTamper: (evidence) => recorder.enqueue("workspace.tampered", { ...evidence }),
+    onTamper: recordTamper(recorder),
   });
   await recorder.event("workspace.created", { path: dir, branch: run.branch, reused });
   const ready = { ...run, workspace: dir };
   const confinement = await confineRun(project, ready, workspace, recorder);
   try {
-    const env = workspaceEnv(ready);
+    // gaffer's own environment: the sandbox lets only its allowlist and the run's variables through.
+    const env = process.env;
     await runSetup({
       project: project.root,
       workspace: dir,

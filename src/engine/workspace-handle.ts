@@ -1,10 +1,13 @@
 import type { Run } from "../store/index.ts";
-import { type Workspace, workspaceAt } from "../workspace/index.ts";
+import { type TamperEvidence, type Workspace, workspaceAt } from "../workspace/index.ts";
 import type { RunRecorder } from "./recorder.ts";
 
 /** The run's workspace; a git config the agent changed is restored and recorded as an event. */
 export function runWorkspace(run: Pick<Run, "workspace">, recorder?: RunRecorder): Workspace {
-  return workspaceAt(run.workspace, {
-    onTamper: (evidence) => recorder?.enqueue("workspace.tampered", { ...evidence }),
-  });
+  return workspaceAt(run.workspace, { onTamper: recordTamper(recorder) });
+}
+
+/** Records a restored git config as a `workspace.tampered` event. */
+export function recordTamper(recorder: RunRecorder | undefined): (evidence: TamperEvidence) => void {
+  return (evidence) => recorder?.enqueue("workspace.tampered", { ...evidence });
 }
