@@ -24,6 +24,7 @@ export type ErrorCode =
   | "limit-exceeded" // a run went past one of its [limits] or a [budget]
   | "integrity" // gaffer's post-run verification blocked the proposal
   | "store-outdated" // the store needs `gaffer upgrade` before a read command can use it
+  | "daemon-running" // another supervisor owns this project or its session namespace
   | "cancelled";
 
 /** Exit codes follow sysexits.h for usage and config problems; run outcomes use 0, 1 and 2. */
@@ -61,6 +62,7 @@ const exitByCode: Record<ErrorCode, number> = {
   "limit-exceeded": EXIT.failed,
   integrity: EXIT.failed,
   "store-outdated": EXIT.config,
+  "daemon-running": EXIT.unavailable,
   cancelled: EXIT.interrupted,
 };
 

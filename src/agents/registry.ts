@@ -48,7 +48,8 @@ function acpProcessDriver(
     async startSession(context: SessionContext): Promise<AgentSession> {
       const transport = await spawnAgentProcess(command, {
         cwd: context.workspace,
-        env: { ...context.env, ...env },
+        env: context.env,
+        extraEnv: env,
         ...(context.wrap && { wrap: context.wrap }),
       });
       return await startAcpSession(transport, context, options);

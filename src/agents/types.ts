@@ -68,6 +68,8 @@ export interface PromptRequest {
   attempt: number;
   runId: number;
   itemId: number;
+  /** Set when the agent reviews a proposal: the review round, passed as `_meta.gaffer.review`. */
+  review?: number;
 }
 
 export interface AgentSession {

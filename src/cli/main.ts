@@ -104,9 +104,102 @@ function program(): { command: Command; exitCode: () => number } {
     .action(use(async () => (await import("./commands/logs.ts")).logs));
   gaffer
     .command("status")
-    .description("items, runs in progress and recent outcomes")
+    .description("the factory's phase and roles, items, runs in progress and recent outcomes")
     .option("--json", "print JSON")
     .action(use(async () => (await import("./commands/status.ts")).status));
+  const phase = gaffer.command("phase").description("the factory's current phase: show, set, advance");
+  phase
+    .command("show")
+    .description("the current phase and where every phase stands (reads only)")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/phase.ts")).phaseShow));
+  phase
+    .command("set <phase>")
+    .description("make a phase current, by id or by its number (1 to N) as `gaffer status` shows it")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/phase.ts")).phaseSet));
+  phase
+    .command("advance")
+    .description("move on to the next phase; after the last one, mark it done (refused when all are done)")
+    .option("--from <phase>", "only if this is the current phase")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/phase.ts")).phaseAdvance));
+  gaffer
+    .command("kickoff <role>")
+    .description("print a role's kickoff: the kickoff template filled in, then the role's prompt")
+    .option("--phase <phase>", "this phase (id or number) instead of the current one")
+    .option("--status <text>", "what {status} says (default: the phase's: in progress, done or pending)")
+    .option("--write", "write it to kickoff-<session>.txt in the log dir instead of printing it")
+    .action(use(async () => (await import("./commands/kickoff.ts")).kickoff));
+  gaffer
+    .command("validate")
+    .description("check gaffer.toml, agents.toml, the phase index and a fleet file (reads only)")
+    .option("--fleet <file>", "also check this fleet file (default: fleet.toml in the project, if any)")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/validate.ts")).validate));
+  const fleet = gaffer
+    .command("fleet")
+    .description("projects steered together, from fleet.toml: validate, status, up, down");
+  const fleetFile = "the fleet file (default: $GAFFER_FLEET, ./fleet.toml, ~/.config/gaffer/fleet.toml)";
+  fleet
+    .command("validate")
+    .description("check every project: path, git repository, configuration (reads only)")
+    .option("--fleet <file>", fleetFile)
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/fleet.ts")).fleetValidate));
+  fleet
+    .command("status")
+    .description("per project: enabled, daemon, roles running, open items, proposals (reads only)")
+    .option("--fleet <file>", fleetFile)
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/fleet.ts")).fleetStatus));
+  fleet
+    .command("up")
+    .description("run `gaffer -C <path> up` in each enabled project")
+    .option("--fleet <file>", fleetFile)
+    .action(use(async () => (await import("./commands/fleet.ts")).fleetUp));
+  fleet
+    .command("down")
+    .description("run `gaffer -C <path> down` in each enabled project")
+    .option("--fleet <file>", fleetFile)
+    .action(use(async () => (await import("./commands/fleet.ts")).fleetDown));
+  gaffer
+    .command("create-project <name>")
+    .description("a new git repository with a gaffer factory (builder, reviewer, one phase), committed")
+    .option("--dir <dir>", "where to create it (default: ./<name>)")
+    .option("--fleet <file>", "add it to this fleet file (created if missing)")
+    .action(use(async () => (await import("./commands/create-project.ts")).createProject));
+  gaffer
+    .command("up")
+    .description("start the factory: a supervisor that runs the roles over the items, in the background")
+    .option("--foreground", "supervise in this terminal instead (Ctrl-C stops it)")
+    .option("--json", "print the supervisor's record as JSON")
+    .action(use(async () => (await import("./commands/factory.ts")).up));
+  gaffer
+    .command("down")
+    .description("stop the factory: runs are cancelled, workspaces kept, no process left behind")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/factory.ts")).down));
+  gaffer
+    .command("pause")
+    .description("kill switch: start no new work (running work goes on); also `touch .gaffer/factory/paused`")
+    .action(use(async () => (await import("./commands/factory.ts")).pause));
+  gaffer
+    .command("resume")
+    .description("undo `gaffer pause`: new work starts again")
+    .action(use(async () => (await import("./commands/factory.ts")).resume));
+  gaffer
+    .command("supervise", { hidden: true })
+    .description("the factory's supervisor process (started by `gaffer up`)")
+    .action(use(async () => (await import("./commands/factory.ts")).superviseCommand));
+  gaffer
+    .command("worker <duty>", { hidden: true })
+    .description("one role process (started by the supervisor): build or review")
+    .requiredOption("--role <name>")
+    .requiredOption("--item <id>")
+    .requiredOption("--holder <token>")
+    .option("--run <id>")
+    .action(use(async () => (await import("./commands/factory.ts")).worker));
   gaffer
     .command("cost")
     .description("what the agents used and cost, per run, item, day or agent, with a total")
@@ -117,6 +210,64 @@ function program(): { command: Command; exitCode: () => number } {
     .command("discard <run>")
     .description("snapshot a run's work to refs/gaffer/snapshots/<run>, then remove its workspace")
     .action(use(async () => (await import("./commands/discard.ts")).discard));
+  gaffer
+    .command("merge <run>")
+    .description("ask the vault to merge a run's proposal into the default branch (low: at once)")
+    .option("--as <identity>", "who asks (default $GAFFER_APPROVER, then git user.email)")
+    .option("--context <text>", "why, for the record and the merge commit")
+    .option("--blast-radius <tier>", "raise the tier: low, medium or high (never lowers it)")
+    .option("--json", "print the vault action as JSON")
+    .action(use(async () => (await import("./commands/merge.ts")).merge));
+  const vault = gaffer
+    .command("vault")
+    .description("approvals by blast radius: list, show, approve, reject, request, tick, verify, lint");
+  vault
+    .command("list")
+    .description("actions waiting for review or an approver (--all: every action)")
+    .option("-a, --all", "include fired and rejected actions")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/vault.ts")).vaultList));
+  vault
+    .command("show <id>")
+    .description("an action: its tier and why, its history, its result")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/vault.ts")).vaultShow));
+  vault
+    .command("approve <id>")
+    .description("approve a pending action, which then executes")
+    .option("--as <identity>", "the approver (default $GAFFER_APPROVER, then git user.email)")
+    .option("--json", "print the action as JSON")
+    .action(use(async () => (await import("./commands/vault.ts")).vaultApprove));
+  vault
+    .command("reject <id>")
+    .description("reject a pending action, with a reason")
+    .option("-r, --reason <text>", "why (required)")
+    .option("--as <identity>", "the approver (default $GAFFER_APPROVER, then git user.email)")
+    .option("--json", "print the action as JSON")
+    .action(use(async () => (await import("./commands/vault.ts")).vaultReject));
+  vault
+    .command("request <file>")
+    .description("file a disinto action TOML (id, formula, context, secrets…) as a vault request")
+    .option("--role <role>", "the role asking", "operator")
+    .option("--run <run>", "the run it is about")
+    .option("--as <identity>", "who asks (default $GAFFER_APPROVER, then git user.email)")
+    .option("--json", "print the action as JSON")
+    .action(use(async () => (await import("./commands/vault.ts")).vaultRequest));
+  vault
+    .command("tick")
+    .description("settle what time decides: ended review windows, approved actions not yet fired")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/vault.ts")).vaultTick));
+  vault
+    .command("verify")
+    .description("check the audit log's hash chain and every action against it (exit 1 if broken)")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/vault.ts")).vaultVerify));
+  vault
+    .command("lint <dir>")
+    .description("validate a directory of disinto vault files (exit 65 if any is invalid)")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/vault.ts")).vaultLint));
   gaffer
     .command("upgrade")
     .description("bring this project's .gaffer/ store up to this version of gaffer")
@@ -159,8 +310,11 @@ Examples:
   gaffer show 1                                 evidence, and the commands to review and merge
   gaffer logs 1 --follow                        every event, live
   gaffer demo                                   three runs on a sample project
+  gaffer status                                 the factory's phase and roles, then items and runs
+  gaffer phase advance                          move the factory on to its next phase
+  gaffer fleet status                           every project in fleet.toml at a glance
 
-Docs: docs/CONFIGURATION.md, docs/RUNS.md, docs/SCENARIOS.md`;
+Docs: docs/CONFIGURATION.md, docs/RUNS.md, docs/FACTORY.md, docs/SCENARIOS.md`;
 
 export async function main(argv: string[]): Promise<number> {
   const cli = program();

@@ -46,6 +46,11 @@ export function parseId(text: string, what: "item" | "run"): number {
   return id;
 }
 
+/** "1 role", "8 roles". */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 export function ago(at: number, now = Date.now()): string {
   const seconds = Math.max(0, Math.round((now - at) / 1000));
   if (seconds < 60) return `${seconds}s ago`;

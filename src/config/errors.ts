@@ -47,8 +47,10 @@ export function describeIssues(
         hint: "fix the value's type",
       };
     }
-    if (issue.code === "invalid_union" && "options" in issue) {
-      const options = (issue.options as unknown[]).map((o) => `"${String(o)}"`).join(", ");
+    const choices =
+      issue.code === "invalid_value" ? issue.values : "options" in issue ? issue.options : undefined;
+    if ((issue.code === "invalid_union" || issue.code === "invalid_value") && Array.isArray(choices)) {
+      const options = (choices as unknown[]).map((o) => `"${String(o)}"`).join(", ");
       return { line, message: `${where}: must be one of ${options}`, hint: "set it to one of those" };
     }
     if (issue.code === "invalid_union") {
@@ -69,6 +71,7 @@ function article(expected: string): string {
   const names: Record<string, string> = {
     array: "a list",
     object: "a table",
+    record: "a table",
     string: "a string",
     number: "a number",
     boolean: "true or false",
@@ -83,13 +86,15 @@ function kindOf(value: unknown): string {
   return `${typeof value === "string" ? "a string" : typeof value} ${JSON.stringify(value)}`;
 }
 
-function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
+/** The value at a key path of parsed TOML, or undefined. */
+export function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
   let value = input;
   for (const part of path) value = (value as Record<string | number, unknown> | undefined)?.[part];
   return value;
 }
 
-function dotted(path: readonly (string | number)[]): string {
+/** A key path as errors show it: `roles[2].backend`, `phases[0].models`. */
+export function dotted(path: readonly (string | number)[]): string {
   return path
     .map((part) => (typeof part === "number" ? `[${part}]` : part))
     .join(".")

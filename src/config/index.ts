@@ -3,3 +3,23 @@ export { formatDuration, parseDuration } from "./duration.ts";
 export { agentPreset, CONFIG_FILE, type GafferConfig, loadConfig, parseConfig } from "./load.ts";
 export { didYouMean } from "./suggest.ts";
 export { renderConfigTemplate } from "./template.ts";
+export {
+  type FactoryConfig,
+  type Phase,
+  type Role,
+  type RoleKind,
+  type RolePolicy,
+  roleModel,
+  sessionName,
+} from "./factory.ts";
+export { agentsTomlIn, loadFactory, readAgentsToml } from "./factory-load.ts";
+export { shownPath } from "./toml-file.ts";
+export {
+  FLEET_FILE,
+  type Fleet,
+  type FleetProject,
+  locateFleet,
+  parseFleet,
+  projectName,
+  readFleet,
+} from "./fleet.ts";

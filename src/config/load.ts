@@ -1,14 +1,14 @@
 import { existsSync, readFileSync } from "node:fs";
-import { isAbsolute, join, relative, resolve } from "node:path";
-import { parse, TomlError } from "smol-toml";
+import { isAbsolute, join, resolve } from "node:path";
 import type { AgentNeeds, AgentPreset } from "../agents/types.ts";
 import { GafferError } from "../errors.ts";
 import type { GateCommand } from "../gate/types.ts";
 import type { SandboxMode } from "../sandbox/types.ts";
-import { describeIssues } from "./errors.ts";
+import { compileFactory, type FactoryConfig } from "./factory.ts";
 import { BUILTIN_PRESETS } from "./presets.ts";
 import { configSchema, type RawConfig } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
+import { parseTomlFile } from "./toml-file.ts";
 
 export const CONFIG_FILE = "gaffer.toml";
 
@@ -36,6 +36,8 @@ export interface GafferConfig {
   budget: { run: number; item: number; day: number; project: number };
   /** USD per million tokens, by model. */
   prices: Record<string, { input: number; output: number; cachedInput?: number }>;
+  /** Roles, phases and the daemon's settings. */
+  factory: FactoryConfig;
 }
 
 /** Reads `<root>/gaffer.toml` (absent: all defaults). Any problem is one GafferError naming file, line and key. */
@@ -51,34 +53,7 @@ export function parseConfig(
   root: string,
   env: NodeJS.ProcessEnv = process.env,
 ): GafferConfig {
-  const fromCwd = relative(process.cwd(), file);
-  const shown = fromCwd && !fromCwd.startsWith("..") ? fromCwd : file;
-  let input: unknown;
-  try {
-    input = parse(text);
-  } catch (error) {
-    if (error instanceof TomlError) {
-      const what = error.message.split("\n")[0]?.replace(/^Invalid TOML document: /, "") ?? "invalid TOML";
-      throw new GafferError(
-        "config-invalid",
-        `${shown}:${error.line}: ${what}`,
-        "fix the TOML syntax on that line",
-      );
-    }
-    throw error;
-  }
-  const result = configSchema.safeParse(input);
-  if (!result.success) {
-    const problems = describeIssues(result.error.issues, text, configSchema, input);
-    const first = problems[0];
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : "";
-    throw new GafferError(
-      "config-invalid",
-      `${shown}${first?.line ? `:${first.line}` : ""}: ${first?.message ?? "invalid"}${more}`,
-      first?.hint,
-    );
-  }
-  return compile(result.data, root, file, env);
+  return compile(parseTomlFile(text, file, configSchema).data, root, file, env);
 }
 
 function compile(
@@ -151,6 +126,7 @@ function compile(
       workspaceBytes: raw.limits.workspace_size,
       processes: raw.limits.processes,
     },
+    factory: compileFactory(raw, root, file),
     workspace: {
       copy: raw.workspace.copy,
       setup: steps(raw.workspace.setup),

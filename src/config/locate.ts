@@ -7,10 +7,15 @@ export function locateKey(text: string, path: readonly (string | number)[]): num
   const target = path.map(String);
   const arrayCounts = new Map<string, number>();
   let table: string[] = [];
-  let best: { line: number; depth: number } | undefined;
+  let best: { line: number; score: number } | undefined;
+  // A key (or header) on the path counts; so does a header below the target (`[projects.x]` for
+  // "projects"), after an exact match of the same depth.
   const consider = (keyPath: string[], line: number) => {
     const depth = commonPrefix(keyPath, target);
-    if (depth === keyPath.length && (!best || depth > best.depth)) best = { line, depth };
+    const exact = depth === keyPath.length;
+    if (!exact && (depth === 0 || depth !== target.length)) return;
+    const score = depth * 2 + (exact ? 1 : 0);
+    if (!best || score > best.score) best = { line, score };
   };
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = stripComment(raw).trim();

@@ -11,7 +11,15 @@ export const BUILTIN_PRESETS: readonly AgentPreset[] = [
     driver: "acp",
     command: ["claude-agent-acp"],
     env: {},
-    passEnv: ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN"],
+    // IS_SANDBOX=1 lets Claude Code run as root (it refuses otherwise): gaffer's sandbox is why it may.
+    passEnv: [
+      "ANTHROPIC_API_KEY",
+      "ANTHROPIC_BASE_URL",
+      "ANTHROPIC_AUTH_TOKEN",
+      "CLAUDE_CODE_OAUTH_TOKEN",
+      "ANTHROPIC_MODEL",
+      "IS_SANDBOX",
+    ],
     hosts: ["api.anthropic.com"],
     modelEnv: "ANTHROPIC_MODEL",
   },
@@ -19,17 +27,20 @@ export const BUILTIN_PRESETS: readonly AgentPreset[] = [
     name: "codex",
     driver: "acp",
     command: ["codex-acp"],
-    env: {},
-    passEnv: ["OPENAI_API_KEY", "CODEX_API_KEY", "OPENAI_BASE_URL"],
+    // Codex's own sandbox cannot start inside gaffer's (no nested user namespaces): full access
+    // within gaffer's sandbox, where its execpolicy rules still refuse what gaffer forbids. It
+    // signs in with the API key from its environment; its settings (model, provider, base URL)
+    // come as JSON in CODEX_CONFIG, since codex-acp takes no arguments.
+    env: { INITIAL_AGENT_MODE: "agent-full-access", DEFAULT_AUTH_REQUEST: '{"methodId":"api-key"}' },
+    passEnv: ["OPENAI_API_KEY", "CODEX_API_KEY", "CODEX_CONFIG"],
     hosts: ["api.openai.com", "chatgpt.com"],
-    modelArgs: ["-c", "model={model}"],
   },
   {
     name: "gemini",
     driver: "acp",
     command: ["gemini", "--acp"],
     env: {},
-    passEnv: ["GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL"],
+    passEnv: ["GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL", "GEMINI_MODEL"],
     hosts: ["generativelanguage.googleapis.com"],
     modelArgs: ["--model", "{model}"],
   },

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseDuration, parseSize } from "./duration.ts";
+import { factorySettingsSchema, gafferRoleSchema, phaseSchema, roleName } from "./factory-schema.ts";
 
 /**
  * The gaffer.toml schema: every key with its description and default. Durations are "30s", "10m",
@@ -183,6 +184,18 @@ export const configSchema = z.strictObject({
       processes: z.number().int().min(8).default(512).describe("processes the run may have at once"),
     })
     .prefault({}),
+  factory: factorySettingsSchema
+    .extend({
+      lease: duration("2m").describe("a claim lapses this long after its last heartbeat"),
+      heartbeat: duration("15s").describe("how often a run renews its claim"),
+      stall_activity: duration("10m").describe("no agent activity this long is a stall"),
+      stall_progress: duration("30m").describe("no new commit and no new gate result this long is a stall"),
+      restart_budget: z.number().int().min(0).default(5).describe("restarts of a role before giving up"),
+      restart_backoff: duration("2s").describe("first restart delay; doubles each time"),
+    })
+    .prefault({}),
+  roles: z.record(roleName, gafferRoleSchema).default({}).describe("the factory's roles by name"),
+  phases: z.array(phaseSchema).default([]).describe("the ordered phases of the work"),
   workspace: z
     .strictObject({
       copy: z
@@ -192,6 +205,41 @@ export const configSchema = z.strictObject({
       setup: z.array(step).default([]).describe("commands run after cloning, e.g. an install"),
       author_name: z.string().min(1).default("gaffer").describe("author of the commits gaffer makes"),
       author_email: z.string().min(3).default("gaffer@localhost"),
+    })
+    .prefault({}),
+  vault: z
+    .strictObject({
+      policy: z
+        .string()
+        .min(1)
+        .default("policy.toml")
+        .describe("the vault's policy file: tiers, path rules, size thresholds"),
+      approvers: z
+        .array(z.string().min(1))
+        .default([])
+        .describe("identities that may approve or reject actions"),
+      review_timeout: duration("24h").describe("how long a medium action waits for review"),
+      on_timeout: z
+        .enum(["execute", "expire"])
+        .default("execute")
+        .describe("what a medium action nobody reviewed in time does"),
+      secrets_file: z
+        .string()
+        .min(1)
+        .default(".gaffer/secrets.env")
+        .describe("KEY=value lines; a declared secret missing here comes from the environment"),
+      notify: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("a shell command told about every medium and high request"),
+      formulas: z
+        .record(
+          name,
+          z.strictObject({ run: z.string().min(1).describe("a shell command, run in the project") }),
+        )
+        .default({})
+        .describe("what each formula action runs"),
     })
     .prefault({}),
 });

@@ -85,6 +85,23 @@ output_bytes = "16MB"
 workspace_size = "4GB"
 processes = 512
 
+[vault]
+# Every action beyond a proposal (a merge, a formula that needs secrets) goes through the vault:
+# low runs at once, medium waits for review, high waits for an approver. See docs/VAULT.md.
+policy = "policy.toml"
+# Who may approve or reject: \`gaffer vault approve --as <name>\`, $GAFFER_APPROVER or git's user.email.
+approvers = []
+# How long a medium action waits for review, then "execute" or "expire".
+review_timeout = "24h"
+on_timeout = "execute"
+# Declared secrets come from this file (KEY=value lines, mode 600), else from the environment.
+secrets_file = ".gaffer/secrets.env"
+# A command told about every medium and high request (the request as JSON on stdin):
+# notify = 'notify-send gaffer "$GAFFER_VAULT_SUMMARY"'
+# What a formula action runs:
+# [vault.formulas.release]
+# run = "scripts/release.sh"
+
 [workspace]
 # Untracked files copied from the project into each workspace.
 copy = ${JSON.stringify(input.copy)}

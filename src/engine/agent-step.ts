@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createAgentDriver } from "../agents/index.ts";
 import { findConventions, loadBriefTemplate, renderBrief } from "../agents/prompt/index.ts";
-import type { AgentUpdate, TurnResult } from "../agents/types.ts";
+import type { AgentSession, AgentUpdate, TurnResult } from "../agents/types.ts";
 import { agentPreset } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
 import { commandPolicy, guardLogEntries } from "../guard/index.ts";
@@ -16,6 +16,7 @@ import {
 } from "../store/index.ts";
 import { workspaceGit, worktreeFingerprint } from "../workspace/index.ts";
 import type { StepContext } from "./run.ts";
+import { canContinue, KeptSession } from "./kept-session.ts";
 import { AttemptUsage } from "./usage.ts";
 import { runWorkspace } from "./workspace-handle.ts";
 
@@ -30,15 +31,24 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
   const fingerprint = await worktreeFingerprint(workspace);
   const usage = await AttemptUsage.open(context, run, number);
   if (!usage) return;
+  const before = (await listAttempts(db, run.id)).find((a) => a.number === number);
   const attempt = await startAttempt(db, run, project.owner, { number, treeHash: fingerprint });
   recorder.announce(number === run.attempt ? "attempt.restarted" : "attempt.started", { attempt: number });
 
   const previous = (await listAttempts(db, run.id)).find((a) => a.number === number - 1);
+  const role = context.options.role;
+  const feedback = previous?.feedback
+    ? previous.state === "changes-requested"
+      ? { review: previous.feedback }
+      : { failure: previous.feedback }
+    : {};
   const brief = renderBrief({
     conventions: findConventions(run.workspace, project.config.project.conventions),
     item: { id: item.id, title: item.title, body: item.body },
     attempt: number,
-    ...(previous?.feedback ? { failure: previous.feedback } : {}),
+    ...feedback,
+    ...(role?.instructions && { role: { name: role.name, instructions: role.instructions } }),
+    ...(before?.stop_reason === "nudged" && { notice: NUDGE_NOTICE }),
     ...(project.config.project.promptTemplate && {
       template: loadBriefTemplate(project.config.project.promptTemplate),
       templateFile: project.config.project.promptTemplate,
@@ -55,6 +65,11 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
   await recordGuardDenials(context, run, number);
   await recorder.flush();
   if (signal.aborted) return;
+  if (result.nudged) {
+    // The attempt starts over in a fresh session, its brief saying why.
+    await updateAttempt(db, run.id, number, { state: "error", stopReason: "nudged" });
+    return;
+  }
   if (result.stopReason === "error" || result.stopReason === "timeout") {
     await updateAttempt(db, run.id, number, { state: "error", stopReason: result.stopReason });
     await recorder.event("agent.error", {
@@ -94,31 +109,59 @@ async function converse(
   attempt: number,
   brief: string,
   usage: AttemptUsage,
-): Promise<TurnResult> {
+): Promise<TurnResult & { nudged: boolean }> {
   const { project, recorder, signal } = context;
-  const driver = createAgentDriver(agentPreset(project.config, run.agent), {
-    scriptedAgentCommand: context.options.scriptedAgentCommand,
-  });
-  const session = await driver.startSession({
-    workspace: run.workspace,
-    env: process.env,
-    policy: commandPolicy(run.branch),
-    onUpdate: (update: AgentUpdate) => {
-      recorder.enqueue(`agent.${update.kind}`, { attempt, ...update });
-      usage.observe(update);
-    },
-    turnTimeoutMs: project.config.agent.turnTimeoutMs,
-    ...(context.confinement && { wrap: context.confinement.wrap }),
-  });
+  const preset = agentPreset(project.config, run.agent);
+  const route = (update: AgentUpdate) => {
+    recorder.enqueue(`agent.${update.kind}`, { attempt, ...update });
+    usage.observe(update);
+  };
+  const keep = context.options.role?.continuation === "continue" && canContinue(preset);
+  let kept = keep ? context.session : undefined;
+  if (kept?.session) {
+    usage.setBaseline(kept.handOver(route));
+    await recorder.event("agent.session-continued", { attempt });
+  } else {
+    kept = new KeptSession(route);
+    const driver = createAgentDriver(preset, { scriptedAgentCommand: context.options.scriptedAgentCommand });
+    kept.session = await driver.startSession({
+      workspace: run.workspace,
+      env: process.env,
+      policy: commandPolicy(run.branch),
+      onUpdate: kept.onUpdate,
+      turnTimeoutMs: project.config.agent.turnTimeoutMs,
+      ...(context.confinement && { wrap: context.confinement.wrap }),
+    });
+  }
+  const session = kept.session as AgentSession;
+  let nudged = false;
   const onAbort = () => void session.cancel();
+  const unsubscribe = context.options.nudges?.subscribe(() => {
+    nudged = true;
+    recorder.enqueue("agent.nudged", { attempt });
+    void session.cancel();
+  });
   signal.addEventListener("abort", onAbort, { once: true });
+  let result: TurnResult | undefined;
   try {
-    return await session.prompt({ text: brief, attempt, runId: run.id, itemId: run.item_id });
+    result = await session.prompt({ text: brief, attempt, runId: run.id, itemId: run.item_id });
+    return { ...result, nudged };
   } finally {
     signal.removeEventListener("abort", onAbort);
-    await session.close();
+    unsubscribe?.();
+    // Only a session whose turn ended normally is worth another turn.
+    if (keep && result?.stopReason === "end_turn" && !nudged) context.session = kept;
+    else {
+      if (context.session === kept) delete context.session;
+      await kept.close();
+    }
   }
 }
+
+const NUDGE_NOTICE = [
+  "Your previous session on this attempt was stopped because it made no progress for a long time.",
+  "Continue from the current state of the workspace, in small steps that each change something.",
+].join("\n");
 
 /** The git guard's denials during the turn (it logs to a file the sandbox lets it write), as events. */
 async function recordGuardDenials(context: StepContext, run: Run, attempt: number): Promise<void> {

@@ -71,18 +71,20 @@ export async function confineRun(
   run: Run,
   workspace: Workspace,
   recorder: RunRecorder,
+  /** Where the sandbox's home, tmp, guard and baseline live; the run's directory by default. */
+  stateDir = project.paths.runDir(run.id),
 ): Promise<RunConfinement> {
   const decision = sandboxDecision(project.config);
   if (decision.kind === "none") {
     await recorder.event("sandbox.unavailable", { description: decision.description });
   }
-  const dirs = sandboxDirs(project.paths.runDir(run.id));
+  const dirs = sandboxDirs(stateDir);
   const guardLog = join(dirs.guard, "denials.jsonl");
   const realGit = (await findProgram("git", { cwd: project.root, env: process.env })) ?? "/usr/bin/git";
   await installGitGuard({ binDir: dirs.bin, realGit, runBranch: run.branch, logFile: guardLog });
   await installGuardHooks({ gitDir: join(workspace.dir, ".git"), runBranch: run.branch, logFile: guardLog });
-  const baselinePath = join(project.paths.runDir(run.id), "baseline.json");
-  await recordProjectRefs(project.root, projectRefsPath(project, run));
+  const baselinePath = join(stateDir, "baseline.json");
+  await recordProjectRefs(project.root, join(stateDir, PROJECT_REFS_FILE));
   if (!existsSync(baselinePath)) await saveBaseline(baselinePath, await captureBaseline(workspace));
 
   const toolDirs = await toolDirectories(project, run);
@@ -205,8 +207,10 @@ async function nativeAgentRules(
   return written.env;
 }
 
+const PROJECT_REFS_FILE = "project-refs.json";
+
 export function projectRefsPath(project: Project, run: Pick<Run, "id">): string {
-  return join(project.paths.runDir(run.id), "project-refs.json");
+  return join(project.paths.runDir(run.id), PROJECT_REFS_FILE);
 }
 
 /** The directory gaffer is installed in (its sources or build and its node_modules). */

@@ -17,6 +17,7 @@ import {
 } from "../store/index.ts";
 import { assertHasCommits, detectDefaultBranch, projectGit, runBranchName } from "../workspace/index.ts";
 import { runAgentStep } from "./agent-step.ts";
+import type { KeptSession } from "./kept-session.ts";
 import { runGateStep } from "./gate-step.ts";
 import { type RunConfinement, sandboxDecision } from "./confinement.ts";
 import { prepareWorkspace } from "./prepare.ts";
@@ -27,9 +28,26 @@ import { writeFailureReport } from "./report.ts";
 import { watchLimits } from "./limits.ts";
 import { nextStep } from "./steps.ts";
 
+/** The factory role a run is made for. */
+export interface RunRole {
+  name: string;
+  /** The role's prompt (its kickoff and prompt file), put in the agent's brief. */
+  instructions: string | undefined;
+  /** After a red gate: a further turn in the same agent session, or a fresh session. */
+  continuation: "continue" | "fresh";
+}
+
+/** Where nudges come from: the supervisor asks a stalled agent to stop its turn and start over. */
+export interface NudgeSource {
+  /** Calls `listener` on each nudge until the returned function is called. */
+  subscribe(listener: () => void): () => void;
+}
+
 export interface RunOptions {
   /** Agent preset name; the config's default when absent. */
   agent?: string;
+  role?: RunRole;
+  nudges?: NudgeSource;
   signal?: AbortSignal;
   observer?: RunObserver;
   /** How to start the scripted agent as a subprocess: [node, gaffer main, "agent", "scripted"]. */
@@ -58,6 +76,8 @@ export interface StepContext {
   limitReason?: string;
   /** Stops the run at a limit or budget: aborts `signal`, so the turn or gate in flight is cancelled. */
   stop(reason: string): void;
+  /** The agent session kept open across attempts when the role continues sessions. */
+  session?: KeptSession;
 }
 
 /** Starts a new run of an item and drives it to an outcome. */
@@ -97,6 +117,7 @@ export async function startRun(project: Project, itemId: number, options: RunOpt
     maxFixAttempts: project.config.gate.maxFixAttempts,
     owner: project.owner,
     sandbox: "off",
+    ...(options.role && { role: options.role.name }),
   });
   options.observer?.onNotice({
     runId: run.id,
@@ -167,6 +188,7 @@ async function drive(project: Project, initial: Run, item: Item, options: RunOpt
     return await loop(context, initial.id);
   } finally {
     watcher.stop();
+    await context.session?.close();
     await context.confinement?.close();
   }
 }

@@ -38,6 +38,8 @@ export function nextStep(run: Run, attempts: readonly Attempt[], prepared: boole
       };
     case "red":
       return afterRed(run, attempts, last);
+    case "changes-requested":
+      return { kind: "agent", attempt: last.number + 1 };
     default:
       return last.state satisfies never;
   }
@@ -56,7 +58,9 @@ function afterRed(run: Run, attempts: readonly Attempt[], last: Attempt): NextSt
       detail: `attempts ${previous.number} and ${last.number} failed the gate identically`,
     };
   }
-  const fixesUsed = attempts.length - 1;
+  // A review round starts a fresh heal loop: only the attempts since the last one count.
+  const reviewed = attempts.findLastIndex((a) => a.state === "changes-requested");
+  const fixesUsed = attempts.length - reviewed - 2;
   if (fixesUsed >= run.max_fix_attempts) {
     if (run.max_fix_attempts === 0)
       return { kind: "fail", reason: "the gate is red and max_fix_attempts is 0" };

@@ -41,8 +41,8 @@ export function attemptCost(
 }
 
 /**
- * One attempt's spending. Costs and token counts in a session's usage updates are cumulative and
- * each attempt is a fresh session, so the latest update is the attempt's usage so far.
+ * One attempt's spending. Costs and token counts in a session's usage updates are cumulative, so
+ * the attempt's usage is the latest update less the baseline a continued session started it with.
  */
 export class AttemptUsage {
   readonly #context: StepContext;
@@ -51,6 +51,8 @@ export class AttemptUsage {
   readonly #spent: Spent;
   readonly #model: string | undefined;
   #latest: Partial<UsageUpdate> = {};
+  /** What a continued session had reported before this attempt. */
+  #baseline: Partial<UsageUpdate> = {};
 
   private constructor(context: StepContext, run: Run, attempt: number, spent: Spent) {
     this.#context = context;
@@ -69,6 +71,11 @@ export class AttemptUsage {
     await context.recorder.event("budget.exceeded", { attempt, reason, spent: usage.#spent });
     context.stop(reason);
     return undefined;
+  }
+
+  /** For a continued session: its usage before this attempt, which is not this attempt's. */
+  setBaseline(baseline: Partial<UsageUpdate>): void {
+    this.#baseline = baseline;
   }
 
   /** Keeps the session's latest usage; stops the run when it takes spending past a budget. */
@@ -92,15 +99,28 @@ export class AttemptUsage {
       attempt: this.#attempt,
       agent: this.#run.agent,
       model: this.#model ?? null,
-      inputTokens: this.#latest.inputTokens ?? 0,
-      outputTokens: this.#latest.outputTokens ?? 0,
-      cachedTokens: this.#latest.cachedTokens ?? 0,
+      inputTokens: this.#own().inputTokens ?? 0,
+      outputTokens: this.#own().outputTokens ?? 0,
+      cachedTokens: this.#own().cachedTokens ?? 0,
       ...this.#cost(),
     });
   }
 
   #cost() {
-    return attemptCost(this.#latest, this.#model, this.#context.project.config.prices);
+    return attemptCost(this.#own(), this.#model, this.#context.project.config.prices);
+  }
+
+  /** The session's cumulative usage less what it had before this attempt. */
+  #own(): Partial<UsageUpdate> {
+    const less = (now: number | undefined, before: number | undefined) =>
+      now === undefined ? undefined : now - (before ?? 0);
+    const own: Partial<UsageUpdate> = { ...this.#latest };
+    for (const key of ["costAmount", "inputTokens", "outputTokens", "cachedTokens"] as const) {
+      const value = less(this.#latest[key], this.#baseline[key]);
+      if (value === undefined) delete own[key];
+      else own[key] = value;
+    }
+    return own;
   }
 }
 

@@ -118,8 +118,17 @@ function forwardHttp(
   const headers = { ...req.headers };
   for (const name of HOP_BY_HOP) delete headers[name];
   headers.connection = "close";
+  // One connection per request, never pooled: a server may answer keep-alive all the same, and a
+  // pooled socket it then treats as spent turns the next request into a 400.
   const upstream = request(
-    { host: target.host, port: target.port, method: req.method, path: url.pathname + url.search, headers },
+    {
+      host: target.host,
+      port: target.port,
+      method: req.method,
+      path: url.pathname + url.search,
+      headers,
+      agent: false,
+    },
     (response) => {
       res.writeHead(response.statusCode ?? 502, response.headers);
       response.pipe(res);

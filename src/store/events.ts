@@ -63,3 +63,18 @@ function toEvent(row: EventRow): GafferEvent {
     data: JSON.parse(row.data) as Record<string, unknown>,
   };
 }
+
+/** When the run's latest event (of one of `types`, if given) happened; undefined when there is none. */
+export async function latestEventAt(
+  db: Db,
+  runId: number,
+  types?: readonly string[],
+): Promise<number | undefined> {
+  let select = db
+    .selectFrom("events")
+    .select((eb) => eb.fn.max("at").as("at"))
+    .where("run_id", "=", runId);
+  if (types) select = select.where("type", "in", [...types]);
+  const row = await select.executeTakeFirst();
+  return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
+}

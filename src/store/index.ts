@@ -1,5 +1,22 @@
+export {
+  type Claim,
+  claimItem,
+  type Duty,
+  expireClaims,
+  listClaims,
+  releaseClaim,
+  renewClaim,
+  transferClaim,
+} from "./claims.ts";
 export type { StoreDialect } from "./dialect.ts";
-export { appendEvent, type GafferEvent, lastEvent, listEvents, type NewEvent } from "./events.ts";
+export {
+  appendEvent,
+  type GafferEvent,
+  lastEvent,
+  latestEventAt,
+  listEvents,
+  type NewEvent,
+} from "./events.ts";
 export {
   addItem,
   editItem,
@@ -19,6 +36,14 @@ export {
   type ProposalFinding,
   recordProposal,
 } from "./proposals.ts";
+export {
+  type AfterChanges,
+  listReviews,
+  type Review,
+  type ReviewFinding,
+  recordReview,
+  type Verdict,
+} from "./reviews.ts";
 export {
   ACTIVE_STATES,
   type Attempt,

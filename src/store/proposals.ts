@@ -36,12 +36,14 @@ export interface Proposal {
   evidence: GateEvidence[];
   findings: ProposalFinding[];
   sandbox: string;
+  /** null: not reviewed (yet); "approved" or "changes-requested". */
+  review: string | null;
   createdAt: number;
 }
 
 export async function recordProposal(
   db: Db,
-  proposal: Omit<Proposal, "createdAt">,
+  proposal: Omit<Proposal, "createdAt" | "review">,
   now = Date.now(),
 ): Promise<Proposal> {
   return inTransaction(db, async (trx) => {
@@ -60,7 +62,19 @@ export async function recordProposal(
         sandbox: proposal.sandbox,
         created_at: now,
       })
-      .onConflict((oc) => oc.column("run_id").doNothing())
+      // A revised run proposes again: its proposal is replaced and awaits a fresh review.
+      .onConflict((oc) =>
+        oc.column("run_id").doUpdateSet((eb) => ({
+          head_commit: eb.ref("excluded.head_commit"),
+          commits: eb.ref("excluded.commits"),
+          diff_stat: eb.ref("excluded.diff_stat"),
+          evidence: eb.ref("excluded.evidence"),
+          findings: eb.ref("excluded.findings"),
+          sandbox: eb.ref("excluded.sandbox"),
+          review: null,
+          created_at: eb.ref("excluded.created_at"),
+        })),
+      )
       .execute();
     await appendEvent(
       trx,
@@ -78,7 +92,7 @@ export async function recordProposal(
       },
       now,
     );
-    return { ...proposal, createdAt: now };
+    return { ...proposal, review: null, createdAt: now };
   });
 }
 
@@ -99,6 +113,7 @@ function toProposal(row: ProposalRow): Proposal {
     evidence: JSON.parse(row.evidence) as GateEvidence[],
     findings: JSON.parse(row.findings) as ProposalFinding[],
     sandbox: row.sandbox,
+    review: row.review,
     createdAt: Number(row.created_at),
   };
 }

@@ -8,7 +8,7 @@ export type Attempt = AttemptRow & { id: number };
 export type GateResult = GateResultRow & { id: number; timedOut: boolean };
 
 export const ACTIVE_STATES: readonly RunState[] = ["preparing", "agent", "gating", "proposing"];
-export const RESUMABLE_STATES: readonly RunState[] = ["cancelled", "interrupted"];
+export const RESUMABLE_STATES: readonly RunState[] = ["cancelled", "interrupted", "revising"];
 export const TERMINAL_STATES: readonly RunState[] = ["proposed", "failed", "gave-up", "discarded"];
 
 export interface NewRun {
@@ -21,6 +21,8 @@ export interface NewRun {
   maxFixAttempts: number;
   owner: string;
   sandbox: string;
+  /** The factory role it is made for. */
+  role?: string;
 }
 
 export async function createRun(db: Db, run: NewRun, now = Date.now()): Promise<Run> {
@@ -41,6 +43,7 @@ export async function createRun(db: Db, run: NewRun, now = Date.now()): Promise<
         reason: null,
         report_path: null,
         sandbox: run.sandbox,
+        role: run.role ?? null,
         created_at: now,
         updated_at: now,
         ended_at: null,
@@ -54,7 +57,13 @@ export async function createRun(db: Db, run: NewRun, now = Date.now()): Promise<
         runId: created.id,
         itemId: run.itemId,
         type: "run.created",
-        data: { agent: run.agent, branch: run.branch, base: run.baseBranch, baseCommit: run.baseCommit },
+        data: {
+          agent: run.agent,
+          branch: run.branch,
+          base: run.baseBranch,
+          baseCommit: run.baseCommit,
+          ...(run.role && { role: run.role }),
+        },
       },
       now,
     );

@@ -12,6 +12,8 @@ export interface Database {
   events: EventsTable;
   proposals: ProposalsTable;
   usage: UsageTable;
+  claims: ClaimsTable;
+  reviews: ReviewsTable;
 }
 
 export type ItemState = "open" | "closed";
@@ -30,7 +32,7 @@ export interface ItemsTable {
 }
 
 /**
- * A run's life. Terminal: proposed, failed, gave-up, discarded. Resumable: cancelled, interrupted.
+ * A run's life. Terminal: proposed, failed, gave-up, discarded. Resumable: cancelled, interrupted, revising.
  * - preparing: the workspace is being cloned and set up
  * - agent: the agent is working on attempt `attempt`
  * - gating: gaffer runs the gate on attempt `attempt`
@@ -40,6 +42,7 @@ export interface ItemsTable {
  * - gave-up: the heal loop ended without a green gate; a failure report was written
  * - cancelled: stopped by the user; the workspace is kept
  * - interrupted: the gaffer process died; found at the next start
+ * - revising: proposed, then a reviewer asked for changes; a builder resumes it with the findings
  * - discarded: the workspace was snapshotted and removed
  */
 export type RunState =
@@ -52,6 +55,7 @@ export type RunState =
   | "gave-up"
   | "cancelled"
   | "interrupted"
+  | "revising"
   | "discarded";
 
 export interface RunsTable {
@@ -69,6 +73,8 @@ export interface RunsTable {
   reason: string | null;
   report_path: string | null;
   sandbox: string;
+  /** The factory role the run was made for; null for `gaffer run`. */
+  role: string | null;
   created_at: number;
   updated_at: number;
   ended_at: number | null;
@@ -81,8 +87,9 @@ export interface RunsTable {
  * - green / red: the gate's verdict
  * - no-change: the turn changed nothing, so the gate was not run
  * - error: the agent or gate could not run
+ * - changes-requested: green, proposed, then a reviewer asked for changes (its findings are the feedback)
  */
-export type AttemptState = "agent" | "gating" | "green" | "red" | "no-change" | "error";
+export type AttemptState = "agent" | "gating" | "green" | "red" | "no-change" | "error" | "changes-requested";
 
 export interface AttemptsTable {
   id: Generated<number>;
@@ -139,6 +146,38 @@ export interface ProposalsTable {
   findings: string;
   /** How the run was confined: "bwrap", or "none: <why>". */
   sandbox: string;
+  /** The reviewer's verdict: null (none yet or no reviewer), "approved" or "changes-requested". */
+  review: string | null;
+  created_at: number;
+}
+
+/**
+ * A lease on an item: one role works it until the lease lapses. The holder renews it with
+ * heartbeats; an expired claim returns the item, and its workspace, to the queue.
+ * - duty build: a builder run; review: a reviewer on the item's proposal (`run_id`)
+ */
+export interface ClaimsTable {
+  item_id: number;
+  role: string;
+  duty: "build" | "review";
+  run_id: number | null;
+  holder: string;
+  heartbeat_at: number;
+  expires_at: number;
+  created_at: number;
+}
+
+/** A reviewer's verdict on a proposal, one per round. */
+export interface ReviewsTable {
+  id: Generated<number>;
+  run_id: number;
+  round: number;
+  role: string;
+  head_commit: string;
+  verdict: "approve" | "request-changes";
+  summary: string;
+  /** JSON list of { file, line, severity, text }. */
+  findings: string;
   created_at: number;
 }
 

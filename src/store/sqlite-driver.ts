@@ -8,7 +8,10 @@ import type { SqliteDatabase, SqliteStatement } from "kysely";
 export function nodeSqliteDatabase(database: DatabaseSync): SqliteDatabase {
   return {
     close: () => database.close(),
-    prepare: (sql) => adaptStatement(database.prepare(sql), sql),
+    // Kysely begins with a deferred "begin"; a read that later turns into a write can then fail at
+    // once with SQLITE_BUSY when another process wrote in between. An immediate transaction takes
+    // the write lock up front and waits its turn (busy_timeout) instead.
+    prepare: (sql) => adaptStatement(database.prepare(sql === "begin" ? "begin immediate" : sql), sql),
   };
 }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { request } from "node:http";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
 import { hostAllowed, parseAuthority } from "../../src/sandbox/hosts.ts";
@@ -54,4 +55,45 @@ test("the proxy refuses an unlisted CONNECT with 403, reports it, and stops on c
   await proxy.close();
   await proxy.close();
   assert.match(String(await connectStatus()), /ENOENT|ECONNREFUSED/);
+});
+
+test("plain-HTTP requests in a row all reach a server that answers keep-alive", async (t) => {
+  const bodies: string[] = [];
+  const upstream = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    req.on("end", () => {
+      bodies.push(body);
+      // A streaming API's answer: chunked, keep-alive, whatever the request asked for.
+      res.writeHead(200, { "content-type": "text/event-stream", connection: "keep-alive" });
+      res.end(`data: ${body}\n\n`);
+    });
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+  t.after(() => upstream.close());
+  const { port } = upstream.address() as AddressInfo;
+  const socketPath = join(tempDir(t), "proxy.sock");
+  const proxy = startProxy(socketPath, [`127.0.0.1:${port}`]);
+  t.after(() => proxy.close());
+  const post = (body: string) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(
+        {
+          socketPath,
+          method: "POST",
+          path: `http://127.0.0.1:${port}/v1/responses`,
+          headers: { host: `127.0.0.1:${port}` },
+        },
+        (res) => {
+          let text = "";
+          res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+  for (const body of ["one", "two", "three"])
+    assert.deepEqual(await post(body), { status: 200, text: `data: ${body}\n\n` });
+  assert.deepEqual(bodies, ["one", "two", "three"]);
 });

@@ -103,7 +103,13 @@ describe("store", () => {
     const path = join(tempDir(t), "gaffer.db");
     await (await openStore(path)).close();
     const raw = new DatabaseSync(path);
-    raw.exec("DROP TABLE usage; DELETE FROM kysely_migration WHERE name = '003-usage';");
+    raw.exec(
+      [
+        "DROP TABLE claims; DROP TABLE reviews;",
+        "ALTER TABLE runs DROP COLUMN role; ALTER TABLE proposals DROP COLUMN review;",
+        "DELETE FROM kysely_migration WHERE name = '004-factory';",
+      ].join(" "),
+    );
     raw.close();
     assert.throws(() => openStoreReadOnly(path), { code: "store-outdated", hint: /gaffer upgrade/ });
     await (await openStore(path)).close();

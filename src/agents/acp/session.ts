@@ -7,6 +7,7 @@ import { buildClientApp, CLIENT_CAPABILITIES, connectClient } from "./client-app
 import { cancelledPermission, decidePermission } from "./permissions.ts";
 import { Terminals } from "./terminals.ts";
 import type { AgentTransport } from "./transport.ts";
+import { turnUsage } from "./turn-usage.ts";
 import { WorkspaceFs } from "./workspace-fs.ts";
 
 export interface AcpSessionOptions {
@@ -142,7 +143,14 @@ class AcpClientSession implements AgentSession {
     const work = this.#connection.agent.request(acp.methods.agent.session.prompt, {
       sessionId: this.#sessionId,
       prompt: [{ type: "text", text: request.text }],
-      _meta: { gaffer: { attempt: request.attempt, runId: request.runId, itemId: request.itemId } },
+      _meta: {
+        gaffer: {
+          attempt: request.attempt,
+          runId: request.runId,
+          itemId: request.itemId,
+          ...(request.review !== undefined && { review: request.review }),
+        },
+      },
     });
     const outcome = await outcomeOf(work, this.#transport.exited);
     clearTimeout(timer);
@@ -155,23 +163,10 @@ class AcpClientSession implements AgentSession {
     return { stopReason: "error", error: await this.#failure(outcome) };
   }
 
-  /**
-   * Token counts of the turn, where the agent gives them: ACP's (still unstable) `usage` on the
-   * prompt response, as claude-agent-acp sends it. Cost, when reported, came in `usage_update`s.
-   */
+  /** Token counts of the turn, where the agent gives them on its prompt response. */
   #reportTurnUsage(response: acp.PromptResponse): void {
-    const usage = (
-      response as {
-        usage?: { inputTokens?: number; outputTokens?: number; cachedReadTokens?: number | null };
-      }
-    ).usage;
-    if (!usage || typeof usage.inputTokens !== "number") return;
-    this.#context.onUpdate({
-      kind: "usage",
-      inputTokens: usage.inputTokens,
-      ...(typeof usage.outputTokens === "number" && { outputTokens: usage.outputTokens }),
-      ...(typeof usage.cachedReadTokens === "number" && { cachedTokens: usage.cachedReadTokens }),
-    });
+    const usage = turnUsage(response);
+    if (usage) this.#context.onUpdate(usage);
   }
 
   #permission(request: acp.RequestPermissionRequest): acp.RequestPermissionResponse {

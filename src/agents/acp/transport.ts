@@ -35,6 +35,8 @@ export function inProcessTransport(app: acp.AgentApp): AgentTransport {
 export interface SpawnAgentOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** The agent's own variables (its preset's `env`): they pass into a sandbox, unlike `env`. */
+  extraEnv?: Record<string, string>;
   /** Confines the agent (a Sandbox's wrap). */
   wrap?: CommandWrapper;
 }
@@ -49,11 +51,12 @@ export async function spawnAgentProcess(
 ): Promise<AgentTransport> {
   if (!command[0])
     throw new GafferError("agent-unavailable", "agent command is empty", "set the agent preset's command");
-  const wrapped = options.wrap?.(command, { cwd: options.cwd, env: options.env });
+  const extraEnv = options.extraEnv ?? {};
+  const wrapped = options.wrap?.(command, { cwd: options.cwd, env: options.env, extraEnv });
   const [program, ...args] = (wrapped?.argv ?? command) as [string, ...string[]];
   const child = spawn(program, args, {
     cwd: options.cwd,
-    env: wrapped?.env ?? options.env,
+    env: wrapped?.env ?? { ...options.env, ...extraEnv },
     detached: true,
     stdio: ["pipe", "pipe", "pipe"],
   });

@@ -5,6 +5,9 @@ import {
   BRIEF_HEADER,
   CONVENTIONS_HEADING,
   FAILURE_HEADING,
+  NOTICE_HEADING,
+  REVIEW_HEADING,
+  ROLE_HEADING,
   TASK_HEADING,
   TEMPLATE_SLOTS,
   type TemplateSlot,
@@ -17,6 +20,12 @@ export interface BriefInput {
   attempt: number;
   /** The compressed gate failure the agent must fix; absent on a first attempt. */
   failure?: string;
+  /** A reviewer's findings the agent must address; absent unless a review asked for changes. */
+  review?: string;
+  /** The factory role the agent plays, with its prompt file's text. */
+  role?: { name: string; instructions: string };
+  /** Something gaffer tells the agent, e.g. why its previous session was stopped. */
+  notice?: string;
   /** A custom template's text: plain text with `{{slot}}` placeholders (see TEMPLATE_SLOTS). */
   template?: string;
   /** Where the template came from, for error messages. */
@@ -47,12 +56,18 @@ export function renderBrief(input: BriefInput): string {
     return fillSlots(input.template, input.templateFile ?? "(inline)", values);
   }
   const sections = [BRIEF_HEADER];
+  if (input.role) {
+    const heading = ROLE_HEADING.replace("{{role}}", () => values.role);
+    sections.push(`${heading}\n${values.role_instructions}`.trimEnd());
+  }
   if (input.conventions) {
     const heading = CONVENTIONS_HEADING.replace("{{conventions_file}}", () => values.conventions_file);
     sections.push(`${heading}\n${values.conventions}`);
   }
   sections.push(`${TASK_HEADING}\n# ${values.item_title}\n${values.item_body}`.trimEnd());
   if (input.failure) sections.push(`${FAILURE_HEADING}\n${fenced(values.failure)}`);
+  if (input.review) sections.push(`${REVIEW_HEADING}\n${values.review}`);
+  if (input.notice) sections.push(`${NOTICE_HEADING}\n${values.notice}`);
   return sections.join("\n\n");
 }
 
@@ -65,6 +80,10 @@ function slotValues(input: BriefInput): Record<TemplateSlot, string> {
     item_body: input.item.body.trimEnd(),
     attempt: String(input.attempt),
     failure: input.failure?.trimEnd() ?? "",
+    review: input.review?.trimEnd() ?? "",
+    role: input.role?.name ?? "",
+    role_instructions: input.role?.instructions.trimEnd() ?? "",
+    notice: input.notice?.trimEnd() ?? "",
   };
 }
 

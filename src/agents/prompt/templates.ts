@@ -18,6 +18,15 @@ export const FAILURE_HEADING = [
   "# the test to make it pass. Here is the failing output:",
 ].join("\n");
 
+export const REVIEW_HEADING = [
+  "# A reviewer asked for changes to your proposal. Address every finding; the gate",
+  "# must stay green. The findings:",
+].join("\n");
+
+export const ROLE_HEADING = "# Your role ({{role}})";
+
+export const NOTICE_HEADING = "# Note from gaffer";
+
 /** The slots a custom template (`{{name}}`) may use. */
 export const TEMPLATE_SLOTS = [
   "conventions",
@@ -27,6 +36,10 @@ export const TEMPLATE_SLOTS = [
   "item_body",
   "attempt",
   "failure",
+  "review",
+  "role",
+  "role_instructions",
+  "notice",
 ] as const;
 
 export type TemplateSlot = (typeof TEMPLATE_SLOTS)[number];

@@ -1,5 +1,11 @@
 import * as acp from "@agentclientprotocol/sdk";
-import { DEFAULT_SCENARIO, type Scenario, scenarioFromPrompt, stepsForAttempt } from "./scenario.ts";
+import {
+  DEFAULT_SCENARIO,
+  type Scenario,
+  scenarioFromPrompt,
+  stepsForAttempt,
+  stepsForReview,
+} from "./scenario.ts";
 import { runStep } from "./steps.ts";
 
 export interface ScriptedAgentOptions {
@@ -46,7 +52,10 @@ export function createScriptedAgent(options: ScriptedAgentOptions = {}): acp.Age
       session.turn = turn;
       signal.addEventListener("abort", () => turn.abort(), { once: true });
       try {
-        const steps = stepsForAttempt(scenario, attemptOf(params._meta));
+        const round = gafferMeta(params._meta, "review");
+        const steps = round
+          ? stepsForReview(scenario, round)
+          : stepsForAttempt(scenario, gafferMeta(params._meta, "attempt") ?? 1);
         for (const [index, step] of steps.entries()) {
           if (turn.signal.aborted) break;
           const ctx = {
@@ -67,12 +76,15 @@ export function createScriptedAgent(options: ScriptedAgentOptions = {}): acp.Age
     });
 }
 
-/** The attempt number gaffer passes in `_meta.gaffer.attempt`; 1 when absent. */
-function attemptOf(meta: { [key: string]: unknown } | null | undefined): number {
+/** A number gaffer passes in `_meta.gaffer` (the attempt, or the review round); undefined when absent. */
+function gafferMeta(
+  meta: { [key: string]: unknown } | null | undefined,
+  key: "attempt" | "review",
+): number | undefined {
   const gaffer = meta?.gaffer;
-  const attempt =
-    typeof gaffer === "object" && gaffer !== null ? (gaffer as { attempt?: unknown }).attempt : undefined;
-  return typeof attempt === "number" && attempt >= 1 ? attempt : 1;
+  const value =
+    typeof gaffer === "object" && gaffer !== null ? (gaffer as Record<string, unknown>)[key] : undefined;
+  return typeof value === "number" && value >= 1 ? value : undefined;
 }
 
 function throwCrash(code: number, message: string): never {

@@ -1,7 +1,7 @@
 /**
  * Finds the line of a value in scenario TOML for error messages. smol-toml reports lines only
  * for syntax errors, so validation errors are located by a light scan of the text. Best effort:
- * it knows the documented layout (`[[attempts]]` tables with a `steps = [ {…}, … ]` array) and
+ * it knows the documented layout (`[[attempts]]` and `[[reviews]]` tables with a `steps = [ {…}, … ]` array) and
  * falls back to the nearest enclosing line it can find.
  */
 export function lineOf(text: string, path: readonly PropertyKey[]): number {
@@ -9,10 +9,12 @@ export function lineOf(text: string, path: readonly PropertyKey[]): number {
   const [top, attempt, field, step, ...rest] = path;
   const whole = { from: 0, to: lines.length };
   if (top === undefined) return 1;
-  if (top !== "attempts" || typeof attempt !== "number") return keyLine(lines, whole, String(top)) ?? 1;
-  const headers = lines.flatMap((line, i) => (/^\s*\[\[\s*attempts\s*\]\]/.test(line) ? [i] : []));
+  if ((top !== "attempts" && top !== "reviews") || typeof attempt !== "number")
+    return keyLine(lines, whole, String(top)) ?? 1;
+  const header = new RegExp(`^\\s*\\[\\[\\s*${top}\\s*\\]\\]`);
+  const headers = lines.flatMap((line, i) => (header.test(line) ? [i] : []));
   const from = headers[attempt];
-  if (from === undefined) return keyLine(lines, whole, "attempts") ?? 1;
+  if (from === undefined) return keyLine(lines, whole, top) ?? 1;
   const table = { from, to: headers[attempt + 1] ?? lines.length };
   if (field === undefined) return from + 1;
   const fieldLine = keyLine(lines, table, String(field)) ?? from + 1;

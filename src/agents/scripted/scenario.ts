@@ -7,19 +7,26 @@ import { STEP_KINDS, STEP_SCHEMAS, type Step, type StepKind } from "./steps-sche
 
 export type { Step } from "./steps-schema.ts";
 
-/** A scripted agent's behaviour: one list of steps per attempt; the last list repeats. */
+/**
+ * A scripted agent's behaviour: one list of steps per attempt, and one per review round when it
+ * plays a reviewer; in both, the last list repeats.
+ */
 export interface Scenario {
   name: string;
   attempts: Step[][];
+  reviews: Step[][];
 }
 
 const HINT = "see docs/SCENARIOS.md for the scenario format and every step kind";
+
+const stepList = z.object({ steps: z.array(z.record(z.string(), z.unknown())) }).strict();
 
 const scenarioSchema = z
   .object({
     name: z.string().default("unnamed scenario"),
     description: z.string().optional(),
-    attempts: z.array(z.object({ steps: z.array(z.record(z.string(), z.unknown())) }).strict()).min(1),
+    attempts: z.array(stepList).min(1),
+    reviews: z.array(stepList).default([]),
   })
   .strict();
 
@@ -30,7 +37,16 @@ type Issue = { path: PropertyKey[]; message: string; key?: string };
 export const DEFAULT_SCENARIO: Scenario = {
   name: "nothing to do",
   attempts: [[{ kind: "say", text: "The scripted agent has no scenario, so it has nothing to do." }]],
+  reviews: [],
 };
+
+/** A review round with no `[[reviews]]` in the scenario: the scripted reviewer approves. */
+const APPROVE: Step[] = [
+  {
+    kind: "say",
+    text: JSON.stringify({ verdict: "approve", summary: "The scripted reviewer has no review steps." }),
+  },
+];
 
 /**
  * Parses scenario TOML. Bad input throws GafferError("invalid-input") with one line:
@@ -52,16 +68,17 @@ export function parseScenario(text: string, source: string, firstLine = 1): Scen
   const outer = scenarioSchema.safeParse(data);
   const issue = outer.success ? undefined : toIssue(outer.error.issues[0]);
   if (issue) throw fail(issueLine(text, issue), describe(issue));
-  const { name, attempts } = outer.data as z.output<typeof scenarioSchema>;
-  const parsed = attempts.map((attempt, a) =>
-    attempt.steps.map((raw, s) => {
-      const step = parseStep(raw);
-      if ("kind" in step) return step;
-      const issue = { ...step, path: ["attempts", a, "steps", s, ...step.path] };
-      throw fail(issueLine(text, issue), describe(issue));
-    }),
-  );
-  return { name, attempts: parsed };
+  const { name, attempts, reviews } = outer.data as z.output<typeof scenarioSchema>;
+  const parseLists = (top: "attempts" | "reviews", lists: { steps: Record<string, unknown>[] }[]) =>
+    lists.map((list, a) =>
+      list.steps.map((raw, s) => {
+        const step = parseStep(raw);
+        if ("kind" in step) return step;
+        const issue = { ...step, path: [top, a, "steps", s, ...step.path] };
+        throw fail(issueLine(text, issue), describe(issue));
+      }),
+    );
+  return { name, attempts: parseLists("attempts", attempts), reviews: parseLists("reviews", reviews) };
 }
 
 /** Reads and parses a scenario file; a missing or bad file is GafferError("invalid-input"). */
@@ -90,8 +107,17 @@ export function scenarioFromPrompt(prompt: string): Scenario | undefined {
 
 /** Attempt N plays attempts[min(N, count) - 1]. */
 export function stepsForAttempt(scenario: Scenario, attempt: number): Step[] {
-  const index = Math.min(Math.max(Math.trunc(attempt), 1), scenario.attempts.length) - 1;
-  return scenario.attempts[index] ?? [];
+  return nth(scenario.attempts, attempt);
+}
+
+/** Review round N plays reviews[min(N, count) - 1]; without reviews, the reviewer approves. */
+export function stepsForReview(scenario: Scenario, round: number): Step[] {
+  return scenario.reviews.length > 0 ? nth(scenario.reviews, round) : APPROVE;
+}
+
+function nth(lists: Step[][], n: number): Step[] {
+  const index = Math.min(Math.max(Math.trunc(n), 1), lists.length) - 1;
+  return lists[index] ?? [];
 }
 
 function parseStep(raw: Record<string, unknown>): Step | Issue {
@@ -128,6 +154,7 @@ function describe(issue: Issue): string {
   const parts: string[] = [];
   for (const [key, label] of [
     ["attempts", "attempt"],
+    ["reviews", "review"],
     ["steps", "step"],
   ] as const) {
     const index = path[1];

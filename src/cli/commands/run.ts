@@ -1,6 +1,6 @@
-import { fileURLToPath } from "node:url";
 import { openProject, type RunResult, resumeRun, startRun } from "../../engine/index.ts";
 import { EXIT } from "../../errors.ts";
+import { gafferCommand } from "../../util/self.ts";
 import { color, parseId, print, printJson } from "../output.ts";
 import { RunProgress } from "../progress.ts";
 
@@ -13,8 +13,7 @@ interface RunCommandOptions {
 
 /** How gaffer starts its own scripted agent as an ACP subprocess. */
 export function scriptedAgentCommand(): string[] {
-  const bin = fileURLToPath(new URL("../../../bin/gaffer.js", import.meta.url));
-  return [process.execPath, bin, "agent", "scripted"];
+  return gafferCommand("agent", "scripted");
 }
 
 export async function run(cwd: string, itemText: string, options: RunCommandOptions): Promise<number> {

@@ -99,7 +99,9 @@ function printProposal(run: Run, proposal: Proposal): void {
   const commands = reviewCommands(run);
   print(color.bold("review"));
   for (const line of commands.review) print(`  ${line}`);
-  print(color.bold("merge") + color.dim(" (gaffer never merges; you do)"));
+  print(
+    color.bold("merge") + color.dim(" (through the vault: by its policy's tier, at once or once approved)"),
+  );
   for (const line of commands.merge) print(`  ${line}`);
 }
 
@@ -109,6 +111,6 @@ function reviewCommands(run: Run): { review: string[]; merge: string[] } {
       `git log --stat ${run.base_branch}..${run.branch}`,
       `git diff ${run.base_branch}...${run.branch}`,
     ],
-    merge: [`git switch ${run.base_branch}`, `git merge --no-ff ${run.branch}`],
+    merge: [`gaffer merge ${run.id}`],
   };
 }

@@ -1,4 +1,6 @@
+import { loadFactory } from "../../config/index.ts";
 import { isOwnerAlive, openProjectReadOnly } from "../../engine/index.ts";
+import { factoryStatus, formatFactoryStatus } from "../../factory/status-table.ts";
 import { ACTIVE_STATES, lastEvent, listItems, listRuns, RESUMABLE_STATES } from "../../store/index.ts";
 import { detectSandbox, type SandboxMode } from "../../sandbox/index.ts";
 import { ago, color, formatTable, print, printJson } from "../output.ts";
@@ -6,9 +8,12 @@ import { stateColor } from "./runs.ts";
 
 const RECENT = 5;
 
+/** The factory's phase and roles (when it has roles), then items and runs. Reads only. */
 export async function status(cwd: string, options: { json?: boolean }): Promise<number> {
   const project = await openProjectReadOnly(cwd);
   try {
+    const factory = loadFactory(project.root, project.config);
+    const factoryView = factory.roles.length > 0 ? factoryStatus(factory, project.paths.stateDir) : null;
     const db = project.store?.db;
     const items = db ? await listItems(db, { state: "open" }) : [];
     // A run whose gaffer process is gone is shown as interrupted; the next writing command records it.
@@ -38,8 +43,13 @@ export async function status(cwd: string, options: { json?: boolean }): Promise<
         active,
         resumable,
         recent,
+        factory: factoryView,
       });
       return 0;
+    }
+    if (factoryView) {
+      for (const line of formatFactoryStatus(factoryView)) print(line);
+      print();
     }
     print(color.bold(`gaffer · ${project.root}`));
     const confinement = sandbox.available ? "bubblewrap" : color.yellow(`none (${sandbox.reason})`);

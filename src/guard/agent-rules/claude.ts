@@ -29,5 +29,7 @@ export function claudeSettings(workspace: string): string {
     `Write(${gitDir})`,
     ...HOME_SECRETS.map((path) => `Read(${path})`),
   ];
-  return `${JSON.stringify({ permissions: { defaultMode: "default", deny } }, null, 2)}\n`;
+  // No predicted follow-up prompt after each turn: nobody reads it, and it is a model call.
+  const settings = { permissions: { defaultMode: "default", deny }, promptSuggestionEnabled: false };
+  return `${JSON.stringify(settings, null, 2)}\n`;
 }

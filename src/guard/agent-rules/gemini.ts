@@ -21,3 +21,12 @@ export function geminiPolicy(): string {
   }));
   return `# gaffer's git policy (generated; do not edit)\n${stringify({ rule })}\n`;
 }
+
+/**
+ * Gemini CLI settings (`<GEMINI_CLI_HOME>/.gemini/settings.json`): API-key authentication, the only
+ * kind whose credentials gaffer passes into the sandbox. Without it a headless or ACP gemini with
+ * `GOOGLE_GEMINI_BASE_URL` set picks the "gateway" method, which it then refuses to run with.
+ */
+export function geminiSettings(): string {
+  return `${JSON.stringify({ security: { auth: { selectedType: "gemini-api-key" } } }, null, 2)}\n`;
+}

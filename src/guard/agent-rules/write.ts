@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { claudeSettings } from "./claude.ts";
 import { codexRules } from "./codex.ts";
-import { geminiPolicy } from "./gemini.ts";
+import { geminiPolicy, geminiSettings } from "./gemini.ts";
 import { opencodeConfig } from "./opencode.ts";
 
 export type AgentKind = "claude" | "codex" | "gemini" | "opencode";
@@ -18,7 +18,8 @@ export interface AgentRulesFile {
  * the workspace), and returns the environment that points the agent there:
  * - claude: `<dir>/settings.json`, CLAUDE_CONFIG_DIR=dir
  * - codex: `<dir>/rules/gaffer.rules`, CODEX_HOME=dir
- * - gemini: `<dir>/.gemini/policies/gaffer.toml`, GEMINI_CLI_HOME=dir
+ * - gemini: `<dir>/.gemini/policies/gaffer.toml` (and API-key auth in `<dir>/.gemini/settings.json`),
+ *   GEMINI_CLI_HOME=dir
  * - opencode: `<dir>/opencode.json`, OPENCODE_CONFIG=that file
  * An existing JSON settings file keeps its other keys; only the permission block is replaced.
  */
@@ -41,6 +42,7 @@ export async function writeAgentRules(
     case "gemini": {
       const path = join(dir, ".gemini", "policies", "gaffer.toml");
       await writeText(path, geminiPolicy());
+      await writeJson(join(dir, ".gemini", "settings.json"), geminiSettings());
       return { path, env: { GEMINI_CLI_HOME: dir } };
     }
     case "opencode": {

@@ -4,6 +4,7 @@ import type { StoreDialect } from "../dialect.ts";
 import * as initial from "./001-initial.ts";
 import * as proposalFindings from "./002-proposal-findings.ts";
 import * as usage from "./003-usage.ts";
+import * as factory from "./004-factory.ts";
 
 type VersionedMigration = { up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> };
 
@@ -12,6 +13,7 @@ const migrations: Record<string, VersionedMigration> = {
   "001-initial": initial,
   "002-proposal-findings": proposalFindings,
   "003-usage": usage,
+  "004-factory": factory,
 };
 
 export const MIGRATION_NAMES: readonly string[] = Object.keys(migrations);

@@ -7,15 +7,11 @@ import type { AgentPreset, HeadlessFormat } from "../../../src/agents/types.ts";
 import { isGafferError } from "../../../src/errors.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 import { PROMPT, recordingContext } from "../helpers.ts";
+import type { Usage } from "../../../src/agents/headless/stream.ts";
 import { fixturePath, replay } from "./replay.ts";
 
-const CLAUDE_USAGE = {
-  inputTokens: 300,
-  outputTokens: 60,
-  cachedTokens: 0,
-  costAmount: 0.0018,
-  costCurrency: "USD",
-};
+/** What the recorded claude transcript used, as its parser totals it. */
+const CLAUDE_USAGE = replay("claude").summary.usage as Usage;
 
 /** A session of a headless preset whose CLI is a shell script of that name, first on PATH. */
 async function start(t: TestContext, format: HeadlessFormat, script: string, model?: string) {
@@ -54,6 +50,8 @@ describe("agents/headless driver", () => {
       "--output-format",
       "stream-json",
       "--verbose",
+      "--permission-mode",
+      "bypassPermissions",
       "--model",
       "claude-sonnet-4-5",
     ]);
@@ -70,10 +68,10 @@ describe("agents/headless driver", () => {
     await session.prompt({ ...PROMPT, text: "Again.", attempt: 2 });
     assert.deepEqual(of("usage").at(-1), {
       kind: "usage",
-      inputTokens: 600,
-      outputTokens: 120,
-      cachedTokens: 0,
-      costAmount: 0.0036,
+      inputTokens: 2 * CLAUDE_USAGE.inputTokens,
+      outputTokens: 2 * CLAUDE_USAGE.outputTokens,
+      cachedTokens: 2 * CLAUDE_USAGE.cachedTokens,
+      costAmount: 2 * (CLAUDE_USAGE.costAmount ?? 0),
       costCurrency: "USD",
     });
   });

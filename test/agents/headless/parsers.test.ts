@@ -3,119 +3,170 @@ import { describe, test } from "node:test";
 import { HEADLESS_FORMATS } from "../../../src/agents/headless/formats.ts";
 import { StreamReader } from "../../../src/agents/headless/reader.ts";
 import type { AgentUpdate } from "../../../src/agents/types.ts";
-import { replay, shown } from "./replay.ts";
+import { attemptCost } from "../../../src/engine/usage.ts";
+import { numbered, recordedUsage, replay, reportedTotals, shown } from "./replay.ts";
 
 const execute = { toolKind: "execute" };
+const FIX = "echo 'export const answer = () => 42;' > answer.js";
+const ANSWER = "Pushing is not allowed here, so I left the branch alone; answer.js now returns 42.";
 
-describe("agents/headless parsers", () => {
-  test("claude: thinking, Bash calls and their results, the text, the denied push; 0.0018 USD", () => {
+/**
+ * USD per million tokens. Claude's are Anthropic's list prices for the model the transcripts were
+ * recorded with (Claude Code priced the turn itself); the others are a `[prices]` table as a user
+ * would write it, for CLIs that report tokens but no money.
+ */
+const SONNET = { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 };
+const PRICES = {
+  "gpt-5.5": { input: 1.25, output: 10, cachedInput: 0.125 },
+  "gemini-2.5-flash": { input: 0.3, output: 2.5, cachedInput: 0.075 },
+};
+
+/** Anthropic's bill for what the fake server reported: cache writes and reads at their own prices. */
+function anthropicCost(total: {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}): number {
+  const perMillion =
+    total.input * SONNET.input +
+    total.output * SONNET.output +
+    total.cacheWrite * SONNET.cacheWrite +
+    total.cacheRead * SONNET.cacheRead;
+  return perMillion / 1_000_000;
+}
+
+/** Equal to a billionth of a cent: the CLIs add floating-point costs up in their own order. */
+function assertUsd(actual: number | null | undefined, expected: number): void {
+  assert.ok(actual !== null && actual !== undefined, "a cost");
+  assert.ok(Math.abs(actual - expected) < 1e-11, `${actual} ≠ ${expected}`);
+}
+
+const conversation = (request: { conversation: boolean }) => request.conversation;
+
+describe("agents/headless parsers, on transcripts recorded from the real CLIs", () => {
+  test("claude: the denied push, the fix, the answer; tokens as the server reported them, its USD cost exact", () => {
     const { updates, summary } = replay("claude");
-    assert.deepEqual(shown(updates), [
+    assert.deepEqual(numbered(shown(updates)), [
       { kind: "other", type: "system" },
-      { kind: "thought", text: "The brief says to publish the branch." },
-      {
-        kind: "tool-call",
-        id: "toolu_01",
-        title: "Bash: git push origin HEAD",
-        status: "pending",
-        ...execute,
-      },
-      { kind: "tool-call-update", id: "toolu_01", status: "failed" },
-      {
-        kind: "tool-call",
-        id: "toolu_02",
-        title: "Bash: echo hello > hello.txt",
-        status: "pending",
-        ...execute,
-      },
-      { kind: "tool-call-update", id: "toolu_02", status: "completed" },
-      { kind: "message", text: "Pushing is not allowed here, so I only wrote hello.txt." },
+      { kind: "tool-call", id: "call-1", title: "Bash: git push origin HEAD", status: "pending", ...execute },
+      { kind: "other", type: "system" },
+      { kind: "tool-call-update", id: "call-1", status: "failed" },
+      { kind: "tool-call", id: "call-2", title: `Bash: ${FIX}`, status: "pending", ...execute },
+      { kind: "tool-call-update", id: "call-2", status: "completed" },
+      { kind: "message", text: ANSWER },
       { kind: "permission", title: "Bash", command: "git push origin HEAD", decision: "reject" },
     ]);
-    assert.deepEqual(summary, {
-      stopReason: "end_turn",
-      usage: { inputTokens: 300, outputTokens: 60, cachedTokens: 0, costAmount: 0.0018, costCurrency: "USD" },
-    });
+    const reported = reportedTotals(recordedUsage("claude"));
+    assert.equal(summary.stopReason, "end_turn");
+    // Cache writes count as input, cache reads as cached.
+    assert.deepEqual(
+      { ...summary.usage, costAmount: undefined },
+      {
+        inputTokens: reported.input + reported.cacheWrite,
+        outputTokens: reported.output,
+        cachedTokens: reported.cacheRead,
+        costAmount: undefined,
+        costCurrency: "USD",
+      },
+    );
+    assertUsd(summary.usage?.costAmount, anthropicCost(reported));
+    assert.equal(attemptCost(summary.usage ?? {}, "claude-sonnet-4-5", {}).source, "reported");
   });
 
-  test("codex: reasoning, the declined push, the echo, the answer; tokens without cost", () => {
+  test("codex: the fix and the answer (a push its rules refuse never shows); tokens exact, priced from [prices]", () => {
     const { updates, summary } = replay("codex");
-    const push = "bash -lc 'git push origin HEAD'";
-    const echo = "bash -lc 'echo hello > hello.txt'";
-    assert.deepEqual(shown(updates), [
+    assert.deepEqual(numbered(shown(updates)), [
       { kind: "other", type: "thread.started" },
       { kind: "other", type: "turn.started" },
-      { kind: "thought", text: "**Publishing the branch first**" },
-      { kind: "tool-call", id: "item_1", title: push, status: "in_progress", ...execute },
-      { kind: "tool-call-update", id: "item_1", status: "failed" },
-      { kind: "tool-call", id: "item_2", title: echo, status: "in_progress", ...execute },
-      { kind: "tool-call-update", id: "item_2", status: "completed" },
-      { kind: "message", text: "Pushing is forbidden here; I only wrote hello.txt." },
+      { kind: "tool-call", id: "call-1", title: `/bin/bash -lc "${FIX}"`, status: "in_progress", ...execute },
+      { kind: "tool-call-update", id: "call-1", status: "completed" },
+      { kind: "message", text: ANSWER },
     ]);
-    // 600 input tokens of which 150 cached: gaffer counts the cached ones apart.
-    assert.deepEqual(summary, {
-      stopReason: "end_turn",
-      usage: { inputTokens: 450, outputTokens: 90, cachedTokens: 150 },
-    });
+    const recorded = recordedUsage("codex");
+    const reported = reportedTotals(recorded);
+    // OpenAI counts cached tokens inside input_tokens; gaffer counts them apart.
+    const usage = {
+      inputTokens: reported.input - reported.cacheRead,
+      outputTokens: reported.output,
+      cachedTokens: reported.cacheRead,
+    };
+    assert.deepEqual(summary, { stopReason: "end_turn", usage });
+    const price = PRICES["gpt-5.5"];
+    assert.deepEqual(attemptCost(usage, recorded.model, PRICES).source, "priced");
+    assertUsd(
+      attemptCost(usage, recorded.model, PRICES).costUsd,
+      ((reported.input - reported.cacheRead) * price.input +
+        reported.cacheRead * price.cachedInput +
+        reported.output * price.output) /
+        1_000_000,
+    );
   });
 
-  test("gemini: shell calls, the denied push, streamed text; tokens without cost", () => {
+  test("gemini: the push its policy denied, the fix, the answer; tokens exact, priced from [prices]", () => {
     const { updates, summary } = replay("gemini");
-    const [push, echo] = ["run_shell_command-1763719200300-1", "run_shell_command-1763719200500-2"];
-    assert.deepEqual(shown(updates), [
+    assert.deepEqual(numbered(shown(updates)), [
       { kind: "other", type: "init" },
       {
         kind: "tool-call",
-        id: push,
+        id: "call-1",
         title: "run_shell_command: git push origin HEAD",
         status: "pending",
         ...execute,
       },
-      { kind: "tool-call-update", id: push, status: "failed" },
-      {
-        kind: "tool-call",
-        id: echo,
-        title: "run_shell_command: echo hello > hello.txt",
-        status: "pending",
-        ...execute,
-      },
-      { kind: "tool-call-update", id: echo, status: "completed" },
-      { kind: "message", text: "Pushing is denied by policy; " },
-      { kind: "message", text: "I only wrote hello.txt." },
+      { kind: "tool-call-update", id: "call-1", status: "failed" },
+      { kind: "tool-call", id: "call-2", title: `run_shell_command: ${FIX}`, status: "pending", ...execute },
+      { kind: "tool-call-update", id: "call-2", status: "completed" },
+      { kind: "message", text: ANSWER },
     ]);
-    assert.deepEqual(summary, {
-      stopReason: "end_turn",
-      usage: { inputTokens: 600, outputTokens: 140, cachedTokens: 400 },
-    });
+    const recorded = recordedUsage("gemini");
+    const reported = reportedTotals(recorded);
+    // Gemini's promptTokenCount includes the cached tokens; gaffer counts them apart.
+    const usage = {
+      inputTokens: reported.input - reported.cacheRead,
+      outputTokens: reported.output,
+      cachedTokens: reported.cacheRead,
+    };
+    assert.deepEqual(summary, { stopReason: "end_turn", usage });
+    const price = PRICES["gemini-2.5-flash"];
+    assertUsd(
+      attemptCost(usage, recorded.model, PRICES).costUsd,
+      ((reported.input - reported.cacheRead) * price.input +
+        reported.cacheRead * price.cachedInput +
+        reported.output * price.output) /
+        1_000_000,
+    );
   });
 
-  test("opencode: finished tools, the text; three steps' cost and tokens add up", () => {
+  test("opencode: finished tools, the text; its steps add up to the conversation's tokens and cost", () => {
     const { updates, summary } = replay("opencode");
-    assert.deepEqual(shown(updates), [
+    assert.deepEqual(numbered(shown(updates)), [
       { kind: "other", type: "step_start" },
-      { kind: "tool-call", id: "call_01", title: "bash: git push origin HEAD", status: "failed", ...execute },
+      { kind: "tool-call", id: "call-1", title: "bash: git push origin HEAD", status: "failed", ...execute },
       { kind: "other", type: "step_start" },
-      {
-        kind: "tool-call",
-        id: "call_02",
-        title: "bash: echo hello > hello.txt",
-        status: "completed",
-        ...execute,
-      },
+      { kind: "tool-call", id: "call-2", title: `bash: ${FIX}`, status: "completed", ...execute },
       { kind: "other", type: "step_start" },
-      { kind: "message", text: "Pushing is denied here; I only wrote hello.txt." },
+      { kind: "message", text: ANSWER },
     ]);
-    // Reasoning tokens (5) count as output.
-    assert.deepEqual(summary, {
-      stopReason: "end_turn",
-      usage: {
-        inputTokens: 150,
-        outputTokens: 65,
-        cachedTokens: 220,
-        costAmount: 0.00069,
+    const recorded = recordedUsage("opencode");
+    // opencode's steps cover the conversation; its session title is a side request it does not count.
+    assert.ok(
+      recorded.requests.some((request) => !request.conversation),
+      "a side request was recorded",
+    );
+    const reported = reportedTotals(recorded, conversation);
+    assert.equal(summary.stopReason, "end_turn");
+    assert.deepEqual(
+      { ...summary.usage, costAmount: undefined },
+      {
+        inputTokens: reported.input + reported.cacheWrite,
+        outputTokens: reported.output,
+        cachedTokens: reported.cacheRead,
+        costAmount: undefined,
         costCurrency: "USD",
       },
-    });
+    );
+    assertUsd(summary.usage?.costAmount, anthropicCost(reported));
   });
 
   test("how turns end: claude's max turns, codex's failed turn, gemini's error result, opencode's error", () => {

@@ -21,10 +21,12 @@ const DENIED = GIT_RULES.flatMap((rule) => rule.prefixes.map((prefix) => ["git",
 
 describe("guard/agent-rules", () => {
   it("Claude Code: deny rules for every git rule, .git and home secrets; never bypass mode", () => {
-    const { permissions } = JSON.parse(claudeSettings(WORKSPACE)) as {
+    const { permissions, promptSuggestionEnabled } = JSON.parse(claudeSettings(WORKSPACE)) as {
       permissions: { defaultMode: string; deny: string[] };
+      promptSuggestionEnabled: boolean;
     };
     assert.equal(permissions.defaultMode, "default");
+    assert.equal(promptSuggestionEnabled, false);
     for (const command of DENIED) assert.ok(permissions.deny.includes(`Bash(${command}:*)`), command);
     for (const entry of [`Edit(/${WORKSPACE}/.git/**)`, `Write(/${WORKSPACE}/.git/**)`, "Read(~/.ssh/**)"]) {
       assert.ok(permissions.deny.includes(entry), entry);
@@ -103,5 +105,7 @@ describe("guard/agent-rules", () => {
       assert.deepEqual(written, { path, env });
       assert.match(readFileSync(path, "utf8"), /git push/);
     }
+    const gemini = JSON.parse(readFileSync(join(dir, ".gemini", "settings.json"), "utf8")) as unknown;
+    assert.deepEqual(gemini, { security: { auth: { selectedType: "gemini-api-key" } } });
   });
 });

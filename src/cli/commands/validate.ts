@@ -1,0 +1,56 @@
+import { existsSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import {
+  agentsTomlIn,
+  FLEET_FILE,
+  loadConfig,
+  loadFactory,
+  readAgentsToml,
+  readFleet,
+} from "../../config/index.ts";
+import { projectPaths } from "../../engine/index.ts";
+import { validateFleet } from "../../factory/fleet.ts";
+import { readPhaseState } from "../../factory/phase.ts";
+import { resolveProjectRoot } from "../../workspace/index.ts";
+import { plural, print, printJson } from "../output.ts";
+
+/**
+ * `gaffer validate`: gaffer.toml, the factory's file (gaffer.toml's roles or agents.toml), the
+ * persisted phase, and a fleet file (`--fleet`, or fleet.toml in the project). Reads only; a
+ * problem is the usual one-line error (exit 78).
+ */
+export async function validate(cwd: string, options: { fleet?: string; json?: boolean }): Promise<number> {
+  const root = await resolveProjectRoot(cwd);
+  const config = loadConfig(root);
+  const factory = loadFactory(root, config);
+  const agentsFile = agentsTomlIn(root);
+  if (agentsFile !== undefined && factory.format !== "agents.toml") readAgentsToml(agentsFile, config);
+  const phase = readPhaseState(factory, projectPaths(root).stateDir);
+  const fleetFile = options.fleet !== undefined ? resolve(cwd, options.fleet) : join(root, FLEET_FILE);
+  const fleet = options.fleet !== undefined || existsSync(fleetFile) ? readFleet(fleetFile) : undefined;
+  if (fleet) await validateFleet(fleet);
+  if (options.json) {
+    printJson({
+      ok: true,
+      config: config.file ?? null,
+      factory: { file: factory.file ?? null, roles: factory.roles.length, phases: factory.phases.length },
+      agentsToml: agentsFile ?? null,
+      phase: phase ? { id: phase.phase.id, index: phase.index, done: phase.done } : null,
+      fleet: fleet ? { file: fleet.file, projects: fleet.projects.length } : null,
+    });
+    return 0;
+  }
+  const factoryPart = `${plural(factory.roles.length, "role")}, ${plural(factory.phases.length, "phase")}`;
+  const parts = [
+    config.file
+      ? `gaffer.toml${factory.format === "gaffer" && factory.roles.length > 0 ? `: ${factoryPart}` : ""}`
+      : "no gaffer.toml (defaults)",
+    factory.format === "agents.toml" ? `agents.toml: ${factoryPart}` : "",
+    agentsFile !== undefined && factory.format !== "agents.toml"
+      ? "agents.toml (not used: gaffer.toml has roles)"
+      : "",
+    fleet ? `${basename(fleet.file)}: ${plural(fleet.projects.length, "project")}` : "",
+  ];
+  print(`OK, ${parts.filter(Boolean).join("; ")}`);
+  return 0;
+}

@@ -1,0 +1,67 @@
+import { relative } from "node:path";
+import { parse, TomlError } from "smol-toml";
+import type { z } from "zod";
+import { GafferError } from "../errors.ts";
+import { describeIssues } from "./errors.ts";
+import { locateKey } from "./locate.ts";
+
+/**
+ * Reading a TOML file against a schema, for every file gaffer reads (gaffer.toml, agents.toml,
+ * fleet.toml): any problem is one GafferError naming file, line and key, with a hint.
+ */
+
+/** The file as the user would type it: relative to the current directory when inside it. */
+export function shownPath(file: string): string {
+  const fromCwd = relative(process.cwd(), file);
+  return fromCwd && !fromCwd.startsWith("..") ? fromCwd : file;
+}
+
+/**
+ * The parsed TOML (`input`, as written) and the schema's output (`data`, defaults filled in).
+ * `schema` may be chosen by the input's shape, e.g. a list of tables or a table of tables.
+ */
+export function parseTomlFile<T>(
+  text: string,
+  file: string,
+  schemaFor: z.ZodType<T> | ((input: unknown) => z.ZodType<T>),
+): { input: unknown; data: T } {
+  let input: unknown;
+  try {
+    input = parse(text);
+  } catch (error) {
+    if (error instanceof TomlError) {
+      const what = error.message.split("\n")[0]?.replace(/^Invalid TOML document: /, "") ?? "invalid TOML";
+      throw new GafferError(
+        "config-invalid",
+        `${shownPath(file)}:${error.line}: ${what}`,
+        "fix the TOML syntax on that line",
+      );
+    }
+    throw error;
+  }
+  const schema = typeof schemaFor === "function" ? schemaFor(input) : schemaFor;
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const problems = describeIssues(result.error.issues, text, schema, input);
+    const first = problems[0];
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : "";
+    throw new GafferError(
+      "config-invalid",
+      `${shownPath(file)}${first?.line ? `:${first.line}` : ""}: ${first?.message ?? "invalid"}${more}`,
+      first?.hint,
+    );
+  }
+  return { input, data: result.data };
+}
+
+/** A problem found after the schema passed (a duplicate, a dangling name), at the line of `path`. */
+export function problemAt(
+  file: string,
+  text: string,
+  path: readonly (string | number)[],
+  message: string,
+  hint: string,
+): GafferError {
+  const line = locateKey(text, path);
+  return new GafferError("config-invalid", `${shownPath(file)}${line ? `:${line}` : ""}: ${message}`, hint);
+}

@@ -1,0 +1,23 @@
+import { getItem, getRun, RESUMABLE_STATES, type Run, transitionRun } from "../store/index.ts";
+import type { Project } from "./project.ts";
+import { recoverInterruptedRuns } from "./recover.ts";
+import { writeFailureReport } from "./report.ts";
+
+/**
+ * Ends a run that stopped (cancelled or interrupted) as given up, with a failure report: the
+ * supervisor's last word on a run that kept stalling. Its workspace is kept.
+ */
+export async function giveUpRun(project: Project, runId: number, reason: string): Promise<Run> {
+  const db = project.store.db;
+  await recoverInterruptedRuns(db);
+  const run = await getRun(db, runId);
+  if (!RESUMABLE_STATES.includes(run.state)) return run;
+  const report = await writeFailureReport(project, run, await getItem(db, run.item_id), reason);
+  return transitionRun(db, runId, {
+    from: [run.state],
+    to: "gave-up",
+    set: { reason, report_path: report, owner: null },
+    event: "run.gave-up",
+    data: { reason, report },
+  });
+}

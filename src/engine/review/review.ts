@@ -1,0 +1,197 @@
+import { join } from "node:path";
+import { createAgentDriver } from "../../agents/index.ts";
+import type { AgentUpdate } from "../../agents/types.ts";
+import { agentPreset } from "../../config/index.ts";
+import { GafferError } from "../../errors.ts";
+import { commandPolicy } from "../../guard/index.ts";
+import {
+  findProposal,
+  getItem,
+  getRun,
+  listReviews,
+  type Proposal,
+  recordReview,
+  type Run,
+  type Verdict,
+} from "../../store/index.ts";
+import type { CommandWrapper } from "../../util/process.ts";
+import { createWorkspace, discardWorkspace, projectGit } from "../../workspace/index.ts";
+import { confineRun } from "../confinement.ts";
+import type { Project } from "../project.ts";
+import { type RunObserver, RunRecorder } from "../recorder.ts";
+import { writeFailureReport } from "../report.ts";
+import type { RunRole } from "../run.ts";
+import { recordTamper } from "../workspace-handle.ts";
+import { renderReviewBrief } from "./brief.ts";
+import { findingsText, parseVerdict } from "./verdict.ts";
+
+export interface ReviewOptions {
+  role: RunRole;
+  /** The reviewer's agent preset. */
+  agent: string;
+  /** Rounds of findings that go back to the builder; a request for changes after them gives up. */
+  maxRounds: number;
+  scriptedAgentCommand: string[];
+  signal?: AbortSignal;
+  observer?: RunObserver;
+}
+
+export type ReviewOutcome = "approved" | "revising" | "gave-up";
+
+export interface ReviewResult {
+  round: number;
+  verdict: Verdict;
+  outcome: ReviewOutcome;
+}
+
+const DIFF_BYTES = 64 * 1024;
+
+/**
+ * Reviews a proposed run: a fresh clone at the proposal's head, confined like a run, where the
+ * reviewer's agent reads the item, the diff and the gate evidence and answers with a verdict.
+ * The verdict is recorded; its workspace is snapshotted and removed.
+ */
+export async function reviewProposal(
+  project: Project,
+  runId: number,
+  options: ReviewOptions,
+): Promise<ReviewResult> {
+  const db = project.store.db;
+  const run = await getRun(db, runId);
+  const proposal = await findProposal(db, runId);
+  if (run.state !== "proposed" || !proposal) {
+    throw new GafferError("run-state", `run ${runId} is ${run.state}, not a proposal awaiting review`);
+  }
+  if (proposal.review !== null) {
+    throw new GafferError("run-state", `run ${runId}'s proposal is already reviewed: ${proposal.review}`);
+  }
+  const item = await getItem(db, run.item_id);
+  const round = (await listReviews(db, runId)).length + 1;
+  const recorder = new RunRecorder(db, { id: run.id, itemId: item.id }, options.observer);
+  const stateDir = join(project.paths.runDir(run.id), `review-${round}`);
+  const dir = join(project.paths.stateDir, "reviews", `run-${run.id}-${round}`);
+  const branch = `gaffer/review-${run.id}-${round}`;
+  const { workspace } = await createWorkspace({
+    project: project.root,
+    dir,
+    branch,
+    baseCommit: proposal.headCommit,
+    identity: project.config.workspace.identity,
+    onTamper: recordTamper(recorder),
+  });
+  await recorder.event("review.started", {
+    round,
+    role: options.role.name,
+    agent: options.agent,
+    head: proposal.headCommit,
+  });
+  const reviewing: Run = { ...run, agent: options.agent, workspace: dir, branch };
+  const confinement = await confineRun(project, reviewing, workspace, recorder, stateDir);
+  try {
+    const brief = renderReviewBrief({
+      item,
+      round,
+      ...(await proposalDiff(project, proposal)),
+      evidence: proposal.evidence,
+      role: { name: options.role.name, instructions: options.role.instructions },
+    });
+    const answer = await converse(project, reviewing, round, brief, recorder, options, confinement.wrap);
+    await recorder.flush();
+    const parsed = parseVerdict(answer);
+    if ("error" in parsed) {
+      await recorder.event("review.invalid", { round, error: parsed.error });
+      throw new GafferError(
+        "agent-failed",
+        `run ${runId}, review round ${round}: ${parsed.error}`,
+        `details: \`gaffer logs ${runId}\``,
+      );
+    }
+    const review = {
+      round,
+      role: options.role.name,
+      headCommit: proposal.headCommit,
+      verdict: parsed.verdict,
+      summary: parsed.summary,
+      findings: parsed.findings,
+    };
+    if (parsed.verdict === "approve") {
+      await recordReview(db, run, review);
+      return { round, verdict: parsed.verdict, outcome: "approved" };
+    }
+    if (round > options.maxRounds) {
+      const reason = `review: changes still requested after ${round} round${round === 1 ? "" : "s"}: ${parsed.summary || `${parsed.findings.length} findings`}`;
+      const report = await writeFailureReport(project, run, item, reason);
+      await recordReview(db, run, review, { then: "give-up", reason, report });
+      return { round, verdict: parsed.verdict, outcome: "gave-up" };
+    }
+    await recordReview(db, run, review, { then: "revise", feedback: findingsText(parsed) });
+    return { round, verdict: parsed.verdict, outcome: "revising" };
+  } finally {
+    await confinement.close();
+    const snapshot = await discardWorkspace(project.root, workspace, `review-${run.id}-${round}`).catch(
+      () => null,
+    );
+    await recorder.event("review.workspace-removed", { snapshot: snapshot?.ref ?? null });
+  }
+}
+
+/** One agent turn; what the agent said is its answer. */
+async function converse(
+  project: Project,
+  run: Run,
+  round: number,
+  brief: string,
+  recorder: RunRecorder,
+  options: ReviewOptions,
+  wrap: CommandWrapper,
+): Promise<string> {
+  const preset = agentPreset(project.config, run.agent);
+  const driver = createAgentDriver(preset, { scriptedAgentCommand: options.scriptedAgentCommand });
+  let answer = "";
+  const session = await driver.startSession({
+    workspace: run.workspace,
+    env: process.env,
+    policy: commandPolicy(run.branch),
+    onUpdate: (update: AgentUpdate) => {
+      if (update.kind === "message") answer += update.text;
+      recorder.enqueue(`review.agent.${update.kind}`, { round, ...update });
+    },
+    turnTimeoutMs: project.config.agent.turnTimeoutMs,
+    wrap,
+  });
+  const onAbort = () => void session.cancel();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const result = await session.prompt({
+      text: brief,
+      attempt: run.attempt,
+      runId: run.id,
+      itemId: run.item_id,
+      review: round,
+    });
+    if (result.stopReason === "error" || result.stopReason === "timeout") {
+      throw new GafferError(
+        "agent-failed",
+        `run ${run.id}, review round ${round}: the reviewer ${result.stopReason === "timeout" ? "timed out" : "failed"}: ${(result.error ?? "").split("\n")[0]}`,
+      );
+    }
+    return answer;
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+    await session.close();
+  }
+}
+
+async function proposalDiff(
+  project: Project,
+  proposal: Proposal,
+): Promise<{ diff: string; diffTruncated: boolean }> {
+  const diff = await projectGit(project.root, [
+    "diff",
+    "--no-ext-diff",
+    "--no-textconv",
+    `${proposal.baseCommit}..${proposal.headCommit}`,
+  ]);
+  if (Buffer.byteLength(diff) <= DIFF_BYTES) return { diff, diffTruncated: false };
+  return { diff: Buffer.from(diff).subarray(0, DIFF_BYTES).toString("utf8"), diffTruncated: true };
+}

@@ -1,0 +1,62 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, mkdirSync, openSync } from "node:fs";
+import { join } from "node:path";
+import { killGroup } from "../util/process.ts";
+import { removePidFile, writePidFile } from "./pid-files.ts";
+
+/** A process the supervisor started: a worker (build or review), or a service. */
+export interface ChildSpec {
+  /** Its pid file's and log's name: the role's session, with `.<n>` for the n-th of a role. */
+  name: string;
+  argv: string[];
+  cwd: string;
+}
+
+export interface FactoryDirs {
+  pids: string;
+  logs: string;
+}
+
+export function factoryDirs(stateDir: string): FactoryDirs {
+  return { pids: join(stateDir, "factory", "pids"), logs: join(stateDir, "factory", "logs") };
+}
+
+/**
+ * Starts a child in its own process group (so everything it starts can be stopped with it), its
+ * output appended to `logs/<name>.log`, and its pid file written. `onExit` gets the code, or the
+ * signal that ended it, once the pid file is gone.
+ */
+export function startChild(
+  spec: ChildSpec,
+  dirs: FactoryDirs,
+  onExit: (code: number | null, signal: NodeJS.Signals | null) => void,
+): ChildProcess {
+  mkdirSync(dirs.logs, { recursive: true });
+  const log = openSync(join(dirs.logs, `${spec.name}.log`), "a");
+  const [program, ...args] = spec.argv as [string, ...string[]];
+  const child = spawn(program, args, { cwd: spec.cwd, detached: true, stdio: ["ignore", log, log] });
+  closeSync(log);
+  if (child.pid !== undefined) writePidFile(dirs.pids, spec.name, child.pid);
+  child.on("exit", (code, signal) => {
+    // Whatever it started and left behind (a service's `sh -c` children, say) goes with it.
+    if (child.pid !== undefined) killGroup(child.pid, "SIGKILL");
+    removePidFile(dirs.pids, spec.name);
+    onExit(code, signal);
+  });
+  child.on("error", () => {
+    removePidFile(dirs.pids, spec.name);
+    onExit(null, null);
+  });
+  return child;
+}
+
+/**
+ * Signals a child. SIGKILL goes to its whole process group, so nothing it started survives it;
+ * other signals go to the child alone, which then stops its own subprocesses in order (a
+ * service's shell passes them on to nothing, so its group gets them).
+ */
+export function signalChild(child: ChildProcess, signal: NodeJS.Signals, group = false): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  if (signal === "SIGKILL" || group) killGroup(child.pid, signal);
+  else child.kill(signal);
+}

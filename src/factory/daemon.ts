@@ -1,0 +1,138 @@
+import { spawn } from "node:child_process";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type FactoryConfig, loadFactory } from "../config/index.ts";
+import { isOwnerAlive, type Project } from "../engine/index.ts";
+import { GafferError } from "../errors.ts";
+import { appendEvent } from "../store/index.ts";
+import { gafferCommand } from "../util/self.ts";
+import { factoryDirs } from "./children.ts";
+import { type DaemonRecord, runningDaemon, takeOwnership } from "./ownership.ts";
+import { readPidFiles } from "./pid-files.ts";
+import { controlFiles, Supervisor } from "./supervisor.ts";
+
+/** The factory of a project, or a one-line error when it has no roles. */
+export function factoryOf(project: Pick<Project, "root" | "config">): FactoryConfig {
+  const factory = loadFactory(project.root, project.config);
+  if (factory.roles.length === 0) {
+    throw new GafferError(
+      "config-invalid",
+      `${project.config.file ?? "gaffer.toml"}: no roles, so there is no factory to start`,
+      'add e.g. [roles.builder] kind = "loop" to gaffer.toml (docs/FACTORY.md), or keep an agents.toml here',
+    );
+  }
+  return factory;
+}
+
+/**
+ * Runs the supervisor in this process until `signal` aborts or the stop file appears: takes the
+ * project's ownership (refusing a second one), cleans up after a previous supervisor, ticks.
+ */
+export async function supervise(project: Project, signal: AbortSignal, tickMs?: number): Promise<void> {
+  const factory = factoryOf(project);
+  const release = takeOwnership(project.root, project.paths.stateDir, factory.sessionPrefix);
+  try {
+    rmSync(controlFiles(project.paths.stateDir).stop, { force: true });
+    const supervisor = new Supervisor(project, factory);
+    await supervisor.reconcile();
+    await supervisor.run(signal, tickMs);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Starts the supervisor as a background process and waits until it owns the project. If it
+ * fails to come up, its first error line is the error.
+ */
+export async function startDaemon(project: Project): Promise<DaemonRecord> {
+  const factory = factoryOf(project);
+  const running = runningDaemon(project.paths.stateDir);
+  if (running) {
+    throw new GafferError(
+      "daemon-running",
+      `gaffer is already up for ${project.root} (pid ${running.pid})`,
+      "stop it with `gaffer down`",
+    );
+  }
+  const { logs } = factoryDirs(project.paths.stateDir);
+  mkdirSync(logs, { recursive: true });
+  const logFile = join(logs, "supervisor.log");
+  const log = openSync(logFile, "a");
+  const start = readFileSync(logFile).length;
+  const [program, ...args] = gafferCommand("supervise") as [string, ...string[]];
+  const child = spawn(program, args, { cwd: project.root, detached: true, stdio: ["ignore", log, log] });
+  closeSync(log);
+  child.unref();
+  let exited = false;
+  child.on("exit", () => {
+    exited = true;
+  });
+  for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
+    const record = runningDaemon(project.paths.stateDir);
+    if (record && record.pid === child.pid) return record;
+    if (exited) break;
+    await sleep(50);
+  }
+  const said = readFileSync(logFile).subarray(start).toString("utf8").trim().split("\n").at(-1) ?? "";
+  throw new GafferError(
+    "daemon-running",
+    `the supervisor did not come up${said ? `: ${said.replace(/^gaffer: /, "")}` : ""}`,
+    `see ${logFile}; factory: ${factory.roles.length} roles`,
+  );
+}
+
+export interface StopResult {
+  /** The supervisor that was stopped; undefined when none was running. */
+  stopped: DaemonRecord | undefined;
+  /** Role processes that outlived it and had to be killed. */
+  killed: number;
+}
+
+/** Stops the supervisor gracefully (it cancels its runs, keeping their workspaces), then any leftover. */
+export async function stopDaemon(project: Project, timeoutMs = 60_000): Promise<StopResult> {
+  const stateDir = project.paths.stateDir;
+  const record = runningDaemon(stateDir);
+  if (record) {
+    process.kill(record.pid, "SIGTERM");
+    for (const deadline = Date.now() + timeoutMs; isOwnerAlive(record.owner) && Date.now() < deadline;)
+      await sleep(50);
+    if (isOwnerAlive(record.owner)) process.kill(record.pid, "SIGKILL");
+  }
+  let killed = 0;
+  for (const file of readPidFiles(factoryDirs(stateDir).pids)) {
+    if (file.alive) {
+      killed += 1;
+      try {
+        process.kill(-file.pid, "SIGKILL");
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    rmSync(join(factoryDirs(stateDir).pids, `${file.name}.pid`), { force: true });
+  }
+  return { stopped: record, killed };
+}
+
+/** The kill switch: no new work is dispatched while paused; running work goes on. */
+export async function setPaused(project: Project, paused: boolean): Promise<boolean> {
+  const file = controlFiles(project.paths.stateDir).paused;
+  const was = readPaused(project.paths.stateDir);
+  if (paused) {
+    mkdirSync(join(file, ".."), { recursive: true });
+    writeFileSync(file, `${new Date().toISOString()}\n`);
+  } else rmSync(file, { force: true });
+  if (was !== paused)
+    await appendEvent(project.store.db, { type: paused ? "factory.paused" : "factory.resumed" });
+  return was;
+}
+
+export function readPaused(stateDir: string): boolean {
+  try {
+    readFileSync(controlFiles(stateDir).paused);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,53 @@
+import { existsSync, readFileSync } from "node:fs";
+import type { AgentPreset } from "../agents/types.ts";
+import { agentPreset, type GafferConfig } from "../config/index.ts";
+import { type FactoryConfig, type Phase, type Role, roleModel } from "../config/factory.ts";
+import { GafferError } from "../errors.ts";
+import type { RunRole } from "../engine/run.ts";
+import { renderKickoff } from "./kickoff.ts";
+import { readPhaseState } from "./phase.ts";
+
+/** A role by name, or a one-line error listing the roles there are. */
+export function findRole(factory: FactoryConfig, name: string): Role {
+  const role = factory.roles.find((r) => r.name === name);
+  if (role) return role;
+  const known = factory.roles.map((r) => r.name);
+  throw new GafferError(
+    "invalid-input",
+    `no role "${name}" in ${factory.file ?? "gaffer.toml"}`,
+    known.length ? `the roles are: ${known.join(", ")}` : "add [roles.<name>] to gaffer.toml",
+  );
+}
+
+/**
+ * The configuration a role's process runs with: its agent preset carries the role's model for the
+ * current phase. Each role process runs one role, so its config can say so outright.
+ */
+export function configForRole(
+  config: GafferConfig,
+  factory: FactoryConfig,
+  role: Role,
+  phase: Phase | undefined,
+): GafferConfig {
+  const name = role.agent ?? config.agent.default;
+  const preset = agentPreset(config, name);
+  const model = roleModel(factory, role, phase);
+  if (model === undefined || preset.driver === "scripted") return config;
+  const agents = new Map(config.agents);
+  agents.set(name, { ...preset, model } as AgentPreset);
+  return { ...config, agents };
+}
+
+/**
+ * What the engine needs to know of the role: its name, its instructions (the phase's kickoff with
+ * the role's prompt, or the prompt alone without phases), and how it continues sessions.
+ */
+export function runRole(factory: FactoryConfig, role: Role, stateDir: string): RunRole {
+  const phase = readPhaseState(factory, stateDir);
+  const instructions = phase
+    ? renderKickoff(factory, role, phase.phase, phase.done ? "done" : "in progress")
+    : role.prompt && existsSync(role.prompt)
+      ? readFileSync(role.prompt, "utf8")
+      : undefined;
+  return { name: role.name, instructions, continuation: role.continuation };
+}

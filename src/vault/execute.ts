@@ -1,0 +1,136 @@
+import { existsSync } from "node:fs";
+import { isGafferError, messageOf } from "../errors.ts";
+import { appendEvent, getRun, type Run } from "../store/index.ts";
+import { snapshotWorkspace, workspaceAt } from "../workspace/index.ts";
+import { hardenedGit } from "../workspace/git.ts";
+import { runShell } from "../util/process.ts";
+import { formulaCommand } from "./config.ts";
+import type { VaultContext } from "./context.ts";
+import { gitSucceeds, mergeIntoBranch } from "./merge.ts";
+import type { ActionRequest, ActionResult, FormulaSpec, MergeTarget } from "./request.ts";
+import { checkMergeRequest } from "./requests.ts";
+
+/** disinto keeps the last 1,000 characters of an action's output in its result. */
+const LOG_CHARS = 1000;
+
+/** The variables a formula's command gets besides its declared secrets. */
+const BASE_ENV = [
+  "PATH",
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "SHELL",
+  "LANG",
+  "LC_ALL",
+  "LC_CTYPE",
+  "TZ",
+  "TMPDIR",
+  "TERM",
+];
+
+type Outcome = Pick<ActionResult, "exit_code" | "logs" | "merge">;
+
+/** Runs an approved action. Never throws: a failure is a result with a non-zero exit code. */
+export async function executeAction(ctx: VaultContext, request: ActionRequest): Promise<ActionResult> {
+  const started = ctx.now();
+  const redact = ctx.secrets.redactor(request.secrets);
+  let outcome: Outcome;
+  try {
+    outcome =
+      request.kind === "merge"
+        ? await executeMerge(ctx, request, request.merge)
+        : await executeFormula(ctx, request, request.formula);
+  } catch (error) {
+    const hint = isGafferError(error) && error.hint ? ` — ${error.hint}` : "";
+    outcome = { exit_code: 1, logs: `${messageOf(error)}${hint}` };
+  }
+  const finished = ctx.now();
+  return {
+    id: request.id,
+    exit_code: outcome.exit_code,
+    timestamp: new Date(finished).toISOString(),
+    logs: redact(outcome.logs).slice(-LOG_CHARS),
+    duration_ms: finished - started,
+    ...(outcome.merge && { merge: outcome.merge }),
+  };
+}
+
+/** The formula's command, in the project, with only its declared secrets and the action's facts. */
+async function executeFormula(
+  ctx: VaultContext,
+  request: ActionRequest,
+  formula: FormulaSpec,
+): Promise<Outcome> {
+  const command = formulaCommand(ctx.vault, formula.name);
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of BASE_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
+  Object.assign(env, {
+    VAULT_ACTION_ID: request.id,
+    VAULT_ACTION_FORMULA: formula.name,
+    VAULT_ACTION_CONTEXT: request.context,
+    VAULT_ACTION_MODEL: formula.model ?? "",
+    VAULT_ACTION_TOOLS: formula.tools.join(" "),
+    VAULT_ACTION_TIMEOUT_MINUTES: String(formula.timeoutMinutes),
+    ...(request.requestedBy.run !== undefined && { GAFFER_RUN_ID: String(request.requestedBy.run) }),
+    ...ctx.secrets.resolve(request.secrets),
+  });
+  const result = await runShell(command, { cwd: ctx.root, env, timeoutMs: formula.timeoutMinutes * 60_000 });
+  const end = result.timedOut
+    ? `\n[timed out after ${formula.timeoutMinutes} minutes]`
+    : result.spawnError
+      ? `\n[could not start: ${result.spawnError}]`
+      : "";
+  return { exit_code: result.timedOut ? null : result.exitCode, logs: result.output + end };
+}
+
+/** Keeps the run's workspace as a snapshot, merges the proposal, and records it on the run. */
+async function executeMerge(
+  ctx: VaultContext,
+  request: ActionRequest,
+  target: MergeTarget,
+): Promise<Outcome> {
+  await checkMergeRequest(ctx, target);
+  const run = await getRun(ctx.db, target.run);
+  const snapshot = await keepSnapshot(ctx.root, run, target.head);
+  const merged = await mergeIntoBranch(ctx.root, {
+    into: target.into,
+    head: target.head,
+    message: `Merge ${target.branch} (gaffer run ${target.run})\n\n${request.context}\n\ngaffer vault action ${request.id} (${request.tier})`,
+    identity: ctx.config.workspace.identity,
+  });
+  const merge = {
+    into: target.into,
+    from: target.branch,
+    head: target.head,
+    commit: merged.commit,
+    snapshot,
+    worktree: merged.worktree,
+  };
+  await appendEvent(ctx.db, {
+    runId: run.id,
+    itemId: run.item_id,
+    type: "vault.merged",
+    data: { action: request.id, ...merge },
+  });
+  const worktree = merged.worktree ? `; ${merged.worktree} updated` : "";
+  return {
+    exit_code: 0,
+    logs: `merged ${target.branch} (${target.head.slice(0, 12)}) into ${target.into} as ${merged.commit.slice(0, 12)}${worktree}; workspace kept in ${snapshot}`,
+    merge,
+  };
+}
+
+/**
+ * The run's workspace as `refs/gaffer/snapshots/<run>`: snapshotted now if it still exists, else
+ * the snapshot its discard left, else the proposal's head.
+ */
+async function keepSnapshot(root: string, run: Run, head: string): Promise<string> {
+  if (run.workspace && existsSync(run.workspace)) {
+    return (await snapshotWorkspace(root, workspaceAt(run.workspace), run.id)).ref;
+  }
+  const ref = `refs/gaffer/snapshots/${run.id}`;
+  if (!(await gitSucceeds(root, ["rev-parse", "--verify", "--quiet", ref]))) {
+    await hardenedGit(root, ["update-ref", "-m", "gaffer vault: keep the proposal", ref, head, ""]);
+  }
+  return ref;
+}

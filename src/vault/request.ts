@@ -1,0 +1,77 @@
+import type { Reason, Tier } from "./tier.ts";
+
+/** Who asked: a role (operator, or a factory role), the identity at the keyboard, the run it is about. */
+export interface Requester {
+  role: string;
+  identity?: string | undefined;
+  run?: number | undefined;
+}
+
+/** What a merge request merges: the proposal as gaffer recorded it, and what its diff touches. */
+export interface MergeTarget {
+  run: number;
+  item: number;
+  branch: string;
+  /** The proposal's base and head commits: what was tested. */
+  base: string;
+  head: string;
+  /** The branch it merges into: the project's default branch. */
+  into: string;
+  paths: string[];
+  lines: number;
+  files: number;
+}
+
+/** What a formula action runs with, from its disinto action file. */
+export interface FormulaSpec {
+  /** The formula: its [tiers] key and its [vault.formulas.<name>] command. */
+  name: string;
+  mounts: string[];
+  model?: string;
+  tools: string[];
+  timeoutMinutes: number;
+}
+
+/**
+ * An action: anything with effects beyond a proposal. Written once when requested and never
+ * changed; its state is the folder it is in, its history is in the audit log.
+ * - merge: gaffer merges a run's proposal
+ * - formula: the command gaffer.toml gives the formula runs
+ */
+export type ActionRequest = RequestFacts &
+  ({ kind: "merge"; merge: MergeTarget } | { kind: "formula"; formula: FormulaSpec });
+
+interface RequestFacts {
+  id: string;
+  context: string;
+  requestedBy: Requester;
+  requestedAt: number;
+  /** The only secrets the action gets. */
+  secrets: string[];
+  /** The tier the request asked for (disinto's blast_radius). */
+  blastRadius?: Tier;
+  tier: Tier;
+  reasons: Reason[];
+  /** medium: when the review window ends (ms since the epoch). */
+  reviewBy?: number;
+}
+
+/** What an executed action left: disinto's result fields, plus what gaffer knows of it. */
+export interface ActionResult {
+  id: string;
+  exit_code: number | null;
+  /** ISO time the action finished. */
+  timestamp: string;
+  /** The end of its output, secrets redacted (disinto keeps the last 1,000 characters). */
+  logs: string;
+  duration_ms: number;
+  /** For a merge: what was merged where. */
+  merge?: {
+    into: string;
+    from: string;
+    head: string;
+    commit: string;
+    snapshot: string | null;
+    worktree: string | null;
+  };
+}

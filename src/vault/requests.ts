@@ -1,0 +1,141 @@
+import { GafferError } from "../errors.ts";
+import { findProposal, getItem, getRun } from "../store/index.ts";
+import { detectDefaultBranch } from "../workspace/index.ts";
+import type { DisintoAction } from "./action.ts";
+import { classify } from "./classify.ts";
+import { formulaCommand } from "./config.ts";
+import type { VaultContext } from "./context.ts";
+import { checkMergeable, diffFacts } from "./merge.ts";
+import type { ActionRequest, MergeTarget, Requester } from "./request.ts";
+import { assertHiddenFromAgents } from "./secrets.ts";
+import { findAction, listActions } from "./store.ts";
+import type { Tier } from "./tier.ts";
+
+export interface MergeRequestOptions {
+  requester: Requester;
+  context?: string | undefined;
+  /** A tier the requester asks for: it may raise the computed tier, never lower it. */
+  blastRadius?: Tier | undefined;
+}
+
+/**
+ * A request to merge a run's proposal into the project's default branch, classified by what its
+ * diff touches and how big it is. A merge that would fail now (conflicts, a dirty worktree,
+ * already merged) is refused before anything is recorded.
+ */
+export async function mergeRequest(
+  ctx: VaultContext,
+  runId: number,
+  options: MergeRequestOptions,
+): Promise<ActionRequest> {
+  const run = await getRun(ctx.db, runId);
+  const proposal = await findProposal(ctx.db, run.id);
+  if (!proposal) {
+    throw new GafferError(
+      "run-state",
+      `run ${run.id} has no proposal (it is ${run.state})`,
+      "only a run that made a proposal can be merged",
+    );
+  }
+  const active = listActions(ctx.paths).find(
+    (a) =>
+      a.request.kind === "merge" &&
+      a.request.merge.run === run.id &&
+      (a.state === "pending" || a.state === "approved"),
+  );
+  if (active) {
+    throw new GafferError(
+      "run-state",
+      `run ${run.id}'s merge is already ${active.state} as ${active.request.id}`,
+      `gaffer vault show ${active.request.id}`,
+    );
+  }
+  const item = await getItem(ctx.db, run.item_id);
+  const into = await detectDefaultBranch(ctx.root, ctx.config.project.defaultBranch);
+  await checkMergeable(ctx.root, into, proposal.headCommit);
+  const facts = await diffFacts(ctx.root, proposal.baseCommit, proposal.headCommit);
+  const { tier, reasons } = classify(
+    { action: "merge", paths: facts.paths, size: facts, requested: options.blastRadius },
+    ctx.policy,
+  );
+  return withTiming(ctx, {
+    id: freeId(ctx, `merge-run-${run.id}`),
+    kind: "merge",
+    context: options.context ?? `merge ${run.branch} into ${into}: item #${item.id} ${item.title}`,
+    requestedBy: { ...options.requester, run: run.id },
+    requestedAt: ctx.now(),
+    secrets: [],
+    ...(options.blastRadius && { blastRadius: options.blastRadius }),
+    tier,
+    reasons,
+    merge: {
+      run: run.id,
+      item: item.id,
+      branch: run.branch,
+      base: proposal.baseCommit,
+      head: proposal.headCommit,
+      into,
+      ...facts,
+    },
+  });
+}
+
+/**
+ * Throws what would make an approved merge wrong or fail now: the run's proposal changed since
+ * the request (a revision), or the merge itself would fail (see checkMergeable).
+ */
+export async function checkMergeRequest(ctx: VaultContext, target: MergeTarget): Promise<void> {
+  const proposal = await findProposal(ctx.db, target.run);
+  if (proposal?.headCommit !== target.head) {
+    throw new GafferError(
+      "run-state",
+      `run ${target.run}'s proposal is no longer ${target.head.slice(0, 12)}: it changed after the merge was requested`,
+      `reject this request and run \`gaffer merge ${target.run}\` again`,
+    );
+  }
+  await checkMergeable(ctx.root, target.into, target.head);
+}
+
+/** A request from a disinto action file: its formula must have a command, its secrets must be hidden from agents. */
+export function formulaRequest(
+  ctx: VaultContext,
+  action: DisintoAction,
+  requester: Requester,
+): ActionRequest {
+  formulaCommand(ctx.vault, action.formula);
+  assertHiddenFromAgents(action.secrets, ctx.config);
+  const { tier, reasons } = classify({ action: action.formula, requested: action.blast_radius }, ctx.policy);
+  return withTiming(ctx, {
+    id: action.id,
+    kind: "formula",
+    context: action.context,
+    requestedBy: requester,
+    requestedAt: ctx.now(),
+    secrets: action.secrets,
+    ...(action.blast_radius && { blastRadius: action.blast_radius }),
+    tier,
+    reasons,
+    formula: {
+      name: action.formula,
+      mounts: action.mounts,
+      ...(action.model !== undefined && { model: action.model }),
+      tools: action.tools,
+      timeoutMinutes: action.timeout_minutes,
+    },
+  });
+}
+
+/** A medium request's review window ends `review_timeout` after it was made. */
+function withTiming(ctx: VaultContext, request: ActionRequest): ActionRequest {
+  return request.tier === "medium"
+    ? { ...request, reviewBy: request.requestedAt + ctx.vault.reviewTimeoutMs }
+    : request;
+}
+
+/** `base`, or `base-2`, `base-3`… whichever the vault has not used yet. */
+function freeId(ctx: VaultContext, base: string): string {
+  for (let n = 1; ; n++) {
+    const id = n === 1 ? base : `${base}-${n}`;
+    if (!findAction(ctx.paths, id)) return id;
+  }
+}

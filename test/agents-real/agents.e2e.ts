@@ -1,0 +1,270 @@
+/**
+ * The real agents end to end, opt-in: `npm run test:agents` installs the pinned CLIs (see
+ * scripts/agents-install.ts) and runs this file. For Claude Code, Codex and Gemini CLI, each over
+ * ACP: `gaffer run 1 --agent <name>` in a temporary git project, in gaffer's bubblewrap sandbox
+ * (required), whose only reachable host is the fake model server of the agent's provider. The fake
+ * first asks for `git push origin HEAD`, then for the change that makes the gate pass, then answers.
+ */
+import assert from "node:assert/strict";
+import { userInfo } from "node:os";
+import { dirname } from "node:path";
+import { after, before, describe, it, type TestContext } from "node:test";
+import { projectPaths } from "../../src/engine/paths.ts";
+import { listEvents, listRuns, openStoreReadOnly } from "../../src/store/index.ts";
+import { agentsBin, agentsCache, isInstalled, type RealAgent } from "../../scripts/agents-install.ts";
+import { gaffer } from "../helpers/cli.ts";
+import { gitOut, gitRepo } from "../helpers/git.ts";
+import { startFakeAnthropic } from "./fake-models/anthropic.ts";
+import { startFakeGemini } from "./fake-models/gemini.ts";
+import { startFakeOpenAi } from "./fake-models/openai.ts";
+import { FIX, PROJECT_FILES } from "./fake-models/script.ts";
+import type { FakeModelServer, ReportedUsage } from "./fake-models/server.ts";
+
+/** Anthropic's list prices (USD per million tokens) for the model the Claude run uses. */
+const SONNET = { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 };
+/** `[prices]` for the agents that report tokens but no money. */
+const PRICES = {
+  "gpt-5.5": { input: 1.25, output: 10, cachedInput: 0.125 },
+  "gemini-2.5-flash": { input: 0.3, output: 2.5, cachedInput: 0.075 },
+};
+
+const GATE = `[[gate.commands]]\nname = "test"\nrun = "node --test"\n`;
+
+interface CostTotal {
+  attempts: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  costUsd: number;
+  unpriced: number;
+}
+
+interface AgentCase {
+  agent: RealAgent;
+  start(): Promise<FakeModelServer>;
+  /** gaffer.toml beyond the gate: the sandbox, and a preset where the built-in one is not used. */
+  config(server: FakeModelServer): string;
+  /** gaffer's environment: the keys and settings the preset passes into the sandbox. */
+  env(server: FakeModelServer): NodeJS.ProcessEnv;
+  /** How the tool result the model got back for the push says it was refused. */
+  refusal: RegExp;
+  /** What `gaffer cost --json` must total, from what the fake server reported. */
+  expectedCost(server: FakeModelServer): Omit<CostTotal, "attempts" | "unpriced">;
+}
+
+const sandbox = (hosts: string[]) =>
+  `[sandbox]\nmode = "required"\nhosts = ${JSON.stringify(hosts)}\n# the agents are installed under HOME, which the sandbox hides\nread = ${JSON.stringify([agentsCache()])}\n`;
+
+const CASES: AgentCase[] = [
+  {
+    // The built-in preset: everything comes from the environment it passes in.
+    agent: "claude",
+    start: startFakeAnthropic,
+    config: (server) => sandbox([server.host]),
+    env: (server) => ({
+      ANTHROPIC_API_KEY: "sk-ant-fake",
+      ANTHROPIC_BASE_URL: server.url,
+      ANTHROPIC_MODEL: "claude-sonnet-4-5",
+      ...(userInfo().uid === 0 && { IS_SANDBOX: "1" }),
+    }),
+    refusal: /Permission to use Bash with command git push origin HEAD has been denied/,
+    expectedCost(server) {
+      // Tokens are the conversation's (cache writes count as input); Claude Code's USD cost
+      // covers its side requests (a session title) as well.
+      const turn = server.reported("conversation");
+      const all = server.reported();
+      return {
+        inputTokens: turn.input + turn.cacheWrite,
+        outputTokens: turn.output,
+        cachedTokens: turn.cacheRead,
+        costUsd: anthropicCost(all),
+      };
+    },
+  },
+  {
+    // A preset of the user's own, as docs/AGENTS.md shows it: the model is named for pricing.
+    agent: "codex",
+    start: startFakeOpenAi,
+    config: (server) =>
+      `${sandbox([])}
+[agents.codex]
+driver = "acp"
+command = ["codex-acp"]
+model = "gpt-5.5"
+pass_env = ["OPENAI_API_KEY"]
+hosts = ["${server.host}"]
+env = { INITIAL_AGENT_MODE = "agent-full-access", DEFAULT_AUTH_REQUEST = '{"methodId":"api-key"}', CODEX_CONFIG = '${codexConfig(server)}' }
+
+[prices."gpt-5.5"]
+input = ${PRICES["gpt-5.5"].input}
+output = ${PRICES["gpt-5.5"].output}
+cached_input = ${PRICES["gpt-5.5"].cachedInput}
+`,
+    env: () => ({ OPENAI_API_KEY: "sk-fake" }),
+    refusal: /rejected: denied by gaffer policy: git push/,
+    expectedCost(server) {
+      // Codex reports the conversation's tokens; requests of its own on the side (it makes some
+      // when it has time to) are not in them.
+      const all = server.reported("conversation");
+      const price = PRICES["gpt-5.5"];
+      return {
+        inputTokens: all.input - all.cacheRead,
+        outputTokens: all.output,
+        cachedTokens: all.cacheRead,
+        costUsd:
+          ((all.input - all.cacheRead) * price.input +
+            all.cacheRead * price.cachedInput +
+            all.output * price.output) /
+          1_000_000,
+      };
+    },
+  },
+  {
+    agent: "gemini",
+    start: startFakeGemini,
+    config: (server) =>
+      `${sandbox([])}
+[agents.gemini]
+driver = "acp"
+command = ["gemini", "--acp", "--model", "{model}"]
+model = "gemini-2.5-flash"
+pass_env = ["GEMINI_API_KEY", "GOOGLE_GEMINI_BASE_URL"]
+hosts = ["${server.host}"]
+
+[prices."gemini-2.5-flash"]
+input = ${PRICES["gemini-2.5-flash"].input}
+output = ${PRICES["gemini-2.5-flash"].output}
+`,
+    env: (server) => ({ GEMINI_API_KEY: "fake-key", GOOGLE_GEMINI_BASE_URL: server.url }),
+    refusal: /denied by policy/,
+    expectedCost(server) {
+      // Over ACP, Gemini CLI gives the conversation's input tokens with the cached ones inside,
+      // not told apart.
+      const all = server.reported("conversation");
+      const price = PRICES["gemini-2.5-flash"];
+      return {
+        inputTokens: all.input,
+        outputTokens: all.output,
+        cachedTokens: 0,
+        costUsd: (all.input * price.input + all.output * price.output) / 1_000_000,
+      };
+    },
+  },
+];
+
+function codexConfig(server: FakeModelServer): string {
+  // A provider of its own: the built-in one first tries a WebSocket, which the fake does not speak.
+  const provider = {
+    name: "fake",
+    base_url: `${server.url}/v1`,
+    wire_api: "responses",
+    env_key: "OPENAI_API_KEY",
+    supports_websockets: false,
+  };
+  return JSON.stringify({ model: "gpt-5.5", model_provider: "fake", model_providers: { fake: provider } });
+}
+
+function anthropicCost(total: ReportedUsage): number {
+  const perMillion =
+    total.input * SONNET.input +
+    total.output * SONNET.output +
+    total.cacheWrite * SONNET.cacheWrite +
+    total.cacheRead * SONNET.cacheRead;
+  return perMillion / 1_000_000;
+}
+
+/** A Node ≥ 22 and the installed agents first on PATH. */
+function agentPath(): string {
+  return `${dirname(process.execPath)}:${agentsBin()}:${process.env.PATH ?? "/usr/bin:/bin"}`;
+}
+
+async function runEvents(dir: string) {
+  const store = openStoreReadOnly(projectPaths(dir).database);
+  assert.ok(store, "a store");
+  try {
+    const [run] = await listRuns(store.db, { itemId: 1 });
+    assert.ok(run, "a run");
+    return { run, events: await listEvents(store.db, { runId: run.id }) };
+  } finally {
+    await store.close();
+  }
+}
+
+for (const spec of CASES) {
+  describe(
+    `real agent over ACP: ${spec.agent}`,
+    { skip: !isInstalled(spec.agent) && "not installed" },
+    () => {
+      let server: FakeModelServer;
+      before(async () => {
+        server = await spec.start();
+      });
+      after(() => server.close());
+
+      it("turns the item into a proposal, is refused its git push, and costs what the model server reported", async (t: TestContext) => {
+        const dir = gitRepo(t, { ...PROJECT_FILES, "gaffer.toml": `${GATE}\n${spec.config(server)}` });
+        const env = { PATH: agentPath(), ...spec.env(server) };
+        const filed = await gaffer(
+          ["issue", "add", "Make answer() return 42", "-b", "answer() must return 42."],
+          {
+            cwd: dir,
+          },
+        );
+        assert.equal(filed.code, 0, filed.stderr);
+
+        const started = Date.now();
+        const result = await gaffer(["run", "1", "--agent", spec.agent, "--plain"], { cwd: dir, env });
+        t.diagnostic(`gaffer run took ${Date.now() - started} ms`);
+        assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+        assert.match(result.stdout, /proposal ready on branch/);
+
+        // The proposal holds the agent's change, and the gate ran green on it.
+        const { run, events } = await runEvents(dir);
+        assert.equal(run.state, "proposed");
+        const ready = events.find((event) => event.type === "workspace.ready");
+        assert.equal((ready?.data as { sandbox?: string } | undefined)?.sandbox, "bwrap");
+        assert.equal(gitOut(dir, "show", `${run.branch}:${FIX.path}`), FIX.content.trim());
+        assert.ok(events.some((event) => event.type === "gate.passed"));
+
+        // The push was refused by the agent's own rules that gaffer wrote, the model was told so,
+        // and nothing reached the project: its only new branch is the proposal.
+        assert.ok(events.some((event) => event.type === "guard.agent-rules"));
+        const sent = JSON.stringify(server.requests.map((request) => request.body));
+        assert.match(sent, spec.refusal);
+        assert.deepEqual(
+          gitOut(dir, "for-each-ref", "--format=%(refname)", "refs/heads").split("\n").sort(),
+          ["refs/heads/main", `refs/heads/${run.branch}`].sort(),
+        );
+        // The push was the agent's first tool call: where the agent reports refused calls, it ended failed.
+        const toolEvents = events.filter((event) => event.type.startsWith("agent.tool-call"));
+        const first = toolEvents[0]?.data as { id?: string; title?: string } | undefined;
+        if (spec.agent === "codex") {
+          // codex-acp shows no tool call for a command its execpolicy rules forbid: the first is the fix.
+          assert.match(first?.title ?? "", /answer\.js/);
+        } else {
+          const failed = toolEvents.some(
+            (event) =>
+              event.type === "agent.tool-call-update" &&
+              (event.data as { id?: string }).id === first?.id &&
+              (event.data as { status?: string }).status === "failed",
+          );
+          assert.ok(failed, `the push (tool call ${first?.id}) is recorded as failed`);
+        }
+
+        // `gaffer cost` totals exactly what the fake server reported.
+        const cost = await gaffer(["cost", "--json"], { cwd: dir });
+        assert.equal(cost.code, 0, cost.stderr);
+        const { total } = JSON.parse(cost.stdout) as { total: CostTotal };
+        const expected = spec.expectedCost(server);
+        assert.deepEqual(
+          { ...total, costUsd: undefined },
+          { ...expected, attempts: 1, unpriced: 0, costUsd: undefined },
+        );
+        assert.ok(
+          Math.abs(total.costUsd - expected.costUsd) < 1e-11,
+          `${total.costUsd} ≠ ${expected.costUsd}`,
+        );
+      });
+    },
+  );
+}

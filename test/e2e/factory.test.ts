@@ -1,0 +1,261 @@
+import assert from "node:assert/strict";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it, type TestContext } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createSampleRepository } from "../../src/demo/index.ts";
+import { readPidFiles } from "../../src/factory/pid-files.ts";
+import {
+  findProposal,
+  listClaims,
+  listEvents,
+  listItems,
+  listReviews,
+  listRuns,
+  openStore,
+  type Run,
+} from "../../src/store/index.ts";
+import { gaffer } from "../helpers/cli.ts";
+import { fileItem, scenarioItem } from "../helpers/project.ts";
+import { tempDir } from "../helpers/tmp.ts";
+
+const CONFIG = `
+[gate]
+max_fix_attempts = 1
+
+[[gate.commands]]
+name = "test"
+run = "node --test"
+timeout = "2m"
+
+[factory]
+heartbeat = "500ms"
+lease = "5s"
+stall_activity = "4s"
+restart_backoff = "100ms"
+max_review_rounds = 2
+
+[roles.builder]
+concurrency = 2
+policy = "heal+stall"
+
+[roles.reviewer]
+policy = "heal"
+`;
+
+const note = (n: number) => `[[attempts]]\nsteps = [{ write = "notes/${n}.md", content = "note ${n}\\n" }]`;
+
+const ITEMS = {
+  plain: [1, 2, 3, 4, 5, 6].map((n) => scenarioItem(`write note ${n}`, note(n))),
+  reviewed: scenarioItem(
+    "write the changelog",
+    `[[attempts]]
+steps = [{ write = "CHANGELOG.md", content = "# Changes\\n" }]
+[[attempts]]
+steps = [{ edit = "CHANGELOG.md", old = "# Changes\\n", new = "# Changes\\n\\n- multiply()\\n" }]
+[[reviews]]
+steps = [{ say = '{"verdict": "request-changes", "summary": "The changelog is empty.", "findings": [{"file": "CHANGELOG.md", "line": 1, "severity": "major", "text": "list the change"}]}' }]
+[[reviews]]
+steps = [{ say = 'Looks right now. {"verdict": "approve", "summary": "ok"}' }]`,
+  ),
+  broken: scenarioItem(
+    "add a failing test",
+    `[[attempts]]\nsteps = [{ write = "test/extra.test.js", content = "import { test } from 'node:test';\\ntest('x', () => { throw new Error('no'); });\\n" }]`,
+  ),
+  killed: scenarioItem(
+    "write slowly",
+    `[[attempts]]\nsteps = [{ sleep = 2500 }, { write = "slow.md", content = "slow\\n" }]`,
+  ),
+  stalled: scenarioItem("think forever", `[[attempts]]\nsteps = [{ say = "thinking" }, { stall = true }]`),
+};
+
+describe("the factory: gaffer up … gaffer down", () => {
+  it("takes ten items to approved proposals or give-ups, heals a killed builder, un-sticks a stall, and leaves no process", async (t) => {
+    const dir = await factoryProject(t);
+    const ids = {
+      plain: [] as number[],
+      reviewed: await fileItem(dir, ITEMS.reviewed),
+      broken: await fileItem(dir, ITEMS.broken),
+      killed: await fileItem(dir, ITEMS.killed),
+      stalled: await fileItem(dir, ITEMS.stalled),
+    };
+    for (const item of ITEMS.plain) ids.plain.push(await fileItem(dir, item));
+
+    const up = await gaffer(["up"], { cwd: dir });
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stdout, /gaffer is up: 2 roles/);
+    const second = await gaffer(["up"], { cwd: dir });
+    assert.equal(second.code, 69, "a second supervisor is refused");
+    assert.match(second.stderr, /already up for .* \(pid \d+/);
+
+    await killBuilderOnce(dir, ids.killed);
+    await until(dir, 150_000, async (db) => {
+      const runs = await latestRuns(db);
+      for (const item of await listItems(db)) {
+        const run = runs.get(item.id);
+        if (!run) return false;
+        if (run.state === "gave-up") continue;
+        if (run.state !== "proposed" || (await findProposal(db, run.id))?.review !== "approved") return false;
+      }
+      return true;
+    });
+
+    const down = await gaffer(["down"], { cwd: dir });
+    assert.equal(down.code, 0, down.stderr);
+    assert.match(down.stdout, /gaffer is down/);
+    assert.deepEqual(processesIn(dir), [], "no process is left running in the project");
+    assert.deepEqual(
+      readPidFiles(join(dir, ".gaffer", "factory", "pids")).filter((f) => f.alive),
+      [],
+    );
+
+    const db = (await openStore(join(dir, ".gaffer", "gaffer.db"))).db;
+    const runs = await latestRuns(db);
+    const state = (id: number) => runs.get(id)?.state;
+    for (const id of ids.plain) assert.equal(state(id), "proposed", `item #${id}`);
+    assert.equal(state(ids.broken), "gave-up");
+    assert.ok(existsSync(runs.get(ids.broken)?.report_path ?? ""), "a give-up leaves a report");
+    assert.equal((await listClaims(db)).length, 0, "no claim outlives the factory");
+
+    // One review round-trip: changes requested, the builder's next attempt, then approval.
+    const reviewed = runs.get(ids.reviewed) as Run;
+    assert.equal(reviewed.state, "proposed");
+    const reviews = await listReviews(db, reviewed.id);
+    assert.deepEqual(
+      reviews.map((r) => r.verdict),
+      ["request-changes", "approve"],
+    );
+    assert.equal(reviews[0]?.findings[0]?.file, "CHANGELOG.md");
+    const brief = readFileSync(
+      join(dir, ".gaffer", "runs", String(reviewed.id), "attempt-2-brief.md"),
+      "utf8",
+    );
+    assert.match(brief, /A reviewer asked for changes[\s\S]*\[major\] CHANGELOG\.md:1: list the change/);
+    assert.equal((await findProposal(db, reviewed.id))?.review, "approved");
+
+    // The SIGKILLed builder was healed and its item resumed to a proposal in the same run.
+    const killed = runs.get(ids.killed) as Run;
+    assert.equal(killed.state, "proposed");
+    const killedEvents = (await listEvents(db, { runId: killed.id })).map((e) => e.type);
+    assert.ok(
+      killedEvents.includes("run.interrupted") && killedEvents.includes("run.resumed"),
+      killedEvents.join(),
+    );
+    const factoryEvents = (await listEvents(db, {})).filter((e) => e.runId === null);
+    assert.ok(factoryEvents.some((e) => e.type === "role.healing" && e.data.item === ids.killed));
+
+    // The stalled agent was nudged, restarted, and finally given up with a report.
+    const stalled = runs.get(ids.stalled) as Run;
+    assert.equal(stalled.state, "gave-up");
+    assert.match(stalled.reason ?? "", /^stall: no agent activity/);
+    const stallEvents = factoryEvents.filter(
+      (e) => e.type.startsWith("stall.") && e.data.item === ids.stalled,
+    );
+    assert.deepEqual(
+      stallEvents.map((e) => e.type),
+      ["stall.nudged", "stall.restarted", "stall.gave-up"],
+    );
+    const stalledEvents = (await listEvents(db, { runId: stalled.id })).map((e) => e.type);
+    assert.ok(stalledEvents.includes("agent.nudged"));
+  });
+
+  it("pause holds new work back until resume", async (t) => {
+    const dir = await factoryProject(t);
+    const paused = await gaffer(["pause"], { cwd: dir });
+    assert.equal(paused.code, 0);
+    await fileItem(dir, ITEMS.plain[0] as { title: string; body: string });
+    assert.equal((await gaffer(["up"], { cwd: dir })).code, 0);
+    await sleep(2000);
+    const db = (await openStore(join(dir, ".gaffer", "gaffer.db"))).db;
+    assert.equal((await listRuns(db)).length, 0, "nothing starts while paused");
+    assert.equal((await gaffer(["resume"], { cwd: dir })).code, 0);
+    await until(dir, 60_000, async (store) => (await listRuns(store))[0]?.state === "proposed");
+  });
+
+  it("refuses to start without roles, with a hint", async (t) => {
+    const dir = tempDir(t, "gaffer-factory-");
+    await createSampleRepository(dir);
+    const up = await gaffer(["up"], { cwd: dir });
+    assert.equal(up.code, 78);
+    assert.match(up.stderr, /no roles, so there is no factory to start — add e\.g\. \[roles\.builder\]/);
+  });
+});
+
+/** A project with the factory's config; when the test ends, the factory is stopped, then the project removed. */
+async function factoryProject(t: TestContext): Promise<string> {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), "gaffer-factory-")));
+  t.after(async () => {
+    await gaffer(["down"], { cwd: dir });
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await createSampleRepository(dir);
+  writeFileSync(join(dir, "gaffer.toml"), CONFIG);
+  return dir;
+}
+
+type Db = Awaited<ReturnType<typeof openStore>>["db"];
+
+async function latestRuns(db: Db): Promise<Map<number, Run>> {
+  const latest = new Map<number, Run>();
+  for (const run of await listRuns(db)) latest.set(run.item_id, run);
+  return latest;
+}
+
+async function until(dir: string, timeoutMs: number, done: (db: Db) => Promise<boolean>): Promise<void> {
+  const store = await openStore(join(dir, ".gaffer", "gaffer.db"));
+  try {
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(250)) {
+      if (await done(store.db)) return;
+    }
+    const runs = [...(await latestRuns(store.db)).values()].map((r) => `#${r.item_id}:${r.state}`);
+    assert.fail(`the factory did not finish in ${timeoutMs} ms: ${runs.join(" ")}`);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Waits for the item's builder to be in its agent turn, then SIGKILLs the builder process. */
+async function killBuilderOnce(dir: string, itemId: number): Promise<void> {
+  const store = await openStore(join(dir, ".gaffer", "gaffer.db"));
+  try {
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(100)) {
+      const run = (await listRuns(store.db, { itemId })).at(-1);
+      const claim = (await listClaims(store.db)).find((c) => c.itemId === itemId);
+      if (run?.state !== "agent" || !claim) continue;
+      const name = claim.holder.split("/")[1] as string;
+      const file = readPidFiles(join(dir, ".gaffer", "factory", "pids")).find((f) => f.name === name);
+      if (!file) continue;
+      process.kill(file.pid, "SIGKILL");
+      return;
+    }
+    assert.fail(`item #${itemId} never reached its agent turn`);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Processes whose working directory is inside `dir`. */
+function processesIn(dir: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      if (cwd === dir || cwd.startsWith(`${dir}/`)) {
+        found.push(`${pid}: ${readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ")}`);
+      }
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return found;
+}
