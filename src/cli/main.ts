@@ -104,8 +104,10 @@ function program(): { command: Command; exitCode: () => number } {
     .action(use(async () => (await import("./commands/logs.ts")).logs));
   gaffer
     .command("status")
-    .description("the factory's phase and roles, items, runs in progress and recent outcomes")
+    .description("the factory's phase, roles and daemon, items, runs in progress and recent outcomes")
     .option("--json", "print JSON")
+    .option("-w, --watch", "redraw until Ctrl-C (a JSON line per refresh with --json)")
+    .option("--interval <duration>", "how often --watch refreshes", "1s")
     .action(use(async () => (await import("./commands/status.ts")).status));
   const phase = gaffer.command("phase").description("the factory's current phase: show, set, advance");
   phase
@@ -203,7 +205,7 @@ function program(): { command: Command; exitCode: () => number } {
   gaffer
     .command("cost")
     .description("what the agents used and cost, per run, item, day or agent, with a total")
-    .option("--by <group>", "group by run (default), item, day (UTC) or agent")
+    .option("--by <group>", "group by run (default), item, day (UTC), agent or role")
     .option("--json", "print JSON")
     .action(use(async () => (await import("./commands/cost.ts")).cost));
   gaffer

@@ -18,6 +18,11 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** One JSON value per line, for streams a script reads line by line. */
+export function printJsonLine(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
 export function print(text = ""): void {
   process.stdout.write(`${text}\n`);
 }

@@ -12,6 +12,7 @@ export {
   roleModel,
   sessionName,
 } from "./factory.ts";
+export { AGENTS_FILE } from "./agents-toml.ts";
 export { agentsTomlIn, loadFactory, readAgentsToml } from "./factory-load.ts";
 export { shownPath } from "./toml-file.ts";
 export {

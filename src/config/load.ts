@@ -31,7 +31,13 @@ export interface GafferConfig {
   };
   /** `denyPaths` undefined: gaffer's defaults. */
   guard: { allowPaths: string[]; denyPaths: string[] | undefined; tamper: "block" | "flag" };
-  limits: { runTimeoutMs: number; outputBytes: number; workspaceBytes: number; processes: number };
+  limits: {
+    runTimeoutMs: number;
+    outputBytes: number;
+    workspaceBytes: number;
+    processes: number;
+    turns: number;
+  };
   /** USD; 0 means no limit. */
   budget: { run: number; item: number; day: number; project: number };
   /** USD per million tokens, by model. */
@@ -75,7 +81,14 @@ function compile(
     } else if (preset.driver === "acp") {
       const command =
         typeof preset.command === "string" ? preset.command.split(/\s+/).filter(Boolean) : preset.command;
-      agents.set(name, { name, driver: "acp", command, env: preset.env, ...needs(preset) });
+      agents.set(name, {
+        name,
+        driver: "acp",
+        command,
+        env: preset.env,
+        ...needs(preset),
+        ...modelPassing(agents.get(name), command),
+      });
     } else if (preset.driver === "headless") {
       const program = preset.command ?? preset.format;
       agents.set(name, { name, driver: "headless", format: preset.format, program, ...needs(preset) });
@@ -125,6 +138,7 @@ function compile(
       outputBytes: raw.limits.output_bytes,
       workspaceBytes: raw.limits.workspace_size,
       processes: raw.limits.processes,
+      turns: raw.limits.turns,
     },
     factory: compileFactory(raw, root, file),
     workspace: {
@@ -140,6 +154,21 @@ function needs(preset: { model?: string | undefined; pass_env: string[]; hosts: 
     passEnv: preset.pass_env,
     hosts: preset.hosts,
     ...(preset.model !== undefined && { model: preset.model }),
+  };
+}
+
+/**
+ * A preset that redefines a built-in agent by its name and still runs its program keeps the
+ * built-in's way of passing the model (an argument or a variable).
+ */
+function modelPassing(
+  builtIn: AgentPreset | undefined,
+  command: string[],
+): Pick<AgentPreset & { driver: "acp" }, "modelArgs" | "modelEnv"> {
+  if (builtIn?.driver !== "acp" || builtIn.command[0] !== command[0]) return {};
+  return {
+    ...(builtIn.modelArgs && { modelArgs: builtIn.modelArgs }),
+    ...(builtIn.modelEnv && { modelEnv: builtIn.modelEnv }),
   };
 }
 

@@ -182,6 +182,12 @@ export const configSchema = z.strictObject({
       output_bytes: size("16MB").describe("output an agent may produce in one run"),
       workspace_size: size("4GB").describe("size the workspace may grow to"),
       processes: z.number().int().min(8).default(512).describe("processes the run may have at once"),
+      turns: z
+        .number()
+        .int()
+        .min(1)
+        .default(20)
+        .describe("agent turns one run may take: attempts, restarts, nudges and review rounds"),
     })
     .prefault({}),
   factory: factorySettingsSchema

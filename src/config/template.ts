@@ -84,6 +84,8 @@ run_timeout = "2h"
 output_bytes = "16MB"
 workspace_size = "4GB"
 processes = 512
+# Agent turns one run may take, counting fix attempts, restarts, nudges and review rounds.
+turns = 20
 
 [vault]
 # Every action beyond a proposal (a merge, a formula that needs secrets) goes through the vault:

@@ -29,6 +29,12 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
   const db = project.store.db;
   const workspace = runWorkspace(run, recorder);
   const fingerprint = await worktreeFingerprint(workspace);
+  const turns = (await listEvents(db, { runId: run.id })).filter((e) => e.type === "agent.prompt").length;
+  if (turns >= project.config.limits.turns) {
+    await recorder.event("limit.exceeded", { reason: "turns", turns });
+    context.stop(`limit: the run took its ${turns} agent turns ([limits] turns)`);
+    return;
+  }
   const usage = await AttemptUsage.open(context, run, number);
   if (!usage) return;
   const before = (await listAttempts(db, run.id)).find((a) => a.number === number);

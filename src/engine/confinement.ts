@@ -161,12 +161,21 @@ async function toolDirectories(project: Project, run: Run): Promise<string[]> {
   const dirs = [dirname(dirname(process.execPath)), gafferRoot()];
   const program = presetProgram(project, run);
   const found = program && (await findProgram(program, { cwd: project.root, env: process.env }));
-  if (found) dirs.push(dirname(await realpath(found)));
+  if (found) dirs.push(...programDirs(await realpath(found)));
   const home = process.env.HOME;
   for (const entry of (process.env.PATH ?? "").split(":")) {
     if (home && entry.startsWith(`${home}/`)) dirs.push(entry);
   }
   return [...new Set(dirs)].filter((dir) => existsSync(dir));
+}
+
+/**
+ * The program's directory, and for a program inside an npm install (…/node_modules/pkg/bin.js)
+ * the whole `node_modules` it was installed into, where its dependencies are.
+ */
+function programDirs(program: string): string[] {
+  const at = program.indexOf("/node_modules/");
+  return at >= 0 ? [dirname(program), program.slice(0, at + "/node_modules".length)] : [dirname(program)];
 }
 
 function presetProgram(project: Project, run: Run): string | undefined {

@@ -98,6 +98,7 @@ export class AttemptUsage {
       itemId: this.#run.item_id,
       attempt: this.#attempt,
       agent: this.#run.agent,
+      role: this.#context.options.role?.name ?? null,
       model: this.#model ?? null,
       inputTokens: this.#own().inputTokens ?? 0,
       outputTokens: this.#own().outputTokens ?? 0,

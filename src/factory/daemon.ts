@@ -10,7 +10,8 @@ import { gafferCommand } from "../util/self.ts";
 import { factoryDirs } from "./children.ts";
 import { type DaemonRecord, runningDaemon, takeOwnership } from "./ownership.ts";
 import { readPidFiles } from "./pid-files.ts";
-import { controlFiles, Supervisor } from "./supervisor.ts";
+import { controlFiles, readPaused } from "./control.ts";
+import { Supervisor } from "./supervisor.ts";
 
 /** The factory of a project, or a one-line error when it has no roles. */
 export function factoryOf(project: Pick<Project, "root" | "config">): FactoryConfig {
@@ -126,13 +127,4 @@ export async function setPaused(project: Project, paused: boolean): Promise<bool
   if (was !== paused)
     await appendEvent(project.store.db, { type: paused ? "factory.paused" : "factory.resumed" });
   return was;
-}
-
-export function readPaused(stateDir: string): boolean {
-  try {
-    readFileSync(controlFiles(stateDir).paused);
-    return true;
-  } catch {
-    return false;
-  }
 }

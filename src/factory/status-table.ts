@@ -7,6 +7,7 @@ import {
   sessionName,
 } from "../config/index.ts";
 import { type PhaseState, readPhaseState } from "./phase.ts";
+import { runningDaemon } from "./ownership.ts";
 import { pidDir, readPidFiles } from "./pid-files.ts";
 
 /**
@@ -50,10 +51,17 @@ export interface FactoryStatus {
   roles: RoleStatus[];
 }
 
-/** Reads the persisted phase and the role processes' pid files; writes nothing. */
+/**
+ * Reads the persisted phase and the role processes' pid files; writes nothing. A loop role counts
+ * as running while the daemon is up, even between two items, as its session would.
+ */
 export function factoryStatus(factory: FactoryConfig, stateDir: string): FactoryStatus {
   const phase = readPhaseState(factory, stateDir);
   const running = runningSessions(stateDir);
+  if (runningDaemon(stateDir)) {
+    for (const role of factory.roles)
+      if (role.enabled && role.kind === "loop") running.add(sessionName(factory, role));
+  }
   return {
     file: factory.file ?? null,
     format: factory.format,

@@ -19,6 +19,7 @@ import {
 import { nextFire } from "../util/cron.ts";
 import { gafferCommand } from "../util/self.ts";
 import { type FactoryDirs, factoryDirs, signalChild, startChild } from "./children.ts";
+import { controlFiles, readPaused } from "./control.ts";
 import { readPidFiles } from "./pid-files.ts";
 import { buildable, readBacklog, ROLE_LABEL_PREFIX } from "./scheduler.ts";
 import { PROGRESS_EVENTS, type StallClock, stallAction, stallReason } from "./stall.ts";
@@ -57,11 +58,6 @@ interface RoleHealth {
   /** Scheduled roles: activations waiting to be dispatched, and the next fire time. */
   activations: number;
   nextFire: number | undefined;
-}
-
-/** The supervisor's switches, as files any tool can create. */
-export function controlFiles(stateDir: string): { paused: string; stop: string } {
-  return { paused: join(stateDir, "factory", "paused"), stop: join(stateDir, "factory", "stop") };
 }
 
 /**
@@ -141,7 +137,7 @@ export class Supervisor {
     await this.#checkStalls(now);
     this.#fireSchedules(now);
     this.#keepServices(now);
-    if (!existsSync(controlFiles(this.#project.paths.stateDir).paused)) await this.#dispatch(now);
+    if (!readPaused(this.#project.paths.stateDir)) await this.#dispatch(now);
   }
 
   /** Stops every child: SIGTERM (runs are cancelled, workspaces kept), then SIGKILL after a grace period. */

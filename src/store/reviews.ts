@@ -1,3 +1,4 @@
+import { GafferError } from "../errors.ts";
 import { appendEvent } from "./events.ts";
 import { type Db, inTransaction } from "./open.ts";
 import { transitionRun, updateAttempt, type Run } from "./runs.ts";
@@ -74,11 +75,26 @@ export async function recordReview(
       })
       .execute();
     const approved = review.verdict === "approve";
-    await trx
+    // Only the proposal the reviewer saw, still proposed and not yet judged, takes the verdict.
+    const judged = await trx
       .updateTable("proposals")
       .set({ review: approved ? "approved" : "changes-requested" })
       .where("run_id", "=", run.id)
-      .execute();
+      .where("head_commit", "=", review.headCommit)
+      .where("review", "is", null)
+      .where((eb) =>
+        eb.exists(
+          eb.selectFrom("runs").select("id").where("id", "=", run.id).where("state", "=", "proposed"),
+        ),
+      )
+      .executeTakeFirst();
+    if (Number(judged.numUpdatedRows) === 0) {
+      throw new GafferError(
+        "lease-lost",
+        `run ${run.id}: the proposal at ${review.headCommit.slice(0, 12)} is no longer awaiting a review`,
+        "another reviewer or builder moved it on; check `gaffer runs`",
+      );
+    }
     const data = { round: review.round, role: review.role, findings: review.findings.length };
     if (approved) {
       await appendEvent(trx, { runId: run.id, itemId: run.item_id, type: "review.approved", data }, now);

@@ -196,6 +196,8 @@ export interface UsageTable {
   item_id: number;
   attempt: number;
   agent: string;
+  /** The factory role that spent it (a reviewer's turn is on the run it reviews); null outside the factory. */
+  role: string | null;
   model: string | null;
   input_tokens: number;
   output_tokens: number;

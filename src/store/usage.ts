@@ -4,11 +4,15 @@ import type { Database, UsageSource } from "./schema.ts";
 
 const DAY_MS = 86_400_000;
 
+/** The role group of usage spent outside the factory (`gaffer run`). */
+export const NO_ROLE = "(gaffer run)";
+
 export interface NewUsage {
   runId: number;
   itemId: number;
   attempt: number;
   agent: string;
+  role: string | null;
   model: string | null;
   inputTokens: number;
   outputTokens: number;
@@ -17,7 +21,7 @@ export interface NewUsage {
   source: UsageSource;
 }
 
-export type UsageGrouping = "run" | "item" | "day" | "agent";
+export type UsageGrouping = "run" | "item" | "day" | "agent" | "role";
 
 /** Usage summed over attempts. `unpriced` counts the attempts whose cost is unknown (not in `costUsd`). */
 export interface UsageTotal {
@@ -29,7 +33,7 @@ export interface UsageTotal {
   unpriced: number;
 }
 
-/** A group's sum: `group` is a run or item id, a UTC date (YYYY-MM-DD) or an agent name. */
+/** A group's sum: `group` is a run or item id, a UTC date (YYYY-MM-DD), an agent or a role name. */
 export type UsageSum = UsageTotal & { group: number | string };
 
 export async function recordUsage(db: Db, usage: NewUsage, now = Date.now()): Promise<void> {
@@ -40,6 +44,7 @@ export async function recordUsage(db: Db, usage: NewUsage, now = Date.now()): Pr
       item_id: usage.itemId,
       attempt: usage.attempt,
       agent: usage.agent,
+      role: usage.role,
       model: usage.model,
       input_tokens: usage.inputTokens,
       output_tokens: usage.outputTokens,
@@ -58,6 +63,7 @@ const GROUP_KEYS: Record<UsageGrouping, (eb: UsageExpressions) => AliasableExpre
   run: (eb: UsageExpressions) => eb.ref("run_id"),
   item: (eb: UsageExpressions) => eb.ref("item_id"),
   agent: (eb: UsageExpressions) => eb.ref("agent"),
+  role: (eb: UsageExpressions) => eb.fn.coalesce("role", eb.val(NO_ROLE)),
   day: (eb: UsageExpressions) => eb("at", "/", eb.lit(DAY_MS)),
 };
 
@@ -129,5 +135,5 @@ function toTotal(row: UsageRowSums): UsageTotal {
 
 function groupLabel(by: UsageGrouping, key: unknown): number | string {
   if (by === "day") return new Date(Number(key) * DAY_MS).toISOString().slice(0, 10);
-  return by === "agent" ? String(key) : Number(key);
+  return by === "agent" || by === "role" ? String(key) : Number(key);
 }

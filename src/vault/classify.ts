@@ -11,6 +11,8 @@ export interface ClassifyInput {
   size?: { lines: number; files: number };
   /** The tier the request asks for (disinto's `blast_radius`): it may raise the tier, never lower it. */
   requested?: Tier | undefined;
+  /** For a merge: the factory reviewer's verdict on the proposal, if it has one. */
+  review?: string | null;
 }
 
 export interface Classification {
@@ -29,6 +31,15 @@ export function classify(input: ClassifyInput, policy: Policy): Classification {
     kindReason(input.action, policy),
     ...pathReasons(input.paths ?? [], policy),
     ...sizeReasons(input.size, policy),
+    ...(input.review === "changes-requested"
+      ? [
+          {
+            rule: "review",
+            tier: "high" as const,
+            why: "the reviewer asked for changes the proposal does not have",
+          },
+        ]
+      : []),
   ];
   const computed = reasons.map((r) => r.tier).reduce(higherTier);
   if (input.requested !== undefined) reasons.push(requestReason(input.requested, computed));

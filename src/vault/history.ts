@@ -23,7 +23,7 @@ export function stateFromHistory(history: readonly AuditEntry[]): ActionState | 
 }
 
 /** The request an action's audit records say was made. */
-export function recordedRequest(history: readonly AuditEntry[]): ActionRequest | undefined {
+function recordedRequest(history: readonly AuditEntry[]): ActionRequest | undefined {
   return history.find((entry) => entry.type === "requested")?.data.request as ActionRequest | undefined;
 }
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
 import { z } from "zod";
 import { CONVENTION_FILES } from "../agents/prompt/index.ts";
-import { CONFIG_FILE, type GafferConfig } from "../config/index.ts";
+import { AGENTS_FILE, CONFIG_FILE, type GafferConfig, loadFactory } from "../config/index.ts";
 import { locateKey } from "../config/locate.ts";
 import { BUILTIN_PATH_RULES, type PathRule, SELF_RULE, selfRule } from "./path-rules.ts";
 import { TIERS, type Tier, tierRank } from "./tier.ts";
@@ -120,15 +120,26 @@ function selfPaths(root: string, config: GafferConfig, policyFile: string): stri
   );
   const conventions =
     config.project.conventions !== undefined ? [config.project.conventions] : CONVENTION_FILES;
+  const factory = loadFactory(root, config);
   const files = [
     CONFIG_FILE,
+    AGENTS_FILE,
+    "fleet.toml",
     policyFile,
     ...conventions,
     ...(config.project.promptTemplate !== undefined ? [config.project.promptTemplate] : []),
     ...scenarios,
+    ...(factory.kickoff !== undefined ? [factory.kickoff] : []),
+    ...factory.roles.flatMap((role) => (role.prompt !== undefined ? [role.prompt] : [])),
   ];
-  const inProject = files
-    .map((path) => relative(root, isAbsolute(path) ? path : resolve(root, path)))
-    .filter((path) => path !== "" && !path.startsWith("..") && !isAbsolute(path));
-  return [...new Set([...inProject, ".gaffer/**"])];
+  const inProject = (path: string) => relative(root, isAbsolute(path) ? path : resolve(root, path));
+  const inside = (path: string) => path !== "" && !path.startsWith("..") && !isAbsolute(path);
+  const rolesDir = factory.rolesDir !== undefined ? inProject(factory.rolesDir) : "";
+  return [
+    ...new Set([
+      ...files.map(inProject).filter(inside),
+      ...(inside(rolesDir) ? [`${rolesDir}/**`] : []),
+      ".gaffer/**",
+    ]),
+  ];
 }

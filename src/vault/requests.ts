@@ -37,6 +37,13 @@ export async function mergeRequest(
       "only a run that made a proposal can be merged",
     );
   }
+  if (run.state === "revising") {
+    throw new GafferError(
+      "run-state",
+      `run ${run.id} is being revised after a review`,
+      `merge it once it proposes again (gaffer show ${run.id})`,
+    );
+  }
   const active = listActions(ctx.paths).find(
     (a) =>
       a.request.kind === "merge" &&
@@ -55,7 +62,13 @@ export async function mergeRequest(
   await checkMergeable(ctx.root, into, proposal.headCommit);
   const facts = await diffFacts(ctx.root, proposal.baseCommit, proposal.headCommit);
   const { tier, reasons } = classify(
-    { action: "merge", paths: facts.paths, size: facts, requested: options.blastRadius },
+    {
+      action: "merge",
+      paths: facts.paths,
+      size: facts,
+      requested: options.blastRadius,
+      review: proposal.review,
+    },
     ctx.policy,
   );
   return withTiming(ctx, {

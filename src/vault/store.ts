@@ -15,7 +15,7 @@ import type { ActionRequest, ActionResult } from "./request.ts";
  * - fired: handed to its executor; done once its result is there
  * - rejected: rejected with a reason, or expired unreviewed
  */
-export const ACTION_STATES = ["pending", "approved", "fired", "rejected"] as const;
+const ACTION_STATES = ["pending", "approved", "fired", "rejected"] as const;
 
 export type ActionState = (typeof ACTION_STATES)[number];
 

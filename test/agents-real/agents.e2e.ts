@@ -11,7 +11,7 @@ import { dirname } from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
 import { projectPaths } from "../../src/engine/paths.ts";
 import { listEvents, listRuns, openStoreReadOnly } from "../../src/store/index.ts";
-import { agentsBin, agentsCache, isInstalled, type RealAgent } from "../../scripts/agents-install.ts";
+import { agentsBin, isInstalled, type RealAgent } from "../../scripts/agents-install.ts";
 import { gaffer } from "../helpers/cli.ts";
 import { gitOut, gitRepo } from "../helpers/git.ts";
 import { startFakeAnthropic } from "./fake-models/anthropic.ts";
@@ -53,7 +53,7 @@ interface AgentCase {
 }
 
 const sandbox = (hosts: string[]) =>
-  `[sandbox]\nmode = "required"\nhosts = ${JSON.stringify(hosts)}\n# the agents are installed under HOME, which the sandbox hides\nread = ${JSON.stringify([agentsCache()])}\n`;
+  `[sandbox]\nmode = "required"\nhosts = ${JSON.stringify(hosts)}\n`;
 
 const CASES: AgentCase[] = [
   {

@@ -107,6 +107,7 @@ describe("store", () => {
       [
         "DROP TABLE claims; DROP TABLE reviews;",
         "ALTER TABLE runs DROP COLUMN role; ALTER TABLE proposals DROP COLUMN review;",
+        "ALTER TABLE usage DROP COLUMN role;",
         "DELETE FROM kysely_migration WHERE name = '004-factory';",
       ].join(" "),
     );

@@ -41,6 +41,7 @@ async function storeWithTwoRuns(t: TestContext) {
     itemId: run.item_id,
     attempt,
     agent: run.agent,
+    role: null,
     model: null,
     inputTokens: 0,
     outputTokens: 0,

@@ -156,6 +156,32 @@ high_lines = 100
     assert.equal(classify({ action: "merge", size: { lines: 100, files: 1 } }, policy).tier, "high");
   });
 
+  it("raises a merge the factory's reviewer asked changes for to high", (t) => {
+    const policy = policyIn(t);
+    const { tier, reasons } = classify(
+      { action: "merge", paths: ["src/a.ts"], review: "changes-requested" },
+      policy,
+    );
+    assert.equal(tier, "high");
+    assert.ok(reasons.some((r) => r.rule === "review"));
+    assert.equal(classify({ action: "merge", paths: ["src/a.ts"], review: "approved" }, policy).tier, "low");
+  });
+
+  it("counts the factory's kickoff, role prompts, agents.toml and fleet.toml as self-modification", (t) => {
+    const policy = policyIn(t, {
+      "gaffer.toml": `[factory]\nroles_dir = "crew"\nkickoff = "crew/kickoff.md"\n\n[roles.builder]\nprompt = "ops/builder-prompt.md"\n`,
+    });
+    for (const path of [
+      "crew/reviewer.md",
+      "crew/kickoff.md",
+      "ops/builder-prompt.md",
+      "agents.toml",
+      "fleet.toml",
+    ]) {
+      assert.equal(classify({ action: "merge", paths: [path] }, policy).tier, "high", path);
+    }
+  });
+
   it("counts gaffer's configured prompts, scenarios and a moved policy file as self-modification", (t) => {
     const policy = policyIn(
       t,

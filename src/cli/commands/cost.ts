@@ -10,7 +10,7 @@ import {
 } from "../../store/index.ts";
 import { formatTable, print, printJson } from "../output.ts";
 
-const GROUPINGS: readonly UsageGrouping[] = ["run", "item", "day", "agent"];
+const GROUPINGS: readonly UsageGrouping[] = ["run", "item", "day", "agent", "role"];
 const NO_USAGE: UsageTotal = {
   attempts: 0,
   inputTokens: 0,
@@ -46,16 +46,10 @@ export async function cost(cwd: string, options: { by?: string; json?: boolean }
 function grouping(by: string | undefined): UsageGrouping {
   if (by === undefined) return "run";
   if ((GROUPINGS as readonly string[]).includes(by)) return by as UsageGrouping;
-  if (by === "role")
-    throw new GafferError(
-      "usage",
-      "`--by role`: there are no roles yet; they come with the factory",
-      "group by run, item, day or agent",
-    );
   throw new GafferError(
     "usage",
     `\`--by ${by}\`: cannot group usage by that`,
-    "group by run, item, day or agent",
+    "group by run, item, day, agent or role",
   );
 }
 

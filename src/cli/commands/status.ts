@@ -1,20 +1,72 @@
 import { loadFactory } from "../../config/index.ts";
 import { isOwnerAlive, openProjectReadOnly } from "../../engine/index.ts";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseDuration } from "../../config/index.ts";
+import { GafferError } from "../../errors.ts";
+import { type DaemonStatus, daemonStatus } from "../../factory/live-status.ts";
 import { factoryStatus, formatFactoryStatus } from "../../factory/status-table.ts";
 import { ACTIVE_STATES, lastEvent, listItems, listRuns, RESUMABLE_STATES } from "../../store/index.ts";
 import { detectSandbox, type SandboxMode } from "../../sandbox/index.ts";
-import { ago, color, formatTable, print, printJson } from "../output.ts";
+import { ago, color, formatTable, print, printJson, printJsonLine } from "../output.ts";
 import { stateColor } from "./runs.ts";
 
 const RECENT = 5;
 
-/** The factory's phase and roles (when it has roles), then items and runs. Reads only. */
-export async function status(cwd: string, options: { json?: boolean }): Promise<number> {
+interface StatusOptions {
+  json?: boolean;
+  watch?: boolean;
+  interval?: string;
+}
+
+/**
+ * The factory's phase, roles and daemon (when it has roles), then items and runs. Reads only.
+ * With --watch it redraws until Ctrl-C (a JSON line per refresh with --json).
+ */
+export async function status(cwd: string, options: StatusOptions): Promise<number> {
+  if (!options.watch) return statusOnce(cwd, options);
+  const every = parseInterval(options.interval);
+  const live = process.stdout.isTTY === true && !options.json;
+  const stop = new AbortController();
+  const onInterrupt = () => stop.abort();
+  process.on("SIGINT", onInterrupt);
+  try {
+    while (!stop.signal.aborted) {
+      if (live) process.stdout.write("\x1b[H\x1b[2J");
+      await statusOnce(cwd, options);
+      if (live)
+        print(
+          color.dim(
+            `\nrefreshed ${new Date().toLocaleTimeString()} · every ${every / 1000}s · Ctrl-C to quit`,
+          ),
+        );
+      await sleep(every, undefined, { signal: stop.signal }).catch(() => {});
+    }
+    return 0;
+  } finally {
+    process.off("SIGINT", onInterrupt);
+  }
+}
+
+function parseInterval(text: string | undefined): number {
+  if (text === undefined) return 1000;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < 100) {
+    throw new GafferError(
+      "usage",
+      `--interval "${text}" is not a duration of at least 100ms`,
+      'write e.g. "2s"',
+    );
+  }
+  return ms;
+}
+
+async function statusOnce(cwd: string, options: StatusOptions): Promise<number> {
   const project = await openProjectReadOnly(cwd);
   try {
     const factory = loadFactory(project.root, project.config);
     const factoryView = factory.roles.length > 0 ? factoryStatus(factory, project.paths.stateDir) : null;
     const db = project.store?.db;
+    const daemon = factoryView ? await daemonStatus(project.paths.stateDir, db) : null;
     const items = db ? await listItems(db, { state: "open" }) : [];
     // A run whose gaffer process is gone is shown as interrupted; the next writing command records it.
     const runs = (db ? await listRuns(db) : []).map((run) =>
@@ -34,7 +86,7 @@ export async function status(cwd: string, options: { json?: boolean }): Promise<
     );
     const sandbox = sandboxStatus(project.config.sandbox.mode);
     if (options.json) {
-      printJson({
+      (options.watch ? printJsonLine : printJson)({
         root: project.root,
         config: project.config.file ?? null,
         sandbox,
@@ -43,12 +95,13 @@ export async function status(cwd: string, options: { json?: boolean }): Promise<
         active,
         resumable,
         recent,
-        factory: factoryView,
+        factory: factoryView && daemon ? { ...factoryView, ...daemon } : null,
       });
       return 0;
     }
-    if (factoryView) {
+    if (factoryView && daemon) {
       for (const line of formatFactoryStatus(factoryView)) print(line);
+      for (const line of formatDaemonStatus(daemon)) print(line);
       print();
     }
     print(color.bold(`gaffer · ${project.root}`));
@@ -108,6 +161,20 @@ export async function status(cwd: string, options: { json?: boolean }): Promise<
   } finally {
     await project.close();
   }
+}
+
+/** The daemon's line, the queue and the money, under the role table. */
+function formatDaemonStatus(status: DaemonStatus): string[] {
+  const daemon = status.daemon
+    ? `daemon: ${color.green("up")} (pid ${status.daemon.pid}, since ${ago(status.daemon.since)})`
+    : `daemon: ${color.dim("down")} (gaffer up)`;
+  const paused = status.paused ? `   ${color.yellow("paused")} (gaffer resume)` : "";
+  const claimed = status.claims.map((c) => `${c.role} #${c.item}`).join(", ");
+  return [
+    `${daemon}${paused}`,
+    `queue: ${status.ready} ready   working: ${status.claims.length}${claimed ? ` (${claimed})` : ""}   awaiting review: ${status.awaitingReview}`,
+    `spent: $${status.spent.today.toFixed(2)} today, $${status.spent.total.toFixed(2)} in all`,
+  ];
 }
 
 function sandboxStatus(mode: SandboxMode): { mode: SandboxMode; available: boolean; reason?: string } {

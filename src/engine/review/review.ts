@@ -7,6 +7,7 @@ import { commandPolicy } from "../../guard/index.ts";
 import {
   findProposal,
   getItem,
+  type Item,
   getRun,
   listReviews,
   type Proposal,
@@ -19,8 +20,9 @@ import { createWorkspace, discardWorkspace, projectGit } from "../../workspace/i
 import { confineRun } from "../confinement.ts";
 import type { Project } from "../project.ts";
 import { type RunObserver, RunRecorder } from "../recorder.ts";
+import { AttemptUsage } from "../usage.ts";
 import { writeFailureReport } from "../report.ts";
-import type { RunRole } from "../run.ts";
+import type { RunRole, StepContext } from "../run.ts";
 import { recordTamper } from "../workspace-handle.ts";
 import { renderReviewBrief } from "./brief.ts";
 import { findingsText, parseVerdict } from "./verdict.ts";
@@ -68,6 +70,16 @@ export async function reviewProposal(
   const item = await getItem(db, run.item_id);
   const round = (await listReviews(db, runId)).length + 1;
   const recorder = new RunRecorder(db, { id: run.id, itemId: item.id }, options.observer);
+  const context = reviewContext(project, item, recorder, options);
+  const usage = await AttemptUsage.open(context, { ...run, agent: options.agent }, run.attempt);
+  if (!usage) {
+    const reason = context.limitReason ?? "budget spent";
+    throw new GafferError(
+      "limit-exceeded",
+      `run ${runId}, review round ${round}: ${reason}`,
+      "raise it under [budget] in gaffer.toml",
+    );
+  }
   const stateDir = join(project.paths.runDir(run.id), `review-${round}`);
   const dir = join(project.paths.stateDir, "reviews", `run-${run.id}-${round}`);
   const branch = `gaffer/review-${run.id}-${round}`;
@@ -95,8 +107,16 @@ export async function reviewProposal(
       evidence: proposal.evidence,
       role: { name: options.role.name, instructions: options.role.instructions },
     });
-    const answer = await converse(project, reviewing, round, brief, recorder, options, confinement.wrap);
+    const answer = await converse(context, reviewing, round, brief, usage, confinement.wrap);
+    await usage.record();
     await recorder.flush();
+    if (context.limitReason) {
+      throw new GafferError(
+        "limit-exceeded",
+        `run ${runId}, review round ${round}: ${context.limitReason}`,
+        "raise it under [budget] in gaffer.toml",
+      );
+    }
     const parsed = parseVerdict(answer);
     if ("error" in parsed) {
       await recorder.event("review.invalid", { round, error: parsed.error });
@@ -135,32 +155,61 @@ export async function reviewProposal(
   }
 }
 
+/**
+ * What a reviewer's turn shares with a builder's: the project, the run's recorder, and a stop for
+ * a budget its spending goes past.
+ */
+function reviewContext(
+  project: Project,
+  item: Item,
+  recorder: RunRecorder,
+  options: ReviewOptions,
+): StepContext {
+  const limit = new AbortController();
+  const context: StepContext = {
+    project,
+    item,
+    recorder,
+    options: { agent: options.agent, role: options.role, scriptedAgentCommand: options.scriptedAgentCommand },
+    signal: options.signal ? AbortSignal.any([options.signal, limit.signal]) : limit.signal,
+    stop(reason) {
+      context.limitReason ??= reason;
+      limit.abort();
+    },
+  };
+  return context;
+}
+
 /** One agent turn; what the agent said is its answer. */
 async function converse(
-  project: Project,
+  context: StepContext,
   run: Run,
   round: number,
   brief: string,
-  recorder: RunRecorder,
-  options: ReviewOptions,
+  usage: AttemptUsage,
   wrap: CommandWrapper,
 ): Promise<string> {
+  const { project, recorder, options, signal } = context;
   const preset = agentPreset(project.config, run.agent);
   const driver = createAgentDriver(preset, { scriptedAgentCommand: options.scriptedAgentCommand });
   let answer = "";
+  // A CLI driven by a command template has no messages: what it printed is its answer.
+  const printed: string[] = [];
   const session = await driver.startSession({
     workspace: run.workspace,
     env: process.env,
     policy: commandPolicy(run.branch),
     onUpdate: (update: AgentUpdate) => {
       if (update.kind === "message") answer += update.text;
+      else if (update.kind === "output") printed.push(update.text);
       recorder.enqueue(`review.agent.${update.kind}`, { round, ...update });
+      usage.observe(update);
     },
     turnTimeoutMs: project.config.agent.turnTimeoutMs,
     wrap,
   });
   const onAbort = () => void session.cancel();
-  options.signal?.addEventListener("abort", onAbort, { once: true });
+  signal.addEventListener("abort", onAbort, { once: true });
   try {
     const result = await session.prompt({
       text: brief,
@@ -175,9 +224,9 @@ async function converse(
         `run ${run.id}, review round ${round}: the reviewer ${result.stopReason === "timeout" ? "timed out" : "failed"}: ${(result.error ?? "").split("\n")[0]}`,
       );
     }
-    return answer;
+    return answer || printed.join("\n");
   } finally {
-    options.signal?.removeEventListener("abort", onAbort);
+    signal.removeEventListener("abort", onAbort);
     await session.close();
   }
 }

@@ -2,8 +2,8 @@ import type { Kysely } from "kysely";
 import type { StoreDialect } from "../dialect.ts";
 
 /**
- * The factory: claims (leases on items), review verdicts, the role a run was made for, and a
- * proposal's review state.
+ * The factory: claims (leases on items), review verdicts, the role a run was made for and the
+ * role each usage row was spent by, and a proposal's review state.
  */
 export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {
   await db.schema
@@ -33,5 +33,6 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
     .addColumn("created_at", "bigint", (c) => c.notNull())
     .execute();
   await db.schema.alterTable("runs").addColumn("role", "text").execute();
+  await db.schema.alterTable("usage").addColumn("role", "text").execute();
   await db.schema.alterTable("proposals").addColumn("review", "text").execute();
 }

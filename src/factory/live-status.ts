@@ -1,0 +1,43 @@
+import { readPaused } from "./control.ts";
+import { runningDaemon } from "./ownership.ts";
+import { readBacklog } from "./scheduler.ts";
+import { type Db, listClaims, RESUMABLE_STATES, spentUsd, startOfUtcDay } from "../store/index.ts";
+
+/** What the daemon is doing now, for `gaffer status`: reads only. */
+export interface DaemonStatus {
+  daemon: { pid: number; since: number } | null;
+  paused: boolean;
+  /** Open items no one has claimed whose dependencies are closed. */
+  ready: number;
+  claims: { item: number; role: string; duty: string; expiresAt: number }[];
+  awaitingReview: number;
+  spent: { today: number; total: number };
+}
+
+export async function daemonStatus(
+  stateDir: string,
+  db: Db | undefined,
+  now = Date.now(),
+): Promise<DaemonStatus> {
+  const daemon = runningDaemon(stateDir);
+  const backlog = db ? await readBacklog(db) : undefined;
+  return {
+    daemon: daemon ? { pid: daemon.pid, since: daemon.startedAt } : null,
+    paused: readPaused(stateDir),
+    ready:
+      backlog?.unclaimed.filter((e) => !e.latest || RESUMABLE_STATES.includes(e.latest.state)).length ?? 0,
+    claims: db
+      ? (await listClaims(db)).map((c) => ({
+          item: c.itemId,
+          role: c.role,
+          duty: c.duty,
+          expiresAt: c.expiresAt,
+        }))
+      : [],
+    awaitingReview: backlog?.pendingReviews ?? 0,
+    spent: {
+      today: db ? await spentUsd(db, { since: startOfUtcDay(now) }) : 0,
+      total: db ? await spentUsd(db) : 0,
+    },
+  };
+}
