@@ -191,14 +191,19 @@ function program(): { command: Command; exitCode: () => number } {
     .description("undo `gaffer pause`: new work starts again")
     .action(use(async () => (await import("./commands/factory.ts")).resume));
   gaffer
+    .command("tell <role> <message...>")
+    .description("send a role a message: an item only it takes (a persistent role works it in its session)")
+    .option("--json", "print the item as JSON")
+    .action(use(async () => (await import("./commands/factory.ts")).tell));
+  gaffer
     .command("supervise", { hidden: true })
     .description("the factory's supervisor process (started by `gaffer up`)")
     .action(use(async () => (await import("./commands/factory.ts")).superviseCommand));
   gaffer
     .command("worker <duty>", { hidden: true })
-    .description("one role process (started by the supervisor): build or review")
+    .description("one role process (started by the supervisor): build, review or persistent")
     .requiredOption("--role <name>")
-    .requiredOption("--item <id>")
+    .option("--item <id>")
     .requiredOption("--holder <token>")
     .option("--run <id>")
     .action(use(async () => (await import("./commands/factory.ts")).worker));

@@ -49,5 +49,7 @@ export function runRole(factory: FactoryConfig, role: Role, stateDir: string): R
     : role.prompt && existsSync(role.prompt)
       ? readFileSync(role.prompt, "utf8")
       : undefined;
-  return { name: role.name, instructions, continuation: role.continuation };
+  // A persistent role is one long-lived session: its turns always continue it.
+  const continuation = role.kind === "persistent" ? "continue" : role.continuation;
+  return { name: role.name, instructions, continuation };
 }

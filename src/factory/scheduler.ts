@@ -1,13 +1,14 @@
 import type { Role } from "../config/index.ts";
 import {
+  closedItemIds,
   type Db,
-  findProposal,
   type Item,
+  latestRunsOfOpenItems,
   listClaims,
   listItems,
-  listRuns,
   RESUMABLE_STATES,
   type Run,
+  unreviewedProposals,
 } from "../store/index.ts";
 
 /** Items made for one role carry this label, so builders that take everything leave them alone. */
@@ -23,13 +24,19 @@ export interface Backlog {
   pendingReviews: number;
 }
 
+/**
+ * Read every tick, so it reads only what is waiting: the open items, their latest runs, the state of
+ * their dependencies, the review state of their proposals. Closed items and older runs are left
+ * alone, so a project's history does not slow the supervisor down.
+ */
 export async function readBacklog(db: Db): Promise<Backlog> {
   const claimed = new Set((await listClaims(db)).map((claim) => claim.itemId));
-  const items = await listItems(db, { state: "all" });
-  const closed = new Set(items.filter((item) => item.state === "closed").map((item) => item.id));
-  const latest = new Map<number, Run>();
-  for (const run of await listRuns(db)) latest.set(run.item_id, run);
-  const open = items.filter((item) => item.state === "open");
+  const open = await listItems(db, { state: "open" });
+  const closed = await closedItemIds(
+    db,
+    open.flatMap((item) => item.dependsOn),
+  );
+  const latest = await latestRunsOfOpenItems(db);
   const unclaimed = open
     .filter((item) => !claimed.has(item.id) && item.dependsOn.every((id) => closed.has(id)))
     .sort((a, b) => b.priority - a.priority || a.createdAt - b.createdAt || a.id - b.id)
@@ -38,10 +45,11 @@ export async function readBacklog(db: Db): Promise<Backlog> {
     const run = latest.get(item.id);
     return run?.state === "proposed" ? [run] : [];
   });
-  const unreviewed: Run[] = [];
-  for (const run of proposed) {
-    if ((await findProposal(db, run.id))?.review === null) unreviewed.push(run);
-  }
+  const awaiting = await unreviewedProposals(
+    db,
+    proposed.map((run) => run.id),
+  );
+  const unreviewed = proposed.filter((run) => awaiting.has(run.id));
   return {
     unclaimed,
     awaitingReview: unreviewed
@@ -58,9 +66,9 @@ export function buildable(entry: { item: Item; latest: Run | undefined }, role: 
   return takesItem(role, item);
 }
 
-/** A role with labels takes items with any of them; one without takes every item not made for another role. */
+/** An item made for a role (`role:<name>`) goes to that role alone; others go to roles with one of their labels, or without labels. */
 export function takesItem(role: Role, item: Item): boolean {
   if (item.labels.includes(`${ROLE_LABEL_PREFIX}${role.name}`)) return true;
-  if (role.labels.length > 0) return role.labels.some((label) => item.labels.includes(label));
-  return !item.labels.some((label) => label.startsWith(ROLE_LABEL_PREFIX));
+  if (item.labels.some((label) => label.startsWith(ROLE_LABEL_PREFIX))) return false;
+  return role.labels.length === 0 || role.labels.some((label) => item.labels.includes(label));
 }

@@ -40,7 +40,7 @@ const STOP_GRACE_MS = 10_000;
 interface Child {
   name: string;
   role: Role;
-  duty: Duty | "service";
+  duty: Duty | "service" | "persistent";
   itemId: number | undefined;
   holder: string | undefined;
   process: ChildProcess;
@@ -79,6 +79,8 @@ export class Supervisor {
   /** Items whose worker failed for a reason of the item's own, not dispatched again. */
   readonly #held = new Set<number>();
   readonly #settling = new Set<number>();
+  /** Services and persistent roles that died without a heal policy: not started again. */
+  readonly #stopped = new Set<string>();
   #sequence = 0;
   #stopping = false;
 
@@ -136,7 +138,7 @@ export class Supervisor {
     for (const claim of lapsed) this.#carry.delete(claim.itemId);
     await this.#checkStalls(now);
     this.#fireSchedules(now);
-    this.#keepServices(now);
+    this.#keepAlive(now);
     if (!readPaused(this.#project.paths.stateDir)) await this.#dispatch(now);
   }
 
@@ -270,13 +272,27 @@ export class Supervisor {
     return true;
   }
 
-  #keepServices(now: number): void {
+  /** Services and persistent roles run all the time: each has one process, started when it has none. */
+  #keepAlive(now: number): void {
     for (const role of this.#factory.roles) {
-      if (role.kind !== "service" || !this.#canStart(role, now) || role.command === undefined) continue;
+      if (role.kind !== "service" && role.kind !== "persistent") continue;
+      if (!this.#canStart(role, now) || this.#stopped.has(role.name)) continue;
       const name = sessionName(this.#factory, role);
       if (this.#children.has(name)) continue;
-      const argv = ["/bin/sh", "-c", role.command];
-      this.#spawn({ name, role, duty: "service", itemId: undefined, holder: undefined, argv });
+      if (role.kind === "persistent") {
+        const argv = gafferCommand(
+          "worker",
+          "persistent",
+          "--role",
+          role.name,
+          "--holder",
+          `${this.#token}/${name}`,
+        );
+        this.#spawn({ name, role, duty: "persistent", itemId: undefined, holder: undefined, argv });
+      } else if (role.command !== undefined) {
+        const argv = ["/bin/sh", "-c", role.command];
+        this.#spawn({ name, role, duty: "service", itemId: undefined, holder: undefined, argv });
+      }
     }
   }
 
@@ -330,12 +346,13 @@ export class Supervisor {
     }
     const clean =
       code === WORKER_EXIT.done || code === WORKER_EXIT.cancelled || code === WORKER_EXIT.claimLost;
-    if (child.duty !== "service" && clean) {
+    const alwaysOn = child.duty === "service" || child.duty === "persistent";
+    if (!alwaysOn && clean) {
       if (itemId !== undefined) this.#carry.delete(itemId);
       return;
     }
     const crashed = signal !== null || code === null || code === EXIT.software;
-    if (child.duty === "service" || crashed || itemId === undefined) {
+    if (alwaysOn || crashed || itemId === undefined) {
       await this.#died(child);
       return;
     }
@@ -357,6 +374,7 @@ export class Supervisor {
     const heals = child.role.policy === "heal" || child.role.policy === "heal+stall";
     if (!heals) {
       // Its claim lapses on its own; then the item, and its workspace, go back to the queue.
+      if (child.duty === "service" || child.duty === "persistent") this.#stopped.add(child.role.name);
       await this.#event("role.died", { role: child.role.name, process: child.name, healed: false });
       return;
     }
@@ -369,7 +387,13 @@ export class Supervisor {
     }
     const delay = restartBackoffMs * 2 ** (health.restarts - 1);
     health.notBefore = Date.now() + delay;
-    if (child.itemId !== undefined && child.holder !== undefined) {
+    if (child.duty === "persistent") {
+      await recoverInterruptedRuns(db);
+      for (const claim of await listClaims(db)) {
+        if (claim.holder.startsWith(`${this.#token}/${child.name}/`))
+          await releaseClaim(db, claim.itemId, claim.holder, "its process died");
+      }
+    } else if (child.itemId !== undefined && child.holder !== undefined) {
       await recoverInterruptedRuns(db);
       await releaseClaim(db, child.itemId, child.holder, "its process died");
       this.#carry.set(child.itemId, { stage: this.#carry.get(child.itemId)?.stage ?? 0, notBefore: 0 });
@@ -390,7 +414,10 @@ export class Supervisor {
     };
     for (const child of this.#children.values()) {
       const stalls = child.role.policy === "stall" || child.role.policy === "heal+stall";
-      if (child.duty !== "build" || !stalls || child.ending || child.itemId === undefined) continue;
+      if (!stalls || child.ending) continue;
+      if (child.duty === "persistent") await this.#followPersistent(child, now);
+      if (child.duty !== "build" && child.duty !== "persistent") continue;
+      if (child.itemId === undefined) continue;
       const state = this.#stall.get(child.name);
       const clock = await this.#clock(child, state);
       if (!state || !clock) continue;
@@ -418,6 +445,19 @@ export class Supervisor {
       if (action === "restart") this.#carry.set(child.itemId, { stage: state.stage, notBefore: 0 });
       this.#stopChild(child);
     }
+  }
+
+  /**
+   * A persistent role's process works one item after another: its stall clock follows the item it
+   * holds now, and a restarted item carries its stall stage over to the next process.
+   */
+  async #followPersistent(child: Child, now: number): Promise<void> {
+    const prefix = `${this.#token}/${child.name}/`;
+    const claim = (await listClaims(this.#project.store.db)).find((c) => c.holder.startsWith(prefix));
+    if (claim?.itemId === child.itemId) return;
+    child.itemId = claim?.itemId;
+    if (claim)
+      this.#stall.set(child.name, { stage: this.#carry.get(claim.itemId)?.stage ?? 0, actedAt: now });
   }
 
   /** The run's clock: its latest activity and progress, counted from the child's start at the earliest. */

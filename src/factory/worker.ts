@@ -1,11 +1,13 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { type FactoryConfig, loadFactory, type Role } from "../config/index.ts";
 import { openProject, type Project, resumeRun, startRun } from "../engine/index.ts";
 import { reviewProposal } from "../engine/review/review.ts";
-import type { NudgeSource } from "../engine/run.ts";
-import { getRun, listRuns, RESUMABLE_STATES, releaseClaim, renewClaim } from "../store/index.ts";
+import type { NudgeSource, RunOptions } from "../engine/run.ts";
+import { claimItem, getRun, listRuns, RESUMABLE_STATES, releaseClaim, renewClaim } from "../store/index.ts";
 import { gafferCommand } from "../util/self.ts";
-import { loadFactory } from "../config/index.ts";
 import { readPhaseState } from "./phase.ts";
 import { configForRole, findRole, runRole } from "./role-run.ts";
+import { buildable, readBacklog } from "./scheduler.ts";
 
 export interface WorkerTask {
   role: string;
@@ -19,65 +21,139 @@ export interface WorkerTask {
 /** What a worker process reports by its exit code. */
 export const WORKER_EXIT = { done: 0, failed: 1, cancelled: 130, claimLost: 75 } as const;
 
+/** How often a persistent role looks for its next message. */
+const PERSISTENT_POLL_MS = 1000;
+
 /**
  * The body of one role process: it holds the supervisor's claim on an item (renewing it with
  * heartbeats), builds or reviews, and releases the claim. SIGTERM cancels the work and keeps the
  * workspace; SIGUSR2 nudges a stalled agent.
  */
 export async function runWorker(cwd: string, duty: "build" | "review", task: WorkerTask): Promise<number> {
+  const worker = await roleProcess(cwd, task.role);
+  try {
+    return await worker.work(duty, task);
+  } finally {
+    await worker.close();
+  }
+}
+
+/**
+ * A persistent role: one long-lived process that works the items sent to it (`gaffer tell`), one
+ * after another, claiming each itself under `holderPrefix`, until SIGTERM.
+ */
+export async function runPersistentWorker(
+  cwd: string,
+  roleName: string,
+  holderPrefix: string,
+): Promise<number> {
+  const process = await roleProcess(cwd, roleName);
+  const db = process.project.store.db;
+  let sequence = 0;
+  try {
+    while (!process.signal.aborted) {
+      const next = (await readBacklog(db)).unclaimed.find((entry) => buildable(entry, process.role));
+      if (!next) {
+        await sleep(PERSISTENT_POLL_MS, undefined, { signal: process.signal }).catch(() => {});
+        continue;
+      }
+      const holder = `${holderPrefix}/${++sequence}`;
+      const leaseMs = process.project.config.factory.settings.leaseMs;
+      const claimed = await claimItem(db, {
+        itemId: next.item.id,
+        role: roleName,
+        duty: "build",
+        holder,
+        leaseMs,
+      });
+      if (claimed) await process.work("build", { role: roleName, holder, itemId: next.item.id });
+    }
+    return WORKER_EXIT.cancelled;
+  } finally {
+    await process.close();
+  }
+}
+
+interface RoleProcess {
+  project: Project;
+  role: Role;
+  /** Aborted by SIGTERM or SIGINT. */
+  signal: AbortSignal;
+  work(duty: "build" | "review", task: WorkerTask): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Opens the project as the role sees it (its model for the current phase) and takes over the signals. */
+async function roleProcess(cwd: string, roleName: string): Promise<RoleProcess> {
   const opened = await openProject(cwd);
   const factory = loadFactory(opened.root, opened.config);
-  const role = findRole(factory, task.role);
+  const role = findRole(factory, roleName);
   const phase = readPhaseState(factory, opened.paths.stateDir)?.phase;
   const project: Project = { ...opened, config: configForRole(opened.config, factory, role, phase) };
-  const db = project.store.db;
-  const settings = project.config.factory.settings;
   const controller = new AbortController();
-  let claimLost = false;
-  const heartbeat = setInterval(() => {
-    renewClaim(db, task.itemId, task.holder, settings.leaseMs)
-      .then((held) => {
-        if (held || controller.signal.aborted) return;
-        claimLost = true;
-        controller.abort();
-      })
-      .catch(() => {});
-  }, settings.heartbeatMs);
   const cancel = () => controller.abort();
   // A nudge that arrives outside an agent turn (during the gate, say) is moot, not fatal.
   const ignoreNudge = () => {};
   process.on("SIGTERM", cancel);
   process.on("SIGINT", cancel);
   process.on("SIGUSR2", ignoreNudge);
+  return {
+    project,
+    role,
+    signal: controller.signal,
+    work: (duty, task) => workClaimed(project, factory, role, duty, task, controller.signal),
+    async close() {
+      process.off("SIGTERM", cancel);
+      process.off("SIGINT", cancel);
+      process.off("SIGUSR2", ignoreNudge);
+      await project.close();
+    },
+  };
+}
+
+/** Works one claimed item, renewing the claim meanwhile; the claim is released at the end. */
+async function workClaimed(
+  project: Project,
+  factory: FactoryConfig,
+  role: Role,
+  duty: "build" | "review",
+  task: WorkerTask,
+  cancelled: AbortSignal,
+): Promise<number> {
+  const db = project.store.db;
+  const settings = project.config.factory.settings;
+  const lost = new AbortController();
+  const heartbeat = setInterval(() => {
+    renewClaim(db, task.itemId, task.holder, settings.leaseMs)
+      .then((held) => {
+        if (!held) lost.abort();
+      })
+      .catch(() => {});
+  }, settings.heartbeatMs);
   try {
     if (!(await renewClaim(db, task.itemId, task.holder, settings.leaseMs))) return WORKER_EXIT.claimLost;
-    const options = {
+    const common = {
       agent: role.agent ?? project.config.agent.default,
       role: runRole(factory, role, project.paths.stateDir),
-      signal: controller.signal,
+      signal: AbortSignal.any([cancelled, lost.signal]),
       scriptedAgentCommand: gafferCommand("agent", "scripted"),
     };
     if (duty === "review") {
-      await reviewProposal(project, task.runId ?? (await latestRunId(project, task.itemId)), {
-        ...options,
-        maxRounds: settings.maxReviewRounds,
-      });
+      const runId = task.runId ?? (await latestRunId(project, task.itemId));
+      await reviewProposal(project, runId, { ...common, maxRounds: settings.maxReviewRounds });
       return WORKER_EXIT.done;
     }
     const latest = (await listRuns(db, { itemId: task.itemId })).at(-1);
     const resume = latest !== undefined && RESUMABLE_STATES.includes(latest.state);
+    const options: RunOptions = { ...common, nudges: nudgesFromSignal() };
     const result = resume
-      ? await resumeRun(project, task.itemId, { ...options, nudges: nudgesFromSignal() })
-      : await startRun(project, task.itemId, { ...options, nudges: nudgesFromSignal() });
-    if (claimLost) return WORKER_EXIT.claimLost;
+      ? await resumeRun(project, task.itemId, options)
+      : await startRun(project, task.itemId, options);
+    if (lost.signal.aborted) return WORKER_EXIT.claimLost;
     return result.outcome === "cancelled" ? WORKER_EXIT.cancelled : WORKER_EXIT.done;
   } finally {
     clearInterval(heartbeat);
-    process.off("SIGTERM", cancel);
-    process.off("SIGINT", cancel);
-    process.off("SIGUSR2", ignoreNudge);
-    if (!claimLost) await releaseClaim(db, task.itemId, task.holder, "work ended").catch(() => {});
-    await project.close();
+    if (!lost.signal.aborted) await releaseClaim(db, task.itemId, task.holder, "work ended").catch(() => {});
   }
 }
 

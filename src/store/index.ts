@@ -19,6 +19,7 @@ export {
 } from "./events.ts";
 export {
   addItem,
+  closedItemIds,
   editItem,
   getItem,
   type Item,
@@ -35,6 +36,7 @@ export {
   type Proposal,
   type ProposalFinding,
   recordProposal,
+  unreviewedProposals,
 } from "./proposals.ts";
 export {
   type AfterChanges,
@@ -50,6 +52,7 @@ export {
   createRun,
   type GateResult,
   getRun,
+  latestRunsOfOpenItems,
   listAttempts,
   listGateResults,
   listRuns,

@@ -101,6 +101,21 @@ export async function findProposal(db: Db, runId: number): Promise<Proposal | un
   return row ? toProposal(row) : undefined;
 }
 
+/** The runs among `runIds` whose proposal awaits a review (it exists and has no verdict yet). */
+export async function unreviewedProposals(db: Db, runIds: readonly number[]): Promise<Set<number>> {
+  const unreviewed = new Set<number>();
+  for (let start = 0; start < runIds.length; start += 500) {
+    const rows = await db
+      .selectFrom("proposals")
+      .select("run_id")
+      .where("review", "is", null)
+      .where("run_id", "in", runIds.slice(start, start + 500))
+      .execute();
+    for (const row of rows) unreviewed.add(row.run_id);
+  }
+  return unreviewed;
+}
+
 function toProposal(row: ProposalRow): Proposal {
   return {
     runId: row.run_id,

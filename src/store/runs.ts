@@ -87,6 +87,25 @@ export async function listRuns(
   return (await select.execute()).map(toRun);
 }
 
+/**
+ * The latest run of every open item, by item id. The runs index answers it without reading the runs
+ * of closed items, so its cost follows the backlog, not the project's history.
+ */
+export async function latestRunsOfOpenItems(db: Db): Promise<Map<number, Run>> {
+  const rows = await db
+    .selectFrom("runs")
+    .selectAll()
+    .where("id", "in", (eb) =>
+      eb
+        .selectFrom("runs")
+        .select((inner) => inner.fn.max<number>("id").as("latest"))
+        .where("item_id", "in", (items) => items.selectFrom("items").select("id").where("state", "=", "open"))
+        .groupBy("item_id"),
+    )
+    .execute();
+  return new Map(rows.map((row) => [row.item_id, toRun(row)]));
+}
+
 export interface Transition {
   from: readonly RunState[];
   to: RunState;

@@ -182,6 +182,37 @@ describe("the factory: gaffer up … gaffer down", () => {
     await until(dir, 60_000, async (store) => (await listRuns(store))[0]?.state === "proposed");
   });
 
+  it("keeps a persistent role and a service running, feeds the role what it is told, and stops both", async (t) => {
+    const dir = await factoryProject(
+      t,
+      `[roles.orchestrator]\nkind = "persistent"\npolicy = "heal"\n\n[roles.janitor]\nkind = "service"\ncommand = "sleep 600"\n`,
+    );
+    assert.equal((await gaffer(["up"], { cwd: dir })).code, 0);
+    const message =
+      'Write the plan.\n\n```scenario\n[[attempts]]\nsteps = [{ write = "PLAN.md", content = "plan" }]\n```\n';
+    const told = await gaffer(["tell", "orchestrator", message], { cwd: dir });
+    assert.equal(told.code, 0, told.stderr);
+    assert.match(told.stdout, /^told orchestrator: item #1$/m);
+    await until(dir, 60_000, async (db) => (await listRuns(db, { itemId: 1 }))[0]?.state === "proposed");
+    const db = (await openStore(join(dir, ".gaffer", "gaffer.db"))).db;
+    assert.equal(
+      (await listRuns(db, { itemId: 1 }))[0]?.role,
+      "orchestrator",
+      "the persistent role took it, not a builder",
+    );
+    const status = await gaffer(["status"], { cwd: dir });
+    assert.match(status.stdout, /^orchestrator +persistent +scripted +- +heal +RUNNING$/m);
+    assert.match(status.stdout, /^janitor +service +- +- +- +RUNNING$/m);
+    const unknown = await gaffer(["tell", "nobody", "hi"], { cwd: dir });
+    assert.equal(unknown.code, 65);
+    assert.match(
+      unknown.stderr,
+      /no role "nobody" .* — the roles are: builder, reviewer, orchestrator, janitor/,
+    );
+    assert.equal((await gaffer(["down"], { cwd: dir })).code, 0);
+    assert.deepEqual(processesIn(dir), []);
+  });
+
   it("refuses to start without roles, with a hint", async (t) => {
     const dir = tempDir(t, "gaffer-factory-");
     await createSampleRepository(dir);
@@ -192,14 +223,14 @@ describe("the factory: gaffer up … gaffer down", () => {
 });
 
 /** A project with the factory's config; when the test ends, the factory is stopped, then the project removed. */
-async function factoryProject(t: TestContext): Promise<string> {
+async function factoryProject(t: TestContext, extra = ""): Promise<string> {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), "gaffer-factory-")));
   t.after(async () => {
     await gaffer(["down"], { cwd: dir });
     rmSync(dir, { recursive: true, force: true });
   });
   await createSampleRepository(dir);
-  writeFileSync(join(dir, "gaffer.toml"), CONFIG);
+  writeFileSync(join(dir, "gaffer.toml"), `${CONFIG}\n${extra}`);
   return dir;
 }
 

@@ -1,7 +1,10 @@
 import { openProject } from "../../engine/index.ts";
-import { EXIT } from "../../errors.ts";
+import { EXIT, GafferError } from "../../errors.ts";
 import { factoryOf, setPaused, startDaemon, stopDaemon, supervise } from "../../factory/daemon.ts";
-import { runWorker } from "../../factory/worker.ts";
+import { runPersistentWorker, runWorker } from "../../factory/worker.ts";
+import { findRole } from "../../factory/role-run.ts";
+import { ROLE_LABEL_PREFIX } from "../../factory/scheduler.ts";
+import { addItem } from "../../store/index.ts";
 import { parseId, plural, print, printJson } from "../output.ts";
 
 export async function up(cwd: string, options: { foreground?: boolean; json?: boolean }): Promise<number> {
@@ -85,11 +88,15 @@ export async function superviseCommand(cwd: string): Promise<number> {
 export async function worker(
   cwd: string,
   duty: string,
-  options: { role: string; item: string; holder: string; run?: string },
+  options: { role: string; item?: string; holder: string; run?: string },
 ): Promise<number> {
-  if (duty !== "build" && duty !== "review") {
-    print(`gaffer worker: unknown duty "${duty}" (build or review)`);
-    return EXIT.usage;
+  if (duty === "persistent") return runPersistentWorker(cwd, options.role, options.holder);
+  if ((duty !== "build" && duty !== "review") || options.item === undefined) {
+    throw new GafferError(
+      "usage",
+      `gaffer worker ${duty}: build or review needs --item`,
+      "persistent needs --role",
+    );
   }
   return runWorker(cwd, duty, {
     role: options.role,
@@ -97,4 +104,31 @@ export async function worker(
     itemId: parseId(options.item, "item"),
     ...(options.run !== undefined && { runId: parseId(options.run, "run") }),
   });
+}
+
+/** Sends a message to a role: an item only that role takes (a persistent role works it in its session). */
+export async function tell(
+  cwd: string,
+  roleName: string,
+  words: string[],
+  options: { json?: boolean },
+): Promise<number> {
+  const project = await openProject(cwd);
+  try {
+    const role = findRole(factoryOf(project), roleName);
+    const message = words.join(" ").trim();
+    if (message === "")
+      throw new GafferError("usage", "gaffer tell: the message is empty", `gaffer tell ${role.name} "…"`);
+    const item = await addItem(project.store.db, {
+      title: message.split("\n")[0]?.slice(0, 72) ?? message,
+      body: message,
+      labels: [`${ROLE_LABEL_PREFIX}${role.name}`],
+      source: "tell",
+    });
+    if (options.json) printJson(item);
+    else print(`told ${role.name}: item #${item.id}`);
+    return EXIT.proposal;
+  } finally {
+    await project.close();
+  }
 }

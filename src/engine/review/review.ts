@@ -117,6 +117,10 @@ export async function reviewProposal(
         "raise it under [budget] in gaffer.toml",
       );
     }
+    // A review cut short has no verdict, whatever its partial answer says.
+    if (context.signal.aborted) {
+      throw new GafferError("cancelled", `run ${runId}, review round ${round}: cancelled`);
+    }
     const parsed = parseVerdict(answer);
     if ("error" in parsed) {
       await recorder.event("review.invalid", { round, error: parsed.error });

@@ -72,14 +72,21 @@ export function parseVerdict(message: string): ParsedVerdict | { error: string }
   return { error: `the reviewer's answer is not a valid verdict: ${problem}` };
 }
 
-/** Fenced json blocks, last first, then the whole message and its outermost braces. */
+/**
+ * Fenced json blocks, last first, then what runs from each `{` to the last `}`, latest start
+ * first: prose before a bare verdict may hold braces of its own (`{}`, `${x}`).
+ */
 function jsonCandidates(message: string): string[] {
   const fenced = [...message.matchAll(/```json\s*\n([\s\S]*?)```/g)]
     .map((m) => (m[1] ?? "").trim())
     .reverse();
-  const start = message.indexOf("{");
   const end = message.lastIndexOf("}");
-  const braces = start >= 0 && end > start ? [message.slice(start, end + 1)] : [];
+  const braces: string[] = [];
+  for (let start = end; start > 0;) {
+    start = message.lastIndexOf("{", start - 1);
+    if (start < 0) break;
+    braces.push(message.slice(start, end + 1));
+  }
   return [...fenced, ...braces];
 }
 
