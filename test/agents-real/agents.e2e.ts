@@ -52,8 +52,7 @@ interface AgentCase {
   expectedCost(server: FakeModelServer): Omit<CostTotal, "attempts" | "unpriced">;
 }
 
-const sandbox = (hosts: string[]) =>
-  `[sandbox]\nmode = "required"\nhosts = ${JSON.stringify(hosts)}\n`;
+const sandbox = (hosts: string[]) => `[sandbox]\nmode = "required"\nhosts = ${JSON.stringify(hosts)}\n`;
 
 const CASES: AgentCase[] = [
   {

@@ -82,7 +82,10 @@ describe("e2e: usage, cost and budgets", () => {
     );
     assert.match(await costOutput(dir, { by: "agent" }), /scripted\s+1\s+300\s+40\s+\$0\.2500\ntotal\s+1/);
     assert.match(await costOutput(dir, { by: "role" }), /\(gaffer run\)\s+1\s+300\s+40\s+\$0\.2500/);
-    await assert.rejects(cost(dir, { by: "colour" }), { code: "usage", message: /cannot group usage by that/ });
+    await assert.rejects(cost(dir, { by: "colour" }), {
+      code: "usage",
+      message: /cannot group usage by that/,
+    });
   });
 
   it("stops a run mid-turn when it spends its budget, and refuses the next item once the project's is spent", async (t) => {
