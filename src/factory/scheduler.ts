@@ -3,7 +3,7 @@ import {
   closedItemIds,
   type Db,
   type Item,
-  latestRunsOfOpenItems,
+  latestRunsOf,
   listClaims,
   listItems,
   RESUMABLE_STATES,
@@ -36,7 +36,10 @@ export async function readBacklog(db: Db): Promise<Backlog> {
     db,
     open.flatMap((item) => item.dependsOn),
   );
-  const latest = await latestRunsOfOpenItems(db);
+  const latest = await latestRunsOf(
+    db,
+    open.map((item) => item.id),
+  );
   const unclaimed = open
     .filter((item) => !claimed.has(item.id) && item.dependsOn.every((id) => closed.has(id)))
     .sort((a, b) => b.priority - a.priority || a.createdAt - b.createdAt || a.id - b.id)
