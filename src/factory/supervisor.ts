@@ -17,6 +17,7 @@ import {
   releaseClaim,
 } from "../store/index.ts";
 import { nextFire } from "../util/cron.ts";
+import { openVault, tick as settleVault } from "../vault/index.ts";
 import { gafferCommand } from "../util/self.ts";
 import { type FactoryDirs, factoryDirs, signalChild, startChild } from "./children.ts";
 import { controlFiles, readPaused } from "./control.ts";
@@ -33,6 +34,9 @@ function lastLine(file: string): string {
     return "";
   }
 }
+
+/** How often the supervisor settles the vault's ended review windows. */
+const VAULT_TICK_MS = 5_000;
 
 /** How long a child has to stop after SIGTERM before its whole process group is killed. */
 const STOP_GRACE_MS = 10_000;
@@ -82,6 +86,7 @@ export class Supervisor {
   /** Services and persistent roles that died without a heal policy: not started again. */
   readonly #stopped = new Set<string>();
   #sequence = 0;
+  #vaultSettledAt = 0;
   #stopping = false;
 
   constructor(project: Project, factory: FactoryConfig) {
@@ -139,6 +144,7 @@ export class Supervisor {
     await this.#checkStalls(now);
     this.#fireSchedules(now);
     this.#keepAlive(now);
+    await this.#settleVault(now);
     if (!readPaused(this.#project.paths.stateDir)) await this.#dispatch(now);
   }
 
@@ -498,6 +504,20 @@ export class Supervisor {
     if (this.#settling.has(itemId)) return true;
     for (const child of this.#children.values()) if (child.itemId === itemId) return true;
     return false;
+  }
+
+  /** Medium actions whose review window ended execute or expire on time while the factory is up. */
+  async #settleVault(now: number): Promise<void> {
+    if (now - this.#vaultSettledAt < VAULT_TICK_MS) return;
+    this.#vaultSettledAt = now;
+    if (!existsSync(join(this.#project.paths.stateDir, "vault"))) return;
+    try {
+      await settleVault(openVault(this.#project));
+    } catch (error) {
+      await this.#event("supervisor.error", {
+        vault: String(error instanceof Error ? error.message : error),
+      });
+    }
   }
 
   #canStart(role: Role, now: number): boolean {

@@ -3,9 +3,17 @@ import { type FactoryConfig, loadFactory, type Role } from "../config/index.ts";
 import { openProject, type Project, resumeRun, startRun } from "../engine/index.ts";
 import { reviewProposal } from "../engine/review/review.ts";
 import type { NudgeSource, RunOptions } from "../engine/run.ts";
-import { claimItem, getRun, listRuns, RESUMABLE_STATES, releaseClaim, renewClaim } from "../store/index.ts";
+import {
+  claimItem,
+  getItem,
+  getRun,
+  listRuns,
+  RESUMABLE_STATES,
+  releaseClaim,
+  renewClaim,
+} from "../store/index.ts";
 import { gafferCommand } from "../util/self.ts";
-import { readPhaseState } from "./phase.ts";
+import { advancePhase, readPhaseState } from "./phase.ts";
 import { configForRole, findRole, runRole } from "./role-run.ts";
 import { buildable, readBacklog } from "./scheduler.ts";
 
@@ -20,6 +28,9 @@ export interface WorkerTask {
 
 /** What a worker process reports by its exit code. */
 export const WORKER_EXIT = { done: 0, failed: 1, cancelled: 130, claimLost: 75 } as const;
+
+/** An item labelled `phase:<id>` is the builder's claim that the phase's plan is done. */
+export const PHASE_LABEL_PREFIX = "phase:";
 
 /** How often a persistent role looks for its next message. */
 const PERSISTENT_POLL_MS = 1000;
@@ -140,7 +151,8 @@ async function workClaimed(
     };
     if (duty === "review") {
       const runId = task.runId ?? (await latestRunId(project, task.itemId));
-      await reviewProposal(project, runId, { ...common, maxRounds: settings.maxReviewRounds });
+      const review = await reviewProposal(project, runId, { ...common, maxRounds: settings.maxReviewRounds });
+      if (review.outcome === "approved") await acceptPhaseClaim(project, factory, task.itemId);
       return WORKER_EXIT.done;
     }
     const latest = (await listRuns(db, { itemId: task.itemId })).at(-1);
@@ -155,6 +167,19 @@ async function workClaimed(
     clearInterval(heartbeat);
     if (!lost.signal.aborted) await releaseClaim(db, task.itemId, task.holder, "work ended").catch(() => {});
   }
+}
+
+/**
+ * The builder's claim on a phase is an item labelled `phase:<id>`: the reviewer approving its
+ * proposal while that phase is current moves the factory on to the next phase.
+ */
+async function acceptPhaseClaim(project: Project, factory: FactoryConfig, itemId: number): Promise<void> {
+  const current = readPhaseState(factory, project.paths.stateDir);
+  if (!current || current.done) return;
+  const item = await getItem(project.store.db, itemId);
+  if (!item.labels.includes(`${PHASE_LABEL_PREFIX}${current.phase.id}`)) return;
+  const context = { factory, stateDir: project.paths.stateDir, db: project.store.db };
+  await advancePhase(context, { expected: current.phase.id });
 }
 
 async function latestRunId(project: Project, itemId: number): Promise<number> {

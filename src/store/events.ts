@@ -64,17 +64,32 @@ function toEvent(row: EventRow): GafferEvent {
   };
 }
 
-/** When the run's latest event (of one of `types`, if given) happened; undefined when there is none. */
+/**
+ * When the run's latest event (of one of `types`, if given) happened; undefined when there is none.
+ * The supervisor asks this for every run it watches, every tick, and an agent's run has an event per
+ * streamed chunk: without `types`, the last event appended is found through the run's index at once
+ * instead of reading every event of the run.
+ */
 export async function latestEventAt(
   db: Db,
   runId: number,
   types?: readonly string[],
 ): Promise<number | undefined> {
-  let select = db
+  if (!types) {
+    const last = await db
+      .selectFrom("events")
+      .select("at")
+      .where("run_id", "=", runId)
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return last === undefined ? undefined : Number(last.at);
+  }
+  const select = db
     .selectFrom("events")
     .select((eb) => eb.fn.max("at").as("at"))
-    .where("run_id", "=", runId);
-  if (types) select = select.where("type", "in", [...types]);
+    .where("run_id", "=", runId)
+    .where("type", "in", [...types]);
   const row = await select.executeTakeFirst();
   return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
 }

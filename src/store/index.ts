@@ -52,7 +52,7 @@ export {
   createRun,
   type GateResult,
   getRun,
-  latestRunsOfOpenItems,
+  latestRunsOf,
   listAttempts,
   listGateResults,
   listRuns,

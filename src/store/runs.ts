@@ -88,22 +88,27 @@ export async function listRuns(
 }
 
 /**
- * The latest run of every open item, by item id. The runs index answers it without reading the runs
- * of closed items, so its cost follows the backlog, not the project's history.
+ * The latest run of each of `itemIds` that has one, by item id. The runs index answers it without
+ * reading any other run, so its cost follows the items asked about, not the project's history.
  */
-export async function latestRunsOfOpenItems(db: Db): Promise<Map<number, Run>> {
-  const rows = await db
-    .selectFrom("runs")
-    .selectAll()
-    .where("id", "in", (eb) =>
-      eb
-        .selectFrom("runs")
-        .select((inner) => inner.fn.max<number>("id").as("latest"))
-        .where("item_id", "in", (items) => items.selectFrom("items").select("id").where("state", "=", "open"))
-        .groupBy("item_id"),
-    )
-    .execute();
-  return new Map(rows.map((row) => [row.item_id, toRun(row)]));
+export async function latestRunsOf(db: Db, itemIds: readonly number[]): Promise<Map<number, Run>> {
+  const latest = new Map<number, Run>();
+  for (let start = 0; start < itemIds.length; start += 500) {
+    const chunk = itemIds.slice(start, start + 500);
+    const rows = await db
+      .selectFrom("runs")
+      .selectAll()
+      .where("id", "in", (eb) =>
+        eb
+          .selectFrom("runs")
+          .select((inner) => inner.fn.max<number>("id").as("latest"))
+          .where("item_id", "in", chunk)
+          .groupBy("item_id"),
+      )
+      .execute();
+    for (const row of rows) latest.set(row.item_id, toRun(row));
+  }
+  return latest;
 }
 
 export interface Transition {

@@ -213,6 +213,27 @@ describe("the factory: gaffer up … gaffer down", () => {
     assert.deepEqual(processesIn(dir), []);
   });
 
+  it("moves on to the next phase when the reviewer approves the builder's claim on the current one", async (t) => {
+    const dir = await factoryProject(
+      t,
+      `[[phases]]\nid = "api"\nplan = "plans/api.md"\n\n[[phases]]\nid = "ui"\nplan = "plans/ui.md"\n`,
+    );
+    const claim = ITEMS.plain[1] as { title: string; body: string };
+    const filed = await gaffer(["issue", "add", claim.title, "--body", claim.body, "--label", "phase:api"], {
+      cwd: dir,
+    });
+    assert.equal(filed.code, 0, filed.stderr);
+    assert.equal((await gaffer(["up"], { cwd: dir })).code, 0);
+    await until(dir, 60_000, async (db) => {
+      const run = (await listRuns(db, { itemId: 1 }))[0];
+      const approved = run !== undefined && (await findProposal(db, run.id))?.review === "approved";
+      return approved && existsSync(join(dir, ".gaffer", "factory", "phase-idx"));
+    });
+    await gaffer(["down"], { cwd: dir });
+    const phase = await gaffer(["phase", "show", "--json"], { cwd: dir });
+    assert.equal(JSON.parse(phase.stdout).current.id, "ui", phase.stdout);
+  });
+
   it("refuses to start without roles, with a hint", async (t) => {
     const dir = tempDir(t, "gaffer-factory-");
     await createSampleRepository(dir);

@@ -123,6 +123,29 @@ describe("e2e: the vault through the CLI", () => {
     ]);
   });
 
+  it("medium: while the factory is up, its supervisor settles an ended review window without a command", async (t) => {
+    const p = await proposalProject(t, CHANGE, {
+      gaffer: `${APPROVERS}review_timeout = "1s"\n\n[roles.tidy]\nkind = "service"\ncommand = "sleep 600"\n`,
+      policy: `[tiers]\nmerge = "medium"\n`,
+    });
+    const before = gitOut(p.dir, "rev-parse", "main");
+    assert.equal((await gaffer(["merge", "1"], { cwd: p.dir })).code, 0);
+    const up = await gaffer(["up"], { cwd: p.dir });
+    assert.equal(up.code, 0, up.stderr);
+    try {
+      for (let waited = 0; gitOut(p.dir, "rev-parse", "main") === before && waited < 20_000; waited += 250)
+        await sleep(250);
+    } finally {
+      await gaffer(["down"], { cwd: p.dir });
+    }
+    assert.notEqual(gitOut(p.dir, "rev-parse", "main"), before, "merged once the window ended");
+    assert.deepEqual(history(p.dir, "merge-run-1").slice(-3), [
+      "approved by gaffer",
+      "fired by gaffer",
+      "executed by gaffer",
+    ]);
+  });
+
   it("medium: expires unreviewed (on_timeout = expire), or runs at once when an approver approves", async (t) => {
     const p = await proposalProject(t, CHANGE, {
       gaffer: `${APPROVERS}review_timeout = "1s"\non_timeout = "expire"\n`,
