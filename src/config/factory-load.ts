@@ -74,6 +74,15 @@ function checkFactory(
     if (owner !== undefined)
       fail(path, `session "${role.session}" is role ${owner}'s too`, "give each role its own `session`");
     sessions.set(role.session, role.name);
+    // agents.toml's services (cleanlogs, watchdog) were built into its engine: they may have none.
+    if (role.kind === "service" && role.command === undefined && format === "gaffer")
+      fail([...path, "kind"], "a service runs a command, and this one has none", 'add command = "…"');
+    if (role.kind !== "service" && role.command !== undefined)
+      fail(
+        [...path, "command"],
+        `only a service runs a command; this role is a ${role.kind}`,
+        'set kind = "service", or remove command',
+      );
     if (role.agent !== undefined && !agents.includes(role.agent)) {
       const { key, fallback } = AGENT_KEYS[format];
       const set = valueAt(source.input, [...path, key]) !== undefined;

@@ -298,6 +298,10 @@ export class Supervisor {
       } else if (role.command !== undefined) {
         const argv = ["/bin/sh", "-c", role.command];
         this.#spawn({ name, role, duty: "service", itemId: undefined, holder: undefined, argv });
+      } else {
+        // An agents.toml service that its engine ran from its own code: nothing here to start.
+        this.#stopped.add(role.name);
+        void this.#event("role.skipped", { role: role.name, reason: "a service with no command" });
       }
     }
   }

@@ -142,6 +142,11 @@ describe("the factory: gaffer up … gaffer down", () => {
     );
     assert.match(brief, /A reviewer asked for changes[\s\S]*\[major\] CHANGELOG\.md:1: list the change/);
     assert.equal((await findProposal(db, reviewed.id))?.review, "approved");
+    const shown = (await gaffer(["show", String(reviewed.id)], { cwd: dir })).stdout;
+    assert.match(
+      shown,
+      /round 1 by reviewer: changes requested — The changelog is empty\.\n +\[major\] CHANGELOG\.md:1: list the change\n +round 2 by reviewer: approved — ok/,
+    );
 
     // The SIGKILLed builder was healed and its item resumed to a proposal in the same run.
     const killed = runs.get(ids.killed) as Run;

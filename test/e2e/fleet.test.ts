@@ -66,7 +66,7 @@ describe("e2e: fleet and create-project", () => {
         path: web,
         enabled: true,
         daemon: { running: true, pid: daemon.pid },
-        roles: { running: 0, total: 2 },
+        roles: { running: 2, total: 2 },
         openItems: webStatus.openItems,
         proposals: webStatus.counts.proposed,
         error: null,
@@ -78,7 +78,7 @@ describe("e2e: fleet and create-project", () => {
     assert.match(text[2] ?? "", /^cc-ci +no +stopped +3\/8 running +0 +0 +\//);
     assert.match(
       text[3] ?? "",
-      new RegExp(`^web +yes +running \\(pid ${daemon.pid}\\) +0/2 running +${webStatus.openItems} +1 +/`),
+      new RegExp(`^web +yes +running \\(pid ${daemon.pid}\\) +2/2 running +${webStatus.openItems} +1 +/`),
     );
 
     daemon.kill("SIGKILL");
@@ -197,7 +197,7 @@ describe("e2e: fleet and create-project", () => {
     )
       svc = (await status())[0];
     assert.equal(svc.daemon.running, true);
-    assert.deepEqual(svc.roles, { running: 1, total: 2 }, "the service runs; the builder has no items");
+    assert.deepEqual(svc.roles, { running: 2, total: 2 }, "the service runs; the builder loops, idle");
     assert.equal((await status())[1].daemon.running, false, "the disabled project was left alone");
 
     leftovers.push(...readPidFiles(pidDir(join(service, ".gaffer"))).map((file) => file.pid));

@@ -17,8 +17,9 @@ describe("gaffer status: the factory's table", () => {
     const table = lines.slice(0, SEED_STATUS.length);
     assert.deepEqual(table.map(words), SEED_STATUS.map(words));
     assert.equal(`${table.join("\n")}\n`, golden("status.golden.txt"));
-    assert.equal(lines[SEED_STATUS.length], "", "a blank line, then the items and runs");
-    assert.match(lines[SEED_STATUS.length + 1] ?? "", /^gaffer · /);
+    assert.equal(lines[SEED_STATUS.length], "", "a blank line, then the daemon, the items and runs");
+    assert.match(lines[SEED_STATUS.length + 1] ?? "", /^daemon: down \(gaffer up\)$/);
+    assert.match(lines[SEED_STATUS.length + 5] ?? "", /^gaffer · /);
   });
 
   it("gives the same as JSON, next to the fields status --json always had", async (t) => {

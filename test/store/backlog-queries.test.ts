@@ -4,11 +4,15 @@ import { describe, it, type TestContext } from "node:test";
 import {
   addItem,
   appendEvent,
+  claimItem,
   closedItemIds,
   createRun,
   type Db,
+  expireClaims,
   latestEventAt,
   latestRunsOf,
+  listClaims,
+  listEvents,
   openStore,
   recordProposal,
   recordReview,
@@ -119,6 +123,24 @@ describe("store: the queries the supervisor makes every tick", () => {
     const bare = await runOf(db, await item("no proposal"));
     assert.deepEqual([...(await unreviewedProposals(db, [waiting.id, judged.id, bare.id]))], [waiting.id]);
     assert.equal((await unreviewedProposals(db, [])).size, 0);
+  });
+
+  it("expireClaims: nothing to do while every lease holds, the lapsed ones once they lapse", async (t) => {
+    const db = await openTempStore(t);
+    const itemId = (await addItem(db, { title: "x" }, T0)).id;
+    await claimItem(db, { itemId, role: "builder", duty: "build", holder: "h", leaseMs: 1000 }, T0);
+    assert.deepEqual(await expireClaims(db, T0 + 999), []);
+    assert.equal((await listClaims(db)).length, 1);
+    assert.deepEqual(
+      (await expireClaims(db, T0 + 1000)).map((c) => c.holder),
+      ["h"],
+    );
+    assert.equal((await listClaims(db)).length, 0);
+    const expired = (await listEvents(db, {})).filter((e) => e.type === "claim.expired");
+    assert.deepEqual(
+      expired.map((e) => [e.itemId, e.at]),
+      [[itemId, T0 + 1000]],
+    );
   });
 
   it("latestEventAt: the run's last event, or the last of some types, and nothing for a run without", async (t) => {

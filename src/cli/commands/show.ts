@@ -8,7 +8,9 @@ import {
   getRun,
   listAttempts,
   listGateResults,
+  listReviews,
   type Proposal,
+  type Review,
   type Run,
 } from "../../store/index.ts";
 import { requireStore } from "./read-store.ts";
@@ -24,6 +26,7 @@ export async function show(cwd: string, runText: string, options: { json?: boole
     const attempts = await listAttempts(db, run.id);
     const gate = await listGateResults(db, run.id);
     const proposal = await findProposal(db, run.id);
+    const reviews = await listReviews(db, run.id);
     if (options.json) {
       printJson({
         run,
@@ -31,6 +34,7 @@ export async function show(cwd: string, runText: string, options: { json?: boole
         attempts,
         gate,
         proposal,
+        reviews,
         commands: proposal ? reviewCommands(run) : undefined,
       });
       return 0;
@@ -48,6 +52,7 @@ export async function show(cwd: string, runText: string, options: { json?: boole
     if (run.report_path) print(`failure report: ${run.report_path}`);
     print();
     printAttempts(attempts, gate);
+    printReviews(reviews);
     if (proposal) printProposal(run, proposal);
     return 0;
   } finally {
@@ -75,6 +80,22 @@ function printAttempts(attempts: Attempt[], gate: GateResult[]): void {
         ),
       );
     }
+  }
+  print();
+}
+
+/** The factory reviewer's verdicts, round by round, with their findings. */
+function printReviews(reviews: Review[]): void {
+  if (reviews.length === 0) return;
+  print(color.bold("reviews"));
+  for (const review of reviews) {
+    const verdict =
+      review.verdict === "approve" ? color.green("approved") : color.yellow("changes requested");
+    print(
+      `  round ${review.round} by ${review.role}: ${verdict}${review.summary ? ` — ${review.summary}` : ""}`,
+    );
+    for (const f of review.findings)
+      print(`    [${f.severity}] ${f.file}${f.line !== undefined ? `:${f.line}` : ""}: ${f.text}`);
   }
   print();
 }

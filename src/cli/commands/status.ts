@@ -101,6 +101,7 @@ async function statusOnce(cwd: string, options: StatusOptions): Promise<number> 
     }
     if (factoryView && daemon) {
       for (const line of formatFactoryStatus(factoryView)) print(line);
+      print();
       for (const line of formatDaemonStatus(daemon)) print(line);
       print();
     }
