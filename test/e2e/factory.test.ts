@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -187,32 +188,45 @@ describe("the factory: gaffer up … gaffer down", () => {
     await until(dir, 60_000, async (store) => (await listRuns(store))[0]?.state === "proposed");
   });
 
-  it("keeps a persistent role and a service running, feeds the role what it is told, and stops both", async (t) => {
+  it("keeps a persistent role and a service running, feeds the role what it is told, runs a task once, and stops them", async (t) => {
     const dir = await factoryProject(
       t,
-      `[roles.orchestrator]\nkind = "persistent"\npolicy = "heal"\n\n[roles.janitor]\nkind = "service"\ncommand = "sleep 600"\n`,
+      `[roles.orchestrator]\nkind = "persistent"\npolicy = "heal"\n\n[roles.janitor]\nkind = "service"\ncommand = "sleep 600"\n\n[roles.gardener]\nkind = "task"\n`,
+    );
+    mkdirSync(join(dir, "prompts"));
+    writeFileSync(
+      join(dir, "prompts", "gardener.md"),
+      'Tidy the garden.\n\n```scenario\n[[attempts]]\nsteps = [{ write = "GARDEN.md", content = "tidy" }]\n```\n',
     );
     assert.equal((await gaffer(["up"], { cwd: dir })).code, 0);
     const message =
       'Write the plan.\n\n```scenario\n[[attempts]]\nsteps = [{ write = "PLAN.md", content = "plan" }]\n```\n';
     const told = await gaffer(["tell", "orchestrator", message], { cwd: dir });
     assert.equal(told.code, 0, told.stderr);
-    assert.match(told.stdout, /^told orchestrator: item #1$/m);
-    await until(dir, 60_000, async (db) => (await listRuns(db, { itemId: 1 }))[0]?.state === "proposed");
+    const toldId = Number(/^told orchestrator: item #(\d+)$/m.exec(told.stdout)?.[1]);
+    assert.ok(toldId > 0, told.stdout);
+    await until(dir, 60_000, async (db) => (await listRuns(db, { itemId: toldId }))[0]?.state === "proposed");
     const db = (await openStore(join(dir, ".gaffer", "gaffer.db"))).db;
     assert.equal(
-      (await listRuns(db, { itemId: 1 }))[0]?.role,
+      (await listRuns(db, { itemId: toldId }))[0]?.role,
       "orchestrator",
       "the persistent role took it, not a builder",
     );
     const status = await gaffer(["status"], { cwd: dir });
     assert.match(status.stdout, /^orchestrator +persistent +scripted +- +heal +RUNNING$/m);
     assert.match(status.stdout, /^janitor +service +- +- +- +RUNNING$/m);
+    // The task ran once, on an item of its own made from its prompt.
+    await until(dir, 60_000, async (store) => {
+      const items = await listItems(store, { label: "role:gardener" });
+      return (
+        items.length === 1 && (await listRuns(store, { itemId: items[0]?.id ?? 0 }))[0]?.state === "proposed"
+      );
+    });
     const unknown = await gaffer(["tell", "nobody", "hi"], { cwd: dir });
     assert.equal(unknown.code, 65);
     assert.match(
       unknown.stderr,
-      /no role "nobody" .* — the roles are: builder, reviewer, orchestrator, janitor/,
+      /no role "nobody" .* — the roles are: builder, reviewer, orchestrator, janitor, gardener/,
     );
     assert.equal((await gaffer(["down"], { cwd: dir })).code, 0);
     assert.deepEqual(processesIn(dir), []);
