@@ -24,3 +24,6 @@ export {
   projectName,
   readFleet,
 } from "./fleet.ts";
+export type { VaultConfig } from "./vault.ts";
+export { describeIssues } from "./errors.ts";
+export { locateKey } from "./locate.ts";

@@ -5,6 +5,7 @@ import { GafferError } from "../errors.ts";
 import type { GateCommand } from "../gate/types.ts";
 import type { SandboxMode } from "../sandbox/types.ts";
 import { compileFactory, type FactoryConfig } from "./factory.ts";
+import { compileVault, type VaultConfig } from "./vault.ts";
 import { BUILTIN_PRESETS } from "./presets.ts";
 import { configSchema, type RawConfig } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
@@ -44,6 +45,8 @@ export interface GafferConfig {
   prices: Record<string, { input: number; output: number; cachedInput?: number }>;
   /** Roles, phases and the daemon's settings. */
   factory: FactoryConfig;
+  /** Approvals, the policy file, secrets and formula commands. */
+  vault: VaultConfig;
 }
 
 /** Reads `<root>/gaffer.toml` (absent: all defaults). Any problem is one GafferError naming file, line and key. */
@@ -141,6 +144,7 @@ function compile(
       turns: raw.limits.turns,
     },
     factory: compileFactory(raw, root, file),
+    vault: compileVault(raw.vault),
     workspace: {
       copy: raw.workspace.copy,
       setup: steps(raw.workspace.setup),

@@ -1,6 +1,5 @@
-import type { GafferConfig } from "../config/index.ts";
+import type { GafferConfig, VaultConfig } from "../config/index.ts";
 import type { Db } from "../store/index.ts";
-import { type VaultConfig, vaultConfig } from "./config.ts";
 import { loadPolicy, type Policy } from "./policy.ts";
 import { Secrets } from "./secrets.ts";
 import { type VaultPaths, vaultPaths } from "./store.ts";
@@ -22,7 +21,7 @@ export interface VaultContext extends VaultView {
 }
 
 export function readVault(project: { root: string; config: GafferConfig }): VaultView {
-  const vault = vaultConfig(project.config);
+  const { vault } = project.config;
   return {
     root: project.root,
     config: project.config,

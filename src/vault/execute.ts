@@ -1,8 +1,7 @@
 import { existsSync } from "node:fs";
 import { isGafferError, messageOf } from "../errors.ts";
 import { appendEvent, getRun, type Run } from "../store/index.ts";
-import { snapshotWorkspace, workspaceAt } from "../workspace/index.ts";
-import { hardenedGit } from "../workspace/git.ts";
+import { hardenedGit, snapshotWorkspace, workspaceAt } from "../workspace/index.ts";
 import { runShell } from "../util/process.ts";
 import { formulaCommand } from "./config.ts";
 import type { VaultContext } from "./context.ts";

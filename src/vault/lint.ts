@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { locateKey } from "../config/locate.ts";
+import { locateKey } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
 import { checkMarkdownRequest, checkTomlFile } from "./action.ts";
 import { checkPolicy } from "./policy.ts";

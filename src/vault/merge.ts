@@ -1,8 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { GafferError } from "../errors.ts";
-import { type Identity, withRepoLock } from "../workspace/index.ts";
-import { hardenedGit, identityEnv } from "../workspace/git.ts";
+import { hardenedGit, type Identity, identityEnv, withRepoLock } from "../workspace/index.ts";
 
 /**
  * Merging a proposal into the project's default branch with gaffer's own hardened git (no hooks,

@@ -1,7 +1,7 @@
 import { relative } from "node:path";
 import { parse, TomlError } from "smol-toml";
 import type { z } from "zod";
-import { describeIssues } from "../config/errors.ts";
+import { describeIssues } from "../config/index.ts";
 import { type ErrorCode, GafferError } from "../errors.ts";
 
 /** A problem in a file: the line when known, a message naming the key, and the fix. */

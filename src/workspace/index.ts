@@ -16,6 +16,8 @@ export { type CreatedWorkspace, type CreateWorkspaceOptions, createWorkspace } f
 export {
   type GitOptions,
   type GitResult,
+  hardenedGit,
+  identityEnv,
   projectGit,
   projectGitResult,
   workspaceGit,

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../../src/config/index.ts";
-import { vaultConfig } from "../../src/vault/config.ts";
 import { checkTomlFile, classify, loadPolicy } from "../../src/vault/index.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
@@ -43,12 +42,12 @@ describe("docs/VAULT.md: the examples are copy-paste ready", () => {
     for (const text of configs) {
       const dir = tempDir(t, "gaffer-doc-");
       writeFileSync(join(dir, "gaffer.toml"), text);
-      assert.ok(vaultConfig(loadConfig(dir)), text);
+      assert.ok(loadConfig(dir).vault, text);
     }
     const full = DOC.match(/```toml\n(\[vault\]\n# The policy[\s\S]*?)```/)?.[1] ?? "";
     const dir = tempDir(t, "gaffer-doc-");
     writeFileSync(join(dir, "gaffer.toml"), full);
-    const vault = vaultConfig(loadConfig(dir));
+    const vault = loadConfig(dir).vault;
     assert.deepEqual(vault.approvers, ["alice@example.com", "bob@example.com"]);
     assert.equal(vault.formulas.get("release"), "scripts/release.sh");
   });
