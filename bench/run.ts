@@ -5,16 +5,27 @@ import { generateRepository } from "./fixture.ts";
 import { round, summarize } from "./stats.ts";
 import { measureGafferStart, measureRawClone } from "./run-start.ts";
 import { measureSandboxOverhead } from "./sandbox.ts";
+import { measureFactory } from "./factory.ts";
+import { measureTickQueries } from "./tick-queries.ts";
 
 const FILES = Number(process.env.BENCH_FILES ?? 5000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 7);
 const GOAL_RATIO = 1.3;
+/** `BENCH_ONLY=factory,sandbox` runs only those benchmarks (run-start, sandbox, factory). */
+const ONLY = process.env.BENCH_ONLY?.split(",").map((name) => name.trim());
+const wanted = (name: string) => ONLY === undefined || ONLY.includes(name);
+
+async function main(): Promise<void> {
+  if (wanted("run-start")) await runStartBenchmark();
+  if (wanted("sandbox")) await sandboxBenchmark();
+  if (wanted("factory")) await factoryBenchmark();
+}
 
 /**
- * `npm run bench`: how long `gaffer run` takes to put an agent to work on a 5,000-file repository,
- * against a raw `git clone --shared` plus checkout measured in the same run, and gaffer's peak RSS.
+ * How long `gaffer run` takes to put an agent to work on a 5,000-file repository, against a raw
+ * `git clone --shared` plus checkout measured in the same run, and gaffer's peak RSS.
  */
-async function main(): Promise<void> {
+async function runStartBenchmark(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), "gaffer-bench-"));
   try {
     const repo = join(scratch, "repo");
@@ -40,7 +51,6 @@ async function main(): Promise<void> {
     process.stdout.write(
       `raw clone+checkout median ${raw.median} ms; gaffer run → session median ${gaffer.toSessionMs.median} ms; ratio ${ratio} (goal ≤ ${GOAL_RATIO}); peak RSS median ${gaffer.peakRssMb.median} MB\nwrote bench/results/run-start.json\n`,
     );
-    await sandboxBenchmark();
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -63,6 +73,59 @@ async function sandboxBenchmark(): Promise<void> {
   process.stdout.write(
     `sandbox start overhead: +${overhead.extraMedianMs} ms median per process (goal < 50 ms)\nwrote bench/results/sandbox.json\n`,
   );
+}
+
+/**
+ * 50 scripted agents at once under `gaffer up`: the supervisor's CPU and memory, how soon
+ * `gaffer status --json` shows what the runs do, and the wall time to the last proposal, against
+ * the same items as plain `gaffer run` processes and an idle `status --json`, in the same run.
+ */
+async function factoryBenchmark(): Promise<void> {
+  const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+  const options = {
+    agents: env("BENCH_FACTORY_AGENTS", 50),
+    steps: env("BENCH_FACTORY_STEPS", 6),
+    stepSleepMs: env("BENCH_FACTORY_STEP_MS", 10_000),
+    sampleMs: 1000,
+    idleMs: 15_000,
+    idleStatusPolls: 20,
+    timeoutMs: env("BENCH_FACTORY_TIMEOUT_MS", 20 * 60_000),
+  };
+  const scratch = mkdtempSync(join(tmpdir(), "gaffer-bench-factory-"));
+  try {
+    const measured = await measureFactory(scratch, options);
+    process.stderr.write("the supervisor's per-tick store reads on larger stores…\n");
+    const tickQueries = await measureTickQueries(scratch, [
+      { children: 50, eventsPerRun: 200, closedItems: 0 },
+      { children: 50, eventsPerRun: 2000, closedItems: 0 },
+      { children: 50, eventsPerRun: 200, closedItems: 5000 },
+    ]);
+    writeResult("factory", {
+      benchmark: "factory",
+      date: new Date().toISOString(),
+      machine: { node: process.versions.node, cpus: cpus().length, memoryGb: round(totalmem() / 2 ** 30) },
+      ...measured,
+      tickQueries,
+    });
+    const { factory, plain, statusLatency: latency, ratios } = measured;
+    process.stdout.write(
+      [
+        `factory, ${options.agents} agents: supervisor CPU ${factory.supervisor.cpuShareOfCore} of a core over ${factory.supervisor.windowS} s (${ratios.supervisorCpuToPlainCpu}× the plain runs' CPU), peak RSS ${factory.supervisor.peakRssMb} MB; workers' peak RSS ${factory.workersPeakRssMb} MB`,
+        `status --json latency median ${latency.factory.medianMs} ms, p95 ${latency.factory.p95Ms} ms (idle status --json ${latency.idleStatusMs.median} ms: ${latency.ratioToIdleStatus}×)`,
+        `wall to the last proposal ${factory.wallMs} ms, plain runs ${plain.wallMs} ms (${ratios.wallToPlain}×); leftover processes: ${factory.leftovers.length + plain.leftovers.length}`,
+        `supervisor's stall checks per tick, 50 builds: ${tickQueries.map((c) => `${c.stallClocksMs} ms at ${c.eventsPerRun} events/run`).join(", ")}`,
+        "wrote bench/results/factory.json",
+        "",
+      ].join("\n"),
+    );
+    if (factory.leftovers.length + plain.leftovers.length > 0) {
+      throw new Error(
+        `processes outlived the benchmark:\n${[...factory.leftovers, ...plain.leftovers].join("\n")}`,
+      );
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 function writeResult(name: string, result: unknown): void {

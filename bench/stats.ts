@@ -23,3 +23,11 @@ export function summarize(samples: number[]): Summary {
 export function round(value: number): number {
   return Math.round(value * 10) / 10;
 }
+
+/** The nearest-rank `p`-th percentile (0–100) of `samples`; 0 for none. */
+export function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  if (sorted.length === 0) return 0;
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return round(sorted[rank - 1] as number);
+}

@@ -209,7 +209,7 @@ function program(): { command: Command; exitCode: () => number } {
     .action(use(async () => (await import("./commands/factory.ts")).worker));
   gaffer
     .command("cost")
-    .description("what the agents used and cost, per run, item, day or agent, with a total")
+    .description("what the agents used and cost, per run, item, day, agent or role, with a total")
     .option("--by <group>", "group by run (default), item, day (UTC), agent or role")
     .option("--json", "print JSON")
     .action(use(async () => (await import("./commands/cost.ts")).cost));
