@@ -127,8 +127,14 @@ export class Supervisor {
   /** Ticks until `signal` aborts or the stop file appears, then stops every child gracefully. */
   async run(signal: AbortSignal, tickMs = 500): Promise<void> {
     const { stop } = controlFiles(this.#project.paths.stateDir);
-    while (!signal.aborted && !existsSync(stop)) {
-      await this.tick(Date.now());
+    // A project whose .gaffer/ was removed has nothing left to supervise.
+    while (!signal.aborted && !existsSync(stop) && existsSync(this.#project.paths.stateDir)) {
+      // One bad tick (a store busy past its timeout, say) must not take the factory down.
+      await this.tick(Date.now()).catch((error: unknown) =>
+        this.#event("supervisor.error", {
+          error: error instanceof Error ? error.message : String(error),
+        }).catch(() => {}),
+      );
       await sleep(tickMs, undefined, { signal }).catch(() => {});
     }
     await this.shutdown();

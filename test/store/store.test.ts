@@ -107,7 +107,7 @@ describe("store", () => {
       [
         "DROP TABLE claims; DROP TABLE reviews;",
         "ALTER TABLE runs DROP COLUMN role; ALTER TABLE proposals DROP COLUMN review;",
-        "ALTER TABLE usage DROP COLUMN role;",
+        "ALTER TABLE usage DROP COLUMN role; DROP INDEX events_by_run_type; DROP INDEX items_by_state;",
         "DELETE FROM kysely_migration WHERE name = '004-factory';",
       ].join(" "),
     );

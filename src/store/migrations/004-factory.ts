@@ -35,4 +35,8 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
   await db.schema.alterTable("runs").addColumn("role", "text").execute();
   await db.schema.alterTable("usage").addColumn("role", "text").execute();
   await db.schema.alterTable("proposals").addColumn("review", "text").execute();
+  // The supervisor asks, each tick, when each run last made progress: a run's latest event of some types.
+  await db.schema.createIndex("events_by_run_type").on("events").columns(["run_id", "type", "at"]).execute();
+  // …and the open items, however many are closed.
+  await db.schema.createIndex("items_by_state").on("items").columns(["state", "id"]).execute();
 }
