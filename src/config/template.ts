@@ -104,6 +104,19 @@ secrets_file = ".gaffer/secrets.env"
 # [vault.formulas.release]
 # run = "scripts/release.sh"
 
+# The factory (\`gaffer up\`): roles that work the backlog on their own. See docs/FACTORY.md.
+# [factory]
+# max_concurrency = 4            # runs at once, all roles
+# max_review_rounds = 2          # times a reviewer's findings go back to the builder
+# stall_activity = "10m"         # a quiet agent this long is nudged, then restarted, then given up
+#
+# [roles.builder]
+# concurrency = 2
+# policy = "heal+stall"          # restart it if it dies; un-stick it if it stalls
+#
+# [roles.reviewer]               # reviews each proposal: approve, or request changes
+# policy = "heal"
+
 [workspace]
 # Untracked files copied from the project into each workspace.
 copy = ${JSON.stringify(input.copy)}

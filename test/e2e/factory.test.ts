@@ -42,7 +42,7 @@ timeout = "2m"
 [factory]
 heartbeat = "500ms"
 lease = "5s"
-stall_activity = "4s"
+stall_activity = "6s"
 restart_backoff = "100ms"
 max_review_rounds = 2
 
