@@ -72,4 +72,8 @@ export const factorySettingsSchema = z.strictObject({
     .default(0)
     .describe("no new builds while this many proposals await review; 0: no limit"),
   max_review_rounds: z.number().int().min(0).max(10).default(2).describe("review round-trips per item"),
+  tmux: z
+    .boolean()
+    .default(false)
+    .describe("give each persistent role a tmux session showing its work: tmux attach -t <prefix><session>"),
 });

@@ -66,6 +66,8 @@ export interface FactorySettings {
   restartBackoffMs: number;
   /** Review rounds before a proposal that still has requested changes is given up. */
   maxReviewRounds: number;
+  /** Persistent roles get a tmux session that shows their log, to attach to. */
+  tmux: boolean;
 }
 
 export interface FactoryConfig {
@@ -156,6 +158,7 @@ export function compileFactory(raw: RawConfig, root: string, file: string | unde
       restartBudget: settings.restart_budget,
       restartBackoffMs: settings.restart_backoff,
       maxReviewRounds: settings.max_review_rounds,
+      tmux: settings.tmux,
     },
   };
 }

@@ -1,4 +1,5 @@
 export { discardRun } from "./discard.ts";
+export { eventLine } from "./event-line.ts";
 export { giveUpRun } from "./give-up.ts";
 export { isOwnerAlive, ownerToken } from "./owner.ts";
 export { type ProjectPaths, projectPaths } from "./paths.ts";

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { findProgram } from "../agents/index.ts";
 import { type FactoryConfig, loadFactory } from "../config/index.ts";
 import { isOwnerAlive, type Project } from "../engine/index.ts";
 import { GafferError } from "../errors.ts";
@@ -49,6 +50,13 @@ export async function supervise(project: Project, signal: AbortSignal, tickMs?: 
  */
 export async function startDaemon(project: Project): Promise<DaemonRecord> {
   const factory = factoryOf(project);
+  if (factory.settings.tmux && !(await findProgram("tmux", { cwd: project.root, env: process.env }))) {
+    throw new GafferError(
+      "agent-unavailable",
+      `${factory.file ?? "gaffer.toml"}: [factory] tmux = true, but tmux is not installed`,
+      "install tmux (apt-get install tmux), or set tmux = false",
+    );
+  }
   const running = runningDaemon(project.paths.stateDir);
   if (running) {
     throw new GafferError(

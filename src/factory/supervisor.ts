@@ -23,6 +23,7 @@ import { type FactoryDirs, factoryDirs, signalChild, startChild } from "./childr
 import { controlFiles, readPaused } from "./control.ts";
 import { readPidFiles } from "./pid-files.ts";
 import { buildable, readBacklog, ROLE_LABEL_PREFIX } from "./scheduler.ts";
+import { closeTmuxView, openTmuxView } from "./tmux.ts";
 import { PROGRESS_EVENTS, type StallClock, stallAction, stallReason } from "./stall.ts";
 import { WORKER_EXIT } from "./worker.ts";
 
@@ -170,6 +171,11 @@ export class Supervisor {
       if (claim.holder.startsWith(`${this.#token}/`))
         await releaseClaim(this.#project.store.db, claim.itemId, claim.holder, "the factory went down");
     }
+    if (this.#factory.settings.tmux) {
+      for (const role of this.#factory.roles)
+        if (role.kind === "persistent")
+          await closeTmuxView(sessionName(this.#factory, role), this.#project.root);
+    }
     await this.#event("supervisor.stopped", { pid: process.pid });
   }
 
@@ -292,6 +298,7 @@ export class Supervisor {
       const name = sessionName(this.#factory, role);
       if (this.#children.has(name)) continue;
       if (role.kind === "persistent") {
+        if (this.#factory.settings.tmux) void this.#openView(name);
         const argv = gafferCommand(
           "worker",
           "persistent",
@@ -514,6 +521,12 @@ export class Supervisor {
     if (this.#settling.has(itemId)) return true;
     for (const child of this.#children.values()) if (child.itemId === itemId) return true;
     return false;
+  }
+
+  async #openView(session: string): Promise<void> {
+    await openTmuxView(session, join(this.#dirs.logs, `${session}.log`), this.#project.root).catch(
+      (error: unknown) => this.#event("supervisor.error", { tmux: String(error) }),
+    );
   }
 
   /** Medium actions whose review window ended execute or expire on time while the factory is up. */

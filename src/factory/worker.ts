@@ -1,6 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type FactoryConfig, loadFactory, type Role } from "../config/index.ts";
-import { openProject, type Project, resumeRun, startRun } from "../engine/index.ts";
+import {
+  eventLine,
+  openProject,
+  type Project,
+  resumeRun,
+  type RunObserver,
+  startRun,
+} from "../engine/index.ts";
 import { reviewProposal } from "../engine/review/review.ts";
 import type { NudgeSource, RunOptions } from "../engine/run.ts";
 import {
@@ -31,6 +38,11 @@ export const WORKER_EXIT = { done: 0, failed: 1, cancelled: 130, claimLost: 75 }
 
 /** An item labelled `phase:<id>` is the builder's claim that the phase's plan is done. */
 export const PHASE_LABEL_PREFIX = "phase:";
+
+/** Every event of the role's work, as a line of its log (`.gaffer/factory/logs/<session>.log`). */
+const LOG_LINES: RunObserver = {
+  onNotice: (notice) => process.stdout.write(`run ${notice.runId} ${eventLine(notice)}\n`),
+};
 
 /** How often a persistent role looks for its next message. */
 const PERSISTENT_POLL_MS = 1000;
@@ -148,6 +160,7 @@ async function workClaimed(
       role: runRole(factory, role, project.paths.stateDir),
       signal: AbortSignal.any([cancelled, lost.signal]),
       scriptedAgentCommand: gafferCommand("agent", "scripted"),
+      observer: LOG_LINES,
     };
     if (duty === "review") {
       const runId = task.runId ?? (await latestRunId(project, task.itemId));

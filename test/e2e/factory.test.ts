@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -192,6 +193,7 @@ describe("the factory: gaffer up … gaffer down", () => {
     const dir = await factoryProject(
       t,
       `[roles.orchestrator]\nkind = "persistent"\npolicy = "heal"\n\n[roles.janitor]\nkind = "service"\ncommand = "sleep 600"\n\n[roles.gardener]\nkind = "task"\n`,
+      'tmux = true\nsession_prefix = "gaffer-test-tmux-"\n',
     );
     mkdirSync(join(dir, "prompts"));
     writeFileSync(
@@ -222,6 +224,12 @@ describe("the factory: gaffer up … gaffer down", () => {
         items.length === 1 && (await listRuns(store, { itemId: items[0]?.id ?? 0 }))[0]?.state === "proposed"
       );
     });
+    // The persistent role's work shows in its tmux session, to attach to.
+    const pane = spawnSync("tmux", ["capture-pane", "-p", "-t", "=gaffer-test-tmux-orchestrator:"], {
+      encoding: "utf8",
+    });
+    assert.equal(pane.status, 0, pane.stderr);
+    assert.match(pane.stdout, /run \d+ \S+ run\.proposed/);
     const unknown = await gaffer(["tell", "nobody", "hi"], { cwd: dir });
     assert.equal(unknown.code, 65);
     assert.match(
@@ -230,6 +238,7 @@ describe("the factory: gaffer up … gaffer down", () => {
     );
     assert.equal((await gaffer(["down"], { cwd: dir })).code, 0);
     assert.deepEqual(processesIn(dir), []);
+    assert.notEqual(spawnSync("tmux", ["has-session", "-t", "=gaffer-test-tmux-orchestrator"]).status, 0);
   });
 
   it("moves on to the next phase when the reviewer approves the builder's claim on the current one", async (t) => {
@@ -263,14 +272,17 @@ describe("the factory: gaffer up … gaffer down", () => {
 });
 
 /** A project with the factory's config; when the test ends, the factory is stopped, then the project removed. */
-async function factoryProject(t: TestContext, extra = ""): Promise<string> {
+async function factoryProject(t: TestContext, extra = "", settings = ""): Promise<string> {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), "gaffer-factory-")));
   t.after(async () => {
     await gaffer(["down"], { cwd: dir });
     rmSync(dir, { recursive: true, force: true });
   });
   await createSampleRepository(dir);
-  writeFileSync(join(dir, "gaffer.toml"), `${CONFIG}\n${extra}`);
+  writeFileSync(
+    join(dir, "gaffer.toml"),
+    `${CONFIG.replace("[factory]\n", `[factory]\n${settings}`)}\n${extra}`,
+  );
   return dir;
 }
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { openProjectReadOnly } from "../../engine/index.ts";
-import { ACTIVE_STATES, type GafferEvent, getRun, listEvents } from "../../store/index.ts";
+import { eventLine, openProjectReadOnly } from "../../engine/index.ts";
+import { ACTIVE_STATES, getRun, listEvents } from "../../store/index.ts";
 import { requireStore } from "./read-store.ts";
 import { color, parseId, print } from "../output.ts";
 
@@ -19,12 +19,12 @@ export async function logs(
     let afterId = 0;
     for (;;) {
       const events = await listEvents(db, { runId, afterId });
-      for (const event of events) print(options.json ? JSON.stringify(event) : formatEvent(event));
+      for (const event of events) print(options.json ? JSON.stringify(event) : eventLine(event, color.dim));
       afterId = events.at(-1)?.id ?? afterId;
       if (!options.follow || !ACTIVE_STATES.includes((await getRun(db, runId)).state)) {
         if (options.follow)
           for (const event of await listEvents(db, { runId, afterId }))
-            print(options.json ? JSON.stringify(event) : formatEvent(event));
+            print(options.json ? JSON.stringify(event) : eventLine(event, color.dim));
         return 0;
       }
       await sleep(POLL_MS);
@@ -32,20 +32,4 @@ export async function logs(
   } finally {
     await project.close();
   }
-}
-
-function formatEvent(event: GafferEvent): string {
-  const time = new Date(event.at).toISOString().slice(11, 23);
-  const fields = Object.entries(event.data)
-    .filter(([key]) => key !== "kind")
-    .map(
-      ([key, value]) =>
-        `${key}=${typeof value === "string" ? JSON.stringify(truncate(value)) : JSON.stringify(value)}`,
-    )
-    .join(" ");
-  return `${color.dim(time)} ${event.type.padEnd(20)} ${fields}`;
-}
-
-function truncate(text: string): string {
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }

@@ -1,0 +1,19 @@
+/** One event as a line of text: its time, its type and its data, long strings cut short. */
+export function eventLine(
+  event: { type: string; at: number; data: Record<string, unknown> },
+  dimTime: (text: string) => string = (text) => text,
+): string {
+  const time = new Date(event.at).toISOString().slice(11, 23);
+  const fields = Object.entries(event.data)
+    .filter(([key]) => key !== "kind")
+    .map(
+      ([key, value]) =>
+        `${key}=${typeof value === "string" ? JSON.stringify(truncate(value)) : JSON.stringify(value)}`,
+    )
+    .join(" ");
+  return `${dimTime(time)} ${event.type.padEnd(20)} ${fields}`;
+}
+
+function truncate(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
