@@ -1,33 +1,12 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ccCiProject, startSessions } from "../factory/cc-ci.ts";
 import { gaffer } from "../helpers/cli.ts";
+import { treeSnapshot } from "../helpers/tree.ts";
 import { fileItem } from "../helpers/project.ts";
 import { tempDir } from "../helpers/tmp.ts";
-
-/** Every directory and file under `dir`, files with their modification time and content hash. */
-function snapshot(dir: string): string[] {
-  const entries: string[] = [];
-  const walk = (path: string) => {
-    for (const name of readdirSync(path).sort()) {
-      const full = join(path, name);
-      const stat = statSync(full);
-      if (stat.isDirectory()) {
-        entries.push(`${full}/`);
-        walk(full);
-      } else {
-        entries.push(
-          `${full} ${stat.mtimeMs} ${createHash("sha256").update(readFileSync(full)).digest("hex")}`,
-        );
-      }
-    }
-  };
-  walk(dir);
-  return entries;
-}
 
 const READ_COMMANDS = [
   ["status"],
@@ -52,7 +31,7 @@ describe("e2e: the factory's read commands write nothing", () => {
     const home = tempDir(t);
     const fleet = join(home, "fleet.toml");
     writeFileSync(fleet, `[projects.cc-ci]\npath = "${dir}"\nenabled = false\n`);
-    const before = [...snapshot(dir), ...snapshot(home)];
+    const before = [...treeSnapshot(dir), ...treeSnapshot(home)];
     for (const args of [
       ...READ_COMMANDS,
       ["fleet", "validate", "--fleet", fleet],
@@ -61,13 +40,13 @@ describe("e2e: the factory's read commands write nothing", () => {
       const result = await gaffer(args, { cwd: dir });
       assert.equal(result.code, 0, `${args.join(" ")}: ${result.stderr}`);
     }
-    assert.deepEqual([...snapshot(dir), ...snapshot(home)], before);
+    assert.deepEqual([...treeSnapshot(dir), ...treeSnapshot(home)], before);
   });
 
   it("create neither .gaffer/ nor the log dir where there are none", async (t) => {
     const dir = ccCiProject(t);
     rmSync(join(dir, ".ao-state"), { recursive: true });
-    const before = snapshot(dir);
+    const before = treeSnapshot(dir);
     const fleet = join(tempDir(t), "fleet.toml");
     writeFileSync(fleet, `[projects.cc-ci]\npath = "${dir}"\n`);
     for (const args of [
@@ -80,6 +59,6 @@ describe("e2e: the factory's read commands write nothing", () => {
     }
     assert.equal(existsSync(join(dir, ".ao-state")), false, "the log dir is not created");
     assert.equal(existsSync(join(dir, ".gaffer")), false, ".gaffer/ is not created");
-    assert.deepEqual(snapshot(dir), before);
+    assert.deepEqual(treeSnapshot(dir), before);
   });
 });

@@ -1,29 +1,11 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { gaffer } from "../helpers/cli.ts";
+import { treeSnapshot } from "../helpers/tree.ts";
 import { gitRepo } from "../helpers/git.ts";
 import { sampleProject } from "../helpers/project.ts";
-
-/** Every file under a directory with its content hash, so any write shows up. */
-function snapshot(dir: string): string[] {
-  const entries: string[] = [];
-  const walk = (path: string) => {
-    for (const name of readdirSync(path).sort()) {
-      const full = join(path, name);
-      const stat = statSync(full);
-      if (stat.isDirectory()) walk(full);
-      else
-        entries.push(
-          `${full} ${stat.mtimeMs} ${createHash("sha256").update(readFileSync(full)).digest("hex")}`,
-        );
-    }
-  };
-  walk(dir);
-  return entries;
-}
 
 const READ_COMMANDS = [
   ["status"],
@@ -44,12 +26,12 @@ describe("e2e: read commands write nothing", () => {
   it("status, runs, show, logs and issue list/show leave .gaffer and .git byte for byte", async (t) => {
     const dir = await sampleProject(t);
     assert.equal((await gaffer(["run", "1"], { cwd: dir })).code, 0);
-    const before = [...snapshot(join(dir, ".gaffer")), ...snapshot(join(dir, ".git"))];
+    const before = [...treeSnapshot(join(dir, ".gaffer")), ...treeSnapshot(join(dir, ".git"))];
     for (const args of READ_COMMANDS) {
       const result = await gaffer(args, { cwd: dir });
       assert.equal(result.code, 0, `${args.join(" ")}: ${result.stderr}`);
     }
-    assert.deepEqual([...snapshot(join(dir, ".gaffer")), ...snapshot(join(dir, ".git"))], before);
+    assert.deepEqual([...treeSnapshot(join(dir, ".gaffer")), ...treeSnapshot(join(dir, ".git"))], before);
   });
 
   it("in a repository gaffer has never touched, they create nothing", async (t) => {

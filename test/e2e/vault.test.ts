@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import {
   chmodSync,
   existsSync,
@@ -14,6 +13,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, it } from "node:test";
 import { gaffer } from "../helpers/cli.ts";
+import { treeSnapshot } from "../helpers/tree.ts";
 import { gitOut, writeFiles } from "../helpers/git.ts";
 import { sampleProject } from "../helpers/project.ts";
 import { tempDir } from "../helpers/tmp.ts";
@@ -33,19 +33,6 @@ function history(dir: string, id: string): string[] {
     .map((line) => JSON.parse(line) as { action: string; type: string; actor: string })
     .filter((entry) => entry.action === id)
     .map((entry) => `${entry.type} by ${entry.actor}`);
-}
-
-/** Every file under a directory with its mtime and content hash, so any write shows up. */
-function filesOf(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: "utf8" })
-    .sort()
-    .filter((path) => statSync(join(dir, path)).isFile())
-    .map(
-      (path) =>
-        `${path} ${statSync(join(dir, path)).mtimeMs} ${createHash("sha256")
-          .update(readFileSync(join(dir, path)))
-          .digest("hex")}`,
-    );
 }
 
 describe("e2e: the vault through the CLI", () => {
@@ -292,9 +279,10 @@ describe("e2e: the vault through the CLI", () => {
       /NPM_TOKEN|LEAKY_TOKEN|s3cr3t|leaky-token-value/,
       "only declared secrets, never shown",
     );
-    for (const file of filesOf(join(p.dir, ".gaffer", "vault"))) {
-      const text = readFileSync(join(p.dir, ".gaffer", "vault", file.split(" ")[0] as string), "utf8");
-      assert.doesNotMatch(text, /s3cr3t-deploy-value|npm-token-value/, file);
+    const stored = readdirSync(join(p.dir, ".gaffer", "vault"), { recursive: true, encoding: "utf8" });
+    for (const file of stored.map((name) => join(p.dir, ".gaffer", "vault", name))) {
+      if (!statSync(file).isFile()) continue;
+      assert.doesNotMatch(readFileSync(file, "utf8"), /s3cr3t-deploy-value|npm-token-value/, file);
     }
     const shown = json(
       (await gaffer(["vault", "show", "publish-20260101", "--json"], { cwd: p.dir })).stdout,
@@ -401,7 +389,11 @@ describe("e2e: the vault through the CLI", () => {
     assert.equal((await gaffer(["merge", "1"], { cwd: p.dir })).code, 0);
     const lintDir = tempDir(t, "gaffer-lint-");
     writeFiles(lintDir, DISINTO_VAULT);
-    const before = [...filesOf(join(p.dir, ".gaffer")), ...filesOf(join(p.dir, ".git")), ...filesOf(lintDir)];
+    const before = [
+      ...treeSnapshot(join(p.dir, ".gaffer")),
+      ...treeSnapshot(join(p.dir, ".git")),
+      ...treeSnapshot(lintDir),
+    ];
     for (const args of [
       ["vault", "list"],
       ["vault", "list", "--all", "--json"],
@@ -416,7 +408,11 @@ describe("e2e: the vault through the CLI", () => {
       assert.equal(result.code, 0, `${args.join(" ")}: ${result.stderr}`);
     }
     assert.deepEqual(
-      [...filesOf(join(p.dir, ".gaffer")), ...filesOf(join(p.dir, ".git")), ...filesOf(lintDir)],
+      [
+        ...treeSnapshot(join(p.dir, ".gaffer")),
+        ...treeSnapshot(join(p.dir, ".git")),
+        ...treeSnapshot(lintDir),
+      ],
       before,
     );
   });
