@@ -18,6 +18,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createSampleRepository } from "../../src/demo/index.ts";
 import { readPidFiles } from "../../src/factory/pid-files.ts";
 import {
+  claimItem,
   findProposal,
   listClaims,
   listEvents,
@@ -260,6 +261,26 @@ describe("the factory: gaffer up … gaffer down", () => {
     await gaffer(["down"], { cwd: dir });
     const phase = await gaffer(["phase", "show", "--json"], { cwd: dir });
     assert.equal(JSON.parse(phase.stdout).current.id, "ui", phase.stdout);
+  });
+
+  it("refuses `gaffer run` on an item the factory holds", async (t) => {
+    const dir = await factoryProject(t);
+    const id = await fileItem(dir, ITEMS.plain[0] as { title: string; body: string });
+    const store = await openStore(join(dir, ".gaffer", "gaffer.db"));
+    try {
+      await claimItem(store.db, {
+        itemId: id,
+        role: "builder",
+        duty: "build",
+        holder: "elsewhere",
+        leaseMs: 60_000,
+      });
+    } finally {
+      await store.close();
+    }
+    const run = await gaffer(["run", String(id)], { cwd: dir });
+    assert.equal(run.code, 64);
+    assert.match(run.stderr, /item #1 is being worked by the factory \(role builder\) — see `gaffer status`/);
   });
 
   it("refuses to start without roles, with a hint", async (t) => {

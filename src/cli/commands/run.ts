@@ -1,5 +1,6 @@
 import { openProject, type RunResult, resumeRun, startRun } from "../../engine/index.ts";
-import { EXIT } from "../../errors.ts";
+import { EXIT, GafferError } from "../../errors.ts";
+import { listClaims } from "../../store/index.ts";
 import { gafferCommand } from "../../util/self.ts";
 import { color, parseId, print, printJson } from "../output.ts";
 import { RunProgress } from "../progress.ts";
@@ -19,6 +20,15 @@ export function scriptedAgentCommand(): string[] {
 export async function run(cwd: string, itemText: string, options: RunCommandOptions): Promise<number> {
   const itemId = parseId(itemText, "item");
   const project = await openProject(cwd);
+  const claim = (await listClaims(project.store.db)).find((c) => c.itemId === itemId);
+  if (claim) {
+    await project.close();
+    throw new GafferError(
+      "run-state",
+      `item #${itemId} is being worked by the factory (role ${claim.role})`,
+      "see `gaffer status`; `gaffer pause` holds new work back, `gaffer down` stops the factory",
+    );
+  }
   const controller = new AbortController();
   const progress = new RunProgress({
     live: process.stderr.isTTY === true && !options.plain && !options.json,
