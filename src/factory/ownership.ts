@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { isOwnerAlive, ownerToken } from "../engine/owner.ts";
@@ -79,11 +79,16 @@ export function namespaceFile(namespace: string, env = process.env): string {
 function claimFile(file: string, record: DaemonRecord, refuse: (holder: DaemonRecord) => never): void {
   mkdirSync(join(file, ".."), { recursive: true });
   for (;;) {
+    // Written aside, then linked into place: the record appears whole or not at all.
+    const written = `${file}.${process.pid}.tmp`;
+    writeFileSync(written, `${JSON.stringify(record)}\n`);
     try {
-      writeFileSync(file, `${JSON.stringify(record)}\n`, { flag: "wx" });
+      linkSync(written, file);
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    } finally {
+      rmSync(written, { force: true });
     }
     const holder = readRecord(file);
     if (holder && isOwnerAlive(holder.owner)) {
