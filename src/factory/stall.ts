@@ -1,3 +1,5 @@
+import { type Db, latestEventAt, listRuns } from "../store/index.ts";
+
 /**
  * When a role's run counts as stalled, and what the supervisor does about it: first a nudge, then
  * a restart, then it gives up on the run with a failure report.
@@ -45,4 +47,26 @@ export function stallReason(clock: StallClock, limits: StallLimits, now: number)
   return clock.agentWorking && quiet >= limits.activityMs
     ? `no agent activity for ${Math.round(quiet / 1000)}s`
     : `no progress for ${Math.round((now - clock.progressAt) / 1000)}s`;
+}
+
+/**
+ * The clock of the item's latest run: its latest activity and progress, counted from `startedAt`
+ * (when the process working it started) at the earliest.
+ */
+export async function stallClock(
+  db: Db,
+  itemId: number,
+  startedAt: number,
+  state: { stage: number; actedAt: number },
+): Promise<StallClock> {
+  const run = (await listRuns(db, { itemId })).at(-1);
+  const at = async (types?: readonly string[]) =>
+    Math.max(startedAt, (run && (await latestEventAt(db, run.id, types))) ?? 0);
+  return {
+    activityAt: await at(),
+    agentWorking: run?.state === "agent",
+    progressAt: await at(PROGRESS_EVENTS),
+    actedAt: state.actedAt,
+    stage: state.stage,
+  };
 }

@@ -12,7 +12,6 @@ import {
   type Duty,
   expireClaims,
   listClaims,
-  latestEventAt,
   listRuns,
   releaseClaim,
 } from "../store/index.ts";
@@ -24,7 +23,7 @@ import { controlFiles, readPaused } from "./control.ts";
 import { readPidFiles } from "./pid-files.ts";
 import { buildable, readBacklog, ROLE_LABEL_PREFIX } from "./scheduler.ts";
 import { closeTmuxView, openTmuxView } from "./tmux.ts";
-import { PROGRESS_EVENTS, type StallClock, stallAction, stallReason } from "./stall.ts";
+import { stallAction, stallClock, stallReason } from "./stall.ts";
 import { WORKER_EXIT } from "./worker.ts";
 
 /** The last line a child wrote to its log: its one-line error. */
@@ -177,16 +176,6 @@ export class Supervisor {
           await closeTmuxView(sessionName(this.#factory, role), this.#project.root);
     }
     await this.#event("supervisor.stopped", { pid: process.pid });
-  }
-
-  /** Live children, for status. */
-  get children(): readonly { name: string; role: string; duty: string; itemId: number | undefined }[] {
-    return [...this.#children.values()].map((c) => ({
-      name: c.name,
-      role: c.role.name,
-      duty: c.duty,
-      itemId: c.itemId,
-    }));
   }
 
   async #dispatch(now: number): Promise<void> {
@@ -442,8 +431,8 @@ export class Supervisor {
       if (child.duty !== "build" && child.duty !== "persistent") continue;
       if (child.itemId === undefined) continue;
       const state = this.#stall.get(child.name);
-      const clock = await this.#clock(child, state);
-      if (!state || !clock) continue;
+      if (!state) continue;
+      const clock = await stallClock(this.#project.store.db, child.itemId, child.startedAt, state);
       const action = stallAction(clock, limits, now);
       if (!action) continue;
       const reason = stallReason(clock, limits, now);
@@ -481,25 +470,6 @@ export class Supervisor {
     child.itemId = claim?.itemId;
     if (claim)
       this.#stall.set(child.name, { stage: this.#carry.get(claim.itemId)?.stage ?? 0, actedAt: now });
-  }
-
-  /** The run's clock: its latest activity and progress, counted from the child's start at the earliest. */
-  async #clock(
-    child: Child,
-    state: { stage: number; actedAt: number } | undefined,
-  ): Promise<StallClock | undefined> {
-    if (!state || child.itemId === undefined) return undefined;
-    const db = this.#project.store.db;
-    const run = (await listRuns(db, { itemId: child.itemId })).at(-1);
-    const at = async (types?: readonly string[]) =>
-      Math.max(child.startedAt, (run && (await latestEventAt(db, run.id, types))) ?? 0);
-    return {
-      activityAt: await at(),
-      agentWorking: run?.state === "agent",
-      progressAt: await at(PROGRESS_EVENTS),
-      actedAt: state.actedAt,
-      stage: state.stage,
-    };
   }
 
   #stopChild(child: Child): void {
