@@ -7,7 +7,6 @@ import { buildable, readBacklog, takesItem } from "../../src/factory/scheduler.t
 import {
   addItem,
   claimItem,
-  createRun,
   type Db,
   type Item,
   type ItemFields,
@@ -20,6 +19,7 @@ import {
   transitionRun,
 } from "../../src/store/index.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { createTestRun } from "../helpers/store.ts";
 
 const T0 = Date.UTC(2025, 0, 1);
 const LEASE = 60_000;
@@ -36,21 +36,7 @@ async function item(db: Db, title: string, fields: Omit<ItemFields, "title"> = {
 
 /** A run of the item moved straight to `state` (at `at`); a proposed one gets its proposal. */
 async function runIn(db: Db, itemId: number, state: RunState, at = T0): Promise<Run> {
-  const run = await createRun(
-    db,
-    {
-      itemId,
-      agent: "scripted",
-      branch: `gaffer/${itemId}`,
-      baseBranch: "main",
-      baseCommit: "0".repeat(40),
-      workspace: "",
-      maxFixAttempts: 1,
-      owner: "me",
-      sandbox: "off",
-    },
-    at,
-  );
+  const run = await createTestRun(db, itemId, {}, at);
   if (state === "preparing") return run;
   if (state === "proposed") {
     await recordProposal(db, {

@@ -6,7 +6,6 @@ import {
   appendEvent,
   claimItem,
   closedItemIds,
-  createRun,
   type Db,
   expireClaims,
   latestEventAt,
@@ -22,6 +21,7 @@ import {
   unreviewedProposals,
 } from "../../src/store/index.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { createTestRun } from "../helpers/store.ts";
 
 const T0 = Date.UTC(2025, 0, 1);
 
@@ -32,21 +32,7 @@ async function openTempStore(t: TestContext): Promise<Db> {
 }
 
 async function runOf(db: Db, itemId: number, at = T0): Promise<Run> {
-  return createRun(
-    db,
-    {
-      itemId,
-      agent: "scripted",
-      branch: `gaffer/${itemId}-${at}`,
-      baseBranch: "main",
-      baseCommit: "0".repeat(40),
-      workspace: "",
-      maxFixAttempts: 1,
-      owner: "me",
-      sandbox: "off",
-    },
-    at,
-  );
+  return createTestRun(db, itemId, { branch: `gaffer/${itemId}-${at}` }, at);
 }
 
 async function propose(db: Db, run: Run): Promise<Run> {

@@ -4,7 +4,6 @@ import { describe, it, type TestContext } from "node:test";
 import {
   addItem,
   claimItem,
-  createRun,
   type Db,
   expireClaims,
   listClaims,
@@ -15,6 +14,7 @@ import {
   transferClaim,
 } from "../../src/store/index.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { createTestRun } from "../helpers/store.ts";
 
 const T0 = Date.UTC(2025, 0, 1);
 const LEASE = 10_000;
@@ -87,17 +87,7 @@ describe("store/claims", () => {
   it("records the run a review claim is for", async (t) => {
     const { db, items } = await storeWithItems(t);
     const [item] = items as [number];
-    const run = await createRun(db, {
-      itemId: item,
-      agent: "scripted",
-      branch: "gaffer/1",
-      baseBranch: "main",
-      baseCommit: "0".repeat(40),
-      workspace: "",
-      maxFixAttempts: 1,
-      owner: "me",
-      sandbox: "off",
-    });
+    const run = await createTestRun(db, item, { branch: "gaffer/1" });
     assert.equal(
       await claimItem(
         db,
@@ -159,17 +149,7 @@ describe("store/claims", () => {
   it("expires every lapsed claim with an event each, and leaves live ones", async (t) => {
     const { db, items } = await storeWithItems(t, 3);
     const [a, b, c] = items as [number, number, number];
-    const run = await createRun(db, {
-      itemId: b,
-      agent: "scripted",
-      branch: "gaffer/2",
-      baseBranch: "main",
-      baseCommit: "0".repeat(40),
-      workspace: "",
-      maxFixAttempts: 1,
-      owner: "me",
-      sandbox: "off",
-    });
+    const run = await createTestRun(db, b, { branch: "gaffer/2" });
     await claimItem(db, claim(a, "sup"), T0);
     await claimItem(db, claim(b, "sup", { runId: run.id }), T0 + 1000);
     await claimItem(db, claim(c, "sup"), T0 + 5000);

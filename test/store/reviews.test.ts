@@ -10,7 +10,6 @@ import * as usage from "../../src/store/migrations/003-usage.ts";
 import { nodeSqliteDatabase } from "../../src/store/sqlite-driver.ts";
 import {
   addItem,
-  createRun,
   type Db,
   findProposal,
   getRun,
@@ -28,6 +27,7 @@ import {
 } from "../../src/store/index.ts";
 import { isGafferError } from "../../src/errors.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { createTestRun } from "../helpers/store.ts";
 
 const T0 = Date.UTC(2025, 0, 1);
 const HEAD = "a".repeat(40);
@@ -42,16 +42,10 @@ async function openTempStore(t: TestContext): Promise<Db> {
 /** A run whose attempt 1 went green and was proposed, as the engine leaves it. */
 async function proposedRun(db: Db): Promise<Run> {
   const item = await addItem(db, { title: "add multiply" });
-  const created = await createRun(db, {
-    itemId: item.id,
-    agent: "scripted",
+  const created = await createTestRun(db, item.id, {
     branch: "gaffer/1-add-multiply",
-    baseBranch: "main",
-    baseCommit: "0".repeat(40),
     workspace: "/tmp/ws",
     maxFixAttempts: 2,
-    owner: "me",
-    sandbox: "off",
     role: "builder",
   });
   await startAttempt(db, created, "me", { number: 1, treeHash: "tree" });

@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import {
   addItem,
-  createRun,
   type NewUsage,
   openStore,
   recordUsage,
@@ -13,6 +12,7 @@ import {
   totalUsage,
 } from "../../src/store/index.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { createTestRun } from "../helpers/store.ts";
 
 const DAY_1 = Date.UTC(2025, 0, 1, 23, 0);
 const DAY_2 = Date.UTC(2025, 0, 2, 1, 0);
@@ -22,17 +22,7 @@ async function storeWithTwoRuns(t: TestContext) {
   t.after(() => store.close());
   const runOf = async (title: string, agent: string) => {
     const item = await addItem(store.db, { title });
-    return createRun(store.db, {
-      itemId: item.id,
-      agent,
-      branch: `gaffer/${item.id}`,
-      baseBranch: "main",
-      baseCommit: "0".repeat(40),
-      workspace: "",
-      maxFixAttempts: 2,
-      owner: "me",
-      sandbox: "off",
-    });
+    return createTestRun(store.db, item.id, { agent, maxFixAttempts: 2 });
   };
   const first = await runOf("one", "claude");
   const second = await runOf("two", "codex");
