@@ -11,7 +11,6 @@ import {
   type Item,
   type ItemFields,
   openStore,
-  recordProposal,
   recordReview,
   type Run,
   type RunState,
@@ -19,7 +18,7 @@ import {
   transitionRun,
 } from "../../src/store/index.ts";
 import { tempDir } from "../helpers/tmp.ts";
-import { createTestRun } from "../helpers/store.ts";
+import { createTestRun, recordTestProposal, TEST_HEAD } from "../helpers/store.ts";
 
 const T0 = Date.UTC(2025, 0, 1);
 const LEASE = 60_000;
@@ -38,20 +37,7 @@ async function item(db: Db, title: string, fields: Omit<ItemFields, "title"> = {
 async function runIn(db: Db, itemId: number, state: RunState, at = T0): Promise<Run> {
   const run = await createTestRun(db, itemId, {}, at);
   if (state === "preparing") return run;
-  if (state === "proposed") {
-    await recordProposal(db, {
-      runId: run.id,
-      itemId,
-      branch: run.branch,
-      baseCommit: run.base_commit,
-      headCommit: "a".repeat(40),
-      commits: [],
-      diffStat: "",
-      evidence: [],
-      findings: [],
-      sandbox: "off",
-    });
-  }
+  if (state === "proposed") await recordTestProposal(db, run);
   return transitionRun(db, run.id, { from: ["preparing"], to: state, event: `test.${state}` }, at);
 }
 
@@ -144,7 +130,7 @@ describe("factory/scheduler", () => {
     await recordReview(db, approved, {
       round: 1,
       role: "reviewer",
-      headCommit: "a".repeat(40),
+      headCommit: TEST_HEAD,
       verdict: "approve",
       summary: "",
       findings: [],

@@ -1,4 +1,4 @@
-import { createRun, type Db, type NewRun, type Run } from "../../src/store/index.ts";
+import { createRun, type Db, type NewRun, recordProposal, type Run } from "../../src/store/index.ts";
 
 /** A run row for store-level tests: a scripted run of `itemId` from a made-up base, fields as given. */
 export function createTestRun(
@@ -23,4 +23,23 @@ export function createTestRun(
     },
     at,
   );
+}
+
+/** The head commit test proposals are made at. */
+export const TEST_HEAD = "a".repeat(40);
+
+/** A bare proposal of the run at TEST_HEAD: no commits, no evidence, no findings. */
+export async function recordTestProposal(db: Db, run: Run): Promise<void> {
+  await recordProposal(db, {
+    runId: run.id,
+    itemId: run.item_id,
+    branch: run.branch,
+    baseCommit: run.base_commit,
+    headCommit: TEST_HEAD,
+    commits: [],
+    diffStat: "",
+    evidence: [],
+    findings: [],
+    sandbox: "off",
+  });
 }

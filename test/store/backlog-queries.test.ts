@@ -13,7 +13,6 @@ import {
   listClaims,
   listEvents,
   openStore,
-  recordProposal,
   recordReview,
   type Run,
   setItemState,
@@ -21,7 +20,7 @@ import {
   unreviewedProposals,
 } from "../../src/store/index.ts";
 import { tempDir } from "../helpers/tmp.ts";
-import { createTestRun } from "../helpers/store.ts";
+import { createTestRun, recordTestProposal, TEST_HEAD } from "../helpers/store.ts";
 
 const T0 = Date.UTC(2025, 0, 1);
 
@@ -36,18 +35,7 @@ async function runOf(db: Db, itemId: number, at = T0): Promise<Run> {
 }
 
 async function propose(db: Db, run: Run): Promise<Run> {
-  await recordProposal(db, {
-    runId: run.id,
-    itemId: run.item_id,
-    branch: run.branch,
-    baseCommit: run.base_commit,
-    headCommit: "a".repeat(40),
-    commits: [],
-    diffStat: "",
-    evidence: [],
-    findings: [],
-    sandbox: "off",
-  });
+  await recordTestProposal(db, run);
   return transitionRun(db, run.id, { from: ["preparing"], to: "proposed", event: "run.proposed" });
 }
 
@@ -101,7 +89,7 @@ describe("store: the queries the supervisor makes every tick", () => {
     await recordReview(db, judged, {
       round: 1,
       role: "reviewer",
-      headCommit: "a".repeat(40),
+      headCommit: TEST_HEAD,
       verdict: "approve",
       summary: "",
       findings: [],
