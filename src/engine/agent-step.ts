@@ -7,6 +7,7 @@ import { agentPreset } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
 import { commandPolicy, guardLogEntries } from "../guard/index.ts";
 import {
+  countEvents,
   inTransaction,
   listAttempts,
   listEvents,
@@ -29,7 +30,7 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
   const db = project.store.db;
   const workspace = runWorkspace(run, recorder);
   const fingerprint = await worktreeFingerprint(workspace);
-  const turns = (await listEvents(db, { runId: run.id })).filter((e) => e.type === "agent.prompt").length;
+  const turns = await countEvents(db, run.id, "agent.prompt");
   if (turns >= project.config.limits.turns) {
     await recorder.event("limit.exceeded", { reason: "turns", turns });
     context.stop(`limit: the run took its ${turns} agent turns ([limits] turns)`);

@@ -1,7 +1,7 @@
 import { readPaused } from "./control.ts";
 import { runningDaemon } from "./ownership.ts";
-import { readBacklog } from "./scheduler.ts";
-import { type Db, listClaims, RESUMABLE_STATES, spentUsd, startOfUtcDay } from "../store/index.ts";
+import { awaitsBuild, readBacklog } from "./scheduler.ts";
+import { type Db, listClaims, spentUsd, startOfUtcDay } from "../store/index.ts";
 
 /** What the daemon is doing now, for `gaffer status`: reads only. */
 export interface DaemonStatus {
@@ -24,8 +24,7 @@ export async function daemonStatus(
   return {
     daemon: daemon ? { pid: daemon.pid, since: daemon.startedAt } : null,
     paused: readPaused(stateDir),
-    ready:
-      backlog?.unclaimed.filter((e) => !e.latest || RESUMABLE_STATES.includes(e.latest.state)).length ?? 0,
+    ready: backlog?.unclaimed.filter((entry) => awaitsBuild(entry.latest)).length ?? 0,
     claims: db
       ? (await listClaims(db)).map((c) => ({
           item: c.itemId,

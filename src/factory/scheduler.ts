@@ -64,9 +64,12 @@ export async function readBacklog(db: Db): Promise<Backlog> {
 
 /** A builder takes an item it matches that has no run yet, or whose latest run can be resumed. */
 export function buildable(entry: { item: Item; latest: Run | undefined }, role: Role): boolean {
-  const { item, latest } = entry;
-  if (latest && !RESUMABLE_STATES.includes(latest.state)) return false;
-  return takesItem(role, item);
+  return awaitsBuild(entry.latest) && takesItem(role, entry.item);
+}
+
+/** An item awaits a builder while it has no run yet, or its latest run can be resumed. */
+export function awaitsBuild(latest: Run | undefined): boolean {
+  return latest === undefined || RESUMABLE_STATES.includes(latest.state);
 }
 
 /** An item made for a role (`role:<name>`) goes to that role alone; others go to roles with one of their labels, or without labels. */

@@ -309,15 +309,7 @@ export class Supervisor {
   }
 
   #spawn(spec: Omit<Child, "process" | "startedAt" | "ending" | "reason"> & { argv: string[] }): void {
-    const child: Child = {
-      ...spec,
-      process: undefined as unknown as ChildProcess,
-      startedAt: Date.now(),
-      ending: undefined,
-      reason: undefined,
-    };
-    this.#children.set(spec.name, child);
-    child.process = startChild(
+    const started = startChild(
       { name: spec.name, argv: spec.argv, cwd: this.#project.root },
       this.#dirs,
       (code, signal) => {
@@ -334,10 +326,19 @@ export class Supervisor {
           });
       },
     );
+    // Its exit callback above always runs later, once `child` is set.
+    const child: Child = {
+      ...spec,
+      process: started,
+      startedAt: Date.now(),
+      ending: undefined,
+      reason: undefined,
+    };
+    this.#children.set(spec.name, child);
     void this.#event("role.started", {
       role: spec.role.name,
       process: spec.name,
-      pid: child.process.pid ?? null,
+      pid: started.pid ?? null,
       duty: spec.duty,
       ...(spec.itemId !== undefined && { item: spec.itemId }),
     });

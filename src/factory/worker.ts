@@ -10,15 +10,8 @@ import {
 } from "../engine/index.ts";
 import { reviewProposal } from "../engine/review/review.ts";
 import type { NudgeSource, RunOptions } from "../engine/run.ts";
-import {
-  claimItem,
-  getItem,
-  getRun,
-  listRuns,
-  RESUMABLE_STATES,
-  releaseClaim,
-  renewClaim,
-} from "../store/index.ts";
+import { claimItem, getItem, listRuns, RESUMABLE_STATES, releaseClaim, renewClaim } from "../store/index.ts";
+import { GafferError } from "../errors.ts";
 import { gafferCommand } from "../util/self.ts";
 import { advancePhase, readPhaseState } from "./phase.ts";
 import { configForRole, findRole, runRole } from "./role-run.ts";
@@ -163,8 +156,11 @@ async function workClaimed(
       observer: LOG_LINES,
     };
     if (duty === "review") {
-      const runId = task.runId ?? (await latestRunId(project, task.itemId));
-      const review = await reviewProposal(project, runId, { ...common, maxRounds: settings.maxReviewRounds });
+      if (task.runId === undefined) throw new GafferError("usage", "a review names its run (--run)");
+      const review = await reviewProposal(project, task.runId, {
+        ...common,
+        maxRounds: settings.maxReviewRounds,
+      });
       if (review.outcome === "approved") await acceptPhaseClaim(project, factory, task.itemId);
       return WORKER_EXIT.done;
     }
@@ -193,11 +189,6 @@ async function acceptPhaseClaim(project: Project, factory: FactoryConfig, itemId
   if (!item.labels.includes(`${PHASE_LABEL_PREFIX}${current.phase.id}`)) return;
   const context = { factory, stateDir: project.paths.stateDir, db: project.store.db };
   await advancePhase(context, { expected: current.phase.id });
-}
-
-async function latestRunId(project: Project, itemId: number): Promise<number> {
-  const latest = (await listRuns(project.store.db, { itemId })).at(-1);
-  return (await getRun(project.store.db, latest?.id ?? 0)).id;
 }
 
 /** SIGUSR2 from the supervisor is a nudge. */

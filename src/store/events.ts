@@ -64,6 +64,17 @@ function toEvent(row: EventRow): GafferEvent {
   };
 }
 
+/** How many events of this type the run has. */
+export async function countEvents(db: Db, runId: number, type: string): Promise<number> {
+  const row = await db
+    .selectFrom("events")
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .where("run_id", "=", runId)
+    .where("type", "=", type)
+    .executeTakeFirst();
+  return Number(row?.count ?? 0);
+}
+
 /**
  * When the run's latest event (of one of `types`, if given) happened; undefined when there is none.
  * The supervisor asks this for every run it watches, every tick, and an agent's run has an event per

@@ -11,6 +11,7 @@ export {
 export type { StoreDialect } from "./dialect.ts";
 export {
   appendEvent,
+  countEvents,
   type GafferEvent,
   lastEvent,
   latestEventAt,

@@ -91,13 +91,9 @@ export async function worker(
   options: { role: string; item?: string; holder: string; run?: string },
 ): Promise<number> {
   if (duty === "persistent") return runPersistentWorker(cwd, options.role, options.holder);
-  if ((duty !== "build" && duty !== "review") || options.item === undefined) {
-    throw new GafferError(
-      "usage",
-      `gaffer worker ${duty}: build or review needs --item`,
-      "persistent needs --role",
-    );
-  }
+  if (duty !== "build" && duty !== "review")
+    throw new GafferError("usage", `gaffer worker: unknown duty "${duty}"`, "build, review or persistent");
+  if (options.item === undefined) throw new GafferError("usage", `gaffer worker ${duty} needs --item`);
   return runWorker(cwd, duty, {
     role: options.role,
     holder: options.holder,
