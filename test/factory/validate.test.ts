@@ -38,6 +38,19 @@ describe("gaffer validate", () => {
     assert.equal((await gaffer(["validate"], { cwd: bare })).stdout, "OK, no gaffer.toml (defaults)\n");
   });
 
+  it("refuses a service with no command, and a command on a role that is not a service", async (t) => {
+    const service = gitRepo(t, { "gaffer.toml": '[roles.tidy]\nkind = "service"\n' });
+    assertOneLineError(
+      await gaffer(["validate"], { cwd: service }),
+      /^gaffer: gaffer\.toml:2: roles\.tidy\.kind: a service runs a command, and this one has none — add command = "…"$/m,
+    );
+    const loop = gitRepo(t, { "gaffer.toml": '[roles.builder]\ncommand = "make"\n' });
+    assertOneLineError(
+      await gaffer(["validate"], { cwd: loop }),
+      /^gaffer: gaffer\.toml:2: roles\.builder\.command: only a service runs a command; this role is a loop/m,
+    );
+  });
+
   it("fails with exit 78 and one line for gaffer.toml, agents.toml (even unused), the phase index and a fleet", async (t) => {
     const dir = gitRepo(t, { "gaffer.toml": "[gate]\nmax_fix_atempts = 1\n" });
     assertOneLineError(
