@@ -277,7 +277,9 @@ describe("agents/acp client terminals", () => {
         command: "sh",
         args: ["-c", `echo $$ > ${pidFile}; exec sleep 30`],
       });
-      while (!existsSync(pidFile)) await new Promise((r) => setTimeout(r, 10));
+      // The shell creates the file before it writes the pid: wait for the whole line.
+      while (!existsSync(pidFile) || !readFileSync(pidFile, "utf8").endsWith("\n"))
+        await new Promise((r) => setTimeout(r, 10));
       return undefined;
     });
     assert.deepEqual(killed, { exitCode: null, signal: "SIGTERM" });
