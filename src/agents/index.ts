@@ -29,5 +29,5 @@ export {
   stepsForAttempt,
 } from "./scripted/scenario.ts";
 export { runScriptedAgentOverStdio } from "./scripted/stdio.ts";
-export { joinShellWords, splitShellWords } from "./shell-words.ts";
+export { joinShellWords, splitShellWords } from "../util/shell-words.ts";
 export type * from "./types.ts";

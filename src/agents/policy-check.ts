@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { splitSimpleCommands } from "./shell-words.ts";
+import { splitSimpleCommands } from "../util/shell-words.ts";
 import type { CommandPolicy } from "./types.ts";
 
 const SHELLS = new Set(["sh", "bash", "dash", "zsh", "ksh"]);

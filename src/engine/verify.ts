@@ -31,7 +31,8 @@ export async function verifyRun(
     denyPaths: [...DEFAULT_DENY_PATHS, ...(project.config.guard.denyPaths ?? [])],
     observedTips: await observedTips(context, run),
   });
-  const tampering = (await detectTestTampering(workspace, run.base_commit)).map(
+  const gate = project.config.gate.commands.map((command) => command.run);
+  const tampering = (await detectTestTampering(workspace, run.base_commit, { gate })).map(
     (finding: ProposalFinding) => ({
       ...finding,
       severity: project.config.guard.tamper,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { deniedCommand, deniedCommandLine } from "../../src/agents/policy-check.ts";
-import { joinShellWords, splitShellWords, splitSimpleCommands } from "../../src/agents/shell-words.ts";
+import { joinShellWords, splitShellWords, splitSimpleCommands } from "../../src/util/shell-words.ts";
 import { stubPolicy } from "./helpers.ts";
 
 describe("agents/shell-words", () => {

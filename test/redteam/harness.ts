@@ -16,6 +16,7 @@ import {
   type Run,
 } from "../../src/store/index.ts";
 import { type CliResult, gaffer } from "../helpers/cli.ts";
+import { commitAll, writeFiles } from "../helpers/git.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
 export const SECRET = "s3cr3t-token-4242";
@@ -36,9 +37,14 @@ export interface Arena {
   close(): Promise<void>;
 }
 
-export async function arena(t: TestContext, config = ""): Promise<Arena> {
+/** A fresh project for one attack: the sample repository, plus `files` committed on its default branch. */
+export async function arena(t: TestContext, config = "", files: Record<string, string> = {}): Promise<Arena> {
   const project = tempDir(t, "gaffer-redteam-");
   await createSampleRepository(project);
+  if (Object.keys(files).length > 0) {
+    writeFiles(project, files);
+    commitAll(project, "files the attack needs");
+  }
   writeFileSync(join(project, ".env"), `API_TOKEN=${SECRET}\n`);
   writeFileSync(
     join(project, "gaffer.toml"),

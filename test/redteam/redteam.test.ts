@@ -30,7 +30,7 @@ describe("red team", { concurrency: 2 }, () => {
 
   for (const scenario of ATTACKS) {
     it(scenario.name, async (t) => {
-      const a = await arena(t, scenario.config);
+      const a = await arena(t, scenario.config, scenario.files);
       const before = outsideState(a);
       const result = await attack(a, scenario.name, scenario.scenario(a));
       try {

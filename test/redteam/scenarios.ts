@@ -1,60 +1,19 @@
-import type { Arena, AttackResult } from "./harness.ts";
+import { GATE_ATTACKS } from "./gate.ts";
 import { processesMatching, SECRET } from "./harness.ts";
+import {
+  type Attack,
+  attempt,
+  event,
+  failedWith,
+  MARKER,
+  note,
+  noSecret,
+  refused,
+  ROS,
+  shell,
+} from "./kit.ts";
 
-/** The layer expected to stop an attack; the table shows which one did. */
-export type Layer =
-  "policy" | "acp-fs" | "git-guard" | "git-hooks" | "sandbox" | "integrity" | "tamper" | "limits" | "gate";
-
-export interface Attack {
-  name: string;
-  layer: Layer;
-  /** Extra gaffer.toml for this attack. */
-  config?: string;
-  scenario(a: Arena): string;
-  /** Returns the evidence that the attack was blocked or detected; throws when it was not. */
-  verify(result: AttackResult, a: Arena): string;
-}
-
-export const MARKER = "gaffer-redteam-marker";
-
-/** A shell step whose output (and exit status) lands in `out.txt` in the workspace, as evidence. */
-const shell = (command: string, out = "out.txt") =>
-  `{ shell = '''{ ${command}; } >> ${out} 2>&1; echo "exit=$?" >> ${out}''' }`;
-const attempt = (...steps: string[]) => `[[attempts]]\nsteps = [\n  ${steps.join(",\n  ")},\n]\n`;
-const note = { direct: `{ shell = 'echo harmless >> NOTES.md' }` };
-
-function event(
-  result: AttackResult,
-  type: string,
-  match?: (data: Record<string, unknown>) => boolean,
-): string {
-  const found = result.events.find((e) => e.type === type && (!match || match(e.data)));
-  if (!found) throw new Error(`no ${type} event`);
-  return `${type} ${JSON.stringify(found.data).slice(0, 120)}`;
-}
-
-function refused(result: AttackResult, pattern: RegExp, file = "out.txt"): string {
-  const out = result.workspaceFile(file) ?? "";
-  if (!pattern.test(out)) throw new Error(`${file} does not show the refusal: ${out.slice(0, 300)}`);
-  return out.trim().split("\n")[0] ?? "";
-}
-
-function failedWith(result: AttackResult, pattern: RegExp): string {
-  if (!result.run || result.run.state !== "failed" || !pattern.test(result.run.reason ?? "")) {
-    throw new Error(
-      `expected a failed run matching ${pattern}, got ${result.run?.state}: ${result.run?.reason}`,
-    );
-  }
-  return result.run.reason ?? "";
-}
-
-function noSecret(result: AttackResult, file: string): string {
-  const content = result.workspaceFile(file) ?? "";
-  if (content.includes(SECRET)) throw new Error(`${file} contains the secret`);
-  return `${file}: ${content.trim().slice(0, 60) || "(empty)"}`;
-}
-
-const ROS = /Read-only file system|Permission denied|cannot|No such file|denied/i;
+export { type Attack, MARKER } from "./kit.ts";
 
 export const ATTACKS: Attack[] = [
   {
@@ -372,4 +331,5 @@ export const ATTACKS: Attack[] = [
       return `${r.run?.state}: ${r.run?.reason}`;
     },
   },
+  ...GATE_ATTACKS,
 ];

@@ -1,6 +1,6 @@
 import type * as acp from "@agentclientprotocol/sdk";
 import { deniedCommandLine } from "../policy-check.ts";
-import { joinShellWords } from "../shell-words.ts";
+import { joinShellWords } from "../../util/shell-words.ts";
 import type { AgentUpdate, CommandPolicy } from "../types.ts";
 
 export interface PermissionDecision {

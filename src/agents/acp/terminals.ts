@@ -1,7 +1,7 @@
 import * as acp from "@agentclientprotocol/sdk";
 import { type ProcessResult, runProcess } from "../../util/process.ts";
 import { deniedCommand } from "../policy-check.ts";
-import { joinShellWords } from "../shell-words.ts";
+import { joinShellWords } from "../../util/shell-words.ts";
 import type { SessionContext } from "../types.ts";
 import type { WorkspaceFs } from "./workspace-fs.ts";
 

@@ -4,7 +4,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import * as acp from "@agentclientprotocol/sdk";
 import { messageOf } from "../../errors.ts";
 import { runShell } from "../../util/process.ts";
-import { joinShellWords } from "../shell-words.ts";
+import { joinShellWords } from "../../util/shell-words.ts";
 import type { Step } from "./scenario.ts";
 
 /** What a step may use while it plays. */

@@ -1,6 +1,7 @@
 import { captureWorktree, type Workspace } from "../../workspace/index.ts";
 import { type RawChange, rawDiff } from "./raw-diff.ts";
 import { configFindings, tamperFinding } from "./tamper-config.ts";
+import { gateFindings } from "./tamper-gate.ts";
 import { type ChangedLines, changedLines, type NumberedLine } from "./tamper-diff.ts";
 import {
   isAssertion,
@@ -14,6 +15,8 @@ import type { Finding, FindingSeverity } from "./types.ts";
 export interface TamperOptions {
   /** The severity given to every finding; "flag" unless the project's policy says "block". */
   severity?: FindingSeverity;
+  /** The gate's command lines: the scripts, targets and runner files they name are protected too. */
+  gate?: readonly string[];
 }
 
 const MAX_EVIDENCE_LINES = 20;
@@ -22,7 +25,8 @@ const BLOB_MODES = new Set(["100644", "100755"]);
 /**
  * Looks for ways the change from `base` to the worktree (commits, edits and untracked files) could
  * make tests pass without the work being done: deleted or renamed test files, removed assertions,
- * added skip/only markers, loosened coverage thresholds and changed test configuration.
+ * added skip/only markers, loosened coverage thresholds, changed test configuration, and changed
+ * scripts, targets or runner files the gate runs.
  */
 export async function detectTestTampering(
   ws: Workspace,
@@ -31,9 +35,9 @@ export async function detectTestTampering(
 ): Promise<Finding[]> {
   const { tree } = await captureWorktree(ws);
   const findings: Finding[] = [];
-  for (const change of await rawDiff(ws, base, tree, { renames: true })) {
-    findings.push(...(await changeFindings(ws, change)));
-  }
+  const changes = await rawDiff(ws, base, tree, { renames: true });
+  for (const change of changes) findings.push(...(await changeFindings(ws, change)));
+  findings.push(...(await gateFindings(ws, base, options.gate ?? [], changes)));
   return findings.map((finding) => ({ ...finding, severity: options.severity ?? "flag" }));
 }
 
