@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Launcher: runs gaffer on Node >= 22.13 (node:sqlite, type stripping). From a checkout whose
-// system Node is older, it re-runs itself with the Node that `npm ci` installed.
-import { spawnSync } from "node:child_process";
+// gaffer's entry point on Node >= 22.13 (node:sqlite, type stripping). `bin/gaffer` starts it on the
+// Node that `npm ci` installed, so a checkout works whatever the system's Node is.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import module from "node:module";
 import { dirname, join } from "node:path";
@@ -10,15 +9,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const [major, minor] = process.versions.node.split(".").map(Number);
 if (major < 22 || (major === 22 && minor < 13)) {
-  const bundled = join(root, "node_modules", "node", "bin", "node");
-  if (existsSync(bundled) && process.execPath !== bundled) {
-    const child = spawnSync(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-      stdio: "inherit",
-    });
-    process.exit(child.status ?? 1);
-  }
   process.stderr.write(
-    `gaffer: needs Node.js 22.13 or newer, found ${process.versions.node} — install Node 22, or run \`npm ci\` in ${root}\n`,
+    `gaffer: needs Node.js 22.13 or newer, found ${process.versions.node} — start it with ${join(root, "bin", "gaffer")} after \`npm ci\`, or install Node 22\n`,
   );
   process.exit(69);
 }

@@ -1,3 +1,6 @@
+/** The longest delay a Node timer holds; a longer one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** "90s", "10m", "1.5h", "250ms" → milliseconds; undefined when the text is not a duration. */

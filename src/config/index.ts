@@ -1,5 +1,5 @@
 export { detectCopy, detectGate, detectSetup } from "./detect.ts";
-export { formatDuration, parseDuration } from "./duration.ts";
+export { formatDuration, MAX_TIMER_MS, parseDuration } from "./duration.ts";
 export { agentPreset, CONFIG_FILE, type GafferConfig, loadConfig, parseConfig } from "./load.ts";
 export { didYouMean } from "./suggest.ts";
 export { renderConfigTemplate } from "./template.ts";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseDuration, parseSize } from "./duration.ts";
+import { formatDuration, MAX_TIMER_MS, parseDuration, parseSize } from "./duration.ts";
 import { factorySettingsSchema, gafferRoleSchema, phaseSchema, roleName } from "./factory-schema.ts";
 
 /**
@@ -16,6 +16,13 @@ const duration = (fallback: string) =>
         ctx.addIssue({
           code: "custom",
           message: `"${value}" is not a duration; write e.g. "90s", "10m" or "2h"`,
+        });
+        return z.NEVER;
+      }
+      if (ms > MAX_TIMER_MS) {
+        ctx.addIssue({
+          code: "custom",
+          message: `"${value}" is longer than gaffer's timers can wait (${formatDuration(MAX_TIMER_MS)}); write e.g. "500h" at most`,
         });
         return z.NEVER;
       }

@@ -81,6 +81,14 @@ command = "aider --message-file {prompt_file}"
       configError(`[agent]\nturn_timeout = "5 minutes"\n`).message,
       /:2: agent\.turn_timeout: "5 minutes" is not a duration/,
     );
+    for (const huge of ['"597h"', '"1000h"', "2147484"]) {
+      assert.match(
+        configError(`[factory]\nheartbeat = ${huge}\n`).message,
+        /:2: factory\.heartbeat: .* is longer than gaffer's timers can wait \(596h31m\)/,
+        huge,
+      );
+    }
+    assert.doesNotThrow(() => parseText(`[factory]\nheartbeat = "596h"\n`));
     assert.match(
       configError(`[agents.x]\ndriver = "magic"\n`).message,
       /:2: agents\.x\.driver: must be one of "scripted", "acp", "command"/,

@@ -45,7 +45,7 @@ export async function demo(_cwd: string, options: { dir?: string }): Promise<num
     print(`  gaffer -C ${result.dir} show 1        # the proposal, its evidence, how to review and merge`);
     print(`  gaffer -C ${result.dir} logs 2        # every event of the run that healed`);
     print(`  cat ${result.runs.at(-1)?.result.run.report_path ?? "<report>"}`);
-    print(color.dim("(from a checkout without `npm link`: node bin/gaffer.js instead of gaffer)"));
+    print(color.dim("(from a checkout without `npm link`: bin/gaffer instead of gaffer)"));
     return 0;
   } finally {
     process.off("SIGINT", onInterrupt);

@@ -1,7 +1,7 @@
 import { loadFactory } from "../../config/index.ts";
 import { isOwnerAlive, openProjectReadOnly } from "../../engine/index.ts";
 import { setTimeout as sleep } from "node:timers/promises";
-import { parseDuration } from "../../config/index.ts";
+import { formatDuration, MAX_TIMER_MS, parseDuration } from "../../config/index.ts";
 import { GafferError } from "../../errors.ts";
 import { type DaemonStatus, daemonStatus } from "../../factory/live-status.ts";
 import { factoryStatus, formatFactoryStatus } from "../../factory/status-table.ts";
@@ -50,10 +50,10 @@ export async function status(cwd: string, options: StatusOptions): Promise<numbe
 function parseInterval(text: string | undefined): number {
   if (text === undefined) return 1000;
   const ms = parseDuration(text);
-  if (ms === undefined || ms < 100) {
+  if (ms === undefined || ms < 100 || ms > MAX_TIMER_MS) {
     throw new GafferError(
       "usage",
-      `--interval "${text}" is not a duration of at least 100ms`,
+      `--interval "${text}" is not a duration between 100ms and ${formatDuration(MAX_TIMER_MS)}`,
       'write e.g. "2s"',
     );
   }
