@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 
 /** Where gaffer keeps a project's state: everything under `.gaffer/`, which git never sees. */
@@ -20,4 +21,24 @@ export function projectPaths(root: string): ProjectPaths {
     runDir: (runId) => join(stateDir, "runs", String(runId)),
     report: (runId) => join(stateDir, "runs", String(runId), "failure-report.md"),
   };
+}
+
+/**
+ * The highest run id that has state on disk (a run directory or a workspace), 0 when none: a new
+ * run must never get one of these ids, even if the store lost the run that had it.
+ */
+export function highestRunIdOnDisk(paths: ProjectPaths): number {
+  const ids = [
+    ...names(join(paths.stateDir, "runs")).map((name) => /^(\d+)$/.exec(name)?.[1]),
+    ...names(join(paths.stateDir, "workspaces")).map((name) => /^run-(\d+)$/.exec(name)?.[1]),
+  ];
+  return Math.max(0, ...ids.filter((id) => id !== undefined).map(Number));
+}
+
+function names(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }

@@ -26,6 +26,7 @@ import { proposeStep } from "./propose.ts";
 import { type RunObserver, RunRecorder } from "./recorder.ts";
 import { writeFailureReport } from "./report.ts";
 import { watchLimits } from "./limits.ts";
+import { highestRunIdOnDisk } from "./paths.ts";
 import { nextStep } from "./steps.ts";
 
 /** The factory role a run is made for. */
@@ -117,6 +118,7 @@ export async function startRun(project: Project, itemId: number, options: RunOpt
     maxFixAttempts: project.config.gate.maxFixAttempts,
     owner: project.owner,
     sandbox: "off",
+    idsTakenUpTo: highestRunIdOnDisk(project.paths),
     ...(options.role && { role: options.role.name }),
   });
   options.observer?.onNotice({

@@ -23,13 +23,20 @@ export interface NewRun {
   sandbox: string;
   /** The factory role it is made for. */
   role?: string;
+  /**
+   * Ids up to this one are taken, whatever the store says: runs whose state outlived the store's
+   * record of them (a damaged WAL lost the last transactions). The new run's id is above it.
+   */
+  idsTakenUpTo?: number;
 }
 
 export async function createRun(db: Db, run: NewRun, now = Date.now()): Promise<Run> {
   return inTransaction(db, async (trx) => {
+    const id = run.idsTakenUpTo === undefined ? undefined : await idAbove(trx, run.idsTakenUpTo);
     const row = await trx
       .insertInto("runs")
       .values({
+        ...(id !== undefined && { id }),
         item_id: run.itemId,
         state: "preparing",
         agent: run.agent,
@@ -322,4 +329,13 @@ function toAttempt(row: AttemptRow): Attempt {
     started_at: Number(row.started_at),
     ended_at: row.ended_at === null ? null : Number(row.ended_at),
   };
+}
+
+/** The next run id above both the store's highest and `taken`. */
+async function idAbove(db: Db, taken: number): Promise<number> {
+  const { max } = await db
+    .selectFrom("runs")
+    .select((eb) => eb.fn.max("id").as("max"))
+    .executeTakeFirstOrThrow();
+  return Math.max(Number(max ?? 0), taken) + 1;
 }
