@@ -4,7 +4,13 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type FactoryConfig, type Role, sessionName } from "../config/index.ts";
 import { EXIT } from "../errors.ts";
-import { giveUpRun, ownerToken, type Project, recoverInterruptedRuns } from "../engine/index.ts";
+import {
+  giveUpRun,
+  isOwnerAlive,
+  ownerToken,
+  type Project,
+  recoverInterruptedRuns,
+} from "../engine/index.ts";
 import {
   addItem,
   appendEvent,
@@ -20,6 +26,7 @@ import { openVault, tick as settleVault } from "../vault/index.ts";
 import { gafferCommand } from "../util/self.ts";
 import { type FactoryDirs, factoryDirs, signalChild, startChild } from "./children.ts";
 import { controlFiles, readPaused } from "./control.ts";
+import { CLI_ROLE } from "./lease.ts";
 import { readPidFiles } from "./pid-files.ts";
 import { buildable, readBacklog, ROLE_LABEL_PREFIX } from "./scheduler.ts";
 import { closeTmuxView, openTmuxView } from "./tmux.ts";
@@ -118,7 +125,9 @@ export class Supervisor {
       }
     }
     await recoverInterruptedRuns(db);
+    // A `gaffer run` still working holds its claim; every other holder died with the last supervisor.
     for (const claim of await listClaims(db)) {
+      if (claim.role === CLI_ROLE && isOwnerAlive(claim.holder.split("/")[0] ?? "")) continue;
       await releaseClaim(db, claim.itemId, claim.holder, "the supervisor restarted");
     }
     await this.#event("supervisor.started", { pid: process.pid, roles: this.#factory.roles.length });

@@ -10,9 +10,10 @@ import {
 } from "../engine/index.ts";
 import { reviewProposal } from "../engine/review/review.ts";
 import type { NudgeSource, RunOptions } from "../engine/run.ts";
-import { claimItem, getItem, listRuns, RESUMABLE_STATES, releaseClaim, renewClaim } from "../store/index.ts";
+import { claimItem, getItem, listRuns, RESUMABLE_STATES, renewClaim } from "../store/index.ts";
 import { GafferError } from "../errors.ts";
 import { gafferCommand } from "../util/self.ts";
+import { keepLease } from "./lease.ts";
 import { advancePhase, readPhaseState } from "./phase.ts";
 import { configForRole, findRole, runRole } from "./role-run.ts";
 import { buildable, readBacklog } from "./scheduler.ts";
@@ -138,20 +139,13 @@ async function workClaimed(
 ): Promise<number> {
   const db = project.store.db;
   const settings = project.config.factory.settings;
-  const lost = new AbortController();
-  const heartbeat = setInterval(() => {
-    renewClaim(db, task.itemId, task.holder, settings.leaseMs)
-      .then((held) => {
-        if (!held) lost.abort();
-      })
-      .catch(() => {});
-  }, settings.heartbeatMs);
+  const lease = keepLease(db, { ...task, leaseMs: settings.leaseMs, heartbeatMs: settings.heartbeatMs });
   try {
     if (!(await renewClaim(db, task.itemId, task.holder, settings.leaseMs))) return WORKER_EXIT.claimLost;
     const common = {
       agent: role.agent ?? project.config.agent.default,
       role: runRole(factory, role, project.paths.stateDir),
-      signal: AbortSignal.any([cancelled, lost.signal]),
+      signal: AbortSignal.any([cancelled, lease.lost]),
       scriptedAgentCommand: gafferCommand("agent", "scripted"),
       observer: LOG_LINES,
     };
@@ -170,11 +164,10 @@ async function workClaimed(
     const result = resume
       ? await resumeRun(project, task.itemId, options)
       : await startRun(project, task.itemId, options);
-    if (lost.signal.aborted) return WORKER_EXIT.claimLost;
+    if (lease.lost.aborted) return WORKER_EXIT.claimLost;
     return result.outcome === "cancelled" ? WORKER_EXIT.cancelled : WORKER_EXIT.done;
   } finally {
-    clearInterval(heartbeat);
-    if (!lost.signal.aborted) await releaseClaim(db, task.itemId, task.holder, "work ended").catch(() => {});
+    await lease.release("work ended");
   }
 }
 

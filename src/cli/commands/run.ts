@@ -1,6 +1,6 @@
 import { openProject, type RunResult, resumeRun, startRun } from "../../engine/index.ts";
-import { EXIT, GafferError } from "../../errors.ts";
-import { listClaims } from "../../store/index.ts";
+import { EXIT } from "../../errors.ts";
+import { claimForRun, type HeldLease } from "../../factory/lease.ts";
 import { gafferCommand } from "../../util/self.ts";
 import { color, parseId, print, printJson } from "../output.ts";
 import { RunProgress } from "../progress.ts";
@@ -20,14 +20,12 @@ export function scriptedAgentCommand(): string[] {
 export async function run(cwd: string, itemText: string, options: RunCommandOptions): Promise<number> {
   const itemId = parseId(itemText, "item");
   const project = await openProject(cwd);
-  const claim = (await listClaims(project.store.db)).find((c) => c.itemId === itemId);
-  if (claim) {
+  let lease: HeldLease;
+  try {
+    lease = await claimForRun(project, itemId);
+  } catch (error) {
     await project.close();
-    throw new GafferError(
-      "run-state",
-      `item #${itemId} is being worked by the factory (role ${claim.role})`,
-      "see `gaffer status`; `gaffer pause` holds new work back, `gaffer down` stops the factory",
-    );
+    throw error;
   }
   const controller = new AbortController();
   const progress = new RunProgress({
@@ -45,7 +43,7 @@ export async function run(cwd: string, itemText: string, options: RunCommandOpti
   try {
     const runOptions = {
       ...(options.agent && { agent: options.agent }),
-      signal: controller.signal,
+      signal: AbortSignal.any([controller.signal, lease.lost]),
       observer: progress,
       scriptedAgentCommand: scriptedAgentCommand(),
     };
@@ -60,6 +58,7 @@ export async function run(cwd: string, itemText: string, options: RunCommandOpti
     progress.stop();
     process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onInterrupt);
+    await lease.release("run ended");
     await project.close();
   }
 }
