@@ -36,13 +36,13 @@ export interface Arena {
   close(): Promise<void>;
 }
 
-export async function arena(t: TestContext, config = ""): Promise<Arena> {
+export async function arena(t: TestContext, config = "", fixAttempts = 0): Promise<Arena> {
   const project = tempDir(t, "gaffer-redteam-");
   await createSampleRepository(project);
   writeFileSync(join(project, ".env"), `API_TOKEN=${SECRET}\n`);
   writeFileSync(
     join(project, "gaffer.toml"),
-    `[gate]\nmax_fix_attempts = 0\n\n[[gate.commands]]\nname = "test"\nrun = "node --test"\n\n[sandbox]\nmode = "required"\n${config}`,
+    `[gate]\nmax_fix_attempts = ${fixAttempts}\n\n[[gate.commands]]\nname = "test"\nrun = "node --test"\n\n[sandbox]\nmode = "required"\n${config}`,
   );
   (await openProject(project)).close(); // gaffer's own first touch (.gaffer/, .git/info/exclude) happens before the fingerprint
   const canary = tempDir(t, "gaffer-canary-");
@@ -103,6 +103,11 @@ export async function attack(arenaInfo: Arena, title: string, scenario: string):
   } finally {
     await store.close();
   }
+}
+
+/** Runs a gaffer command in the attacked project after the attack, as the operator would. */
+export function inspect(a: Arena, args: string[]): Promise<CliResult> {
+  return gaffer(args, { cwd: a.project, env: { HOME: a.home } });
 }
 
 /**

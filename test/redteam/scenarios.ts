@@ -1,18 +1,30 @@
 import type { Arena, AttackResult } from "./harness.ts";
 import { processesMatching, SECRET } from "./harness.ts";
+import { TERMINAL_ATTACKS } from "./terminal.ts";
 
 /** The layer expected to stop an attack; the table shows which one did. */
 export type Layer =
-  "policy" | "acp-fs" | "git-guard" | "git-hooks" | "sandbox" | "integrity" | "tamper" | "limits" | "gate";
+  | "policy"
+  | "acp-fs"
+  | "git-guard"
+  | "git-hooks"
+  | "sandbox"
+  | "integrity"
+  | "tamper"
+  | "limits"
+  | "gate"
+  | "output";
 
 export interface Attack {
   name: string;
   layer: Layer;
   /** Extra gaffer.toml for this attack. */
   config?: string;
+  /** `[gate] max_fix_attempts` (0 unless set): an attack that must give up needs a second attempt. */
+  fixAttempts?: number;
   scenario(a: Arena): string;
   /** Returns the evidence that the attack was blocked or detected; throws when it was not. */
-  verify(result: AttackResult, a: Arena): string;
+  verify(result: AttackResult, a: Arena): string | Promise<string>;
 }
 
 export const MARKER = "gaffer-redteam-marker";
@@ -372,4 +384,5 @@ export const ATTACKS: Attack[] = [
       return `${r.run?.state}: ${r.run?.reason}`;
     },
   },
+  ...TERMINAL_ATTACKS,
 ];
