@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { printable } from "../../src/util/printable.ts";
-import { RAW_CONTROL } from "../helpers/terminal.ts";
+import { markdownHeadings, RAW_CONTROL } from "../helpers/terminal.ts";
 import { type Arena, type AttackResult, inspect } from "./harness.ts";
 import type { Attack } from "./scenarios.ts";
 
@@ -108,7 +108,7 @@ async function shownEverywhere(result: AttackResult, a: Arena, shownIn: Output):
   if (run.report_path) {
     const report = readFileSync(run.report_path, "utf8");
     outputs.push(["the failure report", report]);
-    const forged = headings(report).filter((h) => !GAFFER_HEADING.test(h));
+    const forged = markdownHeadings(report).filter((h) => !GAFFER_HEADING.test(h));
     if (forged.length) throw new Error(`the failure report has forged headings: ${forged.join(" | ")}`);
   }
   for (const [where, text] of outputs) {
@@ -129,18 +129,4 @@ function carries(value: unknown, raw: string): boolean {
   if (Array.isArray(value)) return value.some((item) => carries(item, raw));
   if (value && typeof value === "object") return Object.values(value).some((item) => carries(item, raw));
   return false;
-}
-
-/** The markdown headings outside fenced blocks (a fence closes only with a run at least as long). */
-function headings(markdown: string): string[] {
-  const found: string[] = [];
-  let fence = "";
-  for (const line of markdown.split("\n")) {
-    const run = /^(`{3,})/.exec(line)?.[1];
-    if (fence) {
-      if (run && run.length >= fence.length && line.trim() === run) fence = "";
-    } else if (run) fence = run;
-    else if (/^#{1,6} /.test(line)) found.push(line);
-  }
-  return found;
 }
