@@ -22,13 +22,13 @@ describe("engine: failure report", () => {
       t,
       `\n[[gate.commands]]\nname = "notes"\nrun = "cat notes.txt; exit 1"\n`,
     );
-    const item = await addItem(project.store.db, {
-      ...scenarioItem(
-        "title | with a pipe",
+    const item = await addItem(
+      project.store.db,
+      scenarioItem(
+        "a title | with a pipe\n## and a forged heading \u001b]0;pwned\u0007",
         `[[attempts]]\nsteps = [{ write = "notes.txt", content = "${HOSTILE}\\n" }]`,
       ),
-      title: "a title | with a pipe\n## and a forged heading \u001b]0;pwned\u0007",
-    });
+    );
     const result = await startRun(project, item.id, IN_PROCESS);
     assert.equal(result.outcome, "gave-up");
     const report = readFileSync(result.run.report_path ?? "", "utf8");
