@@ -14,6 +14,7 @@ export type TextShape = "line" | "text";
  * for the printing edge only.
  */
 export function printable(text: string, shape: TextShape = "line"): string {
+  if (!ANY_HIDDEN.test(text)) return text;
   const chars = Array.from(text);
   let shown = "";
   for (let i = 0; i < chars.length; i++) {
@@ -28,7 +29,8 @@ export function printable(text: string, shape: TextShape = "line"): string {
 }
 
 const ZWJ = "\u200d";
-const HIDDEN = /^(?:\p{Cc}|\p{Cf}|\p{Zl}|\p{Zp}|\p{Cs})$/u;
+const HIDDEN = /^[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]$/u;
+const ANY_HIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
 const EMOJI_BEFORE_JOINER = /^(?:\p{Extended_Pictographic}|\p{Emoji_Modifier}|\ufe0f)$/u;
 const EMOJI = /^\p{Extended_Pictographic}$/u;
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
