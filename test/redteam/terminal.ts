@@ -120,7 +120,7 @@ async function shownEverywhere(result: AttackResult, a: Arena, shownIn: Output):
   }
   if (!outputs.some(([where, text]) => where === shownIn && text.includes("\\u202e")))
     throw new Error(`${shownIn} does not show the payload escaped: the attack never reached it`);
-  return `no raw control in ${outputs.map(([where]) => where).join(", ")}`;
+  return `no raw control in run, show, logs${run.report_path ? ", the report" : ""}`;
 }
 
 /** Whether a JSON value holds the raw text in one of its strings. */
