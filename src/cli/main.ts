@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import { EXIT, isGafferError } from "../errors.ts";
+import { printable } from "../util/printable.ts";
 
 /**
  * The command table. Each command's module is loaded only when that command runs; every module
@@ -340,12 +341,15 @@ function report(error: unknown): number {
     return ok ? 0 : EXIT.usage;
   }
   if (isGafferError(error)) {
-    process.stderr.write(`gaffer: ${error.message}${error.hint ? ` — ${error.hint}` : ""}\n`);
+    process.stderr.write(
+      `gaffer: ${printable(error.message)}${error.hint ? ` — ${printable(error.hint)}` : ""}\n`,
+    );
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`gaffer: internal error: ${message}\n`);
-  if (process.env.GAFFER_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  process.stderr.write(`gaffer: internal error: ${printable(message, "text")}\n`);
+  if (process.env.GAFFER_DEBUG && error instanceof Error)
+    process.stderr.write(`${printable(error.stack ?? "", "text")}\n`);
   else
     process.stderr.write(
       "gaffer: set GAFFER_DEBUG=1 for the stack trace and report it with the command you ran\n",

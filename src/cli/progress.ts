@@ -1,5 +1,6 @@
 import { formatDuration } from "../config/index.ts";
 import type { RunNotice, RunObserver } from "../engine/index.ts";
+import { printable } from "../util/printable.ts";
 import { color } from "./output.ts";
 
 /**
@@ -41,9 +42,9 @@ export class RunProgress implements RunObserver {
 
   #track(notice: RunNotice): void {
     const state = notice.data.state;
-    if (typeof state === "string") this.#step = state;
+    if (typeof state === "string") this.#step = printable(state);
     if (typeof notice.data.attempt === "number") this.#attempt = notice.data.attempt;
-    if (notice.type === "gate.step.started") this.#step = `gate: ${String(notice.data.name)}`;
+    if (notice.type === "gate.step.started") this.#step = `gate: ${shown(notice.data.name)}`;
   }
 
   #line(text: string): void {
@@ -68,48 +69,53 @@ export class RunProgress implements RunObserver {
   }
 }
 
+/** An event's field as text fit for the terminal: agents, trackers and workspaces control most of them. */
+function shown(value: unknown): string {
+  return printable(String(value));
+}
+
 function describeMilestone(notice: RunNotice): string | undefined {
   const d = notice.data;
   switch (notice.type) {
     case "run.created":
-      return `run ${notice.runId}: ${String(d.agent)} agent on branch ${String(d.branch)} from ${String(d.base)}`;
+      return `run ${notice.runId}: ${shown(d.agent)} agent on branch ${shown(d.branch)} from ${shown(d.base)}`;
     case "run.resumed":
-      return `run ${notice.runId}: resumed (was ${String(d.from)})`;
+      return `run ${notice.runId}: resumed (was ${shown(d.from)})`;
     case "workspace.ready":
-      return `workspace ready: ${String(d.path)} (sandbox: ${String(d.sandbox ?? "none")})`;
+      return `workspace ready: ${shown(d.path)} (sandbox: ${shown(d.sandbox ?? "none")})`;
     case "sandbox.unavailable":
       return color.yellow(
-        `WARNING: no sandbox (${String(d.description).replace(/^none: /, "")}): the agent runs with gaffer's guards only`,
+        `WARNING: no sandbox (${shown(d.description).replace(/^none: /, "")}): the agent runs with gaffer's guards only`,
       );
     case "guard.denied":
-      return color.yellow(`denied by gaffer policy: ${String(d.rule)}`);
+      return color.yellow(`denied by gaffer policy: ${shown(d.rule)}`);
     case "integrity.finding":
-      return color.yellow(`integrity ${String(d.severity)}: ${String(d.message)}`);
+      return color.yellow(`integrity ${shown(d.severity)}: ${shown(d.message)}`);
     case "limit.exceeded":
     case "budget.exceeded":
-      return color.red(String(d.reason));
+      return color.red(shown(d.reason));
     case "attempt.started":
     case "attempt.restarted":
       return `attempt ${String(d.attempt)}${notice.type === "attempt.restarted" ? " (restarted)" : ""}: agent working`;
     case "agent.done":
-      return `attempt ${String(d.attempt)}: agent finished (${String(d.stopReason)}${d.changed ? "" : ", no change"})`;
+      return `attempt ${String(d.attempt)}: agent finished (${shown(d.stopReason)}${d.changed ? "" : ", no change"})`;
     case "gate.step.finished":
-      return `  gate ${String(d.name)}: ${d.passed ? color.green("passed") : color.red(d.timedOut ? "timed out" : `failed (exit ${String(d.exitCode)})`)} in ${formatDuration(Number(d.durationMs))}`;
+      return `  gate ${shown(d.name)}: ${d.passed ? color.green("passed") : color.red(d.timedOut ? "timed out" : `failed (exit ${String(d.exitCode)})`)} in ${formatDuration(Number(d.durationMs))}`;
     case "gate.passed":
       return color.green(`attempt ${String(d.attempt)}: gate green`);
     case "gate.failed":
       return color.red(`attempt ${String(d.attempt)}: gate red`);
     case "run.proposed":
       return color.green(
-        `proposal: ${String(d.branch)} (${String(d.commits)} commit${d.commits === 1 ? "" : "s"})`,
+        `proposal: ${shown(d.branch)} (${String(d.commits)} commit${d.commits === 1 ? "" : "s"})`,
       );
     case "run.gave-up":
     case "run.failed":
-      return color.red(`${notice.type === "run.gave-up" ? "gave up" : "failed"}: ${String(d.reason)}`);
+      return color.red(`${notice.type === "run.gave-up" ? "gave up" : "failed"}: ${shown(d.reason)}`);
     case "run.cancelled":
       return color.yellow("cancelled; the workspace is kept");
     case "workspace.tampered":
-      return color.yellow(`workspace git config was changed by the agent; restored (${String(d.savedAs)})`);
+      return color.yellow(`workspace git config was changed by the agent; restored (${shown(d.savedAs)})`);
     default:
       return undefined;
   }
@@ -120,15 +126,15 @@ function describeActivity(notice: RunNotice): string | undefined {
   switch (notice.type) {
     case "agent.message":
     case "agent.thought":
-      return `agent: ${String(d.text).replace(/\s+/g, " ").trim().slice(0, 60)}`;
+      return `agent: ${printable(String(d.text).replace(/\s+/g, " ").trim().slice(0, 60))}`;
     case "agent.tool-call":
-      return `tool: ${String(d.title)}`;
+      return `tool: ${shown(d.title)}`;
     case "agent.terminal":
-      return `ran: ${String(d.command)}`;
+      return `ran: ${shown(d.command)}`;
     case "agent.file-write":
-      return `wrote ${String(d.path)}`;
+      return `wrote ${shown(d.path)}`;
     case "agent.permission":
-      return `permission ${String(d.decision)}: ${String(d.title)}`;
+      return `permission ${shown(d.decision)}: ${shown(d.title)}`;
     default:
       return notice.type;
   }

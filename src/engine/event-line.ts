@@ -1,4 +1,9 @@
-/** One event as a line of text: its time, its type and its data, long strings cut short. */
+import { printable } from "../util/printable.ts";
+
+/**
+ * One event as a line of text: its time, its type and its data, long strings cut short and
+ * agent-controlled characters shown escaped (JSON leaves C1 controls and bidi characters raw).
+ */
 export function eventLine(
   event: { type: string; at: number; data: Record<string, unknown> },
   dimTime: (text: string) => string = (text) => text,
@@ -8,10 +13,10 @@ export function eventLine(
     .filter(([key]) => key !== "kind")
     .map(
       ([key, value]) =>
-        `${key}=${typeof value === "string" ? JSON.stringify(truncate(value)) : JSON.stringify(value)}`,
+        `${printable(key)}=${printable(JSON.stringify(typeof value === "string" ? truncate(value) : value))}`,
     )
     .join(" ");
-  return `${dimTime(time)} ${event.type.padEnd(20)} ${fields}`;
+  return `${dimTime(time)} ${printable(event.type).padEnd(20)} ${fields}`;
 }
 
 function truncate(text: string): string {

@@ -9,6 +9,7 @@ import {
   listGateResults,
   type Run,
 } from "../store/index.ts";
+import { printable } from "../util/printable.ts";
 import { workspaceGit } from "../workspace/index.ts";
 import type { Project } from "./project.ts";
 import { runWorkspace } from "./workspace-handle.ts";
@@ -31,7 +32,7 @@ export async function writeFailureReport(
     `# Failure report: run ${run.id}, item #${item.id}`,
     table([
       ["item", `#${item.id} ${item.title}`],
-      ["branch", `\`${run.branch}\` from \`${run.base_branch}\` (${run.base_commit.slice(0, 12)})`],
+      ["branch", `${code(run.branch)} from ${code(run.base_branch)} (${run.base_commit.slice(0, 12)})`],
       ["started", new Date(run.created_at).toISOString()],
       ["stopped", new Date(stopped).toISOString()],
       ["duration", formatDuration(stopped - run.created_at)],
@@ -54,10 +55,32 @@ export async function writeFailureReport(
   return path;
 }
 
+/** A markdown table; its cells are single lines, with agent-controlled characters shown escaped. */
 function table(rows: string[][], header = ["", ""]): string {
   const line = (cells: string[]) =>
-    `| ${cells.map((c) => c.replaceAll("|", "\\|").replaceAll("\n", " ")).join(" | ")} |`;
+    `| ${cells.map((c) => printable(c).replaceAll("|", "\\|")).join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+/**
+ * A fenced block no content can close early: its fence is longer than any run of backticks inside,
+ * so agent text cannot end it and forge headings or sections of its own.
+ */
+function fenced(content: string): string {
+  const text = printable(content, "text");
+  return `${backticks(text, 3)}text\n${text}\n${backticks(text, 3)}`;
+}
+
+/** Inline code that no content can end early, by the same rule. */
+function code(content: string): string {
+  const text = printable(content);
+  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
+  return `${backticks(text, 1)}${pad}${text}${pad}${backticks(text, 1)}`;
+}
+
+function backticks(text: string, least: number): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  return "`".repeat(Math.max(least, longest + 1));
 }
 
 function attemptsTable(attempts: Attempt[], gate: GateResult[]): string {
@@ -77,7 +100,7 @@ function attemptsTable(attempts: Attempt[], gate: GateResult[]): string {
 function lastFailures(attempts: Attempt[]): string {
   const failures = attempts.filter((a) => a.feedback).slice(-3);
   if (failures.length === 0) return "No gate failure was recorded.";
-  return failures.map((a) => `### Attempt ${a.number}\n\n\`\`\`text\n${a.feedback}\n\`\`\``).join("\n\n");
+  return failures.map((a) => `### Attempt ${a.number}\n\n${fenced(a.feedback ?? "")}`).join("\n\n");
 }
 
 function gateState(results: GateResult[]): string {
@@ -85,7 +108,7 @@ function gateState(results: GateResult[]): string {
   return table(
     results.map((g) => [
       g.name,
-      `\`${g.command}\``,
+      code(g.command),
       exitText(g),
       formatDuration(g.duration_ms),
       g.output_sha256.slice(0, 16),
@@ -112,12 +135,12 @@ async function gitState(run: Run): Promise<string> {
     ]);
     const status = await workspaceGit(runWorkspace(run), ["status", "--short", "--untracked-files=all"]);
     return [
-      `Workspace: \`${run.workspace}\``,
-      `Commits on \`${run.branch}\` since the base:\n\n\`\`\`text\n${log.trim() || "(none)"}\n\`\`\``,
-      `Uncommitted changes:\n\n\`\`\`text\n${status.trimEnd() || "(none)"}\n\`\`\``,
+      `Workspace: ${code(run.workspace)}`,
+      `Commits on ${code(run.branch)} since the base:\n\n${fenced(log.trim() || "(none)")}`,
+      `Uncommitted changes:\n\n${fenced(status.trimEnd() || "(none)")}`,
     ].join("\n\n");
   } catch (error) {
-    return `The workspace could not be read: ${error instanceof Error ? error.message : String(error)}`;
+    return `The workspace could not be read: ${printable(error instanceof Error ? error.message : String(error))}`;
   }
 }
 

@@ -6,6 +6,7 @@ import {
   roleModel,
   sessionName,
 } from "../config/index.ts";
+import { printable } from "../util/printable.ts";
 import { type PhaseState, readPhaseState } from "./phase.ts";
 import { runningDaemon } from "./ownership.ts";
 import { pidDir, readPidFiles } from "./pid-files.ts";
@@ -91,7 +92,7 @@ export function phaseStatus(state: PhaseState): PhaseStatus {
 }
 
 export function formatPhaseLine(phase: PhaseStatus): string {
-  return `phase: ${phase.id} [${phase.number}/${phase.count}] plan=${phase.plan} (${phase.state})`;
+  return `phase: ${printable(phase.id)} [${phase.number}/${phase.count}] plan=${printable(phase.plan)} (${phase.state})`;
 }
 
 /** The phase line (when there are phases) and the role rows, aligned with at least one space. */
@@ -110,8 +111,9 @@ export function formatFactoryStatus(status: FactoryStatus): string[] {
   return [...(status.phase ? [formatPhaseLine(status.phase)] : []), ...alignColumns(rows)];
 }
 
-/** Pads every column but the last to its widest cell, one space apart. */
-function alignColumns(rows: string[][]): string[] {
+/** Pads every column but the last to its widest cell, one space apart; names are shown printable. */
+function alignColumns(table: string[][]): string[] {
+  const rows = table.map((row) => row.map((cell) => printable(cell)));
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((row) =>

@@ -1,4 +1,5 @@
 import { GafferError } from "../errors.ts";
+import { printable } from "../util/printable.ts";
 import { runShell } from "../util/process.ts";
 import { withRepoLock } from "../workspace/index.ts";
 import { appendAudit, digest, type NewAuditEntry } from "./audit.ts";
@@ -163,10 +164,15 @@ async function decide(
   await moveAction(ctx.paths, action.request.id, "pending", to);
 }
 
-/** Runs [vault] notify for a medium or high request, with the request as JSON on stdin, and records how it went. */
+/**
+ * Runs [vault] notify for a medium or high request, with the request as JSON on stdin (raw) and a
+ * one-line summary for a human (printable), and records how it went.
+ */
 async function notify(ctx: VaultContext, request: ActionRequest): Promise<void> {
   if (!ctx.vault.notify) return;
-  const summary = `${request.tier} vault action ${request.id} waits for ${request.tier === "high" ? "an approver" : "review"}: ${request.context}`;
+  const summary = printable(
+    `${request.tier} vault action ${request.id} waits for ${request.tier === "high" ? "an approver" : "review"}: ${request.context}`,
+  );
   const result = await runShell(ctx.vault.notify, {
     cwd: ctx.root,
     env: {

@@ -18,6 +18,7 @@ import {
 import { type CliResult, gaffer } from "../helpers/cli.ts";
 import { commitAll, writeFiles } from "../helpers/git.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import type { Attack } from "./kit.ts";
 
 export const SECRET = "s3cr3t-token-4242";
 
@@ -37,8 +38,12 @@ export interface Arena {
   close(): Promise<void>;
 }
 
-/** A fresh project for one attack: the sample repository, plus `files` committed on its default branch. */
-export async function arena(t: TestContext, config = "", files: Record<string, string> = {}): Promise<Arena> {
+/** A fresh project for one attack: the sample repository, plus the attack's `files` committed on its default branch. */
+export async function arena(
+  t: TestContext,
+  attack: Pick<Attack, "config" | "files" | "fixAttempts"> = {},
+): Promise<Arena> {
+  const { config = "", files = {}, fixAttempts = 0 } = attack;
   const project = tempDir(t, "gaffer-redteam-");
   await createSampleRepository(project);
   if (Object.keys(files).length > 0) {
@@ -48,7 +53,7 @@ export async function arena(t: TestContext, config = "", files: Record<string, s
   writeFileSync(join(project, ".env"), `API_TOKEN=${SECRET}\n`);
   writeFileSync(
     join(project, "gaffer.toml"),
-    `[gate]\nmax_fix_attempts = 0\n\n[[gate.commands]]\nname = "test"\nrun = "node --test"\n\n[sandbox]\nmode = "required"\n${config}`,
+    `[gate]\nmax_fix_attempts = ${fixAttempts}\n\n[[gate.commands]]\nname = "test"\nrun = "node --test"\n\n[sandbox]\nmode = "required"\n${config}`,
   );
   (await openProject(project)).close(); // gaffer's own first touch (.gaffer/, .git/info/exclude) happens before the fingerprint
   const canary = tempDir(t, "gaffer-canary-");
@@ -109,6 +114,11 @@ export async function attack(arenaInfo: Arena, title: string, scenario: string):
   } finally {
     await store.close();
   }
+}
+
+/** Runs a gaffer command in the attacked project after the attack, as the operator would. */
+export function inspect(a: Arena, args: string[]): Promise<CliResult> {
+  return gaffer(args, { cwd: a.project, env: { HOME: a.home } });
 }
 
 /**

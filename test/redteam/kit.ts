@@ -4,7 +4,16 @@ import { SECRET } from "./harness.ts";
 
 /** The layer expected to stop an attack; the table shows which one did. */
 export type Layer =
-  "policy" | "acp-fs" | "git-guard" | "git-hooks" | "sandbox" | "integrity" | "tamper" | "limits" | "gate";
+  | "policy"
+  | "acp-fs"
+  | "git-guard"
+  | "git-hooks"
+  | "sandbox"
+  | "integrity"
+  | "tamper"
+  | "limits"
+  | "gate"
+  | "output";
 
 export interface Attack {
   name: string;
@@ -13,9 +22,11 @@ export interface Attack {
   config?: string;
   /** Files committed into the project before the run (its base). */
   files?: Record<string, string>;
+  /** `[gate] max_fix_attempts` (0 unless set): an attack that must give up needs a second attempt. */
+  fixAttempts?: number;
   scenario(a: Arena): string;
   /** Returns the evidence that the attack was blocked or detected; throws when it was not. */
-  verify(result: AttackResult, a: Arena): string;
+  verify(result: AttackResult, a: Arena): string | Promise<string>;
 }
 
 export const MARKER = "gaffer-redteam-marker";

@@ -30,13 +30,13 @@ describe("red team", { concurrency: 2 }, () => {
 
   for (const scenario of ATTACKS) {
     it(scenario.name, async (t) => {
-      const a = await arena(t, scenario.config, scenario.files);
+      const a = await arena(t, scenario);
       const before = outsideState(a);
       const result = await attack(a, scenario.name, scenario.scenario(a));
       try {
         assert.ok(result.run, `no run: ${result.cli.stderr}`);
         assert.ok(TERMINAL.includes(result.run.state), `run ended ${result.run.state}: ${result.cli.stderr}`);
-        const evidence = scenario.verify(result, a);
+        const evidence = await scenario.verify(result, a);
         assert.equal(outsideState(a), before, "nothing outside the workspace changed");
         assert.deepEqual(processesMatching(MARKER), [], "no process outlived the run");
         rows.push([scenario.name, scenario.layer, `${result.run.state} · ${evidence}`.slice(0, 140)]);

@@ -13,6 +13,8 @@ import {
   shell,
 } from "./kit.ts";
 
+import { TERMINAL_ATTACKS } from "./terminal.ts";
+
 export { type Attack, MARKER } from "./kit.ts";
 
 export const ATTACKS: Attack[] = [
@@ -332,4 +334,5 @@ export const ATTACKS: Attack[] = [
     },
   },
   ...GATE_ATTACKS,
+  ...TERMINAL_ATTACKS,
 ];

@@ -11,6 +11,7 @@ import {
 import type { AgentPreset } from "../../agents/types.ts";
 import { agentPreset, type GafferConfig, loadConfig } from "../../config/index.ts";
 import { isGafferError } from "../../errors.ts";
+import { printable } from "../../util/printable.ts";
 import { runProcess } from "../../util/process.ts";
 import { resolveProjectRoot } from "../../workspace/index.ts";
 import { color, formatTable, print, printJson } from "../output.ts";
@@ -41,7 +42,7 @@ export async function agents(cwd: string, options: { json?: boolean }): Promise<
         row.driver,
         row.command,
         row.path ? color.green(row.path) : color.dim("not found"),
-        row.version ?? "",
+        printable(row.version ?? ""),
         row.keys.map((key) => (key.set ? key.name : color.dim(key.name))).join(" "),
       ]),
     ),
@@ -61,7 +62,7 @@ export async function agentsCheck(cwd: string, name: string, options: { json?: b
     else
       print(
         found.path
-          ? `${name}: ${found.path} ${found.version ?? ""} (a ${preset.driver} agent: no protocol to check)`
+          ? `${name}: ${found.path} ${printable(found.version ?? "")} (a ${preset.driver} agent: no protocol to check)`
           : `${name}: not installed`,
       );
     return found.path ? 0 : 69;
@@ -75,7 +76,9 @@ export async function agentsCheck(cwd: string, name: string, options: { json?: b
   else {
     const who = [handshake.agent, handshake.version].filter(Boolean).join(" ") || "an agent";
     const auth = handshake.authMethods.length ? `; auth: ${handshake.authMethods.join(", ")}` : "";
-    print(`${name}: ${color.green("ok")} — ${who} speaks ACP v${handshake.protocolVersion}${auth}`);
+    print(
+      `${name}: ${color.green("ok")} — ${printable(who)} speaks ACP v${printable(String(handshake.protocolVersion))}${printable(auth)}`,
+    );
   }
   return 0;
 }

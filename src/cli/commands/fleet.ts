@@ -1,6 +1,7 @@
 import { locateFleet, readFleet } from "../../config/index.ts";
 import { fleetStatus as readFleetStatus, validateFleet } from "../../factory/fleet.ts";
 import { runInEachProject } from "../../factory/fleet-run.ts";
+import { printable } from "../../util/printable.ts";
 import { color, formatTable, plural, print, printJson } from "../output.ts";
 
 /** The fleet file is `--fleet`, else $GAFFER_FLEET, else ./fleet.toml, else ~/.config/gaffer/fleet.toml. */
@@ -32,7 +33,7 @@ export async function fleetStatus(cwd: string, options: FleetOptions): Promise<n
       ["PROJECT", "ENABLED", "DAEMON", "ROLES", "OPEN ITEMS", "PROPOSALS", "PATH"],
       projects.map((p) =>
         p.error !== null
-          ? [p.name, p.enabled ? "yes" : "no", color.red(`error: ${p.error}`), "", "", "", p.path]
+          ? [p.name, p.enabled ? "yes" : "no", color.red(`error: ${printable(p.error)}`), "", "", "", p.path]
           : [
               p.name,
               p.enabled ? "yes" : "no",

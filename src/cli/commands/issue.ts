@@ -12,6 +12,7 @@ import {
   setItemState,
 } from "../../store/index.ts";
 import { ago, color, formatTable, parseId, print, printJson } from "../output.ts";
+import { printable } from "../../util/printable.ts";
 import { requireStore } from "./read-store.ts";
 
 interface FieldOptions {
@@ -34,7 +35,7 @@ export async function issueAdd(cwd: string, title: string, options: FieldOptions
       dependsOn: (options.dependsOn ?? []).map((id) => parseId(id, "item")),
     });
     if (options.json) printJson(item);
-    else print(`added #${item.id} ${item.title}`);
+    else print(`added #${item.id} ${printable(item.title)}`);
     return 0;
   } finally {
     await project.close();
@@ -65,8 +66,8 @@ export async function issueList(
             `#${i.id}`,
             String(i.priority),
             i.state,
-            i.title,
-            i.labels.join(","),
+            printable(i.title),
+            printable(i.labels.join(",")),
             ago(i.updatedAt),
           ]),
         ),
@@ -91,18 +92,20 @@ export async function issueShow(cwd: string, id: string, options: { json?: boole
       });
       return 0;
     }
-    print(color.bold(`#${item.id} ${item.title}`));
-    print(`state: ${item.state}   priority: ${item.priority}   labels: ${item.labels.join(", ") || "-"}`);
+    print(color.bold(`#${item.id} ${printable(item.title)}`));
+    print(
+      `state: ${item.state}   priority: ${item.priority}   labels: ${printable(item.labels.join(", ")) || "-"}`,
+    );
     if (item.dependsOn.length) print(`depends on: ${item.dependsOn.map((d) => `#${d}`).join(", ")}`);
-    if (item.source) print(`imported from: ${item.source}`);
+    if (item.source) print(`imported from: ${printable(item.source)}`);
     print();
-    print(item.body || color.dim("(no body)"));
+    print(item.body ? printable(item.body, "text") : color.dim("(no body)"));
     if (runs.length) {
       print();
       print(
         formatTable(
           ["RUN", "STATE", "BRANCH", "REASON"],
-          runs.map((r) => [String(r.id), r.state, r.branch, r.reason ?? ""]),
+          runs.map((r) => [String(r.id), r.state, printable(r.branch), printable(r.reason ?? "")]),
         ),
       );
     }
@@ -140,7 +143,7 @@ export async function issueEdit(
       : await getItem(project.store.db, itemId);
     if (options.open) item = await setItemState(project.store.db, itemId, "open");
     if (options.json) printJson(item);
-    else print(`updated #${item.id} ${item.title}`);
+    else print(`updated #${item.id} ${printable(item.title)}`);
     return 0;
   } finally {
     await project.close();
@@ -151,7 +154,7 @@ export async function issueClose(cwd: string, id: string): Promise<number> {
   const project = await openProject(cwd);
   try {
     const item = await setItemState(project.store.db, parseId(id, "item"), "closed");
-    print(`closed #${item.id} ${item.title}`);
+    print(`closed #${item.id} ${printable(item.title)}`);
     return 0;
   } finally {
     await project.close();
@@ -173,9 +176,9 @@ export async function issueImport(
       return 0;
     }
     for (const item of result.created)
-      print(`added #${item.id} ${item.title}  ${color.dim(`(${item.source})`)}`);
+      print(`added #${item.id} ${printable(item.title)}  ${color.dim(`(${printable(item.source ?? "")})`)}`);
     for (const skip of result.skipped)
-      print(color.dim(`skipped ${skip.file}: already imported as #${skip.itemId}`));
+      print(color.dim(`skipped ${printable(skip.file)}: already imported as #${skip.itemId}`));
     return 0;
   } finally {
     await project.close();

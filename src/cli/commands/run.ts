@@ -1,6 +1,7 @@
 import { openProject, type RunResult, resumeRun, startRun } from "../../engine/index.ts";
 import { EXIT } from "../../errors.ts";
 import { claimForRun, type HeldLease } from "../../factory/lease.ts";
+import { printable } from "../../util/printable.ts";
 import { gafferCommand } from "../../util/self.ts";
 import { color, parseId, print, printJson } from "../output.ts";
 import { RunProgress } from "../progress.ts";
@@ -81,13 +82,13 @@ function exitCodeOf(result: RunResult): number {
 function printOutcome(result: RunResult): void {
   const { run, proposal } = result;
   if (proposal) {
-    print(color.green(`run ${run.id}: proposal ready on branch ${proposal.branch}`));
+    print(color.green(`run ${run.id}: proposal ready on branch ${printable(proposal.branch)}`));
     print(`  review: gaffer show ${run.id}`);
     return;
   }
   const what = result.outcome === "cancelled" ? color.yellow("cancelled") : color.red(result.outcome);
-  print(`run ${run.id}: ${what}${run.reason ? ` — ${run.reason}` : ""}`);
-  if (run.report_path) print(`  report: ${run.report_path}`);
+  print(`run ${run.id}: ${what}${run.reason ? ` — ${printable(run.reason)}` : ""}`);
+  if (run.report_path) print(`  report: ${printable(run.report_path)}`);
   if (result.outcome === "cancelled" || result.outcome === "failed")
     print(`  resume: gaffer run ${run.item_id} --resume`);
 }

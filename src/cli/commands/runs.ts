@@ -1,6 +1,7 @@
 import { formatDuration } from "../../config/index.ts";
 import { openProjectReadOnly } from "../../engine/index.ts";
 import { listRuns, type Run } from "../../store/index.ts";
+import { printable } from "../../util/printable.ts";
 import { ago, color, formatTable, parseId, print, printJson } from "../output.ts";
 
 export async function runs(cwd: string, options: { item?: string; json?: boolean }): Promise<number> {
@@ -27,8 +28,8 @@ function row(run: Run): string[] {
     `#${run.item_id}`,
     stateColor(run.state),
     String(run.attempt),
-    run.agent,
-    run.branch,
+    printable(run.agent),
+    printable(run.branch),
     formatDuration((run.ended_at ?? Date.now()) - run.created_at),
     ago(run.created_at),
   ];

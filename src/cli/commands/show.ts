@@ -13,6 +13,7 @@ import {
   type Review,
   type Run,
 } from "../../store/index.ts";
+import { printable } from "../../util/printable.ts";
 import { requireStore } from "./read-store.ts";
 import { color, formatTable, parseId, print, printJson } from "../output.ts";
 import { stateColor } from "./runs.ts";
@@ -39,17 +40,18 @@ export async function show(cwd: string, runText: string, options: { json?: boole
       });
       return 0;
     }
-    print(color.bold(`run ${run.id} · item #${item.id} ${item.title} · ${stateColor(run.state)}`));
+    print(color.bold(`run ${run.id} · item #${item.id} ${printable(item.title)} · ${stateColor(run.state)}`));
     print(
-      `agent: ${run.agent}   branch: ${run.branch}   base: ${run.base_branch} (${run.base_commit.slice(0, 12)})`,
+      `agent: ${printable(run.agent)}   branch: ${printable(run.branch)}   base: ${printable(run.base_branch)} (${run.base_commit.slice(0, 12)})`,
     );
     print(
       `started: ${new Date(run.created_at).toISOString()}   took: ${formatDuration((run.ended_at ?? Date.now()) - run.created_at)}`,
     );
-    if (run.workspace) print(`workspace: ${run.workspace}`);
-    print(`sandbox: ${run.sandbox.startsWith("none") ? color.yellow(run.sandbox) : run.sandbox}`);
-    if (run.reason) print(`reason: ${run.reason}`);
-    if (run.report_path) print(`failure report: ${run.report_path}`);
+    if (run.workspace) print(`workspace: ${printable(run.workspace)}`);
+    const sandbox = printable(run.sandbox);
+    print(`sandbox: ${run.sandbox.startsWith("none") ? color.yellow(sandbox) : sandbox}`);
+    if (run.reason) print(`reason: ${printable(run.reason)}`);
+    if (run.report_path) print(`failure report: ${printable(run.report_path)}`);
     print();
     printAttempts(attempts, gate);
     printReviews(reviews);
@@ -70,13 +72,13 @@ function printAttempts(attempts: Attempt[], gate: GateResult[]): void {
     const steps = gate.filter((g) => g.attempt === attempt.number);
     const changed = attempt.changed === null ? "" : attempt.changed ? "changed files" : "no change";
     print(
-      `  ${attempt.number}  ${attempt.state.padEnd(6)} ${attempt.stop_reason ?? ""} ${changed}`.trimEnd(),
+      `  ${attempt.number}  ${attempt.state.padEnd(6)} ${printable(attempt.stop_reason ?? "")} ${changed}`.trimEnd(),
     );
     for (const step of steps) {
-      const result = step.timed_out ? "timed out" : `exit ${step.exit_code ?? step.signal}`;
+      const result = step.timed_out ? "timed out" : `exit ${step.exit_code ?? printable(step.signal ?? "")}`;
       print(
         color.dim(
-          `       ${step.name}: ${step.command} → ${result} in ${formatDuration(step.duration_ms)} · sha256 ${step.output_sha256.slice(0, 16)}`,
+          `       ${printable(step.name)}: ${printable(step.command)} → ${result} in ${formatDuration(step.duration_ms)} · sha256 ${step.output_sha256.slice(0, 16)}`,
         ),
       );
     }
@@ -92,34 +94,38 @@ function printReviews(reviews: Review[]): void {
     const verdict =
       review.verdict === "approve" ? color.green("approved") : color.yellow("changes requested");
     print(
-      `  round ${review.round} by ${review.role}: ${verdict}${review.summary ? ` — ${review.summary}` : ""}`,
+      `  round ${review.round} by ${printable(review.role)}: ${verdict}${review.summary ? ` — ${printable(review.summary)}` : ""}`,
     );
     for (const f of review.findings)
-      print(`    [${f.severity}] ${f.file}${f.line !== undefined ? `:${f.line}` : ""}: ${f.text}`);
+      print(
+        `    [${printable(f.severity)}] ${printable(f.file)}${f.line !== undefined ? `:${f.line}` : ""}: ${printable(f.text)}`,
+      );
   }
   print();
 }
 
 function printProposal(run: Run, proposal: Proposal): void {
-  print(color.bold(`proposal: ${proposal.branch}`));
+  print(color.bold(`proposal: ${printable(proposal.branch)}`));
   print(
     formatTable(
       ["COMMIT", "AUTHOR", "SUBJECT"],
-      proposal.commits.map((c) => [c.sha.slice(0, 10), c.author, c.subject]),
+      proposal.commits.map((c) => [c.sha.slice(0, 10), printable(c.author), printable(c.subject)]),
     ),
   );
-  print(proposal.diffStat.trimEnd());
+  print(printable(proposal.diffStat.trimEnd(), "text"));
   print();
   if (proposal.sandbox.startsWith("none"))
-    print(color.yellow(`this proposal was made without a sandbox (${proposal.sandbox})`));
-  for (const finding of proposal.findings) print(color.yellow(`flagged: ${finding.message}`));
+    print(color.yellow(`this proposal was made without a sandbox (${printable(proposal.sandbox)})`));
+  for (const finding of proposal.findings) print(color.yellow(`flagged: ${printable(finding.message)}`));
   print(color.bold("evidence") + color.dim(" (gate run by gaffer on the final attempt)"));
   for (const e of proposal.evidence)
-    print(`  ${e.name}: ${e.command} → exit ${e.exitCode} in ${formatDuration(e.durationMs)}`);
+    print(
+      `  ${printable(e.name)}: ${printable(e.command)} → exit ${e.exitCode} in ${formatDuration(e.durationMs)}`,
+    );
   print();
   const commands = reviewCommands(run);
   print(color.bold("review"));
-  for (const line of commands.review) print(`  ${line}`);
+  for (const line of commands.review) print(`  ${printable(line)}`);
   print(
     color.bold("merge") + color.dim(" (through the vault: by its policy's tier, at once or once approved)"),
   );

@@ -7,6 +7,7 @@ import { type DaemonStatus, daemonStatus } from "../../factory/live-status.ts";
 import { factoryStatus, formatFactoryStatus } from "../../factory/status-table.ts";
 import { ACTIVE_STATES, lastEvent, listItems, listRuns, RESUMABLE_STATES } from "../../store/index.ts";
 import { detectSandbox, type SandboxMode } from "../../sandbox/index.ts";
+import { printable } from "../../util/printable.ts";
 import { ago, color, formatTable, print, printJson, printJsonLine } from "../output.ts";
 import { stateColor } from "./runs.ts";
 
@@ -127,7 +128,7 @@ async function statusOnce(cwd: string, options: StatusOptions): Promise<number> 
             `#${r.item_id}`,
             r.state,
             String(r.attempt),
-            lastEvents[i] ? `${lastEvents[i].type} ${ago(lastEvents[i].at)}` : "",
+            lastEvents[i] ? `${printable(lastEvents[i].type)} ${ago(lastEvents[i].at)}` : "",
           ]),
         ),
       );
@@ -138,7 +139,12 @@ async function statusOnce(cwd: string, options: StatusOptions): Promise<number> 
       print(
         formatTable(
           ["RUN", "ITEM", "STATE", "REASON"],
-          resumable.map((r) => [String(r.id), `#${r.item_id}`, stateColor(r.state), r.reason ?? ""]),
+          resumable.map((r) => [
+            String(r.id),
+            `#${r.item_id}`,
+            stateColor(r.state),
+            printable(r.reason ?? ""),
+          ]),
         ),
       );
     }
@@ -152,7 +158,7 @@ async function statusOnce(cwd: string, options: StatusOptions): Promise<number> 
             String(r.id),
             `#${r.item_id}`,
             stateColor(r.state),
-            r.branch,
+            printable(r.branch),
             r.ended_at ? ago(r.ended_at) : "",
           ]),
         ),
@@ -170,7 +176,7 @@ function formatDaemonStatus(status: DaemonStatus): string[] {
     ? `daemon: ${color.green("up")} (pid ${status.daemon.pid}, since ${ago(status.daemon.since)})`
     : `daemon: ${color.dim("down")} (gaffer up)`;
   const paused = status.paused ? `   ${color.yellow("paused")} (gaffer resume)` : "";
-  const claimed = status.claims.map((c) => `${c.role} #${c.item}`).join(", ");
+  const claimed = status.claims.map((c) => `${printable(c.role)} #${c.item}`).join(", ");
   return [
     `${daemon}${paused}`,
     `queue: ${status.ready} ready   working: ${status.claims.length}${claimed ? ` (${claimed})` : ""}   awaiting review: ${status.awaitingReview}`,

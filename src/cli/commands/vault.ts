@@ -23,6 +23,7 @@ import {
   type VaultContext,
   verifyVault,
 } from "../../vault/index.ts";
+import { printable } from "../../util/printable.ts";
 import { color, formatTable, parseId, print, printJson } from "../output.ts";
 
 interface JsonOption {
@@ -46,11 +47,11 @@ export async function vaultList(cwd: string, options: JsonOption & { all?: boole
       return 0;
     }
     const rows = actions.map((a) => [
-      a.request.id,
+      printable(a.request.id),
       tierColor(a.request.tier),
       stateText(a, now),
-      a.request.requestedBy.identity ?? a.request.requestedBy.role,
-      a.request.context.split("\n")[0] ?? "",
+      printable(a.request.requestedBy.identity ?? a.request.requestedBy.role),
+      printable(a.request.context.split("\n")[0] ?? ""),
     ]);
     print(formatTable(["ID", "TIER", "STATE", "BY", "CONTEXT"], rows));
     return 0;
@@ -74,8 +75,8 @@ export async function vaultShow(cwd: string, id: string, options: JsonOption): P
     printRequest(action);
     print(color.bold("history"));
     for (const entry of history) {
-      const detail = typeof entry.data.reason === "string" ? `: ${entry.data.reason}` : "";
-      print(`  ${entry.at}  ${entry.type} by ${entry.actor}${detail}`);
+      const detail = typeof entry.data.reason === "string" ? `: ${printable(entry.data.reason)}` : "";
+      print(`  ${entry.at}  ${printable(entry.type)} by ${printable(entry.actor)}${detail}`);
     }
     if (action.result) printResult(action);
     return 0;
@@ -90,16 +91,19 @@ function printRequest(action: StoredAction): void {
     request.kind === "merge"
       ? `merge ${request.merge.branch} (${request.merge.head.slice(0, 12)}) into ${request.merge.into}: ${request.merge.files} files, ${request.merge.lines} lines`
       : `formula ${request.formula.name} (timeout ${request.formula.timeoutMinutes}m)`;
-  print(color.bold(`${request.id} · ${tierColor(request.tier)} · ${stateText(action, Date.now())}`));
-  print(what);
-  print(`context: ${request.context}`);
+  print(
+    color.bold(`${printable(request.id)} · ${tierColor(request.tier)} · ${stateText(action, Date.now())}`),
+  );
+  print(printable(what));
+  print(`context: ${printable(request.context, "text")}`);
   const by = request.requestedBy;
-  const identity = by.identity ? ` (${by.identity})` : "";
+  const identity = by.identity ? ` (${printable(by.identity)})` : "";
   const run = by.run !== undefined ? ` for run ${by.run}` : "";
-  print(`requested by ${by.role}${identity}${run} at ${iso(request.requestedAt)}`);
-  if (request.secrets.length) print(`secrets: ${request.secrets.join(", ")}`);
+  print(`requested by ${printable(by.role)}${identity}${run} at ${iso(request.requestedAt)}`);
+  if (request.secrets.length) print(`secrets: ${printable(request.secrets.join(", "))}`);
   print(color.bold(`why ${request.tier}`));
-  for (const reason of request.reasons) print(`  ${reason.tier.padEnd(6)}  ${reason.rule}: ${reason.why}`);
+  for (const reason of request.reasons)
+    print(`  ${reason.tier.padEnd(6)}  ${printable(reason.rule)}: ${printable(reason.why)}`);
 }
 
 export async function vaultApprove(
@@ -158,7 +162,7 @@ export async function vaultVerify(cwd: string, options: JsonOption): Promise<num
     if (options.json) printJson({ ok: problems.length === 0, records, actions, problems });
     else if (problems.length === 0)
       print(color.green(`the vault verifies: ${records} audit records, ${actions} actions`));
-    else for (const p of problems) print(`${p.where}: ${color.red(p.message)}`);
+    else for (const p of problems) print(`${printable(p.where)}: ${color.red(printable(p.message))}`);
     return problems.length === 0 ? 0 : EXIT.failed;
   } finally {
     await project.close();
@@ -183,7 +187,7 @@ export async function vaultLint(cwd: string, dir: string, options: JsonOption): 
     for (const file of bad) {
       for (const p of file.problems)
         print(
-          `${relative(cwd, resolve(root, file.path))}${p.line ? `:${p.line}` : ""}: ${p.message} — ${p.hint}`,
+          `${printable(relative(cwd, resolve(root, file.path)))}${p.line ? `:${p.line}` : ""}: ${printable(p.message)} — ${printable(p.hint)}`,
         );
     }
     const counts = (kind: string) => files.filter((f) => f.kind === kind).length;
@@ -216,7 +220,7 @@ export async function withVault(
 /** One action as a command's outcome: what happened, and what to do next. */
 function printAction(action: StoredAction, ctx: VaultContext): void {
   const { request } = action;
-  const head = `vault action ${request.id} (${tierColor(request.tier)})`;
+  const head = `vault action ${printable(request.id)} (${tierColor(request.tier)})`;
   if (action.state === "pending") {
     const wait =
       request.reviewBy !== undefined
@@ -224,8 +228,9 @@ function printAction(action: StoredAction, ctx: VaultContext): void {
         : "is blocked until an approver approves it";
     print(`${head} ${wait}`);
     for (const reason of request.reasons.filter((r) => r.tier === request.tier))
-      print(color.dim(`  ${reason.rule}: ${reason.why}`));
-    print(`  gaffer vault approve ${request.id}    gaffer vault reject ${request.id} --reason "…"`);
+      print(color.dim(`  ${printable(reason.rule)}: ${printable(reason.why)}`));
+    const id = printable(request.id);
+    print(`  gaffer vault approve ${id}    gaffer vault reject ${id} --reason "…"`);
   } else if (action.state === "rejected") {
     print(`${head} is rejected`);
   } else if (action.result) {
@@ -240,8 +245,8 @@ function printResult(action: StoredAction): void {
   if (!result) return;
   const ok = result.exit_code === 0;
   const outcome = ok ? color.green("executed") : color.red(`failed (exit ${result.exit_code ?? "none"})`);
-  print(`vault action ${action.request.id} (${tierColor(action.request.tier)}) ${outcome}`);
-  if (result.logs.trim()) print(result.logs.trimEnd().replace(/^/gm, "  "));
+  print(`vault action ${printable(action.request.id)} (${tierColor(action.request.tier)}) ${outcome}`);
+  if (result.logs.trim()) print(printable(result.logs.trimEnd(), "text").replace(/^/gm, "  "));
 }
 
 function exitCodeOf(action: StoredAction): number {
