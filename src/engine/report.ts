@@ -110,7 +110,12 @@ async function gitState(run: Run): Promise<string> {
       "--no-decorate",
       `${run.base_commit}..HEAD`,
     ]);
-    const status = await workspaceGit(runWorkspace(run), ["status", "--short", "--untracked-files=all"]);
+    const status = await workspaceGit(runWorkspace(run), [
+      "status",
+      "--short",
+      "--untracked-files=all",
+      "--ignore-submodules=all",
+    ]);
     return [
       `Workspace: \`${run.workspace}\``,
       `Commits on \`${run.branch}\` since the base:\n\n\`\`\`text\n${log.trim() || "(none)"}\n\`\`\``,
