@@ -23,6 +23,7 @@ export type {
   SandboxAvailability,
   SandboxHooks,
   SandboxMode,
+  SandboxSetting,
   SandboxPolicy,
   WrapOptions,
   WrappedCommand,
