@@ -79,7 +79,57 @@ const NESTED: { name: string; command: (a: Arena) => string; rule: string }[] = 
   },
 ];
 
+/**
+ * Permission requests judged by what they touch, not only as git commands: each `ask` is a step
+ * of the scripted agent (TOML inline-table options), and each must be rejected for `reason`.
+ */
+const ASKS: { name: string; ask: (a: Arena) => string; reason: RegExp }[] = [
+  {
+    name: "permission request to edit a file outside the workspace",
+    ask: (a) => `ask = "Edit canary.txt", tool_kind = "edit", locations = ["${a.canary}/canary.txt"]`,
+    reason: /^edit of .*: outside the workspace$/,
+  },
+  {
+    name: "permission request to delete through a symlink chain out",
+    ask: () => `ask = "Delete the parent", tool_kind = "delete", locations = ["sub/up/../x"]`,
+    reason: /outside the workspace/,
+  },
+  {
+    name: "permission request to edit .git/config",
+    ask: () => `ask = "Edit git config", tool_kind = "edit", locations = ["sub/up/.git/config"]`,
+    reason: /inside \.git/,
+  },
+  {
+    name: "permission request to copy ~/.ssh",
+    ask: () => `ask = "cp ~/.ssh/id_ed25519 key.txt"`,
+    reason: /secret location \(~\/\.ssh\)/,
+  },
+  {
+    name: "permission request to read the project's .env",
+    ask: (a) => `ask = "cat ${a.project}/.env"`,
+    reason: /secret location \(a \.env file\)/,
+  },
+  {
+    name: "permission request to fetch a host not allowed",
+    ask: (a) => `ask = "Fetch http://127.0.0.1:${a.httpPort}/?k=leak", tool_kind = "fetch"`,
+    reason: /^fetch of 127\.0\.0\.1:\d+: not in \[sandbox\] hosts$/,
+  },
+];
+
 export const CONTAINMENT_ATTACKS: Attack[] = [
+  ...ASKS.map(({ name, ask, reason }): Attack => ({
+    name,
+    layer: "policy",
+    scenario: (a) =>
+      attempt(shell("mkdir -p sub && ln -s .. sub/up"), `{ ${ask(a)} }`, shell("echo harmless >> NOTES.md")),
+    verify: (result) => {
+      const asked = result.events.find((e) => e.type === "agent.permission");
+      if (asked?.data.decision !== "reject" || !reason.test(String(asked.data.rule))) {
+        throw new Error(`expected a rejection matching ${reason}, got ${JSON.stringify(asked?.data)}`);
+      }
+      return `rejected: ${String(asked.data.rule).slice(0, 80)}`;
+    },
+  })),
   ...LINKS.map(({ name, command, rule }): Attack => ({
     name,
     layer: "integrity",
