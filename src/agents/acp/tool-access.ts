@@ -110,7 +110,7 @@ function fetchedUrl(input: unknown): string | undefined {
   return typeof url === "string" ? url : undefined;
 }
 
-/** A regex for `name` as a whole path component: after a start, a space, a quote, `=`, `~` or `/`. */
+/** A regex for `name` as a whole path component: not part of a longer name (`id_rsa.pub`, `.envrc`). */
 function component(name: string): RegExp {
-  return new RegExp(String.raw`(?:^|[\s'"=:~/])${name}(?=$|[\s'";|&)<>/])`);
+  return new RegExp(String.raw`(?:^|[^\w.-])${name}(?![\w.-])`);
 }
