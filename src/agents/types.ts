@@ -24,7 +24,16 @@ export type AgentUpdate =
       outputTokens?: number;
       cachedTokens?: number;
     }
-  | { kind: "permission"; title: string; command?: string; decision: "allow" | "reject"; rule?: string }
+  | {
+      kind: "permission";
+      title: string;
+      command?: string;
+      /** The ACP tool kind asked for (read, edit, execute, fetch…), when the agent gave one. */
+      toolKind?: string;
+      decision: "allow" | "reject";
+      /** Why it was rejected: a policy rule, or what the tool call would touch. */
+      rule?: string;
+    }
   | { kind: "file-write"; path: string; bytes: number }
   | { kind: "file-read"; path: string }
   | { kind: "file-denied"; path: string; operation: "read" | "write"; reason: string }
@@ -58,6 +67,8 @@ export interface SessionContext {
   onUpdate(update: AgentUpdate): void;
   /** Wall-clock limit for one turn. */
   turnTimeoutMs: number;
+  /** Hosts a `fetch` permission request may reach: the sandbox's allowlist. None when absent. */
+  hosts?: readonly string[];
   /** Confines every process started for the agent (its own, its terminals); none = unconfined. */
   wrap?: CommandWrapper;
 }

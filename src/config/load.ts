@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import type { AgentNeeds, AgentPreset } from "../agents/types.ts";
 import { GafferError } from "../errors.ts";
 import type { GateCommand } from "../gate/types.ts";
-import type { SandboxMode } from "../sandbox/types.ts";
+import type { SandboxSetting } from "../sandbox/types.ts";
 import { compileFactory, type FactoryConfig } from "./factory.ts";
 import { compileVault, type VaultConfig } from "./vault.ts";
 import { BUILTIN_PRESETS } from "./presets.ts";
@@ -23,7 +23,7 @@ export interface GafferConfig {
   gate: { maxFixAttempts: number; feedbackBytes: number; outputBytes: number; commands: GateCommand[] };
   workspace: { copy: string[]; setup: GateCommand[]; identity: { name: string; email: string } };
   sandbox: {
-    mode: SandboxMode;
+    mode: SandboxSetting;
     hosts: string[];
     env: string[];
     read: string[];
@@ -117,7 +117,7 @@ function compile(
       commands: steps(raw.gate.commands),
     },
     sandbox: {
-      mode: raw.sandbox.mode,
+      mode: raw.sandbox.mode ?? "default",
       hosts: raw.sandbox.hosts,
       env: raw.sandbox.env,
       read: raw.sandbox.read.map(at),

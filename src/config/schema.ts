@@ -136,8 +136,10 @@ export const configSchema = z.strictObject({
     .strictObject({
       mode: z
         .enum(["required", "preferred", "off"])
-        .default("preferred")
-        .describe("required: refuse to run unconfined; preferred: warn and run with guards only; off"),
+        .optional()
+        .describe(
+          "required: refuse to run unconfined; preferred: warn and run with guards only; off. Default: required for real agents, preferred for the built-in scripted agent",
+        ),
       hosts: z
         .array(z.string().min(1))
         .default([])

@@ -1,9 +1,12 @@
+import type { SandboxAvailability } from "../sandbox/types.ts";
 import type { DetectedStep } from "./detect.ts";
 
 export interface TemplateInput {
   gate: DetectedStep[];
   setup: DetectedStep[];
   copy: string[];
+  /** Whether bubblewrap works on this machine, which decides the `[sandbox] mode` written. */
+  sandbox: SandboxAvailability;
 }
 
 /** The commented gaffer.toml that `gaffer init` writes. Every key it shows is a real schema key. */
@@ -66,14 +69,15 @@ ${gate}
 # Agents, their commands, setup and the gate run in a bubblewrap sandbox: the project read-only,
 # a private HOME and /tmp, a filtered environment, no network. When no sandbox can be made here:
 # "required" refuses to run, "preferred" runs with gaffer's guards only (and says so loudly), "off".
-mode = "preferred"
-# Hosts the agent may reach (its model API), through gaffer's allowlisting proxy.
+# Without this key, real agents require it and the built-in scripted agent prefers it.
+${sandboxMode(input.sandbox)}# Hosts the agent may reach (its model API), through gaffer's allowlisting proxy.
 hosts = []
 # Extra environment variables passed into the sandbox (PATH, LANG, TERM and a few more always are).
 env = []
 
 [guard]
-# Globs the agent may change (empty: anything) and may not change (default: .gaffer/**, gaffer.toml).
+# Globs the agent may change (empty: anything) and may not change (on top of the fixed
+# .git/**, .gaffer/**, gaffer.toml and .gitmodules).
 allow_paths = []
 # deny_paths = [".gaffer/**", "gaffer.toml", ".github/workflows/**"]
 # Deleted tests, removed assertions, skip/only markers, lowered coverage thresholds: "block" or "flag".
@@ -134,4 +138,18 @@ name = ${JSON.stringify(step.name)}
 run = ${JSON.stringify(step.run)}
 timeout = ${JSON.stringify(timeout)}
 `;
+}
+
+function sandboxMode(sandbox: SandboxAvailability): string {
+  if (sandbox.available) return 'mode = "required"\n';
+  return `# No sandbox can be made on this machine (${oneLine(sandbox.reason ?? "unknown reason")}),
+# so the mode is left unset: real agents refuse to run until one can, the scripted agent runs
+# with gaffer's guards only. To run real agents unconfined anyway (they can then read your files
+# and reach the network), choose it here:
+# mode = "preferred"
+`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ");
 }

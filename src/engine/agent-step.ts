@@ -135,6 +135,7 @@ async function converse(
       workspace: run.workspace,
       env: process.env,
       policy: commandPolicy(run.branch),
+      hosts: project.config.sandbox.hosts,
       onUpdate: kept.onUpdate,
       turnTimeoutMs: project.config.agent.turnTimeoutMs,
       ...(context.confinement && { wrap: context.confinement.wrap }),

@@ -2,12 +2,19 @@ import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { realpath } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { findProgram, parseTemplate } from "../agents/index.ts";
+import { type AgentPreset, findProgram, parseTemplate } from "../agents/index.ts";
 import { agentPreset, type GafferConfig } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
 import { type AgentKind, installGitGuard, installGuardHooks, writeAgentRules } from "../guard/index.ts";
 import { captureBaseline, saveBaseline } from "../guard/integrity/index.ts";
-import { createSandbox, detectSandbox, type Sandbox, type SandboxPolicy } from "../sandbox/index.ts";
+import {
+  createSandbox,
+  detectSandbox,
+  type Sandbox,
+  type SandboxMode,
+  type SandboxPolicy,
+  type SandboxSetting,
+} from "../sandbox/index.ts";
 import type { Run } from "../store/index.ts";
 import type { CommandWrapper } from "../util/process.ts";
 import type { Workspace } from "../workspace/index.ts";
@@ -43,15 +50,27 @@ export interface RunConfinement {
 }
 
 /**
- * Decides whether this run can be sandboxed, before anything is created. A `required` sandbox
- * that cannot be made here refuses the run; `preferred` goes on unconfined with a loud warning.
+ * Decides whether this run of `agent` can be sandboxed, before anything is created. A `required`
+ * sandbox that cannot be made here refuses the run; `preferred` goes on unconfined with a loud
+ * warning. A project that does not choose requires it, except for the built-in scripted agent.
  */
-export function sandboxDecision(config: GafferConfig): { kind: "bwrap" | "none"; description: string } {
-  if (config.sandbox.mode === "off") return { kind: "none", description: 'none: [sandbox] mode = "off"' };
+export function sandboxDecision(
+  config: GafferConfig,
+  agent: AgentPreset,
+): { kind: "bwrap" | "none"; description: string } {
+  const mode = sandboxMode(config.sandbox.mode, agent);
+  if (mode === "off") return { kind: "none", description: 'none: [sandbox] mode = "off"' };
   const availability = detectSandbox();
   if (availability.available) return { kind: "bwrap", description: "bwrap" };
   const reason = availability.reason ?? "no sandbox is available on this machine";
-  if (config.sandbox.mode === "required") {
+  if (mode === "required") {
+    if (config.sandbox.mode === "default") {
+      throw new GafferError(
+        "sandbox-unavailable",
+        `no sandbox for agent "${agent.name}": ${reason}`,
+        'install bubblewrap, or accept an unconfined agent with [sandbox] mode = "preferred" (or "off") in gaffer.toml',
+      );
+    }
     throw new GafferError(
       "sandbox-unavailable",
       `no sandbox: ${reason}`,
@@ -59,6 +78,12 @@ export function sandboxDecision(config: GafferConfig): { kind: "bwrap" | "none";
     );
   }
   return { kind: "none", description: `none: ${reason}` };
+}
+
+/** The mode that applies to `agent`: the project's own, or its default for that agent. */
+export function sandboxMode(setting: SandboxSetting, agent: Pick<AgentPreset, "driver">): SandboxMode {
+  if (setting !== "default") return setting;
+  return agent.driver === "scripted" ? "preferred" : "required";
 }
 
 /**
@@ -74,7 +99,7 @@ export async function confineRun(
   /** Where the sandbox's home, tmp, guard and baseline live; the run's directory by default. */
   stateDir = project.paths.runDir(run.id),
 ): Promise<RunConfinement> {
-  const decision = sandboxDecision(project.config);
+  const decision = sandboxDecision(project.config, agentPreset(project.config, run.agent));
   if (decision.kind === "none") {
     await recorder.event("sandbox.unavailable", { description: decision.description });
   }

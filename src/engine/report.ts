@@ -133,7 +133,12 @@ async function gitState(run: Run): Promise<string> {
       "--no-decorate",
       `${run.base_commit}..HEAD`,
     ]);
-    const status = await workspaceGit(runWorkspace(run), ["status", "--short", "--untracked-files=all"]);
+    const status = await workspaceGit(runWorkspace(run), [
+      "status",
+      "--short",
+      "--untracked-files=all",
+      "--ignore-submodules=all",
+    ]);
     return [
       `Workspace: ${code(run.workspace)}`,
       `Commits on ${code(run.branch)} since the base:\n\n${fenced(log.trim() || "(none)")}`,

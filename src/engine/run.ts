@@ -93,7 +93,7 @@ export async function startRun(project: Project, itemId: number, options: RunOpt
   }
   const preset = agentPreset(project.config, options.agent ?? project.config.agent.default);
   await preflightAgent(preset, { prompt: item.body, cwd: project.root, env: process.env });
-  sandboxDecision(project.config);
+  sandboxDecision(project.config, preset);
   const agent = preset.name;
   if (project.config.gate.commands.length === 0) {
     throw new GafferError(
@@ -145,7 +145,7 @@ export async function resumeRun(project: Project, itemId: number, options: RunOp
   }
   const preset = agentPreset(project.config, options.agent ?? latest.agent);
   await preflightAgent(preset, { prompt: item.body, cwd: project.root, env: process.env });
-  sandboxDecision(project.config);
+  sandboxDecision(project.config, preset);
   const recorder = new RunRecorder(project.store.db, { id: latest.id, itemId }, options.observer);
   const run = await recorder.transition(project.store.db, {
     from: resumable,

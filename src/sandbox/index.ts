@@ -16,6 +16,7 @@ import { createUnconfinedSandbox } from "./none.ts";
 import type { Sandbox, SandboxHooks, SandboxPolicy } from "./types.ts";
 
 export { detectSandbox } from "./detect.ts";
+export { hostAllowed } from "./hosts.ts";
 export type {
   NetworkDenial,
   NetworkPolicy,
@@ -23,6 +24,7 @@ export type {
   SandboxAvailability,
   SandboxHooks,
   SandboxMode,
+  SandboxSetting,
   SandboxPolicy,
   WrapOptions,
   WrappedCommand,

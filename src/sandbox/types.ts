@@ -7,6 +7,12 @@
 /** What the user asked for in gaffer.toml: refuse to run without a sandbox, warn, or skip it. */
 export type SandboxMode = "required" | "preferred" | "off";
 
+/**
+ * The `[sandbox] mode` of a project: what it says, or "default" when it says nothing, which is
+ * `required` for real agents and `preferred` for the built-in scripted agent.
+ */
+export type SandboxSetting = SandboxMode | "default";
+
 export type NetworkPolicy =
   /** No network at all: only a private loopback. */
   | { mode: "none" }

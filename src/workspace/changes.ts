@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { identityEnv, workspaceGit, workspaceGitResult } from "./git.ts";
+import { identityEnv, TREE_DIFF_SUBMODULES, workspaceGit, workspaceGitResult } from "./git.ts";
 import { captureWorktree, resolveCommit, stageWorktree } from "./tree.ts";
 import type { Identity, Workspace } from "./types.ts";
 
@@ -17,11 +17,14 @@ export interface ProposalSummary {
   diffStat: string;
 }
 
-/** A hash of HEAD and every tracked and untracked-not-ignored file: equal means nothing changed. */
+/**
+ * A hash of HEAD, every tracked and untracked-not-ignored file and the paths of untracked nested
+ * repositories: equal means nothing changed.
+ */
 export async function worktreeFingerprint(ws: Workspace): Promise<string> {
-  const { head, tree } = await captureWorktree(ws);
+  const { head, tree, nestedRepositories } = await captureWorktree(ws);
   return createHash("sha256")
-    .update(`${head ?? ""}\n${tree}`)
+    .update(`${head ?? ""}\n${tree}\n${nestedRepositories.join("\0")}`)
     .digest("hex");
 }
 
@@ -67,6 +70,7 @@ export async function describeProposal(ws: Workspace, baseCommit: string): Promi
     "--no-ext-diff",
     "--no-textconv",
     "--stat",
+    TREE_DIFF_SUBMODULES,
     baseCommit,
     head,
   ]);

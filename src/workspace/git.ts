@@ -36,7 +36,17 @@ const HARDENING = [
   "diff.ignoreSubmodules=all",
   "submodule.recurse=false",
   "protocol.file.allow=always",
+  "protocol.ext.allow=never",
+  "fetch.recurseSubmodules=false",
 ].flatMap((setting) => ["-c", setting]);
+
+/**
+ * For diffs and logs between two commits or trees only (never the worktree, whose nested
+ * repositories it would enter): lists gitlinks as entries, which `diff.ignoreSubmodules=all` hides,
+ * and, being given on the command line, keeps git from reading `.gitmodules`, whose hostile
+ * values (`update = !cmd`) make it die.
+ */
+export const TREE_DIFF_SUBMODULES = "--ignore-submodules=none";
 
 /** Runs git on the user's own repository, with the user's configuration; throws on failure. */
 export async function projectGit(

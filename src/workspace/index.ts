@@ -20,6 +20,7 @@ export {
   identityEnv,
   projectGit,
   projectGitResult,
+  TREE_DIFF_SUBMODULES,
   workspaceGit,
   workspaceGitBytes,
   workspaceGitResult,

@@ -132,6 +132,47 @@ describe("agents/acp client session", () => {
       ],
     );
   });
+
+  test("permission: judges a tool call by the files it touches, resolved through symlinks", async (t) => {
+    const outside = tempDir(t, "gaffer-outside-");
+    const answers: string[] = [];
+    const { of } = await probe(t, async ({ client, sessionId, cwd }) => {
+      mkdirSync(join(cwd, ".git"));
+      symlinkSync(outside, join(cwd, "out"));
+      const ask = async (kind: acp.ToolKind, path: string) => {
+        const { outcome } = await client.request(acp.methods.client.session.requestPermission, {
+          sessionId,
+          toolCall: {
+            toolCallId: path,
+            title: `${kind} ${path}`,
+            kind,
+            locations: [{ path: `${cwd}/${path}` }],
+          },
+          options: ALL_OPTIONS,
+        });
+        answers.push(outcome.outcome === "selected" ? outcome.optionId : "cancelled");
+      };
+      await ask("edit", "src/new.js");
+      await ask("edit", "out/planted.sh");
+      await ask("edit", "out/../x");
+      await ask("delete", "../../etc");
+      await ask("read", ".git/config");
+      await ask("edit", ".git/config");
+      return undefined;
+    });
+    assert.deepEqual(answers, ["ao", "ro", "ro", "ro", "ao", "ro"]);
+    assert.deepEqual(
+      of("permission").map((u) => [u.toolKind, u.decision, u.rule?.replace(/ of \S+:/, ":")]),
+      [
+        ["edit", "allow", undefined],
+        ["edit", "reject", "edit: outside the workspace"],
+        ["edit", "reject", "edit: outside the workspace"],
+        ["delete", "reject", "delete: outside the workspace"],
+        ["read", "allow", undefined],
+        ["edit", "reject", "edit: inside .git"],
+      ],
+    );
+  });
 });
 
 describe("agents/acp client fs", () => {

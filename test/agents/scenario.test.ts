@@ -24,7 +24,7 @@ steps = [
   { edit = "a.txt", old = "a", new = "b" },
   { read = "a.txt" },
   { run = "npm test", expect_exit = 0 },
-  { ask = "git push", on_reject = "stop" },
+  { ask = "git push", on_reject = "stop", tool_kind = "edit", locations = ["a.txt"] },
   { commit = "fix it" },
   { usage = 1200, size = 100000, cost = 0.25 },
   { sleep = 5 },
@@ -80,7 +80,13 @@ describe("agents/scripted/scenario", () => {
       kind: "plan",
       entries: [{ content: "fix" }, { content: "test", status: "in_progress", priority: "high" }],
     });
-    assert.deepEqual(steps[7], { kind: "ask", command: "git push", onReject: "stop" });
+    assert.deepEqual(steps[7], {
+      kind: "ask",
+      command: "git push",
+      onReject: "stop",
+      toolKind: "edit",
+      locations: ["a.txt"],
+    });
     assert.deepEqual(steps[9], { kind: "usage", used: 1200, size: 100000, cost: 0.25, currency: "USD" });
   });
 

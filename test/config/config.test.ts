@@ -111,12 +111,28 @@ command = "aider --message-file {prompt_file}"
       gate: [{ name: "test", run: "npm test" }],
       setup: [],
       copy: [".env"],
+      sandbox: { available: true },
     });
     writeFileSync(join(root, "gaffer.toml"), text);
     const config = loadConfig(root, {});
     assert.deepEqual(config.gate.commands, [{ name: "test", run: "npm test", timeoutMs: 600_000 }]);
     assert.deepEqual(config.workspace.copy, [".env"]);
-    const empty = renderConfigTemplate({ gate: [], setup: [], copy: [] });
+    assert.equal(config.sandbox.mode, "required");
+    const empty = renderConfigTemplate({ gate: [], setup: [], copy: [], sandbox: { available: true } });
     assert.equal(parseText(empty).gate.commands.length, 0);
+  });
+
+  it("leaves the sandbox mode unset, and says why, where no sandbox can be made", (t) => {
+    const root = tempDir(t);
+    const reason = "bubblewrap is not installed: apt-get install bubblewrap";
+    const text = renderConfigTemplate({
+      gate: [],
+      setup: [],
+      copy: [],
+      sandbox: { available: false, reason },
+    });
+    assert.match(text, /# No sandbox can be made on this machine \(bubblewrap is not installed: apt-get/);
+    writeFileSync(join(root, "gaffer.toml"), text);
+    assert.equal(loadConfig(root, {}).sandbox.mode, "default");
   });
 });

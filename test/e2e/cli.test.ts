@@ -21,7 +21,15 @@ describe("e2e: the CLI as a user drives it", () => {
     assert.match(readFileSync(join(dir, ".git", "info", "exclude"), "utf8"), /^\/\.gaffer\/$/m);
     assert.equal(gitOut(dir, "status", "--porcelain", "--ignored"), "?? gaffer.toml");
     assert.equal((await gaffer(["init"], { cwd: dir })).code, 64, "refuses to overwrite");
-    assert.equal((await gaffer(["init", "--force"], { cwd: dir })).code, 0);
+    assert.match(config, /^mode = "required"$/m, "bubblewrap works here");
+    const unsandboxed = await gaffer(["init", "--force"], {
+      cwd: dir,
+      env: { GAFFER_BWRAP: "/nonexistent/bwrap" },
+    });
+    assert.equal(unsandboxed.code, 0);
+    const explained = readFileSync(join(dir, "gaffer.toml"), "utf8");
+    assert.match(explained, /^# No sandbox can be made on this machine \(bubblewrap is not installed/m);
+    assert.doesNotMatch(explained, /^mode =/m);
   });
 
   it("files, lists, edits, closes and shows items", async (t) => {

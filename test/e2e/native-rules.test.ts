@@ -24,7 +24,8 @@ describe("e2e: a real agent's own permission rules", () => {
     chmodSync(claude, 0o755);
     const dir = await sampleProject(
       t,
-      `[[gate.commands]]\nname = "test"\nrun = "node --test"\n\n[agents.claude]\ndriver = "command"\ncommand = "${claude} {prompt_file}"\npass_env = ["ANTHROPIC_API_KEY"]\n`,
+      // "preferred": the suite also runs where bubblewrap is missing.
+      `[sandbox]\nmode = "preferred"\n\n[[gate.commands]]\nname = "test"\nrun = "node --test"\n\n[agents.claude]\ndriver = "command"\ncommand = "${claude} {prompt_file}"\npass_env = ["ANTHROPIC_API_KEY"]\n`,
     );
     const result = await gaffer(["run", "1", "--agent", "claude"], {
       cwd: dir,

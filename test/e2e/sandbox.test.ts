@@ -6,6 +6,8 @@ import { gaffer } from "../helpers/cli.ts";
 import { fileItem, sampleProject, scenarioItem } from "../helpers/project.ts";
 
 const GATE = `[[gate.commands]]\nname = "test"\nrun = "node --test"\n`;
+const CLI_AGENT = `[agents.cli]\ndriver = "command"\ncommand = "true"\n\n`;
+const NO_BWRAP = { GAFFER_BWRAP: "/nonexistent/bwrap" };
 
 describe("e2e: running without a sandbox", () => {
   it('sandbox = "off" warns, runs with the guards, and records it on the run and the proposal', async (t) => {
@@ -42,11 +44,36 @@ describe("e2e: running without a sandbox", () => {
     assert.equal((await listRuns(store.db)).length, 0);
   });
 
-  it('sandbox = "preferred" without bubblewrap goes on, loudly', async (t) => {
+  it("without a [sandbox] mode, the scripted agent goes on without bubblewrap, loudly", async (t) => {
     const dir = await sampleProject(t, GATE);
     const result = await gaffer(["run", "1"], { cwd: dir, env: { GAFFER_BWRAP: "/nonexistent/bwrap" } });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /WARNING: no sandbox/);
+  });
+
+  it("without a [sandbox] mode, a real agent refuses to run without bubblewrap", async (t) => {
+    const dir = await sampleProject(t, `${CLI_AGENT}${GATE}`);
+    const result = await gaffer(["run", "1", "--agent", "cli"], { cwd: dir, env: NO_BWRAP });
+    assert.equal(result.code, 69, result.stderr);
+    assert.match(
+      result.stderr,
+      /gaffer: no sandbox for agent "cli": .* — install bubblewrap, or accept an unconfined agent with \[sandbox\] mode = "preferred"/,
+    );
+    const store = openStoreReadOnly(projectPaths(dir).database);
+    assert.ok(store);
+    t.after(() => store.close());
+    assert.equal((await listRuns(store.db)).length, 0);
+  });
+
+  it('a real agent runs unconfined when the project says mode = "preferred"', async (t) => {
+    const dir = await sampleProject(t, `[sandbox]\nmode = "preferred"\n\n${CLI_AGENT}${GATE}`);
+    const result = await gaffer(["run", "1", "--agent", "cli"], { cwd: dir, env: NO_BWRAP });
+    assert.match(result.stderr, /WARNING: no sandbox/);
+    const store = openStoreReadOnly(projectPaths(dir).database);
+    assert.ok(store);
+    t.after(() => store.close());
+    const [run] = await listRuns(store.db);
+    assert.match(run?.sandbox ?? "", /^none: bubblewrap/);
   });
 
   it("without a sandbox, a project ref changed during the run is flagged on the proposal", async (t) => {

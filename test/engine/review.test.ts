@@ -227,6 +227,9 @@ steps = [{ say = 'Looks good to me! {"verdict": "request-changes", "summary": "n
     const project = await inProcessProject(
       t,
       `
+[sandbox]
+mode = "preferred" # the suite also runs where bubblewrap is missing
+
 [agents.builder]
 driver = "scripted"
 in_process = true

@@ -1,5 +1,6 @@
 import { GATE_ATTACKS } from "./gate.ts";
 import { processesMatching, SECRET } from "./harness.ts";
+import { CONTAINMENT_ATTACKS } from "./containment.ts";
 import {
   type Attack,
   attempt,
@@ -12,7 +13,6 @@ import {
   ROS,
   shell,
 } from "./kit.ts";
-
 import { TERMINAL_ATTACKS } from "./terminal.ts";
 
 export { type Attack, MARKER } from "./kit.ts";
@@ -335,4 +335,5 @@ export const ATTACKS: Attack[] = [
   },
   ...GATE_ATTACKS,
   ...TERMINAL_ATTACKS,
+  ...CONTAINMENT_ATTACKS,
 ];

@@ -37,6 +37,30 @@ describe("workspace/snapshot", () => {
     assert.equal(gitOut(ws.dir, "rev-parse", "HEAD"), agentHead);
   });
 
+  it("snapshots nested repositories and a hostile .gitmodules without running or choking on them", async (t) => {
+    const { project, ws } = await workspaceFixture(t);
+    const marker = join(ws.dir, "..", "GITMODULES-RAN");
+    git(ws.dir, "init", "--quiet", "inner");
+    writeFiles(join(ws.dir, "inner"), { "a.txt": "a\n" });
+    commitAll(join(ws.dir, "inner"), "inner");
+    writeFiles(ws.dir, {
+      ".gitmodules": `[submodule "inner"]\n\tpath = inner\n\turl = ./inner\n\tupdate = !touch ${marker}\n`,
+    });
+    git(ws.dir, "add", "inner", ".gitmodules");
+    git(ws.dir, "commit", "--quiet", "-m", "embed");
+    git(ws.dir, "init", "--quiet", "unborn");
+    writeFiles(ws.dir, { "unborn/b.txt": "b\n", "note.txt": "n\n" });
+
+    const snapshot = await snapshotWorkspace(project, ws, 9);
+    assert.equal(gitOut(project, "show", `${snapshot.ref}:note.txt`), "n");
+    assert.equal(
+      gitOut(project, "ls-tree", "--name-only", snapshot.ref, "unborn"),
+      "",
+      "no unborn repository",
+    );
+    assert.equal(existsSync(marker), false);
+  });
+
   it("uses HEAD itself when nothing is uncommitted", async (t) => {
     const { project, ws, baseCommit } = await workspaceFixture(t);
     const snapshot = await snapshotWorkspace(project, ws, 8);

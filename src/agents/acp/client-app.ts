@@ -7,7 +7,7 @@ import type { WorkspaceFs } from "./workspace-fs.ts";
 /** What the client side of a session needs to answer an agent. */
 export interface ClientHandlers {
   onUpdate(update: AgentUpdate): void;
-  requestPermission(request: acp.RequestPermissionRequest): acp.RequestPermissionResponse;
+  requestPermission(request: acp.RequestPermissionRequest): Promise<acp.RequestPermissionResponse>;
   fs: WorkspaceFs;
   terminals: Terminals;
 }

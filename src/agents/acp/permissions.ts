@@ -2,6 +2,7 @@ import type * as acp from "@agentclientprotocol/sdk";
 import { deniedCommandLine } from "../policy-check.ts";
 import { joinShellWords } from "../../util/shell-words.ts";
 import type { AgentUpdate, CommandPolicy } from "../types.ts";
+import { type AccessContext, deniedAccess } from "./tool-access.ts";
 
 export interface PermissionDecision {
   response: acp.RequestPermissionResponse;
@@ -9,16 +10,18 @@ export interface PermissionDecision {
 }
 
 /**
- * Answers `session/request_permission` from the policy. Only ever picks a once-option:
- * an "always" answer would let the agent stop asking, which would bypass the policy.
+ * Answers `session/request_permission` from the command policy and from what the tool call
+ * touches (its kind, locations, command and URL: see deniedAccess). Only ever picks a
+ * once-option: an "always" answer would let the agent stop asking, which would bypass the policy.
  */
-export function decidePermission(
+export async function decidePermission(
   request: acp.RequestPermissionRequest,
   policy: CommandPolicy,
-): PermissionDecision {
+  access: AccessContext,
+): Promise<PermissionDecision> {
   const title = request.toolCall.title ?? "";
   const command = requestedCommand(request.toolCall) ?? title;
-  const rule = deniedCommandLine(policy, command);
+  const rule = deniedCommandLine(policy, command) ?? (await deniedAccess(request.toolCall, command, access));
   const decision = rule === undefined ? "allow" : "reject";
   const wanted = decision === "allow" ? "allow_once" : "reject_once";
   const option = request.options.find((candidate) => candidate.kind === wanted);
@@ -26,6 +29,7 @@ export function decidePermission(
     kind: "permission",
     title,
     command,
+    ...(request.toolCall.kind && { toolKind: request.toolCall.kind }),
     // Without a matching once-option the request is cancelled, which allows nothing.
     decision: option ? decision : "reject",
     ...(rule === undefined ? {} : { rule }),

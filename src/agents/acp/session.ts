@@ -43,6 +43,7 @@ class AcpClientSession implements AgentSession {
   readonly #root: string;
   readonly #cancelGraceMs: number;
   readonly #terminals: Terminals;
+  readonly #fs: WorkspaceFs;
   readonly #connection: acp.ClientConnection;
   #sessionId = "";
   #current: Promise<TurnResult> | undefined;
@@ -55,6 +56,7 @@ class AcpClientSession implements AgentSession {
     this.#root = root;
     this.#cancelGraceMs = options.cancelGraceMs ?? 3000;
     const fs = new WorkspaceFs(root, context.onUpdate);
+    this.#fs = fs;
     this.#terminals = new Terminals(context, fs);
     const app = buildClientApp({
       onUpdate: (update) => context.onUpdate(update),
@@ -169,10 +171,11 @@ class AcpClientSession implements AgentSession {
     if (usage) this.#context.onUpdate(usage);
   }
 
-  #permission(request: acp.RequestPermissionRequest): acp.RequestPermissionResponse {
+  async #permission(request: acp.RequestPermissionRequest): Promise<acp.RequestPermissionResponse> {
+    const access = { place: (path: string) => this.#fs.place(path), hosts: this.#context.hosts ?? [] };
     const { response, update } = this.#cancelling
       ? cancelledPermission(request)
-      : decidePermission(request, this.#context.policy);
+      : await decidePermission(request, this.#context.policy, access);
     this.#context.onUpdate(update);
     return response;
   }

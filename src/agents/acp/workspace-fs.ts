@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { lstat, mkdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
 import * as acp from "@agentclientprotocol/sdk";
 import type { AgentUpdate } from "../types.ts";
+import type { Place } from "./tool-access.ts";
 
 /**
  * The ACP `fs/*` handlers, confined to one workspace. Paths are resolved through realpath
@@ -59,6 +60,14 @@ export class WorkspaceFs {
     return real;
   }
 
+  /** Where `path` lands, resolved like a read or write would be; nothing is reported. */
+  async place(path: string): Promise<Place> {
+    const real = await realpathOfNearest(this.#absolute(path)).catch(() => undefined);
+    if (real === undefined) return "unresolvable";
+    if (!this.#contains(real)) return "outside";
+    return this.#inGitDir(real) ? "git-dir" : "inside";
+  }
+
   async #resolve(path: string, operation: "read" | "write"): Promise<string> {
     let real: string;
     try {
@@ -104,8 +113,9 @@ export class WorkspaceFs {
     return real === gitDir || real.startsWith(gitDir + sep);
   }
 
+  /** Not normalised: `link/..` must reach realpath as it is, to be resolved through the link. */
   #absolute(path: string): string {
-    return isAbsolute(path) ? path : resolve(this.#root, path);
+    return isAbsolute(path) ? path : `${this.#root}/${path}`;
   }
 
   #contains(real: string): boolean {

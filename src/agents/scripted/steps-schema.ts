@@ -14,6 +14,8 @@ const planEntry = z.union([
     .strict(),
 ]);
 const path = z.string().min(1);
+/** ACP's tool kinds, which a permission request names. */
+const toolKind = z.enum(["read", "edit", "delete", "move", "search", "execute", "think", "fetch", "other"]);
 const count = z.int().min(0);
 
 /**
@@ -53,9 +55,20 @@ export const STEP_SCHEMAS = {
     .strict()
     .transform((s) => ({ kind: "run" as const, command: s.run, expectExit: s.expect_exit })),
   ask: z
-    .object({ ask: z.string().min(1), on_reject: z.enum(["continue", "stop"]).default("continue") })
+    .object({
+      ask: z.string().min(1),
+      on_reject: z.enum(["continue", "stop"]).default("continue"),
+      tool_kind: toolKind.default("execute"),
+      locations: z.array(path).default([]),
+    })
     .strict()
-    .transform((s) => ({ kind: "ask" as const, command: s.ask, onReject: s.on_reject })),
+    .transform((s) => ({
+      kind: "ask" as const,
+      command: s.ask,
+      onReject: s.on_reject,
+      toolKind: s.tool_kind,
+      locations: s.locations,
+    })),
   commit: z
     .object({ commit: z.string().min(1) })
     .strict()

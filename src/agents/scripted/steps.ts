@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import * as acp from "@agentclientprotocol/sdk";
 import { messageOf } from "../../errors.ts";
@@ -52,7 +52,7 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepResult>
         run(ctx, commitScript(step.message), 0),
       );
     case "ask":
-      return await ask(ctx, step.command, step.onReject);
+      return await ask(ctx, step);
     case "usage":
       return await update(ctx, {
         sessionUpdate: "usage_update",
@@ -116,8 +116,9 @@ function fail(ctx: StepContext, title: string, message: string): acp.RequestErro
   return acp.RequestError.internalError(undefined, `scenario step ${ctx.index + 1} (${title}): ${message}`);
 }
 
+/** Joined as written, not normalised, as an agent would send it: `link/..` is gaffer's to resolve. */
 function pathIn(ctx: StepContext, path: string): string {
-  return isAbsolute(path) ? path : resolve(ctx.cwd, path);
+  return isAbsolute(path) ? path : `${ctx.cwd}/${path}`;
 }
 
 async function writeText(ctx: StepContext, path: string, content: string): Promise<void> {
@@ -188,19 +189,32 @@ const PERMISSION_OPTIONS: acp.PermissionOption[] = [
   { optionId: "never", name: "Never allow", kind: "reject_always" },
 ];
 
-/** Asks for permission the way real agents do, offering the "always" options too. */
-async function ask(ctx: StepContext, command: string, onReject: "continue" | "stop"): Promise<StepResult> {
+/**
+ * Asks for permission the way real agents do, offering the "always" options too: an `execute`
+ * request carries its command as rawInput, any kind carries its locations (absolute paths).
+ */
+async function ask(ctx: StepContext, step: Extract<Step, { kind: "ask" }>): Promise<StepResult> {
+  const { command, onReject, toolKind } = step;
   const toolCallId = `call-${ctx.index + 1}`;
+  const locations = step.locations.map((path) => ({ path: pathIn(ctx, path) }));
   await update(ctx, {
     sessionUpdate: "tool_call",
     toolCallId,
     title: command,
-    kind: "execute",
+    kind: toolKind,
     status: "pending",
+    ...(locations.length > 0 && { locations }),
   });
+  const toolCall: acp.ToolCallUpdate = {
+    toolCallId,
+    title: command,
+    kind: toolKind,
+    ...(locations.length > 0 && { locations }),
+    ...(toolKind === "execute" && { rawInput: { command } }),
+  };
   const { outcome } = await ctx.client.request(acp.methods.client.session.requestPermission, {
     sessionId: ctx.sessionId,
-    toolCall: { toolCallId, title: command, rawInput: { command } },
+    toolCall,
     options: PERMISSION_OPTIONS,
   });
   if (outcome.outcome === "cancelled") return "cancelled";

@@ -9,6 +9,7 @@ import {
 } from "../../config/index.ts";
 import { ensureStateDir, openProject, projectPaths } from "../../engine/index.ts";
 import { GafferError } from "../../errors.ts";
+import { detectSandbox } from "../../sandbox/index.ts";
 import { resolveProjectRoot } from "../../workspace/index.ts";
 import { print } from "../output.ts";
 
@@ -19,7 +20,13 @@ export async function init(cwd: string, options: { force?: boolean }): Promise<n
     throw new GafferError("usage", `${file} already exists`, "edit it, or pass --force to overwrite it");
   }
   const gate = detectGate(root);
-  writeFileSync(file, renderConfigTemplate({ gate, setup: detectSetup(root), copy: detectCopy(root) }));
+  const template = renderConfigTemplate({
+    gate,
+    setup: detectSetup(root),
+    copy: detectCopy(root),
+    sandbox: detectSandbox(),
+  });
+  writeFileSync(file, template);
   ensureStateDir(root, projectPaths(root).stateDir);
   print(`wrote ${file}`);
   print(`created ${projectPaths(root).stateDir} (hidden from git through .git/info/exclude)`);

@@ -6,7 +6,7 @@ import { GafferError } from "../../errors.ts";
 import { type DaemonStatus, daemonStatus } from "../../factory/live-status.ts";
 import { factoryStatus, formatFactoryStatus } from "../../factory/status-table.ts";
 import { ACTIVE_STATES, lastEvent, listItems, listRuns, RESUMABLE_STATES } from "../../store/index.ts";
-import { detectSandbox, type SandboxMode } from "../../sandbox/index.ts";
+import { detectSandbox, type SandboxSetting } from "../../sandbox/index.ts";
 import { printable } from "../../util/printable.ts";
 import { ago, color, formatTable, print, printJson, printJsonLine } from "../output.ts";
 import { stateColor } from "./runs.ts";
@@ -108,7 +108,9 @@ async function statusOnce(cwd: string, options: StatusOptions): Promise<number> 
     }
     print(color.bold(`gaffer · ${project.root}`));
     const confinement = sandbox.available ? "bubblewrap" : color.yellow(`none (${sandbox.reason})`);
-    print(`sandbox: ${confinement}   mode: ${sandbox.mode}`);
+    const mode =
+      sandbox.mode === "default" ? "required (default; preferred for the scripted agent)" : sandbox.mode;
+    print(`sandbox: ${confinement}   mode: ${mode}`);
     print(
       `config: ${project.config.file ?? "defaults (no gaffer.toml)"}   gate: ${project.config.gate.commands.map((c) => c.name).join(" → ") || color.yellow("none")}`,
     );
@@ -184,7 +186,7 @@ function formatDaemonStatus(status: DaemonStatus): string[] {
   ];
 }
 
-function sandboxStatus(mode: SandboxMode): { mode: SandboxMode; available: boolean; reason?: string } {
+function sandboxStatus(mode: SandboxSetting): { mode: SandboxSetting; available: boolean; reason?: string } {
   if (mode === "off") return { mode, available: false, reason: 'turned off by [sandbox] mode = "off"' };
   const availability = detectSandbox();
   return {

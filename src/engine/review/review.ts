@@ -203,6 +203,7 @@ async function converse(
     workspace: run.workspace,
     env: process.env,
     policy: commandPolicy(run.branch),
+    hosts: project.config.sandbox.hosts,
     onUpdate: (update: AgentUpdate) => {
       if (update.kind === "message") answer += update.text;
       else if (update.kind === "output") printed.push(update.text);

@@ -1,4 +1,4 @@
-import { workspaceGitBytes, type Workspace } from "../../workspace/index.ts";
+import { TREE_DIFF_SUBMODULES, workspaceGitBytes, type Workspace } from "../../workspace/index.ts";
 import { splitNul } from "./git-output.ts";
 
 /** One entry of `git diff --raw`: for additions the old side is empty, for deletions the new one. */
@@ -14,6 +14,8 @@ export interface RawChange {
 }
 
 export const SYMLINK_MODE = "120000";
+/** A nested repository's commit recorded in a tree (a submodule entry). */
+export const GITLINK_MODE = "160000";
 
 /** What changed between two trees or commits, by path, read with `diff --raw -z`. */
 export async function rawDiff(
@@ -23,7 +25,18 @@ export async function rawDiff(
   opts: { renames?: boolean } = {},
 ): Promise<RawChange[]> {
   const renames = opts.renames ? ["--find-renames"] : ["--no-renames"];
-  const args = ["diff", "--raw", "-z", "--no-abbrev", "--no-ext-diff", "--no-textconv", ...renames, from, to];
+  const args = [
+    "diff",
+    "--raw",
+    "-z",
+    "--no-abbrev",
+    "--no-ext-diff",
+    "--no-textconv",
+    TREE_DIFF_SUBMODULES,
+    ...renames,
+    from,
+    to,
+  ];
   return parseRaw(splitNul(await workspaceGitBytes(ws, args)));
 }
 

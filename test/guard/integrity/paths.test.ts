@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { symlinkSync } from "node:fs";
+import { mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DEFAULT_DENY_PATHS } from "../../../src/guard/integrity/index.ts";
 import { checkPaths } from "../../../src/guard/integrity/paths.ts";
-import { git, writeFiles } from "../../helpers/git.ts";
+import { commitAll, git, gitOut, writeFiles } from "../../helpers/git.ts";
 import { agentCommit, type IntegrityFixture, integrityFixture, rules } from "./fixture.ts";
 
 const FILES = { "gaffer.toml": "[gate]\n" };
@@ -65,6 +65,85 @@ describe("guard/integrity/paths", () => {
         ["src/config", "../.git/config"],
         ["src/passwd", "/etc/passwd"],
         ["src/up", "../../outside"],
+      ],
+    );
+  });
+
+  it("judges a chain of symlinks by where it lands, not by its text", async (t) => {
+    const fx = await integrityFixture(t);
+    mkdirSync(join(fx.dir, "sub"));
+    symlinkSync("..", join(fx.dir, "sub", "up"));
+    symlinkSync("sub/up/..", join(fx.dir, "escape"));
+    symlinkSync("sub/up/.git/config", join(fx.dir, "config"));
+    symlinkSync("sub/up/src", join(fx.dir, "source"));
+    const findings = await check(fx);
+    assert.deepEqual(
+      findings.map((f) => [f.rule, f.evidence.path, f.evidence.landing]),
+      [
+        ["symlink-outside", "config", "git-dir"],
+        ["symlink-outside", "escape", "outside"],
+      ],
+    );
+  });
+
+  it("finds a link the base had only when the run made it land elsewhere", async (t) => {
+    const fx = await integrityFixture(t);
+    writeFiles(fx.dir, { "a/keep": "", "a/b/keep": "" });
+    symlinkSync("a/b/../..", join(fx.dir, "top"));
+    symlinkSync("/usr/share", join(fx.dir, "shared"));
+    commitAll(fx.dir, "links");
+    const moved = { ...fx, baseCommit: gitOut(fx.dir, "rev-parse", "HEAD") };
+    assert.deepEqual(await check(moved), [], "links the base has are the project's own");
+    git(fx.dir, "rm", "-q", "-r", "a/b");
+    symlinkSync(".", join(fx.dir, "a", "b"));
+    const findings = await check(moved);
+    assert.deepEqual(
+      findings.map((f) => [f.rule, f.evidence.path, f.evidence.landing]),
+      [["symlink-outside", "top", "outside"]],
+    );
+  });
+
+  it("finds a loop of symlinks", async (t) => {
+    const fx = await integrityFixture(t);
+    symlinkSync("b", join(fx.dir, "a"));
+    symlinkSync("a", join(fx.dir, "b"));
+    assert.deepEqual(rules(await check(fx)), ["symlink-unresolvable", "symlink-unresolvable"]);
+  });
+
+  it("finds a nested repository, with or without a commit, and a changed .gitmodules", async (t) => {
+    const fx = await integrityFixture(t);
+    for (const name of ["empty", "full"]) git(fx.dir, "init", "--quiet", name);
+    writeFiles(fx.dir, { "empty/a.txt": "a\n", "full/a.txt": "a\n" });
+    commitAll(join(fx.dir, "full"), "inner");
+    writeFiles(fx.dir, {
+      ".gitmodules":
+        '[submodule "full"]\n\tpath = full\n\turl = ext::sh -c touch% /tmp/x\n\tupdate = !touch /tmp/x\n',
+    });
+    const findings = await check(fx);
+    assert.deepEqual(
+      findings.map((f) => [f.rule, f.evidence.path]),
+      [
+        ["path-denied", ".gitmodules"],
+        ["nested-repository", "empty"],
+        ["nested-repository", "full"],
+      ],
+    );
+  });
+
+  it("finds a nested repository committed as a gitlink next to a hostile .gitmodules", async (t) => {
+    const fx = await integrityFixture(t);
+    git(fx.dir, "init", "--quiet", "inner");
+    writeFiles(join(fx.dir, "inner"), { "a.txt": "a\n" });
+    commitAll(join(fx.dir, "inner"), "inner");
+    writeFiles(fx.dir, { ".gitmodules": '[submodule "inner"]\n\tpath = ../x\n\tupdate = !touch /tmp/x\n' });
+    git(fx.dir, "add", "inner", ".gitmodules");
+    git(fx.dir, "commit", "--quiet", "-m", "embed");
+    const findings = await check(fx);
+    assert.deepEqual(
+      findings.map((f) => [f.rule, f.evidence.path]),
+      [
+        ["path-denied", ".gitmodules"],
+        ["nested-repository", "inner"],
       ],
     );
   });
