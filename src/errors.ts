@@ -24,6 +24,7 @@ export type ErrorCode =
   | "limit-exceeded" // a run went past one of its [limits] or a [budget]
   | "integrity" // gaffer's post-run verification blocked the proposal
   | "store-outdated" // the store needs `gaffer upgrade` before a read command can use it
+  | "store-unavailable" // the store cannot be written or read: a full disk, a read-only or damaged file
   | "daemon-running" // another supervisor owns this project or its session namespace
   | "cancelled";
 
@@ -37,6 +38,7 @@ export const EXIT = {
   noInput: 66,
   unavailable: 69,
   software: 70,
+  ioErr: 74,
   config: 78,
   interrupted: 130,
 } as const;
@@ -62,6 +64,7 @@ const exitByCode: Record<ErrorCode, number> = {
   "limit-exceeded": EXIT.failed,
   integrity: EXIT.failed,
   "store-outdated": EXIT.config,
+  "store-unavailable": EXIT.ioErr,
   "daemon-running": EXIT.unavailable,
   cancelled: EXIT.interrupted,
 };

@@ -23,6 +23,7 @@ import {
 } from "../store/index.ts";
 import { nextFire } from "../util/cron.ts";
 import { openVault, tick as settleVault } from "../vault/index.ts";
+import { printable } from "../util/printable.ts";
 import { gafferCommand } from "../util/self.ts";
 import { type FactoryDirs, factoryDirs, signalChild, startChild } from "./children.ts";
 import { controlFiles, readPaused } from "./control.ts";
@@ -139,11 +140,13 @@ export class Supervisor {
     // A project whose .gaffer/ was removed has nothing left to supervise.
     while (!signal.aborted && !existsSync(stop) && existsSync(this.#project.paths.stateDir)) {
       // One bad tick (a store busy past its timeout, say) must not take the factory down.
-      await this.tick(Date.now()).catch((error: unknown) =>
-        this.#event("supervisor.error", {
-          error: error instanceof Error ? error.message : String(error),
-        }).catch(() => {}),
-      );
+      await this.tick(Date.now()).catch(async (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        // A store that cannot take the event (a full disk) still gets the reason into the daemon's log.
+        await this.#event("supervisor.error", { error: message }).catch(() =>
+          process.stderr.write(`gaffer: supervisor: ${printable(message)}\n`),
+        );
+      });
       await sleep(tickMs, undefined, { signal }).catch(() => {});
     }
     await this.shutdown();

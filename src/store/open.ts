@@ -6,7 +6,7 @@ import { Migrator } from "kysely/migration";
 import { GafferError } from "../errors.ts";
 import { MIGRATION_NAMES, migrationProvider } from "./migrations/index.ts";
 import type { Database } from "./schema.ts";
-import { nodeSqliteDatabase } from "./sqlite-driver.ts";
+import { nodeSqliteDatabase, storeError } from "./sqlite-driver.ts";
 
 export type Db = Kysely<Database>;
 
@@ -22,10 +22,15 @@ export interface Store {
  */
 export async function openStore(path: string): Promise<Store> {
   mkdirSync(dirname(path), { recursive: true });
-  const database = new DatabaseSync(path);
-  database.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;");
-  database.exec("PRAGMA foreign_keys = ON;");
-  const db = kyselyOver(database);
+  let database: DatabaseSync;
+  try {
+    database = new DatabaseSync(path);
+    database.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;");
+    database.exec("PRAGMA foreign_keys = ON;");
+  } catch (error) {
+    throw storeError(error, path);
+  }
+  const db = kyselyOver(database, path);
   const { error } = await new Migrator({ db, provider: migrationProvider("sqlite") }).migrateToLatest();
   if (error) {
     await db.destroy();
@@ -46,7 +51,7 @@ export function openStoreReadOnly(path: string): Store | undefined {
   const database = new DatabaseSync(location, { readOnly: true });
   if (live) database.exec("PRAGMA busy_timeout = 10000;");
   assertCurrentSchema(database, path);
-  const db = kyselyOver(database);
+  const db = kyselyOver(database, path);
   return { db, path, close: () => db.destroy() };
 }
 
@@ -67,8 +72,10 @@ function assertCurrentSchema(database: DatabaseSync, path: string): void {
   );
 }
 
-function kyselyOver(database: DatabaseSync): Db {
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: nodeSqliteDatabase(database) }) });
+function kyselyOver(database: DatabaseSync, path: string): Db {
+  return new Kysely<Database>({
+    dialect: new SqliteDialect({ database: nodeSqliteDatabase(database, path) }),
+  });
 }
 
 /** Runs `work` in a transaction, joining the caller's if there already is one. */
