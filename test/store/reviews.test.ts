@@ -256,7 +256,9 @@ async function storeBeforeFactory(
 ): Promise<{ path: string; database: DatabaseSync; close(): Promise<void> }> {
   const path = join(tempDir(t), "gaffer.db");
   const database = new DatabaseSync(path);
-  const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: nodeSqliteDatabase(database, path) }) });
+  const old = new Kysely<unknown>({
+    dialect: new SqliteDialect({ database: nodeSqliteDatabase(database, path) }),
+  });
   const upTo003: Record<string, Migration> = {
     "001-initial": { up: (db) => initial.up(db, "sqlite") },
     "002-proposal-findings": { up: (db) => proposalFindings.up(db) },
