@@ -2,7 +2,15 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
 import { z } from "zod";
 import { CONVENTION_FILES } from "../agents/prompt/index.ts";
-import { AGENTS_FILE, CONFIG_FILE, type GafferConfig, loadFactory, locateKey } from "../config/index.ts";
+import {
+  AGENTS_FILE,
+  CONFIG_FILE,
+  type GafferConfig,
+  loadFactory,
+  locateKey,
+  pathGlobList,
+} from "../config/index.ts";
+import { literalGlob } from "../util/glob.ts";
 import { BUILTIN_PATH_RULES, type PathRule, SELF_RULE, selfRule } from "./path-rules.ts";
 import { TIERS, type Tier, tierRank } from "./tier.ts";
 import { type Checked, checkToml, type FileProblem, problemError } from "./toml.ts";
@@ -22,10 +30,7 @@ const policySchema = z.strictObject({
       z.strictObject({
         tier: tier.optional().describe("the least tier of a merge touching these paths"),
         what: z.string().min(1).optional().describe("the paths in words, for the reasons"),
-        globs: z
-          .array(z.string().min(1))
-          .default([])
-          .describe("paths from the project root; ** spans folders"),
+        globs: pathGlobList("paths from the project root; ** spans folders").default([]),
       }),
     )
     .default({}),
@@ -136,8 +141,8 @@ function selfPaths(root: string, config: GafferConfig, policyFile: string): stri
   const rolesDir = factory.rolesDir !== undefined ? inProject(factory.rolesDir) : "";
   return [
     ...new Set([
-      ...files.map(inProject).filter(inside),
-      ...(inside(rolesDir) ? [`${rolesDir}/**`] : []),
+      ...files.map(inProject).filter(inside).map(literalGlob),
+      ...(inside(rolesDir) ? [`${literalGlob(rolesDir)}/**`] : []),
       ".gaffer/**",
     ]),
   ];

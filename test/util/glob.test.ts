@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { describe, it } from "node:test";
+import { pathGlobListProblems, pathGlobProblem } from "../../src/util/glob-problems.ts";
+import { globHit, literalGlob, matchesGlobs, wordGlobProblem, wordMatches } from "../../src/util/glob.ts";
+import { PATH_ROWS, PROBLEM_ROWS, WORD_ROWS } from "./glob-table.ts";
+
+describe("util/glob", () => {
+  for (const { globs, matches, misses } of PATH_ROWS) {
+    it(`${JSON.stringify(globs)} is accepted, and matches exactly what the table says`, () => {
+      assert.deepEqual(pathGlobListProblems(globs), []);
+      for (const path of matches) assert.equal(matchesGlobs(path, globs), true, path);
+      for (const path of misses) assert.equal(matchesGlobs(path, globs), false, path);
+    });
+  }
+
+  it("names the entry that decided, and the exclusion that cancelled it", () => {
+    const globs = ["secrets/**", "!secrets/README.md"];
+    assert.deepEqual(globHit("secrets/.env", globs), { pattern: "secrets/**" });
+    assert.deepEqual(globHit("secrets/README.md", globs), {
+      pattern: "secrets/**",
+      excludedBy: "!secrets/README.md",
+    });
+    assert.equal(globHit("README.md", globs), undefined);
+    assert.equal(matchesGlobs("anything", []), false);
+  });
+
+  it("turns a literal path into a glob that matches only it", () => {
+    for (const path of ["prompts/[draft].md", "d/a{b,c}.md", "x/!(y)+z@w?.md", "d/[0-9]+*b]", "!x"]) {
+      const glob = literalGlob(path);
+      assert.equal(pathGlobProblem(glob), undefined, glob);
+      assert.equal(matchesGlobs(path, [glob]), true, glob);
+      assert.equal(matchesGlobs(path.replace(/[^A-Za-z/.]/g, ""), [glob]), false, glob);
+    }
+  });
+
+  for (const { globs, message, hint } of PROBLEM_ROWS) {
+    it(`refuses ${JSON.stringify(globs)} with a message and the fix`, () => {
+      const [problem, ...more] = pathGlobListProblems(globs);
+      assert.ok(problem, "a problem");
+      assert.deepEqual(more, []);
+      assert.match(problem.message, message);
+      assert.match(problem.hint, hint);
+      assert.doesNotMatch(`${problem.message}${problem.hint}`, /\n/);
+    });
+  }
+
+  it("offers fixes that are themselves accepted", () => {
+    for (const { globs } of PROBLEM_ROWS.filter((row) => row.globs.length === 1)) {
+      const fixed = /^write "((?:[^"\\]|\\.)*)"/.exec(pathGlobProblem(globs[0] as string)?.hint ?? "")?.[1];
+      if (fixed !== undefined)
+        assert.equal(pathGlobProblem(JSON.parse(`"${fixed}"`) as string), undefined, fixed);
+    }
+  });
+});
+
+describe("util/glob word globs", () => {
+  it("match words as sh's case does, row by row", () => {
+    // One sh run answers every row: "y" or "n" per (glob, word), in order.
+    const pairs = WORD_ROWS.flatMap((row) => [...row.matches, ...row.misses].map((word) => [row.glob, word]));
+    const script = pairs
+      .map(([glob], i) => `case "\${${i + 1}}" in ${glob}) printf y ;; *) printf n ;; esac`)
+      .join("\n");
+    const sh = spawnSync(
+      "sh",
+      ["-c", `set -f\n${script}`, "sh", ...pairs.map(([, word]) => word as string)],
+      {
+        encoding: "utf8",
+      },
+    );
+    assert.equal(sh.status, 0, sh.stderr);
+    pairs.forEach(([glob, word], i) => {
+      const expected = WORD_ROWS.find((row) => row.glob === glob)?.matches.includes(word as string);
+      assert.equal(sh.stdout[i] === "y", expected, `sh: ${glob} ${word}`);
+      assert.equal(wordMatches(word as string, [glob as string]), expected, `glob.ts: ${glob} ${word}`);
+    });
+  });
+
+  it("accept only what sh and picomatch read alike", () => {
+    for (const { glob } of WORD_ROWS) assert.equal(wordGlobProblem(glob), undefined, glob);
+    for (const glob of ["a|b", "{a,b}", "+(a)", "a b", "x[ab", "a\\b"]) {
+      assert.ok(wordGlobProblem(glob), glob);
+    }
+  });
+});
