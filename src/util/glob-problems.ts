@@ -60,7 +60,10 @@ const CHECKS: readonly Check[] = [
       const opener = closing !== undefined ? OPENERS[closing] : undefined;
       if (opener === undefined) {
         const why = (error as Error).message.split(": ").at(-1);
-        return { message: `${quoted} does not compile: ${why}`, hint: "see docs/CONFIGURATION.md" };
+        return {
+          message: `${quoted} does not compile: ${why}`,
+          hint: `see "Path globs" in docs/CONFIGURATION.md`,
+        };
       }
       return {
         message: `${quoted} does not compile: a "${opener}" is never closed with "${closing}"`,

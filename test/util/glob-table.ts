@@ -14,7 +14,7 @@ export const PATH_ROWS: readonly PathRow[] = [
   // braces: choices and ranges
   {
     globs: ["**/*.{pem,key}"],
-    matches: ["certs/x.pem", "x.key", "a/b/c.key"],
+    matches: ["certs/x.pem", "x.key", "k/b/c.key"],
     misses: ["certs/x.pub", "x.pem.txt"],
   },
   { globs: ["logs/app{1..3}.txt"], matches: ["logs/app1.txt", "logs/app3.txt"], misses: ["logs/app4.txt"] },
@@ -36,7 +36,7 @@ export const PATH_ROWS: readonly PathRow[] = [
   { globs: ["secrets/**"], matches: ["secrets/.env", "secrets/a/.key", "secrets/x"], misses: ["secretsx/a"] },
   { globs: ["**/.env"], matches: [".env", "app/.env"], misses: ["app/.envrc"] },
   { globs: ["src/*"], matches: ["src/.eslintrc", "src/a.ts"], misses: ["src/deep/a.ts"] },
-  { globs: ["**"], matches: [".hidden/x", "a/b/c"], misses: [] },
+  { globs: ["**"], matches: [".hidden/x", "x/y/z"], misses: [] },
   // ** at the start, in the middle, at the end
   { globs: ["**/test/*.ts"], matches: ["test/a.ts", "x/y/test/a.ts"], misses: ["test/x/a.ts"] },
   {
