@@ -14,6 +14,35 @@ export interface GlobListProblem extends GlobProblem {
 
 const OPENERS: Readonly<Record<string, string>> = { "]": "[", "}": "{", ")": "(" };
 
+/** A glob picomatch cannot compile: an unbalanced bracket, or a class it cannot express. */
+function compileProblem(body: string, quoted: string): GlobProblem | undefined {
+  try {
+    compilePathGlob(body);
+    return undefined;
+  } catch (error) {
+    const [, side, char] = /Missing (closing|opening): "(.)"/.exec((error as Error).message) ?? [];
+    const opener = char !== undefined ? OPENERS[char] : undefined;
+    if (opener !== undefined && side === "closing") {
+      return {
+        message: `${quoted} does not compile: a "${opener}" is never closed with "${char}"`,
+        hint: `close it, or write "[${opener}]" to match "${opener}" itself`,
+      };
+    }
+    const stray = Object.keys(OPENERS).find((closer) => OPENERS[closer] === char);
+    if (stray !== undefined && side === "opening") {
+      return {
+        message: `${quoted} does not compile: a "${stray}" closes no "${char}"`,
+        hint: `to match "${stray}" itself, write "[${stray}]"`,
+      };
+    }
+    const why = (error as Error).message.split(": ").at(-1);
+    return {
+      message: `${quoted} does not compile: ${why}`,
+      hint: `see "Path globs" in docs/CONFIGURATION.md`,
+    };
+  }
+}
+
 /** `fix` quotes a corrected body as the whole entry, its `!` kept. */
 type Check = (body: string, quoted: string, fix: (body: string) => string) => GlobProblem | undefined;
 
@@ -51,26 +80,14 @@ const CHECKS: readonly Check[] = [
       hint: `write ${fix(fixed || "**")}`,
     };
   },
-  (body, quoted) => {
-    try {
-      compilePathGlob(body);
-      return undefined;
-    } catch (error) {
-      const closing = /Missing closing: "(.)"/.exec((error as Error).message)?.[1];
-      const opener = closing !== undefined ? OPENERS[closing] : undefined;
-      if (opener === undefined) {
-        const why = (error as Error).message.split(": ").at(-1);
-        return {
-          message: `${quoted} does not compile: ${why}`,
-          hint: `see "Path globs" in docs/CONFIGURATION.md`,
-        };
-      }
-      return {
-        message: `${quoted} does not compile: a "${opener}" is never closed with "${closing}"`,
-        hint: `close it, or write "[${opener}]" to match "${opener}" itself`,
-      };
-    }
-  },
+  compileProblem,
+  (body, quoted, fix) =>
+    /\{[^}]*, /.test(body)
+      ? {
+          message: `${quoted} has a space after "," in braces, which becomes part of the next choice`,
+          hint: `write ${fix(body.replace(/, +/g, ","))}`,
+        }
+      : undefined,
   (body, quoted, fix) =>
     /\]\+(?!\()/.test(body)
       ? {

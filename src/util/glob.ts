@@ -58,7 +58,7 @@ export function isExclusion(pattern: string): boolean {
 }
 
 /** The path glob as picomatch reads it: a trailing `/` stands for everything under it. */
-export function pathGlobSource(pattern: string): string {
+function pathGlobSource(pattern: string): string {
   const body = isExclusion(pattern) ? pattern.slice(1) : pattern;
   return body.endsWith("/") ? `${body}**` : body;
 }

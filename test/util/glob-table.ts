@@ -76,6 +76,8 @@ export interface ProblemRow {
 export const PROBLEM_ROWS: readonly ProblemRow[] = [
   { globs: ["config/[ab*.yml"], message: /never closed/, hint: /"\[\[\]"/ },
   { globs: ["**/*.{pem,key"], message: /never closed/, hint: /"\[\{\]"/ },
+  { globs: ["ids/a]b.txt"], message: /closes no "\["/, hint: /"\[\]\]"/ },
+  { globs: ["**/*.{pem, key}"], message: /space after ","/, hint: /"\*\*\/\*\.\{pem,key\}"/ },
   { globs: ["ids/[z-a].txt"], message: /does not compile/, hint: /CONFIGURATION/ },
   { globs: ["*.pem"], message: /only at the project root/, hint: /"\*\*\/\*\.pem"/ },
   { globs: ["**.pem"], message: /whole segment/, hint: /"\*\*\/\*\.pem"/ },
