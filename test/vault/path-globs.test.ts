@@ -3,7 +3,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadConfig } from "../../src/config/index.ts";
+import { DEFAULT_DENY_PATHS } from "../../src/guard/integrity/index.ts";
+import { pathGlobListProblems } from "../../src/util/glob-problems.ts";
 import { classify, loadPolicy } from "../../src/vault/index.ts";
+import { BUILTIN_PATH_RULES } from "../../src/vault/path-rules.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { PATH_ROWS, PROBLEM_ROWS } from "../util/glob-table.ts";
 
@@ -48,5 +51,11 @@ describe("vault path rules, on the glob table", () => {
     const tier = (path: string) => classify({ action: "merge", paths: [path] }, policy).tier;
     assert.equal(tier("notes/[draft]{a,b}.md"), "high");
     assert.equal(tier("notes/d.md"), "low");
+  });
+
+  it("gaffer's own globs pass the checks users' globs must pass", () => {
+    for (const globs of [DEFAULT_DENY_PATHS, ...BUILTIN_PATH_RULES.map((rule) => rule.globs)]) {
+      assert.deepEqual(pathGlobListProblems(globs), []);
+    }
   });
 });
