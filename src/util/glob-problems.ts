@@ -132,13 +132,19 @@ export function pathGlobProblem(pattern: string): GlobProblem | undefined {
   return undefined;
 }
 
-/** Every problem of a path-glob list: its entries', and a list of exclusions only, which matches nothing. */
-export function pathGlobListProblems(patterns: readonly string[]): GlobListProblem[] {
+/**
+ * Every problem of a path-glob list: its entries', and for a `standalone` list (not one added to
+ * another) exclusions only, which match nothing.
+ */
+export function pathGlobListProblems(
+  patterns: readonly string[],
+  { standalone = true }: { standalone?: boolean } = {},
+): GlobListProblem[] {
   const problems = patterns.flatMap((pattern, index) => {
     const problem = pathGlobProblem(pattern);
     return problem ? [{ index, ...problem }] : [];
   });
-  if (problems.length === 0 && patterns.length > 0 && patterns.every(isExclusion)) {
+  if (standalone && problems.length === 0 && patterns.length > 0 && patterns.every(isExclusion)) {
     problems.push({
       index: 0,
       message: 'every entry is an exclusion ("!…"), so the list matches nothing',
