@@ -102,7 +102,11 @@ export interface WordRow {
 export const WORD_ROWS: readonly WordRow[] = [
   { glob: "-f*", matches: ["-f", "-fd", "-f/tmp/x"], misses: ["--force", "f"] },
   { glob: "-[!-]*f*", matches: ["-xdf", "-x/f"], misses: ["--force-with-lease", "-x"] },
-  { glob: "[aA][lL][iI][aA][sS].*", matches: ["Alias.p", "alias.a/b"], misses: ["aliases.p", "alias"] },
+  {
+    glob: "[aA][lL][iI][aA][sS].*",
+    matches: ["Alias.p", "alias.a/b", "alias.x\ny"],
+    misses: ["aliases.p", "alias"],
+  },
   { glob: "--contains*", matches: ["--contains", "--contains=refs/heads/x"], misses: ["--contain"] },
   { glob: "refs/stash", matches: ["refs/stash"], misses: ["refs/stashx", "refs/Stash"] },
   { glob: "a?c", matches: ["abc", "a/c", "a.c"], misses: ["ac", "abbc"] },
