@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { pathGlobListProblems, pathGlobProblem } from "../../src/util/glob-problems.ts";
 import { globHit, literalGlob, matchesGlobs, wordGlobProblem, wordMatches } from "../../src/util/glob.ts";
 import { PATH_ROWS, PROBLEM_ROWS, WORD_ROWS } from "./glob-table.ts";
@@ -66,5 +68,32 @@ describe("util/glob word globs", () => {
     for (const glob of ["a|b", "{a,b}", "+(a)", "a b", "x[ab", "a\\b"]) {
       assert.ok(wordGlobProblem(glob), glob);
     }
+  });
+});
+
+describe("docs/CONFIGURATION.md path globs", () => {
+  it("the table's examples match and miss as it says", () => {
+    const doc = readFileSync(fileURLToPath(new URL("../../docs/CONFIGURATION.md", import.meta.url)), "utf8");
+    const table = doc.split("### Path globs")[1]?.split("\n\n")[2] ?? "";
+    const rows = table.split("\n").slice(2);
+    assert.ok(rows.length >= 10, table);
+    // Backticked words without glob characters in the second and third columns are paths.
+    const paths = (cell: string) =>
+      [...cell.matchAll(/`([^`]+)`/g)]
+        .map((m) => m[1] as string)
+        .filter((word) => !/[*?[\]{}()!]|\/$/.test(word));
+    let checked = 0;
+    for (const row of rows) {
+      const [glob, matches = "", misses = ""] = row
+        .split(/(?<!\\) \| /)
+        .map((cell) => cell.replace(/^\| /, ""));
+      const pattern = /`([^`]+)`/.exec(glob ?? "")?.[1]?.replace(/\\\|/g, "|") ?? "";
+      for (const path of paths(matches))
+        assert.equal(matchesGlobs(path, [pattern]), true, `${pattern} ${path}`);
+      for (const path of paths(misses))
+        assert.equal(matchesGlobs(path, [pattern]), false, `${pattern} ${path}`);
+      checked += paths(matches).length + paths(misses).length;
+    }
+    assert.ok(checked >= 25, `only ${checked} examples found`);
   });
 });
