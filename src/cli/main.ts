@@ -136,8 +136,9 @@ function program(): { command: Command; exitCode: () => number } {
     .action(use(async () => (await import("./commands/kickoff.ts")).kickoff));
   gaffer
     .command("validate")
-    .description("check gaffer.toml, agents.toml, the phase index and a fleet file (reads only)")
+    .description("check gaffer.toml, policy.toml, agents.toml, the phase index and a fleet file (reads only)")
     .option("--fleet <file>", "also check this fleet file (default: fleet.toml in the project, if any)")
+    .option("--explain-path <path>", "show which path rules a path hits and the tier of a merge changing it")
     .option("--json", "print JSON")
     .action(use(async () => (await import("./commands/validate.ts")).validate));
   const fleet = gaffer

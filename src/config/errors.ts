@@ -47,6 +47,9 @@ export function describeIssues(
         hint: "fix the value's type",
       };
     }
+    if (issue.code === "custom" && typeof issue.params?.["hint"] === "string") {
+      return { line, message: `${where}: ${issue.message}`, hint: issue.params["hint"] as string };
+    }
     const choices =
       issue.code === "invalid_value" ? issue.values : "options" in issue ? issue.options : undefined;
     if ((issue.code === "invalid_union" || issue.code === "invalid_value") && Array.isArray(choices)) {

@@ -26,4 +26,5 @@ export {
 } from "./fleet.ts";
 export type { VaultConfig } from "./vault.ts";
 export { describeIssues } from "./errors.ts";
+export { pathGlobList } from "./globs.ts";
 export { locateKey } from "./locate.ts";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { formatDuration, MAX_TIMER_MS, parseDuration, parseSize } from "./duration.ts";
 import { factorySettingsSchema, gafferRoleSchema, phaseSchema, roleName } from "./factory-schema.ts";
+import { pathGlobList } from "./globs.ts";
 
 /**
  * The gaffer.toml schema: every key with its description and default. Durations are "30s", "10m",
@@ -155,11 +156,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   guard: z
     .strictObject({
-      allow_paths: z
-        .array(z.string().min(1))
-        .default([])
-        .describe("globs the agent may change; empty: anything"),
-      deny_paths: z.array(z.string().min(1)).optional().describe("globs the agent may not change"),
+      allow_paths: pathGlobList("globs the agent may change; empty: anything").default([]),
+      deny_paths: pathGlobList("globs the agent may not change").optional(),
       tamper: z
         .enum(["block", "flag"])
         .default("block")

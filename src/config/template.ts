@@ -76,10 +76,10 @@ hosts = []
 env = []
 
 [guard]
-# Globs the agent may change (empty: anything) and may not change (on top of the fixed
-# .git/**, .gaffer/**, gaffer.toml and .gitmodules).
+# Globs the agent may change (empty: anything) and may not change (always: .git/**, .gaffer/**,
+# gaffer.toml, .gitmodules). Syntax: docs/CONFIGURATION.md#path-globs; check one: gaffer validate --explain-path.
 allow_paths = []
-# deny_paths = [".gaffer/**", "gaffer.toml", ".github/workflows/**"]
+# deny_paths = [".github/workflows/**", "**/*.{pem,key}", "secrets/**", "!secrets/README.md"]
 # Deleted tests, removed assertions, skip/only markers, lowered coverage thresholds: "block" or "flag".
 tamper = "block"
 

@@ -1,8 +1,8 @@
 import { GafferError } from "../errors.ts";
 import {
-  DEFAULT_DENY_PATHS,
   detectTestTampering,
   loadBaseline,
+  runDenyPaths,
   verifyIntegrity,
 } from "../guard/integrity/index.ts";
 import { listEvents, type ProposalFinding, type Run } from "../store/index.ts";
@@ -28,7 +28,7 @@ export async function verifyRun(
     branch: run.branch,
     baseCommit: run.base_commit,
     allowPaths: project.config.guard.allowPaths,
-    denyPaths: [...DEFAULT_DENY_PATHS, ...(project.config.guard.denyPaths ?? [])],
+    denyPaths: runDenyPaths(project.config.guard.denyPaths),
     observedTips: await observedTips(context, run),
   });
   const gate = project.config.gate.commands.map((command) => command.run);

@@ -4,7 +4,7 @@
  * written for each real agent (agent-rules/) are all derived from these tables.
  *
  * Globs are sh `case` patterns: `*`, `?`, `[abc]`, `[!abc]`, everything else literal. The wrapper
- * pastes them into `case` statements and the TypeScript side turns them into regular expressions.
+ * pastes them into `case` statements; the TypeScript side matches them as util/glob.ts's word globs.
  */
 
 /** A test on the words after the subcommand. */

@@ -1,4 +1,4 @@
-import { matchesAnyGlob } from "../guard/integrity/index.ts";
+import { matchesGlobs } from "../util/glob.ts";
 import type { Policy } from "./policy.ts";
 import { higherTier, type Reason, type Tier, tierRank } from "./tier.ts";
 
@@ -60,7 +60,7 @@ function kindReason(action: string, policy: Policy): Reason {
 
 function pathReasons(paths: readonly string[], policy: Policy): Reason[] {
   return policy.pathRules.flatMap((rule) => {
-    const hits = paths.filter((path) => matchesAnyGlob(path, rule.globs));
+    const hits = paths.filter((path) => matchesGlobs(path, rule.globs));
     if (hits.length === 0) return [];
     const more = hits.length > SHOWN_PATHS ? ` and ${hits.length - SHOWN_PATHS} more` : "";
     const shown = hits.slice(0, SHOWN_PATHS).join(", ");

@@ -2,7 +2,16 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
 import { z } from "zod";
 import { CONVENTION_FILES } from "../agents/prompt/index.ts";
-import { AGENTS_FILE, CONFIG_FILE, type GafferConfig, loadFactory, locateKey } from "../config/index.ts";
+import {
+  AGENTS_FILE,
+  CONFIG_FILE,
+  type GafferConfig,
+  loadFactory,
+  locateKey,
+  pathGlobList,
+} from "../config/index.ts";
+import { pathGlobListProblems } from "../util/glob-problems.ts";
+import { isExclusion, literalGlob } from "../util/glob.ts";
 import { BUILTIN_PATH_RULES, type PathRule, SELF_RULE, selfRule } from "./path-rules.ts";
 import { TIERS, type Tier, tierRank } from "./tier.ts";
 import { type Checked, checkToml, type FileProblem, problemError } from "./toml.ts";
@@ -22,10 +31,9 @@ const policySchema = z.strictObject({
       z.strictObject({
         tier: tier.optional().describe("the least tier of a merge touching these paths"),
         what: z.string().min(1).optional().describe("the paths in words, for the reasons"),
-        globs: z
-          .array(z.string().min(1))
-          .default([])
-          .describe("paths from the project root; ** spans folders"),
+        globs: pathGlobList("paths from the project root; ** spans folders", { standalone: false }).default(
+          [],
+        ),
       }),
     )
     .default({}),
@@ -53,8 +61,9 @@ export interface Policy {
 }
 
 /**
- * Checks policy.toml's text: its schema, then that a rule of its own has a tier and globs and
- * that `self` is not lowered. Reads nothing else; `gaffer vault lint` uses it too.
+ * Checks policy.toml's text: its schema, then that a rule of its own has a tier and globs that
+ * can match, and that `self` is neither lowered nor cut down by exclusions. Reads nothing else;
+ * `gaffer vault lint` uses it too.
  */
 export function checkPolicy(text: string): Checked<RawPolicy> {
   const checked = checkToml(text, policySchema);
@@ -68,6 +77,25 @@ export function checkPolicy(text: string): Checked<RawPolicy> {
             line: locateKey(text, ["paths", SELF_RULE, "tier"]),
             message: "paths.self.tier: gaffer's own configuration and prompts are always high",
             hint: "remove the tier; globs may be added",
+          },
+        ];
+      }
+      if (name === SELF_RULE && rule.globs.some(isExclusion)) {
+        return [
+          {
+            line: locateKey(text, ["paths", SELF_RULE, "globs"]),
+            message: "paths.self.globs: gaffer's own configuration and prompts cannot be excluded",
+            hint: 'remove the "!" entries; globs may be added',
+          },
+        ];
+      }
+      const nothing = builtin.has(name) ? undefined : pathGlobListProblems(rule.globs)[0];
+      if (nothing) {
+        return [
+          {
+            line: locateKey(text, ["paths", name, "globs"]),
+            message: `paths.${name}.globs: ${nothing.message}`,
+            hint: nothing.hint,
           },
         ];
       }
@@ -136,8 +164,8 @@ function selfPaths(root: string, config: GafferConfig, policyFile: string): stri
   const rolesDir = factory.rolesDir !== undefined ? inProject(factory.rolesDir) : "";
   return [
     ...new Set([
-      ...files.map(inProject).filter(inside),
-      ...(inside(rolesDir) ? [`${rolesDir}/**`] : []),
+      ...files.map(inProject).filter(inside).map(literalGlob),
+      ...(inside(rolesDir) ? [`${literalGlob(rolesDir)}/**`] : []),
       ".gaffer/**",
     ]),
   ];

@@ -1,6 +1,7 @@
 import { GATE_ATTACKS } from "./gate.ts";
 import { processesMatching, SECRET } from "./harness.ts";
 import { CONTAINMENT_ATTACKS } from "./containment.ts";
+import { GLOB_ATTACKS } from "./globs.ts";
 import {
   type Attack,
   attempt,
@@ -336,4 +337,5 @@ export const ATTACKS: Attack[] = [
   ...GATE_ATTACKS,
   ...TERMINAL_ATTACKS,
   ...CONTAINMENT_ATTACKS,
+  ...GLOB_ATTACKS,
 ];

@@ -11,17 +11,24 @@ import {
 import { projectPaths } from "../../engine/index.ts";
 import { validateFleet } from "../../factory/fleet.ts";
 import { readPhaseState } from "../../factory/phase.ts";
+import { loadPolicy } from "../../vault/index.ts";
 import { resolveProjectRoot } from "../../workspace/index.ts";
 import { plural, print, printJson } from "../output.ts";
+import { explainPath } from "./explain-path.ts";
 
 /**
- * `gaffer validate`: gaffer.toml, the factory's file (gaffer.toml's roles or agents.toml), the
- * persisted phase, and a fleet file (`--fleet`, or fleet.toml in the project). Reads only; a
- * problem is the usual one-line error (exit 78).
+ * `gaffer validate`: gaffer.toml, the vault's policy file, the factory's file (gaffer.toml's roles
+ * or agents.toml), the persisted phase, and a fleet file (`--fleet`, or fleet.toml in the
+ * project). Reads only; a problem is the usual one-line error (exit 78). With `--explain-path`,
+ * it then shows how the path rules treat that path.
  */
-export async function validate(cwd: string, options: { fleet?: string; json?: boolean }): Promise<number> {
+export async function validate(
+  cwd: string,
+  options: { fleet?: string; json?: boolean; explainPath?: string },
+): Promise<number> {
   const root = await resolveProjectRoot(cwd);
   const config = loadConfig(root);
+  const policy = loadPolicy(root, config, config.vault.policy);
   const factory = loadFactory(root, config);
   const agentsFile = agentsTomlIn(root);
   if (agentsFile !== undefined && factory.format !== "agents.toml") readAgentsToml(agentsFile, config);
@@ -29,10 +36,14 @@ export async function validate(cwd: string, options: { fleet?: string; json?: bo
   const fleetFile = options.fleet !== undefined ? resolve(cwd, options.fleet) : join(root, FLEET_FILE);
   const fleet = options.fleet !== undefined || existsSync(fleetFile) ? readFleet(fleetFile) : undefined;
   if (fleet) await validateFleet(fleet);
+  if (options.explainPath !== undefined) {
+    return explainPath(cwd, root, config, policy, options.explainPath, options.json === true);
+  }
   if (options.json) {
     printJson({
       ok: true,
       config: config.file ?? null,
+      policy: policy.file ?? null,
       factory: { file: factory.file ?? null, roles: factory.roles.length, phases: factory.phases.length },
       agentsToml: agentsFile ?? null,
       phase: phase ? { id: phase.phase.id, index: phase.index, done: phase.done } : null,
@@ -45,6 +56,7 @@ export async function validate(cwd: string, options: { fleet?: string; json?: bo
     config.file
       ? `gaffer.toml${factory.format === "gaffer" && factory.roles.length > 0 ? `: ${factoryPart}` : ""}`
       : "no gaffer.toml (defaults)",
+    policy.file ? `${basename(policy.file)}: ${plural(policy.pathRules.length, "path rule")}` : "",
     factory.format === "agents.toml" ? `agents.toml: ${factoryPart}` : "",
     agentsFile !== undefined && factory.format !== "agents.toml"
       ? "agents.toml (not used: gaffer.toml has roles)"

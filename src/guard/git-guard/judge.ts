@@ -1,3 +1,4 @@
+import { wordMatches } from "../../util/glob.ts";
 import { FORBIDDEN_CONFIG_KEYS, GIT_GLOBAL_OPTIONS, GIT_RULES, gitRule, type ArgTest } from "../rules.ts";
 
 /** Why a git invocation is refused: the rule's name ("git push") and a reason for the agent. */
@@ -55,13 +56,13 @@ function judgeSubcommand(sub: string, rest: readonly string[], runBranch?: strin
 function holds(test: ArgTest, sub: string, args: readonly string[], runBranch?: string): boolean {
   switch (test.kind) {
     case "arg":
-      return args.some((arg) => matchesAny(arg, test.globs));
+      return args.some((arg) => wordMatches(arg, test.globs));
     case "action": {
       const action = args.find((arg) => !arg.startsWith("-"));
-      return action !== undefined && matchesAny(action, test.globs);
+      return action !== undefined && wordMatches(action, test.globs);
     }
     case "operand":
-      return args.some((arg) => !arg.startsWith("-")) && !args.some((arg) => matchesAny(arg, test.unless));
+      return args.some((arg) => !arg.startsWith("-")) && !args.some((arg) => wordMatches(arg, test.unless));
     case "refs":
       return refsDenied(sub, args, runBranch);
     default:
@@ -88,29 +89,5 @@ function refsDenied(sub: string, args: readonly string[], runBranch?: string): b
 }
 
 function forbiddenKey(setting: string): boolean {
-  return matchesAny(setting.split("=")[0] as string, FORBIDDEN_CONFIG_KEYS);
-}
-
-function matchesAny(value: string, globs: readonly string[]): boolean {
-  return globs.some((glob) => globRegExp(glob).test(value));
-}
-
-/** An sh `case` glob as a regular expression: `*`, `?`, `[…]` and `[!…]`; the rest literal. */
-export function globRegExp(glob: string): RegExp {
-  let source = "";
-  for (let i = 0; i < glob.length; i++) {
-    const char = glob[i] as string;
-    const close = char === "[" ? glob.indexOf("]", i + 2) : -1;
-    if (char === "*") source += ".*";
-    else if (char === "?") source += ".";
-    else if (close > 0) {
-      const body = glob
-        .slice(i + 1, close)
-        .replace(/^!/, "^")
-        .replace(/[\\\]]/g, "\\$&");
-      source += `[${body}]`;
-      i = close;
-    } else source += char.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-  }
-  return new RegExp(`^${source}$`, "s");
+  return wordMatches(setting.split("=")[0] as string, FORBIDDEN_CONFIG_KEYS);
 }

@@ -1,14 +1,19 @@
 /** Pieces of the generated sh scripts (wrapper and hooks): quoting, patterns and the denial log. */
+import { wordGlobProblem } from "../../util/glob.ts";
 
 /** A string as one sh word: 'it'\''s'. */
 export function shQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-/** Globs joined as the pattern list of an sh `case` item; anything but a plain glob is refused. */
+/**
+ * Word globs joined as the pattern list of an sh `case` item. One that sh and util/glob.ts could
+ * read differently is refused: the ACP policy and the wrapper must judge alike.
+ */
 export function casePatterns(globs: readonly string[]): string {
   for (const glob of globs) {
-    if (!/^[A-Za-z0-9._=*?[\]!/-]+$/.test(glob)) throw new Error(`not a plain glob: ${glob}`);
+    const problem = wordGlobProblem(glob);
+    if (problem !== undefined) throw new Error(problem);
   }
   return globs.join("|");
 }

@@ -5,7 +5,7 @@
  *   await saveBaseline(path, baseline);
  *   …agent turns, gate…
  *   const findings = await verifyIntegrity(ws, { baseline: await loadBaseline(path), branch, baseCommit,
- *     allowPaths, denyPaths: DEFAULT_DENY_PATHS });
+ *     allowPaths, denyPaths: runDenyPaths(config.guard.denyPaths) });
  *   const tampering = await detectTestTampering(ws, baseCommit, { severity: policy.tamper });
  *
  * Violations are findings, never exceptions; only a failing git command throws.
@@ -19,8 +19,13 @@ import { checkRefs } from "./refs.ts";
 import type { Finding } from "./types.ts";
 
 export { type Baseline, captureBaseline, loadBaseline, saveBaseline } from "./baseline.ts";
-export { matchesAnyGlob, matchesGlob } from "./glob.ts";
-export { DEFAULT_DENY_PATHS } from "./paths.ts";
+export {
+  DEFAULT_DENY_PATHS,
+  pathVerdict,
+  type PathRules,
+  type PathVerdict,
+  runDenyPaths,
+} from "./path-rules.ts";
 export { detectTestTampering, type TamperOptions } from "./tamper.ts";
 export { isTestPath } from "./tamper-patterns.ts";
 export type { Finding, FindingSeverity } from "./types.ts";
@@ -32,7 +37,7 @@ export interface IntegrityOptions {
   baseCommit: string;
   /** Globs the run may change; empty allows every path. */
   allowPaths: readonly string[];
-  /** Globs the run may not change; pass DEFAULT_DENY_PATHS (with any the project adds). */
+  /** Globs the run may not change: runDenyPaths(the project's deny_paths). */
   denyPaths: readonly string[];
   /** Tips of the run branch gaffer saw between turns; each must still be in the branch's history. */
   observedTips?: readonly string[];

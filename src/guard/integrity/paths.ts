@@ -5,23 +5,14 @@ import {
   type Workspace,
 } from "../../workspace/index.ts";
 import { splitNul } from "./git-output.ts";
-import { matchesAnyGlob } from "./glob.ts";
+import { pathVerdict, type PathRules } from "./path-rules.ts";
 import { GITLINK_MODE, type RawChange, rawDiff } from "./raw-diff.ts";
 import { type MisdirectedLink, misdirectedLinks } from "./symlinks.ts";
 import { listTree } from "./tree-listing.ts";
 import type { Finding } from "./types.ts";
 
-/**
- * What no run may change, whatever its allowPaths: gaffer's own config and state, and the
- * submodule configuration (its `update = !cmd` and `url = ext::…` would run commands).
- */
-export const DEFAULT_DENY_PATHS: readonly string[] = [".git/**", ".gaffer/**", "gaffer.toml", ".gitmodules"];
-
-export interface PathsCheckOptions {
+export interface PathsCheckOptions extends PathRules {
   baseCommit: string;
-  /** Globs (see glob.ts); empty allows every path. */
-  allowPaths: readonly string[];
-  denyPaths: readonly string[];
 }
 
 /**
@@ -71,12 +62,13 @@ function changedPath(change: RawChange): string {
 }
 
 function pathFindings(path: string, opts: PathsCheckOptions): Finding[] {
-  if (matchesAnyGlob(path, opts.denyPaths)) {
+  const verdict = pathVerdict(path, opts);
+  if (verdict.kind === "denied") {
     return [
       pathFinding("path-denied", `${path} may not be changed by a run`, { path, denyPaths: opts.denyPaths }),
     ];
   }
-  if (opts.allowPaths.length > 0 && !matchesAnyGlob(path, opts.allowPaths)) {
+  if (verdict.kind === "not-allowed") {
     return [
       pathFinding("path-not-allowed", `${path} is outside the allowed paths`, {
         path,

@@ -11,7 +11,7 @@ import {
   opencodeConfig,
   writeAgentRules,
 } from "../../../src/guard/index.ts";
-import { globRegExp } from "../../../src/guard/git-guard/judge.ts";
+import { wordMatches } from "../../../src/util/glob.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 
 const WORKSPACE = "/srv/gaffer/runs/7";
@@ -40,7 +40,7 @@ describe("guard/agent-rules", () => {
     assert.deepEqual(Object.entries(permission.bash)[0], ["*", "allow"]);
     assert.equal(permission.external_directory, "deny");
     const decide = (rules: Record<string, string>, input: string) =>
-      Object.entries(rules).findLast(([pattern]) => globRegExp(pattern).test(input))?.[1];
+      Object.entries(rules).findLast(([pattern]) => wordMatches(input, [pattern]))?.[1];
     for (const command of DENIED) assert.equal(decide(permission.bash, `${command} x`), "deny", command);
     assert.equal(decide(permission.bash, "git status"), "allow");
     assert.equal(decide(permission.bash, "npm test"), "allow");
