@@ -75,6 +75,12 @@ function describeMilestone(notice: RunNotice): string | undefined {
       return `run ${notice.runId}: ${String(d.agent)} agent on branch ${String(d.branch)} from ${String(d.base)}`;
     case "run.resumed":
       return `run ${notice.runId}: resumed (was ${String(d.from)})`;
+    case "workspace.setup":
+      return d.kind === "copied" && d.secret === true
+        ? color.yellow(
+            `WARNING: copied ${String(d.path)} into the workspace (copy_secrets): the agent can read it`,
+          )
+        : undefined;
     case "workspace.ready":
       return `workspace ready: ${String(d.path)} (sandbox: ${String(d.sandbox ?? "none")})`;
     case "sandbox.unavailable":

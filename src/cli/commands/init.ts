@@ -1,12 +1,6 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  CONFIG_FILE,
-  detectCopy,
-  detectGate,
-  detectSetup,
-  renderConfigTemplate,
-} from "../../config/index.ts";
+import { CONFIG_FILE, detectGate, detectSetup, renderConfigTemplate } from "../../config/index.ts";
 import { ensureStateDir, openProject, projectPaths } from "../../engine/index.ts";
 import { GafferError } from "../../errors.ts";
 import { resolveProjectRoot } from "../../workspace/index.ts";
@@ -19,7 +13,7 @@ export async function init(cwd: string, options: { force?: boolean }): Promise<n
     throw new GafferError("usage", `${file} already exists`, "edit it, or pass --force to overwrite it");
   }
   const gate = detectGate(root);
-  writeFileSync(file, renderConfigTemplate({ gate, setup: detectSetup(root), copy: detectCopy(root) }));
+  writeFileSync(file, renderConfigTemplate({ gate, setup: detectSetup(root) }));
   ensureStateDir(root, projectPaths(root).stateDir);
   print(`wrote ${file}`);
   print(`created ${projectPaths(root).stateDir} (hidden from git through .git/info/exclude)`);

@@ -1,0 +1,17 @@
+/**
+ * Finding secrets in what a proposal would publish. Pure: the caller collects the texts (with
+ * where each would be published) and the values it knows to be secret.
+ *
+ *   const known = [...secretsFromEnv(process.env), ...secretsInFile(".env", text)];
+ *   const scanner = secretScanner(known);
+ *   const findings = scanner.scan([{ place: { kind: "branch" }, text: branch }, …]);
+ *   const safe = scanner.redact(reportText);
+ *
+ * A finding names its place and what it found (`the value of environment variable X`, `a GitHub
+ * token`), never the value.
+ */
+export { declaredSecret, entropyPerChar, secretsFromEnv, secretsInFile, secretValue } from "./known.ts";
+export { needlesFor } from "./encodings.ts";
+export { TOKEN_FORMATS } from "./formats.ts";
+export { describePlace, MAX_FINDINGS, type SecretScanner, secretScanner } from "./scan.ts";
+export type { KnownSecret, Place, SecretEncoding, SecretFinding, TextAt } from "./types.ts";
