@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { formatDuration } from "../config/index.ts";
+import { secretScanner } from "../guard/secrets/index.ts";
 import {
   type Attempt,
   type GateResult,
@@ -10,6 +11,7 @@ import {
   type Run,
 } from "../store/index.ts";
 import { workspaceGit } from "../workspace/index.ts";
+import { knownSecrets } from "./known-secrets.ts";
 import type { Project } from "./project.ts";
 import { runWorkspace } from "./workspace-handle.ts";
 
@@ -50,7 +52,9 @@ export async function writeFailureReport(
   ];
   const path = project.paths.report(run.id);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${sections.join("\n\n")}\n`);
+  // Gate output, commit subjects and file names are the agent's: no secret gaffer knows is shown.
+  const { redact } = secretScanner(await knownSecrets(project));
+  writeFileSync(path, redact(`${sections.join("\n\n")}\n`));
   return path;
 }
 

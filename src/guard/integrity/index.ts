@@ -21,6 +21,7 @@ import type { Finding } from "./types.ts";
 export { type Baseline, captureBaseline, loadBaseline, saveBaseline } from "./baseline.ts";
 export { matchesAnyGlob, matchesGlob } from "./glob.ts";
 export { DEFAULT_DENY_PATHS } from "./paths.ts";
+export { checkSecrets, type SecretsCheckOptions } from "./secrets.ts";
 export { detectTestTampering, type TamperOptions } from "./tamper.ts";
 export { isTestPath } from "./tamper-patterns.ts";
 export type { Finding, FindingSeverity } from "./types.ts";

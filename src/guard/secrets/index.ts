@@ -10,7 +10,14 @@
  * A finding names its place and what it found (`the value of environment variable X`, `a GitHub
  * token`), never the value.
  */
-export { declaredSecret, entropyPerChar, secretsFromEnv, secretsInFile, secretValue } from "./known.ts";
+export {
+  declaredSecret,
+  declaredSecretsInFile,
+  entropyPerChar,
+  secretsFromEnv,
+  secretsInFile,
+  secretValue,
+} from "./known.ts";
 export { needlesFor } from "./encodings.ts";
 export { TOKEN_FORMATS } from "./formats.ts";
 export { describePlace, MAX_FINDINGS, type SecretScanner, secretScanner } from "./scan.ts";

@@ -56,6 +56,14 @@ export function secretsInFile(path: string, content: string): KnownSecret[] {
   return secrets;
 }
 
+/** Every `KEY=value` of a file whose values are all secrets by declaration (the vault's secrets file). */
+export function declaredSecretsInFile(path: string, content: string): KnownSecret[] {
+  return content.split(/\r?\n/).flatMap((line) => {
+    const assignment = parseAssignment(line);
+    return assignment ? declaredSecret(assignment.value, `${path} (${assignment.name})`) : [];
+  });
+}
+
 /** Whether a value looks secret; returns the secret part (a URL's password) or undefined. */
 export function secretValue(name: string, raw: string): string | undefined {
   const value = unquoted(raw);
