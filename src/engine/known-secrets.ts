@@ -15,9 +15,9 @@ const MAX_FILE_BYTES = 1 << 20;
 const DOTENV = /^\.env(\..+)?$/;
 
 /**
- * Every value gaffer knows to be secret for a project: its own environment's credentials, the
- * variables agents are given (`pass_env`, an ACP preset's `env`), the project's `.env*` files,
- * the files `[workspace] copy` hands to the agent, credentials in the project's git remote URLs,
+ * Every value gaffer knows to be secret for a project: the files `[workspace] copy` hands to the
+ * agent, the project's `.env*` files, credentials in its git remote URLs, gaffer's own
+ * environment's credentials, the variables agents are given (`pass_env`, an ACP preset's `env`),
  * and the vault's secrets file.
  */
 export async function knownSecrets(
@@ -25,7 +25,13 @@ export async function knownSecrets(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<KnownSecret[]> {
   const { config, root } = project;
-  const secrets = secretsFromEnv(env);
+  const secrets: KnownSecret[] = [];
+  const dotenvs = (await readdir(root).catch(() => [])).filter((name) => DOTENV.test(name));
+  for (const path of [...new Set([...config.workspace.copy, ...dotenvs, join(".git", "config")])]) {
+    const text = await readCredentialsFile(resolve(root, path));
+    if (text !== undefined) secrets.push(...secretsInFile(path, text));
+  }
+  secrets.push(...secretsFromEnv(env));
   for (const preset of config.agents.values()) {
     if (preset.driver === "scripted") continue;
     for (const name of preset.passEnv) {
@@ -36,11 +42,6 @@ export async function knownSecrets(
     if (preset.driver === "acp") {
       secrets.push(...secretsFromEnv(preset.env, (name) => `[agents.${preset.name}] env ${name}`));
     }
-  }
-  const dotenvs = (await readdir(root).catch(() => [])).filter((name) => DOTENV.test(name));
-  for (const path of [...new Set([...dotenvs, ...config.workspace.copy, join(".git", "config")])]) {
-    const text = await readCredentialsFile(resolve(root, path));
-    if (text !== undefined) secrets.push(...secretsInFile(path, text));
   }
   const vaultFile = resolve(root, config.vault.secretsFile);
   const vaultText = await readCredentialsFile(vaultFile);

@@ -37,7 +37,8 @@ export function declaredSecret(value: string | undefined, source: string): Known
 }
 
 /**
- * The secrets in a file's text: `KEY=value` and `key: value` lines (.env, .npmrc, YAML, JSON),
+ * The secrets in a file's text: `KEY=value` and `key: value` lines (.env, .npmrc, YAML), JSON's
+ * `"key": "value"` pairs,
  * netrc passwords, and for a key or credentials file (see isSecretFileName) its whole content.
  */
 export function secretsInFile(path: string, content: string): KnownSecret[] {
@@ -46,6 +47,10 @@ export function secretsInFile(path: string, content: string): KnownSecret[] {
     const assignment = parseAssignment(line);
     const secret = assignment && secretValue(assignment.name, assignment.value);
     if (secret) secrets.push({ value: secret, source: `${path} (${assignment.name})` });
+  }
+  for (const match of content.matchAll(/"([\w.-]+)"\s*:\s*"((?:[^"\\]|\\.)*)"/g)) {
+    const secret = secretValue(match[1] ?? "", match[2] ?? "");
+    if (secret) secrets.push({ value: secret, source: `${path} (${match[1]})` });
   }
   for (const match of content.matchAll(/(?:^|\s)password\s+(\S+)/g)) {
     secrets.push(...declaredSecret(match[1], `${path} (password)`));
@@ -70,6 +75,8 @@ export function secretValue(name: string, raw: string): string | undefined {
   const password = URL_PASSWORD.exec(value)?.[1];
   if (password) return password.length >= MIN_SECRET ? password : undefined;
   if (value.length < MIN_SECRET || URL_VALUE.test(value) || PATH_LIKE.test(value)) return undefined;
+  // Structured data (JSON settings), not a credential.
+  if (/^[{[]/.test(value)) return undefined;
   if (COMMON.has(value.toLowerCase()) || PLACEHOLDER.test(value)) return undefined;
   if (SECRET_NAME.test(name)) return value;
   return isRandomLooking(value) ? value : undefined;
@@ -96,15 +103,15 @@ export function entropyPerChar(value: string): number {
   return bits;
 }
 
-/** `KEY=value`, `export KEY=value`, `key: value`, `"key": "value",`; comments are not. */
+/** `KEY=value`, `export KEY=value`, `key: value` (JSON's quoted pairs are read apart); comments are not. */
 function parseAssignment(line: string): { name: string; value: string } | undefined {
   const trimmed = line.trim();
   if (trimmed === "" || trimmed.startsWith("#") || trimmed.startsWith(";")) return undefined;
   const match =
-    /^(?:export\s+)?([^=\s]+?)\s*=\s*(.*)$/.exec(trimmed) ?? /^("?[\w.-]+"?)\s*:\s+(.*)$/.exec(trimmed);
+    /^(?:export\s+)?([^=\s"]+?)\s*=\s*(.*)$/.exec(trimmed) ?? /^([\w.-]+)\s*:\s+(.*)$/.exec(trimmed);
   if (!match) return undefined;
-  const name = (match[1] ?? "").replaceAll('"', "");
-  const value = (match[2] ?? "").replace(/,$/, "");
+  const name = match[1] ?? "";
+  const value = match[2] ?? "";
   return { name, value: /^["']/.test(value) ? value : value.replace(/\s+#.*$/, "") };
 }
 

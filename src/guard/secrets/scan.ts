@@ -50,13 +50,15 @@ export function secretScanner(known: readonly KnownSecret[]): SecretScanner {
   };
 }
 
-/** Each secret's needles once (the first source that names a value wins), longest first. */
+/** Each secret's needles once, named after every source that holds the value; longest first. */
 function knownNeedles(known: readonly KnownSecret[]): KnownNeedle[] {
-  const byValue = new Map<string, string>();
-  for (const secret of known) if (!byValue.has(secret.value)) byValue.set(secret.value, secret.source);
-  const needles = [...byValue].flatMap(([value, source]) =>
-    needlesFor(value).map((needle) => ({ ...needle, what: `the value of ${source}` })),
-  );
+  const byValue = new Map<string, Set<string>>();
+  for (const secret of known)
+    byValue.set(secret.value, (byValue.get(secret.value) ?? new Set()).add(secret.source));
+  const needles = [...byValue].flatMap(([value, sources]) => {
+    const what = `the value of ${namedSources([...sources])}`;
+    return needlesFor(value).map((needle) => ({ ...needle, what }));
+  });
   return needles.sort((a, b) => b.text.length - a.text.length);
 }
 
@@ -81,6 +83,15 @@ function hits(text: string, needles: readonly KnownNeedle[]): Hit[] {
     }
   }
   return found;
+}
+
+/** "A", "A (also in B)", "A (also in B, C and 2 more)". */
+function namedSources(sources: string[]): string {
+  const [first, ...others] = sources;
+  if (others.length === 0) return first ?? "";
+  const shown = others.slice(0, 2).join(", ");
+  const more = others.length > 2 ? ` and ${others.length - 2} more` : "";
+  return `${first} (also in ${shown}${more})`;
 }
 
 function redactText(text: string, needles: readonly KnownNeedle[]): string {

@@ -129,6 +129,14 @@ describe("guard/secrets/scan", () => {
     assert.equal(found?.place.kind === "file" && found.place.path, "a?[31mb.js");
   });
 
+  it("names every source of a value", () => {
+    const sources = ["A", "B", "C", "D"].map((name) => ({ value: VALUE, source: `variable ${name}` }));
+    const what = (count: number) => scan([{ place: FILE, text: VALUE }], sources.slice(0, count))[0]?.what;
+    assert.equal(what(1), "the value of variable A");
+    assert.equal(what(2), "the value of variable A (also in variable B)");
+    assert.equal(what(4), "the value of variable A (also in variable B, variable C and 1 more)");
+  });
+
   it("reports a place and a secret once, and stops at MAX_FINDINGS", () => {
     const once = scan([{ place: FILE, text: `${VALUE}\n${VALUE}` }]);
     assert.equal(once.length, 1);
