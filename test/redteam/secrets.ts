@@ -97,5 +97,10 @@ export const SECRET_ATTACKS: Attack[] = LEAKS.map((leak) => ({
   layer: "integrity",
   ...(leak.config && { config: leak.config }),
   scenario: () => shell(leak.command),
-  verify: (result, a) => `${blockedAt(result, leak.place)} · ${nowhere(result, a, leak.value ?? SECRET)}`,
+  verify: (result, a) => {
+    if (leak.config === COPY_ENV && !/WARNING: copied \.env into the workspace/.test(result.cli.stderr)) {
+      throw new Error("gaffer run did not warn that it copied .env");
+    }
+    return `${blockedAt(result, leak.place)} · ${nowhere(result, a, leak.value ?? SECRET)}`;
+  },
 }));

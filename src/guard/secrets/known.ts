@@ -82,10 +82,16 @@ export function secretValue(name: string, raw: string): string | undefined {
   return isRandomLooking(value) ? value : undefined;
 }
 
-/** 16 characters or more, letters and digits, no spaces, and spread over many symbols. */
+/**
+ * 16 characters or more, letters and digits, no spaces, and spread over many symbols. Bare hex
+ * and UUIDs are identifiers (a commit, a container, an invocation), not credentials, unless a
+ * name says so.
+ */
 function isRandomLooking(value: string): boolean {
   return (
     value.length >= 16 &&
+    !/^[0-9a-f]+$/i.test(value) &&
+    !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(value) &&
     !/\s/.test(value) &&
     /[A-Za-z]/.test(value) &&
     /[0-9]/.test(value) &&

@@ -21,6 +21,8 @@ describe("guard/secrets/known", () => {
       DATABASE_URL: "postgres://app:Pa55w0rdXyz@db:5432/app",
       LANG: "en_US.UTF-8",
       VERSION: "22.13.1-build.20260101",
+      GITHUB_SHA: "3f0c2a9be1d47c8e5a6b0f9d2c1e4a7b8d9f0e1c",
+      INVOCATION_ID: "0f4c9a2e-7b1d-4c3e-9a8f-5d6e7f8a9b0c",
       UNSET: undefined,
     };
     assert.deepEqual(secretsFromEnv(env), [
