@@ -6,6 +6,7 @@ import {
   loadBaseline,
   verifyIntegrity,
 } from "../guard/integrity/index.ts";
+import { redactStrings, secretScanner } from "../guard/secrets/index.ts";
 import { listEvents, type ProposalFinding, type Run } from "../store/index.ts";
 import type { Workspace } from "../workspace/index.ts";
 import { projectRefsPath } from "./confinement.ts";
@@ -42,17 +43,24 @@ export async function verifyRun(
       severity: project.config.guard.tamper,
     }),
   );
+  const known = await knownSecrets(project);
   const secrets = await checkSecrets(workspace, {
     baseCommit: run.base_commit,
     branch: run.branch,
-    known: await knownSecrets(project),
+    known,
     commitMessage,
     severity: project.config.guard.secrets,
   });
   const projectChanges = run.sandbox.startsWith("none")
     ? await projectRefChanges(project.root, projectRefsPath(project, run))
     : [];
-  const findings: ProposalFinding[] = [...integrity, ...tampering, ...secrets, ...projectChanges];
+  // The checks quote what the agent wrote (paths, lines, refs): no secret gaffer knows is shown.
+  const { redact } = secretScanner(known);
+  const findings = [...integrity, ...tampering, ...secrets, ...projectChanges].map((finding) => ({
+    ...finding,
+    message: redact(finding.message),
+    evidence: redactStrings(finding.evidence, redact),
+  }));
   for (const finding of findings) await recorder.event("integrity.finding", { ...finding });
   const blocking = findings.filter((finding) => finding.severity === "block");
   if (blocking.length > 0) {

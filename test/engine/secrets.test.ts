@@ -36,4 +36,25 @@ describe("engine: secrets in a proposal", () => {
       [["secrets", "token-format", "flag"]],
     );
   });
+
+  it("shows no secret in the other checks' findings, which quote what the agent wrote", async (t) => {
+    const project = await inProcessProject(t, '\n[guard]\nallow_paths = ["src/**"]\n');
+    const name = `notes/ghp_${"Zq8Rk2Lm5Nx7Pv3Wt9Yb4Hc6Jd1Gf0Ks8Qa2"}.md`;
+    const scenario = `[[attempts]]\nsteps = [{ write = "${name}", content = "notes\\n" }]`;
+    const item = await addItem(project.store.db, scenarioItem("take notes", scenario));
+    await assert.rejects(startRun(project, item.id, IN_PROCESS), { code: "integrity" });
+    const [run] = await listRuns(project.store.db, { itemId: item.id });
+    const findings = (await listEvents(project.store.db, { runId: run?.id ?? 0 })).filter(
+      (e) => e.type === "integrity.finding",
+    );
+    assert.deepEqual(findings.map((e) => [e.data.check, e.data.message]).sort(), [
+      ["paths", "notes/[redacted].md is outside the allowed paths"],
+      [
+        "secrets",
+        "the file name notes/[redacted].md (uncommitted; gaffer would commit it) holds a GitHub token",
+      ],
+    ]);
+    assert.ok(!JSON.stringify(findings).includes(name), "no finding shows the token");
+    assert.ok(!(run?.reason ?? "").includes(name), "nor does the run's reason");
+  });
 });

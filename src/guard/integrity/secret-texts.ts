@@ -45,7 +45,7 @@ export async function uncommittedTexts(ws: Workspace, tip: string, tree: string)
  * lines its commit's diff removed (a value already there is not new). Lines starting with NUL
  * name the commit that follows; content lines always start with +, -, space or backslash.
  */
-export function patchTexts(patch: string, commit: string | null): TextAt[] {
+function patchTexts(patch: string, commit: string | null): TextAt[] {
   const texts: TextAt[] = [];
   let current = { commit, removed: [] as string[], texts: [] as TextAt[] };
   const finish = () => {
@@ -114,7 +114,7 @@ async function commitObjectTexts(ws: Workspace, shas: readonly string[]): Promis
 }
 
 /** A commit object's headers (continuation lines joined to theirs) and message, tree and parents left out. */
-export function commitFields(commit: string, body: string): TextAt[] {
+function commitFields(commit: string, body: string): TextAt[] {
   const split = body.indexOf("\n\n");
   const headers = split === -1 ? body : body.slice(0, split);
   const message = split === -1 ? "" : body.slice(split + 2);

@@ -10,15 +10,6 @@
  * A finding names its place and what it found (`the value of environment variable X`, `a GitHub
  * token`), never the value.
  */
-export {
-  declaredSecret,
-  declaredSecretsInFile,
-  entropyPerChar,
-  secretsFromEnv,
-  secretsInFile,
-  secretValue,
-} from "./known.ts";
-export { needlesFor } from "./encodings.ts";
-export { TOKEN_FORMATS } from "./formats.ts";
-export { describePlace, MAX_FINDINGS, type SecretScanner, secretScanner } from "./scan.ts";
+export { declaredSecret, declaredSecretsInFile, secretsFromEnv, secretsInFile } from "./known.ts";
+export { MAX_FINDINGS, redactStrings, type SecretScanner, secretScanner } from "./scan.ts";
 export type { KnownSecret, Place, SecretEncoding, SecretFinding, TextAt } from "./types.ts";

@@ -70,7 +70,7 @@ export function declaredSecretsInFile(path: string, content: string): KnownSecre
 }
 
 /** Whether a value looks secret; returns the secret part (a URL's password) or undefined. */
-export function secretValue(name: string, raw: string): string | undefined {
+function secretValue(name: string, raw: string): string | undefined {
   const value = unquoted(raw);
   const password = URL_PASSWORD.exec(value)?.[1];
   if (password) return password.length >= MIN_SECRET ? password : undefined;
@@ -100,7 +100,7 @@ function isRandomLooking(value: string): boolean {
 }
 
 /** Shannon entropy of the characters, in bits per character. */
-export function entropyPerChar(value: string): number {
+function entropyPerChar(value: string): number {
   const counts = new Map<string, number>();
   for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1);
   const length = [...value].length;

@@ -136,7 +136,18 @@ function finding(place: Place, hit: Hit): SecretFinding {
   };
 }
 
-export function describePlace(place: Place): string {
+/** `value` with `redact` applied to every string in it, however deep (an event's evidence). */
+export function redactStrings<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === "string") return redact(value) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => redactStrings(item, redact)) as T;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).map(([key, item]) => [key, redactStrings(item, redact)]);
+    return Object.fromEntries(entries) as T;
+  }
+  return value;
+}
+
+function describePlace(place: Place): string {
   const commit = (sha: string | null) =>
     sha ? `in commit ${sha.slice(0, 12)}` : "(uncommitted; gaffer would commit it)";
   switch (place.kind) {

@@ -4,6 +4,7 @@ import {
   type KnownSecret,
   MAX_FINDINGS,
   type Place,
+  redactStrings,
   secretScanner,
   type TextAt,
 } from "../../../src/guard/secrets/index.ts";
@@ -154,5 +155,23 @@ describe("guard/secrets/scan", () => {
     const out = scanner.redact(`a ${VALUE} b ${base64} c ${token} d AKIAIOSFODNN7EXAMPLE`);
     // base64's last characters also depend on what follows, so they stay.
     assert.match(out, /^a \[redacted\] b \[redacted\]\S{0,3} c \[redacted\] d AKIAIOSFODNN7EXAMPLE$/);
+  });
+
+  it("redacts every string of a nested value, leaving the rest as it is", () => {
+    const { redact } = secretScanner(KNOWN);
+    const evidence = {
+      path: `a/${VALUE}.txt`,
+      lines: [{ line: 3, text: `x ${VALUE}` }],
+      n: 2,
+      ok: true,
+      none: null,
+    };
+    assert.deepEqual(redactStrings(evidence, redact), {
+      path: "a/[redacted].txt",
+      lines: [{ line: 3, text: "x [redacted]" }],
+      n: 2,
+      ok: true,
+      none: null,
+    });
   });
 });
