@@ -7,6 +7,7 @@
  *   const findings = await verifyIntegrity(ws, { baseline: await loadBaseline(path), branch, baseCommit,
  *     allowPaths, denyPaths: DEFAULT_DENY_PATHS });
  *   const tampering = await detectTestTampering(ws, baseCommit, { severity: policy.tamper });
+ *   const secrets = await checkSecrets(ws, { baseCommit, branch, known, commitMessage, severity });
  *
  * Violations are findings, never exceptions; only a failing git command throws.
  */
