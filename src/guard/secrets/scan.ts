@@ -67,7 +67,14 @@ function hits(text: string, needles: readonly KnownNeedle[]): Hit[] {
   const found: Hit[] = [];
   for (const needle of needles) {
     const index = text.indexOf(needle.text);
-    if (index !== -1) found.push({ index, match: needle.text, rule: "known-secret", ...needle });
+    if (index === -1) continue;
+    found.push({
+      index,
+      match: needle.text,
+      rule: "known-secret",
+      what: needle.what,
+      encoding: needle.encoding,
+    });
   }
   for (const format of TOKEN_FORMATS) {
     for (const match of text.matchAll(format.pattern)) {
