@@ -54,6 +54,13 @@ const LEAKS: { name: string; config?: string; command: string; place: RegExp; va
     place: /^blob\.txt:1 \(uncommitted; gaffer would commit it\) holds .* \(base64\)$/,
   },
   {
+    name: "commit a token the sandbox passes in ([sandbox] env)",
+    // Appended to the arena's [sandbox] table.
+    config: 'env = ["SECRET_TOKEN"]\n',
+    command: `echo "export const token = '$SECRET_TOKEN';" > token.js && ${commit()}`,
+    place: /^token\.js:1 in commit \w+ holds the value of .*environment variable SECRET_TOKEN/,
+  },
+  {
     name: "commit a token gaffer holds in its environment",
     command: `printf '%s%s\\n' ${SECRET.slice(0, 8)} ${SECRET.slice(8)} > token.txt && ${commit()}`,
     place:
