@@ -38,8 +38,8 @@ export function declaredSecret(value: string | undefined, source: string): Known
 
 /**
  * The secrets in a file's text: `KEY=value` and `key: value` lines (.env, .npmrc, YAML), JSON's
- * `"key": "value"` pairs,
- * netrc passwords, and for a key or credentials file (see isSecretFileName) its whole content.
+ * `"key": "value"` pairs, netrc passwords, and for a key or credentials file (see
+ * isSecretFileName) its whole content.
  */
 export function secretsInFile(path: string, content: string): KnownSecret[] {
   const secrets: KnownSecret[] = [];
@@ -55,9 +55,10 @@ export function secretsInFile(path: string, content: string): KnownSecret[] {
   for (const match of content.matchAll(/(?:^|\s)password\s+(\S+)/g)) {
     secrets.push(...declaredSecret(match[1], `${path} (password)`));
   }
-  const name = posix.basename(path);
-  if (isSecretFileName(path) && !/\.env|env\./.test(name))
+  // A dotenv file's values are each known already; a key or credentials file is one secret whole.
+  if (isSecretFileName(path) && !/\.env/.test(posix.basename(path))) {
     secrets.push(...declaredSecret(content.trim(), path));
+  }
   return secrets;
 }
 
