@@ -22,13 +22,8 @@ export interface GafferConfig {
   agent: { default: string; turnTimeoutMs: number };
   agents: ReadonlyMap<string, AgentPreset>;
   gate: { maxFixAttempts: number; feedbackBytes: number; outputBytes: number; commands: GateCommand[] };
-  workspace: {
-    copy: string[];
-    /** Whether `copy` may list files that look like secrets; each one is then warned about. */
-    copySecrets: boolean;
-    setup: GateCommand[];
-    identity: { name: string; email: string };
-  };
+  /** `copy` lists a file that looks like a secret only when gaffer.toml said `copy_secrets = true`. */
+  workspace: { copy: string[]; setup: GateCommand[]; identity: { name: string; email: string } };
   sandbox: {
     mode: SandboxMode;
     hosts: string[];
@@ -181,7 +176,6 @@ function compile(
     vault: compileVault(raw.vault),
     workspace: {
       copy: raw.workspace.copy,
-      copySecrets: raw.workspace.copy_secrets,
       setup: steps(raw.workspace.setup),
       identity: { name: raw.workspace.author_name, email: raw.workspace.author_email },
     },

@@ -104,7 +104,6 @@ command = "aider --message-file {prompt_file}"
     const config = loadConfig(root, {});
     assert.deepEqual(config.gate.commands, [{ name: "test", run: "npm test", timeoutMs: 600_000 }]);
     assert.deepEqual(config.workspace.copy, []);
-    assert.equal(config.workspace.copySecrets, false);
     assert.equal(config.guard.secrets, "block");
     assert.match(text, /copy_secrets = true/, "the template says how to opt in");
     const empty = renderConfigTemplate({ gate: [], setup: [] });
@@ -119,7 +118,7 @@ command = "aider --message-file {prompt_file}"
       assert.ok(message.includes(path), message);
       assert.match(hint ?? "", /copy_secrets = true/);
       const allowed = parseText(`${text}copy_secrets = true\n`).workspace;
-      assert.deepEqual([allowed.copy, allowed.copySecrets], [["config/local.json", path], true]);
+      assert.deepEqual(allowed.copy, ["config/local.json", path]);
     }
     assert.deepEqual(parseText('[workspace]\ncopy = ["config/local.json"]\n').workspace.copy, [
       "config/local.json",
