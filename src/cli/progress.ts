@@ -81,6 +81,12 @@ function describeMilestone(notice: RunNotice): string | undefined {
       return `run ${notice.runId}: ${shown(d.agent)} agent on branch ${shown(d.branch)} from ${shown(d.base)}`;
     case "run.resumed":
       return `run ${notice.runId}: resumed (was ${shown(d.from)})`;
+    case "workspace.setup":
+      return d.kind === "copied" && d.secret === true
+        ? color.yellow(
+            `WARNING: copied ${shown(d.path)} into the workspace (copy_secrets): the agent can read it`,
+          )
+        : undefined;
     case "workspace.ready":
       return `workspace ready: ${shown(d.path)} (sandbox: ${shown(d.sandbox ?? "none")})`;
     case "sandbox.unavailable":

@@ -36,11 +36,6 @@ function npmGate(root: string): DetectedStep[] {
   return steps;
 }
 
-/** Files copied into workspaces by default when the project has them. */
-export function detectCopy(root: string): string[] {
-  return [".env"].filter((file) => existsSync(join(root, file)));
-}
-
 /** The install step for a workspace, when the project has a lockfile. */
 export function detectSetup(root: string): DetectedStep[] {
   if (existsSync(join(root, "package-lock.json"))) return [{ name: "install", run: "npm ci" }];

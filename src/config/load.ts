@@ -9,7 +9,8 @@ import { compileVault, type VaultConfig } from "./vault.ts";
 import { BUILTIN_PRESETS } from "./presets.ts";
 import { configSchema, type RawConfig } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
-import { parseTomlFile } from "./toml-file.ts";
+import { isSecretFileName } from "./secret-files.ts";
+import { parseTomlFile, problemAt } from "./toml-file.ts";
 
 export const CONFIG_FILE = "gaffer.toml";
 
@@ -21,6 +22,7 @@ export interface GafferConfig {
   agent: { default: string; turnTimeoutMs: number };
   agents: ReadonlyMap<string, AgentPreset>;
   gate: { maxFixAttempts: number; feedbackBytes: number; outputBytes: number; commands: GateCommand[] };
+  /** `copy` lists a file that looks like a secret only when gaffer.toml said `copy_secrets = true`. */
   workspace: { copy: string[]; setup: GateCommand[]; identity: { name: string; email: string } };
   sandbox: {
     mode: SandboxSetting;
@@ -31,7 +33,13 @@ export interface GafferConfig {
     deny: string[];
   };
   /** `denyPaths` undefined: gaffer's defaults. */
-  guard: { allowPaths: string[]; denyPaths: string[] | undefined; tamper: "block" | "flag" };
+  guard: {
+    allowPaths: string[];
+    denyPaths: string[] | undefined;
+    tamper: "block" | "flag";
+    /** What a secret found in a proposal does to it. */
+    secrets: "block" | "flag";
+  };
   limits: {
     runTimeoutMs: number;
     outputBytes: number;
@@ -62,7 +70,23 @@ export function parseConfig(
   root: string,
   env: NodeJS.ProcessEnv = process.env,
 ): GafferConfig {
-  return compile(parseTomlFile(text, file, configSchema).data, root, file, env);
+  const { data } = parseTomlFile(text, file, configSchema);
+  assertSecretCopiesAllowed(data.workspace, file, text);
+  return compile(data, root, file, env);
+}
+
+/** A file that looks like a secret is copied into workspaces only when gaffer.toml says so. */
+function assertSecretCopiesAllowed(workspace: RawConfig["workspace"], file: string, text: string): void {
+  if (workspace.copy_secrets) return;
+  const index = workspace.copy.findIndex(isSecretFileName);
+  if (index === -1) return;
+  throw problemAt(
+    file,
+    text,
+    ["workspace", "copy"],
+    `[workspace] copy lists ${workspace.copy[index]}, which looks like a secret: the agent could read it and commit it`,
+    "give the workspace fake values instead, or add copy_secrets = true to [workspace] if the agent must have it",
+  );
 }
 
 function compile(
@@ -124,7 +148,12 @@ function compile(
       write: raw.sandbox.write.map(at),
       deny: raw.sandbox.deny.map(at),
     },
-    guard: { allowPaths: raw.guard.allow_paths, denyPaths: raw.guard.deny_paths, tamper: raw.guard.tamper },
+    guard: {
+      allowPaths: raw.guard.allow_paths,
+      denyPaths: raw.guard.deny_paths,
+      tamper: raw.guard.tamper,
+      secrets: raw.guard.secrets,
+    },
     budget: raw.budget,
     prices: Object.fromEntries(
       Object.entries(raw.prices).map(([model, p]) => [

@@ -162,6 +162,12 @@ export const configSchema = z.strictObject({
         .enum(["block", "flag"])
         .default("block")
         .describe("what test-tampering findings do to a proposal"),
+      secrets: z
+        .enum(["block", "flag"])
+        .default("block")
+        .describe(
+          "what a known secret or token found in a proposal's commits, messages or branch does to it",
+        ),
     })
     .prefault({}),
   budget: z
@@ -214,7 +220,13 @@ export const configSchema = z.strictObject({
       copy: z
         .array(z.string().min(1))
         .default([])
-        .describe("untracked files copied from the project, e.g. .env"),
+        .describe("untracked files copied from the project, e.g. a local config"),
+      copy_secrets: z
+        .boolean()
+        .default(false)
+        .describe(
+          "allow copy to list files that look like secrets (.env*, *.pem, id_*…): the agent reads them",
+        ),
       setup: z.array(step).default([]).describe("commands run after cloning, e.g. an install"),
       author_name: z.string().min(1).default("gaffer").describe("author of the commits gaffer makes"),
       author_email: z.string().min(3).default("gaffer@localhost"),

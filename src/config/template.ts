@@ -4,7 +4,6 @@ import type { DetectedStep } from "./detect.ts";
 export interface TemplateInput {
   gate: DetectedStep[];
   setup: DetectedStep[];
-  copy: string[];
   /** Whether bubblewrap works on this machine, which decides the `[sandbox] mode` written. */
   sandbox: SandboxAvailability;
 }
@@ -82,6 +81,10 @@ allow_paths = []
 # deny_paths = [".github/workflows/**", "**/*.{pem,key}", "secrets/**", "!secrets/README.md"]
 # Deleted tests, removed assertions, skip/only markers, lowered coverage thresholds: "block" or "flag".
 tamper = "block"
+# A secret gaffer knows (a token in its environment, a value of the project's .env files) or a
+# well-known token (ghp_…, AKIA…, a private key) in a proposal's changes, commit messages, authors
+# or branch name: "block" stops the proposal, "flag" lets it through marked. Values are never shown.
+secrets = "block"
 
 [limits]
 run_timeout = "2h"
@@ -122,8 +125,13 @@ secrets_file = ".gaffer/secrets.env"
 # policy = "heal"
 
 [workspace]
-# Untracked files copied from the project into each workspace.
-copy = ${JSON.stringify(input.copy)}
+# Untracked files copied from the project into each workspace (never committed by gaffer).
+copy = []
+# Files that look like secrets (.env*, *.pem, *.key, id_*, .npmrc, .netrc, credentials…) are
+# refused in copy unless copy_secrets = true. That is dangerous: the agent can read every copied
+# file, so a prompt injection or a careless commit can carry its values into the proposal, which
+# gaffer blocks only when it recognises them (not every re-encoding). Prefer fake test values.
+# copy_secrets = false
 # Author of the commits gaffer makes for the agent.
 author_name = "gaffer"
 author_email = "gaffer@localhost"

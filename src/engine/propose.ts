@@ -21,8 +21,8 @@ export async function proposeStep(context: StepContext, run: Run): Promise<void>
     data: { attempt: run.attempt },
   });
   const workspace = runWorkspace(run, recorder);
-  const findings = await verifyRun(context, run, workspace);
   const message = `${item.title}\n\ngaffer item #${item.id}, run ${run.id}, attempt ${run.attempt}`;
+  const findings = await verifyRun(context, run, workspace, message);
   const commit = await commitChanges(workspace, message, project.config.workspace.identity);
   await recorder.event("proposal.committed", { committed: commit.committed, head: commit.head });
   const description = await describeProposal(workspace, run.base_commit);

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { formatDuration } from "../config/index.ts";
+import { secretScanner } from "../guard/secrets/index.ts";
 import {
   type Attempt,
   type GateResult,
@@ -11,6 +12,7 @@ import {
 } from "../store/index.ts";
 import { printable } from "../util/printable.ts";
 import { workspaceGit } from "../workspace/index.ts";
+import { knownSecrets } from "./known-secrets.ts";
 import type { Project } from "./project.ts";
 import { runWorkspace } from "./workspace-handle.ts";
 
@@ -51,7 +53,9 @@ export async function writeFailureReport(
   ];
   const path = project.paths.report(run.id);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${sections.join("\n\n")}\n`);
+  // Gate output, commit subjects and file names are the agent's: no secret gaffer knows is shown.
+  const { redact } = secretScanner(await knownSecrets(project));
+  writeFileSync(path, redact(`${sections.join("\n\n")}\n`));
   return path;
 }
 

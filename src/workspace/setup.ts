@@ -1,6 +1,7 @@
 import { constants } from "node:fs";
 import { appendFile, copyFile, lstat, mkdir, realpath, rm, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, normalize, relative, sep } from "node:path";
+import { isSecretFileName } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
 import { type CommandWrapper, runShell } from "../util/process.ts";
 
@@ -11,7 +12,8 @@ export interface SetupCommand {
 }
 
 export type SetupStep =
-  | { kind: "copied"; path: string }
+  /** `secret`: the file looks like a secret (allowed by `copy_secrets`); the agent can read it. */
+  | { kind: "copied"; path: string; secret: boolean }
   | { kind: "missing"; path: string }
   | {
       kind: "command";
@@ -47,7 +49,9 @@ export async function runSetup(opts: SetupOptions): Promise<void> {
   for (const path of opts.copy) {
     const target = await copyIntoWorkspace(opts.project, opts.workspace, path);
     if (target) copied.push(target);
-    opts.onStep?.({ kind: target ? "copied" : "missing", path });
+    opts.onStep?.(
+      target ? { kind: "copied", path, secret: isSecretFileName(path) } : { kind: "missing", path },
+    );
   }
   await excludeFromCommits(opts.workspace, copied);
   for (const command of opts.commands) {

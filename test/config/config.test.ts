@@ -105,21 +105,45 @@ command = "aider --message-file {prompt_file}"
     });
   });
 
-  it("writes a template that parses to the detected gate", (t) => {
+  it("writes a template that parses to the detected gate and copies nothing", (t) => {
     const root = tempDir(t);
     const text = renderConfigTemplate({
       gate: [{ name: "test", run: "npm test" }],
       setup: [],
-      copy: [".env"],
       sandbox: { available: true },
     });
     writeFileSync(join(root, "gaffer.toml"), text);
     const config = loadConfig(root, {});
     assert.deepEqual(config.gate.commands, [{ name: "test", run: "npm test", timeoutMs: 600_000 }]);
-    assert.deepEqual(config.workspace.copy, [".env"]);
+    assert.deepEqual(config.workspace.copy, []);
+    assert.equal(config.guard.secrets, "block");
+    assert.match(text, /copy_secrets = true/, "the template says how to opt in");
     assert.equal(config.sandbox.mode, "required");
-    const empty = renderConfigTemplate({ gate: [], setup: [], copy: [], sandbox: { available: true } });
+    const empty = renderConfigTemplate({ gate: [], setup: [], sandbox: { available: true } });
     assert.equal(parseText(empty).gate.commands.length, 0);
+  });
+
+  it("refuses to copy a file that looks like a secret unless copy_secrets says so", () => {
+    for (const path of [".env", ".env.local", "certs/server.key", "deploy.pem", "id_ed25519", ".npmrc"]) {
+      const text = `[workspace]\ncopy = ["config/local.json", "${path}"]\n`;
+      const { message, hint } = configError(text);
+      assert.match(message, /gaffer\.toml:2: \[workspace\] copy lists .* which looks like a secret/);
+      assert.ok(message.includes(path), message);
+      assert.match(hint ?? "", /copy_secrets = true/);
+      const allowed = parseText(`${text}copy_secrets = true\n`).workspace;
+      assert.deepEqual(allowed.copy, ["config/local.json", path]);
+    }
+    assert.deepEqual(parseText('[workspace]\ncopy = ["config/local.json"]\n').workspace.copy, [
+      "config/local.json",
+    ]);
+  });
+
+  it("reads what a secret in a proposal does", () => {
+    assert.equal(parseText('[guard]\nsecrets = "flag"\n').guard.secrets, "flag");
+    assert.match(
+      configError('[guard]\nsecrets = "warn"\n').message,
+      /guard\.secrets: must be one of "block", "flag"/,
+    );
   });
 
   it("leaves the sandbox mode unset, and says why, where no sandbox can be made", (t) => {
@@ -128,7 +152,6 @@ command = "aider --message-file {prompt_file}"
     const text = renderConfigTemplate({
       gate: [],
       setup: [],
-      copy: [],
       sandbox: { available: false, reason },
     });
     assert.match(text, /# No sandbox can be made on this machine \(bubblewrap is not installed: apt-get/);

@@ -32,6 +32,15 @@ describe("e2e: the CLI as a user drives it", () => {
     assert.doesNotMatch(explained, /^mode =/m);
   });
 
+  it("init never copies a project's .env into workspaces, and says how to opt in", async (t) => {
+    const dir = gitRepo(t, { "README.md": "x\n" });
+    writeFileSync(join(dir, ".env"), "API_TOKEN=local-token-1234\n");
+    assert.equal((await gaffer(["init"], { cwd: dir })).code, 0);
+    const config = readFileSync(join(dir, "gaffer.toml"), "utf8");
+    assert.match(config, /^copy = \[\]$/m);
+    assert.match(config, /^# copy_secrets = false$/m);
+  });
+
   it("files, lists, edits, closes and shows items", async (t) => {
     const dir = gitRepo(t, { "README.md": "x\n" });
     const added = await gaffer(

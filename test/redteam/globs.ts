@@ -2,7 +2,7 @@ import { loadConfig } from "../../src/config/index.ts";
 import { pathVerdict, runDenyPaths } from "../../src/guard/integrity/index.ts";
 import { classify, loadPolicy } from "../../src/vault/index.ts";
 import type { Arena, AttackResult } from "./harness.ts";
-import type { Attack } from "./scenarios.ts";
+import type { Attack } from "./kit.ts";
 
 /** A deny rule in the syntax users know from .gitignore: braces, at any depth. */
 const DENY = '\n[guard]\ndeny_paths = ["**/*.{pem,key}"]\n';

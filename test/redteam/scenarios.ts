@@ -15,6 +15,7 @@ import {
   shell,
 } from "./kit.ts";
 import { TERMINAL_ATTACKS } from "./terminal.ts";
+import { SECRET_ATTACKS } from "./secrets.ts";
 
 export { type Attack, MARKER } from "./kit.ts";
 
@@ -338,4 +339,5 @@ export const ATTACKS: Attack[] = [
   ...TERMINAL_ATTACKS,
   ...CONTAINMENT_ATTACKS,
   ...GLOB_ATTACKS,
+  ...SECRET_ATTACKS,
 ];

@@ -22,8 +22,8 @@ describe("workspace/setup", () => {
       ...noCommands,
     });
     assert.deepEqual(steps, [
-      { kind: "copied", path: ".env" },
-      { kind: "copied", path: "config/local.json" },
+      { kind: "copied", path: ".env", secret: true },
+      { kind: "copied", path: "config/local.json", secret: false },
       { kind: "missing", path: "missing.txt" },
     ]);
     assert.equal(readFileSync(join(ws.dir, ".env"), "utf8"), "TOKEN=secret\n");

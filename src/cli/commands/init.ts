@@ -1,12 +1,6 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  CONFIG_FILE,
-  detectCopy,
-  detectGate,
-  detectSetup,
-  renderConfigTemplate,
-} from "../../config/index.ts";
+import { CONFIG_FILE, detectGate, detectSetup, renderConfigTemplate } from "../../config/index.ts";
 import { ensureStateDir, openProject, projectPaths } from "../../engine/index.ts";
 import { GafferError } from "../../errors.ts";
 import { detectSandbox } from "../../sandbox/index.ts";
@@ -20,12 +14,7 @@ export async function init(cwd: string, options: { force?: boolean }): Promise<n
     throw new GafferError("usage", `${file} already exists`, "edit it, or pass --force to overwrite it");
   }
   const gate = detectGate(root);
-  const template = renderConfigTemplate({
-    gate,
-    setup: detectSetup(root),
-    copy: detectCopy(root),
-    sandbox: detectSandbox(),
-  });
+  const template = renderConfigTemplate({ gate, setup: detectSetup(root), sandbox: detectSandbox() });
   writeFileSync(file, template);
   ensureStateDir(root, projectPaths(root).stateDir);
   print(`wrote ${file}`);

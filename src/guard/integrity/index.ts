@@ -7,6 +7,7 @@
  *   const findings = await verifyIntegrity(ws, { baseline: await loadBaseline(path), branch, baseCommit,
  *     allowPaths, denyPaths: runDenyPaths(config.guard.denyPaths) });
  *   const tampering = await detectTestTampering(ws, baseCommit, { severity: policy.tamper });
+ *   const secrets = await checkSecrets(ws, { baseCommit, branch, known, commitMessage, severity });
  *
  * Violations are findings, never exceptions; only a failing git command throws.
  */
@@ -26,6 +27,7 @@ export {
   type PathVerdict,
   runDenyPaths,
 } from "./path-rules.ts";
+export { checkSecrets, type SecretsCheckOptions } from "./secrets.ts";
 export { detectTestTampering, type TamperOptions } from "./tamper.ts";
 export { isTestPath } from "./tamper-patterns.ts";
 export type { Finding, FindingSeverity } from "./types.ts";

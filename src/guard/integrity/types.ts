@@ -3,7 +3,7 @@ export type FindingSeverity = "block" | "flag";
 
 /** One violation found after the agent's last turn; evidence is plain JSON for the event log. */
 export interface Finding {
-  /** The check that found it: "refs", "history", "paths", "metadata" or "tamper". */
+  /** The check that found it: "refs", "history", "paths", "metadata", "tamper" or "secrets". */
   check: string;
   /** A stable name for what was violated, e.g. "ref-created" or "assertions-removed". */
   rule: string;
