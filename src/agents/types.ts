@@ -56,6 +56,8 @@ export interface SessionContext {
   policy: CommandPolicy;
   /** Called for every update, in order. The engine records each as an event. */
   onUpdate(update: AgentUpdate): void;
+  /** Told of every chunk the agent's commands print in gaffer's terminals, as it arrives (the output limit). */
+  onTerminalOutput?(bytes: number): void;
   /** Wall-clock limit for one turn. */
   turnTimeoutMs: number;
   /** Confines every process started for the agent (its own, its terminals); none = unconfined. */

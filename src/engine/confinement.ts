@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { realpath } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,6 +14,7 @@ import type { Workspace } from "../workspace/index.ts";
 import type { Project } from "./project.ts";
 import { recordProjectRefs } from "./project-refs.ts";
 import type { RunRecorder } from "./recorder.ts";
+import { type SandboxDirs, sandboxDirs } from "./sandbox-state.ts";
 
 /** Variables that always pass into the sandbox; everything else of gaffer's environment stays out. */
 const DEFAULT_ENV_ALLOW = [
@@ -39,6 +40,8 @@ export interface RunConfinement {
   wrap: CommandWrapper;
   guardLog: string;
   baselinePath: string;
+  /** Every directory the agent can write: what counts toward `[limits] workspace_size`. */
+  places: string[];
   close(): Promise<void>;
 }
 
@@ -96,30 +99,9 @@ export async function confineRun(
     wrap: (argv, options) => sandbox.wrap(argv, options),
     guardLog,
     baselinePath,
+    places: [workspace.dir, dirs.root],
     close: () => sandbox.close(),
   };
-}
-
-interface SandboxDirs {
-  home: string;
-  tmp: string;
-  bin: string;
-  guard: string;
-  /** The agent's own state and configuration directory (CLAUDE_CONFIG_DIR, CODEX_HOME…). */
-  agent: string;
-}
-
-function sandboxDirs(runDir: string): SandboxDirs {
-  const root = join(runDir, "sandbox");
-  const dirs = {
-    home: join(root, "home"),
-    tmp: join(root, "tmp"),
-    bin: join(root, "bin"),
-    guard: join(root, "guard"),
-    agent: join(root, "agent"),
-  };
-  for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
-  return dirs;
 }
 
 function policyFor(
@@ -136,6 +118,7 @@ function policyFor(
     workspace: run.workspace,
     home: dirs.home,
     tmp: dirs.tmp,
+    shm: dirs.shm,
     writable: [dirs.guard, dirs.agent, ...sandbox.write],
     readOnly: [dirs.bin, ...toolDirs, ...sandbox.read],
     deny: [...projectSecrets(project.root), project.paths.stateDir, ...sandbox.deny],
