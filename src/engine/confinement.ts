@@ -40,8 +40,6 @@ export interface RunConfinement {
   wrap: CommandWrapper;
   guardLog: string;
   baselinePath: string;
-  /** Every directory the agent can write: what counts toward `[limits] workspace_size`. */
-  places: string[];
   close(): Promise<void>;
 }
 
@@ -99,7 +97,6 @@ export async function confineRun(
     wrap: (argv, options) => sandbox.wrap(argv, options),
     guardLog,
     baselinePath,
-    places: [workspace.dir, dirs.root],
     close: () => sandbox.close(),
   };
 }

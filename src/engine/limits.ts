@@ -26,7 +26,7 @@ const POLL_MS = 1000;
  */
 export function watchLimits(options: {
   limits: RunLimits;
-  /** The directories whose files count toward `workspaceBytes`; none before the workspace exists. */
+  /** The directories whose files count toward `workspaceBytes`. */
   places: () => readonly string[];
   /** Output so far; the OutputMeter stops the run the moment it passes the limit, this only reports it. */
   outputBytes: () => number;

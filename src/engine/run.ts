@@ -20,7 +20,7 @@ import { runAgentStep } from "./agent-step.ts";
 import type { KeptSession } from "./kept-session.ts";
 import { runGateStep } from "./gate-step.ts";
 import { type RunConfinement, sandboxDecision } from "./confinement.ts";
-import { removeSandboxState } from "./sandbox-state.ts";
+import { removeSandboxState, sandboxDirs } from "./sandbox-state.ts";
 import { prepareWorkspace } from "./prepare.ts";
 import type { Project } from "./project.ts";
 import { proposeStep } from "./propose.ts";
@@ -192,7 +192,11 @@ async function drive(project: Project, initial: Run, item: Item, options: RunOpt
   };
   const watcher = watchLimits({
     limits,
-    places: () => (context.confinement ? context.confinement.places : []),
+    // Watched from the start, so setup steps count too: a place not made yet weighs nothing.
+    places: () => [
+      project.paths.workspace(initial.id),
+      sandboxDirs(project.paths.runDir(initial.id), false).root,
+    ],
     outputBytes: () => context.output.used,
     onExceeded: exceed,
   });
