@@ -6,7 +6,7 @@ import { setImmediate as yieldToEvents } from "node:timers/promises";
  * Entries looked at between two turns of the event loop. Synchronous `lstat` is several times
  * faster than the thread pool's; a slice this size keeps the loop free every few milliseconds.
  */
-const SLICE = 2000;
+const SLICE = 500;
 
 /**
  * The bytes the files under `roots` take, for a disk budget: each entry counts its apparent size
