@@ -21,9 +21,9 @@ import { confineRun } from "../confinement.ts";
 import type { Project } from "../project.ts";
 import { type RunObserver, RunRecorder } from "../recorder.ts";
 import { AgentUpdateSink } from "../agent-updates.ts";
-import { outputReason } from "../limits.ts";
+import { outputReason, watchLimits } from "../limits.ts";
 import { OutputMeter } from "../output-meter.ts";
-import { removeSandboxState } from "../sandbox-state.ts";
+import { removeSandboxState, sandboxDirs } from "../sandbox-state.ts";
 import { AttemptUsage } from "../usage.ts";
 import { writeFailureReport } from "../report.ts";
 import type { RunRole, StepContext } from "../run.ts";
@@ -103,6 +103,16 @@ export async function reviewProposal(
   });
   const reviewing: Run = { ...run, agent: options.agent, workspace: dir, branch };
   const confinement = await confineRun(project, reviewing, workspace, recorder, stateDir);
+  // The reviewer's clone and sandbox are under the same limits as a builder's.
+  const watcher = watchLimits({
+    limits: project.config.limits,
+    places: () => [dir, sandboxDirs(stateDir, false).root],
+    outputBytes: () => context.output.used,
+    onExceeded: (reason, used) => {
+      if (!context.limitReason) recorder.enqueue("limit.exceeded", { reason, ...used });
+      context.stop(reason);
+    },
+  });
   try {
     const brief = renderReviewBrief({
       item,
@@ -156,6 +166,7 @@ export async function reviewProposal(
     await recordReview(db, run, review, { then: "revise", feedback: findingsText(parsed) });
     return { round, verdict: parsed.verdict, outcome: "revising" };
   } finally {
+    watcher.stop();
     await confinement.close();
     const snapshot = await discardWorkspace(project.root, workspace, `review-${run.id}-${round}`).catch(
       () => null,
@@ -188,7 +199,7 @@ function reviewContext(
     },
     output: new OutputMeter(project.config.limits.outputBytes, (used) => {
       const reason = outputReason(project.config.limits.outputBytes);
-      recorder.enqueue("limit.exceeded", { reason, outputBytes: used });
+      if (!context.limitReason) recorder.enqueue("limit.exceeded", { reason, outputBytes: used });
       context.stop(reason);
     }),
   };
