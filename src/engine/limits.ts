@@ -70,7 +70,12 @@ export function watchLimits(options: {
     report();
   }, POLL_MS);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop: () => {
+      reported = true; // a measurement still under way reports nothing either
+      clearInterval(timer);
+    },
+  };
 }
 
 export function exceeded(limits: RunLimits, usage: Usage): string | undefined {
