@@ -65,6 +65,8 @@ export interface SessionContext {
   policy: CommandPolicy;
   /** Called for every update, in order. The engine records each as an event. */
   onUpdate(update: AgentUpdate): void;
+  /** Told of every chunk the agent's commands print in gaffer's terminals, as it arrives (the output limit). */
+  onTerminalOutput?(bytes: number): void;
   /** Wall-clock limit for one turn. */
   turnTimeoutMs: number;
   /** Hosts a `fetch` permission request may reach: the sandbox's allowlist. None when absent. */

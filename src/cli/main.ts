@@ -217,7 +217,9 @@ function program(): { command: Command; exitCode: () => number } {
     .action(use(async () => (await import("./commands/cost.ts")).cost));
   gaffer
     .command("discard <run>")
-    .description("snapshot a run's work to refs/gaffer/snapshots/<run>, then remove its workspace")
+    .description(
+      "snapshot a run's work to refs/gaffer/snapshots/<run>, then remove its workspace and its sandbox's private files",
+    )
     .action(use(async () => (await import("./commands/discard.ts")).discard));
   gaffer
     .command("merge <run>")

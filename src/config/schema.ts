@@ -193,7 +193,9 @@ export const configSchema = z.strictObject({
     .strictObject({
       run_timeout: duration("2h").describe("wall clock of a whole run"),
       output_bytes: size("16MB").describe("output an agent may produce in one run"),
-      workspace_size: size("4GB").describe("size the workspace may grow to"),
+      workspace_size: size("4GB").describe(
+        "disk a run may take: its workspace and its sandbox's private /tmp, HOME, /dev/shm and agent state",
+      ),
       processes: z.number().int().min(8).default(512).describe("processes the run may have at once"),
       turns: z
         .number()

@@ -18,6 +18,7 @@ import {
 import { workspaceGit, worktreeFingerprint } from "../workspace/index.ts";
 import type { StepContext } from "./run.ts";
 import { canContinue, KeptSession } from "./kept-session.ts";
+import { AgentUpdateSink } from "./agent-updates.ts";
 import { AttemptUsage } from "./usage.ts";
 import { runWorkspace } from "./workspace-handle.ts";
 
@@ -28,7 +29,8 @@ import { runWorkspace } from "./workspace-handle.ts";
 export async function runAgentStep(context: StepContext, run: Run, number: number): Promise<void> {
   const { project, recorder, item, signal } = context;
   const db = project.store.db;
-  const workspace = runWorkspace(run, recorder);
+  // A limit that trips kills gaffer's own git commands on the workspace too (hashing a huge file).
+  const workspace = runWorkspace(run, recorder, signal);
   const fingerprint = await worktreeFingerprint(workspace);
   const turns = await countEvents(db, run.id, "agent.prompt");
   if (turns >= project.config.limits.turns) {
@@ -119,8 +121,9 @@ async function converse(
 ): Promise<TurnResult & { nudged: boolean }> {
   const { project, recorder, signal } = context;
   const preset = agentPreset(project.config, run.agent);
+  const sink = new AgentUpdateSink(recorder, context.output, "agent", { attempt });
   const route = (update: AgentUpdate) => {
-    recorder.enqueue(`agent.${update.kind}`, { attempt, ...update });
+    sink.push(update);
     usage.observe(update);
   };
   const keep = context.options.role?.continuation === "continue" && canContinue(preset);
@@ -137,6 +140,7 @@ async function converse(
       policy: commandPolicy(run.branch),
       hosts: project.config.sandbox.hosts,
       onUpdate: kept.onUpdate,
+      onTerminalOutput: (bytes) => void context.output.take(bytes),
       turnTimeoutMs: project.config.agent.turnTimeoutMs,
       ...(context.confinement && { wrap: context.confinement.wrap }),
     });
@@ -163,6 +167,7 @@ async function converse(
       if (context.session === kept) delete context.session;
       await kept.close();
     }
+    sink.flush();
   }
 }
 

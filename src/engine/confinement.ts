@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { realpath } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +21,7 @@ import type { Workspace } from "../workspace/index.ts";
 import type { Project } from "./project.ts";
 import { recordProjectRefs } from "./project-refs.ts";
 import type { RunRecorder } from "./recorder.ts";
+import { type SandboxDirs, sandboxDirs } from "./sandbox-state.ts";
 
 /** Variables that always pass into the sandbox; everything else of gaffer's environment stays out. */
 const DEFAULT_ENV_ALLOW = [
@@ -125,28 +126,6 @@ export async function confineRun(
   };
 }
 
-interface SandboxDirs {
-  home: string;
-  tmp: string;
-  bin: string;
-  guard: string;
-  /** The agent's own state and configuration directory (CLAUDE_CONFIG_DIR, CODEX_HOME…). */
-  agent: string;
-}
-
-function sandboxDirs(runDir: string): SandboxDirs {
-  const root = join(runDir, "sandbox");
-  const dirs = {
-    home: join(root, "home"),
-    tmp: join(root, "tmp"),
-    bin: join(root, "bin"),
-    guard: join(root, "guard"),
-    agent: join(root, "agent"),
-  };
-  for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
-  return dirs;
-}
-
 function policyFor(
   project: Project,
   run: Run,
@@ -161,6 +140,7 @@ function policyFor(
     workspace: run.workspace,
     home: dirs.home,
     tmp: dirs.tmp,
+    shm: dirs.shm,
     writable: [dirs.guard, dirs.agent, ...sandbox.write],
     readOnly: [dirs.bin, ...toolDirs, ...sandbox.read],
     deny: [...projectSecrets(project.root), project.paths.stateDir, ...sandbox.deny],

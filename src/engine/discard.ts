@@ -4,11 +4,13 @@ import { getRun, type Run, TERMINAL_STATES } from "../store/index.ts";
 import { discardWorkspace } from "../workspace/index.ts";
 import type { Project } from "./project.ts";
 import { RunRecorder } from "./recorder.ts";
+import { removeSandboxState } from "./sandbox-state.ts";
 import { runWorkspace } from "./workspace-handle.ts";
 
 /**
  * Ends a run for good: its commits and uncommitted changes are first saved to
- * `refs/gaffer/snapshots/<run>` in the project, then the workspace is removed.
+ * `refs/gaffer/snapshots/<run>` in the project, then the workspace is removed, and with it the
+ * sandbox's private files (/tmp, HOME, /dev/shm, agent state), which a cancelled run kept for a resume.
  */
 export async function discardRun(
   project: Project,
@@ -39,6 +41,7 @@ export async function discardRun(
       commit: snapshot?.commit ?? null,
     });
   }
+  await removeSandboxState(project.paths.runDir(run.id));
   const discarded = await recorder.transition(project.store.db, {
     from: [run.state],
     to: "discarded",

@@ -2,10 +2,12 @@ import { getItem, getRun, RESUMABLE_STATES, type Run, transitionRun } from "../s
 import type { Project } from "./project.ts";
 import { recoverInterruptedRuns } from "./recover.ts";
 import { writeFailureReport } from "./report.ts";
+import { removeSandboxState } from "./sandbox-state.ts";
 
 /**
  * Ends a run that stopped (cancelled or interrupted) as given up, with a failure report: the
- * supervisor's last word on a run that kept stalling. Its workspace is kept.
+ * supervisor's last word on a run that kept stalling. Its workspace is kept; its sandbox's
+ * private files (/tmp, HOME, /dev/shm, agent state) go.
  */
 export async function giveUpRun(project: Project, runId: number, reason: string): Promise<Run> {
   const db = project.store.db;
@@ -13,11 +15,13 @@ export async function giveUpRun(project: Project, runId: number, reason: string)
   const run = await getRun(db, runId);
   if (!RESUMABLE_STATES.includes(run.state)) return run;
   const report = await writeFailureReport(project, run, await getItem(db, run.item_id), reason);
-  return transitionRun(db, runId, {
+  const ended = await transitionRun(db, runId, {
     from: [run.state],
     to: "gave-up",
     set: { reason, report_path: report, owner: null },
     event: "run.gave-up",
     data: { reason, report },
   });
+  await removeSandboxState(project.paths.runDir(runId));
+  return ended;
 }

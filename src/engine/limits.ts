@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { lstat, readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { diskUsage } from "./disk-usage.ts";
 
 export interface RunLimits {
   runTimeoutMs: number;
@@ -18,78 +17,80 @@ export interface Usage {
 }
 
 const POLL_MS = 1000;
-const SIZE_EVERY = 5;
 
 /**
- * Watches a run against its limits while it drives: wall clock, agent output, workspace size and
- * the number of processes gaffer has started (its descendants, sandboxed or not). The first limit
- * exceeded is reported once; the caller stops the run with that reason.
+ * Watches a run against its limits while it drives: wall clock, the disk its files take (the
+ * workspace and every private place of its sandbox), and the number of processes gaffer has
+ * started (its descendants, sandboxed or not). Output is metered as it arrives (OutputMeter).
+ * The first limit exceeded is reported once; the caller stops the run with that reason.
  */
 export function watchLimits(options: {
   limits: RunLimits;
-  workspace: () => string;
+  /** The directories whose files count toward `workspaceBytes`. */
+  places: () => readonly string[];
+  /** Output so far; the OutputMeter stops the run the moment it passes the limit, this only reports it. */
   outputBytes: () => number;
   onExceeded: (reason: string, usage: Usage) => void;
 }): { stop(): void } {
+  const { limits } = options;
   const started = Date.now();
-  let tick = 0;
   let workspaceBytes = 0;
   let reported = false;
   let measuring = false;
-  const measureSize = () => {
-    const workspace = options.workspace();
-    if (measuring || !workspace) return;
-    measuring = true;
-    directorySize(workspace)
-      .then((bytes) => {
-        workspaceBytes = bytes;
-      })
-      .finally(() => {
-        measuring = false;
-      });
-  };
-  // Sizing a workspace can be slow on a busy disk: it runs beside the cheap checks, never holding them up.
-  const check = () => {
-    if (reported) return;
-    if (tick++ % SIZE_EVERY === 0) measureSize();
+  const report = () => {
     const usage: Usage = {
       elapsedMs: Date.now() - started,
       outputBytes: options.outputBytes(),
       workspaceBytes,
       processes: countDescendants(process.pid),
     };
-    const reason = exceeded(options.limits, usage);
-    if (reason && !reported) {
-      reported = true;
-      options.onExceeded(reason, usage);
-    }
+    const reason = exceeded(limits, usage);
+    if (!reason || reported) return;
+    reported = true;
+    options.onExceeded(reason, usage);
   };
-  const timer = setInterval(check, POLL_MS);
+  // Sizing can take a while on a busy disk: it runs beside the cheap checks, never holding them
+  // up, and reports the moment it finds the budget gone.
+  const measureSize = () => {
+    const places = options.places();
+    if (measuring || places.length === 0) return;
+    measuring = true;
+    diskUsage(places, { stopAbove: limits.workspaceBytes })
+      .then((bytes) => {
+        workspaceBytes = bytes;
+        report();
+      })
+      .finally(() => {
+        measuring = false;
+      });
+  };
+  const timer = setInterval(() => {
+    if (reported) return;
+    measureSize();
+    report();
+  }, POLL_MS);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop: () => {
+      reported = true; // a measurement still under way reports nothing either
+      clearInterval(timer);
+    },
+  };
 }
 
 export function exceeded(limits: RunLimits, usage: Usage): string | undefined {
   if (usage.elapsedMs > limits.runTimeoutMs)
     return `limit: the run took longer than ${Math.round(limits.runTimeoutMs / 1000)}s`;
-  if (usage.outputBytes > limits.outputBytes)
-    return `limit: the agent wrote more than ${limits.outputBytes} bytes of output`;
+  if (usage.outputBytes > limits.outputBytes) return outputReason(limits.outputBytes);
   if (usage.workspaceBytes > limits.workspaceBytes)
-    return `limit: the workspace grew past ${limits.workspaceBytes} bytes`;
+    return `limit: the workspace grew past ${limits.workspaceBytes} bytes (with the sandbox's /tmp, HOME, agent state and /dev/shm)`;
   if (usage.processes > limits.processes) return `limit: more than ${limits.processes} processes at once`;
   return undefined;
 }
 
-/** Bytes of every file under a directory (not following symlinks). */
-export async function directorySize(dir: string): Promise<number> {
-  let total = 0;
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) total += await directorySize(path);
-    else total += (await lstat(path).catch(() => undefined))?.size ?? 0;
-  }
-  return total;
+/** Why a run that went past `[limits] output_bytes` stopped. */
+export function outputReason(outputBytes: number): string {
+  return `limit: the agent wrote more than ${outputBytes} bytes of output`;
 }
 
 /** Processes descending from `pid`, read from /proc (0 where /proc is not available). */

@@ -21,7 +21,6 @@ export class RunRecorder {
   readonly #run: { id: number; itemId: number };
   readonly #observer: RunObserver | undefined;
   #queue: Promise<void> = Promise.resolve();
-  #agentBytes = 0;
 
   constructor(db: Db, run: { id: number; itemId: number }, observer?: RunObserver) {
     this.#db = db;
@@ -45,14 +44,8 @@ export class RunRecorder {
     this.#notify(type, data, Date.now());
   }
 
-  /** Bytes of what the agent said and printed, as recorded (for the output limit). */
-  get agentOutputBytes(): number {
-    return this.#agentBytes;
-  }
-
   /** Records without waiting; `flush()` waits for everything queued. */
   enqueue(type: string, data: Record<string, unknown>): void {
-    if (type.startsWith("agent.")) this.#agentBytes += JSON.stringify(data).length;
     this.#queue = this.#queue.then(() => this.event(type, data)).catch(() => {});
   }
 

@@ -20,13 +20,15 @@ import { runAgentStep } from "./agent-step.ts";
 import type { KeptSession } from "./kept-session.ts";
 import { runGateStep } from "./gate-step.ts";
 import { type RunConfinement, sandboxDecision } from "./confinement.ts";
+import { removeSandboxState, sandboxDirs } from "./sandbox-state.ts";
 import { prepareWorkspace } from "./prepare.ts";
 import type { Project } from "./project.ts";
 import { proposeStep } from "./propose.ts";
 import { type RunObserver, RunRecorder } from "./recorder.ts";
 import { writeFailureReport } from "./report.ts";
-import { watchLimits } from "./limits.ts";
 import { highestRunIdOnDisk } from "./paths.ts";
+import { outputReason, type Usage, watchLimits } from "./limits.ts";
+import { OutputMeter } from "./output-meter.ts";
 import { nextStep } from "./steps.ts";
 
 /** The factory role a run is made for. */
@@ -77,6 +79,8 @@ export interface StepContext {
   limitReason?: string;
   /** Stops the run at a limit or budget: aborts `signal`, so the turn or gate in flight is cancelled. */
   stop(reason: string): void;
+  /** The agent's output so far, against `[limits] output_bytes`. */
+  output: OutputMeter;
   /** The agent session kept open across attempts when the role continues sessions. */
   session?: KeptSession;
 }
@@ -166,6 +170,14 @@ async function drive(project: Project, initial: Run, item: Item, options: RunOpt
   const recorder = new RunRecorder(project.store.db, { id: initial.id, itemId: item.id }, options.observer);
   const limit = new AbortController();
   const signal = AbortSignal.any([options.signal ?? new AbortController().signal, limit.signal]);
+  const { limits } = project.config;
+  let exceededAlready = false;
+  const exceed = (reason: string, usage: Partial<Usage>) => {
+    if (exceededAlready) return;
+    exceededAlready = true;
+    recorder.enqueue("limit.exceeded", { reason, ...usage });
+    context.stop(reason);
+  };
   const context: StepContext = {
     project,
     item,
@@ -176,15 +188,19 @@ async function drive(project: Project, initial: Run, item: Item, options: RunOpt
       context.limitReason ??= reason;
       limit.abort();
     },
+    output: new OutputMeter(limits.outputBytes, (used) =>
+      exceed(outputReason(limits.outputBytes), { outputBytes: used }),
+    ),
   };
   const watcher = watchLimits({
-    limits: project.config.limits,
-    workspace: () => (context.confinement ? project.paths.workspace(initial.id) : ""),
-    outputBytes: () => recorder.agentOutputBytes,
-    onExceeded: (reason, usage) => {
-      recorder.enqueue("limit.exceeded", { reason, ...usage });
-      context.stop(reason);
-    },
+    limits,
+    // Watched from the start, so setup steps count too: a place not made yet weighs nothing.
+    places: () => [
+      project.paths.workspace(initial.id),
+      sandboxDirs(project.paths.runDir(initial.id), false).root,
+    ],
+    outputBytes: () => context.output.used,
+    onExceeded: exceed,
   });
   try {
     return await loop(context, initial.id);
@@ -192,7 +208,18 @@ async function drive(project: Project, initial: Run, item: Item, options: RunOpt
     watcher.stop();
     await context.session?.close();
     await context.confinement?.close();
+    await removeEndedRunState(project, initial.id);
   }
+}
+
+/**
+ * A run that ended (proposed, gave up, failed) loses its sandbox's private files — /tmp, HOME,
+ * /dev/shm and the agent's state — once everything that ran in the sandbox is gone; its workspace
+ * stays. A cancelled or interrupted run keeps them for `--resume`.
+ */
+async function removeEndedRunState(project: Project, runId: number): Promise<void> {
+  const run = await getRun(project.store.db, runId).catch(() => undefined);
+  if (run && TERMINAL_STATES.includes(run.state)) await removeSandboxState(project.paths.runDir(run.id));
 }
 
 /** Takes the next step the store calls for until the run ends, is cancelled or hits a limit. */

@@ -23,8 +23,15 @@ export interface MountLayout {
 const GIT_PROTECTED_DIRS = ["hooks", "info", join("objects", "info")];
 
 /**
- * The bwrap mount arguments for a layout. Later entries win over earlier ones at the same path,
- * so the order of precedence is: hidden (homes, deny) < private /tmp < read-only < writable <
+ * bwrap's `--dev` is a writable tmpfs, /dev/shm a directory in it: memory no disk budget sees.
+ * Remounted read-only (not recursively), the devices, /dev/pts and a bound /dev/shm still work.
+ */
+const DEV_READ_ONLY = ["/dev"];
+
+/**
+ * The bwrap mount arguments for a layout (after `--dev /dev`). Later entries win over earlier ones
+ * at the same path, so the order of precedence is: hidden (homes, deny) < private /tmp and
+ * /dev/shm < read-only < writable <
  * the workspace's protected git metadata. Mounts are then ordered by depth, parents first, so a
  * workspace inside a denied `.gaffer/` is bound back on top of the empty directory hiding it.
  */
@@ -42,6 +49,7 @@ export function mountArgs(layout: MountLayout): string[] {
     add(hide(path, layout.emptyFile));
   add({ dest: "/run", args: ["--tmpfs", "/run"], emptyDir: true });
   add(bind("--bind", policy.tmp, "/tmp"));
+  if (policy.shm !== undefined) add(bind("--bind", policy.shm, "/dev/shm"));
   for (const path of [...tmpEntries, ...policy.readOnly, ...alternates]) add(bind("--ro-bind-try", path));
   for (const path of policy.writable) add(bind("--bind-try", path));
   add(bind("--bind", policy.home));
@@ -50,8 +58,11 @@ export function mountArgs(layout: MountLayout): string[] {
   for (const mount of layout.extra) add(mount);
 
   const ordered = [...mounts.values()].sort((a, b) => depth(a.dest) - depth(b.dest));
-  const remounts = ordered.filter((mount) => mount.emptyDir).flatMap((mount) => ["--remount-ro", mount.dest]);
-  return [...ordered.flatMap((mount) => mount.args), ...remounts];
+  const readOnly = [
+    ...ordered.filter((mount) => mount.emptyDir).map((mount) => mount.dest),
+    ...DEV_READ_ONLY,
+  ];
+  return [...ordered.flatMap((mount) => mount.args), ...readOnly.flatMap((dest) => ["--remount-ro", dest])];
 }
 
 export function bind(flag: string, source: string, dest = source): Mount {

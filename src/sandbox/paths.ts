@@ -16,11 +16,18 @@ export function resolvePolicy(policy: SandboxPolicy): SandboxPolicy {
     workspace: real(policy.workspace),
     home: real(policy.home),
     tmp: real(policy.tmp),
+    ...(policy.shm !== undefined && { shm: real(policy.shm) }),
     writable: policy.writable.map(real),
     readOnly: policy.readOnly.map(real),
     deny: policy.deny.map(real),
   };
-  const writableRoots = [paths.workspace, paths.home, paths.tmp, ...paths.writable];
+  const writableRoots = [
+    paths.workspace,
+    paths.home,
+    paths.tmp,
+    ...(paths.shm === undefined ? [] : [paths.shm]),
+    ...paths.writable,
+  ];
   for (const root of writableRoots) {
     const nested = [...writableRoots, ...paths.readOnly].find(
       (path) => path !== root && isWithin(path, root),
@@ -38,7 +45,12 @@ export function resolvePolicy(policy: SandboxPolicy): SandboxPolicy {
 
 /** Fails clearly, rather than deep in bwrap, when a directory the sandbox mounts is missing. */
 export function requireDirs(paths: SandboxPolicy): void {
-  const required = { workspace: paths.workspace, home: paths.home, tmp: paths.tmp };
+  const required = {
+    workspace: paths.workspace,
+    home: paths.home,
+    tmp: paths.tmp,
+    ...(paths.shm !== undefined && { shm: paths.shm }),
+  };
   for (const [name, dir] of Object.entries(required)) {
     if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
       throw new GafferError("invalid-input", `sandbox: the ${name} directory ${dir} does not exist`);

@@ -27,6 +27,11 @@ export interface SandboxPolicy {
   home: string;
   /** A private directory mounted as /tmp (writable). */
   tmp: string;
+  /**
+   * A private directory mounted as /dev/shm (writable), so shared memory lands on disk where the
+   * run's disk budget sees it. Without it /dev/shm is empty and read-only. /dev itself is read-only.
+   */
+  shm?: string;
   /** Further writable directories (e.g. an agent's state dir). */
   writable: string[];
   /** Further read-only directories (everything else is read-only already; these survive `deny`). */

@@ -10,6 +10,8 @@ export interface GitOptions {
   env?: Record<string, string>;
   input?: string | Buffer;
   timeoutMs?: number;
+  /** Kills git (its whole process group) when it aborts. */
+  signal?: AbortSignal;
 }
 
 export interface GitResult {
@@ -103,7 +105,8 @@ export async function workspaceGitResult(
 ): Promise<GitResult> {
   await verifyWorkspace(ws);
   const location = [`--git-dir=${join(ws.dir, ".git")}`, `--work-tree=${ws.dir}`];
-  return execGit([...location, ...HARDENING, ...args], ws.dir, hardenedEnv(opts.env), opts);
+  const options = ws.signal && !opts.signal ? { ...opts, signal: ws.signal } : opts;
+  return execGit([...location, ...HARDENING, ...args], ws.dir, hardenedEnv(opts.env), options);
 }
 
 /** Hardened git for gaffer's own work outside a verified workspace: cloning, fetching from one. */
@@ -175,6 +178,11 @@ function execGit(
       timedOut = true;
       if (child.pid !== undefined) killGroup(child.pid, "SIGKILL");
     }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const cancel = () => {
+      if (child.pid !== undefined) killGroup(child.pid, "SIGKILL");
+    };
+    if (opts.signal?.aborted) cancel();
+    else opts.signal?.addEventListener("abort", cancel, { once: true });
     child.stdout?.on("data", (chunk: Buffer) => stdout.push(chunk));
     child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
     child.stdin?.on("error", () => {});
@@ -184,6 +192,7 @@ function execGit(
     });
     child.on("close", (exitCode) => {
       clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", cancel);
       resolve({
         exitCode: spawnError ? null : exitCode,
         stdout: Buffer.concat(stdout),

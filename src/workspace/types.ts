@@ -21,6 +21,8 @@ export interface Workspace {
    * Without it, a tamper throws GafferError("workspace-tampered") after the restore.
    */
   readonly onTamper?: (evidence: TamperEvidence) => void;
+  /** Kills gaffer's git commands in the workspace when it aborts (a run cancelled or over a limit). */
+  readonly signal?: AbortSignal;
 }
 
 /** What gaffer found and did when a workspace's git config differed from the pristine copy. */

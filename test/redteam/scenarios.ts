@@ -16,6 +16,7 @@ import {
 } from "./kit.ts";
 import { TERMINAL_ATTACKS } from "./terminal.ts";
 import { SECRET_ATTACKS } from "./secrets.ts";
+import { LIMITS_ATTACKS } from "./limits.ts";
 
 export { type Attack, MARKER } from "./kit.ts";
 
@@ -340,4 +341,5 @@ export const ATTACKS: Attack[] = [
   ...CONTAINMENT_ATTACKS,
   ...GLOB_ATTACKS,
   ...SECRET_ATTACKS,
+  ...LIMITS_ATTACKS,
 ];

@@ -44,13 +44,19 @@ export class Terminals {
     }
     const cwd = await this.#fs.directory(params.cwd);
     const requested = Object.fromEntries((params.env ?? []).map((v) => [v.name, v.value]));
-    const output = new OutputTail(params.outputByteLimit ?? DEFAULT_OUTPUT_LIMIT);
+    // The agent may ask to keep more, but what gaffer holds in memory for it stays bounded.
+    const output = new OutputTail(
+      Math.min(params.outputByteLimit ?? DEFAULT_OUTPUT_LIMIT, DEFAULT_OUTPUT_LIMIT),
+    );
     const abort = new AbortController();
     const run = runProcess(params.command, args, {
       cwd,
       env: this.#context.env,
       extraEnv: requested,
-      onOutput: (chunk) => output.add(chunk),
+      onOutput: (chunk) => {
+        output.add(chunk);
+        this.#context.onTerminalOutput?.(chunk.length);
+      },
       signal: abort.signal,
       maxOutputBytes: 0,
       killGraceMs: KILL_GRACE_MS,

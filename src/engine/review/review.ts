@@ -20,6 +20,10 @@ import { createWorkspace, discardWorkspace, projectGit } from "../../workspace/i
 import { confineRun } from "../confinement.ts";
 import type { Project } from "../project.ts";
 import { type RunObserver, RunRecorder } from "../recorder.ts";
+import { AgentUpdateSink } from "../agent-updates.ts";
+import { outputReason, watchLimits } from "../limits.ts";
+import { OutputMeter } from "../output-meter.ts";
+import { removeSandboxState, sandboxDirs } from "../sandbox-state.ts";
 import { AttemptUsage } from "../usage.ts";
 import { writeFailureReport } from "../report.ts";
 import type { RunRole, StepContext } from "../run.ts";
@@ -99,6 +103,16 @@ export async function reviewProposal(
   });
   const reviewing: Run = { ...run, agent: options.agent, workspace: dir, branch };
   const confinement = await confineRun(project, reviewing, workspace, recorder, stateDir);
+  // The reviewer's clone and sandbox are under the same limits as a builder's.
+  const watcher = watchLimits({
+    limits: project.config.limits,
+    places: () => [dir, sandboxDirs(stateDir, false).root],
+    outputBytes: () => context.output.used,
+    onExceeded: (reason, used) => {
+      if (!context.limitReason) recorder.enqueue("limit.exceeded", { reason, ...used });
+      context.stop(reason);
+    },
+  });
   try {
     const brief = renderReviewBrief({
       item,
@@ -111,10 +125,11 @@ export async function reviewProposal(
     await usage.record();
     await recorder.flush();
     if (context.limitReason) {
+      const section = context.limitReason.startsWith("budget:") ? "[budget]" : "[limits]";
       throw new GafferError(
         "limit-exceeded",
         `run ${runId}, review round ${round}: ${context.limitReason}`,
-        "raise it under [budget] in gaffer.toml",
+        `raise it under ${section} in gaffer.toml`,
       );
     }
     // A review cut short has no verdict, whatever its partial answer says.
@@ -151,17 +166,19 @@ export async function reviewProposal(
     await recordReview(db, run, review, { then: "revise", feedback: findingsText(parsed) });
     return { round, verdict: parsed.verdict, outcome: "revising" };
   } finally {
+    watcher.stop();
     await confinement.close();
     const snapshot = await discardWorkspace(project.root, workspace, `review-${run.id}-${round}`).catch(
       () => null,
     );
+    await removeSandboxState(stateDir);
     await recorder.event("review.workspace-removed", { snapshot: snapshot?.ref ?? null });
   }
 }
 
 /**
  * What a reviewer's turn shares with a builder's: the project, the run's recorder, and a stop for
- * a budget its spending goes past.
+ * a budget its spending goes past or for its output going past `[limits] output_bytes`.
  */
 function reviewContext(
   project: Project,
@@ -180,6 +197,11 @@ function reviewContext(
       context.limitReason ??= reason;
       limit.abort();
     },
+    output: new OutputMeter(project.config.limits.outputBytes, (used) => {
+      const reason = outputReason(project.config.limits.outputBytes);
+      if (!context.limitReason) recorder.enqueue("limit.exceeded", { reason, outputBytes: used });
+      context.stop(reason);
+    }),
   };
   return context;
 }
@@ -199,6 +221,7 @@ async function converse(
   let answer = "";
   // A CLI driven by a command template has no messages: what it printed is its answer.
   const printed: string[] = [];
+  const sink = new AgentUpdateSink(recorder, context.output, "review.agent", { round });
   const session = await driver.startSession({
     workspace: run.workspace,
     env: process.env,
@@ -207,9 +230,10 @@ async function converse(
     onUpdate: (update: AgentUpdate) => {
       if (update.kind === "message") answer += update.text;
       else if (update.kind === "output") printed.push(update.text);
-      recorder.enqueue(`review.agent.${update.kind}`, { round, ...update });
+      sink.push(update);
       usage.observe(update);
     },
+    onTerminalOutput: (bytes) => void context.output.take(bytes),
     turnTimeoutMs: project.config.agent.turnTimeoutMs,
     wrap,
   });
@@ -233,6 +257,7 @@ async function converse(
   } finally {
     signal.removeEventListener("abort", onAbort);
     await session.close();
+    sink.flush();
   }
 }
 

@@ -1,0 +1,97 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Arena, AttackResult } from "./harness.ts";
+import type { Attack } from "./kit.ts";
+
+const attempt = (...steps: string[]) => `[[attempts]]\nsteps = [\n  ${steps.join(",\n  ")},\n]\n`;
+const DISK = '\n[limits]\nworkspace_size = "20MB"\n';
+const OUTPUT = '\n[limits]\noutput_bytes = "1MB"\n';
+const MB = 1024 * 1024;
+
+function failedWith(r: AttackResult, pattern: RegExp): string {
+  if (r.run?.state !== "failed" || !pattern.test(r.run.reason ?? "")) {
+    throw new Error(`expected a failed run matching ${pattern}, got ${r.run?.state}: ${r.run?.reason}`);
+  }
+  return r.run.reason ?? "";
+}
+
+/** The sandbox's private places of the run on the host, which must be gone once it ended. */
+function leftBehind(r: AttackResult, a: Arena): string[] {
+  const sandbox = join(a.project, ".gaffer", "runs", String(r.run?.id), "sandbox");
+  return ["tmp", "home", "agent", "shm"].filter((name) => existsSync(join(sandbox, name)));
+}
+
+function at(r: AttackResult, type: string, match: (data: Record<string, unknown>) => boolean = () => true) {
+  const found = r.events.find((e) => e.type === type && match(e.data));
+  if (!found) throw new Error(`no ${type} event`);
+  return found.at;
+}
+
+/** Every place the agent can write, each filled past a 20 MB budget from inside the sandbox. */
+const PLACES: { place: string; path: string }[] = [
+  { place: "the workspace", path: "fill.bin" },
+  { place: "the private /tmp", path: "/tmp/fill.bin" },
+  { place: "the private HOME", path: '"$HOME/fill.bin"' },
+  { place: "the agent's state dir", path: '"$(dirname "$(dirname "$GAFFER_GUARD_LOG")")/agent/fill.bin"' },
+  { place: "/dev/shm", path: "/dev/shm/fill.bin" },
+];
+
+const fillAttacks: Attack[] = PLACES.map(({ place, path }) => ({
+  name: `fill ${place} past the disk budget`,
+  layer: "limits",
+  config: DISK,
+  scenario: () => attempt(`{ shell = 'head -c 40000000 /dev/zero > ${path}' }`, `{ sleep = 8000 }`),
+  verify: (r, a) => {
+    const reason = failedWith(r, /limit: the workspace grew past/);
+    const left = leftBehind(r, a);
+    if (left.length) throw new Error(`the run's private ${left.join(", ")} outlived it`);
+    return `${reason.slice(0, 60)} · private files removed`;
+  },
+}));
+
+/** Output floods with a 1 MB limit: what is stored stays about the limit, whatever the agent sends. */
+const FLOODS: { name: string; steps: string[] }[] = [
+  {
+    name: "print 50 MB through gaffer's terminal",
+    steps: [`{ run = "head -c 50000000 /dev/zero | tr '\\\\000' x" }`, `{ sleep = 8000 }`],
+  },
+  {
+    name: "say 1.5 MB in a thousand fragments",
+    steps: [...Array.from({ length: 1500 }, () => `{ say = "${"y".repeat(1000)}" }`), `{ sleep = 8000 }`],
+  },
+];
+
+const floodAttacks: Attack[] = FLOODS.map(({ name, steps }) => ({
+  name: `output flood: ${name}`,
+  layer: "limits",
+  config: OUTPUT,
+  scenario: () => attempt(...steps),
+  verify: (r) => {
+    const reason = failedWith(r, /limit: the agent wrote more than 1048576 bytes of output/);
+    const stored = r.events
+      .filter((e) => e.type.startsWith("agent.") && e.type !== "agent.prompt")
+      .reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e.data)), 0);
+    if (stored > MB + 64 * 1024) throw new Error(`${stored} bytes of agent output stored`);
+    return `${reason.slice(0, 50)} · ${stored} bytes stored`;
+  },
+}));
+
+/**
+ * A 1 GB sparse file left for gaffer to hash at the end of the turn: the limit trips during the
+ * hashing, which is killed at once instead of running on (tens of seconds on a busy machine).
+ */
+const hashAttack: Attack = {
+  name: "leave a 1 GB sparse file for gaffer to hash",
+  layer: "limits",
+  config: DISK,
+  scenario: () => attempt(`{ shell = 'truncate -s 1G sparse.bin' }`, `{ say = "done" }`),
+  verify: (r) => {
+    const reason = failedWith(r, /limit: the workspace grew past/);
+    const turnEnded = at(r, "agent.message", (d) => d.text === "done");
+    const stopped = at(r, "run.failed");
+    if (stopped - turnEnded > 8000) throw new Error(`the run ended ${stopped - turnEnded} ms after the turn`);
+    return `${reason.slice(0, 50)} · stopped ${stopped - turnEnded} ms after the turn`;
+  },
+};
+
+export const LIMITS_ATTACKS: Attack[] = [...fillAttacks, ...floodAttacks, hashAttack];
