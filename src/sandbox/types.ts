@@ -21,7 +21,7 @@ export interface SandboxPolicy {
   home: string;
   /** A private directory mounted as /tmp (writable). */
   tmp: string;
-  /** Further writable directories (e.g. an agent's state dir). */
+  /** Further writable directories (e.g. an agent's state dir) or files (bound alone, so they cannot be replaced). */
   writable: string[];
   /** Further read-only directories (everything else is read-only already; these survive `deny`). */
   readOnly: string[];
