@@ -1,15 +1,18 @@
 import type { Arena, AttackResult } from "./harness.ts";
+import { DEPUTY_ATTACKS } from "./deputy.ts";
 import { processesMatching, SECRET } from "./harness.ts";
 
 /** The layer expected to stop an attack; the table shows which one did. */
 export type Layer =
-  "policy" | "acp-fs" | "git-guard" | "git-hooks" | "sandbox" | "integrity" | "tamper" | "limits" | "gate";
+  "policy" | "acp-fs" | "git-guard" | "git-hooks" | "sandbox" | "integrity" | "tamper" | "limits" | "gate" | "safe-fs";
 
 export interface Attack {
   name: string;
   layer: Layer;
   /** Extra gaffer.toml for this attack. */
   config?: string;
+  /** Run the item again with --resume after the first run: for what is planted before a resume. */
+  resume?: boolean;
   scenario(a: Arena): string;
   /** Returns the evidence that the attack was blocked or detected; throws when it was not. */
   verify(result: AttackResult, a: Arena): string;
@@ -372,4 +375,5 @@ export const ATTACKS: Attack[] = [
       return `${r.run?.state}: ${r.run?.reason}`;
     },
   },
+  ...DEPUTY_ATTACKS,
 ];
