@@ -65,7 +65,8 @@ const PLACES: Place[] = [
       if (briefs.length < 2 && /unsupported file type/.test(r.run?.reason ?? "")) return r.run?.reason ?? "";
       if (briefs.length < 2) throw new Error(`expected a brief after the resume, got ${briefs.length}`);
       const last = readFileSync(String(briefs.at(-1)?.data.path), "utf8");
-      if (!last.includes("Every function has a test")) throw new Error("the brief lost the committed conventions");
+      if (!last.includes("Every function has a test"))
+        throw new Error("the brief lost the committed conventions");
       return `${briefs.length} briefs, conventions from the base commit`;
     },
   },
@@ -79,7 +80,8 @@ const PLACES: Place[] = [
     evidence: (r) => {
       const denied = r.events.filter((e) => e.type === "guard.denied").length;
       if (denied > 0) return `the log stayed gaffer's: ${denied} denials recorded`;
-      if (r.run?.state === "failed" && /denials\.jsonl is /.test(r.run.reason ?? "")) return r.run.reason ?? "";
+      if (r.run?.state === "failed" && /denials\.jsonl is /.test(r.run.reason ?? ""))
+        return r.run.reason ?? "";
       throw new Error(`neither denials recorded nor the log refused: ${r.run?.state} ${r.run?.reason}`);
     },
   },

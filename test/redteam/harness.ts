@@ -87,7 +87,7 @@ export async function attack(
   arenaInfo: Arena,
   title: string,
   scenario: string,
-  options: { resume?: boolean } = {},
+  options: { resume?: boolean; under?: readonly string[] } = {},
 ): Promise<AttackResult> {
   const project = await openProject(arenaInfo.project);
   const item = await addItem(project.store.db, {
@@ -101,8 +101,11 @@ export async function attack(
     const result = await gaffer(["run", String(item.id), ...extra], {
       cwd: arenaInfo.project,
       env: { HOME: arenaInfo.home, SECRET_TOKEN: SECRET, GITHUB_TOKEN: SECRET },
+      ...(options.under && { under: options.under }),
     });
-    cli = cli ? { ...result, stdout: cli.stdout + result.stdout, stderr: cli.stderr + result.stderr } : result;
+    cli = cli
+      ? { ...result, stdout: cli.stdout + result.stdout, stderr: cli.stderr + result.stderr }
+      : result;
   }
   if (!cli) throw new Error("the attack did not run");
   const store = openStoreReadOnly(projectPaths(arenaInfo.project).database);

@@ -4,7 +4,16 @@ import { processesMatching, SECRET } from "./harness.ts";
 
 /** The layer expected to stop an attack; the table shows which one did. */
 export type Layer =
-  "policy" | "acp-fs" | "git-guard" | "git-hooks" | "sandbox" | "integrity" | "tamper" | "limits" | "gate" | "safe-fs";
+  | "policy"
+  | "acp-fs"
+  | "git-guard"
+  | "git-hooks"
+  | "sandbox"
+  | "integrity"
+  | "tamper"
+  | "limits"
+  | "gate"
+  | "safe-fs";
 
 export interface Attack {
   name: string;
