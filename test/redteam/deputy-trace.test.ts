@@ -17,7 +17,10 @@ function straceUnavailable(): string | undefined {
   return sandbox.available ? undefined : `no sandbox: ${sandbox.reason}`;
 }
 
-/** An open of any kind that returned a descriptor: `openat(AT_FDCWD, "/x", O_RDONLY) = 5`. */
+/**
+ * An open of any kind that returned a descriptor. With `-y` strace prints the file the descriptor
+ * really is, so an open of a symlink shows where it led: `openat(…, "ws/AGENTS.md", …) = 5</canary>`.
+ */
 const SUCCESSFUL_OPEN = /\b(open|openat|openat2|creat)\(.*\) = \d+/;
 
 /**
@@ -38,7 +41,7 @@ describe("red team: gaffer is nobody's deputy, by strace", () => {
     const scenario = `[[attempts]]\nsteps = [\n  { shell = '${plant}' },\n  { read = "planted" },\n  { crash = 3 },\n]\n`;
     const result = await attack(a, "deputy under strace", scenario, {
       resume: true,
-      under: ["strace", "-f", "-A", "-e", "trace=%file", "-o", trace],
+      under: ["strace", "-f", "-y", "-A", "-e", "trace=%file", "-o", trace],
     });
     const lines = readFileSync(trace, "utf8").split("\n");
     const touching = lines.filter((line) => line.includes(a.canary));
