@@ -15,7 +15,7 @@ import {
   startAttempt,
   updateAttempt,
 } from "../store/index.ts";
-import { workspaceGit, worktreeFingerprint } from "../workspace/index.ts";
+import { readCommittedFile, workspaceGit, worktreeFingerprint } from "../workspace/index.ts";
 import type { StepContext } from "./run.ts";
 import { canContinue, KeptSession } from "./kept-session.ts";
 import { AgentUpdateSink } from "./agent-updates.ts";
@@ -52,7 +52,10 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
       : { failure: previous.feedback }
     : {};
   const brief = renderBrief({
-    conventions: findConventions(run.workspace, project.config.project.conventions),
+    conventions: await findConventions(
+      (file, maxBytes) => readCommittedFile(project.root, run.base_commit, file, maxBytes),
+      project.config.project.conventions,
+    ),
     item: { id: item.id, title: item.title, body: item.body },
     attempt: number,
     ...feedback,

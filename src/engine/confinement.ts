@@ -5,7 +5,13 @@ import { fileURLToPath } from "node:url";
 import { type AgentPreset, findProgram, parseTemplate } from "../agents/index.ts";
 import { agentPreset, type GafferConfig } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
-import { type AgentKind, installGitGuard, installGuardHooks, writeAgentRules } from "../guard/index.ts";
+import {
+  type AgentKind,
+  installGitGuard,
+  installGuardHooks,
+  prepareGuardLog,
+  writeAgentRules,
+} from "../guard/index.ts";
 import { captureBaseline, saveBaseline } from "../guard/integrity/index.ts";
 import {
   createSandbox,
@@ -108,7 +114,9 @@ export async function confineRun(
   const guardLog = join(dirs.guard, "denials.jsonl");
   const realGit = (await findProgram("git", { cwd: project.root, env: process.env })) ?? "/usr/bin/git";
   await installGitGuard({ binDir: dirs.bin, realGit, runBranch: run.branch, logFile: guardLog });
-  await installGuardHooks({ gitDir: join(workspace.dir, ".git"), runBranch: run.branch, logFile: guardLog });
+  installGuardHooks({ gitDir: join(workspace.dir, ".git"), runBranch: run.branch, logFile: guardLog });
+  const replaced = prepareGuardLog(guardLog);
+  if (replaced) await recorder.event("guard.log-replaced", { path: guardLog, found: replaced });
   const baselinePath = join(stateDir, "baseline.json");
   await recordProjectRefs(project.root, join(stateDir, PROJECT_REFS_FILE));
   if (!existsSync(baselinePath)) await saveBaseline(baselinePath, await captureBaseline(workspace));
@@ -141,7 +149,8 @@ function policyFor(
     home: dirs.home,
     tmp: dirs.tmp,
     shm: dirs.shm,
-    writable: [dirs.guard, dirs.agent, ...sandbox.write],
+    // Only the guard log itself, not its directory: the agent can append to it, not swap it.
+    writable: [guardLog, dirs.agent, ...sandbox.write],
     readOnly: [dirs.bin, ...toolDirs, ...sandbox.read],
     deny: [...projectSecrets(project.root), project.paths.stateDir, ...sandbox.deny],
     network: hosts.length ? { mode: "allow", hosts } : { mode: "none" },
@@ -216,7 +225,7 @@ async function nativeAgentRules(
   const kind =
     preset.driver === "headless" ? preset.format : program ? NATIVE_AGENTS[basename(program)] : undefined;
   if (!kind) return {};
-  const written = await writeAgentRules(dir, kind, run.workspace);
+  const written = writeAgentRules(dir, kind, run.workspace);
   await recorder.event("guard.agent-rules", { agent: kind, path: written.path });
   return written.env;
 }

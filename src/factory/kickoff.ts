@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   didYouMean,
@@ -9,6 +8,7 @@ import {
   shownPath,
 } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
+import { readAgentFile } from "../util/safe-fs.ts";
 
 /**
  * A role's kickoff: the kickoff template with its `{phase_id}`, `{plan}`, `{status}` and `{role}`
@@ -25,8 +25,7 @@ export function renderKickoff(factory: FactoryConfig, role: Role, phase: Phase, 
   const template = factory.kickoff ? readTemplate(factory.kickoff) : BUILT_IN_TEMPLATE;
   const values = { phase_id: phase.id, plan: phase.plan, status, role: role.name };
   const head = fillSlots(template, values, factory.kickoff ?? "the built-in kickoff");
-  const prompt =
-    role.prompt !== undefined && existsSync(role.prompt) ? readFileSync(role.prompt, "utf8") : "";
+  const prompt = readRolePrompt(role) ?? "";
   return prompt === "" ? head : `${head.trimEnd()}\n\n${prompt}`;
 }
 
@@ -35,15 +34,34 @@ export function kickoffFile(factory: FactoryConfig, role: Role, stateDir: string
   return join(factory.logDir ?? join(stateDir, "factory"), `kickoff-${sessionName(factory, role)}.txt`);
 }
 
+/** The biggest role prompt or kickoff template read. */
+const PROMPT_MAX_BYTES = 256 * 1024;
+
+/**
+ * The role's prompt file, undefined when it has none. Prompt files live in the project, where a
+ * merged proposal can put anything: a symlink, a FIFO or a file over 256 KiB is refused.
+ */
+export function readRolePrompt(role: Pick<Role, "prompt">): string | undefined {
+  return role.prompt === undefined ? undefined : readProjectText(role.prompt, "role prompt", false);
+}
+
 function readTemplate(file: string): string {
-  if (!existsSync(file)) {
-    throw new GafferError(
-      "config-invalid",
-      `kickoff template ${shownPath(file)} does not exist`,
-      "create it, or fix `kickoff` in the factory's configuration",
-    );
-  }
-  return readFileSync(file, "utf8");
+  return readProjectText(file, "kickoff template", true) ?? "";
+}
+
+function readProjectText(file: string, what: string, required: boolean): string | undefined {
+  const read = readAgentFile(file, { maxBytes: PROMPT_MAX_BYTES });
+  if (read.ok) return read.data.toString("utf8");
+  if (read.reason === "missing" && !required) return undefined;
+  throw new GafferError(
+    "config-invalid",
+    read.reason === "missing"
+      ? `${what} ${shownPath(file)} does not exist`
+      : `${what} ${shownPath(file)} cannot be read (${read.reason})`,
+    read.reason === "missing"
+      ? "create it, or fix the factory's configuration"
+      : "make it a regular file of at most 256 KiB, not a symlink",
+  );
 }
 
 function fillSlots(template: string, values: Record<(typeof SLOTS)[number], string>, file: string): string {

@@ -1,10 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
 import type { AgentPreset } from "../agents/types.ts";
 import { agentPreset, type GafferConfig } from "../config/index.ts";
 import { type FactoryConfig, type Phase, type Role, roleModel } from "../config/factory.ts";
 import { GafferError } from "../errors.ts";
 import type { RunRole } from "../engine/run.ts";
-import { renderKickoff } from "./kickoff.ts";
+import { readRolePrompt, renderKickoff } from "./kickoff.ts";
 import { readPhaseState } from "./phase.ts";
 
 /** A role by name, or a one-line error listing the roles there are. */
@@ -46,9 +45,7 @@ export function runRole(factory: FactoryConfig, role: Role, stateDir: string): R
   const phase = readPhaseState(factory, stateDir);
   const instructions = phase
     ? renderKickoff(factory, role, phase.phase, phase.done ? "done" : "in progress")
-    : role.prompt && existsSync(role.prompt)
-      ? readFileSync(role.prompt, "utf8")
-      : undefined;
+    : readRolePrompt(role);
   // A persistent role is one long-lived session: its turns always continue it.
   const continuation = role.kind === "persistent" ? "continue" : role.continuation;
   return { name: role.name, instructions, continuation };

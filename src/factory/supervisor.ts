@@ -27,6 +27,7 @@ import { printable } from "../util/printable.ts";
 import { gafferCommand } from "../util/self.ts";
 import { type FactoryDirs, factoryDirs, signalChild, startChild } from "./children.ts";
 import { controlFiles, readPaused } from "./control.ts";
+import { readRolePrompt } from "./kickoff.ts";
 import { CLI_ROLE } from "./lease.ts";
 import { readPidFiles } from "./pid-files.ts";
 import { buildable, readBacklog, ROLE_LABEL_PREFIX } from "./scheduler.ts";
@@ -254,7 +255,7 @@ export class Supervisor {
 
   /** A task role's own item: its prompt, labelled for it alone. */
   async #itemForTask(role: Role) {
-    const body = role.prompt && existsSync(role.prompt) ? readFileSync(role.prompt, "utf8") : "";
+    const body = readRolePrompt(role) ?? "";
     return addItem(this.#project.store.db, {
       title: `${role.name}: ${new Date().toISOString().slice(0, 16).replace("T", " ")}`,
       body,

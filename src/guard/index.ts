@@ -10,7 +10,7 @@ export {
 export { judgeGit, type GitVerdict } from "./git-guard/judge.ts";
 export { installGitGuard, type GitGuardOptions } from "./git-guard/wrapper.ts";
 export { installGuardHooks, type GuardHooksOptions } from "./git-guard/hooks.ts";
-export { guardLogEntries, type GuardDenial } from "./git-guard/log.ts";
+export { GUARD_LOG_MAX_BYTES, guardLogEntries, type GuardDenial, prepareGuardLog } from "./git-guard/log.ts";
 export { claudeSettings } from "./agent-rules/claude.ts";
 export { codexRules } from "./agent-rules/codex.ts";
 export { geminiPolicy } from "./agent-rules/gemini.ts";

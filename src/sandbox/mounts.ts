@@ -1,5 +1,6 @@
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
+import { readAgentFile } from "../util/safe-fs.ts";
 import type { SandboxPolicy } from "./types.ts";
 
 /** One mount in the sandbox's filesystem. */
@@ -107,18 +108,16 @@ function gitProtections(workspace: string, emptyFile: string): Mount[] {
 
 /**
  * The object directories a `git clone --shared` workspace borrows from (the project's
- * `.git/objects`), which must stay readable even when the project itself is hidden. The file is
- * trusted because the sandbox keeps `.git/objects/info` read-only.
+ * `.git/objects`), which must stay readable even when the project itself is hidden. The sandbox
+ * keeps `.git/objects/info` read-only; the file is still read as hostile (no symlink, no FIFO,
+ * size-capped), for a workspace an unconfined run could write.
  */
 function gitAlternates(workspace: string): string[] {
   const objects = join(workspace, ".git", "objects");
-  let text: string;
-  try {
-    text = readFileSync(join(objects, "info", "alternates"), "utf8");
-  } catch {
-    return [];
-  }
-  return text
+  const read = readAgentFile(join(objects, "info", "alternates"), { maxBytes: 64 * 1024, within: workspace });
+  if (!read.ok) return [];
+  return read.data
+    .toString("utf8")
     .split("\n")
     .map((line) => line.trim())
     .filter((line) => line !== "" && !line.startsWith("#") && !line.startsWith('"'))

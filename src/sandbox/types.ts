@@ -32,7 +32,7 @@ export interface SandboxPolicy {
    * run's disk budget sees it. Without it /dev/shm is empty and read-only. /dev itself is read-only.
    */
   shm?: string;
-  /** Further writable directories (e.g. an agent's state dir). */
+  /** Further writable directories (e.g. an agent's state dir) or files (bound alone, so they cannot be replaced). */
   writable: string[];
   /** Further read-only directories (everything else is read-only already; these survive `deny`). */
   readOnly: string[];

@@ -12,6 +12,7 @@ export {
   type ProposalSummary,
   worktreeFingerprint,
 } from "./changes.ts";
+export { type CommittedFile, readCommittedFile } from "./committed-file.ts";
 export { type CreatedWorkspace, type CreateWorkspaceOptions, createWorkspace } from "./clone.ts";
 export {
   type GitOptions,

@@ -3,6 +3,7 @@ import { constants } from "node:fs";
 import { copyFile, lstat, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { GafferError } from "../errors.ts";
+import { readAgentFile } from "../util/safe-fs.ts";
 import type { TamperEvidence, Workspace } from "./types.ts";
 
 export interface WorkspaceHandleOptions {
@@ -42,9 +43,13 @@ export async function verifyWorkspace(ws: Workspace): Promise<void> {
   await restoreConfigIfChanged(ws, join(gitDir, "config"));
 }
 
+const CONFIG_MAX_BYTES = 1024 * 1024;
+
 async function restoreConfigIfChanged(ws: Workspace, configPath: string): Promise<void> {
   const pristine = await readPristine(ws);
-  const found = (await entryKind(configPath)) === "file" ? await readFile(configPath) : null;
+  // Not followed, never blocking, capped: anything but a small regular file counts as changed.
+  const read = readAgentFile(configPath, { maxBytes: CONFIG_MAX_BYTES, within: ws.dir });
+  const found = read.ok ? read.data : null;
   if (found?.equals(pristine)) return;
   const detectedAt = Date.now();
   const savedAs = `${ws.pristineConfigPath}.tampered-${detectedAt}`;

@@ -1,5 +1,15 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { describe, type TestContext, test } from "node:test";
 import * as acp from "@agentclientprotocol/sdk";
@@ -240,6 +250,42 @@ describe("agents/acp client fs", () => {
       ["read", "read", "read", "read", "write", "write", "write", "write"],
     );
     assert.deepEqual(of("file-read"), []);
+  });
+});
+
+describe("agents/acp client fs: hostile files in the workspace", () => {
+  test("a FIFO, a directory and a file over the cap are refused at once, never read", async (t) => {
+    const results: string[] = [];
+    const { of } = await probe(t, async ({ client, sessionId, cwd }) => {
+      execFileSync("mkfifo", [join(cwd, "pipe")]);
+      mkdirSync(join(cwd, "dir"));
+      writeFileSync(join(cwd, "huge"), "");
+      truncateSync(join(cwd, "huge"), 64 * 1024 * 1024);
+      for (const path of ["pipe", "dir", "huge"]) {
+        results.push(await outcome(client.request(acp.methods.client.fs.readTextFile, { sessionId, path })));
+      }
+      return undefined;
+    });
+    assert.match(results[0] ?? "", /read of pipe denied: .*\(fifo\)/);
+    assert.match(results[1] ?? "", /read of dir denied: .*\(directory\)/);
+    assert.match(results[2] ?? "", /read of huge denied: .*\(too-big\)/);
+    assert.deepEqual(of("file-read"), []);
+  });
+
+  test("a write replaces a FIFO or a hard link in place instead of writing into it", async (t) => {
+    const outside = tempDir(t, "gaffer-outside-");
+    writeFileSync(join(outside, "linked.txt"), "original");
+    const { workspace } = await probe(t, async ({ client, sessionId, cwd }) => {
+      execFileSync("mkfifo", [join(cwd, "pipe")]);
+      linkSync(join(outside, "linked.txt"), join(cwd, "hard.txt"));
+      for (const path of ["pipe", "hard.txt"]) {
+        await client.request(acp.methods.client.fs.writeTextFile, { sessionId, path, content: "new" });
+      }
+      return undefined;
+    });
+    assert.equal(readFileSync(join(workspace, "pipe"), "utf8"), "new");
+    assert.equal(readFileSync(join(workspace, "hard.txt"), "utf8"), "new");
+    assert.equal(readFileSync(join(outside, "linked.txt"), "utf8"), "original");
   });
 });
 

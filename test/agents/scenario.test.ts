@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import {
   DEFAULT_SCENARIO,
@@ -153,9 +155,14 @@ describe("agents/scripted/scenario", () => {
     await assert.rejects(loadScenarioFile(`${dir}/nope.toml`), (error) => {
       assert.ok(isGafferError(error));
       assert.equal(error.code, "invalid-input");
-      assert.match(error.message, /nope\.toml: cannot read scenario file \(ENOENT\)/);
+      assert.match(error.message, /nope\.toml: cannot read scenario file \(missing\)/);
       return true;
     });
+    execFileSync("mkfifo", [join(dir, "pipe.toml")]);
+    await assert.rejects(
+      loadScenarioFile(join(dir, "pipe.toml")),
+      /pipe\.toml: cannot read scenario file \(fifo\)/,
+    );
     const path = writeScenario(dir, `[[attempts]]\nsteps = [{ say = 1 }]\n`);
     await assert.rejects(
       loadScenarioFile(path),

@@ -10,9 +10,17 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface GafferOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** A command gaffer runs under, e.g. `strace -f -o FILE`. */
+  under?: readonly string[];
+}
+
 /** Starts the real `gaffer` CLI as a subprocess (the same Node that runs the tests). */
-export function startGaffer(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): ChildProcess {
-  return spawn(process.execPath, [GAFFER_BIN, ...args], {
+export function startGaffer(args: string[], options: GafferOptions): ChildProcess {
+  const [program, ...rest] = [...(options.under ?? []), process.execPath, GAFFER_BIN, ...args];
+  return spawn(program as string, rest, {
     cwd: options.cwd,
     env: { ...process.env, NO_COLOR: "1", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -33,9 +41,6 @@ export function collect(child: ChildProcess): Promise<CliResult> {
   });
 }
 
-export function gaffer(
-  args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
-): Promise<CliResult> {
+export function gaffer(args: string[], options: GafferOptions): Promise<CliResult> {
   return collect(startGaffer(args, options));
 }

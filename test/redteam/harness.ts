@@ -89,18 +89,36 @@ export interface AttackResult {
   workspaceFile(path: string): string | undefined;
 }
 
-/** Files the attack as an item whose body carries the scenario, runs it through the CLI, and collects the record. */
-export async function attack(arenaInfo: Arena, title: string, scenario: string): Promise<AttackResult> {
+/**
+ * Files the attack as an item whose body carries the scenario, runs it through the CLI (then, with
+ * `resume`, once more with --resume: what the first run planted meets gaffer's next start), and
+ * collects the record.
+ */
+export async function attack(
+  arenaInfo: Arena,
+  title: string,
+  scenario: string,
+  options: { resume?: boolean; under?: readonly string[] } = {},
+): Promise<AttackResult> {
   const project = await openProject(arenaInfo.project);
   const item = await addItem(project.store.db, {
     title,
     body: `${title}\n\n\`\`\`scenario\n${scenario.trim()}\n\`\`\`\n`,
   });
   await project.close();
-  const cli = await gaffer(["run", String(item.id)], {
-    cwd: arenaInfo.project,
-    env: { HOME: arenaInfo.home, SECRET_TOKEN: SECRET, GITHUB_TOKEN: SECRET },
-  });
+  const runs = options.resume ? [[], ["--resume"]] : [[]];
+  let cli: CliResult | undefined;
+  for (const extra of runs) {
+    const result = await gaffer(["run", String(item.id), ...extra], {
+      cwd: arenaInfo.project,
+      env: { HOME: arenaInfo.home, SECRET_TOKEN: SECRET, GITHUB_TOKEN: SECRET },
+      ...(options.under && { under: options.under }),
+    });
+    cli = cli
+      ? { ...result, stdout: cli.stdout + result.stdout, stderr: cli.stderr + result.stderr }
+      : result;
+  }
+  if (!cli) throw new Error("the attack did not run");
   const store = openStoreReadOnly(projectPaths(arenaInfo.project).database);
   if (!store) throw new Error("no store after the attack");
   try {

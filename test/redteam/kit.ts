@@ -13,7 +13,8 @@ export type Layer =
   | "tamper"
   | "limits"
   | "gate"
-  | "output";
+  | "output"
+  | "safe-fs";
 
 export interface Attack {
   name: string;
@@ -22,6 +23,8 @@ export interface Attack {
   config?: string;
   /** Files committed into the project before the run (its base). */
   files?: Record<string, string>;
+  /** Run the item again with --resume after the first run: for what is planted before a resume. */
+  resume?: boolean;
   /** `[gate] max_fix_attempts` (0 unless set): an attack that must give up needs a second attempt. */
   fixAttempts?: number;
   scenario(a: Arena): string;

@@ -29,10 +29,11 @@ describe("red team", { concurrency: 2 }, () => {
   });
 
   for (const scenario of ATTACKS) {
-    it(scenario.name, async (t) => {
+    // A hang is a finding too (a FIFO where gaffer reads): fail it rather than wait forever.
+    it(scenario.name, { timeout: 180_000 }, async (t) => {
       const a = await arena(t, scenario);
       const before = outsideState(a);
-      const result = await attack(a, scenario.name, scenario.scenario(a));
+      const result = await attack(a, scenario.name, scenario.scenario(a), { resume: scenario.resume });
       try {
         assert.ok(result.run, `no run: ${result.cli.stderr}`);
         assert.ok(TERMINAL.includes(result.run.state), `run ended ${result.run.state}: ${result.cli.stderr}`);

@@ -1,4 +1,5 @@
 import { GATE_ATTACKS } from "./gate.ts";
+import { DEPUTY_ATTACKS } from "./deputy.ts";
 import { processesMatching, SECRET } from "./harness.ts";
 import { CONTAINMENT_ATTACKS } from "./containment.ts";
 import { GLOB_ATTACKS } from "./globs.ts";
@@ -342,4 +343,5 @@ export const ATTACKS: Attack[] = [
   ...GLOB_ATTACKS,
   ...SECRET_ATTACKS,
   ...LIMITS_ATTACKS,
+  ...DEPUTY_ATTACKS,
 ];

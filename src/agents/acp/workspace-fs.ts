@@ -1,14 +1,20 @@
 import { randomUUID } from "node:crypto";
-import { lstat, mkdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { lstat, realpath, rename, rm } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
 import * as acp from "@agentclientprotocol/sdk";
+import { readAgentFile, realDirectory, writeFreshFile } from "../../util/safe-fs.ts";
 import type { AgentUpdate } from "../types.ts";
 import type { Place } from "./tool-access.ts";
+
+/** The biggest file the agent reads through gaffer; a bigger one is refused, never read in part. */
+const ACP_READ_MAX_BYTES = 16 * 1024 * 1024;
 
 /**
  * The ACP `fs/*` handlers, confined to one workspace. Paths are resolved through realpath
  * (for writes, of the nearest existing parent), so neither `..` nor a symlink leads outside.
- * Files are read and written at their resolved path, never at the path the agent gave.
+ * Files are read and written at their resolved path, never at the path the agent gave, and as
+ * hostile files: a read never follows a symlink, blocks on a FIFO or takes more than
+ * ACP_READ_MAX_BYTES; a write creates a new file and renames it into place.
  */
 export class WorkspaceFs {
   readonly #root: string;
@@ -22,14 +28,17 @@ export class WorkspaceFs {
 
   async read(params: acp.ReadTextFileRequest): Promise<acp.ReadTextFileResponse> {
     const target = await this.#resolve(params.path, "read");
-    let content: string;
-    try {
-      content = await readFile(target, "utf8");
-    } catch (error) {
-      throw acp.RequestError.resourceNotFound(
-        `file://${params.path} (${(error as NodeJS.ErrnoException).code})`,
+    const read = readAgentFile(target, { maxBytes: ACP_READ_MAX_BYTES, within: this.#root });
+    if (!read.ok) {
+      if (read.reason === "missing")
+        throw acp.RequestError.resourceNotFound(`file://${params.path} (ENOENT)`);
+      throw this.#deny(
+        params.path,
+        "read",
+        `not a regular file of at most ${ACP_READ_MAX_BYTES / 1024 / 1024} MiB (${read.reason})`,
       );
     }
+    const content = read.data.toString("utf8");
     this.#onUpdate({ kind: "file-read", path: this.#display(target) });
     return { content: selectLines(content, params.line, params.limit) };
   }
@@ -37,7 +46,11 @@ export class WorkspaceFs {
   async write(params: acp.WriteTextFileRequest): Promise<acp.WriteTextFileResponse> {
     const target = await this.#resolve(params.path, "write");
     if (this.#inGitDir(target)) throw this.#deny(params.path, "write", "inside .git");
-    await mkdir(dirname(target), { recursive: true });
+    try {
+      realDirectory(this.#root, dirname(target));
+    } catch (error) {
+      throw this.#deny(params.path, "write", (error as Error).message);
+    }
     await this.#writeAtomically(target, params.content);
     this.#onUpdate({
       kind: "file-write",
@@ -94,13 +107,13 @@ export class WorkspaceFs {
    */
   async #writeAtomically(target: string, content: string): Promise<void> {
     const gitDir = join(this.#root, ".git");
-    const scratch = (await stat(gitDir).catch(() => undefined))?.isDirectory() ? gitDir : dirname(target);
+    const scratch = (await lstat(gitDir).catch(() => undefined))?.isDirectory() ? gitDir : dirname(target);
     const temporary = join(scratch, `.gaffer-write-${randomUUID()}`);
-    const mode = (await stat(target).catch(() => undefined))?.mode;
+    const existing = await lstat(target).catch(() => undefined);
     try {
-      await writeFile(temporary, content, {
-        encoding: "utf8",
-        ...(mode !== undefined && { mode: mode & 0o7777 }),
+      writeFreshFile(temporary, content, {
+        within: scratch,
+        ...(existing?.isFile() && { mode: existing.mode & 0o777 }),
       });
       await rename(temporary, target);
     } finally {

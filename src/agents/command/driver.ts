@@ -1,7 +1,8 @@
-import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { lstat, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runProcess } from "../../util/process.ts";
+import { writeFreshFile } from "../../util/safe-fs.ts";
 import { requireProgram } from "../preflight.ts";
 import { LineSplitter } from "../process/lines.ts";
 import { attemptEnv, ProcessSession, processTurnResult } from "../process/session.ts";
@@ -41,7 +42,7 @@ async function runTemplate(
   const dir = usesFile ? await promptDir(context.workspace) : undefined;
   try {
     const promptFile = dir === undefined ? "" : join(dir, "prompt.md");
-    if (dir !== undefined) await writeFile(promptFile, request.text);
+    if (dir !== undefined) writeFreshFile(promptFile, request.text, { within: dir });
     const [program, ...args] = words.map((word) => word.replaceAll(PROMPT_FILE, promptFile));
     const lines = new LineSplitter((text) => context.onUpdate({ kind: "output", text }));
     const result = await runProcess(program as string, args, {
@@ -64,10 +65,11 @@ async function runTemplate(
 /**
  * Where the prompt file goes: inside the workspace's `.git/`, which the agent can read even in its
  * sandbox (its /tmp is private) and which never ends up in a commit; a plain temp dir otherwise.
+ * The agent can write `.git/`, so the directory is a new one and `.git` must be a real directory.
  */
 async function promptDir(workspace: string): Promise<string> {
   const gitDir = join(workspace, ".git");
-  const isRepository = await stat(gitDir).then(
+  const isRepository = await lstat(gitDir).then(
     (s) => s.isDirectory(),
     () => false,
   );

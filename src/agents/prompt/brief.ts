@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { GafferError } from "../../errors.ts";
+import { readAgentFile } from "../../util/safe-fs.ts";
 import type { Conventions } from "./conventions.ts";
 import {
   BRIEF_HEADER,
@@ -34,16 +34,23 @@ export interface BriefInput {
 
 const SLOT = /\{\{([^{}]*)\}\}/g;
 
-/** Reads a template file and checks its slots, so a typo fails at startup rather than mid-run. */
+const TEMPLATE_MAX_BYTES = 256 * 1024;
+
+/**
+ * Reads a template file and checks its slots, so a typo fails at startup rather than mid-run. The
+ * file lives in the project, where a merged proposal may have put it: a symlink, a FIFO or a file
+ * over 256 KiB is refused.
+ */
 export function loadBriefTemplate(file: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new GafferError("config-invalid", `prompt template ${file} cannot be read`, "check the path", {
-      cause: error,
-    });
+  const read = readAgentFile(file, { maxBytes: TEMPLATE_MAX_BYTES });
+  if (!read.ok) {
+    throw new GafferError(
+      "config-invalid",
+      `prompt template ${file} cannot be read (${read.reason})`,
+      "check the path: a regular file of at most 256 KiB, not a symlink",
+    );
   }
+  const text = read.data.toString("utf8");
   const placeholder = { conventions: undefined, item: { id: "", title: "", body: "" }, attempt: 1 };
   fillSlots(text, file, slotValues(placeholder));
   return text;

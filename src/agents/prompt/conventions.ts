@@ -1,46 +1,68 @@
-import { readFileSync, statSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
+import { isAbsolute } from "node:path";
 import { GafferError } from "../../errors.ts";
+import { readAgentFile } from "../../util/safe-fs.ts";
 
 /** Where Module 25 looked for standing instructions, in its order (after `$AGENT_CONFIG`). */
 export const CONVENTION_FILES = ["AGENTS.md", ".agent/instructions.md", "agent-config.md"] as const;
 
+/** The biggest conventions file that goes into a brief. */
+const MAX_BYTES = 256 * 1024;
+
 export interface Conventions {
-  /** The file as the user named it: relative to the workspace unless given absolute. */
+  /** The file as the user named it: relative to the project unless given absolute. */
   file: string;
   text: string;
 }
 
 /**
+ * Reads one relative candidate as the project holds it (the run's base commit, never the agent's
+ * workspace). Anything but a regular file of at most `maxBytes` is `ok: false`, with the reason
+ * "too-big" when it is too big.
+ */
+export type ConventionsSource = (
+  file: string,
+  maxBytes: number,
+) => Promise<{ ok: true; data: Buffer } | { ok: false; reason: string }>;
+
+/**
  * The project's standing instructions for agents. A configured file must exist; otherwise
  * `$AGENT_CONFIG` is used if it names an existing file, then the first of CONVENTION_FILES.
+ * Relative names are read from `source`; an absolute name is the user's own file, read without
+ * following a symlink.
  */
-export function findConventions(
-  workspace: string,
+export async function findConventions(
+  source: ConventionsSource,
   configured?: string,
   env: NodeJS.ProcessEnv = process.env,
-): Conventions | undefined {
+): Promise<Conventions | undefined> {
   if (configured !== undefined) {
-    const text = readIfFile(workspace, configured);
+    const text = await readCandidate(source, configured);
     if (text === undefined) {
       throw new GafferError(
         "config-invalid",
-        `conventions file ${configured} not found in the workspace`,
-        "create it, or remove the setting to use AGENTS.md, .agent/instructions.md or agent-config.md",
+        `conventions file ${configured} not found in the project`,
+        "commit it, or remove the setting to use AGENTS.md, .agent/instructions.md or agent-config.md",
       );
     }
     return { file: configured, text };
   }
   const candidates = env.AGENT_CONFIG ? [env.AGENT_CONFIG, ...CONVENTION_FILES] : CONVENTION_FILES;
   for (const file of candidates) {
-    const text = readIfFile(workspace, file);
+    const text = await readCandidate(source, file);
     if (text !== undefined) return { file, text };
   }
   return undefined;
 }
 
-function readIfFile(workspace: string, file: string): string | undefined {
-  const path = isAbsolute(file) ? file : join(workspace, file);
-  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return undefined;
-  return readFileSync(path, "utf8");
+async function readCandidate(source: ConventionsSource, file: string): Promise<string | undefined> {
+  const read = isAbsolute(file)
+    ? readAgentFile(file, { maxBytes: MAX_BYTES })
+    : await source(file, MAX_BYTES);
+  if (read.ok) return read.data.toString("utf8");
+  if (read.reason !== "too-big") return undefined;
+  throw new GafferError(
+    "config-invalid",
+    `conventions file ${file} is over ${MAX_BYTES / 1024} KiB`,
+    "shorten it: it goes into every brief",
+  );
 }

@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { parse, TomlError } from "smol-toml";
 import { z } from "zod";
 import { GafferError } from "../../errors.ts";
+import { readAgentFile } from "../../util/safe-fs.ts";
 import { lineOf } from "./scenario-lines.ts";
 import { STEP_KINDS, STEP_SCHEMAS, type Step, type StepKind } from "./steps-schema.ts";
 
@@ -81,20 +81,24 @@ export function parseScenario(text: string, source: string, firstLine = 1): Scen
   return { name, attempts: parseLists("attempts", attempts), reviews: parseLists("reviews", reviews) };
 }
 
-/** Reads and parses a scenario file; a missing or bad file is GafferError("invalid-input"). */
+/** The biggest scenario file read. */
+const SCENARIO_MAX_BYTES = 1024 * 1024;
+
+/**
+ * Reads and parses a scenario file; a missing or bad file is GafferError("invalid-input"). The
+ * file may come from a merged proposal, so it is read like an agent's file: a symlink, a FIFO
+ * or a file over 1 MiB is refused.
+ */
 export async function loadScenarioFile(path: string): Promise<Scenario> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+  const read = readAgentFile(path, { maxBytes: SCENARIO_MAX_BYTES });
+  if (!read.ok) {
     throw new GafferError(
       "invalid-input",
-      `${path}: cannot read scenario file (${code})`,
-      "check the scenario path",
+      `${path}: cannot read scenario file (${read.reason})`,
+      "check the scenario path: a regular file of at most 1 MiB, not a symlink",
     );
   }
-  return parseScenario(text, path);
+  return parseScenario(read.data.toString("utf8"), path);
 }
 
 /** The scenario in a ```scenario fenced block of a prompt, if there is one. */

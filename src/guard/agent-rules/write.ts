@@ -1,5 +1,5 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { readAgentFile, writeFreshFile } from "../../util/safe-fs.ts";
 import { claudeSettings } from "./claude.ts";
 import { codexRules } from "./codex.ts";
 import { geminiPolicy, geminiSettings } from "./gemini.ts";
@@ -22,32 +22,30 @@ export interface AgentRulesFile {
  *   GEMINI_CLI_HOME=dir
  * - opencode: `<dir>/opencode.json`, OPENCODE_CONFIG=that file
  * An existing JSON settings file keeps its other keys; only the permission block is replaced.
+ * The directory is the agent's to write, so each file is read as hostile (no symlink followed,
+ * size-capped) and written as a new file, never through whatever the agent left at its path.
  */
-export async function writeAgentRules(
-  dir: string,
-  agent: AgentKind,
-  workspace: string,
-): Promise<AgentRulesFile> {
+export function writeAgentRules(dir: string, agent: AgentKind, workspace: string): AgentRulesFile {
   switch (agent) {
     case "claude": {
       const path = join(dir, "settings.json");
-      await writeJson(path, claudeSettings(workspace));
+      writeJson(dir, path, claudeSettings(workspace));
       return { path, env: { CLAUDE_CONFIG_DIR: dir } };
     }
     case "codex": {
       const path = join(dir, "rules", "gaffer.rules");
-      await writeText(path, codexRules());
+      writeText(dir, path, codexRules());
       return { path, env: { CODEX_HOME: dir } };
     }
     case "gemini": {
       const path = join(dir, ".gemini", "policies", "gaffer.toml");
-      await writeText(path, geminiPolicy());
-      await writeJson(join(dir, ".gemini", "settings.json"), geminiSettings());
+      writeText(dir, path, geminiPolicy());
+      writeJson(dir, join(dir, ".gemini", "settings.json"), geminiSettings());
       return { path, env: { GEMINI_CLI_HOME: dir } };
     }
     case "opencode": {
       const path = join(dir, "opencode.json");
-      await writeJson(path, opencodeConfig(workspace));
+      writeJson(dir, path, opencodeConfig(workspace));
       return { path, env: { OPENCODE_CONFIG: path } };
     }
     default:
@@ -55,20 +53,31 @@ export async function writeAgentRules(
   }
 }
 
-async function writeText(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, text);
+/** The most of an agent's own settings file that is kept. */
+const SETTINGS_MAX_BYTES = 1024 * 1024;
+
+function writeText(dir: string, path: string, text: string): void {
+  writeFreshFile(path, text, { within: dir });
 }
 
-/** Merges the generated top-level keys over an existing JSON object file, if there is one. */
-async function writeJson(path: string, generated: string): Promise<void> {
-  const existing = await readFile(path, "utf8").then(
-    (text) => JSON.parse(text) as Record<string, unknown>,
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === "ENOENT") return {};
-      throw error;
-    },
-  );
-  const merged = { ...existing, ...(JSON.parse(generated) as Record<string, unknown>) };
-  await writeText(path, `${JSON.stringify(merged, null, 2)}\n`);
+/**
+ * Merges the generated top-level keys over an existing JSON object file, if there is a regular
+ * one; anything else there (a symlink, a FIFO, a huge or malformed file) is replaced.
+ */
+function writeJson(dir: string, path: string, generated: string): void {
+  const merged = { ...existingObject(path), ...(JSON.parse(generated) as Record<string, unknown>) };
+  writeText(dir, path, `${JSON.stringify(merged, null, 2)}\n`);
+}
+
+function existingObject(path: string): Record<string, unknown> {
+  const read = readAgentFile(path, { maxBytes: SETTINGS_MAX_BYTES });
+  if (!read.ok) return {};
+  try {
+    const value: unknown = JSON.parse(read.data.toString("utf8"));
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
 }

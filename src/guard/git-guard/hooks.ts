@@ -1,5 +1,6 @@
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { writeFreshFile } from "../../util/safe-fs.ts";
 import { AGENT_WRITABLE_REFS, gitRule } from "../rules.ts";
 import { casePatterns, SH_PRELUDE, shLogFunctions, shQuote } from "./sh.ts";
 
@@ -23,15 +24,15 @@ export interface GuardHooksOptions {
  * here) never shows a symbolic-ref write (`git checkout main` moving HEAD) to
  * reference-transaction, and `git pack-refs`/`gc` rewrite every ref, so the hook refuses them.
  */
-export async function installGuardHooks(opts: GuardHooksOptions): Promise<void> {
-  const dir = join(opts.gitDir, "hooks");
-  await mkdir(dir, { recursive: true });
-  await mkdir(dirname(opts.logFile), { recursive: true });
+export function installGuardHooks(opts: GuardHooksOptions): void {
+  mkdirSync(dirname(opts.logFile), { recursive: true });
   const preamble = hookPreamble(opts);
   for (const [name, body] of Object.entries(HOOK_BODIES)) {
-    const path = join(dir, name);
-    await writeFile(path, preamble + body);
-    await chmod(path, 0o755);
+    // Each hook is a new file: one an agent replaced with a symlink is not written through.
+    writeFreshFile(join(opts.gitDir, "hooks", name), preamble + body, {
+      within: dirname(opts.gitDir),
+      mode: 0o755,
+    });
   }
 }
 

@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { readAgentFile, type Refusal, unsafeFileError, writeFreshFile } from "../../util/safe-fs.ts";
 
 /** One line of the guard log, written by the wrapper or a guard hook. */
 export interface GuardDenial {
@@ -16,22 +18,40 @@ export interface GuardDenial {
 
 const WRITERS = new Set(["wrapper", "pre-push", "post-checkout", "reference-transaction"]);
 
+/** Far more than a run's denials ever take; a log past it was flooded. */
+export const GUARD_LOG_MAX_BYTES = 8 * 1024 * 1024;
+
 /**
  * The guard log's entries, oldest first; [] when there is none. The agent can write the log too,
- * so a line that is not a well-formed entry (or a half-written last line) is skipped.
+ * so a line that is not a well-formed entry (or a half-written last line) is skipped, and the
+ * file is read as hostile: a symlink, FIFO or anything but a regular file of at most
+ * GUARD_LOG_MAX_BYTES throws GafferError("workspace-tampered").
  */
 export function guardLogEntries(logFile: string): GuardDenial[] {
-  let text: string;
-  try {
-    text = readFileSync(logFile, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
+  const read = readAgentFile(logFile, { maxBytes: GUARD_LOG_MAX_BYTES });
+  if (!read.ok) {
+    if (read.reason === "missing") return [];
+    throw unsafeFileError(logFile, read.reason);
   }
-  return text.split("\n").flatMap((line) => {
-    const entry = parse(line);
-    return entry ? [entry] : [];
-  });
+  return read.data
+    .toString("utf8")
+    .split("\n")
+    .flatMap((line) => {
+      const entry = parse(line);
+      return entry ? [entry] : [];
+    });
+}
+
+/**
+ * Makes the guard log a regular file gaffer itself created, keeping its entries when it was one
+ * already (a resumed run). Whatever else an agent left there (a symlink, a FIFO, a directory, a
+ * flood) is replaced, not followed; the returned refusal says what it was.
+ */
+export function prepareGuardLog(logFile: string): Refusal | undefined {
+  mkdirSync(dirname(logFile), { recursive: true });
+  const read = readAgentFile(logFile, { maxBytes: GUARD_LOG_MAX_BYTES });
+  writeFreshFile(logFile, read.ok ? read.data : "", { within: dirname(logFile) });
+  return read.ok || read.reason === "missing" ? undefined : read.reason;
 }
 
 function parse(line: string): GuardDenial | undefined {

@@ -1,8 +1,9 @@
 import { execFile } from "node:child_process";
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { mkdirSync } from "node:fs";
 import { dirname, isAbsolute, join, relative } from "node:path";
 import { promisify } from "node:util";
 import { GafferError } from "../../errors.ts";
+import { writeFreshFile } from "../../util/safe-fs.ts";
 import { wrapperScript } from "./wrapper-script.ts";
 
 const run = promisify(execFile);
@@ -39,11 +40,10 @@ export async function installGitGuard(opts: GitGuardOptions): Promise<string> {
     gitOutput(opts.realGit, "--list-cmds=builtins"),
   ]);
   const script = wrapperScript({ ...opts, execPath, builtins: builtins.split("\n").filter(Boolean) });
-  await mkdir(opts.binDir, { recursive: true });
-  await mkdir(dirname(opts.logFile), { recursive: true });
+  mkdirSync(opts.binDir, { recursive: true });
+  mkdirSync(dirname(opts.logFile), { recursive: true });
   const path = join(opts.binDir, "git");
-  await writeFile(path, script);
-  await chmod(path, 0o755);
+  writeFreshFile(path, script, { within: opts.binDir, mode: 0o755 });
   return path;
 }
 

@@ -1,7 +1,11 @@
 import { createHash } from "node:crypto";
-import { lstat, readdir, readFile, readlink } from "node:fs/promises";
+import { lstat, readdir, readlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { readAgentFile } from "../../util/safe-fs.ts";
 import type { Workspace } from "../../workspace/index.ts";
+
+/** Far more than a git config or a hook takes; a bigger file is digested as "too-big". */
+const MAX_BYTES = 1024 * 1024;
 
 /**
  * Digests of the metadata in a workspace's `.git` that could make git run something: read
@@ -15,9 +19,8 @@ export async function hookDigests(ws: Workspace): Promise<Record<string, string>
 
 /** sha256 of `.git/config`; null when it is missing or not a regular file. */
 export async function configDigest(ws: Workspace): Promise<string | null> {
-  const path = join(ws.dir, ".git", "config");
-  const stat = await lstat(path).catch(() => undefined);
-  return stat?.isFile() ? sha256(await readFile(path)) : null;
+  const read = readAgentFile(join(ws.dir, ".git", "config"), { maxBytes: MAX_BYTES, within: ws.dir });
+  return read.ok ? sha256(read.data) : null;
 }
 
 /** The copies of a changed config that workspaceGit saved (next to the pristine one) before restoring it. */
@@ -33,7 +36,10 @@ export async function restoredConfigCopies(ws: Workspace): Promise<string[]> {
 async function digestTree(path: string, name: string): Promise<Record<string, string>> {
   const stat = await lstat(path).catch(() => undefined);
   if (!stat) return {};
-  if (stat.isFile()) return { [name]: `file:${sha256(await readFile(path))}` };
+  if (stat.isFile()) {
+    const read = readAgentFile(path, { maxBytes: MAX_BYTES });
+    return { [name]: read.ok ? `file:${sha256(read.data)}` : read.reason };
+  }
   if (stat.isSymbolicLink()) return { [name]: `link:${await readlink(path)}` };
   if (!stat.isDirectory()) return { [name]: "other" };
   const digests: Record<string, string> = {};

@@ -1,5 +1,5 @@
-import { lstat, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { readAgentFile } from "../../util/safe-fs.ts";
 import type { Workspace } from "../../workspace/index.ts";
 import { commitExists, isAncestor, resolveCommit } from "./git-output.ts";
 import type { Finding } from "./types.ts";
@@ -48,12 +48,19 @@ export async function checkHistory(ws: Workspace, opts: HistoryCheckOptions): Pr
   return findings;
 }
 
-/** The run branch's reflog entries, oldest first; null when there is no reflog file. */
+/** Far more than any run's reflog; a bigger one was flooded and counts as missing. */
+const REFLOG_MAX_BYTES = 16 * 1024 * 1024;
+
+/** The run branch's reflog entries, oldest first; null when there is no regular reflog file. */
 async function readReflog(ws: Workspace, branch: string): Promise<ReflogEntry[] | null> {
   const path = join(ws.dir, ".git", "logs", "refs", "heads", ...branch.split("/"));
   // A FIFO or a link planted there must not make gaffer block or read elsewhere.
-  if (!(await lstat(path).catch(() => undefined))?.isFile()) return null;
-  const lines = (await readFile(path, "utf8")).split("\n").filter((line) => line !== "");
+  const read = readAgentFile(path, { maxBytes: REFLOG_MAX_BYTES, within: ws.dir });
+  if (!read.ok) return null;
+  const lines = read.data
+    .toString("utf8")
+    .split("\n")
+    .filter((line) => line !== "");
   return lines.map((line) => {
     const match = ENTRY.exec(line);
     return match

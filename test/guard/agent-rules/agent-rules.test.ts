@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse as parseToml } from "smol-toml";
@@ -11,6 +11,7 @@ import {
   opencodeConfig,
   writeAgentRules,
 } from "../../../src/guard/index.ts";
+import { GafferError } from "../../../src/errors.ts";
 import { wordMatches } from "../../../src/util/glob.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 
@@ -83,13 +84,13 @@ describe("guard/agent-rules", () => {
     assert.deepEqual(rule.flatMap((entry) => entry.commandPrefix).sort(), [...DENIED].sort());
   });
 
-  it("writes each file where its agent looks, keeping other settings", async (t) => {
+  it("writes each file where its agent looks, keeping other settings", (t) => {
     const dir = tempDir(t);
     writeFileSync(
       join(dir, "settings.json"),
       JSON.stringify({ env: { A: "1" }, permissions: { allow: ["Bash"] } }),
     );
-    const claude = await writeAgentRules(dir, "claude", WORKSPACE);
+    const claude = writeAgentRules(dir, "claude", WORKSPACE);
     assert.deepEqual(claude, { path: join(dir, "settings.json"), env: { CLAUDE_CONFIG_DIR: dir } });
     const settings = JSON.parse(readFileSync(claude.path, "utf8")) as Record<string, { allow?: unknown }>;
     assert.deepEqual(settings.env, { A: "1" });
@@ -101,11 +102,33 @@ describe("guard/agent-rules", () => {
       opencode: [join(dir, "opencode.json"), { OPENCODE_CONFIG: join(dir, "opencode.json") }],
     } as const;
     for (const [agent, [path, env]] of Object.entries(expected)) {
-      const written = await writeAgentRules(dir, agent as keyof typeof expected, WORKSPACE);
+      const written = writeAgentRules(dir, agent as keyof typeof expected, WORKSPACE);
       assert.deepEqual(written, { path, env });
       assert.match(readFileSync(path, "utf8"), /git push/);
     }
     const gemini = JSON.parse(readFileSync(join(dir, ".gemini", "settings.json"), "utf8")) as unknown;
     assert.deepEqual(gemini, { security: { auth: { selectedType: "gemini-api-key" } } });
+  });
+
+  it("never writes through what an agent planted in its config dir", (t) => {
+    const dir = tempDir(t);
+    const project = tempDir(t);
+    writeFileSync(join(project, "package.json"), '{"name":"project"}');
+    writeFileSync(join(project, "notes.txt"), "original");
+    symlinkSync(join(project, "package.json"), join(dir, "settings.json"));
+    symlinkSync(join(project, "notes.txt"), join(dir, "opencode.json"));
+    writeAgentRules(dir, "claude", WORKSPACE);
+    writeAgentRules(dir, "opencode", WORKSPACE);
+    assert.equal(readFileSync(join(project, "package.json"), "utf8"), '{"name":"project"}');
+    assert.equal(readFileSync(join(project, "notes.txt"), "utf8"), "original");
+    const settings = JSON.parse(readFileSync(join(dir, "settings.json"), "utf8")) as Record<string, unknown>;
+    assert.equal(settings.name, undefined, "the symlink's target was not merged in");
+
+    symlinkSync(project, join(dir, "rules"));
+    assert.throws(
+      () => writeAgentRules(dir, "codex", WORKSPACE),
+      (error: unknown) => error instanceof GafferError && error.code === "workspace-tampered",
+    );
+    assert.equal(existsSync(join(project, "gaffer.rules")), false);
   });
 });

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { statSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { lstatSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
-import { guardLogEntries, installGitGuard } from "../../../src/guard/index.ts";
+import { guardLogEntries, installGitGuard, prepareGuardLog } from "../../../src/guard/index.ts";
 import { git, gitRepo } from "../../helpers/git.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 import { guardFixture, REAL_GIT, realGit, shell } from "./fixture.ts";
@@ -158,5 +159,27 @@ describe("guard/git-guard/log", () => {
     ];
     writeFileSync(join(dir, "log.jsonl"), `${lines.join("\n")}\n{"rule":"half`);
     assert.deepEqual(guardLogEntries(join(dir, "log.jsonl")), [good]);
+  });
+
+  it("refuses a log an agent swapped for a FIFO or a symlink, and prepareGuardLog replaces it", (t) => {
+    const dir = tempDir(t);
+    const log = join(dir, "guard", "denials.jsonl");
+    mkdirSync(join(dir, "guard"));
+    execFileSync("mkfifo", [log]);
+    assert.throws(() => guardLogEntries(log), /is a FIFO/);
+    assert.equal(prepareGuardLog(log), "fifo");
+    assert.deepEqual(guardLogEntries(log), []);
+
+    const good = { rule: "git push", argv: ["push"], cwd: "/w", at: 1, by: "wrapper", refused: true };
+    writeFileSync(join(dir, "elsewhere.jsonl"), `${JSON.stringify(good)}\n`);
+    rmSync(log);
+    symlinkSync(join(dir, "elsewhere.jsonl"), log);
+    assert.throws(() => guardLogEntries(log), /symbolic link/);
+    assert.equal(prepareGuardLog(log), "symlink");
+    assert.ok(lstatSync(log).isFile());
+
+    writeFileSync(log, `${JSON.stringify(good)}\n`);
+    assert.equal(prepareGuardLog(log), undefined, "a regular log is kept");
+    assert.deepEqual(guardLogEntries(log), [good]);
   });
 });
