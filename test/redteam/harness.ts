@@ -36,13 +36,18 @@ export interface Arena {
   close(): Promise<void>;
 }
 
-export async function arena(t: TestContext, config = ""): Promise<Arena> {
+/** `sandbox` is the `[sandbox] mode`: "preferred" lets an attack that needs no sandbox run without one. */
+export async function arena(
+  t: TestContext,
+  config = "",
+  sandbox: "required" | "preferred" = "required",
+): Promise<Arena> {
   const project = tempDir(t, "gaffer-redteam-");
   await createSampleRepository(project);
   writeFileSync(join(project, ".env"), `API_TOKEN=${SECRET}\n`);
   writeFileSync(
     join(project, "gaffer.toml"),
-    `[gate]\nmax_fix_attempts = 0\n\n[[gate.commands]]\nname = "test"\nrun = "node --test"\n\n[sandbox]\nmode = "required"\n${config}`,
+    `[gate]\nmax_fix_attempts = 0\n\n[[gate.commands]]\nname = "test"\nrun = "node --test"\n\n[sandbox]\nmode = "${sandbox}"\n${config}`,
   );
   (await openProject(project)).close(); // gaffer's own first touch (.gaffer/, .git/info/exclude) happens before the fingerprint
   const canary = tempDir(t, "gaffer-canary-");
