@@ -115,4 +115,6 @@ export interface AgentNeeds {
   passEnv: string[];
   /** Hosts the agent may reach through gaffer's proxy. */
   hosts: string[];
+  /** The agent whose own permission format gets gaffer's rules, whatever its command runs through. */
+  nativeRules?: HeadlessFormat;
 }
