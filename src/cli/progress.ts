@@ -73,6 +73,10 @@ function describeMilestone(notice: RunNotice): string | undefined {
   switch (notice.type) {
     case "run.created":
       return `run ${notice.runId}: ${String(d.agent)} agent on branch ${String(d.branch)} from ${String(d.base)}`;
+    case "run.previous":
+      return color.yellow(
+        `item #${String(d.item)} ran before: run ${notice.runId} ${String(d.state).replace("-", " ")}${d.reason ? ` (${String(d.reason)})` : ""}; this starts a new run from the base${d.resumable ? `, while \`gaffer run ${String(d.item)} --resume\` would continue run ${notice.runId}` : `; its report: \`gaffer show ${notice.runId}\``}`,
+      );
     case "run.resumed":
       return `run ${notice.runId}: resumed (was ${String(d.from)})`;
     case "workspace.ready":

@@ -97,7 +97,14 @@ export async function editItem(db: Db, id: number, changes: ItemChanges, now = D
   });
 }
 
-export async function setItemState(db: Db, id: number, state: ItemState, now = Date.now()): Promise<Item> {
+/** Opens or closes an item; `note` (say, the merge that closed it) is kept on the event. */
+export async function setItemState(
+  db: Db,
+  id: number,
+  state: ItemState,
+  note?: string,
+  now = Date.now(),
+): Promise<Item> {
   return inTransaction(db, async (trx) => {
     await getItem(trx, id);
     const row = await trx
@@ -106,7 +113,15 @@ export async function setItemState(db: Db, id: number, state: ItemState, now = D
       .where("id", "=", id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await appendEvent(trx, { itemId: id, type: state === "closed" ? "item.closed" : "item.reopened" }, now);
+    await appendEvent(
+      trx,
+      {
+        itemId: id,
+        type: state === "closed" ? "item.closed" : "item.reopened",
+        ...(note !== undefined && { data: { note } }),
+      },
+      now,
+    );
     return toItem(row);
   });
 }
