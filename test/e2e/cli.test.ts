@@ -25,6 +25,22 @@ describe("e2e: the CLI as a user drives it", () => {
     assert.equal((await gaffer(["init", "--force"], { cwd: dir })).code, 0);
   });
 
+  it("init finds pytest in a flat Python project by its test files", async (t) => {
+    const layouts: Record<string, string>[] = [
+      { "test_calc.py": "def test_add(): pass\n" },
+      { "tests/calc_test.py": "" },
+    ];
+    for (const files of layouts) {
+      const dir = gitRepo(t, { "calc.py": "def add(a, b): return a + b\n", ...files });
+      assert.equal((await gaffer(["init"], { cwd: dir })).code, 0);
+      assert.match(
+        readFileSync(join(dir, "gaffer.toml"), "utf8"),
+        /^run = "pytest -q"$/m,
+        Object.keys(files)[0],
+      );
+    }
+  });
+
   it("files, lists, edits, closes and shows items", async (t) => {
     const dir = gitRepo(t, { "README.md": "x\n" });
     const added = await gaffer(

@@ -11,13 +11,15 @@ import {
 import { projectPaths } from "../../engine/index.ts";
 import { validateFleet } from "../../factory/fleet.ts";
 import { readPhaseState } from "../../factory/phase.ts";
+import { checkReady } from "../../factory/readiness.ts";
 import { resolveProjectRoot } from "../../workspace/index.ts";
 import { plural, print, printJson } from "../output.ts";
 
 /**
- * `gaffer validate`: gaffer.toml, the factory's file (gaffer.toml's roles or agents.toml), the
- * persisted phase, and a fleet file (`--fleet`, or fleet.toml in the project). Reads only; a
- * problem is the usual one-line error (exit 78).
+ * `gaffer validate`: gaffer.toml, the factory's file (gaffer.toml's roles or agents.toml), what
+ * every run will need (agents that start, the prompt template, policy.toml), the persisted phase,
+ * and a fleet file (`--fleet`, or fleet.toml in the project). Reads only; a problem is the usual
+ * one-line error.
  */
 export async function validate(cwd: string, options: { fleet?: string; json?: boolean }): Promise<number> {
   const root = await resolveProjectRoot(cwd);
@@ -25,6 +27,7 @@ export async function validate(cwd: string, options: { fleet?: string; json?: bo
   const factory = loadFactory(root, config);
   const agentsFile = agentsTomlIn(root);
   if (agentsFile !== undefined && factory.format !== "agents.toml") readAgentsToml(agentsFile, config);
+  await checkReady(root, config, factory);
   const phase = readPhaseState(factory, projectPaths(root).stateDir);
   const fleetFile = options.fleet !== undefined ? resolve(cwd, options.fleet) : join(root, FLEET_FILE);
   const fleet = options.fleet !== undefined || existsSync(fleetFile) ? readFleet(fleetFile) : undefined;
