@@ -16,7 +16,7 @@ export { parseTemplate } from "./command/template.ts";
 export { HeadlessDriver } from "./headless/driver.ts";
 export { HEADLESS_FORMATS } from "./headless/formats.ts";
 export { deniedCommand, deniedCommandLine } from "./policy-check.ts";
-export { findProgram, preflightAgent, requireProgram } from "./preflight.ts";
+export { checkAgentStarts, findProgram, preflightAgent, requireProgram } from "./preflight.ts";
 export { createAgentDriver, type DriverOptions, withModel } from "./registry.ts";
 export { createScriptedAgent, type ScriptedAgentOptions } from "./scripted/agent.ts";
 export {

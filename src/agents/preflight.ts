@@ -41,24 +41,46 @@ export async function requireProgram(
 
 /**
  * Checks, before a run is created, what would otherwise fail only once the agent starts: the
- * program is installed, the template splits, the scenario (file or ```scenario block) parses.
+ * preset can start (see checkAgentStarts) and the scenario of the item (a ```scenario block) parses.
  */
 export async function preflightAgent(
   preset: AgentPreset,
   context: { prompt: string; cwd: string; env: NodeJS.ProcessEnv },
 ): Promise<void> {
+  await checkAgentStarts(preset, context);
+  if (preset.driver === "scripted" && preset.scenario === undefined) scenarioFromPrompt(context.prompt);
+}
+
+/**
+ * What a preset needs to start, whatever item it is given: its program is installed, its template
+ * splits, a key it cannot work without is set, its scenario file parses. `gaffer validate` and
+ * `gaffer up` ask this of every agent the project uses.
+ */
+export async function checkAgentStarts(
+  preset: AgentPreset,
+  where: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<void> {
   switch (preset.driver) {
     case "scripted":
       if (preset.scenario !== undefined) await loadScenarioFile(preset.scenario);
-      else scenarioFromPrompt(context.prompt);
       return;
     case "acp":
-      return requireProgram(preset.command[0] ?? "", context);
+      await requireProgram(preset.command[0] ?? "", where);
+      break;
     case "command":
-      return requireProgram(parseTemplate(preset.name, preset.template)[0] as string, context);
+      await requireProgram(parseTemplate(preset.name, preset.template)[0] as string, where);
+      break;
     case "headless":
-      return requireProgram(preset.program, context);
+      await requireProgram(preset.program, where);
+      break;
     default:
       return preset satisfies never;
   }
+  const keys = preset.keyEnv ?? [];
+  if (keys.length > 0 && !keys.some((name) => where.env[name]))
+    throw new GafferError(
+      "agent-unavailable",
+      `agent "${preset.name}" needs ${keys.length === 1 ? keys[0] : `one of ${keys.join(", ")}`} set`,
+      "export it where gaffer runs (it is passed into the sandbox), or choose another agent",
+    );
 }

@@ -128,4 +128,8 @@ export interface AgentNeeds {
   passEnv: string[];
   /** Hosts the agent may reach through gaffer's proxy. */
   hosts: string[];
+  /** Variables of which the agent needs at least one (its API key) to start; none for user presets. */
+  keyEnv?: string[];
+  /** The agent whose own permission format gets gaffer's rules, whatever its command runs through. */
+  nativeRules?: HeadlessFormat;
 }

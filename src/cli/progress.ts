@@ -79,6 +79,10 @@ function describeMilestone(notice: RunNotice): string | undefined {
   switch (notice.type) {
     case "run.created":
       return `run ${notice.runId}: ${shown(d.agent)} agent on branch ${shown(d.branch)} from ${shown(d.base)}`;
+    case "run.previous":
+      return color.yellow(
+        `item #${String(d.item)} ran before: run ${notice.runId} ${String(d.state).replace("-", " ")}${d.reason ? ` (${shown(d.reason)})` : ""}; this starts a new run from the base${d.resumable ? `, while \`gaffer run ${String(d.item)} --resume\` would continue run ${notice.runId}` : `; its report: \`gaffer show ${notice.runId}\``}`,
+      );
     case "run.resumed":
       return `run ${notice.runId}: resumed (was ${shown(d.from)})`;
     case "workspace.setup":

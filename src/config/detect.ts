@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface DetectedStep {
@@ -10,13 +10,25 @@ export interface DetectedStep {
 export function detectGate(root: string): DetectedStep[] {
   const has = (file: string) => existsSync(join(root, file));
   if (has("package.json")) return npmGate(root);
-  if (has("pyproject.toml") || has("setup.py")) return [{ name: "test", run: "pytest -q" }];
+  if (has("pyproject.toml") || has("setup.py") || has("pytest.ini") || hasPythonTests(root))
+    return [{ name: "test", run: "pytest -q" }];
   if (has("Cargo.toml")) return [{ name: "test", run: "cargo test" }];
   if (has("go.mod")) return [{ name: "test", run: "go test ./..." }];
   if (has("Makefile") && /^test:/m.test(readFileSync(join(root, "Makefile"), "utf8"))) {
     return [{ name: "test", run: "make test" }];
   }
   return [];
+}
+
+/** pytest's own naming, `test_*.py` or `*_test.py`, at the root or in `tests/` or `test/`: a flat Python project. */
+function hasPythonTests(root: string): boolean {
+  return ["", "tests", "test"].some((dir) => {
+    try {
+      return readdirSync(join(root, dir)).some((name) => /^test_.*\.py$|_test\.py$/.test(name));
+    } catch {
+      return false;
+    }
+  });
 }
 
 function npmGate(root: string): DetectedStep[] {

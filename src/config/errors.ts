@@ -22,7 +22,7 @@ export function describeIssues(
     const path = issue.path.filter((part): part is string | number => typeof part !== "symbol");
     if (issue.code === "unrecognized_keys") {
       const key = issue.keys[0] as string;
-      const known = keysAt(schema, path);
+      const known = keysAt(schema, path, input);
       const suggestion = didYouMean(key, known);
       return {
         line: locateKey(text, [...path, key]),
@@ -114,11 +114,16 @@ type SchemaDef = {
   options?: z.ZodType[];
 };
 
-/** The keys a table at `path` accepts, walking through defaults, pipes, records, lists and unions. */
-function keysAt(schema: z.ZodType, path: readonly (string | number)[]): string[] {
+/**
+ * The keys a table at `path` accepts, walking through defaults, pipes, records, lists and unions.
+ * Of a union, only the options the table's own values choose count (an `[agents.x]` with
+ * `driver = "command"` is a command preset: the keys of an ACP preset are not valid there).
+ */
+function keysAt(schema: z.ZodType, path: readonly (string | number)[], input: unknown): string[] {
   let nodes: z.ZodType[] = [schema];
-  for (const part of [...path, undefined]) {
-    nodes = nodes.flatMap(unwrap);
+  for (const [depth, part] of [...path, undefined].entries()) {
+    const value = valueAt(input, path.slice(0, depth));
+    nodes = nodes.flatMap((node) => unwrap(node, value));
     if (part === undefined) break;
     nodes = nodes.flatMap((node) => {
       const def = defOf(node);
@@ -132,11 +137,24 @@ function keysAt(schema: z.ZodType, path: readonly (string | number)[]): string[]
   return [...new Set(nodes.flatMap((node) => Object.keys(defOf(node).shape ?? {})))];
 }
 
-function unwrap(node: z.ZodType): z.ZodType[] {
+function unwrap(node: z.ZodType, value: unknown): z.ZodType[] {
   const def = defOf(node);
-  if (def.type === "union") return (def.options ?? []).flatMap(unwrap);
+  if (def.type === "union") {
+    const options = (def.options ?? []).flatMap((option) => unwrap(option, value));
+    const chosen = options.filter((option) => chosenBy(option, value));
+    return chosen.length > 0 ? chosen : options;
+  }
   const inner = def.innerType ?? (def.type === "pipe" ? def.in : undefined);
-  return inner ? unwrap(inner) : [node];
+  return inner ? unwrap(inner, value) : [node];
+}
+
+/** Whether a table's values match every literal (a discriminator such as `driver`) of an object schema. */
+function chosenBy(option: z.ZodType, value: unknown): boolean {
+  if (value === null || typeof value !== "object") return false;
+  return Object.entries(defOf(option).shape ?? {}).every(([key, field]) => {
+    const def = defOf(field) as SchemaDef & { values?: unknown[] };
+    return def.type !== "literal" || (def.values ?? []).includes((value as Record<string, unknown>)[key]);
+  });
 }
 
 function defOf(node: z.ZodType): SchemaDef {

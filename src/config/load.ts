@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
-import type { AgentNeeds, AgentPreset } from "../agents/types.ts";
+import type { AgentNeeds, AgentPreset, HeadlessFormat } from "../agents/types.ts";
 import { GafferError } from "../errors.ts";
 import type { GateCommand } from "../gate/types.ts";
 import type { SandboxSetting } from "../sandbox/types.ts";
@@ -113,14 +113,25 @@ function compile(
         driver: "acp",
         command,
         env: preset.env,
-        ...needs(preset),
+        ...needs(preset, agents.get(name)),
         ...modelPassing(agents.get(name), command),
       });
     } else if (preset.driver === "headless") {
       const program = preset.command ?? preset.format;
-      agents.set(name, { name, driver: "headless", format: preset.format, program, ...needs(preset) });
+      agents.set(name, {
+        name,
+        driver: "headless",
+        format: preset.format,
+        program,
+        ...needs({ ...preset, native_rules: preset.native_rules ?? preset.format }),
+      });
     } else {
-      agents.set(name, { name, driver: "command", template: preset.command, ...needs(preset) });
+      agents.set(name, {
+        name,
+        driver: "command",
+        template: preset.command,
+        ...needs(preset, agents.get(name)),
+      });
     }
   }
   const steps = (list: RawConfig["gate"]["commands"]): GateCommand[] =>
@@ -182,12 +193,26 @@ function compile(
   };
 }
 
-function needs(preset: { model?: string | undefined; pass_env: string[]; hosts: string[] }): AgentNeeds {
+/**
+ * A preset's needs. Its native rules are the ones it names, else those of the built-in it
+ * replaces: a `claude` preset that starts Claude Code through `sh -c` or `env` keeps Claude's.
+ */
+function needs(preset: RawNeeds, builtIn?: AgentPreset): AgentNeeds {
+  const nativeRules =
+    preset.native_rules ?? (builtIn?.driver === "scripted" ? undefined : builtIn?.nativeRules);
   return {
     passEnv: preset.pass_env,
     hosts: preset.hosts,
     ...(preset.model !== undefined && { model: preset.model }),
+    ...(nativeRules !== undefined && { nativeRules }),
   };
+}
+
+interface RawNeeds {
+  model?: string | undefined;
+  pass_env: string[];
+  hosts: string[];
+  native_rules?: HeadlessFormat | undefined;
 }
 
 /**

@@ -9,6 +9,8 @@ export const BUILTIN_PRESETS: readonly AgentPreset[] = [
   {
     name: "claude",
     driver: "acp",
+    nativeRules: "claude",
+    keyEnv: ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "CLAUDE_CODE_OAUTH_TOKEN"],
     command: ["claude-agent-acp"],
     env: {},
     // IS_SANDBOX=1 lets Claude Code run as root (it refuses otherwise): gaffer's sandbox is why it may.
@@ -26,6 +28,8 @@ export const BUILTIN_PRESETS: readonly AgentPreset[] = [
   {
     name: "codex",
     driver: "acp",
+    nativeRules: "codex",
+    keyEnv: ["OPENAI_API_KEY", "CODEX_API_KEY"],
     command: ["codex-acp"],
     // Codex's own sandbox cannot start inside gaffer's (no nested user namespaces): full access
     // within gaffer's sandbox, where its execpolicy rules still refuse what gaffer forbids. It
@@ -38,6 +42,8 @@ export const BUILTIN_PRESETS: readonly AgentPreset[] = [
   {
     name: "gemini",
     driver: "acp",
+    nativeRules: "gemini",
+    keyEnv: ["GEMINI_API_KEY", "GOOGLE_API_KEY"],
     command: ["gemini", "--acp"],
     env: {},
     passEnv: ["GEMINI_API_KEY", "GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL", "GEMINI_MODEL"],
@@ -47,6 +53,7 @@ export const BUILTIN_PRESETS: readonly AgentPreset[] = [
   {
     name: "opencode",
     driver: "acp",
+    nativeRules: "opencode",
     command: ["opencode", "acp"],
     env: {},
     passEnv: ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENROUTER_API_KEY"],

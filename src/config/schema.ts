@@ -62,6 +62,12 @@ const agentNeeds = {
   model: z.string().min(1).optional().describe("the model, put where the command says {model}"),
   pass_env: z.array(z.string().min(1)).default([]).describe("variables (API keys) passed into the sandbox"),
   hosts: z.array(z.string().min(1)).default([]).describe("hosts the agent may reach (its model API)"),
+  native_rules: z
+    .enum(["claude", "codex", "gemini", "opencode"])
+    .optional()
+    .describe(
+      "the agent whose own permission rules gaffer writes; default the built-in preset of the same name, or a headless preset's format",
+    ),
 };
 
 const acpAgent = z.strictObject({

@@ -1,17 +1,11 @@
 import { existsSync, readdirSync } from "node:fs";
 import { realpath } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type AgentPreset, findProgram, parseTemplate } from "../agents/index.ts";
 import { agentPreset, type GafferConfig } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
-import {
-  type AgentKind,
-  installGitGuard,
-  installGuardHooks,
-  prepareGuardLog,
-  writeAgentRules,
-} from "../guard/index.ts";
+import { installGitGuard, installGuardHooks, prepareGuardLog, writeAgentRules } from "../guard/index.ts";
 import { captureBaseline, saveBaseline } from "../guard/integrity/index.ts";
 import {
   createSandbox,
@@ -200,18 +194,10 @@ function presetProgram(project: Project, run: Run): string | undefined {
   return undefined;
 }
 
-const NATIVE_AGENTS: Record<string, AgentKind> = {
-  claude: "claude",
-  "claude-agent-acp": "claude",
-  codex: "codex",
-  "codex-acp": "codex",
-  gemini: "gemini",
-  opencode: "opencode",
-};
-
 /**
- * For a real agent gaffer knows (Claude Code, Codex, Gemini CLI, opencode): the same policy in the
- * agent's own permission format, in its config directory. Returns the variables that point it there.
+ * For a real agent gaffer knows (Claude Code, Codex, Gemini CLI, opencode), as its preset says: the
+ * same policy in the agent's own permission format, in its config directory. Returns the variables
+ * that point it there.
  */
 async function nativeAgentRules(
   project: Project,
@@ -220,10 +206,7 @@ async function nativeAgentRules(
   recorder: RunRecorder,
 ): Promise<Record<string, string>> {
   const preset = agentPreset(project.config, run.agent);
-  const program = presetProgram(project, run);
-  // A headless preset names its CLI outright, whatever its program is called.
-  const kind =
-    preset.driver === "headless" ? preset.format : program ? NATIVE_AGENTS[basename(program)] : undefined;
+  const kind = preset.driver === "scripted" ? undefined : preset.nativeRules;
   if (!kind) return {};
   const written = writeAgentRules(dir, kind, run.workspace);
   await recorder.event("guard.agent-rules", { agent: kind, path: written.path });

@@ -112,6 +112,19 @@ export async function startRun(project: Project, itemId: number, options: RunOpt
     await projectGit(project.root, ["rev-parse", "--verify", `refs/heads/${baseBranch}^{commit}`])
   ).trim();
   const runs = await listRuns(project.store.db, { itemId });
+  const previous = runs.at(-1);
+  if (previous)
+    options.observer?.onNotice({
+      runId: previous.id,
+      type: "run.previous",
+      at: Date.now(),
+      data: {
+        item: itemId,
+        state: previous.state,
+        reason: previous.reason,
+        resumable: RESUME_FROM.includes(previous.state),
+      },
+    });
   const run = await createRun(project.store.db, {
     itemId,
     agent,
@@ -134,12 +147,14 @@ export async function startRun(project: Project, itemId: number, options: RunOpt
   return drive(project, run, item, options);
 }
 
+/** The states `--resume` continues a run from. */
+const RESUME_FROM: readonly RunState[] = [...RESUMABLE_STATES, "failed"];
+
 /** Continues the item's latest cancelled, interrupted or failed run from its last recorded step. */
 export async function resumeRun(project: Project, itemId: number, options: RunOptions): Promise<RunResult> {
   const item = await getItem(project.store.db, itemId);
   const latest = (await listRuns(project.store.db, { itemId })).at(-1);
-  const resumable: readonly RunState[] = [...RESUMABLE_STATES, "failed"];
-  if (!latest || !resumable.includes(latest.state)) {
+  if (!latest || !RESUME_FROM.includes(latest.state)) {
     const what = latest ? `its latest run ${latest.id} is ${latest.state}` : "it has no run yet";
     throw new GafferError(
       "run-state",
@@ -152,7 +167,7 @@ export async function resumeRun(project: Project, itemId: number, options: RunOp
   sandboxDecision(project.config, preset);
   const recorder = new RunRecorder(project.store.db, { id: latest.id, itemId }, options.observer);
   const run = await recorder.transition(project.store.db, {
-    from: resumable,
+    from: RESUME_FROM,
     to: "preparing",
     set: {
       owner: project.owner,

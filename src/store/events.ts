@@ -33,10 +33,11 @@ export async function appendEvent(db: Db, event: NewEvent, now = Date.now()): Pr
 
 export async function listEvents(
   db: Db,
-  query: { runId?: number; afterId?: number; limit?: number },
+  query: { runId?: number; itemId?: number; afterId?: number; limit?: number },
 ): Promise<GafferEvent[]> {
   let select = db.selectFrom("events").selectAll().orderBy("id", "asc");
   if (query.runId !== undefined) select = select.where("run_id", "=", query.runId);
+  if (query.itemId !== undefined) select = select.where("item_id", "=", query.itemId);
   if (query.afterId !== undefined) select = select.where("id", ">", query.afterId);
   if (query.limit !== undefined) select = select.limit(query.limit);
   return (await select.execute()).map(toEvent);

@@ -27,7 +27,15 @@ export interface ItemFields {
 
 export type ItemChanges = Partial<Omit<ItemFields, "source">>;
 
+/**
+ * The most an item's body may hold. The body goes whole into every brief, and every list and
+ * scheduler pass reads it: 256 KiB (some 60,000 tokens) is far past any real issue, and longer
+ * material belongs in a file in the repository that the item names.
+ */
+export const MAX_BODY_BYTES = 256 * 1024;
+
 export async function addItem(db: Db, fields: ItemFields, now = Date.now()): Promise<Item> {
+  assertBodySize(fields.title, fields.body);
   return inTransaction(db, async (trx) => {
     await assertItemsExist(trx, fields.dependsOn ?? []);
     const row = await trx
@@ -72,7 +80,8 @@ export async function listItems(
 
 export async function editItem(db: Db, id: number, changes: ItemChanges, now = Date.now()): Promise<Item> {
   return inTransaction(db, async (trx) => {
-    await getItem(trx, id);
+    const item = await getItem(trx, id);
+    assertBodySize(changes.title ?? item.title, changes.body);
     if (changes.dependsOn) {
       if (changes.dependsOn.includes(id)) {
         throw new GafferError("usage", `item #${id} cannot depend on itself`, "remove it from --depends-on");
@@ -97,7 +106,24 @@ export async function editItem(db: Db, id: number, changes: ItemChanges, now = D
   });
 }
 
-export async function setItemState(db: Db, id: number, state: ItemState, now = Date.now()): Promise<Item> {
+function assertBodySize(title: string, body: string | undefined): void {
+  const bytes = Buffer.byteLength(body ?? "");
+  if (bytes <= MAX_BODY_BYTES) return;
+  throw new GafferError(
+    "invalid-input",
+    `the body of item "${title.slice(0, 80)}" is ${bytes} bytes; an item body holds at most ${MAX_BODY_BYTES} (${MAX_BODY_BYTES / 1024} KiB)`,
+    "put long material in a file in the repository and name it in the item",
+  );
+}
+
+/** Opens or closes an item; `note` (say, the merge that closed it) is kept on the event. */
+export async function setItemState(
+  db: Db,
+  id: number,
+  state: ItemState,
+  note?: string,
+  now = Date.now(),
+): Promise<Item> {
   return inTransaction(db, async (trx) => {
     await getItem(trx, id);
     const row = await trx
@@ -106,7 +132,15 @@ export async function setItemState(db: Db, id: number, state: ItemState, now = D
       .where("id", "=", id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await appendEvent(trx, { itemId: id, type: state === "closed" ? "item.closed" : "item.reopened" }, now);
+    await appendEvent(
+      trx,
+      {
+        itemId: id,
+        type: state === "closed" ? "item.closed" : "item.reopened",
+        ...(note !== undefined && { data: { note } }),
+      },
+      now,
+    );
     return toItem(row);
   });
 }

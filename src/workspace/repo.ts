@@ -11,7 +11,11 @@ export async function assertRepository(dir: string): Promise<void> {
 /** The top directory of the working tree that contains `dir`, symlinks resolved. */
 export async function resolveProjectRoot(dir: string): Promise<string> {
   const result = await projectGitResult(dir, ["rev-parse", "--show-toplevel"]);
-  if (result.exitCode !== 0) throw notARepo(dir);
+  if (result.exitCode !== 0) {
+    const bare = await projectGitResult(dir, ["rev-parse", "--is-bare-repository"]);
+    if (bare.exitCode === 0 && bare.stdout.toString("utf8").trim() === "true") throw bareRepo(dir);
+    throw notARepo(dir);
+  }
   return realpath(result.stdout.toString("utf8").trimEnd());
 }
 
@@ -75,5 +79,13 @@ function notARepo(dir: string): GafferError {
     "not-a-repo",
     `${dir} is not a git repository`,
     "run gaffer inside a git repository, or `git init` one",
+  );
+}
+
+function bareRepo(dir: string): GafferError {
+  return new GafferError(
+    "not-a-repo",
+    `${dir} is a bare git repository: gaffer needs one with a working tree`,
+    "clone it (`git clone <bare> <dir>`) and run gaffer in the clone",
   );
 }

@@ -58,6 +58,20 @@ command = "aider --message-file {prompt_file}"
     assert.equal(agentPreset(config, "cli").driver, "command");
   });
 
+  it("keys native agent rules by the preset, never by the program's file name", () => {
+    const rules = (text: string, name: string) => {
+      const preset = agentPreset(parseText(text), name);
+      return preset.driver === "scripted" ? undefined : preset.nativeRules;
+    };
+    assert.equal(rules("", "claude"), "claude", "a built-in preset");
+    assert.equal(rules("", "goose"), undefined, "goose has none");
+    const wrapped = `[agents.claude]\ndriver = "acp"\ncommand = ["env", "X=1", "claude-agent-acp"]\n`;
+    assert.equal(rules(wrapped, "claude"), "claude", "a preset replacing a built-in keeps its rules");
+    const renamed = `[agents.mine]\ndriver = "acp"\ncommand = "claude-agent-acp"\n`;
+    assert.equal(rules(renamed, "mine"), undefined, "another name runs the same program without them");
+    assert.equal(rules(`${renamed}native_rules = "claude"\n`, "mine"), "claude", "unless it says so");
+  });
+
   it("names file, line and key of an unknown key, with a did-you-mean", () => {
     const { message, hint } = configError(`[gate]\nmax_fix_attempts = 2\nmax_fix_atempts = 3\n`);
     assert.equal(message, '/p/gaffer.toml:3: unknown key "max_fix_atempts" in [gate]');

@@ -74,6 +74,34 @@ describe("e2e: bad input gets one clear line and loses nothing", () => {
     assertOneLineError(await gaffer(["issue", "add", "x"], { cwd: dir }), 64, /is not a git repository/);
   });
 
+  it("a bare repository", async (t) => {
+    const dir = join(tempDir(t), "remote.git");
+    git(tempDir(t), "init", "-q", "--bare", dir);
+    assertOneLineError(
+      await gaffer(["validate"], { cwd: dir }),
+      64,
+      /is a bare git repository: gaffer needs one with a working tree — clone it/,
+    );
+  });
+
+  it("an item body past 256 KiB, filed or edited", async (t) => {
+    const dir = await sampleProject(t);
+    const big = join(tempDir(t), "big.md");
+    writeFileSync(big, "x".repeat(256 * 1024 + 1));
+    const before = await state(dir);
+    assertOneLineError(
+      await gaffer(["issue", "add", "huge", "--body-file", big], { cwd: dir }),
+      65,
+      /the body of item "huge" is 262145 bytes; an item body holds at most 262144 \(256 KiB\) — put long material in a file/,
+    );
+    assertOneLineError(
+      await gaffer(["issue", "edit", "1", "--body-file", big], { cwd: dir }),
+      65,
+      /at most 262144 \(256 KiB\)/,
+    );
+    assert.deepEqual(await state(dir), before, "nothing was filed or changed");
+  });
+
   it("a project with no commits", async (t) => {
     const dir = tempDir(t);
     git(dir, "init", "-q", "-b", "main");

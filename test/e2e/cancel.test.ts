@@ -6,6 +6,7 @@ import { projectPaths } from "../../src/engine/index.ts";
 import { listRuns, openStoreReadOnly } from "../../src/store/index.ts";
 import { collect, gaffer, startGaffer } from "../helpers/cli.ts";
 import { fileItem, sampleProject, scenarioItem } from "../helpers/project.ts";
+import { waitForEvent } from "../helpers/wait.ts";
 
 const SLOW_GREEN = `
 [[attempts]]
@@ -15,14 +16,6 @@ steps = [
   { sleep = 2500 },
 ]
 `;
-
-async function waitFor(predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe("e2e: Ctrl-C", () => {
   it("cancels the agent, keeps the workspace, marks the run cancelled, and --resume finishes it", async (t) => {
@@ -34,8 +27,7 @@ describe("e2e: Ctrl-C", () => {
       stderr += chunk;
     });
     const done = collect(child);
-    await waitFor(() => stderr.includes("attempt 1: agent working"));
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    await waitForEvent(dir, "agent.message", (d) => String(d.text).includes("thinking it over"));
     child.kill("SIGINT");
     const result = await done;
     assert.equal(result.code, 130, stderr);

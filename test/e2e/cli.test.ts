@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { collect, gaffer, startGaffer } from "../helpers/cli.ts";
 import { gitOut, gitRepo } from "../helpers/git.ts";
-import { sampleProject } from "../helpers/project.ts";
+import { fileItem, sampleProject, scenarioItem } from "../helpers/project.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { waitForEvent } from "../helpers/wait.ts";
 
 describe("e2e: the CLI as a user drives it", () => {
   it("init writes a commented gaffer.toml with the detected gate and hides .gaffer from git", async (t) => {
@@ -41,6 +42,22 @@ describe("e2e: the CLI as a user drives it", () => {
     assert.match(config, /^# copy_secrets = false$/m);
   });
 
+  it("init finds pytest in a flat Python project by its test files", async (t) => {
+    const layouts: Record<string, string>[] = [
+      { "test_calc.py": "def test_add(): pass\n" },
+      { "tests/calc_test.py": "" },
+    ];
+    for (const files of layouts) {
+      const dir = gitRepo(t, { "calc.py": "def add(a, b): return a + b\n", ...files });
+      assert.equal((await gaffer(["init"], { cwd: dir })).code, 0);
+      assert.match(
+        readFileSync(join(dir, "gaffer.toml"), "utf8"),
+        /^run = "pytest -q"$/m,
+        Object.keys(files)[0],
+      );
+    }
+  });
+
   it("files, lists, edits, closes and shows items", async (t) => {
     const dir = gitRepo(t, { "README.md": "x\n" });
     const added = await gaffer(
@@ -73,6 +90,31 @@ describe("e2e: the CLI as a user drives it", () => {
     assert.equal(JSON.parse((await gaffer(["issue", "list", "--json"], { cwd: dir })).stdout).length, 2);
   });
 
+  it("running an item again says how its last run ended, and points a failed one to --resume", async (t) => {
+    const dir = await sampleProject(t);
+    const first = await gaffer(["run", "3"], { cwd: dir });
+    assert.equal(first.code, 2, first.stderr);
+    assert.doesNotMatch(first.stderr, /ran before/);
+    const again = await gaffer(["run", "3"], { cwd: dir });
+    assert.match(
+      again.stderr,
+      /item #3 ran before: run 1 gave up \(.+\); this starts a new run from the base; its report: `gaffer show 1`/,
+    );
+
+    const crashing = await fileItem(
+      dir,
+      scenarioItem("crashes", `[[attempts]]\nsteps = [{ crash = 3, message = "segfault" }]\n`),
+    );
+    assert.notEqual((await gaffer(["run", String(crashing)], { cwd: dir })).code, 0);
+    const retried = await gaffer(["run", String(crashing)], { cwd: dir });
+    assert.match(
+      retried.stderr,
+      new RegExp(
+        `item #${crashing} ran before: run 3 failed \\(.+\\); this starts a new run from the base, while \`gaffer run ${crashing} --resume\` would continue run 3`,
+      ),
+    );
+  });
+
   it("runs any CLI through AGENT_CMD, follows its log live, and discards it with a snapshot", async (t) => {
     const dir = await sampleProject(t);
     const bin = tempDir(t, "gaffer-agent-");
@@ -86,7 +128,7 @@ describe("e2e: the CLI as a user drives it", () => {
 
     const run = startGaffer(["run", "1", "--agent", "command"], { cwd: dir, env });
     const running = collect(run);
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    await waitForEvent(dir, "attempt.started");
     const follow = await gaffer(["logs", "1", "--follow"], { cwd: dir });
     const result = await running;
     assert.equal(result.code, 0, result.stderr);

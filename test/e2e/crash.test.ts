@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readlinkSync } from "node:fs";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SAMPLE_ITEMS } from "../../src/demo/sample.ts";
@@ -9,9 +9,22 @@ import { collect, gaffer, startGaffer } from "../helpers/cli.ts";
 import { assertStoreConsistent } from "../helpers/consistency.ts";
 import { gitOut } from "../helpers/git.ts";
 import { fileItem, sampleProject } from "../helpers/project.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const TRIALS = 24;
 const HEALING_ITEM = SAMPLE_ITEMS[1] as { title: string; body: string };
+
+/** Processes working inside `dir`: a killed run's orphaned agent and gate, until they exit. */
+function processesUnder(dir: string): string[] {
+  return readdirSync("/proc").filter((pid) => {
+    try {
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      return cwd === dir || cwd.startsWith(`${dir}/`);
+    } catch {
+      return false; // not a process, gone, or a zombie
+    }
+  });
+}
 
 /** A small deterministic generator, so a failing trial can be replayed. */
 function random(seed: number): () => number {
@@ -45,7 +58,7 @@ describe("e2e: crash safety", () => {
       await sleep(delay);
       child.kill("SIGKILL");
       await done;
-      await sleep(150); // let the orphaned agent notice its closed stdin
+      await waitFor(() => processesUnder(dir).length === 0, "the killed run's agent and gate to exit");
 
       // The next start marks the run interrupted (or finds it finished, or never created).
       const project = await openProject(dir);

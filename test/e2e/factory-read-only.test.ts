@@ -6,6 +6,7 @@ import { ccCiProject, startSessions } from "../factory/cc-ci.ts";
 import { gaffer } from "../helpers/cli.ts";
 import { treeSnapshot } from "../helpers/tree.ts";
 import { fileItem } from "../helpers/project.ts";
+import { claudeInstalled } from "../helpers/stub-agent.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
 const READ_COMMANDS = [
@@ -37,7 +38,7 @@ describe("e2e: the factory's read commands write nothing", () => {
       ["fleet", "validate", "--fleet", fleet],
       ["fleet", "status", "--fleet", fleet],
     ]) {
-      const result = await gaffer(args, { cwd: dir });
+      const result = await gaffer(args, { cwd: dir, env: claudeInstalled(t) });
       assert.equal(result.code, 0, `${args.join(" ")}: ${result.stderr}`);
     }
     assert.deepEqual([...treeSnapshot(dir), ...treeSnapshot(home)], before);
@@ -54,7 +55,7 @@ describe("e2e: the factory's read commands write nothing", () => {
       ["fleet", "validate", "--fleet", fleet],
       ["fleet", "status", "--fleet", fleet],
     ]) {
-      const result = await gaffer(args, { cwd: dir });
+      const result = await gaffer(args, { cwd: dir, env: claudeInstalled(t) });
       assert.equal(result.code, 0, `${args.join(" ")}: ${result.stderr}`);
     }
     assert.equal(existsSync(join(dir, ".ao-state")), false, "the log dir is not created");

@@ -13,6 +13,7 @@ import { gaffer } from "../helpers/cli.ts";
 import { gitOut, gitRepo } from "../helpers/git.ts";
 import { sampleProject } from "../helpers/project.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { claudeInstalled } from "../helpers/stub-agent.ts";
 
 /** `gaffer` with a fleet file named by --fleet. */
 const fleet = (args: string[], file: string, cwd: string) => gaffer([...args, "--fleet", file], { cwd });
@@ -227,7 +228,7 @@ describe("e2e: fleet and create-project", () => {
     assert.equal(gitOut(dir, "log", "--format=%s"), "Create shop with gaffer create-project");
     assert.equal(readFileSync(file, "utf8"), `${before}\n[projects.shop]\npath = "shop"\nenabled = true\n`);
 
-    const validated = await gaffer(["validate"], { cwd: dir });
+    const validated = await gaffer(["validate"], { cwd: dir, env: claudeInstalled(t) });
     assert.equal(validated.code, 0, validated.stderr);
     assert.equal(validated.stdout, "OK, gaffer.toml: 2 roles, 1 phase\n");
     const status = (await gaffer(["status"], { cwd: dir })).stdout.split("\n");

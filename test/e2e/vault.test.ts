@@ -71,6 +71,16 @@ describe("e2e: the vault through the CLI", () => {
     assert.ok(existsSync(join(p.dir, ".gaffer", "vault", "fired", "merge-run-1.result.json")));
     assert.match((await gaffer(["logs", "1"], { cwd: p.dir })).stdout, /vault\.merged/);
     assert.equal((await gaffer(["vault", "verify"], { cwd: p.dir })).code, 0);
+    const item = json((await gaffer(["issue", "show", "1", "--json"], { cwd: p.dir })).stdout);
+    assert.equal(item.state, "closed", "the merge closed its item");
+    assert.equal(
+      item.closedNote,
+      `merged into main as ${gitOut(p.dir, "rev-parse", "main")} (run 1, vault action merge-run-1)`,
+    );
+    assert.match(
+      (await gaffer(["issue", "show", "1"], { cwd: p.dir })).stdout,
+      /^closed: merged into main as /m,
+    );
 
     const again = await gaffer(["merge", "1"], { cwd: p.dir });
     assert.equal(again.code, 64);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
 import { countDescendants, exceeded } from "../../src/engine/limits.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const LIMITS = { runTimeoutMs: 1000, outputBytes: 100, workspaceBytes: 1000, processes: 3 };
 const USAGE = { elapsedMs: 10, outputBytes: 10, workspaceBytes: 10, processes: 1 };
@@ -17,9 +18,8 @@ describe("engine/limits", () => {
 
   it("counts the processes descending from this one, grandchildren included", async () => {
     const before = countDescendants(process.pid);
-    const child = spawn("/bin/sh", ["-c", "sleep 5 & sleep 5 & wait"], { stdio: "ignore" });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.ok(countDescendants(process.pid) >= before + 3);
-    child.kill("SIGKILL");
+    const child = spawn("/bin/sh", ["-c", "sleep 60 & sleep 60 & wait"], { stdio: "ignore", detached: true });
+    await waitFor(() => countDescendants(process.pid) >= before + 3, "a shell and its two sleeps");
+    process.kill(-(child.pid ?? 0), "SIGKILL");
   });
 });

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { type GateCommand, type GateRunOptions, runGate } from "../../src/gate/index.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 function step(name: string, run: string, timeoutMs = 10_000): GateCommand {
   return { name, run, timeoutMs };
@@ -28,15 +29,6 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function eventually(check: () => boolean, ms = 3000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return check();
 }
 
 describe("gate runner", () => {
@@ -96,7 +88,7 @@ describe("gate runner", () => {
     assert.match(slow?.output ?? "", /started/);
     const child = Number(readFileSync(join(dir, "child.pid"), "utf8"));
     assert.ok(child > 0);
-    assert.ok(await eventually(() => !isAlive(child)), `child ${child} still running`);
+    await waitFor(() => !isAlive(child), `child ${child} to be gone`);
   });
 
   it("ends a step when its shell exits, killing a background child that holds the output open", async (t) => {
@@ -107,7 +99,7 @@ describe("gate runner", () => {
     assert.match(outcome.executions[0]?.output ?? "", /hi/);
     assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
     const child = Number(readFileSync(join(dir, "child.pid"), "utf8"));
-    assert.ok(await eventually(() => !isAlive(child)), `child ${child} still running`);
+    await waitFor(() => !isAlive(child), `child ${child} to be gone`);
   });
 
   it("caps the stored output to head and tail while the log keeps all of it", async (t) => {
@@ -154,7 +146,14 @@ describe("gate runner", () => {
     const running = runGate(commands, {
       ...options(dir),
       signal: controller.signal,
-      onStart: () => setTimeout(() => controller.abort(), 200),
+      // Abort once the command is running: its first output is in its log.
+      onStart: (name) => {
+        const log = join(dir, "logs", `attempt-1-${name}.log`);
+        void waitFor(
+          () => existsSync(log) && readFileSync(log, "utf8").includes("go"),
+          "the command's first output",
+        ).then(() => controller.abort());
+      },
     });
     const started = Date.now();
     const outcome = await running;

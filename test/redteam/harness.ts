@@ -38,12 +38,17 @@ export interface Arena {
   close(): Promise<void>;
 }
 
-/** A fresh project for one attack: the sample repository, plus the attack's `files` committed on its default branch. */
+/**
+ * A fresh project for one attack: the sample repository, plus the attack's `files` committed on its
+ * default branch. An attack that needs no sandbox runs with `[sandbox] mode = "preferred"`, so it
+ * runs where bubblewrap is missing too.
+ */
 export async function arena(
   t: TestContext,
-  attack: Pick<Attack, "config" | "files" | "fixAttempts"> = {},
+  attack: Pick<Attack, "config" | "files" | "fixAttempts" | "needsSandbox"> = {},
 ): Promise<Arena> {
   const { config = "", files = {}, fixAttempts = 0 } = attack;
+  const sandbox = (attack.needsSandbox ?? true) ? "required" : "preferred";
   const project = tempDir(t, "gaffer-redteam-");
   await createSampleRepository(project);
   if (Object.keys(files).length > 0) {
@@ -53,7 +58,7 @@ export async function arena(
   writeFileSync(join(project, ".env"), `API_TOKEN=${SECRET}\n`);
   writeFileSync(
     join(project, "gaffer.toml"),
-    `[gate]\nmax_fix_attempts = ${fixAttempts}\n\n[[gate.commands]]\nname = "test"\nrun = "node --test"\n\n[sandbox]\nmode = "required"\n${config}`,
+    `[gate]\nmax_fix_attempts = ${fixAttempts}\n\n[[gate.commands]]\nname = "test"\nrun = "node --test"\n\n[sandbox]\nmode = "${sandbox}"\n${config}`,
   );
   (await openProject(project)).close(); // gaffer's own first touch (.gaffer/, .git/info/exclude) happens before the fingerprint
   const canary = tempDir(t, "gaffer-canary-");

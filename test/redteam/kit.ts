@@ -23,6 +23,12 @@ export interface Attack {
   config?: string;
   /** Files committed into the project before the run (its base). */
   files?: Record<string, string>;
+  /**
+   * False for an attack that another layer stops without bubblewrap: it runs with the sandbox
+   * preferred, so also on machines without one. Otherwise (the default) it requires the sandbox
+   * and is skipped where there is none.
+   */
+  needsSandbox?: false;
   /** Run the item again with --resume after the first run: for what is planted before a resume. */
   resume?: boolean;
   /** `[gate] max_fix_attempts` (0 unless set): an attack that must give up needs a second attempt. */

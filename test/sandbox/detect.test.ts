@@ -6,7 +6,7 @@ import { GafferError } from "../../src/errors.ts";
 import { requireBwrap } from "../../src/sandbox/detect.ts";
 import { detectSandbox } from "../../src/sandbox/index.ts";
 import { tempDir } from "../helpers/tmp.ts";
-import { bwrapSkip } from "./fixture.ts";
+import { sandboxSkip } from "../helpers/sandbox.ts";
 
 /** A stand-in bwrap that reports a version, then fails every sandbox with `stderr`. */
 function fakeBwrap(dir: string, stderr: string): string {
@@ -19,7 +19,7 @@ function fakeBwrap(dir: string, stderr: string): string {
   return path;
 }
 
-test("bubblewrap works on this machine", { skip: bwrapSkip }, () => {
+test("bubblewrap works on this machine", { skip: sandboxSkip() }, () => {
   assert.deepEqual(detectSandbox(), { available: true });
 });
 

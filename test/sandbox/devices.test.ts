@@ -3,12 +3,13 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { createSandbox } from "../../src/sandbox/index.ts";
-import { bwrapSkip, runIn, sandboxFixture, tryWrites } from "./fixture.ts";
+import { sandboxSkip } from "../helpers/sandbox.ts";
+import { runIn, sandboxFixture, tryWrites } from "./fixture.ts";
 
 const READ_ONLY = /: .*(Read-only file system|Permission denied)$/;
 
 /** /dev and /dev/shm are memory: nothing the run's disk budget could see may be written there. */
-describe("bwrap sandbox: /dev", { skip: bwrapSkip }, () => {
+describe("bwrap sandbox: /dev", { skip: sandboxSkip() }, () => {
   test("/dev is read-only and /dev/shm is the private shm directory on disk", async (t) => {
     const f = sandboxFixture(t);
     const shm = join(f.outside, "shm");

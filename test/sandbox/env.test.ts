@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createSandbox } from "../../src/sandbox/index.ts";
-import { bwrapSkip, runIn, sandboxFixture } from "./fixture.ts";
+import { runIn, sandboxFixture } from "./fixture.ts";
+import { sandboxSkip } from "../helpers/sandbox.ts";
 
 const SCRIPT = [
   'echo "SECRET_TOKEN=${SECRET_TOKEN-unset}"',
@@ -12,7 +13,7 @@ const SCRIPT = [
 ].join("\n");
 
 for (const kind of ["bwrap", "none"] as const) {
-  describe(`${kind} sandbox: environment`, { skip: kind === "bwrap" && bwrapSkip }, () => {
+  describe(`${kind} sandbox: environment`, { skip: kind === "bwrap" && sandboxSkip() }, () => {
     test("only allowlisted variables pass; the policy's own and the private HOME/TMPDIR are set", async (t) => {
       const f = sandboxFixture(t);
       const sandbox = createSandbox(f.policy(), kind);

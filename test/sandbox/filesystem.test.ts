@@ -5,11 +5,12 @@ import { describe, test } from "node:test";
 import { GafferError } from "../../src/errors.ts";
 import { createSandbox } from "../../src/sandbox/index.ts";
 import { tempDir } from "../helpers/tmp.ts";
-import { bwrapSkip, runIn, sandboxFixture, tryWrites } from "./fixture.ts";
+import { runIn, sandboxFixture, tryWrites } from "./fixture.ts";
+import { sandboxSkip } from "../helpers/sandbox.ts";
 
 const READ_ONLY = /: .*(Read-only file system|Permission denied)$/;
 
-describe("bwrap sandbox: filesystem", { skip: bwrapSkip }, () => {
+describe("bwrap sandbox: filesystem", { skip: sandboxSkip() }, () => {
   test("the workspace is writable; the project, /etc, /usr and other directories are not", async (t) => {
     const f = sandboxFixture(t);
     const sandbox = createSandbox(f.policy(), "bwrap");

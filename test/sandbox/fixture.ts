@@ -1,15 +1,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { TestContext } from "node:test";
-import { detectSandbox } from "../../src/sandbox/index.ts";
 import type { Sandbox, SandboxPolicy } from "../../src/sandbox/index.ts";
 import { type ProcessResult, runProcess } from "../../src/util/process.ts";
 import { git, gitRepo } from "../helpers/git.ts";
 import { tempDir } from "../helpers/tmp.ts";
-
-const availability = detectSandbox();
-/** `skip` for the bwrap suites on machines without a working bubblewrap. */
-export const bwrapSkip = availability.available ? false : `no sandbox here: ${availability.reason}`;
 
 export interface SandboxFixture {
   /** A real project with a committed `.env` and a `.gaffer/` holding state and the workspace. */

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { createSandbox } from "../../src/sandbox/index.ts";
 import { git, gitOut } from "../helpers/git.ts";
-import { bwrapSkip, runIn, sandboxFixture, tryWrites } from "./fixture.ts";
+import { runIn, sandboxFixture, tryWrites } from "./fixture.ts";
+import { sandboxSkip } from "../helpers/sandbox.ts";
 
 const COMMIT = [
   "echo change > feature.txt",
@@ -13,7 +14,7 @@ const COMMIT = [
   "git log --format=%s",
 ].join(" && ");
 
-describe("bwrap sandbox: git in the workspace", { skip: bwrapSkip }, () => {
+describe("bwrap sandbox: git in the workspace", { skip: sandboxSkip() }, () => {
   test("git commit works inside the workspace clone", async (t) => {
     const f = sandboxFixture(t);
     const sandbox = createSandbox(f.policy(), "bwrap");

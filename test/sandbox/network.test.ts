@@ -4,7 +4,8 @@ import { createServer as createTcpServer } from "node:net";
 import { describe, test } from "node:test";
 import { createSandbox } from "../../src/sandbox/index.ts";
 import type { NetworkDenial } from "../../src/sandbox/index.ts";
-import { bwrapSkip, runIn, sandboxFixture } from "./fixture.ts";
+import { runIn, sandboxFixture } from "./fixture.ts";
+import { sandboxSkip } from "../helpers/sandbox.ts";
 
 async function listen(
   t: { after: (fn: () => void) => void },
@@ -52,7 +53,7 @@ const tunnel = (authority) => new Promise((done) => {
 })();
 `;
 
-describe("bwrap sandbox: network", { skip: bwrapSkip }, () => {
+describe("bwrap sandbox: network", { skip: sandboxSkip() }, () => {
   test("network none: no TCP to the host's loopback, no DNS", async (t) => {
     const f = sandboxFixture(t);
     const port = await listen(

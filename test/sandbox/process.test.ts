@@ -5,7 +5,8 @@ import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createSandbox } from "../../src/sandbox/index.ts";
 import { runProcess } from "../../src/util/process.ts";
-import { bwrapSkip, runIn, sandboxFixture } from "./fixture.ts";
+import { runIn, sandboxFixture } from "./fixture.ts";
+import { sandboxSkip } from "../helpers/sandbox.ts";
 
 /** Whether a process whose command line holds `marker` exists on the host. */
 function hostHas(marker: string): boolean {
@@ -28,7 +29,7 @@ const background = (marker: string) => `setsid sh -c 'sleep 1000; :' ${marker} &
 /** Matches that background shell only, not the scripts (and bwrap) whose text holds the marker. */
 const backgroundPattern = (marker: string) => `^sh -c sleep 1000; : ${marker}$`;
 
-describe("bwrap sandbox: processes", { skip: bwrapSkip }, () => {
+describe("bwrap sandbox: processes", { skip: sandboxSkip() }, () => {
   test("the PID namespace shows only the sandbox's processes", async (t) => {
     const f = sandboxFixture(t);
     const sandbox = createSandbox(f.policy(), "bwrap");

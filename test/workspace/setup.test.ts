@@ -6,6 +6,7 @@ import { runSetup, type SetupStep } from "../../src/workspace/index.ts";
 import { gitOut, writeFiles } from "../helpers/git.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { workspaceFixture } from "./fixture.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const noCommands = { commands: [] };
 
@@ -92,9 +93,10 @@ describe("workspace/setup", () => {
   it("stops a command when cancelled", async (t) => {
     const { project, ws } = await workspaceFixture(t);
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
-    const commands = [{ name: "long", run: "sleep 30", timeoutMs: 60_000 }];
+    const commands = [{ name: "long", run: "touch started; sleep 30", timeoutMs: 60_000 }];
     const setup = runSetup({ project, workspace: ws.dir, copy: [], commands, signal: controller.signal });
+    await waitFor(() => existsSync(join(ws.dir, "started")), "the command to start");
+    controller.abort();
     await assert.rejects(setup, { code: "cancelled", message: 'setup step "long" was cancelled' });
   });
 

@@ -2,6 +2,7 @@ import { openProject } from "../../engine/index.ts";
 import { EXIT, GafferError } from "../../errors.ts";
 import { factoryOf, setPaused, startDaemon, stopDaemon, supervise } from "../../factory/daemon.ts";
 import { runPersistentWorker, runWorker } from "../../factory/worker.ts";
+import { checkReady } from "../../factory/readiness.ts";
 import { findRole } from "../../factory/role-run.ts";
 import { ROLE_LABEL_PREFIX } from "../../factory/scheduler.ts";
 import { addItem } from "../../store/index.ts";
@@ -11,6 +12,8 @@ export async function up(cwd: string, options: { foreground?: boolean; json?: bo
   const project = await openProject(cwd);
   try {
     const factory = factoryOf(project);
+    // A role reported running must be able to start its agent: refuse here, not in a log later.
+    await checkReady(project.root, project.config, factory);
     if (options.foreground) {
       const controller = new AbortController();
       const stop = () => controller.abort();

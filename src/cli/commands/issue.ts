@@ -4,9 +4,11 @@ import { GafferError } from "../../errors.ts";
 import { importMarkdownIssues } from "../../intake/index.ts";
 import {
   addItem,
+  type Db,
   editItem,
   getItem,
   type Item,
+  listEvents,
   listItems,
   listRuns,
   setItemState,
@@ -85,9 +87,11 @@ export async function issueShow(cwd: string, id: string, options: { json?: boole
     const db = requireStore(project, "item", id);
     const item = await getItem(db, parseId(id, "item"));
     const runs = await listRuns(db, { itemId: item.id });
+    const closing = item.state === "closed" ? await closingNote(db, item.id) : undefined;
     if (options.json) {
       printJson({
         ...item,
+        ...(closing !== undefined && { closedNote: closing }),
         runs: runs.map((r) => ({ id: r.id, state: r.state, branch: r.branch, reason: r.reason })),
       });
       return 0;
@@ -98,6 +102,7 @@ export async function issueShow(cwd: string, id: string, options: { json?: boole
     );
     if (item.dependsOn.length) print(`depends on: ${item.dependsOn.map((d) => `#${d}`).join(", ")}`);
     if (item.source) print(`imported from: ${printable(item.source)}`);
+    if (closing) print(`closed: ${printable(closing)}`);
     print();
     print(item.body ? printable(item.body, "text") : color.dim("(no body)"));
     if (runs.length) {
@@ -113,6 +118,12 @@ export async function issueShow(cwd: string, id: string, options: { json?: boole
   } finally {
     await project.close();
   }
+}
+
+/** What the latest close of an item said (a merge names its commit), if anything. */
+async function closingNote(db: Db, itemId: number): Promise<string | undefined> {
+  const closed = (await listEvents(db, { itemId })).filter((e) => e.type === "item.closed").at(-1);
+  return typeof closed?.data.note === "string" ? closed.data.note : undefined;
 }
 
 export async function issueEdit(

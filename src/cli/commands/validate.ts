@@ -12,15 +12,16 @@ import { projectPaths } from "../../engine/index.ts";
 import { validateFleet } from "../../factory/fleet.ts";
 import { readPhaseState } from "../../factory/phase.ts";
 import { loadPolicy } from "../../vault/index.ts";
+import { checkReady } from "../../factory/readiness.ts";
 import { resolveProjectRoot } from "../../workspace/index.ts";
 import { plural, print, printJson } from "../output.ts";
 import { explainPath } from "./explain-path.ts";
 
 /**
- * `gaffer validate`: gaffer.toml, the vault's policy file, the factory's file (gaffer.toml's roles
- * or agents.toml), the persisted phase, and a fleet file (`--fleet`, or fleet.toml in the
- * project). Reads only; a problem is the usual one-line error (exit 78). With `--explain-path`,
- * it then shows how the path rules treat that path.
+ * `gaffer validate`: gaffer.toml, the factory's file (gaffer.toml's roles or agents.toml), what
+ * every run will need (agents that start, the prompt template, policy.toml), the persisted phase,
+ * and a fleet file (`--fleet`, or fleet.toml in the project). Reads only; a problem is the usual
+ * one-line error. With `--explain-path`, it then shows how the path rules treat that path.
  */
 export async function validate(
   cwd: string,
@@ -32,6 +33,7 @@ export async function validate(
   const factory = loadFactory(root, config);
   const agentsFile = agentsTomlIn(root);
   if (agentsFile !== undefined && factory.format !== "agents.toml") readAgentsToml(agentsFile, config);
+  await checkReady(root, config, factory);
   const phase = readPhaseState(factory, projectPaths(root).stateDir);
   const fleetFile = options.fleet !== undefined ? resolve(cwd, options.fleet) : join(root, FLEET_FILE);
   const fleet = options.fleet !== undefined || existsSync(fleetFile) ? readFleet(fleetFile) : undefined;

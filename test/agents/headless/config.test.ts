@@ -27,9 +27,11 @@ command = "/opt/codex/bin/codex"
       model: "claude-sonnet-4-5",
       passEnv: ["ANTHROPIC_API_KEY"],
       hosts: ["api.anthropic.com"],
+      nativeRules: "claude",
     });
     const codex = config.agents.get("my-codex");
     assert.equal(codex?.driver === "headless" ? codex.program : undefined, "/opt/codex/bin/codex");
+    assert.equal(codex?.driver === "headless" ? codex.nativeRules : undefined, "codex", "its format's rules");
   });
 
   test("an unknown format is a config error", () => {
