@@ -1,5 +1,6 @@
 import { formatDuration } from "../config/index.ts";
 import type { RunNotice, RunObserver } from "../engine/index.ts";
+import { type DenialWeight, denialWeight } from "../guard/index.ts";
 import { printable } from "../util/printable.ts";
 import { color } from "./output.ts";
 
@@ -16,6 +17,8 @@ export class RunProgress implements RunObserver {
   #last = "";
   #timer: NodeJS.Timeout | undefined;
   #frame = 0;
+  /** Harmless refusals seen so far: the first is shown, the rest only counted. */
+  #probes = 0;
 
   constructor(options: { live: boolean; out?: NodeJS.WriteStream }) {
     this.#out = options.out ?? process.stderr;
@@ -25,7 +28,9 @@ export class RunProgress implements RunObserver {
 
   onNotice(notice: RunNotice): void {
     this.#track(notice);
-    const milestone = describeMilestone(notice);
+    const refusal = describeRefusal(notice);
+    if (refusal?.weight === "probe" && this.#probes++ > 0) return;
+    const milestone = refusal?.text ?? describeMilestone(notice);
     if (milestone) this.#line(milestone);
     else this.#last = describeActivity(notice) ?? this.#last;
   }
@@ -41,10 +46,8 @@ export class RunProgress implements RunObserver {
   }
 
   #track(notice: RunNotice): void {
-    const state = notice.data.state;
-    if (typeof state === "string") this.#step = printable(state);
     if (typeof notice.data.attempt === "number") this.#attempt = notice.data.attempt;
-    if (notice.type === "gate.step.started") this.#step = `gate: ${shown(notice.data.name)}`;
+    this.#step = stepOf(notice) ?? this.#step;
   }
 
   #line(text: string): void {
@@ -66,6 +69,69 @@ export class RunProgress implements RunObserver {
     ].filter(Boolean);
     const text = parts.join(" · ");
     this.#out.write(`\r\u001b[2K${color.dim(text.length > width ? `${text.slice(0, width - 1)}…` : text)}`);
+  }
+}
+
+/** What the run is doing once this event happened, in words; undefined when the event does not change it. */
+function stepOf(notice: RunNotice): string | undefined {
+  switch (notice.type) {
+    case "run.created":
+    case "run.resumed":
+    case "workspace.created":
+      return "preparing the workspace";
+    case "workspace.setup":
+      return "running the setup steps";
+    case "attempt.started":
+    case "attempt.restarted":
+      return "the agent is working";
+    case "agent.done":
+      return "checking the agent's work";
+    case "gate.started":
+      return "running the gate";
+    case "gate.step.started":
+      return `running the gate: ${shown(notice.data.name)}`;
+    case "proposal.started":
+      return "verifying and proposing";
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A refusal by any layer (the git guard and its hooks, gaffer's terminals, a permission request),
+ * weighed: an escape attempt is shown loudly, an agent's routine settings probe once.
+ */
+function describeRefusal(notice: RunNotice): { text: string; weight: DenialWeight } | undefined {
+  const d = notice.data;
+  let rule: string | undefined;
+  let what: string;
+  if (notice.type === "guard.denied") {
+    rule = String(d.rule);
+    what = rule;
+  } else if (notice.type === "agent.terminal" && typeof d.denied === "string") {
+    rule = d.denied;
+    what = `${shown(d.command)} (${shown(rule)})`;
+  } else if (notice.type === "agent.permission" && d.decision === "reject") {
+    rule = typeof d.rule === "string" ? d.rule : "";
+    what = `${shown(d.title)}${rule ? ` (${shown(rule)})` : ""}`;
+  } else {
+    return undefined;
+  }
+  const weight = denialWeight(rule);
+  switch (weight) {
+    case "escape":
+      return { weight, text: color.red(`REFUSED: the agent tried ${shown(what)}`) };
+    case "probe":
+      return {
+        weight,
+        text: color.dim(
+          `denied ${shown(what)}: an agent's own git settings, harmless; further ones are only counted`,
+        ),
+      };
+    case "other":
+      return { weight, text: color.yellow(`denied by gaffer policy: ${shown(what)}`) };
+    default:
+      return weight satisfies never;
   }
 }
 
@@ -97,8 +163,6 @@ function describeMilestone(notice: RunNotice): string | undefined {
       return color.yellow(
         `WARNING: no sandbox (${shown(d.description).replace(/^none: /, "")}): the agent runs with gaffer's guards only`,
       );
-    case "guard.denied":
-      return color.yellow(`denied by gaffer policy: ${shown(d.rule)}`);
     case "integrity.finding":
       return color.yellow(`integrity ${shown(d.severity)}: ${shown(d.message)}`);
     case "limit.exceeded":
@@ -146,6 +210,6 @@ function describeActivity(notice: RunNotice): string | undefined {
     case "agent.permission":
       return `permission ${shown(d.decision)}: ${shown(d.title)}`;
     default:
-      return notice.type;
+      return undefined;
   }
 }

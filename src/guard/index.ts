@@ -1,6 +1,8 @@
 export { commandPolicy, defaultPolicy, splitScript } from "./policy.ts";
 export {
   AGENT_WRITABLE_REFS,
+  denialWeight,
+  type DenialWeight,
   FORBIDDEN_CONFIG_KEYS,
   GIT_RULES,
   gitRule,

@@ -200,3 +200,30 @@ export const GIT_GLOBAL_OPTIONS = {
   /** End the options and name the command: `git --help push` is `git help push`. */
   commands: { "--help": "help", "-h": "help", "--version": "version", "-v": "version" },
 } as const;
+
+/**
+ * How much a refusal matters to the person watching a run: an `escape` tried to leave the run's
+ * branch (push, ref and history rewrites, remotes); a `probe` is what agents do as a matter of
+ * course (their own `git -c core.hooksPath=…` settings); anything else is `other`.
+ */
+export type DenialWeight = "escape" | "probe" | "other";
+
+const ESCAPES = new Set([
+  "git push",
+  "git send-pack",
+  "git update-ref",
+  "git symbolic-ref",
+  "git reset",
+  "git rebase",
+  "git filter-branch",
+  "git filter-repo",
+  "git remote",
+  "ref update",
+]);
+
+/** The weight of a denial, from the rule that refused it (a rule name, or a reason naming one). */
+export function denialWeight(rule: string): DenialWeight {
+  const text = rule.toLowerCase();
+  if ([...ESCAPES].some((name) => text.includes(name))) return "escape";
+  return text.includes("git config") ? "probe" : "other";
+}
