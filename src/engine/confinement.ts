@@ -19,6 +19,7 @@ import type { Run } from "../store/index.ts";
 import type { CommandWrapper } from "../util/process.ts";
 import type { Workspace } from "../workspace/index.ts";
 import type { Project } from "./project.ts";
+import { toolchainsInHome } from "./toolchains.ts";
 import { recordProjectRefs } from "./project-refs.ts";
 import type { RunRecorder } from "./recorder.ts";
 import { type SandboxDirs, sandboxDirs } from "./sandbox-state.ts";
@@ -156,24 +157,22 @@ function policyFor(
       GAFFER_WORKSPACE: run.workspace,
       GAFFER_RUN_BRANCH: run.branch,
       GAFFER_GUARD_LOG: guardLog,
+      ...toolchainsInHome(process.env).env,
     },
   };
 }
 
 /**
  * Programs the run needs that may live in hidden places (a home directory, a temp dir): the agent's
- * own program, the Node that runs gaffer and its scripted agent, and PATH entries inside HOME
- * (nvm, ~/.local/bin). They stay visible, read-only.
+ * own program, the Node that runs gaffer and its scripted agent, and the toolchains PATH reaches
+ * inside HOME (pyenv, nvm, rustup, ~/.local/bin…). They stay visible, read-only.
  */
 async function toolDirectories(project: Project, run: Run): Promise<string[]> {
   const dirs = [dirname(dirname(process.execPath)), gafferRoot()];
   const program = presetProgram(project, run);
   const found = program && (await findProgram(program, { cwd: project.root, env: process.env }));
   if (found) dirs.push(...programDirs(await realpath(found)));
-  const home = process.env.HOME;
-  for (const entry of (process.env.PATH ?? "").split(":")) {
-    if (home && entry.startsWith(`${home}/`)) dirs.push(entry);
-  }
+  dirs.push(...toolchainsInHome(process.env).dirs);
   return [...new Set(dirs)].filter((dir) => existsSync(dir));
 }
 

@@ -85,8 +85,11 @@ function toExecution(
   result: ProcessResult,
   evidence: Pick<GateExecution, "logPath" | "output" | "outputBytes" | "outputSha256">,
 ): GateExecution {
+  // 127: the shell found no such command; 126: found, but it cannot be executed.
   const notFound =
-    result.spawnError !== null || (result.exitCode === 127 && /not found/i.test(evidence.output));
+    result.spawnError !== null ||
+    (result.exitCode === 127 && /not found/i.test(evidence.output)) ||
+    (result.exitCode === 126 && /permission denied|cannot execute/i.test(evidence.output));
   return {
     name: command.name,
     command: command.run,

@@ -51,7 +51,9 @@ export function mountArgs(layout: MountLayout): string[] {
   add({ dest: "/run", args: ["--tmpfs", "/run"], emptyDir: true });
   add(bind("--bind", policy.tmp, "/tmp"));
   if (policy.shm !== undefined) add(bind("--bind", policy.shm, "/dev/shm"));
-  for (const path of [...tmpEntries, ...policy.readOnly, ...alternates]) add(bind("--ro-bind-try", path));
+  // A /tmp entry is bound only to reach what lies inside it: it never uncovers a hidden home there.
+  for (const path of tmpEntries) if (!mounts.has(path)) add(bind("--ro-bind-try", path));
+  for (const path of [...policy.readOnly, ...alternates]) add(bind("--ro-bind-try", path));
   for (const path of policy.writable) add(bind("--bind-try", path));
   add(bind("--bind", policy.home));
   add(bind("--bind", policy.workspace));
