@@ -32,7 +32,8 @@ describe("e2e: a real agent's own permission rules", () => {
           "#!/bin/sh",
           "# stands in for Claude Code: records what it was given, then makes the change",
           'grep -o \'"Bash(git push:\\*)"\' "$CLAUDE_CONFIG_DIR/settings.json" > seen.txt',
-          'echo "token=${GITHUB_TOKEN:-none} key=${ANTHROPIC_API_KEY:-none}" >> seen.txt',
+          // Whether each variable is there, never its value: a proposal holding a key is blocked.
+          'echo "token=${GITHUB_TOKEN:+set} key=${ANTHROPIC_API_KEY:+set}" >> seen.txt',
           "printf 'export const triple = (a) => 3 * a;\\n' >> src/calc.js",
         ].join("\n"),
       );
@@ -50,7 +51,7 @@ describe("e2e: a real agent's own permission rules", () => {
       assert.equal(result.code, 0, result.stderr);
       assert.equal(
         gitOut(dir, "show", "gaffer/1-add-a-multiply-function:seen.txt"),
-        '"Bash(git push:*)"\ntoken=none key=sk-ant-test',
+        '"Bash(git push:*)"\ntoken= key=set',
       );
     });
   }

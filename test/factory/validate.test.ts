@@ -120,7 +120,7 @@ describe("gaffer validate", () => {
         "gaffer.toml":
           '[agent]\ndefault = "demo"\n\n[agents.demo]\ndriver = "scripted"\nscenario = "gone.toml"\n',
       },
-      /gone\.toml: cannot read scenario file \(ENOENT\)/,
+      /gone\.toml: cannot read scenario file \(missing\)/,
       65,
     ],
     [
