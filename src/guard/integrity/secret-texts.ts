@@ -1,4 +1,4 @@
-import { workspaceGitBytes, type Workspace } from "../../workspace/index.ts";
+import { TREE_DIFF_SUBMODULES, workspaceGitBytes, type Workspace } from "../../workspace/index.ts";
 import type { TextAt } from "../secrets/index.ts";
 import { splitLines } from "./tamper-diff.ts";
 
@@ -13,6 +13,7 @@ const PATCH = [
   "--no-renames",
   "--src-prefix=a/",
   "--dst-prefix=b/",
+  TREE_DIFF_SUBMODULES,
 ];
 const QUOTE_PATHS_RAW = ["-c", "core.quotePath=false"];
 const COMMIT_MARK = "\0";
