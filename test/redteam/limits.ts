@@ -5,7 +5,6 @@ import type { Attack } from "./kit.ts";
 
 const attempt = (...steps: string[]) => `[[attempts]]\nsteps = [\n  ${steps.join(",\n  ")},\n]\n`;
 const DISK = '\n[limits]\nworkspace_size = "20MB"\n';
-const OUTPUT = '\n[limits]\noutput_bytes = "1MB"\n';
 const MB = 1024 * 1024;
 
 function failedWith(r: AttackResult, pattern: RegExp): string {
@@ -50,28 +49,31 @@ const fillAttacks: Attack[] = PLACES.map(({ place, path }) => ({
 }));
 
 /** Output floods with a 1 MB limit: what is stored stays about the limit, whatever the agent sends. */
-const FLOODS: { name: string; steps: string[] }[] = [
+const FLOODS: { name: string; limit: number; steps: string[] }[] = [
   {
     name: "print 50 MB through gaffer's terminal",
+    limit: MB,
     steps: [`{ run = "head -c 50000000 /dev/zero | tr '\\\\000' x" }`, `{ sleep = 8000 }`],
   },
   {
-    name: "say 1.5 MB in a thousand fragments",
-    steps: [...Array.from({ length: 1500 }, () => `{ say = "${"y".repeat(1000)}" }`), `{ sleep = 8000 }`],
+    // An item body is at most 256 KiB: the flood is 150 KB against a 100 KB limit.
+    name: "say 150 KB in 150 fragments",
+    limit: 100 * 1024,
+    steps: [...Array.from({ length: 150 }, () => `{ say = "${"y".repeat(1000)}" }`), `{ sleep = 8000 }`],
   },
 ];
 
-const floodAttacks: Attack[] = FLOODS.map(({ name, steps }) => ({
+const floodAttacks: Attack[] = FLOODS.map(({ name, steps, limit }) => ({
   name: `output flood: ${name}`,
   layer: "limits",
-  config: OUTPUT,
+  config: `\n[limits]\noutput_bytes = ${limit}\n`,
   scenario: () => attempt(...steps),
   verify: (r) => {
-    const reason = failedWith(r, /limit: the agent wrote more than 1048576 bytes of output/);
+    const reason = failedWith(r, new RegExp(`limit: the agent wrote more than ${limit} bytes of output`));
     const stored = r.events
       .filter((e) => e.type.startsWith("agent.") && e.type !== "agent.prompt")
       .reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e.data)), 0);
-    if (stored > MB + 64 * 1024) throw new Error(`${stored} bytes of agent output stored`);
+    if (stored > limit + 64 * 1024) throw new Error(`${stored} bytes of agent output stored`);
     return `${reason.slice(0, 50)} · ${stored} bytes stored`;
   },
 }));
