@@ -3,6 +3,7 @@ import {
   DEFAULT_DENY_PATHS,
   detectTestTampering,
   loadBaseline,
+  type Subject,
   verifyIntegrity,
 } from "../guard/integrity/index.ts";
 import { listEvents, type ProposalFinding, type Run } from "../store/index.ts";
@@ -12,18 +13,20 @@ import { projectRefChanges } from "./project-refs.ts";
 import type { StepContext } from "./run.ts";
 
 /**
- * gaffer's own verification of the workspace after the agent's last turn, before any proposal:
- * refs, history, changed paths, git metadata, and test tampering. Every finding becomes an event;
- * a blocking one stops the proposal. The flagged ones are returned to go on the proposal.
+ * gaffer's own verification of the run after the agent's last turn, before any proposal: refs,
+ * history, changed paths, git metadata, test tampering, and what its gate did to its checkout.
+ * Objects are read only from `subject` (the recorded work the gate ran on). Every finding becomes
+ * an event; a blocking one stops the proposal. The flagged ones are returned to go on the proposal.
  */
 export async function verifyRun(
   context: StepContext,
   run: Run,
   workspace: Workspace,
+  subject: Subject,
 ): Promise<ProposalFinding[]> {
   const { project, recorder, confinement } = context;
   if (!confinement) throw new GafferError("run-state", `run ${run.id} has no prepared workspace to verify`);
-  const integrity = await verifyIntegrity(workspace, {
+  const integrity = await verifyIntegrity(workspace, subject, {
     baseline: await loadBaseline(confinement.baselinePath),
     branch: run.branch,
     baseCommit: run.base_commit,
@@ -31,16 +34,15 @@ export async function verifyRun(
     denyPaths: [...DEFAULT_DENY_PATHS, ...(project.config.guard.denyPaths ?? [])],
     observedTips: await observedTips(context, run),
   });
-  const tampering = (await detectTestTampering(workspace, run.base_commit)).map(
-    (finding: ProposalFinding) => ({
-      ...finding,
-      severity: project.config.guard.tamper,
-    }),
-  );
+  const tampering = (await detectTestTampering(subject, run.base_commit)).map((finding: ProposalFinding) => ({
+    ...finding,
+    severity: project.config.guard.tamper,
+  }));
   const projectChanges = run.sandbox.startsWith("none")
     ? await projectRefChanges(project.root, projectRefsPath(project, run))
     : [];
-  const findings: ProposalFinding[] = [...integrity, ...tampering, ...projectChanges];
+  const gateChanges = await gateChangedFiles(context, run);
+  const findings: ProposalFinding[] = [...integrity, ...tampering, ...projectChanges, ...gateChanges];
   for (const finding of findings) await recorder.event("integrity.finding", { ...finding });
   const blocking = findings.filter((finding) => finding.severity === "block");
   if (blocking.length > 0) {
@@ -52,6 +54,23 @@ export async function verifyRun(
     );
   }
   return findings;
+}
+
+/** A gate that changed tracked files in its checkout: the tree it judged is not what it left. */
+async function gateChangedFiles(context: StepContext, run: Run): Promise<ProposalFinding[]> {
+  const events = await listEvents(context.project.store.db, { runId: run.id });
+  const outputs = events.findLast((e) => e.type === "gate.outputs" && e.data.attempt === run.attempt);
+  const changed = Array.isArray(outputs?.data.changed) ? (outputs.data.changed as string[]) : [];
+  if (changed.length === 0) return [];
+  return [
+    {
+      check: "gate",
+      rule: "gate-changed-files",
+      severity: "flag",
+      message: `the gate changed ${changed.length} tracked file(s) in its checkout: ${changed.slice(0, 5).join(", ")}`,
+      evidence: { changed, tree: outputs?.data.tree ?? null },
+    },
+  ];
 }
 
 /** The branch tips gaffer saw after each agent turn, so a forged reflog cannot hide a rewrite. */

@@ -7,17 +7,32 @@ export { runBranchName } from "./branch.ts";
 export {
   branchDescendsFrom,
   type CommitInfo,
-  commitChanges,
   describeProposal,
   type ProposalSummary,
+  readBytes,
+  readText,
   worktreeFingerprint,
 } from "./changes.ts";
+export {
+  type EvidenceRepo,
+  evidenceRepoAt,
+  keepCommit,
+  openEvidenceRepo,
+  recordWork,
+  type RecordWorkOptions,
+  resolveIn,
+  type WorkRecord,
+  workspaceBranches,
+} from "./evidence.ts";
+export { type Checkout, checkoutChanges, checkoutCommit } from "./checkout.ts";
 export { type CreatedWorkspace, type CreateWorkspaceOptions, createWorkspace } from "./clone.ts";
 export {
   type GitOptions,
   type GitResult,
   hardenedGit,
   identityEnv,
+  ownedGit,
+  ownedGitResult,
   projectGit,
   projectGitResult,
   workspaceGit,
@@ -37,8 +52,9 @@ export {
   discardWorkspace,
   type PublishResult,
   publishBranch,
+  publishCommit,
   type SnapshotResult,
   snapshotWorkspace,
 } from "./snapshot.ts";
-export { captureWorktree, type WorktreeState } from "./tree.ts";
-export type { Identity, TamperEvidence, Workspace } from "./types.ts";
+export { captureWorktree, type WorktreeChanges, type WorktreeState } from "./tree.ts";
+export type { Identity, ObjectReader, TamperEvidence, Workspace } from "./types.ts";

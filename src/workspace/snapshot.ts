@@ -5,6 +5,7 @@ import { hardenedGit, identityEnv, projectGit, projectGitResult, workspaceGit } 
 import { verifyWorkspace } from "./integrity.ts";
 import { withRepoLock } from "./lock.ts";
 import { captureWorktree, resolveCommit } from "./tree.ts";
+import type { EvidenceRepo } from "./evidence.ts";
 import type { Workspace } from "./types.ts";
 
 export interface SnapshotResult {
@@ -41,8 +42,9 @@ export async function snapshotWorkspace(
   const uncommitted = !head || headTree !== tree;
   const commit = uncommitted ? await snapshotCommit(ws, tree, head, runId) : head;
   const ref = `refs/gaffer/snapshots/${runId}`;
+  await verifyWorkspace(ws);
   const preserved = await withRepoLock(project, async () => {
-    await fetchCommit(project, ws, commit);
+    await fetchCommit(project, join(ws.dir, ".git"), commit);
     return setRefKeepingOld(project, ref, commit, String(runId));
   });
   return { ref, commit, uncommitted, preserved };
@@ -53,12 +55,33 @@ export async function snapshotWorkspace(
  * is first kept under `refs/gaffer/snapshots/` unless the new tip contains it.
  */
 export async function publishBranch(project: string, ws: Workspace, branch: string): Promise<PublishResult> {
-  const ref = `refs/heads/${branch}`;
-  const head = await resolveCommit(ws, ref);
+  const head = await resolveCommit(ws, `refs/heads/${branch}`);
   if (!head) throw new GafferError("git-failed", `${ws.dir} has no branch ${branch} to publish`);
+  // upload-pack reads the workspace's config, so it must be verified first.
+  await verifyWorkspace(ws);
+  return publish(project, join(ws.dir, ".git"), head, branch);
+}
+
+/** Makes `commit` of gaffer's evidence repository the project's `branch`, as publishBranch does. */
+export async function publishCommit(
+  project: string,
+  repo: EvidenceRepo,
+  commit: string,
+  branch: string,
+): Promise<PublishResult> {
+  return publish(project, repo.gitDir, commit, branch);
+}
+
+async function publish(
+  project: string,
+  source: string,
+  head: string,
+  branch: string,
+): Promise<PublishResult> {
+  const ref = `refs/heads/${branch}`;
   const preserved = await withRepoLock(project, async () => {
     await refuseCheckedOut(project, ref);
-    await fetchCommit(project, ws, head);
+    await fetchCommit(project, source, head);
     return setRefKeepingOld(project, ref, head, branch.replaceAll("/", "-"));
   });
   return { ref, head, preserved };
@@ -89,11 +112,8 @@ async function snapshotCommit(
   return workspaceGit(ws, args, { env: identityEnv(SNAPSHOT_IDENTITY) });
 }
 
-/** Copies a commit's objects from the workspace into the project without updating any ref. */
-async function fetchCommit(project: string, ws: Workspace, commit: string): Promise<void> {
-  // upload-pack reads the workspace's config, so it must be verified first.
-  await verifyWorkspace(ws);
-  const source = join(ws.dir, ".git");
+/** Copies a commit's objects from the repository at `source` into the project without updating any ref. */
+async function fetchCommit(project: string, source: string, commit: string): Promise<void> {
   const args = [
     "fetch",
     "--quiet",

@@ -1,5 +1,6 @@
-import { rm } from "node:fs/promises";
-import { workspaceGit, workspaceGitBytes, workspaceGitResult } from "./git.ts";
+import { lstat, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { checked, type GitOptions, type GitResult, workspaceGitResult } from "./git.ts";
 import type { Workspace } from "./types.ts";
 
 export interface WorktreeState {
@@ -9,18 +10,62 @@ export interface WorktreeState {
   tree: string;
 }
 
+/** Runs git for one repository and work tree, returning the result whatever the exit code. */
+export type GitRunner = (args: readonly string[], opts?: GitOptions) => Promise<GitResult>;
+
 /**
  * Records the worktree as a tree object through gaffer's own index (reset to HEAD, keeping the
  * stat cache of unchanged files), so the agent's index and any flags it set there are never used.
  */
 export async function captureWorktree(ws: Workspace): Promise<WorktreeState> {
   const head = await resolveCommit(ws, "HEAD");
-  const env = { GIT_INDEX_FILE: ws.indexPath };
-  // Only gaffer uses this index, one command at a time: a lock left by a killed gaffer is stale.
-  await rm(`${ws.indexPath}.lock`, { force: true });
-  await workspaceGit(ws, head ? ["read-tree", "--reset", head] : ["read-tree", "--empty"], { env });
-  await stageWorktree(ws, env);
-  return { head, tree: await workspaceGit(ws, ["write-tree"], { env }) };
+  const run: GitRunner = (args, opts) => workspaceGitResult(ws, args, opts);
+  const tree = await captureTree(run, { root: ws.dir, parent: head, indexPath: ws.indexPath });
+  return { head, tree };
+}
+
+export interface CaptureOptions {
+  /** The work tree's directory, to tell what kind of file each changed path is. */
+  root: string;
+  /** The commit whose tree the capture starts from; null for an empty one. */
+  parent: string | null;
+  /** gaffer's own index file for this work tree; only gaffer uses it, one command at a time. */
+  indexPath: string;
+  /** Leave out untracked nested repositories (their `.git` is not read). */
+  skipNestedRepos?: boolean;
+}
+
+/**
+ * Writes the tree of `root` as it is on disk: `parent`'s tree with every edit, new file (never an
+ * ignored one) and deletion applied. FIFOs, sockets and devices are never read: a tracked path
+ * turned into one is recorded as deleted, an untracked one is left out.
+ */
+export async function captureTree(run: GitRunner, opts: CaptureOptions): Promise<string> {
+  const git = async (args: readonly string[], extra: GitOptions = {}) =>
+    checked(await run(args, { ...extra, env: { GIT_INDEX_FILE: opts.indexPath } }), args, opts.root);
+  // A lock left by a killed gaffer is stale.
+  await rm(`${opts.indexPath}.lock`, { force: true });
+  await git(opts.parent ? ["read-tree", "--reset", opts.parent] : ["read-tree", "--empty"]);
+  await stageWith(run, opts);
+  return git(["write-tree"]);
+}
+
+/** What differs in a work tree from gaffer's index of it: paths it does not track, and tracked ones changed. */
+export interface WorktreeChanges {
+  untracked: string[];
+  changed: string[];
+}
+
+/** Lists, without writing any object, how `opts.root` differs from the index at `opts.indexPath`. */
+export async function worktreeChanges(run: GitRunner, opts: CaptureOptions): Promise<WorktreeChanges> {
+  const result = await run(STATUS, { env: { GIT_INDEX_FILE: opts.indexPath } });
+  checked(result, STATUS, opts.root);
+  const changes: WorktreeChanges = { untracked: [], changed: [] };
+  for (const entry of splitNul(result.stdout).filter((e) => e.length > 3 && e[1] !== SPACE)) {
+    const path = entry.subarray(3).toString("utf8");
+    (entry[0] === QUESTION ? changes.untracked : changes.changed).push(path);
+  }
+  return changes;
 }
 
 /** The commit a revision names in the workspace, or null when it names none. */
@@ -30,42 +75,59 @@ export async function resolveCommit(ws: Workspace, revision: string): Promise<st
 }
 
 /**
- * Stages every worktree change into the index `env` selects: edits, new files and deletions,
- * never ignored files. `git add` is avoided because it runs `git status` inside nested
- * repositories, whose own config (filters, fsmonitor) the agent controls.
+ * Stages every worktree change into gaffer's index: edits, new files and deletions, never ignored
+ * files. `git add` is avoided because it runs `git status` inside nested repositories, whose own
+ * config (filters, fsmonitor) the agent controls.
  */
-export async function stageWorktree(ws: Workspace, env: Record<string, string> = {}): Promise<void> {
-  const paths = await changedPaths(ws, env);
-  if (paths.length === 0) return;
-  const input = Buffer.concat(paths.flatMap((path) => [path, Buffer.from([0])]));
-  await workspaceGit(ws, ["update-index", "--add", "--remove", "-z", "--stdin"], { env, input });
+async function stageWith(run: GitRunner, opts: CaptureOptions): Promise<void> {
+  const env = { GIT_INDEX_FILE: opts.indexPath };
+  const git = async (args: readonly string[], input: Buffer) =>
+    checked(await run(args, { env, input }), args, opts.root);
+  const { update, remove } = await changedPaths(run, env, opts);
+  if (update.length > 0) await git(["update-index", "--add", "--remove", "-z", "--stdin"], nulJoined(update));
+  if (remove.length > 0) await git(["update-index", "--force-remove", "-z", "--stdin"], nulJoined(remove));
 }
 
 /** Paths (raw bytes) whose worktree state differs from the index, untracked ones included. */
-async function changedPaths(ws: Workspace, env: Record<string, string>): Promise<Buffer[]> {
-  const args = [
-    "status",
-    "--porcelain=v1",
-    "-z",
-    "--untracked-files=all",
-    "--no-renames",
-    "--ignore-submodules=all",
-  ];
-  const stdout = await workspaceGitBytes(ws, args, { env });
-  const paths: Buffer[] = [];
-  for (const entry of splitNul(stdout)) {
+async function changedPaths(
+  run: GitRunner,
+  env: Record<string, string>,
+  opts: CaptureOptions,
+): Promise<{ update: Buffer[]; remove: Buffer[] }> {
+  const result = await run(STATUS, { env });
+  checked(result, STATUS, opts.root);
+  const update: Buffer[] = [];
+  const remove: Buffer[] = [];
+  for (const entry of splitNul(result.stdout)) {
     // "XY path": Y is the worktree column; a blank Y means the change is already staged.
+    if (entry.length <= 3 || entry[1] === SPACE) continue;
+    const path = entry.subarray(3);
     // An untracked nested repository is listed as "dir/"; update-index wants it without the slash.
-    if (entry.length > 3 && entry[1] !== SPACE) paths.push(withoutTrailingSlash(entry.subarray(3)));
+    if (path.at(-1) === SLASH) {
+      if (!opts.skipNestedRepos) update.push(path.subarray(0, -1));
+      continue;
+    }
+    const stat = await lstat(join(opts.root, path.toString("utf8"))).catch(() => undefined);
+    if (!stat || stat.isFile() || stat.isSymbolicLink() || stat.isDirectory()) update.push(path);
+    else if (entry[0] !== QUESTION) remove.push(path);
   }
-  return paths;
+  return { update, remove };
 }
 
+const STATUS = [
+  "status",
+  "--porcelain=v1",
+  "-z",
+  "--untracked-files=all",
+  "--no-renames",
+  "--ignore-submodules=all",
+];
 const SPACE = 0x20;
 const SLASH = 0x2f;
+const QUESTION = 0x3f;
 
-function withoutTrailingSlash(path: Buffer): Buffer {
-  return path.at(-1) === SLASH ? path.subarray(0, -1) : path;
+function nulJoined(paths: Buffer[]): Buffer {
+  return Buffer.concat(paths.flatMap((path) => [path, Buffer.from([0])]));
 }
 
 function splitNul(data: Buffer): Buffer[] {

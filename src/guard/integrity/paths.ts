@@ -1,9 +1,9 @@
 import { posix } from "node:path";
-import { captureWorktree, workspaceGitBytes, type Workspace } from "../../workspace/index.ts";
+import { type ObjectReader, readBytes, readText } from "../../workspace/index.ts";
 import { splitNul } from "./git-output.ts";
 import { matchesAnyGlob } from "./glob.ts";
-import { type RawChange, rawDiff, SYMLINK_MODE } from "./raw-diff.ts";
-import type { Finding } from "./types.ts";
+import { rawDiff, SYMLINK_MODE } from "./raw-diff.ts";
+import type { Finding, Subject } from "./types.ts";
 
 /** What no run may change, whatever its allowPaths: gaffer's own config and state. */
 export const DEFAULT_DENY_PATHS: readonly string[] = [".git/**", ".gaffer/**", "gaffer.toml"];
@@ -16,34 +16,43 @@ export interface PathsCheckOptions {
 }
 
 /**
- * Every path the run touched — in any of its commits, or left uncommitted (untracked files
- * included, ignored ones not) — must be allowed and not denied; no symlink it leaves may point
- * outside the worktree.
+ * Every path the run touched — in any of its commits, the last of which holds what the agent left
+ * uncommitted (untracked files included, ignored ones not) — must be allowed and not denied; no
+ * symlink in any of its commits may point outside the worktree, even one a later commit removed.
  */
-export async function checkPaths(ws: Workspace, opts: PathsCheckOptions): Promise<Finding[]> {
-  const { head, tree } = await captureWorktree(ws);
-  const final = await rawDiff(ws, opts.baseCommit, tree);
-  const touched = new Set([
-    ...final.map(changedPath),
-    ...(head ? await committedPaths(ws, opts.baseCommit, head) : []),
-  ]);
+export async function checkPaths(subject: Subject, opts: PathsCheckOptions): Promise<Finding[]> {
+  const touched = new Set(await committedPaths(subject.objects, opts.baseCommit, subject.head));
   const findings = [...touched].sort().flatMap((path) => pathFindings(path, opts));
-  for (const change of final.filter((entry) => entry.newMode === SYMLINK_MODE)) {
-    const target = (await workspaceGitBytes(ws, ["cat-file", "blob", change.newOid])).toString("utf8");
-    if (pointsOutside(change.newPath, target)) {
+  const seen = new Set<string>();
+  for (const commit of await commitsBetween(subject.objects, opts.baseCommit, subject.head)) {
+    const links = (await rawDiff(subject.objects, opts.baseCommit, commit)).filter(
+      (entry) => entry.newMode === SYMLINK_MODE && !seen.has(`${entry.newPath}\0${entry.newOid}`),
+    );
+    for (const change of links) {
+      seen.add(`${change.newPath}\0${change.newOid}`);
+      const target = (await readBytes(subject.objects, ["cat-file", "blob", change.newOid])).toString("utf8");
+      if (!pointsOutside(change.newPath, target)) continue;
+      const where = commit === subject.head ? "" : ` (in commit ${commit})`;
       findings.push(
-        pathFinding("symlink-outside", `${change.newPath} is a symlink to ${target}, outside the workspace`, {
-          path: change.newPath,
-          target,
-        }),
+        pathFinding(
+          "symlink-outside",
+          `${change.newPath} is a symlink to ${target}, outside the workspace${where}`,
+          { path: change.newPath, target, commit },
+        ),
       );
     }
   }
   return findings;
 }
 
+/** The commits from the base to `head`, oldest first. */
+export async function commitsBetween(objects: ObjectReader, base: string, head: string): Promise<string[]> {
+  const listing = await readText(objects, ["rev-list", "--reverse", `${base}..${head}`]);
+  return listing.split("\n").filter((line) => line !== "");
+}
+
 /** Paths changed by any commit between the base and `head`, even if a later commit undid it. */
-async function committedPaths(ws: Workspace, base: string, head: string): Promise<string[]> {
+async function committedPaths(objects: ObjectReader, base: string, head: string): Promise<string[]> {
   const args = [
     "log",
     "--format=",
@@ -53,11 +62,7 @@ async function committedPaths(ws: Workspace, base: string, head: string): Promis
     "--diff-merges=first-parent",
     `${base}..${head}`,
   ];
-  return splitNul(await workspaceGitBytes(ws, args));
-}
-
-function changedPath(change: RawChange): string {
-  return change.newPath || change.oldPath;
+  return splitNul(await readBytes(objects, args));
 }
 
 function pathFindings(path: string, opts: PathsCheckOptions): Finding[] {

@@ -1,4 +1,4 @@
-import { workspaceGitBytes, type Workspace } from "../../workspace/index.ts";
+import { type ObjectReader, readBytes } from "../../workspace/index.ts";
 import { splitNul } from "./git-output.ts";
 
 /** One entry of `git diff --raw`: for additions the old side is empty, for deletions the new one. */
@@ -17,14 +17,14 @@ export const SYMLINK_MODE = "120000";
 
 /** What changed between two trees or commits, by path, read with `diff --raw -z`. */
 export async function rawDiff(
-  ws: Workspace,
+  objects: ObjectReader,
   from: string,
   to: string,
   opts: { renames?: boolean } = {},
 ): Promise<RawChange[]> {
   const renames = opts.renames ? ["--find-renames"] : ["--no-renames"];
   const args = ["diff", "--raw", "-z", "--no-abbrev", "--no-ext-diff", "--no-textconv", ...renames, from, to];
-  return parseRaw(splitNul(await workspaceGitBytes(ws, args)));
+  return parseRaw(splitNul(await readBytes(objects, args)));
 }
 
 function parseRaw(fields: string[]): RawChange[] {

@@ -5,12 +5,16 @@ import { describe, it } from "node:test";
 import { DEFAULT_DENY_PATHS } from "../../../src/guard/integrity/index.ts";
 import { checkPaths } from "../../../src/guard/integrity/paths.ts";
 import { git, writeFiles } from "../../helpers/git.ts";
-import { agentCommit, type IntegrityFixture, integrityFixture, rules } from "./fixture.ts";
+import { agentCommit, type IntegrityFixture, integrityFixture, recordedWork, rules } from "./fixture.ts";
 
 const FILES = { "gaffer.toml": "[gate]\n" };
 
-function check(fx: IntegrityFixture, allowPaths: string[] = []) {
-  return checkPaths(fx.ws, { baseCommit: fx.baseCommit, allowPaths, denyPaths: DEFAULT_DENY_PATHS });
+async function check(fx: IntegrityFixture, allowPaths: string[] = []) {
+  return checkPaths(await recordedWork(fx), {
+    baseCommit: fx.baseCommit,
+    allowPaths,
+    denyPaths: DEFAULT_DENY_PATHS,
+  });
 }
 
 describe("guard/integrity/paths", () => {
