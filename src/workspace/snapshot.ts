@@ -2,7 +2,7 @@ import { lstat, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { GafferError } from "../errors.ts";
 import { hardenedGit, identityEnv, projectGit, projectGitResult, workspaceGit } from "./git.ts";
-import { verifyWorkspace } from "./integrity.ts";
+import { pristineAlternatesPath, verifyWorkspace } from "./integrity.ts";
 import { withRepoLock } from "./lock.ts";
 import { captureWorktree, resolveCommit } from "./tree.ts";
 import type { EvidenceRepo } from "./evidence.ts";
@@ -98,6 +98,7 @@ export async function discardWorkspace(
   await rm(ws.dir, { recursive: true, force: true });
   await rm(ws.pristineConfigPath, { force: true });
   await rm(ws.indexPath, { force: true });
+  await rm(pristineAlternatesPath(ws), { force: true });
   return snapshot;
 }
 
