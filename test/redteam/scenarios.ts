@@ -1,5 +1,6 @@
 import type { Arena, AttackResult } from "./harness.ts";
 import { processesMatching, SECRET } from "./harness.ts";
+import { EVIDENCE_ATTACKS } from "./evidence.ts";
 
 /** The layer expected to stop an attack; the table shows which one did. */
 export type Layer =
@@ -372,4 +373,5 @@ export const ATTACKS: Attack[] = [
       return `${r.run?.state}: ${r.run?.reason}`;
     },
   },
+  ...EVIDENCE_ATTACKS,
 ];
