@@ -1,10 +1,21 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import { describe, it } from "node:test";
 import {
+  checkoutChanges,
+  checkoutCommit,
   describeProposal,
   type EvidenceRepo,
   openEvidenceRepo,
@@ -14,6 +25,7 @@ import {
   type WorkRecord,
 } from "../../src/workspace/index.ts";
 import { commitAll, git, gitOut, writeFiles } from "../helpers/git.ts";
+import { tempDir } from "../helpers/tmp.ts";
 import { RUN_BRANCH, type WorkspaceFixture, workspaceFixture } from "./fixture.ts";
 
 const GAFFER = { name: "gaffer", email: "gaffer@example.com" };
@@ -123,6 +135,33 @@ describe("workspace/evidence", () => {
     commitAll(fx.ws.dir, "agent work");
     const work = await record(fx);
     assert.equal(show(work.repo, `${work.commit}:src/math.js`), "export const add = (a, b) => a + b;\n");
+  });
+
+  it("checks out exactly the recorded tree, again after a gate left files behind and edited others", async (t) => {
+    const fx = await workspaceFixture(t);
+    writeFiles(fx.ws.dir, { "src/new.js": "new\n", "debug.log": "ignored, so never checked out\n" });
+    const work = await record(fx);
+    const dir = join(tempDir(t, "gaffer-gate-"), "gate");
+    await checkoutCommit(work.repo, work.commit, dir);
+    assert.deepEqual(await checkoutChanges(work.repo, await checkoutCommit(work.repo, work.commit, dir)), {
+      untracked: [],
+      changed: [],
+    });
+    assert.equal(existsSync(join(dir, "debug.log")), false);
+    // What a gate may leave: byproducts, ignored files, a tracked file changed with its timestamp kept.
+    const math = join(dir, "src", "math.js");
+    const { mtime } = statSync(math);
+    const same = "export const add = () => 1;".padEnd(readFileSync(math, "utf8").length - 1, " ");
+    writeFileSync(math, `${same}\n`);
+    utimesSync(math, mtime, mtime);
+    writeFiles(dir, { "__pycache__/x.pyc": "x", "build.log": "x" });
+    const changes = await checkoutChanges(work.repo, { dir, indexPath: `${dir}.index`, commit: work.commit });
+    assert.deepEqual(changes, { untracked: ["__pycache__/x.pyc"], changed: ["src/math.js"] });
+    await checkoutCommit(work.repo, work.commit, dir);
+    assert.equal(readFileSync(math, "utf8"), "export const add = (a, b) => a + b;\n");
+    assert.deepEqual(readdirSync(dir).sort(), [".git", ".gitignore", "README.md", "src"]);
+    assert.equal(gitOut(dir, "rev-parse", "HEAD"), work.commit);
+    assert.equal(gitOut(dir, "status", "--porcelain"), "");
   });
 
   it("describes and publishes exactly the recorded commit", async (t) => {
