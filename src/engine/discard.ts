@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { GafferError } from "../errors.ts";
 import { getRun, type Run, TERMINAL_STATES } from "../store/index.ts";
 import { discardWorkspace } from "../workspace/index.ts";
@@ -8,7 +9,8 @@ import { runWorkspace } from "./workspace-handle.ts";
 
 /**
  * Ends a run for good: its commits and uncommitted changes are first saved to
- * `refs/gaffer/snapshots/<run>` in the project, then the workspace is removed.
+ * `refs/gaffer/snapshots/<run>` in the project, then the workspace and the gate's checkout are
+ * removed (the evidence repository stays with the run's records).
  */
 export async function discardRun(
   project: Project,
@@ -39,6 +41,8 @@ export async function discardRun(
       commit: snapshot?.commit ?? null,
     });
   }
+  const gate = project.paths.gate(run.id);
+  for (const path of [gate, `${gate}.index`, `${gate}.env`]) await rm(path, { recursive: true, force: true });
   const discarded = await recorder.transition(project.store.db, {
     from: [run.state],
     to: "discarded",

@@ -30,17 +30,25 @@ const SNAPSHOT_IDENTITY = { name: "gaffer", email: "gaffer@localhost" };
 /**
  * Records the workspace — its commits and its uncommitted tracked and untracked-not-ignored
  * files — as a commit on top of HEAD, and stores it in the project as `refs/gaffer/snapshots/<runId>`.
- * The agent's index and worktree are not touched.
+ * When `matching` (a commit the project has, e.g. the run's proposal) holds exactly that state —
+ * HEAD as its parent and the same files — it is the snapshot. The agent's index and worktree are
+ * not touched.
  */
 export async function snapshotWorkspace(
   project: string,
   ws: Workspace,
   runId: string | number,
+  opts: { matching?: string } = {},
 ): Promise<SnapshotResult> {
   const { head, tree } = await captureWorktree(ws);
   const headTree = head ? await workspaceGit(ws, ["rev-parse", `${head}^{tree}`]) : null;
   const uncommitted = !head || headTree !== tree;
-  const commit = uncommitted ? await snapshotCommit(ws, tree, head, runId) : head;
+  const known = uncommitted && opts.matching && (await holds(project, opts.matching, head, tree));
+  const commit = !uncommitted
+    ? head
+    : known
+      ? (opts.matching as string)
+      : await snapshotCommit(ws, tree, head, runId);
   const ref = `refs/gaffer/snapshots/${runId}`;
   await verifyWorkspace(ws);
   const preserved = await withRepoLock(project, async () => {
@@ -140,6 +148,14 @@ async function setRefKeepingOld(
   }
   await projectGit(project, ["update-ref", "-m", "gaffer", ref, commit, old ?? ""]);
   return preserved;
+}
+
+/** Whether the project's `commit` is `tree` on top of `parent`. */
+async function holds(project: string, commit: string, parent: string | null, tree: string): Promise<boolean> {
+  const result = await projectGitResult(project, ["rev-list", "--parents", "--no-walk", commit]);
+  const [, ...parents] = result.stdout.toString("utf8").trim().split(" ");
+  if (result.exitCode !== 0 || parents.length !== 1 || parents[0] !== parent) return false;
+  return (await projectGit(project, ["rev-parse", `${commit}^{tree}`])) === tree;
 }
 
 async function refuseCheckedOut(project: string, ref: string): Promise<void> {
