@@ -1,7 +1,8 @@
 /**
  * Workspaces: per-run `git clone --shared` sibling clones, their setup, changes, snapshots and
  * publication. Every git command gaffer runs inside a workspace goes through workspaceGit, which
- * never executes anything the agent could have planted.
+ * never executes anything the agent could have planted. The agent's work is judged, gated and
+ * proposed from the run's evidence repository (evidence.ts), never from the workspace's objects.
  */
 export { runBranchName } from "./branch.ts";
 export {
