@@ -35,6 +35,7 @@ export async function recordRunWork(context: StepContext, run: Run, attempt?: nu
     baseCommit: run.base_commit,
     message: `${item.title}\n\ngaffer item #${item.id}, run ${run.id}, attempt ${attempt ?? run.attempt}`,
     identity: project.config.workspace.identity,
+    signal: context.signal,
   });
   if (attempt !== undefined) {
     await keepCommit(repo, attemptRef(attempt), work.commit);

@@ -34,7 +34,10 @@ export interface RecordWorkOptions {
   /** The message of the commit that holds uncommitted changes. */
   message: string;
   identity: Identity;
+  /** Bounds the fetch from the workspace (upload-pack runs there). */
   timeoutMs?: number;
+  /** The run's signal: aborting stops the fetch. */
+  signal?: AbortSignal;
 }
 
 /** Where the workspace's branches are kept in the evidence repository. */
@@ -72,7 +75,7 @@ export async function recordWork(
   ws: Workspace,
   opts: RecordWorkOptions,
 ): Promise<WorkRecord> {
-  await importWorkspace(repo, ws, opts.timeoutMs ?? FETCH_TIMEOUT_MS);
+  await importWorkspace(repo, ws, { timeoutMs: opts.timeoutMs ?? FETCH_TIMEOUT_MS, signal: opts.signal });
   const tip = await resolveIn(repo, `${WORKSPACE_HEADS}${opts.branch}`);
   const parent = tip ?? opts.baseCommit;
   const run: GitRunner = (args, gitOpts) =>
@@ -116,7 +119,11 @@ export async function workspaceBranches(repo: EvidenceRepo): Promise<Record<stri
   return branches;
 }
 
-async function importWorkspace(repo: EvidenceRepo, ws: Workspace, timeoutMs: number): Promise<void> {
+async function importWorkspace(
+  repo: EvidenceRepo,
+  ws: Workspace,
+  limits: { timeoutMs: number; signal: AbortSignal | undefined },
+): Promise<void> {
   // upload-pack reads the workspace's HEAD and config: both are checked first.
   await verifyWorkspace(ws);
   const args = [
@@ -131,7 +138,11 @@ async function importWorkspace(repo: EvidenceRepo, ws: Workspace, timeoutMs: num
     join(ws.dir, ".git"),
     `+refs/heads/*:${WORKSPACE_HEADS}*`,
   ];
-  const result = await ownedGitResult(repo.gitDir, args, { timeoutMs });
+  const result = await ownedGitResult(repo.gitDir, args, {
+    timeoutMs: limits.timeoutMs,
+    ...(limits.signal && { signal: limits.signal }),
+  });
+  if (limits.signal?.aborted) throw new GafferError("cancelled", `recording ${ws.dir}'s work was cancelled`);
   if (result.exitCode === 0) return;
   const why = result.timedOut ? "timed out" : (result.stderr.split("\n").find((l) => l.trim()) ?? "");
   throw new GafferError(

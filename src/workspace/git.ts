@@ -10,6 +10,8 @@ export interface GitOptions {
   env?: Record<string, string>;
   input?: string | Buffer;
   timeoutMs?: number;
+  /** Aborting kills git (and what it started, e.g. upload-pack); the result is then a failure. */
+  signal?: AbortSignal;
 }
 
 export type { GitResult };
@@ -186,6 +188,11 @@ function execGit(
       timedOut = true;
       if (child.pid !== undefined) killGroup(child.pid, "SIGKILL");
     }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const abort = () => {
+      if (child.pid !== undefined) killGroup(child.pid, "SIGKILL");
+    };
+    if (opts.signal?.aborted) abort();
+    else opts.signal?.addEventListener("abort", abort, { once: true });
     child.stdout?.on("data", (chunk: Buffer) => stdout.push(chunk));
     child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
     child.stdin?.on("error", () => {});
@@ -195,6 +202,7 @@ function execGit(
     });
     child.on("close", (exitCode) => {
       clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", abort);
       resolve({
         exitCode: spawnError ? null : exitCode,
         stdout: Buffer.concat(stdout),

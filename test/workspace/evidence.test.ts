@@ -164,6 +164,15 @@ describe("workspace/evidence", () => {
     assert.equal(gitOut(dir, "status", "--porcelain"), "");
   });
 
+  it("stops fetching the workspace when the run is aborted", async (t) => {
+    const fx = await workspaceFixture(t);
+    const repo = await openEvidenceRepo(fx.project, `${fx.ws.dir}.evidence.git`);
+    const options = { branch: RUN_BRANCH, baseCommit: fx.baseCommit, message: "m", identity: GAFFER };
+    await assert.rejects(recordWork(repo, fx.ws, { ...options, signal: AbortSignal.abort() }), {
+      code: "cancelled",
+    });
+  });
+
   it("describes and publishes exactly the recorded commit", async (t) => {
     const fx = await workspaceFixture(t);
     writeFiles(fx.ws.dir, { "one.txt": "1\n" });
