@@ -7,11 +7,12 @@ import { measureGafferStart, measureRawClone } from "./run-start.ts";
 import { measureSandboxOverhead } from "./sandbox.ts";
 import { measureFactory } from "./factory.ts";
 import { measureTickQueries } from "./tick-queries.ts";
+import { measureGateCheckout } from "./gate-checkout.ts";
 
 const FILES = Number(process.env.BENCH_FILES ?? 5000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 7);
 const GOAL_RATIO = 1.3;
-/** `BENCH_ONLY=factory,sandbox` runs only those benchmarks (run-start, sandbox, factory). */
+/** `BENCH_ONLY=factory,sandbox` runs only those benchmarks (run-start, sandbox, factory, gate-checkout). */
 const ONLY = process.env.BENCH_ONLY?.split(",").map((name) => name.trim());
 const wanted = (name: string) => ONLY === undefined || ONLY.includes(name);
 
@@ -19,6 +20,36 @@ async function main(): Promise<void> {
   if (wanted("run-start")) await runStartBenchmark();
   if (wanted("sandbox")) await sandboxBenchmark();
   if (wanted("factory")) await factoryBenchmark();
+  if (wanted("gate-checkout")) await gateCheckoutBenchmark();
+}
+
+/** The gate on a fresh checkout of the recorded work against the gate in place, on a small and a large repository. */
+async function gateCheckoutBenchmark(): Promise<void> {
+  const iterations = Number(process.env.BENCH_GATE_ITERATIONS ?? ITERATIONS);
+  const scratch = mkdtempSync(join(tmpdir(), "gaffer-bench-gate-"));
+  try {
+    const sizes = [20, FILES];
+    const cases = [];
+    for (const files of sizes) {
+      process.stderr.write(`gate on a fresh checkout vs in place, ${files} files, ${iterations} times…\n`);
+      cases.push(await measureGateCheckout(scratch, files, iterations));
+    }
+    writeResult("gate-checkout", {
+      benchmark: "gate-checkout",
+      date: new Date().toISOString(),
+      machine: { node: process.versions.node, cpus: cpus().length },
+      iterations,
+      cases,
+    });
+    for (const c of cases) {
+      process.stdout.write(
+        `gate checkout, ${c.files} files: in place median ${c.inPlaceMs.median} ms, fresh checkout ${c.checkoutMs.median} ms (+${c.extraMedianMs} ms)\n`,
+      );
+    }
+    process.stdout.write("wrote bench/results/gate-checkout.json\n");
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 /**

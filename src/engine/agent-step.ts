@@ -15,12 +15,12 @@ import {
   startAttempt,
   updateAttempt,
 } from "../store/index.ts";
-import { readCommittedFile, workspaceGit, worktreeFingerprint } from "../workspace/index.ts";
+import { readCommittedFile } from "../workspace/index.ts";
 import type { StepContext } from "./run.ts";
 import { canContinue, KeptSession } from "./kept-session.ts";
 import { AgentUpdateSink } from "./agent-updates.ts";
 import { AttemptUsage } from "./usage.ts";
-import { runWorkspace } from "./workspace-handle.ts";
+import { recordRunWork, workFingerprint } from "./work.ts";
 
 /**
  * One agent turn: render the brief (with the last gate failure on a retry), run the agent in the
@@ -29,9 +29,7 @@ import { runWorkspace } from "./workspace-handle.ts";
 export async function runAgentStep(context: StepContext, run: Run, number: number): Promise<void> {
   const { project, recorder, item, signal } = context;
   const db = project.store.db;
-  // A limit that trips kills gaffer's own git commands on the workspace too (hashing a huge file).
-  const workspace = runWorkspace(run, recorder, signal);
-  const fingerprint = await worktreeFingerprint(workspace);
+  const fingerprint = workFingerprint(await recordRunWork(context, run));
   const turns = await countEvents(db, run.id, "agent.prompt");
   if (turns >= project.config.limits.turns) {
     await recorder.event("limit.exceeded", { reason: "turns", turns });
@@ -97,20 +95,22 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
       `details: \`gaffer logs ${run.id}\`; continue with \`gaffer run ${item.id} --resume\``,
     );
   }
-  const changed = (await worktreeFingerprint(workspace)) !== (attempt.tree_hash ?? fingerprint);
-  const head = (await workspaceGit(workspace, ["rev-parse", "--verify", "HEAD"])).trim();
+  const work = await recordRunWork(context, run, number);
+  const changed = workFingerprint(work) !== (attempt.tree_hash ?? fingerprint);
+  const head = work.tip;
   await inTransaction(db, async (trx) => {
     await updateAttempt(trx, run.id, number, {
       state: changed ? "gating" : "no-change",
       stopReason: result.stopReason,
       changed,
+      work: { commit: work.commit, tree: work.tree },
     });
     await recorder.transition(trx, {
       from: ["agent"],
       to: "gating",
       owner: project.owner,
       event: "agent.done",
-      data: { attempt: number, stopReason: result.stopReason, changed, head },
+      data: { attempt: number, stopReason: result.stopReason, changed, head, tree: work.tree },
     });
   });
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { realpath } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -48,7 +48,22 @@ export interface RunConfinement {
   wrap: CommandWrapper;
   guardLog: string;
   baselinePath: string;
+  /**
+   * A sandbox for one gate in `dir`, a fresh checkout: the run's policy with `dir` as its only
+   * workspace, a fresh and empty HOME and /tmp, nothing of the agent's state, and `readable`
+   * (the objects the checkout's `.git` borrows) visible read-only. Close it after the gate.
+   */
+  gateSandbox(dir: string, readable: readonly string[]): GateSandbox;
   close(): Promise<void>;
+}
+
+/** A gate's sandbox and what it lets the gate see, to be written on the proposal. */
+export interface GateSandbox {
+  sandbox: Sandbox;
+  /** Names of gaffer's variables that pass into the gate (their values are not recorded). */
+  passed: string[];
+  /** Variables set for the gate, with their values. */
+  set: Record<string, string>;
 }
 
 /**
@@ -118,6 +133,12 @@ export async function confineRun(
 
   const toolDirs = await toolDirectories(project, run);
   const policy = policyFor(project, run, dirs, guardLog, toolDirs);
+  const gatePolicy = {
+    ...policy,
+    env: { ...policy.env },
+    // The gate's own: no agent state dir; the guard log as the agent's sandbox has it.
+    writable: [guardLog, ...project.config.sandbox.write],
+  };
   Object.assign(policy.env, await nativeAgentRules(project, run, dirs.agent, recorder));
   const sandbox: Sandbox = createSandbox(policy, decision.kind);
   return {
@@ -125,7 +146,36 @@ export async function confineRun(
     wrap: (argv, options) => sandbox.wrap(argv, options),
     guardLog,
     baselinePath,
+    gateSandbox: (dir, readable) => gateSandbox(gatePolicy, decision.kind, dir, readable),
     close: () => sandbox.close(),
+  };
+}
+
+function gateSandbox(
+  base: SandboxPolicy,
+  kind: "bwrap" | "none",
+  dir: string,
+  readable: readonly string[],
+): GateSandbox {
+  const root = `${dir}.env`;
+  rmSync(root, { recursive: true, force: true });
+  const home = join(root, "home");
+  const tmp = join(root, "tmp");
+  const shm = join(root, "shm");
+  for (const path of [home, tmp, shm]) mkdirSync(path, { recursive: true });
+  const policy: SandboxPolicy = {
+    ...base,
+    workspace: dir,
+    home,
+    tmp,
+    shm,
+    readOnly: [...base.readOnly, ...readable],
+    env: { ...base.env, GAFFER_WORKSPACE: dir },
+  };
+  return {
+    sandbox: createSandbox(policy, kind),
+    passed: policy.envAllow.filter((name) => process.env[name] !== undefined),
+    set: { ...policy.env, HOME: home, TMPDIR: kind === "bwrap" ? "/tmp" : tmp },
   };
 }
 

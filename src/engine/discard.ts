@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { GafferError } from "../errors.ts";
 import { getRun, type Run, TERMINAL_STATES } from "../store/index.ts";
 import { discardWorkspace } from "../workspace/index.ts";
@@ -9,8 +10,9 @@ import { runWorkspace } from "./workspace-handle.ts";
 
 /**
  * Ends a run for good: its commits and uncommitted changes are first saved to
- * `refs/gaffer/snapshots/<run>` in the project, then the workspace is removed, and with it the
- * sandbox's private files (/tmp, HOME, /dev/shm, agent state), which a cancelled run kept for a resume.
+ * `refs/gaffer/snapshots/<run>` in the project, then the workspace, the gate's checkout and the
+ * sandbox's private files (/tmp, HOME, /dev/shm, agent state) are removed (the evidence repository
+ * stays with the run's records).
  */
 export async function discardRun(
   project: Project,
@@ -42,6 +44,8 @@ export async function discardRun(
     });
   }
   await removeSandboxState(project.paths.runDir(run.id));
+  const gate = project.paths.gate(run.id);
+  for (const path of [gate, `${gate}.index`, `${gate}.env`]) await rm(path, { recursive: true, force: true });
   const discarded = await recorder.transition(project.store.db, {
     from: [run.state],
     to: "discarded",

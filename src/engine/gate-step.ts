@@ -1,30 +1,51 @@
 import { GafferError } from "../errors.ts";
 import { compressFailure, failureSignature, runGate } from "../gate/index.ts";
-import type { GateExecution } from "../gate/types.ts";
+import type { GateExecution, GateOutcome } from "../gate/types.ts";
 import { inTransaction, type Run, recordGateResult, updateAttempt } from "../store/index.ts";
+import { gateOutputs, prepareGate } from "./gate-checkout.ts";
 import type { StepContext } from "./run.ts";
+import { keptWork, recordRunWork } from "./work.ts";
 
 /**
- * gaffer runs the gate itself; its exit codes are the only evidence. The verdict, every
- * execution and, on red, the compressed failure for the next attempt are stored in one transaction.
+ * gaffer runs the gate itself; its exit codes are the only evidence. It runs on a fresh checkout
+ * of the attempt's recorded work — the very tree the checks read and a proposal names — never in
+ * the agent's workspace. The verdict, every execution, the tree and, on red, the compressed
+ * failure for the next attempt are stored in one transaction.
  */
 export async function runGateStep(context: StepContext, run: Run, attempt: number): Promise<void> {
   const { project, recorder, signal } = context;
   const gate = project.config.gate;
-  await recorder.event("gate.started", { attempt, steps: gate.commands.map((c) => c.name) });
-  const outcome = await runGate(gate.commands, {
-    cwd: run.workspace,
-    env: process.env,
-    logDir: project.paths.runDir(run.id),
-    attempt,
-    storeOutputBytes: gate.outputBytes,
-    signal,
-    ...(context.confinement && { wrap: context.confinement.wrap }),
-    onStart: (name) => recorder.enqueue("gate.step.started", { attempt, name }),
-    onFinish: (execution) => recorder.enqueue("gate.step.finished", { attempt, ...summary(execution) }),
-  });
+  const work = (await keptWork(context, run, attempt)) ?? (await recordRunWork(context, run, attempt));
+  const prepared = await prepareGate(context, run, attempt, work);
+  let outcome: GateOutcome;
+  try {
+    await recorder.event("gate.started", {
+      attempt,
+      steps: gate.commands.map((c) => c.name),
+      tree: work.tree,
+      environment: prepared.environment,
+    });
+    outcome = await runGate(gate.commands, {
+      cwd: prepared.checkout.dir,
+      env: process.env,
+      logDir: project.paths.runDir(run.id),
+      attempt,
+      storeOutputBytes: gate.outputBytes,
+      signal,
+      wrap: prepared.gate.sandbox.wrap,
+      onStart: (name) => recorder.enqueue("gate.step.started", { attempt, name }),
+      onFinish: (execution) => recorder.enqueue("gate.step.finished", { attempt, ...summary(execution) }),
+    });
+  } finally {
+    await prepared.gate.sandbox.close();
+  }
   await recorder.flush();
   if (signal.aborted) return;
+  await recorder.event("gate.outputs", {
+    attempt,
+    tree: work.tree,
+    ...(await gateOutputs(context, run, prepared.checkout)),
+  });
 
   const feedback = outcome.passed
     ? undefined
@@ -49,12 +70,13 @@ export async function runGateStep(context: StepContext, run: Run, attempt: numbe
     }
     await updateAttempt(trx, run.id, attempt, {
       state: outcome.passed ? "green" : "red",
+      work: { commit: work.commit, tree: work.tree },
       ...(failureHash !== undefined && { failureHash }),
       ...(feedback !== undefined && { feedback }),
     });
     await recorder.event(
       outcome.passed ? "gate.passed" : "gate.failed",
-      { attempt, ...(failureHash && { failureHash }) },
+      { attempt, tree: work.tree, ...(failureHash && { failureHash }) },
       trx,
     );
   });

@@ -9,6 +9,10 @@ export interface ProjectPaths {
   workspace(runId: number): string;
   runDir(runId: number): string;
   report(runId: number): string;
+  /** The run's evidence repository: the agent's work as gaffer verified and recorded it. */
+  evidence(runId: number): string;
+  /** Where each gate runs: a fresh checkout of the tree it judges, with its own HOME and /tmp. */
+  gate(runId: number): string;
 }
 
 export function projectPaths(root: string): ProjectPaths {
@@ -20,6 +24,8 @@ export function projectPaths(root: string): ProjectPaths {
     workspace: (runId) => join(stateDir, "workspaces", `run-${runId}`),
     runDir: (runId) => join(stateDir, "runs", String(runId)),
     report: (runId) => join(stateDir, "runs", String(runId), "failure-report.md"),
+    evidence: (runId) => join(stateDir, "runs", String(runId), "evidence.git"),
+    gate: (runId) => join(stateDir, "runs", String(runId), "gate"),
   };
 }
 

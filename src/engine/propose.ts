@@ -1,14 +1,23 @@
 import { GafferError } from "../errors.ts";
-import { inTransaction, listGateResults, type Run, recordProposal } from "../store/index.ts";
-import { commitChanges, describeProposal, publishBranch } from "../workspace/index.ts";
+import {
+  type GateEnvironment,
+  inTransaction,
+  listEvents,
+  listGateResults,
+  type Run,
+  recordProposal,
+} from "../store/index.ts";
+import { describeProposal, publishCommit } from "../workspace/index.ts";
 import type { StepContext } from "./run.ts";
 import { verifyRun } from "./verify.ts";
+import { keptWork, runEvidence } from "./work.ts";
 import { runWorkspace } from "./workspace-handle.ts";
 
 /**
- * The gate is green: gaffer commits what the agent left uncommitted (changed paths only), checks
- * the branch still grows from the base, publishes it to the project as a branch and records the
- * proposal with its evidence. Nothing is merged.
+ * The gate is green: gaffer verifies the work its gate ran on — the evidence commit recorded after
+ * the agent's turn (its branch plus what it left uncommitted) — publishes that very commit to the
+ * project as a branch and records the proposal with its evidence, its tree and the environment
+ * its gate saw. Nothing is merged.
  */
 export async function proposeStep(context: StepContext, run: Run): Promise<void> {
   const { project, recorder, item } = context;
@@ -21,11 +30,26 @@ export async function proposeStep(context: StepContext, run: Run): Promise<void>
     data: { attempt: run.attempt },
   });
   const workspace = runWorkspace(run, recorder);
-  const message = `${item.title}\n\ngaffer item #${item.id}, run ${run.id}, attempt ${run.attempt}`;
-  const findings = await verifyRun(context, run, workspace, message);
-  const commit = await commitChanges(workspace, message, project.config.workspace.identity);
-  await recorder.event("proposal.committed", { committed: commit.committed, head: commit.head });
-  const description = await describeProposal(workspace, run.base_commit);
+  const work = await keptWork(context, run, run.attempt);
+  if (!work) {
+    throw new GafferError(
+      "run-state",
+      `run ${run.id}: attempt ${run.attempt} has no recorded work to propose`,
+      `run its gate again with \`gaffer run ${item.id} --resume\``,
+    );
+  }
+  const repo = await runEvidence(context, run);
+  const findings = await verifyRun(context, run, workspace, {
+    objects: repo,
+    tip: work.tip,
+    head: work.commit,
+  });
+  await recorder.event("proposal.committed", {
+    committed: work.commit !== work.tip,
+    head: work.commit,
+    tree: work.tree,
+  });
+  const description = await describeProposal(repo, run.base_commit, work.commit);
   if (description.commits.length === 0) {
     throw new GafferError(
       "agent-failed",
@@ -33,7 +57,7 @@ export async function proposeStep(context: StepContext, run: Run): Promise<void>
       "check that the gate tests what the item asks for",
     );
   }
-  await publishBranch(project.root, workspace, run.branch);
+  await publishCommit(project.root, repo, work.commit, run.branch);
   const evidence = (await listGateResults(db, run.id, run.attempt)).map((result) => ({
     name: result.name,
     command: result.command,
@@ -41,6 +65,7 @@ export async function proposeStep(context: StepContext, run: Run): Promise<void>
     durationMs: result.duration_ms,
     outputSha256: result.output_sha256,
   }));
+  const environment = await gateEnvironment(context, run);
   await inTransaction(db, async (trx) => {
     await recordProposal(trx, {
       runId: run.id,
@@ -53,6 +78,8 @@ export async function proposeStep(context: StepContext, run: Run): Promise<void>
       evidence,
       findings,
       sandbox: run.sandbox,
+      tree: work.tree,
+      environment,
     });
     await recorder.transition(trx, {
       from: ["proposing"],
@@ -63,4 +90,11 @@ export async function proposeStep(context: StepContext, run: Run): Promise<void>
       data: { branch: run.branch, head: description.head, commits: description.commits.length },
     });
   });
+}
+
+/** The environment the green gate saw, as recorded when it started. */
+async function gateEnvironment(context: StepContext, run: Run): Promise<GateEnvironment | undefined> {
+  const events = await listEvents(context.project.store.db, { runId: run.id });
+  const started = events.findLast((e) => e.type === "gate.started" && e.data.attempt === run.attempt);
+  return started?.data.environment as GateEnvironment | undefined;
 }

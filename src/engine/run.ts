@@ -15,7 +15,13 @@ import {
   TERMINAL_STATES,
   type RunState,
 } from "../store/index.ts";
-import { assertHasCommits, detectDefaultBranch, projectGit, runBranchName } from "../workspace/index.ts";
+import {
+  assertHasCommits,
+  detectDefaultBranch,
+  type EvidenceRepo,
+  projectGit,
+  runBranchName,
+} from "../workspace/index.ts";
 import { runAgentStep } from "./agent-step.ts";
 import type { KeptSession } from "./kept-session.ts";
 import { runGateStep } from "./gate-step.ts";
@@ -83,6 +89,8 @@ export interface StepContext {
   output: OutputMeter;
   /** The agent session kept open across attempts when the role continues sessions. */
   session?: KeptSession;
+  /** The run's evidence repository, once opened (see work.ts). */
+  evidence?: EvidenceRepo;
 }
 
 /** Starts a new run of an item and drives it to an outcome. */

@@ -4,6 +4,7 @@ import {
   detectTestTampering,
   loadBaseline,
   runDenyPaths,
+  type Subject,
   verifyIntegrity,
 } from "../guard/integrity/index.ts";
 import { redactStrings, secretScanner } from "../guard/secrets/index.ts";
@@ -15,21 +16,21 @@ import { projectRefChanges } from "./project-refs.ts";
 import type { StepContext } from "./run.ts";
 
 /**
- * gaffer's own verification of the workspace after the agent's last turn, before any proposal:
- * refs, history, changed paths, git metadata, test tampering, and secrets in anything the proposal
- * would publish (`commitMessage` is the one gaffer commits the uncommitted changes with). Every
- * finding becomes an event; a blocking one stops the proposal. The flagged ones are returned to go
- * on the proposal.
+ * gaffer's own verification of the run after the agent's last turn, before any proposal: refs,
+ * history, changed paths, git metadata, test tampering (what the gate runs included), secrets in
+ * anything the proposal would publish, and what its gate did to its checkout. Objects are read only
+ * from `subject` (the recorded work the gate ran on). Every finding becomes an event; a blocking one
+ * stops the proposal. The flagged ones are returned to go on the proposal.
  */
 export async function verifyRun(
   context: StepContext,
   run: Run,
   workspace: Workspace,
-  commitMessage: string,
+  subject: Subject,
 ): Promise<ProposalFinding[]> {
   const { project, recorder, confinement } = context;
   if (!confinement) throw new GafferError("run-state", `run ${run.id} has no prepared workspace to verify`);
-  const integrity = await verifyIntegrity(workspace, {
+  const integrity = await verifyIntegrity(workspace, subject, {
     baseline: await loadBaseline(confinement.baselinePath),
     branch: run.branch,
     baseCommit: run.base_commit,
@@ -38,30 +39,32 @@ export async function verifyRun(
     observedTips: await observedTips(context, run),
   });
   const gate = project.config.gate.commands.map((command) => command.run);
-  const tampering = (await detectTestTampering(workspace, run.base_commit, { gate })).map(
+  const tampering = (await detectTestTampering(subject, run.base_commit, { gate })).map(
     (finding: ProposalFinding) => ({
       ...finding,
       severity: project.config.guard.tamper,
     }),
   );
   const known = await knownSecrets(project);
-  const secrets = await checkSecrets(workspace, {
+  const secrets = await checkSecrets(subject, {
     baseCommit: run.base_commit,
     branch: run.branch,
     known,
-    commitMessage,
     severity: project.config.guard.secrets,
   });
   const projectChanges = run.sandbox.startsWith("none")
     ? await projectRefChanges(project.root, projectRefsPath(project, run))
     : [];
+  const gateChanges = await gateChangedFiles(context, run);
   // The checks quote what the agent wrote (paths, lines, refs): no secret gaffer knows is shown.
   const { redact } = secretScanner(known);
-  const findings = [...integrity, ...tampering, ...secrets, ...projectChanges].map((finding) => ({
-    ...finding,
-    message: redact(finding.message),
-    evidence: redactStrings(finding.evidence, redact),
-  }));
+  const findings = [...integrity, ...tampering, ...secrets, ...projectChanges, ...gateChanges].map(
+    (finding) => ({
+      ...finding,
+      message: redact(finding.message),
+      evidence: redactStrings(finding.evidence, redact),
+    }),
+  );
   for (const finding of findings) await recorder.event("integrity.finding", { ...finding });
   const blocking = findings.filter((finding) => finding.severity === "block");
   if (blocking.length > 0) {
@@ -73,6 +76,23 @@ export async function verifyRun(
     );
   }
   return findings;
+}
+
+/** A gate that changed tracked files in its checkout: the tree it judged is not what it left. */
+async function gateChangedFiles(context: StepContext, run: Run): Promise<ProposalFinding[]> {
+  const events = await listEvents(context.project.store.db, { runId: run.id });
+  const outputs = events.findLast((e) => e.type === "gate.outputs" && e.data.attempt === run.attempt);
+  const changed = Array.isArray(outputs?.data.changed) ? (outputs.data.changed as string[]) : [];
+  if (changed.length === 0) return [];
+  return [
+    {
+      check: "gate",
+      rule: "gate-changed-files",
+      severity: "flag",
+      message: `the gate changed ${changed.length} tracked file(s) in its checkout: ${changed.slice(0, 5).join(", ")}`,
+      evidence: { changed, tree: outputs?.data.tree ?? null },
+    },
+  ];
 }
 
 /** The branch tips gaffer saw after each agent turn, so a forged reflog cannot hide a rewrite. */

@@ -33,6 +33,7 @@ export { type Db, inTransaction, openStore, openStoreReadOnly, type Store } from
 export {
   type CommitSummary,
   findProposal,
+  type GateEnvironment,
   type GateEvidence,
   type Proposal,
   type ProposalFinding,

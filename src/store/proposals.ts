@@ -16,6 +16,24 @@ export interface GateEvidence {
   outputSha256: string;
 }
 
+/**
+ * What the gate of a proposal saw, so a reviewer can reproduce it: a fresh checkout of `tree` with
+ * a fresh HOME and /tmp, these variables, and these setup steps run there.
+ */
+export interface GateEnvironment {
+  tree: string;
+  /** How the gate was confined: "bwrap", or "none: <why>". */
+  sandbox: string;
+  /** Names of the variables passed through from gaffer's environment (their values are not kept). */
+  passed: string[];
+  /** Variables gaffer set, with their values. */
+  set: Record<string, string>;
+  /** The setup run in the checkout, in order: "copy <path>" and the setup commands. */
+  setup: string[];
+  /** Caches reused from earlier runs; empty: every gate starts from the checkout alone. */
+  caches: string[];
+}
+
 /** What gaffer's post-run verification found (see guard/integrity). */
 export interface ProposalFinding {
   check: string;
@@ -36,6 +54,9 @@ export interface Proposal {
   evidence: GateEvidence[];
   findings: ProposalFinding[];
   sandbox: string;
+  /** The tree the gate ran on, the checks read and the head holds; null on proposals from before it was kept. */
+  tree: string | null;
+  environment: GateEnvironment | null;
   /** null: not reviewed (yet); "approved" or "changes-requested". */
   review: string | null;
   createdAt: number;
@@ -43,7 +64,8 @@ export interface Proposal {
 
 export async function recordProposal(
   db: Db,
-  proposal: Omit<Proposal, "createdAt" | "review">,
+  proposal: Omit<Proposal, "createdAt" | "review" | "tree" | "environment"> &
+    Partial<Pick<Proposal, "tree" | "environment">>,
   now = Date.now(),
 ): Promise<Proposal> {
   return inTransaction(db, async (trx) => {
@@ -60,6 +82,8 @@ export async function recordProposal(
         evidence: JSON.stringify(proposal.evidence),
         findings: JSON.stringify(proposal.findings),
         sandbox: proposal.sandbox,
+        tree: proposal.tree ?? null,
+        environment: proposal.environment ? JSON.stringify(proposal.environment) : null,
         created_at: now,
       })
       // A revised run proposes again: its proposal is replaced and awaits a fresh review.
@@ -71,6 +95,8 @@ export async function recordProposal(
           evidence: eb.ref("excluded.evidence"),
           findings: eb.ref("excluded.findings"),
           sandbox: eb.ref("excluded.sandbox"),
+          tree: eb.ref("excluded.tree"),
+          environment: eb.ref("excluded.environment"),
           review: null,
           created_at: eb.ref("excluded.created_at"),
         })),
@@ -88,11 +114,18 @@ export async function recordProposal(
           commits: proposal.commits.length,
           findings: proposal.findings.length,
           sandbox: proposal.sandbox,
+          ...(proposal.tree && { tree: proposal.tree }),
         },
       },
       now,
     );
-    return { ...proposal, review: null, createdAt: now };
+    return {
+      ...proposal,
+      tree: proposal.tree ?? null,
+      environment: proposal.environment ?? null,
+      review: null,
+      createdAt: now,
+    };
   });
 }
 
@@ -128,6 +161,8 @@ function toProposal(row: ProposalRow): Proposal {
     evidence: JSON.parse(row.evidence) as GateEvidence[],
     findings: JSON.parse(row.findings) as ProposalFinding[],
     sandbox: row.sandbox,
+    tree: row.tree,
+    environment: row.environment ? (JSON.parse(row.environment) as GateEnvironment) : null,
     review: row.review,
     createdAt: Number(row.created_at),
   };

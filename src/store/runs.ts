@@ -218,6 +218,8 @@ export async function startAttempt(
             changed: null,
             failure_hash: null,
             feedback: null,
+            commit_sha: null,
+            tree: null,
             started_at: now,
             ended_at: null,
           })
@@ -237,6 +239,8 @@ export async function updateAttempt(
     changed?: boolean;
     failureHash?: string;
     feedback?: string;
+    /** The recorded work the gate runs on: an evidence commit and its tree. */
+    work?: { commit: string; tree: string };
   },
   now = Date.now(),
 ): Promise<void> {
@@ -249,6 +253,7 @@ export async function updateAttempt(
       ...(changes.stopReason !== undefined && { stop_reason: changes.stopReason }),
       ...(changes.failureHash !== undefined && { failure_hash: changes.failureHash }),
       ...(changes.feedback !== undefined && { feedback: changes.feedback }),
+      ...(changes.work !== undefined && { commit_sha: changes.work.commit, tree: changes.work.tree }),
       ...(ends && { ended_at: now }),
     })
     .where("run_id", "=", runId)

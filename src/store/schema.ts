@@ -103,6 +103,10 @@ export interface AttemptsTable {
   changed: number | null;
   failure_hash: string | null;
   feedback: string | null;
+  /** The commit of gaffer's evidence repository that holds the attempt's work; null before it is recorded. */
+  commit_sha: string | null;
+  /** That commit's tree: what the gate ran on, the checks read and a proposal names. */
+  tree: string | null;
   started_at: number;
   ended_at: number | null;
 }
@@ -146,6 +150,10 @@ export interface ProposalsTable {
   findings: string;
   /** How the run was confined: "bwrap", or "none: <why>". */
   sandbox: string;
+  /** The tree the gate ran on and the proposal's head holds; null for proposals made before it was recorded. */
+  tree: string | null;
+  /** JSON of the environment the gate saw (GateEnvironment); null when not recorded. */
+  environment: string | null;
   /** The reviewer's verdict: null (none yet or no reviewer), "approved" or "changes-requested". */
   review: string | null;
   created_at: number;

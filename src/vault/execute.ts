@@ -129,7 +129,7 @@ async function executeMerge(
  */
 async function keepSnapshot(root: string, run: Run, head: string): Promise<string> {
   if (run.workspace && existsSync(run.workspace)) {
-    return (await snapshotWorkspace(root, workspaceAt(run.workspace), run.id)).ref;
+    return (await snapshotWorkspace(root, workspaceAt(run.workspace), run.id, { matching: head })).ref;
   }
   const ref = `refs/gaffer/snapshots/${run.id}`;
   if (!(await gitSucceeds(root, ["rev-parse", "--verify", "--quiet", ref]))) {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { identityEnv, TREE_DIFF_SUBMODULES, workspaceGit, workspaceGitResult } from "./git.ts";
-import { captureWorktree, resolveCommit, stageWorktree } from "./tree.ts";
-import type { Identity, Workspace } from "./types.ts";
+import { checked, TREE_DIFF_SUBMODULES, workspaceGitResult } from "./git.ts";
+import { captureWorktree, resolveCommit } from "./tree.ts";
+import type { ObjectReader, Workspace } from "./types.ts";
 
 export interface CommitInfo {
   sha: string;
@@ -17,39 +17,21 @@ export interface ProposalSummary {
   diffStat: string;
 }
 
-/**
- * A hash of HEAD, every tracked and untracked-not-ignored file and the paths of untracked nested
- * repositories: equal means nothing changed.
- */
+/** A hash of HEAD and every tracked and untracked-not-ignored file: equal means nothing changed. */
 export async function worktreeFingerprint(ws: Workspace): Promise<string> {
-  const { head, tree, nestedRepositories } = await captureWorktree(ws);
+  const { head, tree } = await captureWorktree(ws);
   return createHash("sha256")
-    .update(`${head ?? ""}\n${tree}\n${nestedRepositories.join("\0")}`)
+    .update(`${head ?? ""}\n${tree}`)
     .digest("hex");
 }
 
-/**
- * Commits whatever the agent left uncommitted (edits, new files, deletions; never ignored files)
- * on top of the current HEAD, keeping the agent's own commits.
- */
-export async function commitChanges(
-  ws: Workspace,
-  message: string,
-  identity: Identity,
-): Promise<{ committed: boolean; head: string }> {
-  await stageWorktree(ws);
-  const committed = (await workspaceGit(ws, ["diff", "--cached", "--name-only", "--no-ext-diff"])) !== "";
-  if (committed) {
-    const args = ["commit", "--quiet", "--no-verify", "--cleanup=whitespace", "--file=-"];
-    await workspaceGit(ws, args, { input: message, env: identityEnv(identity) });
-  }
-  return { committed, head: await workspaceGit(ws, ["rev-parse", "HEAD"]) };
-}
-
-/** The run's commits since `baseCommit` and their diff stat, for the proposal. */
-export async function describeProposal(ws: Workspace, baseCommit: string): Promise<ProposalSummary> {
-  const head = await workspaceGit(ws, ["rev-parse", "HEAD"]);
-  const log = await workspaceGit(ws, [
+/** The commits from `baseCommit` to `head` and their diff stat, read from verified objects. */
+export async function describeProposal(
+  objects: ObjectReader,
+  baseCommit: string,
+  head: string,
+): Promise<ProposalSummary> {
+  const log = await readText(objects, [
     "log",
     "--reverse",
     "--no-decorate",
@@ -65,7 +47,7 @@ export async function describeProposal(ws: Workspace, baseCommit: string): Promi
       const [sha = "", author = "", subject = ""] = entry.split("\x1f");
       return { sha, subject, author };
     });
-  const diffStat = await workspaceGit(ws, [
+  const diffStat = await readText(objects, [
     "diff",
     "--no-ext-diff",
     "--no-textconv",
@@ -75,6 +57,18 @@ export async function describeProposal(ws: Workspace, baseCommit: string): Promi
     head,
   ]);
   return { head, commits, diffStat };
+}
+
+/** The output of a git command on verified objects as text; throws unless git succeeded. */
+export async function readText(objects: ObjectReader, args: readonly string[]): Promise<string> {
+  return checked(await objects.git(args), args, objects.location);
+}
+
+/** The raw output of a git command on verified objects; throws unless git succeeded. */
+export async function readBytes(objects: ObjectReader, args: readonly string[]): Promise<Buffer> {
+  const result = await objects.git(args);
+  checked(result, args, objects.location);
+  return result.stdout;
 }
 
 /** Whether the workspace's `branch` exists and has `base` among its ancestors. */

@@ -2,7 +2,7 @@ import { copyFile, lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { GafferError } from "../errors.ts";
 import { hardenedGit, workspaceGit } from "./git.ts";
-import { verifyWorkspace, workspaceAt } from "./integrity.ts";
+import { pristineAlternatesPath, verifyWorkspace, workspaceAt } from "./integrity.ts";
 import { withRepoLock } from "./lock.ts";
 import type { Identity, TamperEvidence, Workspace } from "./types.ts";
 
@@ -49,6 +49,7 @@ export async function createWorkspace(options: CreateWorkspaceOptions): Promise<
       await rm(tmp.dir, { recursive: true, force: true });
       await rm(workspace.pristineConfigPath, { force: true });
       await rm(workspace.indexPath, { force: true });
+      await rm(pristineAlternatesPath(workspace), { force: true });
       throw error;
     }
   });
@@ -79,6 +80,7 @@ async function buildClone(opts: CreateWorkspaceOptions, tmp: Workspace): Promise
   }
   await mkdir(dirname(tmp.pristineConfigPath), { recursive: true });
   await copyFile(join(tmp.dir, ".git", "config"), tmp.pristineConfigPath);
+  await copyFile(join(tmp.dir, ".git", "objects", "info", "alternates"), pristineAlternatesPath(tmp));
   await workspaceGit(tmp, ["switch", "--quiet", "--discard-changes", "--create", opts.branch, baseCommit]);
   // gaffer's own index starts as the checkout's, with its stat cache, before the agent ever runs.
   await copyFile(join(tmp.dir, ".git", "index"), tmp.indexPath);

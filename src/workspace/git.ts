@@ -3,24 +3,18 @@ import { join } from "node:path";
 import { GafferError } from "../errors.ts";
 import { killGroup } from "../util/process.ts";
 import { verifyWorkspace } from "./integrity.ts";
-import type { Identity, Workspace } from "./types.ts";
+import type { GitResult, Identity, Workspace } from "./types.ts";
 
 export interface GitOptions {
   /** Variables gaffer sets for this command (identity, GIT_INDEX_FILE…); inherited GIT_* never pass. */
   env?: Record<string, string>;
   input?: string | Buffer;
   timeoutMs?: number;
-  /** Kills git (its whole process group) when it aborts. */
+  /** Aborting kills git (and what it started, e.g. upload-pack); the result is then a failure. */
   signal?: AbortSignal;
 }
 
-export interface GitResult {
-  /** null when git was killed (timeout) or could not be started. */
-  exitCode: number | null;
-  stdout: Buffer;
-  stderr: string;
-  timedOut: boolean;
-}
+export type { GitResult };
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 
@@ -109,6 +103,29 @@ export async function workspaceGitResult(
   return execGit([...location, ...HARDENING, ...args], ws.dir, hardenedEnv(opts.env), options);
 }
 
+/**
+ * Hardened git on a repository gaffer alone writes (a run's evidence repository, `gitDir`),
+ * optionally over a work tree it reads files from (`workTree`: the workspace or the gate's
+ * checkout). Nothing of the work tree's own `.git` is read.
+ */
+export async function ownedGitResult(
+  gitDir: string,
+  args: readonly string[],
+  opts: GitOptions & { workTree?: string } = {},
+): Promise<GitResult> {
+  const location = [`--git-dir=${gitDir}`, ...(opts.workTree ? [`--work-tree=${opts.workTree}`] : [])];
+  return execGit([...location, ...HARDENING, ...args], opts.workTree ?? gitDir, hardenedEnv(opts.env), opts);
+}
+
+/** Like ownedGitResult; throws unless git succeeded, and returns its output as text. */
+export async function ownedGit(
+  gitDir: string,
+  args: readonly string[],
+  opts: GitOptions & { workTree?: string } = {},
+): Promise<string> {
+  return checked(await ownedGitResult(gitDir, args, opts), args, gitDir);
+}
+
 /** Hardened git for gaffer's own work outside a verified workspace: cloning, fetching from one. */
 export async function hardenedGit(
   cwd: string,
@@ -133,6 +150,10 @@ function hardenedEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     GIT_CONFIG_NOSYSTEM: "1",
     GIT_CONFIG_GLOBAL: "/dev/null",
     GIT_TERMINAL_PROMPT: "0",
+    // Replace refs and grafts would let a planted file swap one object for another in gaffer's reading.
+    GIT_NO_REPLACE_OBJECTS: "1",
+    GIT_GRAFT_FILE: "/dev/null",
+    GIT_ATTR_NOSYSTEM: "1",
     ...extra,
   });
 }
@@ -146,7 +167,7 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-function checked(result: GitResult, args: readonly string[], dir: string): string {
+export function checked(result: GitResult, args: readonly string[], dir: string): string {
   if (result.exitCode === 0) return result.stdout.toString("utf8").trimEnd();
   const command = `git ${args.join(" ")}`;
   const reason = result.timedOut ? "timed out" : firstLine(result.stderr) || `exit ${result.exitCode}`;

@@ -1,24 +1,40 @@
 /**
  * Workspaces: per-run `git clone --shared` sibling clones, their setup, changes, snapshots and
  * publication. Every git command gaffer runs inside a workspace goes through workspaceGit, which
- * never executes anything the agent could have planted.
+ * never executes anything the agent could have planted. The agent's work is judged, gated and
+ * proposed from the run's evidence repository (evidence.ts), never from the workspace's objects.
  */
 export { runBranchName } from "./branch.ts";
 export {
   branchDescendsFrom,
   type CommitInfo,
-  commitChanges,
   describeProposal,
   type ProposalSummary,
+  readBytes,
+  readText,
   worktreeFingerprint,
 } from "./changes.ts";
 export { type CommittedFile, readCommittedFile } from "./committed-file.ts";
+export {
+  type EvidenceRepo,
+  evidenceRepoAt,
+  keepCommit,
+  openEvidenceRepo,
+  recordWork,
+  type RecordWorkOptions,
+  resolveIn,
+  type WorkRecord,
+  workspaceBranches,
+} from "./evidence.ts";
+export { type Checkout, checkoutChanges, checkoutCommit } from "./checkout.ts";
 export { type CreatedWorkspace, type CreateWorkspaceOptions, createWorkspace } from "./clone.ts";
 export {
   type GitOptions,
   type GitResult,
   hardenedGit,
   identityEnv,
+  ownedGit,
+  ownedGitResult,
   projectGit,
   projectGitResult,
   TREE_DIFF_SUBMODULES,
@@ -39,8 +55,9 @@ export {
   discardWorkspace,
   type PublishResult,
   publishBranch,
+  publishCommit,
   type SnapshotResult,
   snapshotWorkspace,
 } from "./snapshot.ts";
-export { captureWorktree, type WorktreeState } from "./tree.ts";
-export type { Identity, TamperEvidence, Workspace } from "./types.ts";
+export { captureWorktree, type WorktreeChanges, type WorktreeState } from "./tree.ts";
+export type { Identity, ObjectReader, TamperEvidence, Workspace } from "./types.ts";

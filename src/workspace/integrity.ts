@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
-import { copyFile, lstat, readFile, rename } from "node:fs/promises";
+import { copyFile, lstat, open, readdir, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { GafferError } from "../errors.ts";
 import { readAgentFile } from "../util/safe-fs.ts";
@@ -29,8 +29,12 @@ export function workspaceAt(dir: string, opts: WorkspaceHandleOptions = {}): Wor
 
 /**
  * Checks what git would read from the workspace before gaffer runs it there: `.git` must be a
- * real directory without a `commondir` redirect, and `.git/config` must equal the pristine copy.
- * A changed config is moved aside as evidence and the pristine one put back.
+ * real directory without a `commondir` redirect; where git reads and writes its own files (HEAD,
+ * the index, refs, logs, objects…) there must be only directories and regular files — a symlink
+ * would lead git's writes outside, a FIFO would block it; no replace refs or grafts may swap
+ * objects; the alternates must be the ones gaffer wrote; and `.git/config` must equal the
+ * pristine copy. A changed config is moved aside as evidence and the pristine one put back.
+ * Everything is checked with lstat and directory listings, never by opening a planted file.
  */
 export async function verifyWorkspace(ws: Workspace): Promise<void> {
   const gitDir = join(ws.dir, ".git");
@@ -40,10 +44,90 @@ export async function verifyWorkspace(ws: Workspace): Promise<void> {
   if ((await entryKind(join(gitDir, "commondir"))) !== "missing") {
     throw tampered(`${gitDir}/commondir exists and would point git at another repository`);
   }
+  await checkGitFiles(gitDir);
+  await checkAlternates(ws, gitDir);
   await restoreConfigIfChanged(ws, join(gitDir, "config"));
 }
 
 const CONFIG_MAX_BYTES = 1024 * 1024;
+/** Files git reads or writes at the top of `.git`: each, when present, must be a regular file. */
+const GIT_FILES = [
+  "HEAD",
+  "index",
+  "packed-refs",
+  "COMMIT_EDITMSG",
+  "ORIG_HEAD",
+  "FETCH_HEAD",
+  "MERGE_HEAD",
+  "MERGE_MSG",
+  "CHERRY_PICK_HEAD",
+  "REVERT_HEAD",
+  "AUTO_MERGE",
+  "shallow",
+  "objects/info/alternates",
+];
+/** Directories git walks or writes into: only directories and regular files may be inside. */
+const GIT_TREES = ["refs", "logs", "objects"];
+/** More entries than any workspace gaffer made would hold: the walk stops there. */
+const MAX_ENTRIES = 500_000;
+const MAX_PACKED_REFS_BYTES = 64 * 1024 * 1024;
+
+async function checkGitFiles(gitDir: string): Promise<void> {
+  for (const name of GIT_FILES) {
+    const kind = await entryKind(join(gitDir, name));
+    if (kind !== "missing" && kind !== "file") throw tampered(`${gitDir}/${name} is not a regular file`);
+  }
+  if ((await entryKind(join(gitDir, "HEAD"))) !== "file") throw tampered(`${gitDir}/HEAD is missing`);
+  const budget = { left: MAX_ENTRIES };
+  for (const name of GIT_TREES) await checkTree(join(gitDir, name), budget);
+  if ((await entryKind(join(gitDir, "refs", "replace"))) !== "missing" || (await packsReplaceRefs(gitDir))) {
+    throw tampered(`${gitDir} has replace refs, which would swap one object for another`);
+  }
+  if ((await entryKind(join(gitDir, "info", "grafts"))) !== "missing") {
+    throw tampered(`${gitDir}/info/grafts exists and would rewrite commits' parents`);
+  }
+}
+
+async function checkTree(dir: string, budget: { left: number }): Promise<void> {
+  const kind = await entryKind(dir);
+  if (kind === "missing") return;
+  if (kind !== "directory") throw tampered(`${dir} is not a directory`);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (--budget.left < 0) throw tampered(`${dir} holds more than ${MAX_ENTRIES} entries`);
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await checkTree(path, budget);
+    else if (!entry.isFile()) throw tampered(`${path} is not a regular file or a directory`);
+  }
+}
+
+/** Whether `packed-refs` (a regular file by now) names a replace ref. */
+async function packsReplaceRefs(gitDir: string): Promise<boolean> {
+  const path = join(gitDir, "packed-refs");
+  const stat = await lstat(path).catch(() => undefined);
+  if (!stat?.isFile()) return false;
+  if (stat.size > MAX_PACKED_REFS_BYTES) throw tampered(`${path} is larger than any gaffer expects`);
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    return (await handle.readFile("utf8")).includes(" refs/replace/");
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The alternates must be those gaffer's clone wrote (kept next to the pristine config), if kept. */
+async function checkAlternates(ws: Workspace, gitDir: string): Promise<void> {
+  const expected = await readFile(pristineAlternatesPath(ws)).catch(() => undefined);
+  if (!expected) return;
+  const path = join(gitDir, "objects", "info", "alternates");
+  const read = readAgentFile(path, { maxBytes: 64 * 1024, within: ws.dir });
+  const found = read.ok ? read.data : undefined;
+  if (!found?.equals(expected)) throw tampered(`${path} is not the one gaffer wrote`);
+}
+
+/** Where createWorkspace keeps a copy of the clone's alternates. */
+export function pristineAlternatesPath(ws: Workspace): string {
+  return `${ws.pristineConfigPath}.alternates`;
+}
 
 async function restoreConfigIfChanged(ws: Workspace, configPath: string): Promise<void> {
   const pristine = await readPristine(ws);

@@ -100,7 +100,7 @@ async function excludeFromCommits(workspace: string, paths: string[]): Promise<v
   await appendFile(join(workspace, ".git", "info", "exclude"), paths.map(literalIgnorePattern).join(""));
 }
 
-function literalIgnorePattern(path: string): string {
+export function literalIgnorePattern(path: string): string {
   const escaped = path
     .split(sep)
     .join("/")

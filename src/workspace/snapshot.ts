@@ -2,9 +2,10 @@ import { lstat, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { GafferError } from "../errors.ts";
 import { hardenedGit, identityEnv, projectGit, projectGitResult, workspaceGit } from "./git.ts";
-import { verifyWorkspace } from "./integrity.ts";
+import { pristineAlternatesPath, verifyWorkspace } from "./integrity.ts";
 import { withRepoLock } from "./lock.ts";
 import { captureWorktree, resolveCommit } from "./tree.ts";
+import type { EvidenceRepo } from "./evidence.ts";
 import type { Workspace } from "./types.ts";
 
 export interface SnapshotResult {
@@ -29,20 +30,29 @@ const SNAPSHOT_IDENTITY = { name: "gaffer", email: "gaffer@localhost" };
 /**
  * Records the workspace — its commits and its uncommitted tracked and untracked-not-ignored
  * files — as a commit on top of HEAD, and stores it in the project as `refs/gaffer/snapshots/<runId>`.
- * The agent's index and worktree are not touched.
+ * When `matching` (a commit the project has, e.g. the run's proposal) holds exactly that state —
+ * HEAD as its parent and the same files — it is the snapshot. The agent's index and worktree are
+ * not touched.
  */
 export async function snapshotWorkspace(
   project: string,
   ws: Workspace,
   runId: string | number,
+  opts: { matching?: string } = {},
 ): Promise<SnapshotResult> {
   const { head, tree } = await captureWorktree(ws);
   const headTree = head ? await workspaceGit(ws, ["rev-parse", `${head}^{tree}`]) : null;
   const uncommitted = !head || headTree !== tree;
-  const commit = uncommitted ? await snapshotCommit(ws, tree, head, runId) : head;
+  const known = uncommitted && opts.matching && (await holds(project, opts.matching, head, tree));
+  const commit = !uncommitted
+    ? head
+    : known
+      ? (opts.matching as string)
+      : await snapshotCommit(ws, tree, head, runId);
   const ref = `refs/gaffer/snapshots/${runId}`;
+  await verifyWorkspace(ws);
   const preserved = await withRepoLock(project, async () => {
-    await fetchCommit(project, ws, commit);
+    await fetchCommit(project, join(ws.dir, ".git"), commit);
     return setRefKeepingOld(project, ref, commit, String(runId));
   });
   return { ref, commit, uncommitted, preserved };
@@ -53,12 +63,33 @@ export async function snapshotWorkspace(
  * is first kept under `refs/gaffer/snapshots/` unless the new tip contains it.
  */
 export async function publishBranch(project: string, ws: Workspace, branch: string): Promise<PublishResult> {
-  const ref = `refs/heads/${branch}`;
-  const head = await resolveCommit(ws, ref);
+  const head = await resolveCommit(ws, `refs/heads/${branch}`);
   if (!head) throw new GafferError("git-failed", `${ws.dir} has no branch ${branch} to publish`);
+  // upload-pack reads the workspace's config, so it must be verified first.
+  await verifyWorkspace(ws);
+  return publish(project, join(ws.dir, ".git"), head, branch);
+}
+
+/** Makes `commit` of gaffer's evidence repository the project's `branch`, as publishBranch does. */
+export async function publishCommit(
+  project: string,
+  repo: EvidenceRepo,
+  commit: string,
+  branch: string,
+): Promise<PublishResult> {
+  return publish(project, repo.gitDir, commit, branch);
+}
+
+async function publish(
+  project: string,
+  source: string,
+  head: string,
+  branch: string,
+): Promise<PublishResult> {
+  const ref = `refs/heads/${branch}`;
   const preserved = await withRepoLock(project, async () => {
     await refuseCheckedOut(project, ref);
-    await fetchCommit(project, ws, head);
+    await fetchCommit(project, source, head);
     return setRefKeepingOld(project, ref, head, branch.replaceAll("/", "-"));
   });
   return { ref, head, preserved };
@@ -75,6 +106,7 @@ export async function discardWorkspace(
   await rm(ws.dir, { recursive: true, force: true });
   await rm(ws.pristineConfigPath, { force: true });
   await rm(ws.indexPath, { force: true });
+  await rm(pristineAlternatesPath(ws), { force: true });
   return snapshot;
 }
 
@@ -89,11 +121,8 @@ async function snapshotCommit(
   return workspaceGit(ws, args, { env: identityEnv(SNAPSHOT_IDENTITY) });
 }
 
-/** Copies a commit's objects from the workspace into the project without updating any ref. */
-async function fetchCommit(project: string, ws: Workspace, commit: string): Promise<void> {
-  // upload-pack reads the workspace's config, so it must be verified first.
-  await verifyWorkspace(ws);
-  const source = join(ws.dir, ".git");
+/** Copies a commit's objects from the repository at `source` into the project without updating any ref. */
+async function fetchCommit(project: string, source: string, commit: string): Promise<void> {
   const args = [
     "fetch",
     "--quiet",
@@ -119,6 +148,14 @@ async function setRefKeepingOld(
   }
   await projectGit(project, ["update-ref", "-m", "gaffer", ref, commit, old ?? ""]);
   return preserved;
+}
+
+/** Whether the project's `commit` is `tree` on top of `parent`. */
+async function holds(project: string, commit: string, parent: string | null, tree: string): Promise<boolean> {
+  const result = await projectGitResult(project, ["rev-list", "--parents", "--no-walk", commit]);
+  const [, ...parents] = result.stdout.toString("utf8").trim().split(" ");
+  if (result.exitCode !== 0 || parents.length !== 1 || parents[0] !== parent) return false;
+  return (await projectGit(project, ["rev-parse", `${commit}^{tree}`])) === tree;
 }
 
 async function refuseCheckedOut(project: string, ref: string): Promise<void> {

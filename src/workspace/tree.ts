@@ -1,5 +1,6 @@
-import { rm } from "node:fs/promises";
-import { workspaceGit, workspaceGitBytes, workspaceGitResult } from "./git.ts";
+import { lstat, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { checked, type GitOptions, type GitResult, workspaceGitResult } from "./git.ts";
 import type { Workspace } from "./types.ts";
 
 export interface WorktreeState {
@@ -7,9 +8,10 @@ export interface WorktreeState {
   head: string | null;
   /** The tree of every tracked and untracked-not-ignored file as it is on disk. */
   tree: string;
-  /** Untracked nested repositories (paths without the trailing slash), which the tree leaves out. */
-  nestedRepositories: string[];
 }
+
+/** Runs git for one repository and work tree, returning the result whatever the exit code. */
+export type GitRunner = (args: readonly string[], opts?: GitOptions) => Promise<GitResult>;
 
 /**
  * Records the worktree as a tree object through gaffer's own index (reset to HEAD, keeping the
@@ -17,13 +19,51 @@ export interface WorktreeState {
  */
 export async function captureWorktree(ws: Workspace): Promise<WorktreeState> {
   const head = await resolveCommit(ws, "HEAD");
-  const env = { GIT_INDEX_FILE: ws.indexPath };
-  // Only gaffer uses this index, one command at a time: a lock left by a killed gaffer is stale.
-  await rm(`${ws.indexPath}.lock`, { force: true });
-  await workspaceGit(ws, head ? ["read-tree", "--reset", head] : ["read-tree", "--empty"], { env });
-  const nested = await stageWorktree(ws, env);
-  const nestedRepositories = nested.map((path) => path.toString("utf8"));
-  return { head, tree: await workspaceGit(ws, ["write-tree"], { env }), nestedRepositories };
+  const run: GitRunner = (args, opts) => workspaceGitResult(ws, args, opts);
+  const tree = await captureTree(run, { root: ws.dir, parent: head, indexPath: ws.indexPath });
+  return { head, tree };
+}
+
+export interface CaptureOptions {
+  /** The work tree's directory, to tell what kind of file each changed path is. */
+  root: string;
+  /** The commit whose tree the capture starts from; null for an empty one. */
+  parent: string | null;
+  /** gaffer's own index file for this work tree; only gaffer uses it, one command at a time. */
+  indexPath: string;
+}
+
+/**
+ * Writes the tree of `root` as it is on disk: `parent`'s tree with every edit, new file (never an
+ * ignored one) and deletion applied. FIFOs, sockets and devices are never read: a tracked path
+ * turned into one is recorded as deleted, an untracked one is left out.
+ */
+export async function captureTree(run: GitRunner, opts: CaptureOptions): Promise<string> {
+  const git = async (args: readonly string[], extra: GitOptions = {}) =>
+    checked(await run(args, { ...extra, env: { GIT_INDEX_FILE: opts.indexPath } }), args, opts.root);
+  // A lock left by a killed gaffer is stale.
+  await rm(`${opts.indexPath}.lock`, { force: true });
+  await git(opts.parent ? ["read-tree", "--reset", opts.parent] : ["read-tree", "--empty"]);
+  await stageWith(run, opts);
+  return git(["write-tree"]);
+}
+
+/** What differs in a work tree from gaffer's index of it: paths it does not track, and tracked ones changed. */
+export interface WorktreeChanges {
+  untracked: string[];
+  changed: string[];
+}
+
+/** Lists, without writing any object, how `opts.root` differs from the index at `opts.indexPath`. */
+export async function worktreeChanges(run: GitRunner, opts: CaptureOptions): Promise<WorktreeChanges> {
+  const result = await run(STATUS, { env: { GIT_INDEX_FILE: opts.indexPath } });
+  checked(result, STATUS, opts.root);
+  const changes: WorktreeChanges = { untracked: [], changed: [] };
+  for (const entry of splitNul(result.stdout).filter((e) => e.length > 3 && e[1] !== SPACE)) {
+    const path = entry.subarray(3).toString("utf8");
+    (entry[0] === QUESTION ? changes.untracked : changes.changed).push(path);
+  }
+  return changes;
 }
 
 /** The commit a revision names in the workspace, or null when it names none. */
@@ -33,67 +73,64 @@ export async function resolveCommit(ws: Workspace, revision: string): Promise<st
 }
 
 /**
- * Stages every worktree change into the index `env` selects: edits, new files and deletions,
- * never ignored files. `git add` is avoided because it runs `git status` inside nested
- * repositories, whose own config (filters, fsmonitor) the agent controls. Untracked nested
- * repositories are not staged (one without a commit cannot be, and gaffer reads nothing inside
- * them); their paths are returned so the caller can judge them.
+ * Stages every worktree change into gaffer's index: edits, new files and deletions, never ignored
+ * files. `git add` is avoided because it runs `git status` inside nested repositories, whose own
+ * config (filters, fsmonitor) the agent controls.
  */
-export async function stageWorktree(ws: Workspace, env: Record<string, string> = {}): Promise<Buffer[]> {
-  const { changed, deleted, nested } = await changedPaths(ws, env);
-  // Deletions first, and forced: a file whose directory became a symlink is "beyond a symbolic
-  // link" to --remove, and the symlink cannot be added while the index holds the directory.
-  await updateIndex(ws, env, ["--force-remove"], deleted);
-  await updateIndex(ws, env, ["--add", "--remove"], changed);
-  return nested;
+async function stageWith(run: GitRunner, opts: CaptureOptions): Promise<void> {
+  const env = { GIT_INDEX_FILE: opts.indexPath };
+  const git = async (args: readonly string[], input: Buffer) =>
+    checked(await run(args, { env, input }), args, opts.root);
+  const { update, remove } = await changedPaths(run, env, opts);
+  if (remove.length > 0) await git(["update-index", "--force-remove", "-z", "--stdin"], nulJoined(remove));
+  if (update.length > 0) await git(["update-index", "--add", "--remove", "-z", "--stdin"], nulJoined(update));
 }
 
-async function updateIndex(
-  ws: Workspace,
+/** Paths (raw bytes) whose worktree state differs from the index, untracked ones included. */
+async function changedPaths(
+  run: GitRunner,
   env: Record<string, string>,
-  flags: readonly string[],
-  paths: readonly Buffer[],
-): Promise<void> {
-  if (paths.length === 0) return;
-  const input = Buffer.concat(paths.flatMap((path) => [path, Buffer.from([0])]));
-  await workspaceGit(ws, ["update-index", ...flags, "-z", "--stdin"], { env, input });
-}
-
-interface ChangedPaths {
-  /** Edited, added or retyped paths, untracked ones included. */
-  changed: Buffer[];
-  deleted: Buffer[];
-  /** Untracked nested repositories, without their trailing slash. */
-  nested: Buffer[];
-}
-
-/** Paths (raw bytes) whose worktree state differs from the index. */
-async function changedPaths(ws: Workspace, env: Record<string, string>): Promise<ChangedPaths> {
-  const args = [
-    "status",
-    "--porcelain=v1",
-    "-z",
-    "--untracked-files=all",
-    "--no-renames",
-    "--ignore-submodules=all",
-  ];
-  const stdout = await workspaceGitBytes(ws, args, { env });
-  const paths: ChangedPaths = { changed: [], deleted: [], nested: [] };
-  for (const entry of splitNul(stdout)) {
+  opts: CaptureOptions,
+): Promise<{ update: Buffer[]; remove: Buffer[] }> {
+  const result = await run(STATUS, { env });
+  checked(result, STATUS, opts.root);
+  const update: Buffer[] = [];
+  const remove: Buffer[] = [];
+  for (const entry of splitNul(result.stdout)) {
     // "XY path": Y is the worktree column; a blank Y means the change is already staged.
     if (entry.length <= 3 || entry[1] === SPACE) continue;
     const path = entry.subarray(3);
-    // An untracked nested repository is listed as "dir/".
-    if (path.at(-1) === SLASH) paths.nested.push(path.subarray(0, -1));
-    else if (entry[1] === DELETED) paths.deleted.push(path);
-    else paths.changed.push(path);
+    // An untracked nested repository ("dir/") is left out: one without a commit cannot be staged,
+    // and gaffer reads nothing inside it (the integrity check reports it).
+    if (path.at(-1) === SLASH) continue;
+    // Deleted, or now beyond a symlink its directory became: removed first, and forced.
+    if (entry[1] === DELETED) {
+      remove.push(path);
+      continue;
+    }
+    const stat = await lstat(join(opts.root, path.toString("utf8"))).catch(() => undefined);
+    if (!stat || stat.isFile() || stat.isSymbolicLink() || stat.isDirectory()) update.push(path);
+    else if (entry[0] !== QUESTION) remove.push(path);
   }
-  return paths;
+  return { update, remove };
 }
 
-const DELETED = 0x44; // "D"
+const STATUS = [
+  "status",
+  "--porcelain=v1",
+  "-z",
+  "--untracked-files=all",
+  "--no-renames",
+  "--ignore-submodules=all",
+];
 const SPACE = 0x20;
 const SLASH = 0x2f;
+const QUESTION = 0x3f;
+const DELETED = 0x44;
+
+function nulJoined(paths: Buffer[]): Buffer {
+  return Buffer.concat(paths.flatMap((path) => [path, Buffer.from([0])]));
+}
 
 function splitNul(data: Buffer): Buffer[] {
   const parts: Buffer[] = [];

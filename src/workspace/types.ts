@@ -37,3 +37,24 @@ export interface TamperEvidence {
   foundSha256: string | null;
   detectedAt: number;
 }
+
+export interface GitResult {
+  /** null when git was killed (timeout) or could not be started. */
+  exitCode: number | null;
+  stdout: Buffer;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/**
+ * Read access to git objects gaffer verified: a run's evidence repository, whose objects came
+ * through a hash-verifying transfer or were hashed by gaffer itself, with the project's own
+ * objects behind it. The checks and the proposal's description read commits, trees and blobs
+ * only through one; it never reads an agent's `.git`.
+ */
+export interface ObjectReader {
+  /** Where the objects are, for messages. */
+  readonly location: string;
+  /** Runs a read-only git command (`cat-file`, `diff`, `log`, `rev-parse`…) on the objects. */
+  git(args: readonly string[]): Promise<GitResult>;
+}

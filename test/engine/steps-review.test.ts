@@ -40,6 +40,8 @@ function attempts(...states: (AttemptState | [AttemptState, string])[]): Attempt
       changed: 1,
       failure_hash: state === "red" ? hash : null,
       feedback: state === "red" || state === "changes-requested" ? "feedback" : null,
+      commit_sha: null,
+      tree: null,
       started_at: 0,
       ended_at: 0,
     };

@@ -18,6 +18,7 @@ import {
 import { TERMINAL_ATTACKS } from "./terminal.ts";
 import { SECRET_ATTACKS } from "./secrets.ts";
 import { LIMITS_ATTACKS } from "./limits.ts";
+import { EVIDENCE_ATTACKS } from "./evidence.ts";
 
 export { type Attack, MARKER } from "./kit.ts";
 
@@ -368,4 +369,5 @@ export const ATTACKS: Attack[] = [
   ...SECRET_ATTACKS,
   ...LIMITS_ATTACKS,
   ...DEPUTY_ATTACKS,
+  ...EVIDENCE_ATTACKS,
 ];

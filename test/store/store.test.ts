@@ -108,7 +108,9 @@ describe("store", () => {
         "DROP TABLE claims; DROP TABLE reviews;",
         "ALTER TABLE runs DROP COLUMN role; ALTER TABLE proposals DROP COLUMN review;",
         "ALTER TABLE usage DROP COLUMN role; DROP INDEX events_by_run_type; DROP INDEX items_by_state;",
-        "DELETE FROM kysely_migration WHERE name = '004-factory';",
+        "ALTER TABLE attempts DROP COLUMN commit_sha; ALTER TABLE attempts DROP COLUMN tree;",
+        "ALTER TABLE proposals DROP COLUMN tree; ALTER TABLE proposals DROP COLUMN environment;",
+        "DELETE FROM kysely_migration WHERE name IN ('004-factory', '005-evidence');",
       ].join(" "),
     );
     raw.close();

@@ -59,7 +59,12 @@ describe("workspace/clone", () => {
     }
     assert.deepEqual(
       readdirSync(root).sort(),
-      ["1", "2", "3", "4", "5", "6"].flatMap((n) => [n, `${n}.gitconfig`, `${n}.gitconfig.index`]),
+      ["1", "2", "3", "4", "5", "6"].flatMap((n) => [
+        n,
+        `${n}.gitconfig`,
+        `${n}.gitconfig.alternates`,
+        `${n}.gitconfig.index`,
+      ]),
     );
   });
 

@@ -3,9 +3,11 @@ import { chmodSync, existsSync, readFileSync, renameSync, symlinkSync, writeFile
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import {
-  commitChanges,
   describeProposal,
+  openEvidenceRepo,
   publishBranch,
+  publishCommit,
+  recordWork,
   snapshotWorkspace,
   workspaceAt,
   workspaceGit,
@@ -25,14 +27,28 @@ const HOOKS = [
   "reference-transaction",
 ];
 
+/** gaffer's record of the agent's work, in an evidence repository next to the workspace. */
+async function recordIn({ project, ws, baseCommit }: WorkspaceFixture) {
+  const repo = await openEvidenceRepo(project, `${ws.dir}.evidence.git`);
+  const work = await recordWork(repo, ws, {
+    branch: RUN_BRANCH,
+    baseCommit,
+    message: "gaffer: agent work",
+    identity: GAFFER,
+  });
+  return { repo, work };
+}
+
 /** Everything gaffer does in a workspace after an agent turn. */
-async function exerciseWorkspace({ project, ws, baseCommit }: WorkspaceFixture): Promise<void> {
+async function exerciseWorkspace(fx: WorkspaceFixture): Promise<void> {
+  const { project, ws, baseCommit } = fx;
   writeFiles(ws.dir, { "README.md": "# changed by the agent\n", "added.txt": "new\n" });
   await worktreeFingerprint(ws);
   await snapshotWorkspace(project, ws, "before");
-  await commitChanges(ws, "gaffer: agent work", GAFFER);
-  await describeProposal(ws, baseCommit);
+  const { repo, work } = await recordIn(fx);
+  await describeProposal(repo, baseCommit, work.commit);
   await snapshotWorkspace(project, ws, "after");
+  await publishCommit(project, repo, work.commit, RUN_BRANCH);
   await publishBranch(project, ws, RUN_BRANCH);
 }
 
@@ -113,14 +129,15 @@ describe("workspace/tamper", () => {
   });
 
   it("refuses a .git that is a gitdir file, a symlink, or redirected by commondir", async (t) => {
-    const { ws } = await workspaceFixture(t);
+    const fx = await workspaceFixture(t);
+    const { ws } = fx;
     const gitDir = join(ws.dir, ".git");
     renameSync(gitDir, join(ws.dir, "real-git"));
     writeFileSync(gitDir, "gitdir: real-git\n");
     await assert.rejects(worktreeFingerprint(ws), { code: "workspace-tampered", message: /not a directory/ });
     renameSync(gitDir, join(ws.dir, "gitdir-file"));
     symlinkSync(join(ws.dir, "real-git"), gitDir);
-    await assert.rejects(commitChanges(ws, "x", GAFFER), { code: "workspace-tampered" });
+    await assert.rejects(recordIn(fx), { code: "workspace-tampered" });
     renameSync(gitDir, join(ws.dir, "gitdir-link"));
     renameSync(join(ws.dir, "real-git"), gitDir);
     writeFileSync(join(gitDir, "commondir"), "/somewhere/else\n");
@@ -128,7 +145,8 @@ describe("workspace/tamper", () => {
   });
 
   it("does not run git inside a nested repository the agent planted", async (t) => {
-    const { ws } = await workspaceFixture(t);
+    const fx = await workspaceFixture(t);
+    const { ws } = fx;
     const marker = join(tempDir(t), "NESTED-RAN");
     const inner = join(ws.dir, "inner");
     git(ws.dir, "init", "--quiet", "inner");
@@ -140,7 +158,7 @@ describe("workspace/tamper", () => {
     git(ws.dir, "commit", "--quiet", "-m", "embed");
     writeFiles(inner, { "f.txt": "2" });
     await worktreeFingerprint(ws);
-    await commitChanges(ws, "gaffer: work", GAFFER);
+    await recordIn(fx);
     assert.equal(existsSync(marker), false);
     gitOut(ws.dir, "status", "--porcelain");
     assert.equal(existsSync(marker), true, "plain git status does run the nested repository's fsmonitor");

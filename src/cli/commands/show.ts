@@ -9,6 +9,7 @@ import {
   listAttempts,
   listGateResults,
   listReviews,
+  type GateEnvironment,
   type Proposal,
   type Review,
   type Run,
@@ -122,6 +123,8 @@ function printProposal(run: Run, proposal: Proposal): void {
     print(
       `  ${printable(e.name)}: ${printable(e.command)} → exit ${e.exitCode} in ${formatDuration(e.durationMs)}`,
     );
+  if (proposal.environment) printGateEnvironment(proposal.environment);
+  else if (proposal.tree) print(`  tree ${proposal.tree}`);
   print();
   const commands = reviewCommands(run);
   print(color.bold("review"));
@@ -130,6 +133,18 @@ function printProposal(run: Run, proposal: Proposal): void {
     color.bold("merge") + color.dim(" (through the vault: by its policy's tier, at once or once approved)"),
   );
   for (const line of commands.merge) print(`  ${line}`);
+}
+
+/** Where the gate ran and what it saw, so a reviewer can run it the same way. */
+function printGateEnvironment(environment: GateEnvironment): void {
+  const list = (values: readonly string[]) => (values.length > 0 ? printable(values.join(", ")) : "none");
+  print(color.dim("  ran on a fresh checkout of the proposed tree, with an empty HOME and /tmp:"));
+  print(`  tree      ${environment.tree}`);
+  print(`  sandbox   ${printable(environment.sandbox)}`);
+  print(`  passed    ${list(environment.passed)}`);
+  print(`  set       ${list(Object.entries(environment.set).map(([name, value]) => `${name}=${value}`))}`);
+  print(`  setup     ${list(environment.setup)}`);
+  print(`  caches    ${list(environment.caches)}`);
 }
 
 function reviewCommands(run: Run): { review: string[]; merge: string[] } {

@@ -1,4 +1,4 @@
-import { workspaceGitResult, type Workspace } from "../../workspace/index.ts";
+import type { ObjectReader } from "../../workspace/index.ts";
 import { GafferError } from "../../errors.ts";
 
 /** The NUL-separated fields of a `-z` listing, as strings, without empty ones. */
@@ -10,21 +10,23 @@ export function splitNul(output: Buffer | string): string[] {
 }
 
 /** Whether `commit` is an ancestor of (or equal to) `tip`; throws only when git fails. */
-export async function isAncestor(ws: Workspace, commit: string, tip: string): Promise<boolean> {
+export async function isAncestor(objects: ObjectReader, commit: string, tip: string): Promise<boolean> {
   const args = ["merge-base", "--is-ancestor", commit, tip];
-  const result = await workspaceGitResult(ws, args);
+  const result = await objects.git(args);
   if (result.exitCode === 0 || result.exitCode === 1) return result.exitCode === 0;
-  throw new GafferError("git-failed", `git ${args.join(" ")} failed in ${ws.dir}: ${result.stderr.trim()}`);
+  throw new GafferError(
+    "git-failed",
+    `git ${args.join(" ")} failed in ${objects.location}: ${result.stderr.trim()}`,
+  );
 }
 
-/** Whether the workspace holds `sha` as a commit object. */
-export async function commitExists(ws: Workspace, sha: string): Promise<boolean> {
-  const result = await workspaceGitResult(ws, ["cat-file", "-e", `${sha}^{commit}`]);
+/** Whether the objects hold `sha` as a commit. */
+export async function commitExists(objects: ObjectReader, sha: string): Promise<boolean> {
+  const result = await objects.git(["cat-file", "-e", `${sha}^{commit}`]);
   return result.exitCode === 0;
 }
 
-/** The commit a revision names in the workspace, or null when it names none. */
-export async function resolveCommit(ws: Workspace, revision: string): Promise<string | null> {
-  const result = await workspaceGitResult(ws, ["rev-parse", "--verify", "--quiet", `${revision}^{commit}`]);
-  return result.exitCode === 0 ? result.stdout.toString("utf8").trim() : null;
+/** Whether `commit` is in the history of `tip`: present among the verified objects and an ancestor. */
+export async function inHistory(objects: ObjectReader, commit: string, tip: string): Promise<boolean> {
+  return (await commitExists(objects, commit)) && (await isAncestor(objects, commit, tip));
 }

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { readAgentFile } from "../../util/safe-fs.ts";
 import type { Workspace } from "../../workspace/index.ts";
-import { commitExists, isAncestor, resolveCommit } from "./git-output.ts";
-import type { Finding } from "./types.ts";
+import { inHistory } from "./git-output.ts";
+import type { Finding, Subject } from "./types.ts";
 
 export interface HistoryCheckOptions {
   /** The run branch, without `refs/heads/`. */
@@ -27,15 +27,19 @@ const ENTRY = /^([0-9a-f]{40,64}) ([0-9a-f]{40,64}) [^\t]*\t?(.*)$/;
  * rebase). The reflog is read from disk; the agent can edit it too, so it must also still chain
  * from the base to the tip, and the tips gaffer observed are checked as well.
  */
-export async function checkHistory(ws: Workspace, opts: HistoryCheckOptions): Promise<Finding[]> {
-  const tip = await resolveCommit(ws, `refs/heads/${opts.branch}`);
+export async function checkHistory(
+  ws: Workspace,
+  subject: Subject,
+  opts: HistoryCheckOptions,
+): Promise<Finding[]> {
+  const tip = subject.tip;
   if (!tip) return []; // checkRefs reports a missing run branch
   const entries = await readReflog(ws, opts.branch);
   const findings = entries ? reflogProblems(entries, opts.baseCommit, tip) : [missingReflog(opts.branch)];
   const recorded = (entries ?? []).flatMap((entry) => [entry.old, entry.new]);
   const commits = new Set([...recorded, ...(opts.observedTips ?? [])].filter((sha) => !NO_COMMIT.test(sha)));
   for (const commit of commits) {
-    if ((await commitExists(ws, commit)) && (await isAncestor(ws, commit, tip))) continue;
+    if (await inHistory(subject.objects, commit, tip)) continue;
     const how = entries?.find((entry) => entry.old === commit)?.message ?? null;
     findings.push(
       historyFinding("history-rewritten", `${commit} was on the run branch but is no longer in its history`, {

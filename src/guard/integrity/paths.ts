@@ -1,49 +1,58 @@
 import {
-  captureWorktree,
+  type ObjectReader,
+  readBytes,
+  readText,
   TREE_DIFF_SUBMODULES,
-  workspaceGitBytes,
   type Workspace,
+  workspaceGitBytes,
 } from "../../workspace/index.ts";
 import { splitNul } from "./git-output.ts";
 import { pathVerdict, type PathRules } from "./path-rules.ts";
-import { GITLINK_MODE, type RawChange, rawDiff } from "./raw-diff.ts";
+import { GITLINK_MODE, rawDiff } from "./raw-diff.ts";
 import { type MisdirectedLink, misdirectedLinks } from "./symlinks.ts";
 import { listTree } from "./tree-listing.ts";
-import type { Finding } from "./types.ts";
+import type { Finding, Subject } from "./types.ts";
 
 export interface PathsCheckOptions extends PathRules {
   baseCommit: string;
 }
 
 /**
- * Every path the run touched — in any of its commits, or left uncommitted (untracked files
- * included, ignored ones not) — must be allowed and not denied; it may leave no nested
- * repository, and no symlink that, followed through the links of the tree, lands outside it
- * or inside `.git` (unless the base already had that link).
+ * Every path the run touched — in any of its commits, the last of which holds what the agent left
+ * uncommitted (untracked files included, ignored ones not) — must be allowed and not denied; no
+ * commit may hold a nested repository (a gitlink), nor a symlink that, followed through the links
+ * of its tree, lands outside it or inside `.git` (unless the base already had that link), even
+ * one a later commit removed.
  */
-export async function checkPaths(ws: Workspace, opts: PathsCheckOptions): Promise<Finding[]> {
-  const { head, tree, nestedRepositories } = await captureWorktree(ws);
-  const final = await rawDiff(ws, opts.baseCommit, tree);
-  const touched = new Set([
-    ...final.map(changedPath),
-    ...(head ? await committedPaths(ws, opts.baseCommit, head) : []),
-  ]);
+export async function checkPaths(subject: Subject, opts: PathsCheckOptions): Promise<Finding[]> {
+  const touched = new Set(await committedPaths(subject.objects, opts.baseCommit, subject.head));
   const findings = [...touched].sort().flatMap((path) => pathFindings(path, opts));
-  const gitlinks = final.filter((change) => change.newMode === GITLINK_MODE).map((change) => change.newPath);
-  findings.push(...[...gitlinks, ...nestedRepositories].sort().map(nestedFinding));
-  findings.push(...(await newMisdirectedLinks(ws, opts.baseCommit, tree)).map(linkFinding));
+  const gitlinks = new Set<string>();
+  const links = new Map<string, Finding>();
+  const key = (link: MisdirectedLink) => `${link.path}\0${link.target}\0${link.landing}`;
+  const before = new Set(misdirectedLinks(await listTree(subject.objects, opts.baseCommit)).map(key));
+  for (const commit of await commitsBetween(subject.objects, opts.baseCommit, subject.head)) {
+    for (const change of await rawDiff(subject.objects, opts.baseCommit, commit)) {
+      if (change.newMode === GITLINK_MODE) gitlinks.add(change.newPath);
+    }
+    for (const link of misdirectedLinks(await listTree(subject.objects, commit))) {
+      if (before.has(key(link)) || links.has(key(link))) continue;
+      const where = commit === subject.head ? undefined : commit;
+      links.set(key(link), linkFinding(link, where));
+    }
+  }
+  findings.push(...[...gitlinks].sort().map(nestedFinding), ...links.values());
   return findings;
 }
 
-/** Links of `tree` that land badly, except those the base had with the same target and landing. */
-async function newMisdirectedLinks(ws: Workspace, base: string, tree: string): Promise<MisdirectedLink[]> {
-  const key = (link: MisdirectedLink) => `${link.path}\0${link.target}\0${link.landing}`;
-  const before = new Set(misdirectedLinks(await listTree(ws, base)).map(key));
-  return misdirectedLinks(await listTree(ws, tree)).filter((link) => !before.has(key(link)));
+/** The commits from the base to `head`, oldest first. */
+export async function commitsBetween(objects: ObjectReader, base: string, head: string): Promise<string[]> {
+  const listing = await readText(objects, ["rev-list", "--reverse", `${base}..${head}`]);
+  return listing.split("\n").filter((line) => line !== "");
 }
 
 /** Paths changed by any commit between the base and `head`, even if a later commit undid it. */
-async function committedPaths(ws: Workspace, base: string, head: string): Promise<string[]> {
+async function committedPaths(objects: ObjectReader, base: string, head: string): Promise<string[]> {
   const args = [
     "log",
     "--format=",
@@ -54,11 +63,7 @@ async function committedPaths(ws: Workspace, base: string, head: string): Promis
     TREE_DIFF_SUBMODULES,
     `${base}..${head}`,
   ];
-  return splitNul(await workspaceGitBytes(ws, args));
-}
-
-function changedPath(change: RawChange): string {
-  return change.newPath || change.oldPath;
+  return splitNul(await readBytes(objects, args));
 }
 
 function pathFindings(path: string, opts: PathsCheckOptions): Finding[] {
@@ -86,10 +91,23 @@ const LANDINGS: Record<MisdirectedLink["landing"], string> = {
   loop: "which cannot be resolved (a loop of symlinks)",
 };
 
-function linkFinding(link: MisdirectedLink): Finding {
+/** A link that lands badly; `commit` names an intermediate commit that held it. */
+function linkFinding(link: MisdirectedLink, commit?: string): Finding {
   const rule = link.landing === "loop" ? "symlink-unresolvable" : "symlink-outside";
-  const message = `${link.path} is a symlink to ${link.target}, ${LANDINGS[link.landing]}`;
-  return pathFinding(rule, message, { ...link });
+  const where = commit ? ` (in commit ${commit})` : "";
+  const message = `${link.path} is a symlink to ${link.target}, ${LANDINGS[link.landing]}${where}`;
+  return pathFinding(rule, message, { ...link, ...(commit && { commit }) });
+}
+
+/**
+ * Untracked nested repositories left in the workspace: no proposal holds them (gaffer records none
+ * and reads nothing inside them), so each is a finding. git lists each as `dir/`.
+ */
+export async function untrackedRepositories(ws: Workspace): Promise<Finding[]> {
+  const args = ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignore-submodules=all"];
+  return splitNul(await workspaceGitBytes(ws, args))
+    .filter((entry) => entry.startsWith("?? ") && entry.endsWith("/"))
+    .map((entry) => nestedFinding(entry.slice(3, -1)));
 }
 
 /** A repository inside the workspace: its commits are not the project's, and its config is the agent's. */

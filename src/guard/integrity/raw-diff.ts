@@ -1,4 +1,4 @@
-import { TREE_DIFF_SUBMODULES, workspaceGitBytes, type Workspace } from "../../workspace/index.ts";
+import { type ObjectReader, readBytes, TREE_DIFF_SUBMODULES } from "../../workspace/index.ts";
 import { splitNul } from "./git-output.ts";
 
 /** One entry of `git diff --raw`: for additions the old side is empty, for deletions the new one. */
@@ -19,7 +19,7 @@ export const GITLINK_MODE = "160000";
 
 /** What changed between two trees or commits, by path, read with `diff --raw -z`. */
 export async function rawDiff(
-  ws: Workspace,
+  objects: ObjectReader,
   from: string,
   to: string,
   opts: { renames?: boolean } = {},
@@ -37,7 +37,7 @@ export async function rawDiff(
     from,
     to,
   ];
-  return parseRaw(splitNul(await workspaceGitBytes(ws, args)));
+  return parseRaw(splitNul(await readBytes(objects, args)));
 }
 
 function parseRaw(fields: string[]): RawChange[] {

@@ -1,8 +1,8 @@
 import { workspaceGitResult, type Workspace } from "../../workspace/index.ts";
 import type { Baseline } from "./baseline.ts";
 import { listRefs } from "./baseline.ts";
-import { commitExists, isAncestor, resolveCommit } from "./git-output.ts";
-import type { Finding } from "./types.ts";
+import { inHistory } from "./git-output.ts";
+import type { Finding, Subject } from "./types.ts";
 
 export interface RefsCheckOptions {
   baseline: Baseline;
@@ -15,11 +15,11 @@ export interface RefsCheckOptions {
  * Only the run branch may have moved: every other ref must be as the baseline recorded it, HEAD
  * must still be the run branch, and the run branch must descend from the base commit.
  */
-export async function checkRefs(ws: Workspace, opts: RefsCheckOptions): Promise<Finding[]> {
+export async function checkRefs(ws: Workspace, subject: Subject, opts: RefsCheckOptions): Promise<Finding[]> {
   const runRef = `refs/heads/${opts.branch}`;
   const findings = compareRefs(opts.baseline.refs, await listRefs(ws), runRef);
   findings.push(...(await checkHead(ws, runRef)));
-  findings.push(...(await checkRunBranch(ws, runRef, opts.baseCommit)));
+  findings.push(...(await checkRunBranch(subject, runRef, opts.baseCommit)));
   return findings;
 }
 
@@ -46,7 +46,8 @@ async function checkHead(ws: Workspace, runRef: string): Promise<Finding[]> {
   const result = await workspaceGitResult(ws, ["symbolic-ref", "--quiet", "HEAD"]);
   const head = result.stdout.toString("utf8").trim();
   if (result.exitCode !== 0) {
-    const at = await resolveCommit(ws, "HEAD");
+    const detached = await workspaceGitResult(ws, ["rev-parse", "--verify", "--quiet", "HEAD"]);
+    const at = detached.exitCode === 0 ? detached.stdout.toString("utf8").trim() : null;
     return [
       refFinding("head-detached", `HEAD is detached instead of on ${runRef}`, { expected: runRef, at }),
     ];
@@ -57,10 +58,10 @@ async function checkHead(ws: Workspace, runRef: string): Promise<Finding[]> {
   ];
 }
 
-async function checkRunBranch(ws: Workspace, runRef: string, baseCommit: string): Promise<Finding[]> {
-  const tip = await resolveCommit(ws, runRef);
+async function checkRunBranch(subject: Subject, runRef: string, baseCommit: string): Promise<Finding[]> {
+  const tip = subject.tip;
   if (!tip) return [refFinding("branch-missing", `the run branch ${runRef} is gone`, { ref: runRef })];
-  if ((await commitExists(ws, baseCommit)) && (await isAncestor(ws, baseCommit, tip))) return [];
+  if (await inHistory(subject.objects, baseCommit, tip)) return [];
   return [
     refFinding("branch-not-descendant", `${runRef} does not descend from the base commit ${baseCommit}`, {
       ref: runRef,

@@ -1,4 +1,4 @@
-import { TREE_DIFF_SUBMODULES, workspaceGitBytes, type Workspace } from "../../workspace/index.ts";
+import { type ObjectReader, readBytes, TREE_DIFF_SUBMODULES } from "../../workspace/index.ts";
 import type { TextAt } from "../secrets/index.ts";
 import { splitLines } from "./tamper-diff.ts";
 
@@ -24,20 +24,17 @@ const HUNK = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/;
  * commit, so a secret a later one removed is still seen), the names of the files it added or
  * changed, and every field of each commit object (author, committer, message, any other header).
  */
-export async function committedTexts(ws: Workspace, base: string, tip: string): Promise<TextAt[]> {
+export async function committedTexts(objects: ObjectReader, base: string, tip: string): Promise<TextAt[]> {
   const range = `${base}..${tip}`;
   const format = ["--format=%x00%H", "--root", "--diff-merges=first-parent"];
-  const log = await workspaceGitBytes(ws, [...QUOTE_PATHS_RAW, "log", ...format, ...PATCH, range]);
-  const shas = (await workspaceGitBytes(ws, ["rev-list", range]))
-    .toString("utf8")
-    .split("\n")
-    .filter(Boolean);
-  return [...patchTexts(log.toString("utf8"), null), ...(await commitObjectTexts(ws, shas))];
+  const log = await readBytes(objects, [...QUOTE_PATHS_RAW, "log", ...format, ...PATCH, range]);
+  const shas = (await readBytes(objects, ["rev-list", range])).toString("utf8").split("\n").filter(Boolean);
+  return [...patchTexts(log.toString("utf8"), null), ...(await commitFieldTexts(objects, ...shas))];
 }
 
-/** What gaffer's own commit of the uncommitted changes would publish: the diff from `tip` to `tree`. */
-export async function uncommittedTexts(ws: Workspace, tip: string, tree: string): Promise<TextAt[]> {
-  const diff = await workspaceGitBytes(ws, [...QUOTE_PATHS_RAW, "diff", ...PATCH, tip, tree]);
+/** What gaffer's own commit of the uncommitted changes publishes: the diff from `tip` to `head`. */
+export async function uncommittedTexts(objects: ObjectReader, tip: string, head: string): Promise<TextAt[]> {
+  const diff = await readBytes(objects, [...QUOTE_PATHS_RAW, "diff", ...PATCH, tip, head]);
   return patchTexts(diff.toString("utf8"), null);
 }
 
@@ -99,17 +96,13 @@ function newPath(field: string): string | null {
 }
 
 /** Every header and the message of each commit object, read raw (`cat-file --batch`). */
-async function commitObjectTexts(ws: Workspace, shas: readonly string[]): Promise<TextAt[]> {
-  if (shas.length === 0) return [];
-  const output = await workspaceGitBytes(ws, ["cat-file", "--batch"], { input: `${shas.join("\n")}\n` });
+/** Every field of each commit object (author, committer, message, any other header). */
+export async function commitFieldTexts(objects: ObjectReader, ...shas: readonly string[]): Promise<TextAt[]> {
   const texts: TextAt[] = [];
-  let at = 0;
-  while (at < output.length) {
-    const headerEnd = output.indexOf(0x0a, at);
-    const [sha = "", , size = "0"] = output.subarray(at, headerEnd).toString("utf8").split(" ");
-    const body = output.subarray(headerEnd + 1, headerEnd + 1 + Number(size)).toString("utf8");
-    texts.push(...commitFields(sha, body));
-    at = headerEnd + 1 + Number(size) + 1;
+  for (const sha of shas) {
+    texts.push(
+      ...commitFields(sha, (await readBytes(objects, ["cat-file", "commit", sha])).toString("utf8")),
+    );
   }
   return texts;
 }

@@ -1,7 +1,6 @@
-import { captureWorktree, type Workspace } from "../../workspace/index.ts";
 import { type KnownSecret, secretScanner, type TextAt } from "../secrets/index.ts";
-import { committedTexts, uncommittedTexts } from "./secret-texts.ts";
-import type { Finding, FindingSeverity } from "./types.ts";
+import { commitFieldTexts, committedTexts, uncommittedTexts } from "./secret-texts.ts";
+import type { Finding, FindingSeverity, Subject } from "./types.ts";
 
 export interface SecretsCheckOptions {
   baseCommit: string;
@@ -9,25 +8,24 @@ export interface SecretsCheckOptions {
   branch: string;
   /** Values gaffer knows to be secret (its environment, the project's .env files, copied files…). */
   known: readonly KnownSecret[];
-  /** The message gaffer commits the agent's uncommitted changes with. */
-  commitMessage: string;
   severity: FindingSeverity;
 }
 
 /**
  * Nothing secret may leave in the proposal: no known secret (as is, reversed, hex or base64) and
  * no well-known token in any line any of its commits added, in the changes gaffer would commit,
- * in a file name, in any field of a commit, in the branch name or in gaffer's own commit message.
+ * in a file name, in any field of a commit (gaffer's own included), or in the branch name. Every
+ * object is read from the run's evidence, never from the workspace.
  * Findings name the place, never the value.
  */
-export async function checkSecrets(ws: Workspace, opts: SecretsCheckOptions): Promise<Finding[]> {
-  const { head, tree } = await captureWorktree(ws);
-  const tip = head ?? opts.baseCommit;
+export async function checkSecrets(subject: Subject, opts: SecretsCheckOptions): Promise<Finding[]> {
+  const tip = subject.tip ?? opts.baseCommit;
   const texts: TextAt[] = [
-    ...(await committedTexts(ws, opts.baseCommit, tip)),
-    ...(await uncommittedTexts(ws, tip, tree)),
+    ...(await committedTexts(subject.objects, opts.baseCommit, tip)),
+    // gaffer's own commit of what the agent left uncommitted: its changes, message and fields.
+    ...(await uncommittedTexts(subject.objects, tip, subject.head)),
+    ...(subject.head === tip ? [] : await commitFieldTexts(subject.objects, subject.head)),
     { place: { kind: "branch" }, text: opts.branch },
-    { place: { kind: "gaffer-message" }, text: opts.commitMessage },
   ];
   return secretScanner(opts.known)
     .scan(texts)

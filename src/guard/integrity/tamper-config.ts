@@ -1,4 +1,4 @@
-import type { Workspace } from "../../workspace/index.ts";
+import type { ObjectReader } from "../../workspace/index.ts";
 import type { RawChange } from "./raw-diff.ts";
 import { blobText, type ChangedLines, type NumberedLine, splitLines } from "./tamper-diff.ts";
 import {
@@ -15,7 +15,7 @@ const SECTION_HEADER = /^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*$/;
 
 /** Changes to how tests run or how much coverage they need. */
 export async function configFindings(
-  ws: Workspace,
+  ws: ObjectReader,
   change: RawChange,
   lines: ChangedLines,
 ): Promise<Finding[]> {
@@ -88,7 +88,7 @@ function configChanged(file: string, status: string, lines: ChangedLines, sectio
 
 /** Changed lines inside the test and coverage sections of setup.cfg, tox.ini or pyproject.toml. */
 async function sectionChanges(
-  ws: Workspace,
+  ws: ObjectReader,
   change: RawChange,
   lines: ChangedLines,
   pattern: RegExp,
@@ -121,7 +121,7 @@ function sectionPerLine(text: string): string[] {
 }
 
 /** A changed `test` script, or changed runner and coverage settings, in package.json. */
-async function packageChanges(ws: Workspace, change: RawChange): Promise<Finding[]> {
+async function packageChanges(ws: ObjectReader, change: RawChange): Promise<Finding[]> {
   const before = parseJson(await blobText(ws, change.oldOid));
   const after = parseJson(await blobText(ws, change.newOid));
   const file = change.newPath || change.oldPath;

@@ -1,4 +1,4 @@
-import { workspaceGitBytes, type Workspace } from "../../workspace/index.ts";
+import { type ObjectReader, readBytes } from "../../workspace/index.ts";
 import type { RawChange } from "./raw-diff.ts";
 
 /** A line of a file, numbered from 1 on its own side of the change. */
@@ -17,19 +17,19 @@ const NO_OBJECT = /^0*$/;
 const HUNK = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/;
 
 /** The changed lines of one file: all of them for an added or deleted file. */
-export async function changedLines(ws: Workspace, change: RawChange): Promise<ChangedLines> {
+export async function changedLines(ws: ObjectReader, change: RawChange): Promise<ChangedLines> {
   if (NO_OBJECT.test(change.oldOid))
     return { removed: [], added: numbered(await blobText(ws, change.newOid)) };
   if (NO_OBJECT.test(change.newOid))
     return { removed: numbered(await blobText(ws, change.oldOid)), added: [] };
   const args = ["diff", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", change.oldOid, change.newOid];
-  return parseHunks((await workspaceGitBytes(ws, args)).toString("utf8"));
+  return parseHunks((await readBytes(ws, args)).toString("utf8"));
 }
 
 /** A blob's content as text; empty for the all-zero id of a missing side. */
-export async function blobText(ws: Workspace, oid: string): Promise<string> {
+export async function blobText(ws: ObjectReader, oid: string): Promise<string> {
   if (NO_OBJECT.test(oid)) return "";
-  return (await workspaceGitBytes(ws, ["cat-file", "blob", oid])).toString("utf8");
+  return (await readBytes(ws, ["cat-file", "blob", oid])).toString("utf8");
 }
 
 function numbered(text: string): NumberedLine[] {

@@ -1,4 +1,4 @@
-import type { Workspace } from "../../workspace/index.ts";
+import type { ObjectReader } from "../../workspace/index.ts";
 import { gateSurface, type GateSurface, type MakeRule, parseMakefile, parseScripts } from "./gate-surface.ts";
 import type { RawChange } from "./raw-diff.ts";
 import { tamperFinding } from "./tamper-config.ts";
@@ -12,16 +12,16 @@ import type { Finding } from "./types.ts";
  * proposed tree; base files are read from `base`.
  */
 export async function gateFindings(
-  ws: Workspace,
+  objects: ObjectReader,
   base: string,
   commands: readonly string[],
   changes: readonly RawChange[],
 ): Promise<Finding[]> {
   if (commands.length === 0) return [];
-  const baseFiles = await baseFileList(ws, base);
+  const baseFiles = await baseFileList(objects, base);
   const readBase = async (path: string) => {
     const oid = baseFiles.get(path);
-    return oid === undefined ? undefined : blobText(ws, oid);
+    return oid === undefined ? undefined : blobText(objects, oid);
   };
   const surface = await gateSurface(commands, new Set(baseFiles.keys()), readBase);
   const findings: Finding[] = [];
@@ -32,7 +32,7 @@ export async function gateFindings(
     if (path === "") continue;
     const gate = surface.files.get(path);
     if (gate !== undefined) findings.push(fileChanged(path, change, gate));
-    else findings.push(...(await partsChanged(ws, surface, change)));
+    else findings.push(...(await partsChanged(objects, surface, change)));
   }
   return findings;
 }
@@ -55,13 +55,17 @@ function fileAdded(path: string, gate: string): Finding {
 }
 
 /** Changed package.json scripts or Makefile targets that the gate calls. */
-async function partsChanged(ws: Workspace, surface: GateSurface, change: RawChange): Promise<Finding[]> {
+async function partsChanged(
+  objects: ObjectReader,
+  surface: GateSurface,
+  change: RawChange,
+): Promise<Finding[]> {
   const path = change.oldPath;
   const scripts = surface.scripts.get(path);
   const targets = surface.targets.get(path);
   if (!scripts && !targets) return [];
-  const before = await blobText(ws, change.oldOid);
-  const after = await blobText(ws, change.newOid);
+  const before = await blobText(objects, change.oldOid);
+  const after = await blobText(objects, change.newOid);
   if (scripts) {
     const was = parseScripts(before);
     const now = parseScripts(after);

@@ -1,4 +1,5 @@
-import { captureWorktree, type Workspace } from "../../workspace/index.ts";
+import type { ObjectReader } from "../../workspace/index.ts";
+import { commitsBetween } from "./paths.ts";
 import { type RawChange, rawDiff } from "./raw-diff.ts";
 import { configFindings, tamperFinding } from "./tamper-config.ts";
 import { gateFindings } from "./tamper-gate.ts";
@@ -10,7 +11,7 @@ import {
   markerOf,
   mayHoldThresholds,
 } from "./tamper-patterns.ts";
-import type { Finding, FindingSeverity } from "./types.ts";
+import type { Finding, FindingSeverity, Subject } from "./types.ts";
 
 export interface TamperOptions {
   /** The severity given to every finding; "flag" unless the project's policy says "block". */
@@ -23,25 +24,30 @@ const MAX_EVIDENCE_LINES = 20;
 const BLOB_MODES = new Set(["100644", "100755"]);
 
 /**
- * Looks for ways the change from `base` to the worktree (commits, edits and untracked files) could
- * make tests pass without the work being done: deleted or renamed test files, removed assertions,
- * added skip/only markers, loosened coverage thresholds, changed test configuration, and changed
- * scripts, targets or runner files the gate runs.
+ * Looks for ways the change from `base` to each commit of the run (the last holding its
+ * uncommitted edits and untracked files) could make tests pass without the work being done:
+ * deleted or renamed test files, removed assertions, added skip/only markers, loosened coverage
+ * thresholds, changed test configuration, and changed scripts, targets or runner files the gate
+ * runs. An intermediate commit counts as much as the last:
+ * each is published with the proposal.
  */
 export async function detectTestTampering(
-  ws: Workspace,
+  subject: Subject,
   base: string,
   options: TamperOptions = {},
 ): Promise<Finding[]> {
-  const { tree } = await captureWorktree(ws);
-  const findings: Finding[] = [];
-  const changes = await rawDiff(ws, base, tree, { renames: true });
-  for (const change of changes) findings.push(...(await changeFindings(ws, change)));
-  findings.push(...(await gateFindings(ws, base, options.gate ?? [], changes)));
-  return findings.map((finding) => ({ ...finding, severity: options.severity ?? "flag" }));
+  const findings = new Map<string, Finding>();
+  for (const commit of await commitsBetween(subject.objects, base, subject.head)) {
+    const changes = await rawDiff(subject.objects, base, commit, { renames: true });
+    const found: Finding[] = [];
+    for (const change of changes) found.push(...(await changeFindings(subject.objects, change)));
+    found.push(...(await gateFindings(subject.objects, base, options.gate ?? [], changes)));
+    for (const finding of found) findings.set(`${finding.rule}\0${finding.message}`, finding);
+  }
+  return [...findings.values()].map((finding) => ({ ...finding, severity: options.severity ?? "flag" }));
 }
 
-async function changeFindings(ws: Workspace, change: RawChange): Promise<Finding[]> {
+async function changeFindings(ws: ObjectReader, change: RawChange): Promise<Finding[]> {
   const wasTest = change.oldPath !== "" && isTestPath(change.oldPath);
   if (wasTest && !BLOB_MODES.has(change.newMode)) {
     const message = `test file ${change.oldPath} was deleted`;

@@ -166,8 +166,6 @@ function describePlace(place: Place): string {
       return `the ${place.field} of commit ${place.commit.slice(0, 12)}`;
     case "branch":
       return "the run branch's name";
-    case "gaffer-message":
-      return "the message gaffer would commit with (the item's title)";
     default:
       return place satisfies never;
   }

@@ -7,8 +7,7 @@ export type Place =
   | { kind: "file"; commit: string | null; path: string; line: number }
   | { kind: "path"; commit: string | null; path: string }
   | { kind: "commit"; commit: string; field: string }
-  | { kind: "branch" }
-  | { kind: "gaffer-message" };
+  | { kind: "branch" };
 
 /** A text to scan. For a file, `place.line` is the line of its first line. */
 export interface TextAt {

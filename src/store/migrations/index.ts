@@ -5,6 +5,7 @@ import * as initial from "./001-initial.ts";
 import * as proposalFindings from "./002-proposal-findings.ts";
 import * as usage from "./003-usage.ts";
 import * as factory from "./004-factory.ts";
+import * as evidence from "./005-evidence.ts";
 
 type VersionedMigration = { up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> };
 
@@ -14,6 +15,7 @@ const migrations: Record<string, VersionedMigration> = {
   "002-proposal-findings": proposalFindings,
   "003-usage": usage,
   "004-factory": factory,
+  "005-evidence": evidence,
 };
 
 export const MIGRATION_NAMES: readonly string[] = Object.keys(migrations);

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
-import { type Baseline, captureBaseline } from "../../../src/guard/integrity/index.ts";
-import type { Workspace } from "../../../src/workspace/index.ts";
-import { commitAll, writeFiles } from "../../helpers/git.ts";
+import { type Baseline, captureBaseline, type Subject } from "../../../src/guard/integrity/index.ts";
+import { openEvidenceRepo, recordWork, type Workspace } from "../../../src/workspace/index.ts";
+import { commitAll, TEST_IDENTITY, writeFiles } from "../../helpers/git.ts";
 import { PROJECT_FILES, RUN_BRANCH, workspaceFixture } from "../../workspace/fixture.ts";
 
 export { RUN_BRANCH };
@@ -24,6 +24,24 @@ export async function integrityFixture(
 ): Promise<IntegrityFixture> {
   const { ws, project, baseCommit } = await workspaceFixture(t, { ...PROJECT_FILES, ...files });
   return { ws, dir: ws.dir, project, baseCommit, baseline: await captureBaseline(ws) };
+}
+
+/**
+ * The agent's work as gaffer records it after a turn: fetched and hashed into an evidence
+ * repository next to the workspace. The checks read their objects from there.
+ */
+export async function recordedWork(
+  fx: IntegrityFixture,
+  message = "gaffer: uncommitted work",
+): Promise<Subject> {
+  const repo = await openEvidenceRepo(fx.project, `${fx.dir}.evidence.git`);
+  const work = await recordWork(repo, fx.ws, {
+    branch: RUN_BRANCH,
+    baseCommit: fx.baseCommit,
+    message,
+    identity: TEST_IDENTITY,
+  });
+  return { objects: repo, tip: work.tip, head: work.commit };
 }
 
 /** What an agent does: write files and commit them on the run branch. */

@@ -4,10 +4,21 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { checkHistory } from "../../../src/guard/integrity/history.ts";
 import { git } from "../../helpers/git.ts";
-import { agentCommit, type IntegrityFixture, integrityFixture, RUN_BRANCH, rules } from "./fixture.ts";
+import {
+  agentCommit,
+  type IntegrityFixture,
+  integrityFixture,
+  RUN_BRANCH,
+  recordedWork,
+  rules,
+} from "./fixture.ts";
 
-function check(fx: IntegrityFixture, observedTips?: string[]) {
-  return checkHistory(fx.ws, { branch: RUN_BRANCH, baseCommit: fx.baseCommit, observedTips });
+async function check(fx: IntegrityFixture, observedTips?: string[]) {
+  return checkHistory(fx.ws, await recordedWork(fx), {
+    branch: RUN_BRANCH,
+    baseCommit: fx.baseCommit,
+    observedTips,
+  });
 }
 
 function reflogPath(fx: IntegrityFixture): string {

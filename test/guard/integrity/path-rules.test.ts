@@ -3,7 +3,7 @@ import { describe, it, type TestContext } from "node:test";
 import { pathVerdict, runDenyPaths } from "../../../src/guard/integrity/index.ts";
 import { checkPaths } from "../../../src/guard/integrity/paths.ts";
 import { PATH_ROWS, TABLE_PATHS } from "../../util/glob-table.ts";
-import { agentCommit, integrityFixture } from "./fixture.ts";
+import { agentCommit, integrityFixture, recordedWork } from "./fixture.ts";
 
 /** A workspace whose agent changed every path of the glob table. */
 async function tableWorkspace(t: TestContext) {
@@ -16,7 +16,7 @@ describe("guard/integrity path rules, on the glob table", () => {
   it("deny_paths: a path a row's globs match is denied, a path they miss is not", async (t) => {
     const fx = await tableWorkspace(t);
     for (const { globs, matches, misses } of PATH_ROWS) {
-      const findings = await checkPaths(fx.ws, {
+      const findings = await checkPaths(await recordedWork(fx), {
         baseCommit: fx.baseCommit,
         allowPaths: [],
         denyPaths: globs,
@@ -30,7 +30,7 @@ describe("guard/integrity path rules, on the glob table", () => {
   it("allow_paths: a path a row's globs match is allowed, a path they miss is not", async (t) => {
     const fx = await tableWorkspace(t);
     for (const { globs, matches, misses } of PATH_ROWS) {
-      const findings = await checkPaths(fx.ws, {
+      const findings = await checkPaths(await recordedWork(fx), {
         baseCommit: fx.baseCommit,
         allowPaths: globs,
         denyPaths: [],

@@ -3,14 +3,20 @@ import { mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { DEFAULT_DENY_PATHS } from "../../../src/guard/integrity/index.ts";
-import { checkPaths } from "../../../src/guard/integrity/paths.ts";
+import { checkPaths, untrackedRepositories } from "../../../src/guard/integrity/paths.ts";
 import { commitAll, git, gitOut, writeFiles } from "../../helpers/git.ts";
-import { agentCommit, type IntegrityFixture, integrityFixture, rules } from "./fixture.ts";
+import { agentCommit, type IntegrityFixture, integrityFixture, recordedWork, rules } from "./fixture.ts";
 
 const FILES = { "gaffer.toml": "[gate]\n" };
 
-function check(fx: IntegrityFixture, allowPaths: string[] = []) {
-  return checkPaths(fx.ws, { baseCommit: fx.baseCommit, allowPaths, denyPaths: DEFAULT_DENY_PATHS });
+/** The path checks on the recorded work, and the untracked nested repositories left in the workspace. */
+async function check(fx: IntegrityFixture, allowPaths: string[] = []) {
+  const recorded = await checkPaths(await recordedWork(fx), {
+    baseCommit: fx.baseCommit,
+    allowPaths,
+    denyPaths: DEFAULT_DENY_PATHS,
+  });
+  return [...recorded, ...(await untrackedRepositories(fx.ws))];
 }
 
 describe("guard/integrity/paths", () => {

@@ -2,10 +2,21 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checkRefs } from "../../../src/guard/integrity/refs.ts";
 import { git, gitOut } from "../../helpers/git.ts";
-import { agentCommit, type IntegrityFixture, integrityFixture, RUN_BRANCH, rules } from "./fixture.ts";
+import {
+  agentCommit,
+  type IntegrityFixture,
+  integrityFixture,
+  RUN_BRANCH,
+  recordedWork,
+  rules,
+} from "./fixture.ts";
 
-function check(fx: IntegrityFixture) {
-  return checkRefs(fx.ws, { baseline: fx.baseline, branch: RUN_BRANCH, baseCommit: fx.baseCommit });
+async function check(fx: IntegrityFixture) {
+  return checkRefs(fx.ws, await recordedWork(fx), {
+    baseline: fx.baseline,
+    branch: RUN_BRANCH,
+    baseCommit: fx.baseCommit,
+  });
 }
 
 describe("guard/integrity/refs", () => {

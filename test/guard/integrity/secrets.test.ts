@@ -4,17 +4,16 @@ import { describe, it } from "node:test";
 import { checkSecrets } from "../../../src/guard/integrity/index.ts";
 import type { KnownSecret } from "../../../src/guard/secrets/index.ts";
 import { git, gitOut, testEnv, writeFiles } from "../../helpers/git.ts";
-import { agentCommit, type IntegrityFixture, integrityFixture, RUN_BRANCH } from "./fixture.ts";
+import { agentCommit, type IntegrityFixture, integrityFixture, recordedWork, RUN_BRANCH } from "./fixture.ts";
 
 const VALUE = "s3cr3t-token-4242";
 const KNOWN: KnownSecret[] = [{ value: VALUE, source: ".env (API_TOKEN)" }];
 
-function check(fx: IntegrityFixture, commitMessage = "Add a feature") {
-  return checkSecrets(fx.ws, {
+async function check(fx: IntegrityFixture, commitMessage = "Add a feature") {
+  return checkSecrets(await recordedWork(fx, commitMessage), {
     baseCommit: fx.baseCommit,
     branch: RUN_BRANCH,
     known: KNOWN,
-    commitMessage,
     severity: "block",
   });
 }
@@ -72,7 +71,7 @@ describe("guard/integrity/secrets", () => {
       "the author of commit <sha> holds the value of .env (API_TOKEN)",
       "the committer of commit <sha> holds the value of .env (API_TOKEN)",
       "the file name leak-[redacted].txt (uncommitted; gaffer would commit it) holds the value of .env (API_TOKEN)",
-      "the message gaffer would commit with (the item's title) holds the value of .env (API_TOKEN)",
+      "the message of commit <sha> holds the value of .env (API_TOKEN)",
       "the message of commit <sha> holds the value of .env (API_TOKEN)",
     ]);
   });

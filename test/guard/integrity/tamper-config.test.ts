@@ -4,15 +4,22 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { detectTestTampering, type Finding } from "../../../src/guard/integrity/index.ts";
 import { writeFiles } from "../../helpers/git.ts";
-import { agentCommit, editFile, type IntegrityFixture, integrityFixture, rules } from "./fixture.ts";
+import {
+  agentCommit,
+  editFile,
+  type IntegrityFixture,
+  integrityFixture,
+  recordedWork,
+  rules,
+} from "./fixture.ts";
 import { TEST_PROJECT } from "./tamper-fixture.ts";
 
 async function project(t: Parameters<typeof integrityFixture>[0], extra: Record<string, string> = {}) {
   return integrityFixture(t, { ...TEST_PROJECT, ...extra });
 }
 
-function detect(fx: IntegrityFixture): Promise<Finding[]> {
-  return detectTestTampering(fx.ws, fx.baseCommit);
+async function detect(fx: IntegrityFixture): Promise<Finding[]> {
+  return detectTestTampering(await recordedWork(fx), fx.baseCommit);
 }
 
 function editPackage(

@@ -5,7 +5,14 @@ import { describe, it } from "node:test";
 import { detectTestTampering, type Finding } from "../../../src/guard/integrity/index.ts";
 import { gateSurface, parseMakefile } from "../../../src/guard/integrity/gate-surface.ts";
 import { git } from "../../helpers/git.ts";
-import { agentCommit, editFile, type IntegrityFixture, integrityFixture, rules } from "./fixture.ts";
+import {
+  agentCommit,
+  editFile,
+  type IntegrityFixture,
+  integrityFixture,
+  recordedWork,
+  rules,
+} from "./fixture.ts";
 
 const GATE_PROJECT: Record<string, string> = {
   "test.sh": "#!/bin/sh\nset -e\nsh ci/unit.sh\nnode --test\n",
@@ -24,8 +31,8 @@ async function project(t: Parameters<typeof integrityFixture>[0]): Promise<Integ
   return integrityFixture(t, GATE_PROJECT);
 }
 
-function detect(fx: IntegrityFixture, gate: string[]): Promise<Finding[]> {
-  return detectTestTampering(fx.ws, fx.baseCommit, { gate });
+async function detect(fx: IntegrityFixture, gate: string[]): Promise<Finding[]> {
+  return detectTestTampering(await recordedWork(fx), fx.baseCommit, { gate });
 }
 
 /** gateSurface over an in-memory base tree. */

@@ -4,15 +4,22 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { detectTestTampering, type Finding } from "../../../src/guard/integrity/index.ts";
 import { git, gitOut, writeFiles } from "../../helpers/git.ts";
-import { agentCommit, editFile, type IntegrityFixture, integrityFixture, rules } from "./fixture.ts";
+import {
+  agentCommit,
+  editFile,
+  type IntegrityFixture,
+  integrityFixture,
+  recordedWork,
+  rules,
+} from "./fixture.ts";
 import { TEST_PROJECT } from "./tamper-fixture.ts";
 
 async function project(t: Parameters<typeof integrityFixture>[0]): Promise<IntegrityFixture> {
   return integrityFixture(t, TEST_PROJECT);
 }
 
-function detect(fx: IntegrityFixture): Promise<Finding[]> {
-  return detectTestTampering(fx.ws, fx.baseCommit);
+async function detect(fx: IntegrityFixture): Promise<Finding[]> {
+  return detectTestTampering(await recordedWork(fx), fx.baseCommit);
 }
 
 describe("guard/integrity/tamper: test files", () => {
@@ -155,7 +162,7 @@ describe("guard/integrity/tamper: test files", () => {
   it("gives every finding the severity the caller asks for", async (t) => {
     const fx = await project(t);
     rmSync(join(fx.dir, "tests", "test_math.py"));
-    const findings = await detectTestTampering(fx.ws, fx.baseCommit, { severity: "block" });
+    const findings = await detectTestTampering(await recordedWork(fx), fx.baseCommit, { severity: "block" });
     assert.deepEqual(
       findings.map((f) => f.severity),
       ["block"],

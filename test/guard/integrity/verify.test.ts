@@ -5,10 +5,17 @@ import { describe, it } from "node:test";
 import { DEFAULT_DENY_PATHS, type Finding, verifyIntegrity } from "../../../src/guard/integrity/index.ts";
 import { workspaceAt } from "../../../src/workspace/index.ts";
 import { git, writeFiles } from "../../helpers/git.ts";
-import { agentCommit, type IntegrityFixture, integrityFixture, RUN_BRANCH, rules } from "./fixture.ts";
+import {
+  agentCommit,
+  type IntegrityFixture,
+  integrityFixture,
+  RUN_BRANCH,
+  recordedWork,
+  rules,
+} from "./fixture.ts";
 
-function verify(fx: IntegrityFixture, allowPaths: string[] = []): Promise<Finding[]> {
-  return verifyIntegrity(fx.ws, {
+async function verify(fx: IntegrityFixture, allowPaths: string[] = []): Promise<Finding[]> {
+  return verifyIntegrity(fx.ws, await recordedWork(fx), {
     baseline: fx.baseline,
     branch: RUN_BRANCH,
     baseCommit: fx.baseCommit,
@@ -39,7 +46,7 @@ describe("guard/integrity/verifyIntegrity", () => {
   it("reports a changed config without throwing, even for a handle without onTamper", async (t) => {
     const fx = await integrityFixture(t);
     appendFileSync(join(fx.dir, ".git", "config"), "[core]\n\tfsmonitor = planted\n");
-    const findings = await verifyIntegrity(workspaceAt(fx.dir), {
+    const findings = await verifyIntegrity(workspaceAt(fx.dir), await recordedWork(fx), {
       baseline: fx.baseline,
       branch: RUN_BRANCH,
       baseCommit: fx.baseCommit,

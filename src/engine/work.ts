@@ -1,0 +1,65 @@
+import { createHash } from "node:crypto";
+import type { Run } from "../store/index.ts";
+import {
+  type EvidenceRepo,
+  keepCommit,
+  openEvidenceRepo,
+  readText,
+  recordWork,
+  resolveIn,
+  type WorkRecord,
+} from "../workspace/index.ts";
+import type { StepContext } from "./run.ts";
+import { runWorkspace } from "./workspace-handle.ts";
+
+/** The run's evidence repository (see recordWork), opened once per process. */
+export async function runEvidence(context: StepContext, run: Run): Promise<EvidenceRepo> {
+  const { project } = context;
+  context.evidence ??= await openEvidenceRepo(
+    project.root,
+    project.paths.evidence(run.id),
+    project.config.workspace.copy,
+  );
+  return context.evidence;
+}
+
+/**
+ * Records the workspace's work as it is now in the run's evidence repository. With `attempt`, it
+ * is kept as that attempt's work: the commit its gate runs on, its checks read and a proposal names.
+ */
+export async function recordRunWork(context: StepContext, run: Run, attempt?: number): Promise<WorkRecord> {
+  const { project, item, recorder } = context;
+  const repo = await runEvidence(context, run);
+  const work = await recordWork(repo, runWorkspace(run, recorder), {
+    branch: run.branch,
+    baseCommit: run.base_commit,
+    message: `${item.title}\n\ngaffer item #${item.id}, run ${run.id}, attempt ${attempt ?? run.attempt}`,
+    identity: project.config.workspace.identity,
+    signal: context.signal,
+  });
+  if (attempt !== undefined) {
+    await keepCommit(repo, attemptRef(attempt), work.commit);
+    if (work.tip) await keepCommit(repo, `${attemptRef(attempt)}-tip`, work.tip);
+  }
+  return work;
+}
+
+/** The work kept for `attempt`, or null when none was recorded. */
+export async function keptWork(context: StepContext, run: Run, attempt: number): Promise<WorkRecord | null> {
+  const repo = await runEvidence(context, run);
+  const commit = await resolveIn(repo, attemptRef(attempt));
+  if (!commit) return null;
+  const tree = await readText(repo, ["rev-parse", `${commit}^{tree}`]);
+  return { commit, tree, tip: await resolveIn(repo, `${attemptRef(attempt)}-tip`) };
+}
+
+/** Equal for equal work: the same branch tip and the same files. */
+export function workFingerprint(work: WorkRecord): string {
+  return createHash("sha256")
+    .update(`${work.tip ?? ""}\n${work.tree}`)
+    .digest("hex");
+}
+
+function attemptRef(attempt: number): string {
+  return `refs/gaffer/attempts/${attempt}`;
+}
