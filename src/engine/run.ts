@@ -218,9 +218,12 @@ async function drive(project: Project, initial: Run, item: Item, options: RunOpt
   const watcher = watchLimits({
     limits,
     // Watched from the start, so setup steps count too: a place not made yet weighs nothing.
+    // The gate's checkout and its private HOME and /tmp hold what the agent's code writes there.
     places: () => [
       project.paths.workspace(initial.id),
       sandboxDirs(project.paths.runDir(initial.id), false).root,
+      project.paths.gate(initial.id),
+      `${project.paths.gate(initial.id)}.env`,
     ],
     outputBytes: () => context.output.used,
     onExceeded: exceed,
