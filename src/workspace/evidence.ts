@@ -36,7 +36,7 @@ export interface RecordWorkOptions {
   identity: Identity;
   /** Bounds the fetch from the workspace (upload-pack runs there). */
   timeoutMs?: number;
-  /** The run's signal: aborting stops the fetch. */
+  /** The run's signal: aborting stops the fetch and the hashing. */
   signal?: AbortSignal;
 }
 
@@ -78,8 +78,13 @@ export async function recordWork(
   await importWorkspace(repo, ws, { timeoutMs: opts.timeoutMs ?? FETCH_TIMEOUT_MS, signal: opts.signal });
   const tip = await resolveIn(repo, `${WORKSPACE_HEADS}${opts.branch}`);
   const parent = tip ?? opts.baseCommit;
+  // Hashing a huge file stops the moment the run's signal aborts (a limit tripped, a cancel).
   const run: GitRunner = (args, gitOpts) =>
-    ownedGitResult(repo.gitDir, args, { ...gitOpts, workTree: ws.dir });
+    ownedGitResult(repo.gitDir, args, {
+      ...gitOpts,
+      workTree: ws.dir,
+      ...(opts.signal && { signal: opts.signal }),
+    });
   const indexPath = join(repo.gitDir, "worktree.index");
   const tree = await captureTree(run, { root: ws.dir, parent, indexPath });
   const parentTree = await ownedGit(repo.gitDir, ["rev-parse", `${parent}^{tree}`]);

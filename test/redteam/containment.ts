@@ -1,5 +1,5 @@
 import type { Arena, AttackResult } from "./harness.ts";
-import type { Attack } from "./kit.ts";
+import { type Attack, note } from "./kit.ts";
 
 const attempt = (...steps: string[]) => `[[attempts]]\nsteps = [\n  ${steps.join(",\n  ")},\n]\n`;
 /** A misbehaving shell step; its text goes inside a TOML literal string. */
@@ -139,7 +139,7 @@ export const CONTAINMENT_ATTACKS: Attack[] = [
   ...NESTED.map(({ name, command, rule }): Attack => ({
     name,
     layer: "integrity",
-    scenario: (a) => attempt(shell(command(a))),
+    scenario: (a) => attempt(shell(command(a)), note.direct),
     verify: (result) =>
       [...new Set([rule, "nested-repository"])].map((r) => blockedBy(r)(result)).join(" · "),
   })),
