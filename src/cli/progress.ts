@@ -1,8 +1,9 @@
 import { formatDuration } from "../config/index.ts";
 import type { RunNotice, RunObserver } from "../engine/index.ts";
-import { type DenialWeight, denialWeight } from "../guard/index.ts";
+import type { DenialWeight } from "../guard/index.ts";
 import { printable } from "../util/printable.ts";
 import { color } from "./output.ts";
+import { refusalOf } from "./refusals.ts";
 
 /**
  * Shows a run as it happens. On a terminal: milestone lines plus one status line redrawn in place
@@ -98,26 +99,17 @@ function stepOf(notice: RunNotice): string | undefined {
 }
 
 /**
- * A refusal by any layer (the git guard and its hooks, gaffer's terminals, a permission request),
- * weighed: an escape attempt is shown loudly, an agent's routine settings probe once.
+ * A refusal by any layer, weighed: an escape attempt is shown loudly, an agent's routine settings
+ * probe once.
  */
 function describeRefusal(notice: RunNotice): { text: string; weight: DenialWeight } | undefined {
-  const d = notice.data;
-  let rule: string | undefined;
-  let what: string;
-  if (notice.type === "guard.denied") {
-    rule = String(d.rule);
-    what = rule;
-  } else if (notice.type === "agent.terminal" && typeof d.denied === "string") {
-    rule = d.denied;
-    what = `${shown(d.command)} (${shown(rule)})`;
-  } else if (notice.type === "agent.permission" && d.decision === "reject") {
-    rule = typeof d.rule === "string" ? d.rule : "";
-    what = `${shown(d.title)}${rule ? ` (${shown(rule)})` : ""}`;
-  } else {
-    return undefined;
-  }
-  const weight = denialWeight(rule);
+  const refusal = refusalOf(notice.type, notice.data);
+  if (!refusal) return undefined;
+  const { weight } = refusal;
+  const what =
+    notice.type === "guard.denied"
+      ? refusal.rule
+      : `${refusal.tried}${refusal.rule ? ` (${refusal.rule})` : ""}`;
   switch (weight) {
     case "escape":
       return { weight, text: color.red(`REFUSED: the agent tried ${shown(what)}`) };

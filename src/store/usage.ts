@@ -78,9 +78,11 @@ export async function sumUsage(db: Db, by: UsageGrouping): Promise<UsageSum[]> {
   return rows.map((row) => ({ group: groupLabel(by, row.key), ...toTotal(row) }));
 }
 
-/** Sums all usage. */
-export async function totalUsage(db: Db): Promise<UsageTotal> {
-  return toTotal(await db.selectFrom("usage").select(sums).executeTakeFirstOrThrow());
+/** Sums all usage, or one run's. */
+export async function totalUsage(db: Db, scope: { runId?: number } = {}): Promise<UsageTotal> {
+  let select = db.selectFrom("usage").select(sums);
+  if (scope.runId !== undefined) select = select.where("run_id", "=", scope.runId);
+  return toTotal(await select.executeTakeFirstOrThrow());
 }
 
 /** Midnight UTC of the day `now` falls on: the day budget's start. */

@@ -8,13 +8,17 @@ import {
   getRun,
   listAttempts,
   listGateResults,
+  listEvents,
   listReviews,
+  totalUsage,
+  type UsageTotal,
   type GateEnvironment,
   type Proposal,
   type Review,
   type Run,
 } from "../../store/index.ts";
 import { printable } from "../../util/printable.ts";
+import { type Refusal, refusalCounts, refusalOf } from "../refusals.ts";
 import { requireStore } from "./read-store.ts";
 import { color, formatTable, parseId, print, printJson } from "../output.ts";
 import { stateColor } from "./runs.ts";
@@ -29,6 +33,10 @@ export async function show(cwd: string, runText: string, options: { json?: boole
     const gate = await listGateResults(db, run.id);
     const proposal = await findProposal(db, run.id);
     const reviews = await listReviews(db, run.id);
+    const usage = await totalUsage(db, { runId: run.id });
+    const refusals = (await listEvents(db, { runId: run.id })).flatMap(
+      (e) => refusalOf(e.type, e.data) ?? [],
+    );
     if (options.json) {
       printJson({
         run,
@@ -36,6 +44,8 @@ export async function show(cwd: string, runText: string, options: { json?: boole
         attempts,
         gate,
         proposal,
+        usage,
+        refusals: refusalCounts(refusals),
         reviews,
         commands: proposal ? reviewCommands(run) : undefined,
       });
@@ -51,8 +61,11 @@ export async function show(cwd: string, runText: string, options: { json?: boole
     if (run.workspace) print(`workspace: ${printable(run.workspace)}`);
     const sandbox = printable(run.sandbox);
     print(`sandbox: ${run.sandbox.startsWith("none") ? color.yellow(sandbox) : sandbox}`);
-    if (run.reason) print(`reason: ${printable(run.reason)}`);
+    // A crash reason carries the agent's last stderr lines: shown whole, each on its own line.
+    if (run.reason) print(`reason: ${printable(run.reason, "text").replaceAll("\n", "\n  ")}`);
     if (run.report_path) print(`failure report: ${printable(run.report_path)}`);
+    printUsage(usage);
+    printRefusals(refusals);
     print();
     printAttempts(attempts, gate);
     printReviews(reviews);
@@ -61,6 +74,29 @@ export async function show(cwd: string, runText: string, options: { json?: boole
   } finally {
     await project.close();
   }
+}
+
+function printUsage(usage: UsageTotal): void {
+  if (usage.attempts === 0) return;
+  const cost = usage.costUsd > 0 || usage.unpriced === 0 ? `$${usage.costUsd.toFixed(4)}` : "unpriced";
+  const unpriced = usage.unpriced > 0 && usage.costUsd > 0 ? ` (${usage.unpriced} turn(s) unpriced)` : "";
+  print(
+    `cost: ${cost}${unpriced} · ${usage.inputTokens} tokens in, ${usage.outputTokens} out, ${usage.cachedTokens} cached`,
+  );
+}
+
+/** What was refused, by rule: attempts to leave the run's branch first and loudly. */
+function printRefusals(refusals: readonly Refusal[]): void {
+  if (refusals.length === 0) return;
+  const parts = refusalCounts(refusals).map(({ rule, weight, count }) => {
+    const text = `${printable(rule || "refused")} ×${count}`;
+    return weight === "escape"
+      ? color.red(text)
+      : weight === "probe"
+        ? color.dim(`${text} (agent's own settings)`)
+        : text;
+  });
+  print(`refused: ${parts.join(", ")}`);
 }
 
 function printAttempts(attempts: Attempt[], gate: GateResult[]): void {

@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { gaffer } from "../helpers/cli.ts";
+import { fileItem, sampleProject, scenarioItem } from "../helpers/project.ts";
+
+const GATE = `[sandbox]\nmode = "preferred"\n\n[[gate.commands]]\nname = "test"\nrun = "node --test"\n`;
+
+describe("e2e: gaffer show tells the whole story", () => {
+  it("shows the run's cost and what was refused, a push first", async (t) => {
+    const dir = await sampleProject(t, GATE);
+    const item = await fileItem(
+      dir,
+      scenarioItem(
+        "Refused twice",
+        `[[attempts]]\nsteps = [
+  { run = "git push origin HEAD" },
+  { ask = "git push --force origin main" },
+  { usage = 1200, cost = 0.25 },
+  { write = "NOTES.md", content = "done" },
+]\n`,
+      ),
+    );
+    const run = await gaffer(["run", String(item)], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /REFUSED: the agent tried sh -c 'git push origin HEAD' \(git push\)/);
+    const shown = await gaffer(["show", "1"], { cwd: dir });
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /^cost: \$0\.2500 · /m);
+    assert.match(shown.stdout, /^refused: git push ×2$/m);
+    const json = JSON.parse((await gaffer(["show", "1", "--json"], { cwd: dir })).stdout);
+    assert.deepEqual(json.refusals, [{ rule: "git push", weight: "escape", count: 2 }]);
+    assert.equal(json.usage.costUsd, 0.25);
+  });
+});
