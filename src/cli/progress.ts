@@ -106,6 +106,15 @@ function describeRefusal(notice: RunNotice): { text: string; weight: DenialWeigh
   const refusal = refusalOf(notice.type, notice.data);
   if (!refusal) return undefined;
   const { weight } = refusal;
+  if (notice.type === "sandbox.network-denied") {
+    const host = shown(notice.data.host);
+    return {
+      weight,
+      text: color.yellow(
+        `the sandbox refused a connection to ${host} (not on the allowlist): if the agent needs it, add [sandbox] hosts = ["${host}"]`,
+      ),
+    };
+  }
   const what =
     notice.type === "guard.denied"
       ? refusal.rule

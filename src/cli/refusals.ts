@@ -18,6 +18,9 @@ export function refusalOf(type: string, data: Record<string, unknown>): Refusal 
   } else if (type === "agent.terminal" && typeof data.denied === "string") {
     rule = data.denied;
     tried = String(data.command);
+  } else if (type === "sandbox.network-denied") {
+    rule = `network: ${String(data.host)}`;
+    tried = `${String(data.method)} ${String(data.host)}:${String(data.port)}`;
   } else if (type === "agent.permission" && data.decision === "reject") {
     rule = typeof data.rule === "string" ? data.rule : "";
     tried = String(data.title);

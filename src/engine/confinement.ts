@@ -140,7 +140,10 @@ export async function confineRun(
     writable: [guardLog, ...project.config.sandbox.write],
   };
   Object.assign(policy.env, await nativeAgentRules(project, run, dirs.agent, recorder));
-  const sandbox: Sandbox = createSandbox(policy, decision.kind);
+  // A host the allowlist refused is recorded where the user will look, with the key that allows it.
+  const sandbox: Sandbox = createSandbox(policy, decision.kind, {
+    onNetworkDenied: (denial) => recorder.enqueue("sandbox.network-denied", { ...denial }),
+  });
   return {
     description: decision.description,
     wrap: (argv, options) => sandbox.wrap(argv, options),

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { gaffer } from "../helpers/cli.ts";
 import { fileItem, sampleProject, scenarioItem } from "../helpers/project.ts";
+import { sandboxSkip } from "../helpers/sandbox.ts";
 
 const GATE = `[sandbox]\nmode = "preferred"\n\n[[gate.commands]]\nname = "test"\nrun = "node --test"\n`;
 
@@ -31,4 +32,32 @@ describe("e2e: gaffer show tells the whole story", () => {
     assert.deepEqual(json.refusals, [{ rule: "git push", weight: "escape", count: 2 }]);
     assert.equal(json.usage.costUsd, 0.25);
   });
+});
+
+describe("e2e: a host the sandbox refused", () => {
+  it(
+    "is recorded, shown with the key that allows it, and counted in show",
+    { skip: sandboxSkip() },
+    async (t) => {
+      const dir = await sampleProject(
+        t,
+        `[sandbox]\nmode = "required"\nhosts = ["allowed.example"]\n\n[[gate.commands]]\nname = "test"\nrun = "node --test"\n`,
+      );
+      const item = await fileItem(
+        dir,
+        scenarioItem(
+          "Reach a host not allowed",
+          `[[attempts]]\nsteps = [\n  { shell = 'curl -s -o /dev/null http://denied.example/ || true' },\n  { write = "NOTES.md", content = "done" },\n]\n`,
+        ),
+      );
+      const run = await gaffer(["run", String(item)], { cwd: dir });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(
+        run.stderr,
+        /the sandbox refused a connection to denied\.example \(not on the allowlist\): if the agent needs it, add \[sandbox\] hosts = \["denied\.example"\]/,
+      );
+      const shown = await gaffer(["show", "1"], { cwd: dir });
+      assert.match(shown.stdout, /^refused: network: denied\.example ×1$/m);
+    },
+  );
 });
