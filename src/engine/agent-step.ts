@@ -5,17 +5,17 @@ import { findConventions, loadBriefTemplate, renderBrief } from "../agents/promp
 import type { AgentSession, AgentUpdate, TurnResult } from "../agents/types.ts";
 import { agentPreset } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
-import { commandPolicy, guardLogEntries } from "../guard/index.ts";
+import { commandPolicy } from "../guard/index.ts";
 import {
   countEvents,
   inTransaction,
   listAttempts,
-  listEvents,
   type Run,
   startAttempt,
   updateAttempt,
 } from "../store/index.ts";
 import { readCommittedFile } from "../workspace/index.ts";
+import { recordGuardDenials } from "./guard-denials.ts";
 import type { StepContext } from "./run.ts";
 import { canContinue, KeptSession } from "./kept-session.ts";
 import { AgentUpdateSink } from "./agent-updates.ts";
@@ -72,7 +72,7 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
 
   const result = await converse(context, run, number, brief, usage);
   await usage.record();
-  await recordGuardDenials(context, run, number);
+  await recordGuardDenials(context, run, number, "agent");
   await recorder.flush();
   if (signal.aborted) return;
   if (result.nudged) {
@@ -178,16 +178,3 @@ const NUDGE_NOTICE = [
   "Your previous session on this attempt was stopped because it made no progress for a long time.",
   "Continue from the current state of the workspace, in small steps that each change something.",
 ].join("\n");
-
-/** The git guard's denials during the turn (it logs to a file the sandbox lets it write), as events. */
-async function recordGuardDenials(context: StepContext, run: Run, attempt: number): Promise<void> {
-  if (!context.confinement) return;
-  const denials = guardLogEntries(context.confinement.guardLog);
-  const types = new Set(["guard.denied", "guard.noted"]);
-  const recorded = (await listEvents(context.project.store.db, { runId: run.id })).filter((e) =>
-    types.has(e.type),
-  ).length;
-  for (const entry of denials.slice(recorded)) {
-    await context.recorder.event(entry.refused ? "guard.denied" : "guard.noted", { attempt, ...entry });
-  }
-}

@@ -3,6 +3,7 @@ import { preflightGate } from "../gate/index.ts";
 import type { Run } from "../store/index.ts";
 import { createWorkspace, runSetup } from "../workspace/index.ts";
 import { confineRun, type RunConfinement } from "./confinement.ts";
+import { recordGuardDenials } from "./guard-denials.ts";
 import type { StepContext } from "./run.ts";
 import { recordTamper } from "./workspace-handle.ts";
 
@@ -39,6 +40,7 @@ export async function prepareWorkspace(context: StepContext, run: Run): Promise<
       onStep: (step) => recorder.enqueue("workspace.setup", { ...step }),
     });
     await recorder.flush();
+    await recordGuardDenials(context, run, 0, "setup", confinement.guardLog);
     const missing = await preflightGate(project.config.gate.commands, {
       cwd: dir,
       env,

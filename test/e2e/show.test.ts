@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { projectPaths } from "../../src/engine/index.ts";
+import { listEvents, openStoreReadOnly } from "../../src/store/index.ts";
 import { gaffer } from "../helpers/cli.ts";
 import { fileItem, sampleProject, scenarioItem } from "../helpers/project.ts";
 import { sandboxSkip } from "../helpers/sandbox.ts";
@@ -60,4 +62,26 @@ describe("e2e: a host the sandbox refused", () => {
       assert.match(shown.stdout, /^refused: network: denied\.example ×1$/m);
     },
   );
+});
+
+describe("e2e: a refusal is told under the step that caused it", () => {
+  it("records a push the gate tried under the gate of that attempt", { skip: sandboxSkip() }, async (t) => {
+    const dir = await sampleProject(
+      t,
+      `[sandbox]\nmode = "required"\n\n[[gate.commands]]\nname = "test"\nrun = "node --test"\n\n[[gate.commands]]\nname = "sneaky"\nrun = "git push origin HEAD || true"\n`,
+    );
+    const item = await fileItem(
+      dir,
+      scenarioItem("Any change", `[[attempts]]\nsteps = [{ write = "NOTES.md", content = "done" }]\n`),
+    );
+    const run = await gaffer(["run", String(item)], { cwd: dir });
+    assert.equal(run.code, 0, run.stderr);
+    const store = openStoreReadOnly(projectPaths(dir).database);
+    assert.ok(store);
+    const events = await listEvents(store.db, { runId: 1 }).finally(() => store.close());
+    const denials = events
+      .filter((e) => e.type === "guard.denied")
+      .map((e) => [e.data.rule, e.data.step, e.data.attempt]);
+    assert.deepEqual(denials, [["git push", "gate", 1]]);
+  });
 });

@@ -1,0 +1,29 @@
+import { guardLogEntries } from "../guard/index.ts";
+import { listEvents, type Run } from "../store/index.ts";
+import type { StepContext } from "./run.ts";
+
+/** Which step's processes a denial came from: the agent's turn, the gate, or the setup steps. */
+export type DenialStep = "agent" | "gate" | "setup";
+
+/**
+ * The git guard's denials since the last time it was read (it logs to a file the sandboxes let it
+ * append to), as events of `attempt` and `step`: read after each step, so each denial is told
+ * under the step that caused it.
+ */
+export async function recordGuardDenials(
+  context: StepContext,
+  run: Run,
+  attempt: number,
+  step: DenialStep,
+  guardLog = context.confinement?.guardLog,
+): Promise<void> {
+  if (guardLog === undefined) return;
+  const denials = guardLogEntries(guardLog);
+  const types = new Set(["guard.denied", "guard.noted"]);
+  const recorded = (await listEvents(context.project.store.db, { runId: run.id })).filter((e) =>
+    types.has(e.type),
+  ).length;
+  for (const entry of denials.slice(recorded)) {
+    await context.recorder.event(entry.refused ? "guard.denied" : "guard.noted", { attempt, step, ...entry });
+  }
+}
