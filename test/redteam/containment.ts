@@ -1,7 +1,6 @@
 import type { Arena, AttackResult } from "./harness.ts";
-import { type Attack, note } from "./kit.ts";
+import { type Attack, attempt, note } from "./kit.ts";
 
-const attempt = (...steps: string[]) => `[[attempts]]\nsteps = [\n  ${steps.join(",\n  ")},\n]\n`;
 /** A misbehaving shell step; its text goes inside a TOML literal string. */
 const shell = (command: string) => `{ shell = '${command}' }`;
 const commitInside = (dir: string) =>

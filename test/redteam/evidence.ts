@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import type { Arena, AttackResult } from "./harness.ts";
-import type { Attack } from "./kit.ts";
+import { type Attack, attempt } from "./kit.ts";
 
 /**
  * Attacks on what gaffer judges: its objects, the tree its gate runs on, the environment of that
@@ -13,7 +13,6 @@ const git = "/usr/bin/git -c core.hooksPath=/dev/null";
 /** A shell step; its output and exit status land in `out.txt` in the workspace. */
 const shell = (command: string) =>
   `{ shell = '''{ ${command}; } >> out.txt 2>&1; echo "exit=$?" >> out.txt''' }`;
-const attempt = (...steps: string[]) => `[[attempts]]\nsteps = [\n  ${steps.join(",\n  ")},\n]\n`;
 const note = `{ shell = 'echo harmless >> NOTES.md' }`;
 
 function events(result: AttackResult, type: string): Record<string, unknown>[] {

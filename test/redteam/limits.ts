@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Arena, AttackResult } from "./harness.ts";
-import type { Attack } from "./kit.ts";
+import { type Attack, attempt } from "./kit.ts";
 
-const attempt = (...steps: string[]) => `[[attempts]]\nsteps = [\n  ${steps.join(",\n  ")},\n]\n`;
 const DISK = '\n[limits]\nworkspace_size = "20MB"\n';
 const MB = 1024 * 1024;
 
