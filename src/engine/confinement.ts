@@ -131,8 +131,9 @@ export async function confineRun(
   await recordProjectRefs(project.root, join(stateDir, PROJECT_REFS_FILE));
   if (!existsSync(baselinePath)) await saveBaseline(baselinePath, await captureBaseline(workspace));
 
-  const toolDirs = await toolDirectories(project, run);
-  const policy = policyFor(project, run, dirs, guardLog, toolDirs);
+  const toolchains = toolchainsInHome(process.env);
+  const toolDirs = await toolDirectories(project, run, toolchains.dirs);
+  const policy = policyFor(project, run, dirs, guardLog, toolDirs, toolchains.env);
   const gatePolicy = {
     ...policy,
     env: { ...policy.env },
@@ -188,6 +189,7 @@ function policyFor(
   dirs: SandboxDirs,
   guardLog: string,
   toolDirs: string[],
+  toolchainEnv: Record<string, string>,
 ): SandboxPolicy {
   const { sandbox } = project.config;
   const preset = agentPreset(project.config, run.agent);
@@ -210,7 +212,7 @@ function policyFor(
       GAFFER_WORKSPACE: run.workspace,
       GAFFER_RUN_BRANCH: run.branch,
       GAFFER_GUARD_LOG: guardLog,
-      ...toolchainsInHome(process.env).env,
+      ...toolchainEnv,
     },
   };
 }
@@ -220,12 +222,12 @@ function policyFor(
  * own program, the Node that runs gaffer and its scripted agent, and the toolchains PATH reaches
  * inside HOME (pyenv, nvm, rustup, ~/.local/bin…). They stay visible, read-only.
  */
-async function toolDirectories(project: Project, run: Run): Promise<string[]> {
+async function toolDirectories(project: Project, run: Run, toolchains: readonly string[]): Promise<string[]> {
   const dirs = [dirname(dirname(process.execPath)), gafferRoot()];
   const program = presetProgram(project, run);
   const found = program && (await findProgram(program, { cwd: project.root, env: process.env }));
   if (found) dirs.push(...programDirs(await realpath(found)));
-  dirs.push(...toolchainsInHome(process.env).dirs);
+  dirs.push(...toolchains);
   return [...new Set(dirs)].filter((dir) => existsSync(dir));
 }
 
