@@ -1,5 +1,5 @@
 import { guardLogEntries } from "../guard/index.ts";
-import { listEvents, type Run } from "../store/index.ts";
+import { countEvents, type Run } from "../store/index.ts";
 import type { StepContext } from "./run.ts";
 
 /** Which step's processes a denial came from: the agent's turn, the gate, or the setup steps. */
@@ -19,10 +19,9 @@ export async function recordGuardDenials(
 ): Promise<void> {
   if (guardLog === undefined) return;
   const denials = guardLogEntries(guardLog);
-  const types = new Set(["guard.denied", "guard.noted"]);
-  const recorded = (await listEvents(context.project.store.db, { runId: run.id })).filter((e) =>
-    types.has(e.type),
-  ).length;
+  const db = context.project.store.db;
+  const recorded =
+    (await countEvents(db, run.id, "guard.denied")) + (await countEvents(db, run.id, "guard.noted"));
   for (const entry of denials.slice(recorded)) {
     await context.recorder.event(entry.refused ? "guard.denied" : "guard.noted", { attempt, step, ...entry });
   }
