@@ -496,7 +496,7 @@ async function states(db: Db): Promise<string> {
 
 function latestRuns(runs: Run[]): Map<number, Run> {
   const latest = new Map<number, Run>();
-  for (const run of runs) latest.set(run.item_id, run);
+  for (const run of runs) latest.set(run.itemId, run);
   return latest;
 }
 

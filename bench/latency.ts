@@ -1,4 +1,4 @@
-import type { GafferEvent } from "../src/store/index.ts";
+import { EVENTS, type GafferEvent } from "../src/store/index.ts";
 import type { Poll } from "./status-poller.ts";
 
 /** A change `gaffer status --json` can show: a run appeared, or moved to another state. */
@@ -17,7 +17,7 @@ export interface RunChange {
  */
 export function runChanges(events: GafferEvent[]): RunChange[] {
   return events
-    .filter((e) => e.runId !== null && (e.type === "run.created" || typeof e.data.state === "string"))
+    .filter((e) => e.runId !== null && (e.type === EVENTS.runCreated.name || "state" in e.data))
     .map((e) => ({ runId: e.runId as number, type: e.type, at: e.at }));
 }
 

@@ -7,13 +7,14 @@ import {
   claimItem,
   createRun,
   type Db,
+  EVENTS,
   expireClaims,
   latestEventAt,
   listRuns,
+  moveRun,
   openStore,
   recordProposal,
   setItemState,
-  transitionRun,
 } from "../src/store/index.ts";
 import { percentile } from "./stats.ts";
 
@@ -97,7 +98,7 @@ async function fill(db: Db, shape: TickQueriesCase): Promise<number[]> {
         runId: run.id,
         itemId: item.id,
         branch: run.branch,
-        baseCommit: run.base_commit,
+        baseCommit: run.baseCommit,
         headCommit: "a".repeat(40),
         commits: [],
         diffStat: "",
@@ -105,7 +106,10 @@ async function fill(db: Db, shape: TickQueriesCase): Promise<number[]> {
         findings: [],
         sandbox: "off",
       });
-      await transitionRun(trx, run.id, { from: ["preparing"], to: "proposed", event: "run.proposed" });
+      await moveRun(trx, run.id, "startProposal", { data: { attempt: 0 } });
+      await moveRun(trx, run.id, "propose", {
+        data: { branch: run.branch, head: "a".repeat(40), commits: 0 },
+      });
       await setItemState(trx, item.id, "closed");
     }
     for (let n = 0; n < shape.children; n++) {
@@ -123,7 +127,7 @@ async function fill(db: Db, shape: TickQueriesCase): Promise<number[]> {
     const data = JSON.stringify({ attempt: 1, kind: "message", text: "a chunk of what the agent is saying" });
     for (let e = 0; e < shape.eventsPerRun; e++) {
       for (const { item, run } of building) {
-        const type = e === 0 ? "workspace.ready" : "agent.message";
+        const type = e === 0 ? EVENTS.workspaceReady.name : EVENTS.agentMessage.name;
         await trx
           .insertInto("events")
           .values({ run_id: run, item_id: item, type, at: Date.now(), data })

@@ -1,4 +1,5 @@
 import { formatDuration } from "../config/index.ts";
+import { EVENTS } from "../store/index.ts";
 import type { RunNotice, RunObserver } from "../engine/index.ts";
 import type { DenialWeight } from "../guard/index.ts";
 import { printable } from "../util/printable.ts";
@@ -28,12 +29,14 @@ export class RunProgress implements RunObserver {
   }
 
   onNotice(notice: RunNotice): void {
-    this.#track(notice);
+    const view = describe(notice);
+    if ("attempt" in notice.data) this.#attempt = notice.data.attempt;
+    this.#step = view.step ?? this.#step;
     const refusal = describeRefusal(notice);
     if (refusal?.weight === "probe" && this.#probes++ > 0) return;
-    const milestone = refusal?.text ?? describeMilestone(notice);
+    const milestone = refusal?.text ?? view.milestone;
     if (milestone) this.#line(milestone);
-    else this.#last = describeActivity(notice) ?? this.#last;
+    else this.#last = view.activity ?? this.#last;
   }
 
   /** Prints a line above the status line (or plainly). */
@@ -44,11 +47,6 @@ export class RunProgress implements RunObserver {
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     if (this.#live) this.#out.write("\r\u001b[2K");
-  }
-
-  #track(notice: RunNotice): void {
-    if (typeof notice.data.attempt === "number") this.#attempt = notice.data.attempt;
-    this.#step = stepOf(notice) ?? this.#step;
   }
 
   #line(text: string): void {
@@ -73,40 +71,15 @@ export class RunProgress implements RunObserver {
   }
 }
 
-/** What the run is doing once this event happened, in words; undefined when the event does not change it. */
-function stepOf(notice: RunNotice): string | undefined {
-  switch (notice.type) {
-    case "run.created":
-    case "run.resumed":
-    case "workspace.created":
-      return "preparing the workspace";
-    case "workspace.setup":
-      return "running the setup steps";
-    case "attempt.started":
-    case "attempt.restarted":
-      return "the agent is working";
-    case "agent.done":
-      return "checking the agent's work";
-    case "gate.started":
-      return "running the gate";
-    case "gate.step.started":
-      return `running the gate: ${shown(notice.data.name)}`;
-    case "proposal.started":
-      return "verifying and proposing";
-    default:
-      return undefined;
-  }
-}
-
 /**
  * A refusal by any layer, weighed: an escape attempt is shown loudly, an agent's routine settings
  * probe once.
  */
 function describeRefusal(notice: RunNotice): { text: string; weight: DenialWeight } | undefined {
-  const refusal = refusalOf(notice.type, notice.data);
+  const refusal = refusalOf(notice);
   if (!refusal) return undefined;
   const { weight } = refusal;
-  if (notice.type === "sandbox.network-denied") {
+  if (notice.type === EVENTS.sandboxNetworkDenied.name) {
     const host = shown(notice.data.host);
     return {
       weight,
@@ -116,7 +89,7 @@ function describeRefusal(notice: RunNotice): { text: string; weight: DenialWeigh
     };
   }
   const what =
-    notice.type === "guard.denied"
+    notice.type === EVENTS.guardDenied.name
       ? refusal.rule
       : `${refusal.tried}${refusal.rule ? ` (${refusal.rule})` : ""}`;
   switch (weight) {
@@ -141,76 +114,204 @@ function shown(value: unknown): string {
   return printable(String(value));
 }
 
-function describeMilestone(notice: RunNotice): string | undefined {
-  const d = notice.data;
-  switch (notice.type) {
-    case "run.created":
-      return `run ${notice.runId}: ${shown(d.agent)} agent on branch ${shown(d.branch)} from ${shown(d.base)}`;
-    case "run.previous":
-      return color.yellow(
-        `item #${String(d.item)} ran before: run ${notice.runId} ${String(d.state).replace("-", " ")}${d.reason ? ` (${shown(d.reason)})` : ""}; this starts a new run from the base${d.resumable ? `, while \`gaffer run ${String(d.item)} --resume\` would continue run ${notice.runId}` : `; its report: \`gaffer show ${notice.runId}\``}`,
-      );
-    case "run.resumed":
-      return `run ${notice.runId}: resumed (was ${shown(d.from)})`;
-    case "workspace.setup":
-      return d.kind === "copied" && d.secret === true
-        ? color.yellow(
-            `WARNING: copied ${shown(d.path)} into the workspace (copy_secrets): the agent can read it`,
-          )
-        : undefined;
-    case "workspace.ready":
-      return `workspace ready: ${shown(d.path)} (sandbox: ${shown(d.sandbox ?? "none")})`;
-    case "sandbox.unavailable":
-      return color.yellow(
-        `WARNING: no sandbox (${shown(d.description).replace(/^none: /, "")}): the agent runs with gaffer's guards only`,
-      );
-    case "integrity.finding":
-      return color.yellow(`integrity ${shown(d.severity)}: ${shown(d.message)}`);
-    case "limit.exceeded":
-    case "budget.exceeded":
-      return color.red(shown(d.reason));
-    case "attempt.started":
-    case "attempt.restarted":
-      return `attempt ${String(d.attempt)}${notice.type === "attempt.restarted" ? " (restarted)" : ""}: agent working`;
-    case "agent.done":
-      return `attempt ${String(d.attempt)}: agent finished (${shown(d.stopReason)}${d.changed ? "" : ", no change"})`;
-    case "gate.step.finished":
-      return `  gate ${shown(d.name)}: ${d.passed ? color.green("passed") : color.red(d.timedOut ? "timed out" : `failed (exit ${String(d.exitCode)})`)} in ${formatDuration(Number(d.durationMs))}`;
-    case "gate.passed":
-      return color.green(`attempt ${String(d.attempt)}: gate green`);
-    case "gate.failed":
-      return color.red(`attempt ${String(d.attempt)}: gate red`);
-    case "run.proposed":
-      return color.green(
-        `proposal: ${shown(d.branch)} (${String(d.commits)} commit${d.commits === 1 ? "" : "s"})`,
-      );
-    case "run.gave-up":
-    case "run.failed":
-      return color.red(`${notice.type === "run.gave-up" ? "gave up" : "failed"}: ${shown(d.reason)}`);
-    case "run.cancelled":
-      return color.yellow("cancelled; the workspace is kept");
-    case "workspace.tampered":
-      return color.yellow(`workspace git config was changed by the agent; restored (${shown(d.savedAs)})`);
-    default:
-      return undefined;
-  }
+/**
+ * How the terminal shows an event: the step the run is now at, a milestone line, or the activity
+ * on the status line. Every event is decided here, so a new one cannot slip past as a raw name.
+ */
+interface View {
+  step?: string;
+  milestone?: string;
+  activity?: string;
 }
 
-function describeActivity(notice: RunNotice): string | undefined {
-  const d = notice.data;
+function describe(notice: RunNotice): View {
   switch (notice.type) {
-    case "agent.message":
-    case "agent.thought":
-      return `agent: ${printable(String(d.text).replace(/\s+/g, " ").trim().slice(0, 60))}`;
-    case "agent.tool-call":
-      return `tool: ${shown(d.title)}`;
-    case "agent.terminal":
-      return `ran: ${shown(d.command)}`;
-    case "agent.file-write":
-      return `wrote ${shown(d.path)}`;
-    case "agent.permission":
-      return `permission ${shown(d.decision)}: ${shown(d.title)}`;
+    case EVENTS.runCreated.name: {
+      const d = notice.data;
+      return {
+        step: "preparing the workspace",
+        milestone: `run ${notice.runId}: ${shown(d.agent)} agent on branch ${shown(d.branch)} from ${shown(d.base)}`,
+      };
+    }
+    case EVENTS.runPrevious.name: {
+      const d = notice.data;
+      const next = d.resumable
+        ? `, while \`gaffer run ${d.item} --resume\` would continue run ${notice.runId}`
+        : `; its report: \`gaffer show ${notice.runId}\``;
+      return {
+        milestone: color.yellow(
+          `item #${d.item} ran before: run ${notice.runId} ${d.state.replace("-", " ")}${d.reason ? ` (${shown(d.reason)})` : ""}; this starts a new run from the base${next}`,
+        ),
+      };
+    }
+    case EVENTS.runResumed.name:
+      return {
+        step: "preparing the workspace",
+        milestone: `run ${notice.runId}: resumed (was ${shown(notice.data.from)})`,
+      };
+    case EVENTS.workspaceCreated.name:
+      return { step: "preparing the workspace" };
+    case EVENTS.workspaceSetup.name: {
+      const d = notice.data;
+      return {
+        step: "running the setup steps",
+        ...(d.kind === "copied" &&
+          d.secret && {
+            milestone: color.yellow(
+              `WARNING: copied ${shown(d.path)} into the workspace (copy_secrets): the agent can read it`,
+            ),
+          }),
+      };
+    }
+    case EVENTS.workspaceReady.name:
+      return {
+        milestone: `workspace ready: ${shown(notice.data.path)} (sandbox: ${shown(notice.data.sandbox)})`,
+      };
+    case EVENTS.sandboxUnavailable.name:
+      return {
+        milestone: color.yellow(
+          `WARNING: no sandbox (${shown(notice.data.description).replace(/^none: /, "")}): the agent runs with gaffer's guards only`,
+        ),
+      };
+    case EVENTS.integrityFinding.name:
+      return {
+        milestone: color.yellow(`integrity ${shown(notice.data.severity)}: ${shown(notice.data.message)}`),
+      };
+    case EVENTS.limitExceeded.name:
+    case EVENTS.budgetExceeded.name:
+      return { milestone: color.red(shown(notice.data.reason)) };
+    case EVENTS.attemptStarted.name:
+    case EVENTS.attemptRestarted.name: {
+      const restarted = notice.type === EVENTS.attemptRestarted.name ? " (restarted)" : "";
+      return {
+        step: "the agent is working",
+        milestone: `attempt ${notice.data.attempt}${restarted}: agent working`,
+      };
+    }
+    case EVENTS.agentDone.name: {
+      const d = notice.data;
+      return {
+        step: "checking the agent's work",
+        milestone: `attempt ${d.attempt}: agent finished (${shown(d.stopReason)}${d.changed ? "" : ", no change"})`,
+      };
+    }
+    case EVENTS.gateStarted.name:
+      return { step: "running the gate" };
+    case EVENTS.gateStepStarted.name:
+      return { step: `running the gate: ${shown(notice.data.name)}` };
+    case EVENTS.gateStepFinished.name: {
+      const d = notice.data;
+      const verdict = d.passed
+        ? color.green("passed")
+        : color.red(d.timedOut ? "timed out" : `failed (exit ${String(d.exitCode)})`);
+      return { milestone: `  gate ${shown(d.name)}: ${verdict} in ${formatDuration(d.durationMs)}` };
+    }
+    case EVENTS.gatePassed.name:
+      return { milestone: color.green(`attempt ${notice.data.attempt}: gate green`) };
+    case EVENTS.gateFailed.name:
+      return { milestone: color.red(`attempt ${notice.data.attempt}: gate red`) };
+    case EVENTS.proposalStarted.name:
+      return { step: "verifying and proposing" };
+    case EVENTS.runProposed.name: {
+      const { branch, commits } = notice.data;
+      return {
+        milestone: color.green(`proposal: ${shown(branch)} (${commits} commit${commits === 1 ? "" : "s"})`),
+      };
+    }
+    case EVENTS.runGaveUp.name:
+      return { milestone: color.red(`gave up: ${shown(notice.data.reason)}`) };
+    case EVENTS.runFailed.name:
+      return { milestone: color.red(`failed: ${shown(notice.data.reason)}`) };
+    case EVENTS.runCancelled.name:
+      return { milestone: color.yellow("cancelled; the workspace is kept") };
+    case EVENTS.workspaceTampered.name:
+      return {
+        milestone: color.yellow(
+          `workspace git config was changed by the agent; restored (${shown(notice.data.savedAs)})`,
+        ),
+      };
+    case EVENTS.agentMessage.name:
+    case EVENTS.agentThought.name:
+      return { activity: `agent: ${printable(notice.data.text.replace(/\s+/g, " ").trim().slice(0, 60))}` };
+    case EVENTS.agentToolCall.name:
+      return { activity: `tool: ${shown(notice.data.title)}` };
+    case EVENTS.agentTerminal.name:
+      return { activity: `ran: ${shown(notice.data.command)}` };
+    case EVENTS.agentFileWrite.name:
+      return { activity: `wrote ${shown(notice.data.path)}` };
+    case EVENTS.agentPermission.name:
+      return { activity: `permission ${shown(notice.data.decision)}: ${shown(notice.data.title)}` };
+    // Shown elsewhere (refusals, `gaffer show`, `gaffer logs`), or not about a run's progress.
+    case EVENTS.agentPrompt.name:
+    case EVENTS.agentPlan.name:
+    case EVENTS.agentFileRead.name:
+    case EVENTS.agentNudged.name:
+    case EVENTS.agentError.name:
+    case EVENTS.agentSessionContinued.name:
+    case EVENTS.agentToolCallUpdate.name:
+    case EVENTS.agentUsage.name:
+    case EVENTS.agentFileDenied.name:
+    case EVENTS.agentOutput.name:
+    case EVENTS.agentOther.name:
+    case EVENTS.guardDenied.name:
+    case EVENTS.guardNoted.name:
+    case EVENTS.guardLogReplaced.name:
+    case EVENTS.guardAgentRules.name:
+    case EVENTS.sandboxNetworkDenied.name:
+    case EVENTS.gateSetup.name:
+    case EVENTS.gateOutputs.name:
+    case EVENTS.proposalCommitted.name:
+    case EVENTS.proposalRecorded.name:
+    case EVENTS.runInterrupted.name:
+    case EVENTS.runDiscarded.name:
+    case EVENTS.runRevising.name:
+    case EVENTS.workspaceSnapshot.name:
+    case EVENTS.itemCreated.name:
+    case EVENTS.itemEdited.name:
+    case EVENTS.itemClosed.name:
+    case EVENTS.itemReopened.name:
+    case EVENTS.itemHeld.name:
+    case EVENTS.claimTaken.name:
+    case EVENTS.claimReleased.name:
+    case EVENTS.claimExpired.name:
+    case EVENTS.reviewStarted.name:
+    case EVENTS.reviewInvalid.name:
+    case EVENTS.reviewApproved.name:
+    case EVENTS.reviewChangesRequested.name:
+    case EVENTS.reviewWorkspaceRemoved.name:
+    case EVENTS.reviewAgentMessage.name:
+    case EVENTS.reviewAgentThought.name:
+    case EVENTS.reviewAgentPlan.name:
+    case EVENTS.reviewAgentToolCall.name:
+    case EVENTS.reviewAgentToolCallUpdate.name:
+    case EVENTS.reviewAgentUsage.name:
+    case EVENTS.reviewAgentPermission.name:
+    case EVENTS.reviewAgentFileWrite.name:
+    case EVENTS.reviewAgentFileRead.name:
+    case EVENTS.reviewAgentFileDenied.name:
+    case EVENTS.reviewAgentTerminal.name:
+    case EVENTS.reviewAgentOutput.name:
+    case EVENTS.reviewAgentOther.name:
+    case EVENTS.vaultMerged.name:
+    case EVENTS.factoryPaused.name:
+    case EVENTS.factoryResumed.name:
+    case EVENTS.phaseAdvanced.name:
+    case EVENTS.phaseSet.name:
+    case EVENTS.supervisorStarted.name:
+    case EVENTS.supervisorStopped.name:
+    case EVENTS.supervisorError.name:
+    case EVENTS.roleStarted.name:
+    case EVENTS.roleExited.name:
+    case EVENTS.roleDied.name:
+    case EVENTS.roleHealing.name:
+    case EVENTS.roleGaveUp.name:
+    case EVENTS.roleScheduled.name:
+    case EVENTS.roleSkipped.name:
+    case EVENTS.stallNudged.name:
+    case EVENTS.stallRestarted.name:
+    case EVENTS.stallGaveUp.name:
+      return {};
     default:
-      return undefined;
+      return notice satisfies never;
   }
 }

@@ -1,3 +1,4 @@
+import { type EventBody, EVENTS } from "../store/index.ts";
 import { type DenialWeight, denialWeight } from "../guard/index.ts";
 
 /** A refusal by any layer, read from an event: the rule that refused and what was tried. */
@@ -9,25 +10,30 @@ export interface Refusal {
 }
 
 /** The refusal an event records (git guard and hooks, gaffer's terminals, a permission request), if any. */
-export function refusalOf(type: string, data: Record<string, unknown>): Refusal | undefined {
-  let rule: string;
-  let tried: string;
-  if (type === "guard.denied") {
-    rule = String(data.rule);
-    tried = Array.isArray(data.argv) ? `git ${data.argv.map(String).join(" ")}` : rule;
-  } else if (type === "agent.terminal" && typeof data.denied === "string") {
-    rule = data.denied;
-    tried = String(data.command);
-  } else if (type === "sandbox.network-denied") {
-    rule = `network: ${String(data.host)}`;
-    tried = `${String(data.method)} ${String(data.host)}:${String(data.port)}`;
-  } else if (type === "agent.permission" && data.decision === "reject") {
-    rule = typeof data.rule === "string" ? data.rule : "";
-    tried = String(data.title);
-  } else {
-    return undefined;
+export function refusalOf(event: EventBody): Refusal | undefined {
+  const refusal = refused(event);
+  return refusal && { ...refusal, weight: denialWeight(refusal.rule) };
+}
+
+function refused(event: EventBody): Omit<Refusal, "weight"> | undefined {
+  switch (event.type) {
+    case EVENTS.guardDenied.name:
+      return { rule: event.data.rule, tried: `git ${event.data.argv.join(" ")}` };
+    case EVENTS.agentTerminal.name:
+      return event.data.denied === undefined
+        ? undefined
+        : { rule: event.data.denied, tried: event.data.command };
+    case EVENTS.sandboxNetworkDenied.name: {
+      const { host, port, method } = event.data;
+      return { rule: `network: ${host}`, tried: `${method} ${host}:${port}` };
+    }
+    case EVENTS.agentPermission.name:
+      return event.data.decision === "reject"
+        ? { rule: event.data.rule ?? "", tried: event.data.title }
+        : undefined;
+    default:
+      return undefined;
   }
-  return { rule, tried, weight: denialWeight(rule) };
 }
 
 /** Refusals counted by rule, the ones that tried to escape first. */

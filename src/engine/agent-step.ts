@@ -7,7 +7,9 @@ import { agentPreset } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
 import { commandPolicy } from "../guard/index.ts";
 import {
+  BUILDER_UPDATE_EVENTS,
   countEvents,
+  EVENTS,
   inTransaction,
   listAttempts,
   type Run,
@@ -30,9 +32,9 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
   const { project, recorder, item, signal } = context;
   const db = project.store.db;
   const fingerprint = workFingerprint(await recordRunWork(context, run));
-  const turns = await countEvents(db, run.id, "agent.prompt");
+  const turns = await countEvents(db, run.id, [EVENTS.agentPrompt]);
   if (turns >= project.config.limits.turns) {
-    await recorder.event("limit.exceeded", { reason: "turns", turns });
+    await recorder.event(EVENTS.limitExceeded, { reason: "turns", turns });
     context.stop(`limit: the run took its ${turns} agent turns ([limits] turns)`);
     return;
   }
@@ -40,7 +42,10 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
   if (!usage) return;
   const before = (await listAttempts(db, run.id)).find((a) => a.number === number);
   const attempt = await startAttempt(db, run, project.owner, { number, treeHash: fingerprint });
-  recorder.announce(number === run.attempt ? "attempt.restarted" : "attempt.started", { attempt: number });
+  recorder.announce(number === run.attempt ? EVENTS.attemptRestarted : EVENTS.attemptStarted, {
+    state: "agent",
+    attempt: number,
+  });
 
   const previous = (await listAttempts(db, run.id)).find((a) => a.number === number - 1);
   const role = context.options.role;
@@ -51,14 +56,14 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
     : {};
   const brief = renderBrief({
     conventions: await findConventions(
-      (file, maxBytes) => readCommittedFile(project.root, run.base_commit, file, maxBytes),
+      (file, maxBytes) => readCommittedFile(project.root, run.baseCommit, file, maxBytes),
       project.config.project.conventions,
     ),
     item: { id: item.id, title: item.title, body: item.body },
     attempt: number,
     ...feedback,
     ...(role?.instructions && { role: { name: role.name, instructions: role.instructions } }),
-    ...(before?.stop_reason === "nudged" && { notice: NUDGE_NOTICE }),
+    ...(before?.stopReason === "nudged" && { notice: NUDGE_NOTICE }),
     ...(project.config.project.promptTemplate && {
       template: loadBriefTemplate(project.config.project.promptTemplate),
       templateFile: project.config.project.promptTemplate,
@@ -68,7 +73,11 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
   mkdirSync(runDir, { recursive: true });
   const briefPath = join(runDir, `attempt-${number}-brief.md`);
   writeFileSync(briefPath, brief);
-  await recorder.event("agent.prompt", { attempt: number, path: briefPath, bytes: Buffer.byteLength(brief) });
+  await recorder.event(EVENTS.agentPrompt, {
+    attempt: number,
+    path: briefPath,
+    bytes: Buffer.byteLength(brief),
+  });
 
   const result = await converse(context, run, number, brief, usage);
   await usage.record();
@@ -81,11 +90,14 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
     return;
   }
   if (result.stopReason === "error" || result.stopReason === "timeout") {
-    await updateAttempt(db, run.id, number, { state: "error", stopReason: result.stopReason });
-    await recorder.event("agent.error", {
-      attempt: number,
-      stopReason: result.stopReason,
-      error: result.error ?? null,
+    const { stopReason } = result;
+    await inTransaction(db, async (trx) => {
+      await updateAttempt(trx, run.id, number, { state: "error", stopReason });
+      await recorder.event(
+        EVENTS.agentError,
+        { attempt: number, stopReason, error: result.error ?? null },
+        trx,
+      );
     });
     const what = result.stopReason === "timeout" ? "timed out" : "failed";
     const firstLine = (result.error ?? result.stopReason).split("\n")[0];
@@ -96,7 +108,7 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
     );
   }
   const work = await recordRunWork(context, run, number);
-  const changed = workFingerprint(work) !== (attempt.tree_hash ?? fingerprint);
+  const changed = workFingerprint(work) !== (attempt.treeHash ?? fingerprint);
   const head = work.tip;
   await inTransaction(db, async (trx) => {
     await updateAttempt(trx, run.id, number, {
@@ -105,11 +117,8 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
       changed,
       work: { commit: work.commit, tree: work.tree },
     });
-    await recorder.transition(trx, {
-      from: ["agent"],
-      to: "gating",
+    await recorder.move(trx, "agentDone", {
       owner: project.owner,
-      event: "agent.done",
       data: { attempt: number, stopReason: result.stopReason, changed, head, tree: work.tree },
     });
   });
@@ -124,7 +133,7 @@ async function converse(
 ): Promise<TurnResult & { nudged: boolean }> {
   const { project, recorder, signal } = context;
   const preset = agentPreset(project.config, run.agent);
-  const sink = new AgentUpdateSink(recorder, context.output, "agent", { attempt });
+  const sink = new AgentUpdateSink(recorder, context.output, BUILDER_UPDATE_EVENTS, { attempt });
   const route = (update: AgentUpdate) => {
     sink.push(update);
     usage.observe(update);
@@ -133,7 +142,7 @@ async function converse(
   let kept = keep ? context.session : undefined;
   if (kept?.session) {
     usage.setBaseline(kept.handOver(route));
-    await recorder.event("agent.session-continued", { attempt });
+    await recorder.event(EVENTS.agentSessionContinued, { attempt });
   } else {
     kept = new KeptSession(route);
     const driver = createAgentDriver(preset, { scriptedAgentCommand: context.options.scriptedAgentCommand });
@@ -153,13 +162,13 @@ async function converse(
   const onAbort = () => void session.cancel();
   const unsubscribe = context.options.nudges?.subscribe(() => {
     nudged = true;
-    recorder.enqueue("agent.nudged", { attempt });
+    recorder.enqueue(EVENTS.agentNudged, { attempt });
     void session.cancel();
   });
   signal.addEventListener("abort", onAbort, { once: true });
   let result: TurnResult | undefined;
   try {
-    result = await session.prompt({ text: brief, attempt, runId: run.id, itemId: run.item_id });
+    result = await session.prompt({ text: brief, attempt, runId: run.id, itemId: run.itemId });
     return { ...result, nudged };
   } finally {
     signal.removeEventListener("abort", onAbort);

@@ -1,4 +1,5 @@
 import type { AgentUpdate } from "../agents/types.ts";
+import type { EventDef, EventName, UpdateEvents } from "../store/index.ts";
 import type { OutputMeter } from "./output-meter.ts";
 import type { RunRecorder } from "./recorder.ts";
 
@@ -17,21 +18,26 @@ type Text = Extract<AgentUpdate, { kind: "message" | "thought" }>;
 /**
  * Where an agent's updates go on their way to the store. Each is metered against the output limit
  * as it arrives, and one past the limit is dropped. Message (and thought) fragments are joined:
- * an answer streamed in a thousand chunks is one `<prefix>.message` event, stored at the next
+ * an answer streamed in a thousand chunks is one message event, stored at the next
  * boundary — another kind of update, the end of the turn (`flush`), a size cap, or a pause.
  */
 export class AgentUpdateSink {
   readonly #recorder: RunRecorder;
   readonly #meter: OutputMeter;
-  readonly #prefix: string;
-  readonly #data: Record<string, unknown>;
+  readonly #events: UpdateEvents;
+  readonly #data: { attempt: number } | { round: number };
   #pending: { kind: Text["kind"]; parts: string[]; bytes: number; since: number } | undefined;
   #idle: NodeJS.Timeout | undefined;
 
-  constructor(recorder: RunRecorder, meter: OutputMeter, prefix: string, data: Record<string, unknown>) {
+  constructor(
+    recorder: RunRecorder,
+    meter: OutputMeter,
+    events: UpdateEvents,
+    data: { attempt: number } | { round: number },
+  ) {
     this.#recorder = recorder;
     this.#meter = meter;
-    this.#prefix = prefix;
+    this.#events = events;
     this.#data = data;
   }
 
@@ -69,6 +75,9 @@ export class AgentUpdateSink {
   }
 
   #store(update: AgentUpdate): void {
-    this.#recorder.enqueue(`${this.#prefix}.${update.kind}`, { ...this.#data, ...update });
+    // BUILDER_UPDATE_EVENTS and REVIEWER_UPDATE_EVENTS pair each kind with the event whose payload
+    // is that update with the attempt (or the round) the sink was made with.
+    const def = this.#events[update.kind] as EventDef<EventName, object>;
+    this.#recorder.enqueue(def, { ...this.#data, ...update });
   }
 }

@@ -15,7 +15,7 @@ import {
   type SandboxPolicy,
   type SandboxSetting,
 } from "../sandbox/index.ts";
-import type { Run } from "../store/index.ts";
+import { EVENTS, type Run } from "../store/index.ts";
 import type { CommandWrapper } from "../util/process.ts";
 import type { Workspace } from "../workspace/index.ts";
 import type { Project } from "./project.ts";
@@ -118,7 +118,7 @@ export async function confineRun(
 ): Promise<RunConfinement> {
   const decision = sandboxDecision(project.config, agentPreset(project.config, run.agent));
   if (decision.kind === "none") {
-    await recorder.event("sandbox.unavailable", { description: decision.description });
+    await recorder.event(EVENTS.sandboxUnavailable, { description: decision.description });
   }
   const dirs = sandboxDirs(stateDir);
   const guardLog = join(dirs.guard, "denials.jsonl");
@@ -126,7 +126,7 @@ export async function confineRun(
   await installGitGuard({ binDir: dirs.bin, realGit, runBranch: run.branch, logFile: guardLog });
   installGuardHooks({ gitDir: join(workspace.dir, ".git"), runBranch: run.branch, logFile: guardLog });
   const replaced = prepareGuardLog(guardLog);
-  if (replaced) await recorder.event("guard.log-replaced", { path: guardLog, found: replaced });
+  if (replaced) await recorder.event(EVENTS.guardLogReplaced, { path: guardLog, found: replaced });
   const baselinePath = join(stateDir, "baseline.json");
   await recordProjectRefs(project.root, join(stateDir, PROJECT_REFS_FILE));
   if (!existsSync(baselinePath)) await saveBaseline(baselinePath, await captureBaseline(workspace));
@@ -143,7 +143,7 @@ export async function confineRun(
   Object.assign(policy.env, await nativeAgentRules(project, run, dirs.agent, recorder));
   // A host the allowlist refused is recorded where the user will look, with the key that allows it.
   const sandbox: Sandbox = createSandbox(policy, decision.kind, {
-    onNetworkDenied: (denial) => recorder.enqueue("sandbox.network-denied", { ...denial }),
+    onNetworkDenied: (denial) => recorder.enqueue(EVENTS.sandboxNetworkDenied, { ...denial }),
   });
   return {
     description: decision.description,
@@ -208,7 +208,7 @@ function policyFor(
     env: {
       PATH: `${dirs.bin}:${process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin"}`,
       GAFFER_RUN_ID: String(run.id),
-      GAFFER_ITEM_ID: String(run.item_id),
+      GAFFER_ITEM_ID: String(run.itemId),
       GAFFER_WORKSPACE: run.workspace,
       GAFFER_RUN_BRANCH: run.branch,
       GAFFER_GUARD_LOG: guardLog,
@@ -263,7 +263,7 @@ async function nativeAgentRules(
   const kind = preset.driver === "scripted" ? undefined : preset.nativeRules;
   if (!kind) return {};
   const written = writeAgentRules(dir, kind, run.workspace);
-  await recorder.event("guard.agent-rules", { agent: kind, path: written.path });
+  await recorder.event(EVENTS.guardAgentRules, { agent: kind, path: written.path });
   return written.env;
 }
 

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { GafferError } from "../errors.ts";
-import { getRun, type Run, TERMINAL_STATES } from "../store/index.ts";
+import { EVENTS, getRun, type Run, RUN_TRANSITIONS } from "../store/index.ts";
 import { discardWorkspace } from "../workspace/index.ts";
 import type { Project } from "./project.ts";
 import { RunRecorder } from "./recorder.ts";
@@ -26,19 +26,19 @@ export async function discardRun(
       `its work is in refs/gaffer/snapshots/${runId}`,
     );
   }
-  if (!TERMINAL_STATES.includes(run.state) && !["cancelled", "interrupted"].includes(run.state)) {
+  if (!RUN_TRANSITIONS.discard.from.includes(run.state)) {
     throw new GafferError(
       "run-state",
       `run ${runId} is ${run.state}`,
       "cancel it first (Ctrl-C in its terminal), then discard it",
     );
   }
-  const recorder = new RunRecorder(project.store.db, { id: run.id, itemId: run.item_id });
+  const recorder = new RunRecorder(project.store.db, { id: run.id, itemId: run.itemId });
   let snapshotRef: string | undefined;
   if (run.workspace && existsSync(run.workspace)) {
     const snapshot = await discardWorkspace(project.root, runWorkspace(run, recorder), run.id);
     snapshotRef = snapshot?.ref;
-    await recorder.event("workspace.snapshot", {
+    await recorder.event(EVENTS.workspaceSnapshot, {
       ref: snapshotRef ?? null,
       commit: snapshot?.commit ?? null,
     });
@@ -46,11 +46,8 @@ export async function discardRun(
   await removeSandboxState(project.paths.runDir(run.id));
   const gate = project.paths.gate(run.id);
   for (const path of [gate, `${gate}.index`, `${gate}.env`]) await rm(path, { recursive: true, force: true });
-  const discarded = await recorder.transition(project.store.db, {
-    from: [run.state],
-    to: "discarded",
+  const discarded = await recorder.move(project.store.db, "discard", {
     set: { owner: null },
-    event: "run.discarded",
     data: { from: run.state, snapshot: snapshotRef ?? null },
   });
   return { run: discarded, snapshotRef };

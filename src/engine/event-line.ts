@@ -5,7 +5,7 @@ import { printable } from "../util/printable.ts";
  * agent-controlled characters shown escaped (JSON leaves C1 controls and bidi characters raw).
  */
 export function eventLine(
-  event: { type: string; at: number; data: Record<string, unknown> },
+  event: { type: string; at: number; data: object },
   dimTime: (text: string) => string = (text) => text,
 ): string {
   const time = new Date(event.at).toISOString().slice(11, 23);

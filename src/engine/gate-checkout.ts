@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { GafferError } from "../errors.ts";
-import type { GateEnvironment, Run } from "../store/index.ts";
+import { EVENTS, type GateEnvironment, type Run } from "../store/index.ts";
 import {
   type Checkout,
   checkoutChanges,
@@ -59,7 +59,7 @@ export async function prepareGate(
       wrap: gate.sandbox.wrap,
       onStep: (step) => {
         setup.push(describeStep(step));
-        recorder.enqueue("gate.setup", { attempt, ...step });
+        recorder.enqueue(EVENTS.gateSetup, { attempt, ...step });
       },
     });
   } catch (error) {

@@ -1,7 +1,7 @@
 import { GafferError } from "../errors.ts";
 import { compressFailure, failureSignature, runGate } from "../gate/index.ts";
 import type { GateExecution, GateOutcome } from "../gate/types.ts";
-import { inTransaction, type Run, recordGateResult, updateAttempt } from "../store/index.ts";
+import { EVENTS, inTransaction, recordGateResult, type Run, updateAttempt } from "../store/index.ts";
 import { gateOutputs, prepareGate } from "./gate-checkout.ts";
 import { recordGuardDenials } from "./guard-denials.ts";
 import type { StepContext } from "./run.ts";
@@ -20,7 +20,7 @@ export async function runGateStep(context: StepContext, run: Run, attempt: numbe
   const prepared = await prepareGate(context, run, attempt, work);
   let outcome: GateOutcome;
   try {
-    await recorder.event("gate.started", {
+    await recorder.event(EVENTS.gateStarted, {
       attempt,
       steps: gate.commands.map((c) => c.name),
       tree: work.tree,
@@ -34,8 +34,8 @@ export async function runGateStep(context: StepContext, run: Run, attempt: numbe
       storeOutputBytes: gate.outputBytes,
       signal,
       wrap: prepared.gate.sandbox.wrap,
-      onStart: (name) => recorder.enqueue("gate.step.started", { attempt, name }),
-      onFinish: (execution) => recorder.enqueue("gate.step.finished", { attempt, ...summary(execution) }),
+      onStart: (name) => recorder.enqueue(EVENTS.gateStepStarted, { attempt, name }),
+      onFinish: (execution) => recorder.enqueue(EVENTS.gateStepFinished, { attempt, ...summary(execution) }),
     });
   } finally {
     await prepared.gate.sandbox.close();
@@ -43,7 +43,7 @@ export async function runGateStep(context: StepContext, run: Run, attempt: numbe
   await recorder.flush();
   await recordGuardDenials(context, run, attempt, "gate");
   if (signal.aborted) return;
-  await recorder.event("gate.outputs", {
+  await recorder.event(EVENTS.gateOutputs, {
     attempt,
     tree: work.tree,
     ...(await gateOutputs(context, run, prepared.checkout)),
@@ -77,7 +77,7 @@ export async function runGateStep(context: StepContext, run: Run, attempt: numbe
       ...(feedback !== undefined && { feedback }),
     });
     await recorder.event(
-      outcome.passed ? "gate.passed" : "gate.failed",
+      outcome.passed ? EVENTS.gatePassed : EVENTS.gateFailed,
       { attempt, tree: work.tree, ...(failureHash && { failureHash }) },
       trx,
     );
@@ -92,7 +92,7 @@ export async function runGateStep(context: StepContext, run: Run, attempt: numbe
   }
 }
 
-function summary(execution: GateExecution): Record<string, unknown> {
+function summary(execution: GateExecution) {
   return {
     name: execution.name,
     exitCode: execution.exitCode,

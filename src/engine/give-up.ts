@@ -1,4 +1,4 @@
-import { getItem, getRun, RESUMABLE_STATES, type Run, transitionRun } from "../store/index.ts";
+import { getItem, getRun, moveRun, RESUMABLE_STATES, type Run } from "../store/index.ts";
 import type { Project } from "./project.ts";
 import { recoverInterruptedRuns } from "./recover.ts";
 import { writeFailureReport } from "./report.ts";
@@ -14,12 +14,9 @@ export async function giveUpRun(project: Project, runId: number, reason: string)
   await recoverInterruptedRuns(db);
   const run = await getRun(db, runId);
   if (!RESUMABLE_STATES.includes(run.state)) return run;
-  const report = await writeFailureReport(project, run, await getItem(db, run.item_id), reason);
-  const ended = await transitionRun(db, runId, {
-    from: [run.state],
-    to: "gave-up",
-    set: { reason, report_path: report, owner: null },
-    event: "run.gave-up",
+  const report = await writeFailureReport(project, run, await getItem(db, run.itemId), reason);
+  const ended = await moveRun(db, runId, "abandon", {
+    set: { reason, reportPath: report, owner: null },
     data: { reason, report },
   });
   await removeSandboxState(project.paths.runDir(runId));

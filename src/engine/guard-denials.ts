@@ -1,5 +1,5 @@
 import { guardLogEntries } from "../guard/index.ts";
-import { countEvents, type Run } from "../store/index.ts";
+import { countEvents, EVENTS, type Run } from "../store/index.ts";
 import type { StepContext } from "./run.ts";
 
 /** Which step's processes a denial came from: the agent's turn, the gate, or the setup steps. */
@@ -20,9 +20,12 @@ export async function recordGuardDenials(
   if (guardLog === undefined) return;
   const denials = guardLogEntries(guardLog);
   const db = context.project.store.db;
-  const recorded =
-    (await countEvents(db, run.id, "guard.denied")) + (await countEvents(db, run.id, "guard.noted"));
+  const recorded = await countEvents(db, run.id, [EVENTS.guardDenied, EVENTS.guardNoted]);
   for (const entry of denials.slice(recorded)) {
-    await context.recorder.event(entry.refused ? "guard.denied" : "guard.noted", { attempt, step, ...entry });
+    await context.recorder.event(entry.refused ? EVENTS.guardDenied : EVENTS.guardNoted, {
+      attempt,
+      step,
+      ...entry,
+    });
   }
 }

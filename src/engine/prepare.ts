@@ -1,6 +1,6 @@
 import { GafferError } from "../errors.ts";
 import { preflightGate } from "../gate/index.ts";
-import type { Run } from "../store/index.ts";
+import { EVENTS, type Run } from "../store/index.ts";
 import { createWorkspace, runSetup } from "../workspace/index.ts";
 import { confineRun, type RunConfinement } from "./confinement.ts";
 import { recordGuardDenials } from "./guard-denials.ts";
@@ -19,11 +19,11 @@ export async function prepareWorkspace(context: StepContext, run: Run): Promise<
     project: project.root,
     dir,
     branch: run.branch,
-    baseCommit: run.base_commit,
+    baseCommit: run.baseCommit,
     identity: project.config.workspace.identity,
     onTamper: recordTamper(recorder),
   });
-  await recorder.event("workspace.created", { path: dir, branch: run.branch, reused });
+  await recorder.event(EVENTS.workspaceCreated, { path: dir, branch: run.branch, reused });
   const ready = { ...run, workspace: dir };
   const confinement = await confineRun(project, ready, workspace, recorder);
   try {
@@ -37,7 +37,7 @@ export async function prepareWorkspace(context: StepContext, run: Run): Promise<
       env,
       signal: context.signal,
       wrap: confinement.wrap,
-      onStep: (step) => recorder.enqueue("workspace.setup", { ...step }),
+      onStep: (step) => recorder.enqueue(EVENTS.workspaceSetup, { ...step }),
     });
     await recorder.flush();
     await recordGuardDenials(context, run, 0, "setup", confinement.guardLog);
@@ -53,12 +53,9 @@ export async function prepareWorkspace(context: StepContext, run: Run): Promise<
         "install it, or fix [[gate.commands]] in gaffer.toml",
       );
     }
-    await recorder.transition(project.store.db, {
-      from: ["preparing"],
-      to: "preparing",
+    await recorder.move(project.store.db, "workspaceReady", {
       owner: project.owner,
       set: { workspace: dir, sandbox: confinement.description },
-      event: "workspace.ready",
       data: { path: dir, sandbox: confinement.description },
     });
     return confinement;

@@ -1,11 +1,13 @@
 import { GafferError } from "../errors.ts";
 import {
+  EVENTS,
+  eventsOfKind,
   type GateEnvironment,
   inTransaction,
   listEvents,
   listGateResults,
-  type Run,
   recordProposal,
+  type Run,
 } from "../store/index.ts";
 import { describeProposal, publishCommit } from "../workspace/index.ts";
 import type { StepContext } from "./run.ts";
@@ -22,13 +24,7 @@ import { runWorkspace } from "./workspace-handle.ts";
 export async function proposeStep(context: StepContext, run: Run): Promise<void> {
   const { project, recorder, item } = context;
   const db = project.store.db;
-  await recorder.transition(db, {
-    from: ["gating", "preparing", "proposing"],
-    to: "proposing",
-    owner: project.owner,
-    event: "proposal.started",
-    data: { attempt: run.attempt },
-  });
+  await recorder.move(db, "startProposal", { owner: project.owner, data: { attempt: run.attempt } });
   const workspace = runWorkspace(run, recorder);
   const work = await keptWork(context, run, run.attempt);
   if (!work) {
@@ -44,12 +40,12 @@ export async function proposeStep(context: StepContext, run: Run): Promise<void>
     tip: work.tip,
     head: work.commit,
   });
-  await recorder.event("proposal.committed", {
+  await recorder.event(EVENTS.proposalCommitted, {
     committed: work.commit !== work.tip,
     head: work.commit,
     tree: work.tree,
   });
-  const description = await describeProposal(repo, run.base_commit, work.commit);
+  const description = await describeProposal(repo, run.baseCommit, work.commit);
   if (description.commits.length === 0) {
     throw new GafferError(
       "agent-failed",
@@ -61,9 +57,9 @@ export async function proposeStep(context: StepContext, run: Run): Promise<void>
   const evidence = (await listGateResults(db, run.id, run.attempt)).map((result) => ({
     name: result.name,
     command: result.command,
-    exitCode: result.exit_code,
-    durationMs: result.duration_ms,
-    outputSha256: result.output_sha256,
+    exitCode: result.exitCode,
+    durationMs: result.durationMs,
+    outputSha256: result.outputSha256,
   }));
   const environment = await gateEnvironment(context, run);
   await inTransaction(db, async (trx) => {
@@ -71,7 +67,7 @@ export async function proposeStep(context: StepContext, run: Run): Promise<void>
       runId: run.id,
       itemId: item.id,
       branch: run.branch,
-      baseCommit: run.base_commit,
+      baseCommit: run.baseCommit,
       headCommit: description.head,
       commits: description.commits,
       diffStat: description.diffStat,
@@ -81,12 +77,9 @@ export async function proposeStep(context: StepContext, run: Run): Promise<void>
       tree: work.tree,
       environment,
     });
-    await recorder.transition(trx, {
-      from: ["proposing"],
-      to: "proposed",
+    await recorder.move(trx, "propose", {
       owner: project.owner,
       set: { owner: null },
-      event: "run.proposed",
       data: { branch: run.branch, head: description.head, commits: description.commits.length },
     });
   });
@@ -95,6 +88,6 @@ export async function proposeStep(context: StepContext, run: Run): Promise<void>
 /** The environment the green gate saw, as recorded when it started. */
 async function gateEnvironment(context: StepContext, run: Run): Promise<GateEnvironment | undefined> {
   const events = await listEvents(context.project.store.db, { runId: run.id });
-  const started = events.findLast((e) => e.type === "gate.started" && e.data.attempt === run.attempt);
-  return started?.data.environment as GateEnvironment | undefined;
+  return eventsOfKind(events, EVENTS.gateStarted).findLast((e) => e.data.attempt === run.attempt)?.data
+    .environment;
 }

@@ -1,4 +1,4 @@
-import { ACTIVE_STATES, type Db, listRuns, type Run, transitionRun } from "../store/index.ts";
+import { ACTIVE_STATES, type Db, listRuns, moveRun, type Run } from "../store/index.ts";
 import { isOwnerAlive } from "./owner.ts";
 
 /**
@@ -11,12 +11,9 @@ export async function recoverInterruptedRuns(db: Db): Promise<Run[]> {
     if (run.owner && isOwnerAlive(run.owner)) continue;
     try {
       recovered.push(
-        await transitionRun(db, run.id, {
-          from: [run.state],
-          to: "interrupted",
+        await moveRun(db, run.id, "interrupt", {
           owner: run.owner,
           set: { owner: null, reason: `gaffer stopped during ${run.state}` },
-          event: "run.interrupted",
           data: { during: run.state, attempt: run.attempt, previousOwner: run.owner },
         }),
       );

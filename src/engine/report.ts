@@ -34,10 +34,10 @@ export async function writeFailureReport(
     `# Failure report: run ${run.id}, item #${item.id}`,
     table([
       ["item", `#${item.id} ${item.title}`],
-      ["branch", `${code(run.branch)} from ${code(run.base_branch)} (${run.base_commit.slice(0, 12)})`],
-      ["started", new Date(run.created_at).toISOString()],
+      ["branch", `${code(run.branch)} from ${code(run.baseBranch)} (${run.baseCommit.slice(0, 12)})`],
+      ["started", new Date(run.createdAt).toISOString()],
       ["stopped", new Date(stopped).toISOString()],
-      ["duration", formatDuration(stopped - run.created_at)],
+      ["duration", formatDuration(stopped - run.createdAt)],
       ["give-up signal", reason],
     ]),
     "## Attempts",
@@ -91,11 +91,11 @@ function attemptsTable(attempts: Attempt[], gate: GateResult[]): string {
   if (attempts.length === 0) return "No attempt started.";
   return table(
     attempts.map((a) => {
-      const failed = gate.find((g) => g.attempt === a.number && g.exit_code !== 0);
+      const failed = gate.find((g) => g.attempt === a.number && g.exitCode !== 0);
       const verdict = a.state === "red" && failed ? `red (${failed.name}: ${exitText(failed)})` : a.state;
-      const duration = a.ended_at ? formatDuration(a.ended_at - a.started_at) : "unfinished";
+      const duration = a.endedAt ? formatDuration(a.endedAt - a.startedAt) : "unfinished";
       const changed = a.changed === null ? "?" : a.changed ? "yes" : "no";
-      return [String(a.number), a.stop_reason ?? "-", changed, verdict, duration];
+      return [String(a.number), a.stopReason ?? "-", changed, verdict, duration];
     }),
     ["attempt", "agent stop", "changed files", "gate", "duration"],
   );
@@ -114,18 +114,18 @@ function gateState(results: GateResult[]): string {
       g.name,
       code(g.command),
       exitText(g),
-      formatDuration(g.duration_ms),
-      g.output_sha256.slice(0, 16),
-      g.log_path ?? "-",
+      formatDuration(g.durationMs),
+      g.outputSha256.slice(0, 16),
+      g.logPath ?? "-",
     ]),
     ["step", "command", "result", "duration", "output sha256", "full log"],
   );
 }
 
 function exitText(result: GateResult): string {
-  if (result.timed_out) return "timed out";
-  if (result.exit_code === null) return `killed (${result.signal ?? "signal"})`;
-  return `exit ${result.exit_code}`;
+  if (result.timedOut) return "timed out";
+  if (result.exitCode === null) return `killed (${result.signal ?? "signal"})`;
+  return `exit ${result.exitCode}`;
 }
 
 async function gitState(run: Run): Promise<string> {
@@ -135,7 +135,7 @@ async function gitState(run: Run): Promise<string> {
       "log",
       "--oneline",
       "--no-decorate",
-      `${run.base_commit}..HEAD`,
+      `${run.baseCommit}..HEAD`,
     ]);
     const status = await workspaceGit(runWorkspace(run), [
       "status",

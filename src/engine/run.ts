@@ -3,17 +3,18 @@ import { agentPreset } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
 import {
   createRun,
+  EVENTS,
   findProposal,
   getItem,
   getRun,
+  isStopped,
   type Item,
   listAttempts,
   listRuns,
   type Proposal,
-  RESUMABLE_STATES,
   type Run,
+  RUN_TRANSITIONS,
   TERMINAL_STATES,
-  type RunState,
 } from "../store/index.ts";
 import {
   assertHasCommits,
@@ -124,7 +125,7 @@ export async function startRun(project: Project, itemId: number, options: RunOpt
   if (previous)
     options.observer?.onNotice({
       runId: previous.id,
-      type: "run.previous",
+      type: EVENTS.runPrevious.name,
       at: Date.now(),
       data: {
         item: itemId,
@@ -148,15 +149,15 @@ export async function startRun(project: Project, itemId: number, options: RunOpt
   });
   options.observer?.onNotice({
     runId: run.id,
-    type: "run.created",
-    at: run.created_at,
-    data: { agent, branch: run.branch, base: baseBranch },
+    type: EVENTS.runCreated.name,
+    at: run.createdAt,
+    data: { agent, branch: run.branch, base: baseBranch, baseCommit },
   });
   return drive(project, run, item, options);
 }
 
 /** The states `--resume` continues a run from. */
-const RESUME_FROM: readonly RunState[] = [...RESUMABLE_STATES, "failed"];
+const RESUME_FROM = RUN_TRANSITIONS.resume.from;
 
 /** Continues the item's latest cancelled, interrupted or failed run from its last recorded step. */
 export async function resumeRun(project: Project, itemId: number, options: RunOptions): Promise<RunResult> {
@@ -174,16 +175,13 @@ export async function resumeRun(project: Project, itemId: number, options: RunOp
   await preflightAgent(preset, { prompt: item.body, cwd: project.root, env: process.env });
   sandboxDecision(project.config, preset);
   const recorder = new RunRecorder(project.store.db, { id: latest.id, itemId }, options.observer);
-  const run = await recorder.transition(project.store.db, {
-    from: RESUME_FROM,
-    to: "preparing",
+  const run = await recorder.move(project.store.db, "resume", {
     set: {
       owner: project.owner,
       reason: null,
-      ended_at: null,
+      endedAt: null,
       ...(options.agent && { agent: options.agent }),
     },
-    event: "run.resumed",
     data: { from: latest.state, attempt: latest.attempt },
   });
   return drive(project, run, item, options);
@@ -198,7 +196,7 @@ async function drive(project: Project, initial: Run, item: Item, options: RunOpt
   const exceed = (reason: string, usage: Partial<Usage>) => {
     if (exceededAlready) return;
     exceededAlready = true;
-    recorder.enqueue("limit.exceeded", { reason, ...usage });
+    recorder.enqueue(EVENTS.limitExceeded, { reason, ...usage });
     context.stop(reason);
   };
   const context: StepContext = {
@@ -304,12 +302,9 @@ async function endWithReport(
 ): Promise<void> {
   const reason = step.kind === "fail" ? step.reason : `${step.signal}: ${step.detail}`;
   const reportPath = await writeFailureReport(context.project, run, context.item, reason);
-  await context.recorder.transition(context.project.store.db, {
-    from: ["gating", "agent", "preparing"],
-    to,
+  await context.recorder.move(context.project.store.db, to === "gave-up" ? "giveUp" : "fail", {
     owner: context.project.owner,
-    set: { reason, report_path: reportPath, owner: null },
-    event: to === "gave-up" ? "run.gave-up" : "run.failed",
+    set: { reason, reportPath, owner: null },
     data: { reason, report: reportPath },
   });
 }
@@ -318,27 +313,21 @@ async function endWithReport(
 async function failRun(context: StepContext, error: unknown): Promise<void> {
   const reason = error instanceof Error ? error.message : String(error);
   const run = await getRun(context.project.store.db, context.recorder.runId);
-  if (!["preparing", "agent", "gating", "proposing"].includes(run.state)) return;
+  if (isStopped(run.state)) return;
   const reportPath = await writeFailureReport(context.project, run, context.item, reason).catch(() => null);
   await context.recorder
-    .transition(context.project.store.db, {
-      from: [run.state],
-      to: "failed",
+    .move(context.project.store.db, "fail", {
       owner: context.project.owner,
-      set: { reason, report_path: reportPath, owner: null },
-      event: "run.failed",
-      data: { reason, ...(error instanceof GafferError && { code: error.code }) },
+      set: { reason, reportPath, owner: null },
+      data: { reason, report: reportPath, ...(error instanceof GafferError && { code: error.code }) },
     })
     .catch(() => {});
 }
 
 async function cancel(context: StepContext, run: Run): Promise<Run> {
-  return context.recorder.transition(context.project.store.db, {
-    from: ["preparing", "agent", "gating", "proposing"],
-    to: "cancelled",
+  return context.recorder.move(context.project.store.db, "cancel", {
     owner: context.project.owner,
     set: { reason: "cancelled by the user", owner: null },
-    event: "run.cancelled",
     data: { attempt: run.attempt },
   });
 }

@@ -49,8 +49,8 @@ function afterRed(run: Run, attempts: readonly Attempt[], last: Attempt): NextSt
   const previous = attempts.at(-2);
   if (
     previous?.state === "red" &&
-    previous.failure_hash !== null &&
-    previous.failure_hash === last.failure_hash
+    previous.failureHash !== null &&
+    previous.failureHash === last.failureHash
   ) {
     return {
       kind: "give-up",
@@ -61,8 +61,8 @@ function afterRed(run: Run, attempts: readonly Attempt[], last: Attempt): NextSt
   // A review round starts a fresh heal loop: only the attempts since the last one count.
   const reviewed = attempts.findLastIndex((a) => a.state === "changes-requested");
   const fixesUsed = attempts.length - reviewed - 2;
-  if (fixesUsed >= run.max_fix_attempts) {
-    if (run.max_fix_attempts === 0)
+  if (fixesUsed >= run.maxFixAttempts) {
+    if (run.maxFixAttempts === 0)
       return { kind: "fail", reason: "the gate is red and max_fix_attempts is 0" };
     return {
       kind: "give-up",

@@ -1,6 +1,6 @@
 import type { AgentUpdate } from "../agents/types.ts";
 import { agentPreset, type GafferConfig } from "../config/index.ts";
-import { recordUsage, type Run, spentUsd, startOfUtcDay, type UsageSource } from "../store/index.ts";
+import { EVENTS, recordUsage, type Run, spentUsd, startOfUtcDay, type UsageSource } from "../store/index.ts";
 import type { StepContext } from "./run.ts";
 
 type UsageUpdate = Extract<AgentUpdate, { kind: "usage" }>;
@@ -68,7 +68,7 @@ export class AttemptUsage {
     const usage = new AttemptUsage(context, run, attempt, await spentSoFar(context, run));
     const reason = budgetExceeded(context.project.config.budget, usage.#spent);
     if (!reason) return usage;
-    await context.recorder.event("budget.exceeded", { attempt, reason, spent: usage.#spent });
+    await context.recorder.event(EVENTS.budgetExceeded, { attempt, reason, spent: usage.#spent });
     context.stop(reason);
     return undefined;
   }
@@ -87,7 +87,7 @@ export class AttemptUsage {
     const spent = Object.fromEntries(SCOPES.map((scope) => [scope, this.#spent[scope] + live])) as Spent;
     const reason = budgetExceeded(this.#context.project.config.budget, spent);
     if (!reason) return;
-    this.#context.recorder.enqueue("budget.exceeded", { attempt: this.#attempt, reason, spent });
+    this.#context.recorder.enqueue(EVENTS.budgetExceeded, { attempt: this.#attempt, reason, spent });
     this.#context.stop(reason);
   }
 
@@ -95,7 +95,7 @@ export class AttemptUsage {
   async record(): Promise<void> {
     await recordUsage(this.#context.project.store.db, {
       runId: this.#run.id,
-      itemId: this.#run.item_id,
+      itemId: this.#run.itemId,
       attempt: this.#attempt,
       agent: this.#run.agent,
       role: this.#context.options.role?.name ?? null,
@@ -129,7 +129,7 @@ async function spentSoFar(context: StepContext, run: Run): Promise<Spent> {
   const db = context.project.store.db;
   return {
     run: await spentUsd(db, { runId: run.id }),
-    item: await spentUsd(db, { itemId: run.item_id }),
+    item: await spentUsd(db, { itemId: run.itemId }),
     day: await spentUsd(db, { since: startOfUtcDay(Date.now()) }),
     project: await spentUsd(db),
   };

@@ -8,7 +8,7 @@ import {
   verifyIntegrity,
 } from "../guard/integrity/index.ts";
 import { redactStrings, secretScanner } from "../guard/secrets/index.ts";
-import { listEvents, type ProposalFinding, type Run } from "../store/index.ts";
+import { EVENTS, eventsOfKind, listEvents, type ProposalFinding, type Run } from "../store/index.ts";
 import type { Workspace } from "../workspace/index.ts";
 import { projectRefsPath } from "./confinement.ts";
 import { knownSecrets } from "./known-secrets.ts";
@@ -33,13 +33,13 @@ export async function verifyRun(
   const integrity = await verifyIntegrity(workspace, subject, {
     baseline: await loadBaseline(confinement.baselinePath),
     branch: run.branch,
-    baseCommit: run.base_commit,
+    baseCommit: run.baseCommit,
     allowPaths: project.config.guard.allowPaths,
     denyPaths: runDenyPaths(project.config.guard.denyPaths),
     observedTips: await observedTips(context, run),
   });
   const gate = project.config.gate.commands.map((command) => command.run);
-  const tampering = (await detectTestTampering(subject, run.base_commit, { gate })).map(
+  const tampering = (await detectTestTampering(subject, run.baseCommit, { gate })).map(
     (finding: ProposalFinding) => ({
       ...finding,
       severity: project.config.guard.tamper,
@@ -47,7 +47,7 @@ export async function verifyRun(
   );
   const known = await knownSecrets(project);
   const secrets = await checkSecrets(subject, {
-    baseCommit: run.base_commit,
+    baseCommit: run.baseCommit,
     branch: run.branch,
     known,
     severity: project.config.guard.secrets,
@@ -65,7 +65,7 @@ export async function verifyRun(
       evidence: redactStrings(finding.evidence, redact),
     }),
   );
-  for (const finding of findings) await recorder.event("integrity.finding", { ...finding });
+  for (const finding of findings) await recorder.event(EVENTS.integrityFinding, { ...finding });
   const blocking = findings.filter((finding) => finding.severity === "block");
   if (blocking.length > 0) {
     const more = blocking.length > 1 ? ` (and ${blocking.length - 1} more)` : "";
@@ -81,8 +81,8 @@ export async function verifyRun(
 /** A gate that changed tracked files in its checkout: the tree it judged is not what it left. */
 async function gateChangedFiles(context: StepContext, run: Run): Promise<ProposalFinding[]> {
   const events = await listEvents(context.project.store.db, { runId: run.id });
-  const outputs = events.findLast((e) => e.type === "gate.outputs" && e.data.attempt === run.attempt);
-  const changed = Array.isArray(outputs?.data.changed) ? (outputs.data.changed as string[]) : [];
+  const outputs = eventsOfKind(events, EVENTS.gateOutputs).findLast((e) => e.data.attempt === run.attempt);
+  const changed = outputs?.data.changed ?? [];
   if (changed.length === 0) return [];
   return [
     {
@@ -98,7 +98,5 @@ async function gateChangedFiles(context: StepContext, run: Run): Promise<Proposa
 /** The branch tips gaffer saw after each agent turn, so a forged reflog cannot hide a rewrite. */
 async function observedTips(context: StepContext, run: Run): Promise<string[]> {
   const events = await listEvents(context.project.store.db, { runId: run.id });
-  return events
-    .filter((e) => e.type === "agent.done" && typeof e.data.head === "string")
-    .map((e) => e.data.head as string);
+  return eventsOfKind(events, EVENTS.agentDone).flatMap((e) => e.data.head ?? []);
 }

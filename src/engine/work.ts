@@ -32,7 +32,7 @@ export async function recordRunWork(context: StepContext, run: Run, attempt?: nu
   const repo = await runEvidence(context, run);
   const work = await recordWork(repo, runWorkspace(run, recorder), {
     branch: run.branch,
-    baseCommit: run.base_commit,
+    baseCommit: run.baseCommit,
     message: `${item.title}\n\ngaffer item #${item.id}, run ${run.id}, attempt ${attempt ?? run.attempt}`,
     identity: project.config.workspace.identity,
     signal: context.signal,

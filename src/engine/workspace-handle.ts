@@ -1,4 +1,4 @@
-import type { Run } from "../store/index.ts";
+import { EVENTS, type Run } from "../store/index.ts";
 import { type TamperEvidence, type Workspace, workspaceAt } from "../workspace/index.ts";
 import type { RunRecorder } from "./recorder.ts";
 
@@ -16,5 +16,5 @@ export function runWorkspace(
 
 /** Records a restored git config as a `workspace.tampered` event. */
 export function recordTamper(recorder: RunRecorder | undefined): (evidence: TamperEvidence) => void {
-  return (evidence) => recorder?.enqueue("workspace.tampered", { ...evidence });
+  return (evidence) => recorder?.enqueue(EVENTS.workspaceTampered, { ...evidence });
 }

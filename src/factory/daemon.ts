@@ -6,7 +6,7 @@ import { findProgram } from "../agents/index.ts";
 import { type FactoryConfig, loadFactory } from "../config/index.ts";
 import { isOwnerAlive, type Project } from "../engine/index.ts";
 import { GafferError } from "../errors.ts";
-import { appendEvent } from "../store/index.ts";
+import { appendEvent, EVENTS } from "../store/index.ts";
 import { gafferCommand } from "../util/self.ts";
 import { factoryDirs } from "./children.ts";
 import { type DaemonRecord, runningDaemon, takeOwnership } from "./ownership.ts";
@@ -133,6 +133,6 @@ export async function setPaused(project: Project, paused: boolean): Promise<bool
     writeFileSync(file, `${new Date().toISOString()}\n`);
   } else rmSync(file, { force: true });
   if (was !== paused)
-    await appendEvent(project.store.db, { type: paused ? "factory.paused" : "factory.resumed" });
+    await appendEvent(project.store.db, {}, paused ? EVENTS.factoryPaused : EVENTS.factoryResumed, {});
   return was;
 }

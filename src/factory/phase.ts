@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { didYouMean, type FactoryConfig, type Phase, shownPath } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
-import { appendEvent, type Db } from "../store/index.ts";
+import { appendEvent, type Db, EVENTS } from "../store/index.ts";
 
 /**
  * The current phase, persisted as a 0-based index in a `phase-idx` file: the engine's own
@@ -85,7 +85,7 @@ export function findPhase(factory: FactoryConfig, ref: string): number {
 /** Makes `index` (0-based) the current phase and records a `phase.set` event. */
 export async function setPhase(context: PhaseContext, index: number): Promise<PhaseChange> {
   const from = requirePhases(context);
-  return change(context, from, index, "phase.set");
+  return change(context, from, index, EVENTS.phaseSet);
 }
 
 /**
@@ -112,7 +112,7 @@ export async function advancePhase(
       "read the current phase with `gaffer phase show`",
     );
   }
-  return change(context, from, from.index + 1, "phase.advanced");
+  return change(context, from, from.index + 1, EVENTS.phaseAdvanced);
 }
 
 function requirePhases(context: PhaseContext): PhaseState {
@@ -130,15 +130,18 @@ async function change(
   context: PhaseContext,
   from: PhaseState,
   index: number,
-  type: string,
+  def: typeof EVENTS.phaseSet | typeof EVENTS.phaseAdvanced,
 ): Promise<PhaseChange> {
   mkdirSync(dirname(from.file), { recursive: true });
   writeFileSync(`${from.file}.tmp`, `${index}\n`);
   renameSync(`${from.file}.tmp`, from.file);
   const to = stateAt(context.factory, index, from.file);
-  await appendEvent(context.db, {
-    type,
-    data: { from: from.phase.id, fromDone: from.done, to: to.phase.id, index, done: to.done },
+  await appendEvent(context.db, {}, def, {
+    from: from.phase.id,
+    fromDone: from.done,
+    to: to.phase.id,
+    index,
+    done: to.done,
   });
   return { from, to };
 }

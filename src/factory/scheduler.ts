@@ -56,8 +56,8 @@ export async function readBacklog(db: Db): Promise<Backlog> {
   return {
     unclaimed,
     awaitingReview: unreviewed
-      .filter((run) => !claimed.has(run.item_id))
-      .sort((a, b) => a.updated_at - b.updated_at),
+      .filter((run) => !claimed.has(run.itemId))
+      .sort((a, b) => a.updatedAt - b.updatedAt),
     pendingReviews: unreviewed.length,
   };
 }

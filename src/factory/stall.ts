@@ -1,4 +1,4 @@
-import { type Db, latestEventAt, listRuns } from "../store/index.ts";
+import { type Db, type EventDef, type EventName, EVENTS, latestEventAt, listRuns } from "../store/index.ts";
 
 /**
  * When a role's run counts as stalled, and what the supervisor does about it: first a nudge, then
@@ -26,12 +26,19 @@ export interface StallLimits {
 
 /** Events that show a run moving on, not just an agent talking. */
 export const PROGRESS_EVENTS = [
-  "workspace.ready",
-  "agent.done",
-  "gate.step.finished",
-  "proposal.committed",
-  "run.proposed",
+  EVENTS.workspaceReady,
+  EVENTS.agentDone,
+  EVENTS.gateStepFinished,
+  EVENTS.proposalCommitted,
+  EVENTS.runProposed,
 ] as const;
+
+/** The event each stall action is recorded as. */
+export const STALL_EVENTS = {
+  nudge: EVENTS.stallNudged,
+  restart: EVENTS.stallRestarted,
+  "give-up": EVENTS.stallGaveUp,
+} as const satisfies Record<StallAction, EventDef<EventName>>;
 
 /** What to do now, or undefined while the run is not stalled (each stage waits a full period after the last). */
 export function stallAction(clock: StallClock, limits: StallLimits, now: number): StallAction | undefined {
@@ -60,8 +67,8 @@ export async function stallClock(
   state: { stage: number; actedAt: number },
 ): Promise<StallClock> {
   const run = (await listRuns(db, { itemId })).at(-1);
-  const at = async (types?: readonly string[]) =>
-    Math.max(startedAt, (run && (await latestEventAt(db, run.id, types))) ?? 0);
+  const at = async (defs?: readonly EventDef<EventName>[]) =>
+    Math.max(startedAt, (run && (await latestEventAt(db, run.id, defs))) ?? 0);
   return {
     activityAt: await at(),
     agentWorking: run?.state === "agent",

@@ -16,6 +16,9 @@ import {
   appendEvent,
   claimItem,
   type Duty,
+  type EventDef,
+  type EventName,
+  EVENTS,
   expireClaims,
   listClaims,
   listRuns,
@@ -32,7 +35,7 @@ import { CLI_ROLE } from "./lease.ts";
 import { readPidFiles } from "./pid-files.ts";
 import { buildable, readBacklog, ROLE_LABEL_PREFIX } from "./scheduler.ts";
 import { closeTmuxView, openTmuxView } from "./tmux.ts";
-import { stallAction, stallClock, stallReason } from "./stall.ts";
+import { STALL_EVENTS, stallAction, stallClock, stallReason } from "./stall.ts";
 import { WORKER_EXIT } from "./worker.ts";
 
 /** The last line a child wrote to its log: its one-line error. */
@@ -132,7 +135,7 @@ export class Supervisor {
       if (claim.role === CLI_ROLE && isOwnerAlive(claim.holder.split("/")[0] ?? "")) continue;
       await releaseClaim(db, claim.itemId, claim.holder, "the supervisor restarted");
     }
-    await this.#event("supervisor.started", { pid: process.pid, roles: this.#factory.roles.length });
+    await this.#event(EVENTS.supervisorStarted, { pid: process.pid, roles: this.#factory.roles.length });
   }
 
   /** Ticks until `signal` aborts or the stop file appears, then stops every child gracefully. */
@@ -144,7 +147,7 @@ export class Supervisor {
       await this.tick(Date.now()).catch(async (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
         // A store that cannot take the event (a full disk) still gets the reason into the daemon's log.
-        await this.#event("supervisor.error", { error: message }).catch(() =>
+        await this.#event(EVENTS.supervisorError, { error: message }).catch(() =>
           process.stderr.write(`gaffer: supervisor: ${printable(message)}\n`),
         );
       });
@@ -188,7 +191,7 @@ export class Supervisor {
         if (role.kind === "persistent")
           await closeTmuxView(sessionName(this.#factory, role), this.#project.root);
     }
-    await this.#event("supervisor.stopped", { pid: process.pid });
+    await this.#event(EVENTS.supervisorStopped, { pid: process.pid });
   }
 
   async #dispatch(now: number): Promise<void> {
@@ -238,19 +241,19 @@ export class Supervisor {
 
   async #startReview(
     role: Role,
-    awaiting: { id: number; item_id: number }[],
+    awaiting: { id: number; itemId: number }[],
     taken: Set<number>,
     now: number,
   ) {
     const run = awaiting.find(
       (r) =>
-        !taken.has(r.item_id) &&
-        !this.#held.has(r.item_id) &&
-        (this.#carry.get(r.item_id)?.notBefore ?? 0) <= now,
+        !taken.has(r.itemId) &&
+        !this.#held.has(r.itemId) &&
+        (this.#carry.get(r.itemId)?.notBefore ?? 0) <= now,
     );
     if (!run) return false;
-    taken.add(run.item_id);
-    return this.#startWorker(role, "review", run.item_id, run.id);
+    taken.add(run.itemId);
+    return this.#startWorker(role, "review", run.itemId, run.id);
   }
 
   /** A task role's own item: its prompt, labelled for it alone. */
@@ -316,7 +319,7 @@ export class Supervisor {
       } else {
         // An agents.toml service that its engine ran from its own code: nothing here to start.
         this.#stopped.add(role.name);
-        void this.#event("role.skipped", { role: role.name, reason: "a service with no command" });
+        void this.#event(EVENTS.roleSkipped, { role: role.name, reason: "a service with no command" });
       }
     }
   }
@@ -332,7 +335,7 @@ export class Supervisor {
         if (child.itemId !== undefined) this.#settling.add(child.itemId);
         void this.#exited(child, code, signal)
           .catch((error: unknown) =>
-            this.#event("supervisor.error", { child: child.name, error: String(error) }),
+            this.#event(EVENTS.supervisorError, { child: child.name, error: String(error) }),
           )
           .finally(() => {
             if (child.itemId !== undefined) this.#settling.delete(child.itemId);
@@ -348,7 +351,7 @@ export class Supervisor {
       reason: undefined,
     };
     this.#children.set(spec.name, child);
-    void this.#event("role.started", {
+    void this.#event(EVENTS.roleStarted, {
       role: spec.role.name,
       process: spec.name,
       pid: started.pid ?? null,
@@ -360,7 +363,10 @@ export class Supervisor {
   async #exited(child: Child, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     const db = this.#project.store.db;
     const data = { role: child.role.name, process: child.name, code, signal, duty: child.duty };
-    await this.#event("role.exited", { ...data, ...(child.itemId !== undefined && { item: child.itemId }) });
+    await this.#event(EVENTS.roleExited, {
+      ...data,
+      ...(child.itemId !== undefined && { item: child.itemId }),
+    });
     if (child.ending === "shutdown" || this.#stopping) return;
     const itemId = child.itemId;
     if (child.ending === "restart") return;
@@ -385,7 +391,7 @@ export class Supervisor {
     // The process worked but the item cannot be worked (a bad scenario, a missing agent): it is held
     // back until the factory restarts, and the role goes on with other items.
     this.#held.add(itemId);
-    await this.#event("item.held", {
+    await this.#event(EVENTS.itemHeld, {
       role: child.role.name,
       item: itemId,
       code,
@@ -401,14 +407,14 @@ export class Supervisor {
     if (!heals) {
       // Its claim lapses on its own; then the item, and its workspace, go back to the queue.
       if (child.duty === "service" || child.duty === "persistent") this.#stopped.add(child.role.name);
-      await this.#event("role.died", { role: child.role.name, process: child.name, healed: false });
+      await this.#event(EVENTS.roleDied, { role: child.role.name, process: child.name, healed: false });
       return;
     }
     health.restarts += 1;
     const { restartBudget, restartBackoffMs } = this.#factory.settings;
     if (health.restarts > restartBudget) {
       health.gaveUp = true;
-      await this.#event("role.gave-up", { role: child.role.name, restarts: health.restarts - 1 });
+      await this.#event(EVENTS.roleGaveUp, { role: child.role.name, restarts: health.restarts - 1 });
       return;
     }
     const delay = restartBackoffMs * 2 ** (health.restarts - 1);
@@ -424,7 +430,7 @@ export class Supervisor {
       await releaseClaim(db, child.itemId, child.holder, "its process died");
       this.#carry.set(child.itemId, { stage: this.#carry.get(child.itemId)?.stage ?? 0, notBefore: 0 });
     }
-    await this.#event("role.healing", {
+    await this.#event(EVENTS.roleHealing, {
       role: child.role.name,
       process: child.name,
       restart: health.restarts,
@@ -452,15 +458,12 @@ export class Supervisor {
       const reason = stallReason(clock, limits, now);
       state.stage += 1;
       state.actedAt = now;
-      await this.#event(
-        `stall.${action === "nudge" ? "nudged" : action === "restart" ? "restarted" : "gave-up"}`,
-        {
-          role: child.role.name,
-          process: child.name,
-          item: child.itemId,
-          reason,
-        },
-      );
+      await this.#event(STALL_EVENTS[action], {
+        role: child.role.name,
+        process: child.name,
+        item: child.itemId,
+        reason,
+      });
       if (action === "nudge") {
         child.process.kill("SIGUSR2");
         continue;
@@ -497,7 +500,7 @@ export class Supervisor {
       if (!role.schedule || health.nextFire === undefined || now < health.nextFire) continue;
       health.activations += 1;
       health.nextFire = nextFire(role.schedule, new Date(now))?.getTime();
-      void this.#event("role.scheduled", { role: role.name, next: health.nextFire ?? null });
+      void this.#event(EVENTS.roleScheduled, { role: role.name, next: health.nextFire ?? null });
     }
   }
 
@@ -509,7 +512,7 @@ export class Supervisor {
 
   async #openView(session: string): Promise<void> {
     await openTmuxView(session, join(this.#dirs.logs, `${session}.log`), this.#project.root).catch(
-      (error: unknown) => this.#event("supervisor.error", { tmux: String(error) }),
+      (error: unknown) => this.#event(EVENTS.supervisorError, { tmux: String(error) }),
     );
   }
 
@@ -521,7 +524,7 @@ export class Supervisor {
     try {
       await settleVault(openVault(this.#project));
     } catch (error) {
-      await this.#event("supervisor.error", {
+      await this.#event(EVENTS.supervisorError, {
         vault: String(error instanceof Error ? error.message : error),
       });
     }
@@ -548,8 +551,8 @@ export class Supervisor {
     for (let n = 1; ; n++) if (!this.#children.has(`${session}.${n}`)) return `${session}.${n}`;
   }
 
-  #event(type: string, data: Record<string, unknown>): Promise<void> {
-    const itemId = typeof data.item === "number" ? data.item : undefined;
-    return appendEvent(this.#project.store.db, { type, data, ...(itemId !== undefined && { itemId }) });
+  #event<N extends EventName, P extends object>(def: EventDef<N, P>, data: P): Promise<void> {
+    const itemId = "item" in data && typeof data.item === "number" ? data.item : undefined;
+    return appendEvent(this.#project.store.db, { itemId }, def, data);
   }
 }

@@ -1,3 +1,4 @@
+import { EVENTS } from "./event-catalogue.ts";
 import { appendEvent } from "./events.ts";
 import { type Db, inTransaction } from "./open.ts";
 import type { ClaimsTable } from "./schema.ts";
@@ -46,16 +47,13 @@ export async function claimItem(
       .execute();
     await appendEvent(
       trx,
+      { itemId: claim.itemId, runId: claim.runId },
+      EVENTS.claimTaken,
       {
-        itemId: claim.itemId,
-        ...(claim.runId !== undefined && { runId: claim.runId }),
-        type: "claim.taken",
-        data: {
-          role: claim.role,
-          duty: claim.duty,
-          holder: claim.holder,
-          ...(current && { lapsed: current.holder }),
-        },
+        role: claim.role,
+        duty: claim.duty,
+        holder: claim.holder,
+        ...(current && { lapsed: current.holder }),
       },
       now,
     );
@@ -105,7 +103,7 @@ export async function releaseClaim(
       .where("holder", "=", holder)
       .executeTakeFirst();
     if (Number(result.numDeletedRows) === 0) return;
-    await appendEvent(trx, { itemId, type: "claim.released", data: { holder, reason } }, now);
+    await appendEvent(trx, { itemId }, EVENTS.claimReleased, { holder, reason }, now);
   });
 }
 
@@ -127,12 +125,9 @@ export async function expireClaims(db: Db, now = Date.now()): Promise<Claim[]> {
       await trx.deleteFrom("claims").where("item_id", "=", claim.itemId).execute();
       await appendEvent(
         trx,
-        {
-          itemId: claim.itemId,
-          ...(claim.runId !== null && { runId: claim.runId }),
-          type: "claim.expired",
-          data: { role: claim.role, holder: claim.holder, heartbeatAt: claim.heartbeatAt },
-        },
+        { itemId: claim.itemId, runId: claim.runId ?? undefined },
+        EVENTS.claimExpired,
+        { role: claim.role, holder: claim.holder, heartbeatAt: claim.heartbeatAt },
         now,
       );
     }

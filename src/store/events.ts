@@ -1,32 +1,37 @@
+import type { EventBody, EventDef, EventName } from "./event-catalogue.ts";
 import type { Db } from "./open.ts";
 import type { EventRow } from "./schema.ts";
 
-export interface NewEvent {
+/** Where an event belongs: a run (and its item), an item, or the factory as a whole. */
+export interface EventScope {
   runId?: number | undefined;
   itemId?: number | undefined;
-  type: string;
-  data?: Record<string, unknown>;
 }
 
-export interface GafferEvent {
+/** A stored event: its place in the feed, when, where it belongs, and its typed name and data. */
+export type GafferEvent = EventBody & {
   id: number;
   runId: number | null;
   itemId: number | null;
-  type: string;
   at: number;
-  data: Record<string, unknown>;
-}
+};
 
 /** Appends one event. Events are never updated or deleted. */
-export async function appendEvent(db: Db, event: NewEvent, now = Date.now()): Promise<void> {
+export async function appendEvent<N extends EventName, P extends object>(
+  db: Db,
+  scope: EventScope,
+  def: EventDef<N, P>,
+  data: P,
+  now = Date.now(),
+): Promise<void> {
   await db
     .insertInto("events")
     .values({
-      run_id: event.runId ?? null,
-      item_id: event.itemId ?? null,
-      type: event.type,
+      run_id: scope.runId ?? null,
+      item_id: scope.itemId ?? null,
+      type: def.name,
       at: now,
-      data: JSON.stringify(event.data ?? {}),
+      data: JSON.stringify(data),
     })
     .execute();
 }
@@ -54,40 +59,56 @@ export async function lastEvent(db: Db, runId: number): Promise<GafferEvent | un
   return row ? toEvent(row) : undefined;
 }
 
+/** Only gaffer writes the store, through `appendEvent`: a row's name and data match its definition. */
 function toEvent(row: EventRow): GafferEvent {
   return {
     id: Number(row.id),
     runId: row.run_id,
     itemId: row.item_id,
-    type: row.type,
     at: Number(row.at),
-    data: JSON.parse(row.data) as Record<string, unknown>,
+    ...({ type: row.type, data: JSON.parse(row.data) } as EventBody),
   };
 }
 
-/** How many events of this type the run has. */
-export async function countEvents(db: Db, runId: number, type: string): Promise<number> {
+/** The events of one kind, typed. */
+export function eventsOfKind<N extends EventName>(
+  events: readonly GafferEvent[],
+  def: EventDef<N>,
+): Extract<GafferEvent, { type: N }>[] {
+  return events.filter((event): event is Extract<GafferEvent, { type: N }> => event.type === def.name);
+}
+
+/** How many events of these kinds the run has. */
+export async function countEvents(
+  db: Db,
+  runId: number,
+  defs: readonly EventDef<EventName>[],
+): Promise<number> {
   const row = await db
     .selectFrom("events")
     .select((eb) => eb.fn.countAll<number>().as("count"))
     .where("run_id", "=", runId)
-    .where("type", "=", type)
+    .where(
+      "type",
+      "in",
+      defs.map((def) => def.name),
+    )
     .executeTakeFirst();
   return Number(row?.count ?? 0);
 }
 
 /**
- * When the run's latest event (of one of `types`, if given) happened; undefined when there is none.
+ * When the run's latest event (of one of `defs`, if given) happened; undefined when there is none.
  * The supervisor asks this for every run it watches, every tick, and an agent's run has an event per
- * streamed chunk: without `types`, the last event appended is found through the run's index at once
+ * streamed chunk: without `defs`, the last event appended is found through the run's index at once
  * instead of reading every event of the run.
  */
 export async function latestEventAt(
   db: Db,
   runId: number,
-  types?: readonly string[],
+  defs?: readonly EventDef<EventName>[],
 ): Promise<number | undefined> {
-  if (!types) {
+  if (!defs) {
     const last = await db
       .selectFrom("events")
       .select("at")
@@ -101,7 +122,11 @@ export async function latestEventAt(
     .selectFrom("events")
     .select((eb) => eb.fn.max("at").as("at"))
     .where("run_id", "=", runId)
-    .where("type", "in", [...types]);
+    .where(
+      "type",
+      "in",
+      defs.map((def) => def.name),
+    );
   const row = await select.executeTakeFirst();
   return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
 }

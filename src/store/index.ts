@@ -10,13 +10,30 @@ export {
 } from "./claims.ts";
 export type { StoreDialect } from "./dialect.ts";
 export {
+  type AgentUpdateKind,
+  type AgentUpdatePayload,
+  BUILDER_UPDATE_EVENTS,
+  REVIEWER_UPDATE_EVENTS,
+  type UpdateEvents,
+  EVENT_DEFS,
+  type EventBody,
+  type EventDef,
+  type EventName,
+  type EventPayload,
+  EVENTS,
+  isEventName,
+  isSecurityEvent,
+  type SetupStepPayload,
+} from "./event-catalogue.ts";
+export {
   appendEvent,
   countEvents,
+  type EventScope,
+  eventsOfKind,
   type GafferEvent,
   lastEvent,
   latestEventAt,
   listEvents,
-  type NewEvent,
 } from "./events.ts";
 export {
   addItem,
@@ -50,6 +67,14 @@ export {
 } from "./reviews.ts";
 export {
   ACTIVE_STATES,
+  isStopped,
+  RESUMABLE_STATES,
+  RUN_TRANSITIONS,
+  type RunTransitionName,
+  TERMINAL_STATES,
+  type TransitionData,
+} from "./run-states.ts";
+export {
   type Attempt,
   createRun,
   type GateResult,
@@ -58,15 +83,14 @@ export {
   listAttempts,
   listGateResults,
   listRuns,
+  type Move,
+  moveRun,
   type NewGateResult,
   type NewRun,
-  RESUMABLE_STATES,
   type Run,
+  type RunChanges,
   recordGateResult,
   startAttempt,
-  TERMINAL_STATES,
-  type Transition,
-  transitionRun,
   updateAttempt,
 } from "./runs.ts";
 export type { AttemptState, ItemState, RunState, UsageSource } from "./schema.ts";

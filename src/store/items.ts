@@ -1,4 +1,5 @@
 import { GafferError } from "../errors.ts";
+import { EVENTS } from "./event-catalogue.ts";
 import { appendEvent } from "./events.ts";
 import { type Db, inTransaction } from "./open.ts";
 import type { ItemRow, ItemState } from "./schema.ts";
@@ -54,7 +55,7 @@ export async function addItem(db: Db, fields: ItemFields, now = Date.now()): Pro
       .returningAll()
       .executeTakeFirstOrThrow();
     const item = toItem(row);
-    await appendEvent(trx, { itemId: item.id, type: "item.created", data: { title: item.title } }, now);
+    await appendEvent(trx, { itemId: item.id }, EVENTS.itemCreated, { title: item.title }, now);
     return item;
   });
 }
@@ -101,7 +102,7 @@ export async function editItem(db: Db, id: number, changes: ItemChanges, now = D
       .where("id", "=", id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await appendEvent(trx, { itemId: id, type: "item.edited", data: { fields: Object.keys(changes) } }, now);
+    await appendEvent(trx, { itemId: id }, EVENTS.itemEdited, { fields: Object.keys(changes) }, now);
     return toItem(row);
   });
 }
@@ -134,11 +135,9 @@ export async function setItemState(
       .executeTakeFirstOrThrow();
     await appendEvent(
       trx,
-      {
-        itemId: id,
-        type: state === "closed" ? "item.closed" : "item.reopened",
-        ...(note !== undefined && { data: { note } }),
-      },
+      { itemId: id },
+      state === "closed" ? EVENTS.itemClosed : EVENTS.itemReopened,
+      note === undefined ? {} : { note },
       now,
     );
     return toItem(row);

@@ -1,3 +1,4 @@
+import { EVENTS } from "./event-catalogue.ts";
 import { appendEvent } from "./events.ts";
 import { type Db, inTransaction } from "./open.ts";
 import type { ProposalRow } from "./schema.ts";
@@ -104,18 +105,15 @@ export async function recordProposal(
       .execute();
     await appendEvent(
       trx,
+      { runId: proposal.runId, itemId: proposal.itemId },
+      EVENTS.proposalRecorded,
       {
-        runId: proposal.runId,
-        itemId: proposal.itemId,
-        type: "proposal.recorded",
-        data: {
-          branch: proposal.branch,
-          head: proposal.headCommit,
-          commits: proposal.commits.length,
-          findings: proposal.findings.length,
-          sandbox: proposal.sandbox,
-          ...(proposal.tree && { tree: proposal.tree }),
-        },
+        branch: proposal.branch,
+        head: proposal.headCommit,
+        commits: proposal.commits.length,
+        findings: proposal.findings.length,
+        sandbox: proposal.sandbox,
+        ...(proposal.tree && { tree: proposal.tree }),
       },
       now,
     );

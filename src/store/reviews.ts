@@ -1,7 +1,8 @@
 import { GafferError } from "../errors.ts";
+import { EVENTS } from "./event-catalogue.ts";
 import { appendEvent } from "./events.ts";
 import { type Db, inTransaction } from "./open.ts";
-import { transitionRun, updateAttempt, type Run } from "./runs.ts";
+import { moveRun, type Run, updateAttempt } from "./runs.ts";
 import type { ReviewsTable } from "./schema.ts";
 
 export interface ReviewFinding {
@@ -96,25 +97,20 @@ export async function recordReview(
       );
     }
     const data = { round: review.round, role: review.role, findings: review.findings.length };
+    const scope = { runId: run.id, itemId: run.itemId };
     if (approved) {
-      await appendEvent(trx, { runId: run.id, itemId: run.item_id, type: "review.approved", data }, now);
+      await appendEvent(trx, scope, EVENTS.reviewApproved, data, now);
       return;
     }
-    await appendEvent(
-      trx,
-      { runId: run.id, itemId: run.item_id, type: "review.changes-requested", data },
-      now,
-    );
+    await appendEvent(trx, scope, EVENTS.reviewChangesRequested, data, now);
     if (!after) throw new Error("a request for changes needs what follows it");
     if (after.then === "give-up") {
-      await transitionRun(
+      await moveRun(
         trx,
         run.id,
+        "reject",
         {
-          from: ["proposed"],
-          to: "gave-up",
-          set: { reason: after.reason, report_path: after.report },
-          event: "run.gave-up",
+          set: { reason: after.reason, reportPath: after.report },
           data: { reason: after.reason, report: after.report },
         },
         now,
@@ -128,11 +124,6 @@ export async function recordReview(
       { state: "changes-requested", feedback: after.feedback },
       now,
     );
-    await transitionRun(
-      trx,
-      run.id,
-      { from: ["proposed"], to: "revising", event: "run.revising", data },
-      now,
-    );
+    await moveRun(trx, run.id, "revise", { data }, now);
   });
 }

@@ -1,15 +1,71 @@
 import { GafferError } from "../errors.ts";
+import { type EventDef, type EventName, EVENTS } from "./event-catalogue.ts";
 import { appendEvent } from "./events.ts";
 import { type Db, inTransaction } from "./open.ts";
-import type { AttemptRow, AttemptState, GateResultRow, RunRow, RunState, RunUpdate } from "./schema.ts";
+import { isStopped, RUN_TRANSITIONS, type RunTransitionName, type TransitionData } from "./run-states.ts";
+import type { AttemptRow, AttemptState, GateResultRow, RunRow, RunState } from "./schema.ts";
 
-export type Run = RunRow & { id: number };
-export type Attempt = AttemptRow & { id: number };
-export type GateResult = GateResultRow & { id: number; timedOut: boolean };
+/** A run of an agent on an item: see `run-states.ts` for its life. */
+export interface Run {
+  id: number;
+  itemId: number;
+  state: RunState;
+  agent: string;
+  branch: string;
+  baseBranch: string;
+  baseCommit: string;
+  workspace: string;
+  /** The attempt under way, or the last one. */
+  attempt: number;
+  maxFixAttempts: number;
+  /** The owner token of the process driving it; null once nobody does. */
+  owner: string | null;
+  reason: string | null;
+  reportPath: string | null;
+  sandbox: string;
+  /** The factory role it was made for; null for `gaffer run`. */
+  role: string | null;
+  createdAt: number;
+  updatedAt: number;
+  endedAt: number | null;
+}
 
-export const ACTIVE_STATES: readonly RunState[] = ["preparing", "agent", "gating", "proposing"];
-export const RESUMABLE_STATES: readonly RunState[] = ["cancelled", "interrupted", "revising"];
-export const TERMINAL_STATES: readonly RunState[] = ["proposed", "failed", "gave-up", "discarded"];
+/** One agent turn and the gate after it. */
+export interface Attempt {
+  id: number;
+  runId: number;
+  number: number;
+  state: AttemptState;
+  stopReason: string | null;
+  /** Fingerprint of the workspace when the attempt started. */
+  treeHash: string | null;
+  /** Whether the turn changed the workspace; null before it ended. */
+  changed: boolean | null;
+  failureHash: string | null;
+  feedback: string | null;
+  /** The evidence commit holding the attempt's work, and its tree; null before it is recorded. */
+  commit: string | null;
+  tree: string | null;
+  startedAt: number;
+  endedAt: number | null;
+}
+
+export interface GateResult {
+  id: number;
+  runId: number;
+  attempt: number;
+  name: string;
+  command: string;
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  durationMs: number;
+  output: string;
+  outputBytes: number;
+  outputSha256: string;
+  logPath: string | null;
+  createdAt: number;
+}
 
 export interface NewRun {
   itemId: number;
@@ -60,17 +116,14 @@ export async function createRun(db: Db, run: NewRun, now = Date.now()): Promise<
     const created = toRun(row);
     await appendEvent(
       trx,
+      { runId: created.id, itemId: run.itemId },
+      EVENTS.runCreated,
       {
-        runId: created.id,
-        itemId: run.itemId,
-        type: "run.created",
-        data: {
-          agent: run.agent,
-          branch: run.branch,
-          base: run.baseBranch,
-          baseCommit: run.baseCommit,
-          ...(run.role && { role: run.role }),
-        },
+        agent: run.agent,
+        branch: run.branch,
+        base: run.baseBranch,
+        baseCommit: run.baseCommit,
+        ...(run.role && { role: run.role }),
       },
       now,
     );
@@ -118,34 +171,52 @@ export async function latestRunsOf(db: Db, itemIds: readonly number[]): Promise<
   return latest;
 }
 
-export interface Transition {
-  from: readonly RunState[];
-  to: RunState;
+/** What a transition may change beside the state: the run's columns, camelCase. */
+export type RunChanges = Partial<
+  Pick<Run, "agent" | "workspace" | "attempt" | "owner" | "reason" | "reportPath" | "sandbox" | "endedAt">
+>;
+
+export interface Move<T extends RunTransitionName> {
   /** The owner token the run must hold; a mismatch means another process took the run. */
   owner?: string | null;
-  set?: Omit<RunUpdate, "id" | "state" | "updated_at">;
-  event: string;
-  data?: Record<string, unknown>;
+  set?: RunChanges;
+  data: TransitionData<T>;
 }
 
 /**
- * Moves a run from one of `from` to `to` and appends the event, in one transaction.
- * The guard is inside the UPDATE, so a run changed by anyone else is detected, not assumed.
+ * Moves a run along one of RUN_TRANSITIONS and appends its event, in one transaction. The
+ * from-states are in the UPDATE's guard, so a run changed by anyone else is detected, not assumed.
  */
-export async function transitionRun(db: Db, runId: number, t: Transition, now = Date.now()): Promise<Run> {
+export async function moveRun<T extends RunTransitionName>(
+  db: Db,
+  runId: number,
+  name: T,
+  move: Move<T>,
+  now = Date.now(),
+): Promise<Run> {
+  const transition = RUN_TRANSITIONS[name];
   return inTransaction(db, async (trx) => {
+    const set = move.set ?? {};
     let update = trx
       .updateTable("runs")
       .set({
-        ...t.set,
-        state: t.to,
+        ...(set.agent !== undefined && { agent: set.agent }),
+        ...(set.workspace !== undefined && { workspace: set.workspace }),
+        ...(set.attempt !== undefined && { attempt: set.attempt }),
+        ...(set.owner !== undefined && { owner: set.owner }),
+        ...(set.reason !== undefined && { reason: set.reason }),
+        ...(set.reportPath !== undefined && { report_path: set.reportPath }),
+        ...(set.sandbox !== undefined && { sandbox: set.sandbox }),
+        ...(set.endedAt !== undefined && { ended_at: set.endedAt }),
+        state: transition.to,
         updated_at: now,
-        ...(TERMINAL_STATES.includes(t.to) || RESUMABLE_STATES.includes(t.to) ? { ended_at: now } : {}),
+        ...(isStopped(transition.to) && { ended_at: now }),
       })
       .where("id", "=", runId)
-      .where("state", "in", [...t.from]);
-    if (t.owner !== undefined)
-      update = t.owner === null ? update.where("owner", "is", null) : update.where("owner", "=", t.owner);
+      .where("state", "in", [...transition.from]);
+    if (move.owner !== undefined)
+      update =
+        move.owner === null ? update.where("owner", "is", null) : update.where("owner", "=", move.owner);
     const row = await update.returningAll().executeTakeFirst();
     if (!row) {
       const current = await trx
@@ -155,16 +226,14 @@ export async function transitionRun(db: Db, runId: number, t: Transition, now = 
         .executeTakeFirst();
       throw new GafferError(
         "lease-lost",
-        `run ${runId} cannot move to ${t.to}: it is ${current ? `${current.state} (owner ${current.owner ?? "none"})` : "gone"}`,
+        `run ${runId} cannot move to ${transition.to}: it is ${current ? `${current.state} (owner ${current.owner ?? "none"})` : "gone"}`,
         "another gaffer process may own this run; check `gaffer runs`",
       );
     }
     const run = toRun(row);
-    await appendEvent(
-      trx,
-      { runId, itemId: run.item_id, type: t.event, data: { state: t.to, ...t.data } },
-      now,
-    );
+    // The table pairs each transition with its event, whose payload is the state and TransitionData<T>.
+    const event = transition.event as EventDef<EventName, object>;
+    await appendEvent(trx, { runId, itemId: run.itemId }, event, { state: transition.to, ...move.data }, now);
     return run;
   });
 }
@@ -187,17 +256,11 @@ export async function startAttempt(
       .where("run_id", "=", run.id)
       .where("number", "=", attempt.number)
       .executeTakeFirst();
-    await transitionRun(
+    await moveRun(
       trx,
       run.id,
-      {
-        from: ACTIVE_STATES,
-        to: "agent",
-        owner,
-        set: { attempt: attempt.number },
-        event: existing ? "attempt.restarted" : "attempt.started",
-        data: { attempt: attempt.number },
-      },
+      existing ? "restartAttempt" : "startAttempt",
+      { owner, set: { attempt: attempt.number }, data: { attempt: attempt.number } },
       now,
     );
     const row = existing
@@ -310,30 +373,72 @@ export async function recordGateResult(db: Db, result: NewGateResult, now = Date
 export async function listGateResults(db: Db, runId: number, attempt?: number): Promise<GateResult[]> {
   let select = db.selectFrom("gate_results").selectAll().where("run_id", "=", runId).orderBy("id");
   if (attempt !== undefined) select = select.where("attempt", "=", attempt);
-  return (await select.execute()).map((row) => ({
-    ...row,
-    id: Number(row.id),
-    timedOut: row.timed_out === 1,
-  }));
+  return (await select.execute()).map(toGateResult);
 }
 
 function toRun(row: RunRow): Run {
   return {
-    ...row,
     id: Number(row.id),
-    created_at: Number(row.created_at),
-    updated_at: Number(row.updated_at),
-    ended_at: row.ended_at === null ? null : Number(row.ended_at),
+    itemId: row.item_id,
+    state: row.state,
+    agent: row.agent,
+    branch: row.branch,
+    baseBranch: row.base_branch,
+    baseCommit: row.base_commit,
+    workspace: row.workspace,
+    attempt: row.attempt,
+    maxFixAttempts: row.max_fix_attempts,
+    owner: row.owner,
+    reason: row.reason,
+    reportPath: row.report_path,
+    sandbox: row.sandbox,
+    role: row.role,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    endedAt: optionalNumber(row.ended_at),
   };
 }
 
 function toAttempt(row: AttemptRow): Attempt {
   return {
-    ...row,
     id: Number(row.id),
-    started_at: Number(row.started_at),
-    ended_at: row.ended_at === null ? null : Number(row.ended_at),
+    runId: row.run_id,
+    number: row.number,
+    state: row.state,
+    stopReason: row.stop_reason,
+    treeHash: row.tree_hash,
+    changed: row.changed === null ? null : row.changed === 1,
+    failureHash: row.failure_hash,
+    feedback: row.feedback,
+    commit: row.commit_sha,
+    tree: row.tree,
+    startedAt: Number(row.started_at),
+    endedAt: optionalNumber(row.ended_at),
   };
+}
+
+function toGateResult(row: GateResultRow): GateResult {
+  return {
+    id: Number(row.id),
+    runId: row.run_id,
+    attempt: row.attempt,
+    name: row.name,
+    command: row.command,
+    exitCode: row.exit_code,
+    signal: row.signal,
+    timedOut: row.timed_out === 1,
+    durationMs: row.duration_ms,
+    output: row.output,
+    outputBytes: row.output_bytes,
+    outputSha256: row.output_sha256,
+    logPath: row.log_path,
+    createdAt: Number(row.created_at),
+  };
+}
+
+/** SQLite hands back big integers as numbers or bigints depending on the driver. */
+function optionalNumber(value: number | null): number | null {
+  return value === null ? null : Number(value);
 }
 
 /** The next run id above both the store's highest and `taken`. */

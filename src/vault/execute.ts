@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { isGafferError, messageOf } from "../errors.ts";
-import { appendEvent, getItem, getRun, type Run, setItemState } from "../store/index.ts";
+import { appendEvent, EVENTS, getItem, getRun, type Run, setItemState } from "../store/index.ts";
 import { hardenedGit, snapshotWorkspace, workspaceAt } from "../workspace/index.ts";
 import { runShell } from "../util/process.ts";
 import { formulaCommand } from "./config.ts";
@@ -105,16 +105,14 @@ async function executeMerge(
     snapshot,
     worktree: merged.worktree,
   };
-  await appendEvent(ctx.db, {
-    runId: run.id,
-    itemId: run.item_id,
-    type: "vault.merged",
-    data: { action: request.id, ...merge },
+  await appendEvent(ctx.db, { runId: run.id, itemId: run.itemId }, EVENTS.vaultMerged, {
+    action: request.id,
+    ...merge,
   });
   // The item is done: close it, saying by which merge.
   const note = `merged into ${target.into} as ${merged.commit} (run ${run.id}, vault action ${request.id})`;
-  if ((await getItem(ctx.db, run.item_id)).state === "open")
-    await setItemState(ctx.db, run.item_id, "closed", note);
+  if ((await getItem(ctx.db, run.itemId)).state === "open")
+    await setItemState(ctx.db, run.itemId, "closed", note);
   const worktree = merged.worktree ? `; ${merged.worktree} updated` : "";
   return {
     exit_code: 0,

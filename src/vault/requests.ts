@@ -57,7 +57,7 @@ export async function mergeRequest(
       `gaffer vault show ${active.request.id}`,
     );
   }
-  const item = await getItem(ctx.db, run.item_id);
+  const item = await getItem(ctx.db, run.itemId);
   const into = await detectDefaultBranch(ctx.root, ctx.config.project.defaultBranch);
   await checkMergeable(ctx.root, into, proposal.headCommit);
   const facts = await diffFacts(ctx.root, proposal.baseCommit, proposal.headCommit);

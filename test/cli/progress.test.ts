@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { describe, it } from "node:test";
 import { RunProgress } from "../../src/cli/progress.ts";
+import type { RunNotice } from "../../src/engine/index.ts";
 import { denialWeight } from "../../src/guard/index.ts";
 
 /** The plain (not live) progress of a run fed `notices`, as the lines it printed. */
@@ -14,7 +15,7 @@ function printed(notices: { type: string; data: Record<string, unknown> }[]): st
     },
   }) as unknown as NodeJS.WriteStream;
   const progress = new RunProgress({ live: false, out });
-  for (const notice of notices) progress.onNotice({ runId: 7, at: 0, ...notice });
+  for (const notice of notices) progress.onNotice({ runId: 7, at: 0, ...notice } as RunNotice);
   progress.stop();
   return text
     .split("\n")

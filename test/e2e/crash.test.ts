@@ -69,8 +69,8 @@ describe("e2e: crash safety", () => {
       if (run) assert.ok(["interrupted", "proposed"].includes(run.state), context);
       if (run?.workspace && existsSync(run.workspace)) {
         assert.equal(
-          gitOut(run.workspace, "merge-base", "HEAD", run.base_commit),
-          run.base_commit,
+          gitOut(run.workspace, "merge-base", "HEAD", run.baseCommit),
+          run.baseCommit,
           `${context}: workspace intact`,
         );
       }

@@ -1,3 +1,4 @@
+import { dataOf } from "../helpers/events.ts";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
@@ -54,7 +55,7 @@ describe("e2e: gaffer demo", () => {
       (e) => e.type === "agent.message" && e.data.attempt === 1,
     );
     assert.ok(
-      claims.some((e) => String(e.data.text).includes("All tests pass")),
+      claims.some((e) => String(dataOf(e).text).includes("All tests pass")),
       "the false claim was recorded",
     );
     assert.match(attempts[0]?.feedback ?? "", /average of nothing/);
@@ -67,8 +68,8 @@ describe("e2e: gaffer demo", () => {
     assert.equal(gaveUp.state, "gave-up");
     assert.equal(await findProposal(db, gaveUp.id), undefined);
     assert.equal(gitOut(dir, "branch", "--list", gaveUp.branch), "");
-    assert.ok(gaveUp.report_path);
-    const report = readFileSync(gaveUp.report_path, "utf8");
+    assert.ok(gaveUp.reportPath);
+    const report = readFileSync(gaveUp.reportPath, "utf8");
     for (const section of [
       "# Failure report",
       "| give-up signal |",

@@ -1,3 +1,4 @@
+import { dataOf } from "../helpers/events.ts";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import {
@@ -127,7 +128,7 @@ describe("the factory: gaffer up … gaffer down", () => {
     const state = (id: number) => runs.get(id)?.state;
     for (const id of ids.plain) assert.equal(state(id), "proposed", `item #${id}`);
     assert.equal(state(ids.broken), "gave-up");
-    assert.ok(existsSync(runs.get(ids.broken)?.report_path ?? ""), "a give-up leaves a report");
+    assert.ok(existsSync(runs.get(ids.broken)?.reportPath ?? ""), "a give-up leaves a report");
     assert.equal((await listClaims(db)).length, 0, "no claim outlives the factory");
 
     // One review round-trip: changes requested, the builder's next attempt, then approval.
@@ -167,7 +168,7 @@ describe("the factory: gaffer up … gaffer down", () => {
     assert.equal(stalled.state, "gave-up");
     assert.match(stalled.reason ?? "", /^stall: no agent activity/);
     const stallEvents = factoryEvents.filter(
-      (e) => e.type.startsWith("stall.") && e.data.item === ids.stalled,
+      (e) => e.type.startsWith("stall.") && dataOf(e).item === ids.stalled,
     );
     assert.deepEqual(
       stallEvents.map((e) => e.type),
@@ -311,7 +312,7 @@ type Db = Awaited<ReturnType<typeof openStore>>["db"];
 
 async function latestRuns(db: Db): Promise<Map<number, Run>> {
   const latest = new Map<number, Run>();
-  for (const run of await listRuns(db)) latest.set(run.item_id, run);
+  for (const run of await listRuns(db)) latest.set(run.itemId, run);
   return latest;
 }
 
@@ -321,7 +322,7 @@ async function until(dir: string, timeoutMs: number, done: (db: Db) => Promise<b
     for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(250)) {
       if (await done(store.db)) return;
     }
-    const runs = [...(await latestRuns(store.db)).values()].map((r) => `#${r.item_id}:${r.state}`);
+    const runs = [...(await latestRuns(store.db)).values()].map((r) => `#${r.itemId}:${r.state}`);
     assert.fail(`the factory did not finish in ${timeoutMs} ms: ${runs.join(" ")}`);
   } finally {
     await store.close();

@@ -1,3 +1,4 @@
+import { dataOf } from "../helpers/events.ts";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { startRun } from "../../src/engine/index.ts";
@@ -26,7 +27,7 @@ describe("engine: the agent's updates on their way to the store", () => {
       ["agent.message", "agent.thought", "agent.tool-call"].includes(e.type),
     );
     assert.deepEqual(
-      spoken.map((e) => [e.type, e.data.text ?? e.data.title]),
+      spoken.map((e) => [e.type, dataOf(e).text ?? dataOf(e).title]),
       [
         ["agent.message", "I will fix the sign."],
         ["agent.thought", "hm"],

@@ -1,3 +1,4 @@
+import { dataOf } from "../helpers/events.ts";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -104,7 +105,7 @@ describe("engine: continued agent sessions", () => {
     const { events, usage } = await heal(project, "continue", `\n  { stop = "max_tokens" },`);
     assert.equal(events.filter((e) => e.type === "agent.session-continued").length, 0);
     assert.equal(
-      events.find((e) => e.type === "agent.done" && e.data.attempt === 1)?.data.stopReason,
+      events.map(dataOf).find((d, i) => events[i]?.type === "agent.done" && d.attempt === 1)?.stopReason,
       "max_tokens",
     );
     assert.deepEqual(

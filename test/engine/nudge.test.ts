@@ -72,7 +72,7 @@ describe("engine: nudges", () => {
     const restarted = types.indexOf("attempt.restarted");
     assert.ok(nudged > 0 && restarted > nudged, types.join(", "));
     assert.deepEqual(notices[nudged]?.data, { attempt: 1 });
-    assert.deepEqual(notices[restarted]?.data, { attempt: 1 });
+    assert.deepEqual(notices[restarted]?.data, { state: "agent", attempt: 1 });
     assert.ok(!types.includes("agent.error"));
     assert.ok(!types.includes("run.failed"));
 
@@ -130,7 +130,7 @@ steps = [
 
     assert.equal(result.outcome, "proposed", result.run.reason ?? "");
     assert.deepEqual(
-      (await listAttempts(project.store.db, result.run.id)).map((a) => [a.number, a.state, a.stop_reason]),
+      (await listAttempts(project.store.db, result.run.id)).map((a) => [a.number, a.state, a.stopReason]),
       [[1, "green", "end_turn"]],
     );
     const types = (await listEvents(project.store.db, { runId: result.run.id })).map((e) => e.type);

@@ -31,7 +31,7 @@ describe("engine: failure report", () => {
     );
     const result = await startRun(project, item.id, IN_PROCESS);
     assert.equal(result.outcome, "gave-up");
-    const report = readFileSync(result.run.report_path ?? "", "utf8");
+    const report = readFileSync(result.run.reportPath ?? "", "utf8");
 
     assert.doesNotMatch(report, RAW_CONTROL);
     assert.deepEqual(markdownHeadings(report), [

@@ -1,3 +1,4 @@
+import { dataOf } from "../helpers/events.ts";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -150,8 +151,8 @@ steps = [{ say = '{"verdict": "request-changes", "summary": "Still not right.", 
     const ended = await getRun(project.store.db, runId);
     assert.equal(ended.state, "gave-up");
     assert.equal(ended.reason, "review: changes still requested after 2 rounds: Still not right.");
-    assert.ok(ended.report_path && existsSync(ended.report_path));
-    assert.match(readFileSync(ended.report_path, "utf8"), /changes still requested after 2 rounds/);
+    assert.ok(ended.reportPath && existsSync(ended.reportPath));
+    assert.match(readFileSync(ended.reportPath, "utf8"), /changes still requested after 2 rounds/);
     assert.deepEqual(
       (await listReviews(project.store.db, runId)).map((r) => [r.round, r.verdict, r.findings.length]),
       [
@@ -182,8 +183,8 @@ steps = [{ say = 'Looks good to me! {"verdict": "request-changes", "summary": "n
       return true;
     });
     const [invalid] = await eventsOf(project, runId, "review.invalid");
-    assert.equal(invalid?.data.round, 1);
-    assert.match(String(invalid?.data.error), /required property 'findings'/);
+    assert.equal((invalid && dataOf(invalid))?.round, 1);
+    assert.match(String((invalid && dataOf(invalid))?.error), /required property 'findings'/);
     assert.deepEqual(await listReviews(project.store.db, runId), []);
     assert.equal((await findProposal(project.store.db, runId))?.review, null, "still awaiting a review");
     assert.equal((await getRun(project.store.db, runId)).state, "proposed");

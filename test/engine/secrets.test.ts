@@ -1,3 +1,4 @@
+import { dataOf } from "../helpers/events.ts";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { startRun } from "../../src/engine/index.ts";
@@ -23,7 +24,7 @@ describe("engine: secrets in a proposal", () => {
     assert.equal(await findProposal(project.store.db, run?.id ?? 0), undefined);
     const events = await listEvents(project.store.db, { runId: run?.id ?? 0 });
     const finding = events.find((e) => e.type === "integrity.finding" && e.data.check === "secrets");
-    assert.equal(finding?.data.severity, "block");
+    assert.equal((finding && dataOf(finding))?.severity, "block");
   });
 
   it('lets it through with the finding attached when [guard] secrets = "flag"', async (t) => {

@@ -6,23 +6,23 @@ import type { Attempt, AttemptState, Run, RunState } from "../../src/store/index
 function run(state: RunState, maxFixAttempts = 2): Run {
   return {
     id: 1,
-    item_id: 1,
+    itemId: 1,
     state,
     agent: "scripted",
     branch: "gaffer/1",
-    base_branch: "main",
-    base_commit: "0".repeat(40),
+    baseBranch: "main",
+    baseCommit: "0".repeat(40),
     workspace: "/ws",
     attempt: 0,
-    max_fix_attempts: maxFixAttempts,
+    maxFixAttempts: maxFixAttempts,
     owner: "me",
     reason: null,
-    report_path: null,
+    reportPath: null,
     sandbox: "off",
     role: "builder",
-    created_at: 0,
-    updated_at: 0,
-    ended_at: null,
+    createdAt: 0,
+    updatedAt: 0,
+    endedAt: null,
   };
 }
 
@@ -32,18 +32,18 @@ function attempts(...states: (AttemptState | [AttemptState, string])[]): Attempt
     const [state, hash] = Array.isArray(entry) ? entry : [entry, `failure-${index + 1}`];
     return {
       id: index + 1,
-      run_id: 1,
+      runId: 1,
       number: index + 1,
       state,
-      stop_reason: null,
-      tree_hash: null,
-      changed: 1,
-      failure_hash: state === "red" ? hash : null,
+      stopReason: null,
+      treeHash: null,
+      changed: true,
+      failureHash: state === "red" ? hash : null,
       feedback: state === "red" || state === "changes-requested" ? "feedback" : null,
-      commit_sha: null,
+      commit: null,
       tree: null,
-      started_at: 0,
-      ended_at: 0,
+      startedAt: 0,
+      endedAt: 0,
     };
   });
 }

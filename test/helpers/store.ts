@@ -1,4 +1,13 @@
-import { createRun, type Db, type NewRun, recordProposal, type Run } from "../../src/store/index.ts";
+import {
+  createRun,
+  type Db,
+  getRun,
+  isStopped,
+  type NewRun,
+  recordProposal,
+  type Run,
+  type RunState,
+} from "../../src/store/index.ts";
 
 /** A run row for store-level tests: a scripted run of `itemId` from a made-up base, fields as given. */
 export function createTestRun(
@@ -32,9 +41,9 @@ export const TEST_HEAD = "a".repeat(40);
 export async function recordTestProposal(db: Db, run: Run): Promise<void> {
   await recordProposal(db, {
     runId: run.id,
-    itemId: run.item_id,
+    itemId: run.itemId,
     branch: run.branch,
-    baseCommit: run.base_commit,
+    baseCommit: run.baseCommit,
     headCommit: TEST_HEAD,
     commits: [],
     diffStat: "",
@@ -42,4 +51,17 @@ export async function recordTestProposal(db: Db, run: Run): Promise<void> {
     findings: [],
     sandbox: "off",
   });
+}
+
+/**
+ * Puts a run in `state` straight away, past the state graph: a fixture for tests of what reads
+ * runs (the scheduler, reviews, the vault), not of how runs move. No event is recorded.
+ */
+export async function putRunInState(db: Db, runId: number, state: RunState, at = Date.now()): Promise<Run> {
+  await db
+    .updateTable("runs")
+    .set({ state, updated_at: at, ...(isStopped(state) && { owner: null, ended_at: at }) })
+    .where("id", "=", runId)
+    .execute();
+  return getRun(db, runId);
 }

@@ -1,3 +1,4 @@
+import { dataOf } from "./events.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 import { projectPaths } from "../../src/engine/index.ts";
 import { type GafferEvent, listEvents, openStoreReadOnly } from "../../src/store/index.ts";
@@ -28,7 +29,7 @@ export async function waitForEvent(
       const store = openStoreReadOnly(projectPaths(dir).database);
       if (!store) return false;
       try {
-        found = (await listEvents(store.db, {})).find((e) => e.type === type && match(e.data));
+        found = (await listEvents(store.db, {})).find((e) => e.type === type && match(dataOf(e)));
       } finally {
         await store.close();
       }

@@ -1,3 +1,4 @@
+import { dataOf } from "../helpers/events.ts";
 import type { Arena, AttackResult } from "./harness.ts";
 import { type Attack, attempt, note } from "./kit.ts";
 
@@ -17,7 +18,7 @@ function blockedBy(rule: string) {
     }
     const finding = result.events.find((e) => e.type === "integrity.finding" && e.data.rule === rule);
     if (!finding) throw new Error(`no ${rule} finding`);
-    return `${rule}: ${String(finding.data.message).slice(0, 80)}`;
+    return `${rule}: ${String(dataOf(finding).message).slice(0, 80)}`;
   };
 }
 

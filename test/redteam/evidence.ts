@@ -1,3 +1,4 @@
+import { dataOf } from "../helpers/events.ts";
 import { execFileSync } from "node:child_process";
 import type { Arena, AttackResult } from "./harness.ts";
 import { type Attack, attempt } from "./kit.ts";
@@ -16,7 +17,7 @@ const shell = (command: string) =>
 const note = `{ shell = 'echo harmless >> NOTES.md' }`;
 
 function events(result: AttackResult, type: string): Record<string, unknown>[] {
-  return result.events.filter((e) => e.type === type).map((e) => e.data);
+  return result.events.filter((e) => e.type === type).map(dataOf);
 }
 
 function finding(result: AttackResult, rule: RegExp): string {

@@ -1,3 +1,4 @@
+import { dataOf } from "../helpers/events.ts";
 /** The building blocks of red-team attacks: their shape, scripted-agent steps, and verdict helpers. */
 import type { Arena, AttackResult } from "./harness.ts";
 import { SECRET } from "./harness.ts";
@@ -51,7 +52,7 @@ export function event(
   type: string,
   match?: (data: Record<string, unknown>) => boolean,
 ): string {
-  const found = result.events.find((e) => e.type === type && (!match || match(e.data)));
+  const found = result.events.find((e) => e.type === type && (!match || match(dataOf(e))));
   if (!found) throw new Error(`no ${type} event`);
   return `${type} ${JSON.stringify(found.data).slice(0, 120)}`;
 }

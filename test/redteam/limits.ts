@@ -1,3 +1,4 @@
+import { dataOf } from "../helpers/events.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Arena, AttackResult } from "./harness.ts";
@@ -20,7 +21,7 @@ function leftBehind(r: AttackResult, a: Arena): string[] {
 }
 
 function at(r: AttackResult, type: string, match: (data: Record<string, unknown>) => boolean = () => true) {
-  const found = r.events.find((e) => e.type === type && match(e.data));
+  const found = r.events.find((e) => e.type === type && match(dataOf(e)));
   if (!found) throw new Error(`no ${type} event`);
   return found.at;
 }

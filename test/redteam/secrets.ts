@@ -1,3 +1,4 @@
+import { dataOf } from "../helpers/events.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { projectPaths } from "../../src/engine/index.ts";
 import type { Arena, AttackResult } from "./harness.ts";
@@ -96,7 +97,7 @@ function blockedAt(result: AttackResult, place: RegExp): string {
     (e) => e.type === "integrity.finding" && e.data.check === "secrets" && place.test(String(e.data.message)),
   );
   if (!found) throw new Error(`no secrets finding at ${place}`);
-  return String(found.data.message);
+  return String(dataOf(found).message);
 }
 
 export const SECRET_ATTACKS: Attack[] = LEAKS.map((leak) => ({

@@ -105,8 +105,8 @@ async function shownEverywhere(result: AttackResult, a: Arena, shownIn: Output):
     const cli = await inspect(a, [command, String(run.id)]);
     outputs.push([`gaffer ${command} stdout`, cli.stdout], [`gaffer ${command} stderr`, cli.stderr]);
   }
-  if (run.report_path) {
-    const report = readFileSync(run.report_path, "utf8");
+  if (run.reportPath) {
+    const report = readFileSync(run.reportPath, "utf8");
     outputs.push(["the failure report", report]);
     const forged = markdownHeadings(report).filter((h) => !GAFFER_HEADING.test(h));
     if (forged.length) throw new Error(`the failure report has forged headings: ${forged.join(" | ")}`);
@@ -120,7 +120,7 @@ async function shownEverywhere(result: AttackResult, a: Arena, shownIn: Output):
   }
   if (!outputs.some(([where, text]) => where === shownIn && text.includes("\\u202e")))
     throw new Error(`${shownIn} does not show the payload escaped: the attack never reached it`);
-  return `no raw control in run, show, logs${run.report_path ? ", the report" : ""}`;
+  return `no raw control in run, show, logs${run.reportPath ? ", the report" : ""}`;
 }
 
 /** Whether a JSON value holds the raw text in one of its strings. */

@@ -7,6 +7,7 @@ import {
   claimItem,
   closedItemIds,
   type Db,
+  EVENTS,
   expireClaims,
   latestEventAt,
   latestRunsOf,
@@ -16,11 +17,10 @@ import {
   recordReview,
   type Run,
   setItemState,
-  transitionRun,
   unreviewedProposals,
 } from "../../src/store/index.ts";
 import { tempDir } from "../helpers/tmp.ts";
-import { createTestRun, recordTestProposal, TEST_HEAD } from "../helpers/store.ts";
+import { createTestRun, putRunInState, recordTestProposal, TEST_HEAD } from "../helpers/store.ts";
 
 const T0 = Date.UTC(2025, 0, 1);
 
@@ -36,7 +36,7 @@ async function runOf(db: Db, itemId: number, at = T0): Promise<Run> {
 
 async function propose(db: Db, run: Run): Promise<Run> {
   await recordTestProposal(db, run);
-  return transitionRun(db, run.id, { from: ["preparing"], to: "proposed", event: "run.proposed" });
+  return putRunInState(db, run.id, "proposed");
 }
 
 describe("store: the queries the supervisor makes every tick", () => {
@@ -122,13 +122,15 @@ describe("store: the queries the supervisor makes every tick", () => {
     const itemId = (await addItem(db, { title: "x" }, T0)).id;
     const run = await runOf(db, itemId, T0);
     const other = await runOf(db, itemId, T0 + 1);
-    await appendEvent(db, { runId: run.id, type: "workspace.ready" }, T0 + 10);
-    await appendEvent(db, { runId: run.id, type: "agent.message" }, T0 + 20);
-    await appendEvent(db, { runId: run.id, type: "agent.message" }, T0 + 30);
-    await appendEvent(db, { runId: other.id, type: "agent.message" }, T0 + 99);
+    const ready = { state: "preparing", path: "/w", sandbox: "off" } as const;
+    const message = { attempt: 1, kind: "message", text: "hi" } as const;
+    await appendEvent(db, { runId: run.id }, EVENTS.workspaceReady, ready, T0 + 10);
+    await appendEvent(db, { runId: run.id }, EVENTS.agentMessage, message, T0 + 20);
+    await appendEvent(db, { runId: run.id }, EVENTS.agentMessage, message, T0 + 30);
+    await appendEvent(db, { runId: other.id }, EVENTS.agentMessage, message, T0 + 99);
     assert.equal(await latestEventAt(db, run.id), T0 + 30);
-    assert.equal(await latestEventAt(db, run.id, ["workspace.ready", "agent.done"]), T0 + 10);
-    assert.equal(await latestEventAt(db, run.id, ["gate.step.finished"]), undefined);
+    assert.equal(await latestEventAt(db, run.id, [EVENTS.workspaceReady, EVENTS.agentDone]), T0 + 10);
+    assert.equal(await latestEventAt(db, run.id, [EVENTS.gateStepFinished]), undefined);
     assert.equal(await latestEventAt(db, 999), undefined);
   });
 });

@@ -22,12 +22,11 @@ import {
   type Run,
   type ReviewFinding,
   startAttempt,
-  transitionRun,
   updateAttempt,
 } from "../../src/store/index.ts";
 import { isGafferError } from "../../src/errors.ts";
 import { tempDir } from "../helpers/tmp.ts";
-import { createTestRun } from "../helpers/store.ts";
+import { createTestRun, putRunInState } from "../helpers/store.ts";
 
 const T0 = Date.UTC(2025, 0, 1);
 const HEAD = "a".repeat(40);
@@ -54,7 +53,7 @@ async function proposedRun(db: Db): Promise<Run> {
     runId: created.id,
     itemId: item.id,
     branch: created.branch,
-    baseCommit: created.base_commit,
+    baseCommit: created.baseCommit,
     headCommit: HEAD,
     commits: [{ sha: HEAD, subject: "add multiply", author: "a" }],
     diffStat: " 1 file changed",
@@ -62,12 +61,7 @@ async function proposedRun(db: Db): Promise<Run> {
     findings: [],
     sandbox: "off",
   });
-  return transitionRun(db, created.id, {
-    from: ["agent"],
-    to: "proposed",
-    set: { owner: null },
-    event: "run.proposed",
-  });
+  return putRunInState(db, created.id, "proposed");
 }
 
 const review = (round: number, verdict: "approve" | "request-changes", findings: ReviewFinding[] = []) => ({
@@ -122,10 +116,10 @@ describe("store/reviews", () => {
     const [attempt] = await listAttempts(db, run.id);
     assert.equal(attempt?.state, "changes-requested");
     assert.equal(attempt?.feedback, "- [major] src/calc.js:3: divide by zero");
-    assert.equal(attempt?.ended_at, T0);
+    assert.equal(attempt?.endedAt, T0);
     const revising = await getRun(db, run.id);
     assert.equal(revising.state, "revising");
-    assert.equal(revising.ended_at, T0, "revising is resumable, so the run has ended for now");
+    assert.equal(revising.endedAt, T0, "revising is resumable, so the run has ended for now");
     assert.equal((await findProposal(db, run.id))?.review, "changes-requested");
     assert.deepEqual((await listReviews(db, run.id))[0]?.findings, [FINDING]);
     const types = await eventTypes(db, run.id);
@@ -145,7 +139,7 @@ describe("store/reviews", () => {
     const ended = await getRun(db, run.id);
     assert.equal(ended.state, "gave-up");
     assert.equal(ended.reason, "review: changes still requested");
-    assert.equal(ended.report_path, "/tmp/report.md");
+    assert.equal(ended.reportPath, "/tmp/report.md");
     assert.equal((await listAttempts(db, run.id))[0]?.state, "green", "no builder round follows");
     const [gaveUp] = (await listEvents(db, { runId: run.id })).filter((e) => e.type === "run.gave-up");
     assert.deepEqual(gaveUp?.data, {
@@ -194,9 +188,9 @@ describe("store/reviews", () => {
     const revised = await proposedRun(db);
     await recordProposal(db, {
       runId: revised.id,
-      itemId: revised.item_id,
+      itemId: revised.itemId,
       branch: revised.branch,
-      baseCommit: revised.base_commit,
+      baseCommit: revised.baseCommit,
       headCommit: "c".repeat(40),
       commits: [],
       diffStat: "",
@@ -208,7 +202,7 @@ describe("store/reviews", () => {
 
     // The run was discarded during the review.
     const discarded = await proposedRun(db);
-    await transitionRun(db, discarded.id, { from: ["proposed"], to: "discarded", event: "run.discarded" });
+    await putRunInState(db, discarded.id, "discarded");
     await assert.rejects(recordReview(db, discarded, review(1, "approve")), lostLease);
 
     for (const run of [revised, discarded]) {
@@ -224,12 +218,12 @@ describe("store/reviews", () => {
     const run = await proposedRun(db);
     await recordReview(db, run, review(1, "request-changes", [FINDING]), { then: "revise", feedback: "x" });
     // The builder revised and proposed again; the upserted proposal awaits a fresh review.
-    await transitionRun(db, run.id, { from: ["revising"], to: "proposed", event: "run.proposed" });
+    await putRunInState(db, run.id, "proposed");
     await recordProposal(db, {
       runId: run.id,
-      itemId: run.item_id,
+      itemId: run.itemId,
       branch: run.branch,
-      baseCommit: run.base_commit,
+      baseCommit: run.baseCommit,
       headCommit: "b".repeat(40),
       commits: [],
       diffStat: "",

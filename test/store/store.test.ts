@@ -13,7 +13,7 @@ import {
   openStore,
   openStoreReadOnly,
   setItemState,
-  transitionRun,
+  moveRun,
 } from "../../src/store/index.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
@@ -60,28 +60,29 @@ describe("store", () => {
       owner: "me",
       sandbox: "off",
     });
+    const ready = { path: "/w", sandbox: "off" };
     await assert.rejects(
-      transitionRun(store.db, run.id, {
-        from: ["preparing"],
-        to: "agent",
-        owner: "someone-else",
-        event: "x",
-      }),
-      { code: "lease-lost" },
+      moveRun(store.db, run.id, "workspaceReady", { owner: "someone-else", data: ready }),
+      {
+        code: "lease-lost",
+      },
     );
     await assert.rejects(
-      transitionRun(store.db, run.id, { from: ["gating"], to: "proposing", owner: "me", event: "x" }),
-      { code: "lease-lost" },
+      moveRun(store.db, run.id, "propose", { owner: "me", data: { branch: "b", head: "h", commits: 1 } }),
+      {
+        code: "lease-lost",
+      },
     );
-    const moved = await transitionRun(store.db, run.id, {
-      from: ["preparing"],
-      to: "agent",
-      owner: "me",
-      event: "moved",
-    });
+    const moved = await moveRun(store.db, run.id, "startAttempt", { owner: "me", data: { attempt: 1 } });
     assert.equal(moved.state, "agent");
-    const types = (await listEvents(store.db, { runId: run.id })).map((e) => e.type);
-    assert.deepEqual(types, ["run.created", "moved"]);
+    const events = await listEvents(store.db, { runId: run.id });
+    assert.deepEqual(
+      events.map((e) => [e.type, e.data]),
+      [
+        ["run.created", { agent: "scripted", branch: "gaffer/1-x", base: "main", baseCommit: "abc" }],
+        ["attempt.started", { state: "agent", attempt: 1 }],
+      ],
+    );
   });
 
   it("opens read-only without creating any file", async (t) => {

@@ -28,7 +28,7 @@ async function storeWithTwoRuns(t: TestContext) {
   const second = await runOf("two", "codex");
   const usage = (run: typeof first, attempt: number, fields: Partial<NewUsage>): NewUsage => ({
     runId: run.id,
-    itemId: run.item_id,
+    itemId: run.itemId,
     attempt,
     agent: run.agent,
     role: null,
@@ -60,8 +60,8 @@ describe("store/usage", () => {
       [second.id, 1, 0, 1],
     ]);
     assert.deepEqual(brief(await sumUsage(db, "item")), [
-      [first.item_id, 2, 0.75, 0],
-      [second.item_id, 1, 0, 1],
+      [first.itemId, 2, 0.75, 0],
+      [second.itemId, 1, 0, 1],
     ]);
     assert.deepEqual(brief(await sumUsage(db, "day")), [
       ["2025-01-01", 1, 0.25, 0],
@@ -84,7 +84,7 @@ describe("store/usage", () => {
   it("tells what a run, an item, a day and the project have spent", async (t) => {
     const { db, first, second } = await storeWithTwoRuns(t);
     assert.equal(await spentUsd(db, { runId: first.id }), 0.75);
-    assert.equal(await spentUsd(db, { itemId: second.item_id }), 0);
+    assert.equal(await spentUsd(db, { itemId: second.itemId }), 0);
     assert.equal(await spentUsd(db, { since: startOfUtcDay(DAY_2) }), 0.5);
     assert.equal(await spentUsd(db), 0.75);
     assert.equal(startOfUtcDay(DAY_2), Date.UTC(2025, 0, 2));

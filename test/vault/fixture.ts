@@ -2,7 +2,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import { openProject } from "../../src/engine/index.ts";
-import { addItem, createRun, recordProposal, transitionRun } from "../../src/store/index.ts";
+import { addItem, createRun, recordProposal } from "../../src/store/index.ts";
+import { putRunInState } from "../helpers/store.ts";
 import { commitAll, git, gitOut, gitRepo, writeFiles } from "../helpers/git.ts";
 
 export interface ProposalProject {
@@ -58,12 +59,7 @@ export async function proposalProject(
       findings: [],
       sandbox: run.sandbox,
     });
-    await transitionRun(db, run.id, {
-      from: ["preparing"],
-      to: "proposed",
-      set: { owner: null },
-      event: "run.proposed",
-    });
+    await putRunInState(db, run.id, "proposed");
     return { dir, runId: run.id, branch, base, head };
   } finally {
     await project.close();

@@ -34,7 +34,7 @@ export async function demo(_cwd: string, options: { dir?: string }): Promise<num
           item.title,
           r.outcome === "proposed" ? color.green(r.outcome) : color.red(r.outcome),
           String(r.run.attempt),
-          r.proposal ? `branch ${r.proposal.branch}` : relative(result.dir, r.run.report_path ?? "") || "-",
+          r.proposal ? `branch ${r.proposal.branch}` : relative(result.dir, r.run.reportPath ?? "") || "-",
         ]),
       ),
     );
@@ -44,7 +44,7 @@ export async function demo(_cwd: string, options: { dir?: string }): Promise<num
     print(`  gaffer -C ${result.dir} status`);
     print(`  gaffer -C ${result.dir} show 1        # the proposal, its evidence, how to review and merge`);
     print(`  gaffer -C ${result.dir} logs 2        # every event of the run that healed`);
-    print(`  cat ${result.runs.at(-1)?.result.run.report_path ?? "<report>"}`);
+    print(`  cat ${result.runs.at(-1)?.result.run.reportPath ?? "<report>"}`);
     print(color.dim("(from a checkout without `npm link`: bin/gaffer instead of gaffer)"));
     return 0;
   } finally {

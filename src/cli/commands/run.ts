@@ -88,7 +88,7 @@ function printOutcome(result: RunResult): void {
   }
   const what = result.outcome === "cancelled" ? color.yellow("cancelled") : color.red(result.outcome);
   print(`run ${run.id}: ${what}${run.reason ? ` — ${printable(run.reason)}` : ""}`);
-  if (run.report_path) print(`  report: ${printable(run.report_path)}`);
+  if (run.reportPath) print(`  report: ${printable(run.reportPath)}`);
   if (result.outcome === "cancelled" || result.outcome === "failed")
-    print(`  resume: gaffer run ${run.item_id} --resume`);
+    print(`  resume: gaffer run ${run.itemId} --resume`);
 }

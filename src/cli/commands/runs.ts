@@ -25,13 +25,13 @@ export async function runs(cwd: string, options: { item?: string; json?: boolean
 function row(run: Run): string[] {
   return [
     String(run.id),
-    `#${run.item_id}`,
+    `#${run.itemId}`,
     stateColor(run.state),
     String(run.attempt),
     printable(run.agent),
     printable(run.branch),
-    formatDuration((run.ended_at ?? Date.now()) - run.created_at),
-    ago(run.created_at),
+    formatDuration((run.endedAt ?? Date.now()) - run.createdAt),
+    ago(run.createdAt),
   ];
 }
 

@@ -28,15 +28,13 @@ export async function show(cwd: string, runText: string, options: { json?: boole
   try {
     const db = requireStore(project, "run", runText);
     const run = await getRun(db, parseId(runText, "run"));
-    const item = await getItem(db, run.item_id);
+    const item = await getItem(db, run.itemId);
     const attempts = await listAttempts(db, run.id);
     const gate = await listGateResults(db, run.id);
     const proposal = await findProposal(db, run.id);
     const reviews = await listReviews(db, run.id);
     const usage = await totalUsage(db, { runId: run.id });
-    const refusals = (await listEvents(db, { runId: run.id })).flatMap(
-      (e) => refusalOf(e.type, e.data) ?? [],
-    );
+    const refusals = (await listEvents(db, { runId: run.id })).flatMap((e) => refusalOf(e) ?? []);
     if (options.json) {
       printJson({
         run,
@@ -53,17 +51,17 @@ export async function show(cwd: string, runText: string, options: { json?: boole
     }
     print(color.bold(`run ${run.id} · item #${item.id} ${printable(item.title)} · ${stateColor(run.state)}`));
     print(
-      `agent: ${printable(run.agent)}   branch: ${printable(run.branch)}   base: ${printable(run.base_branch)} (${run.base_commit.slice(0, 12)})`,
+      `agent: ${printable(run.agent)}   branch: ${printable(run.branch)}   base: ${printable(run.baseBranch)} (${run.baseCommit.slice(0, 12)})`,
     );
     print(
-      `started: ${new Date(run.created_at).toISOString()}   took: ${formatDuration((run.ended_at ?? Date.now()) - run.created_at)}`,
+      `started: ${new Date(run.createdAt).toISOString()}   took: ${formatDuration((run.endedAt ?? Date.now()) - run.createdAt)}`,
     );
     if (run.workspace) print(`workspace: ${printable(run.workspace)}`);
     const sandbox = printable(run.sandbox);
     print(`sandbox: ${run.sandbox.startsWith("none") ? color.yellow(sandbox) : sandbox}`);
     // A crash reason carries the agent's last stderr lines: shown whole, each on its own line.
     if (run.reason) print(`reason: ${printable(run.reason, "text").replaceAll("\n", "\n  ")}`);
-    if (run.report_path) print(`failure report: ${printable(run.report_path)}`);
+    if (run.reportPath) print(`failure report: ${printable(run.reportPath)}`);
     printUsage(usage);
     printRefusals(refusals);
     print();
@@ -109,13 +107,13 @@ function printAttempts(attempts: Attempt[], gate: GateResult[]): void {
     const steps = gate.filter((g) => g.attempt === attempt.number);
     const changed = attempt.changed === null ? "" : attempt.changed ? "changed files" : "no change";
     print(
-      `  ${attempt.number}  ${attempt.state.padEnd(6)} ${printable(attempt.stop_reason ?? "")} ${changed}`.trimEnd(),
+      `  ${attempt.number}  ${attempt.state.padEnd(6)} ${printable(attempt.stopReason ?? "")} ${changed}`.trimEnd(),
     );
     for (const step of steps) {
-      const result = step.timed_out ? "timed out" : `exit ${step.exit_code ?? printable(step.signal ?? "")}`;
+      const result = step.timedOut ? "timed out" : `exit ${step.exitCode ?? printable(step.signal ?? "")}`;
       print(
         color.dim(
-          `       ${printable(step.name)}: ${printable(step.command)} → ${result} in ${formatDuration(step.duration_ms)} · sha256 ${step.output_sha256.slice(0, 16)}`,
+          `       ${printable(step.name)}: ${printable(step.command)} → ${result} in ${formatDuration(step.durationMs)} · sha256 ${step.outputSha256.slice(0, 16)}`,
         ),
       );
     }
@@ -185,10 +183,7 @@ function printGateEnvironment(environment: GateEnvironment): void {
 
 function reviewCommands(run: Run): { review: string[]; merge: string[] } {
   return {
-    review: [
-      `git log --stat ${run.base_branch}..${run.branch}`,
-      `git diff ${run.base_branch}...${run.branch}`,
-    ],
+    review: [`git log --stat ${run.baseBranch}..${run.branch}`, `git diff ${run.baseBranch}...${run.branch}`],
     merge: [`gaffer merge ${run.id}`],
   };
 }

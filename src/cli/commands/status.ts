@@ -127,7 +127,7 @@ async function statusOnce(cwd: string, options: StatusOptions): Promise<number> 
           ["RUN", "ITEM", "STATE", "ATTEMPT", "LAST EVENT"],
           active.map((r, i) => [
             String(r.id),
-            `#${r.item_id}`,
+            `#${r.itemId}`,
             r.state,
             String(r.attempt),
             lastEvents[i] ? `${printable(lastEvents[i].type)} ${ago(lastEvents[i].at)}` : "",
@@ -143,7 +143,7 @@ async function statusOnce(cwd: string, options: StatusOptions): Promise<number> 
           ["RUN", "ITEM", "STATE", "REASON"],
           resumable.map((r) => [
             String(r.id),
-            `#${r.item_id}`,
+            `#${r.itemId}`,
             stateColor(r.state),
             printable(r.reason ?? ""),
           ]),
@@ -158,10 +158,10 @@ async function statusOnce(cwd: string, options: StatusOptions): Promise<number> 
           ["RUN", "ITEM", "STATE", "BRANCH", "ENDED"],
           recent.map((r) => [
             String(r.id),
-            `#${r.item_id}`,
+            `#${r.itemId}`,
             stateColor(r.state),
             printable(r.branch),
-            r.ended_at ? ago(r.ended_at) : "",
+            r.endedAt ? ago(r.endedAt) : "",
           ]),
         ),
       );

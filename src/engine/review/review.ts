@@ -5,13 +5,15 @@ import { agentPreset } from "../../config/index.ts";
 import { GafferError } from "../../errors.ts";
 import { commandPolicy } from "../../guard/index.ts";
 import {
+  EVENTS,
   findProposal,
   getItem,
-  type Item,
   getRun,
+  type Item,
   listReviews,
   type Proposal,
   recordReview,
+  REVIEWER_UPDATE_EVENTS,
   type Run,
   type Verdict,
 } from "../../store/index.ts";
@@ -71,7 +73,7 @@ export async function reviewProposal(
   if (proposal.review !== null) {
     throw new GafferError("run-state", `run ${runId}'s proposal is already reviewed: ${proposal.review}`);
   }
-  const item = await getItem(db, run.item_id);
+  const item = await getItem(db, run.itemId);
   const round = (await listReviews(db, runId)).length + 1;
   const recorder = new RunRecorder(db, { id: run.id, itemId: item.id }, options.observer);
   const context = reviewContext(project, item, recorder, options);
@@ -95,7 +97,7 @@ export async function reviewProposal(
     identity: project.config.workspace.identity,
     onTamper: recordTamper(recorder),
   });
-  await recorder.event("review.started", {
+  await recorder.event(EVENTS.reviewStarted, {
     round,
     role: options.role.name,
     agent: options.agent,
@@ -109,7 +111,7 @@ export async function reviewProposal(
     places: () => [dir, sandboxDirs(stateDir, false).root],
     outputBytes: () => context.output.used,
     onExceeded: (reason, used) => {
-      if (!context.limitReason) recorder.enqueue("limit.exceeded", { reason, ...used });
+      if (!context.limitReason) recorder.enqueue(EVENTS.limitExceeded, { reason, ...used });
       context.stop(reason);
     },
   });
@@ -138,7 +140,7 @@ export async function reviewProposal(
     }
     const parsed = parseVerdict(answer);
     if ("error" in parsed) {
-      await recorder.event("review.invalid", { round, error: parsed.error });
+      await recorder.event(EVENTS.reviewInvalid, { round, error: parsed.error });
       throw new GafferError(
         "agent-failed",
         `run ${runId}, review round ${round}: ${parsed.error}`,
@@ -172,7 +174,7 @@ export async function reviewProposal(
       () => null,
     );
     await removeSandboxState(stateDir);
-    await recorder.event("review.workspace-removed", { snapshot: snapshot?.ref ?? null });
+    await recorder.event(EVENTS.reviewWorkspaceRemoved, { snapshot: snapshot?.ref ?? null });
   }
 }
 
@@ -199,7 +201,7 @@ function reviewContext(
     },
     output: new OutputMeter(project.config.limits.outputBytes, (used) => {
       const reason = outputReason(project.config.limits.outputBytes);
-      if (!context.limitReason) recorder.enqueue("limit.exceeded", { reason, outputBytes: used });
+      if (!context.limitReason) recorder.enqueue(EVENTS.limitExceeded, { reason, outputBytes: used });
       context.stop(reason);
     }),
   };
@@ -221,7 +223,7 @@ async function converse(
   let answer = "";
   // A CLI driven by a command template has no messages: what it printed is its answer.
   const printed: string[] = [];
-  const sink = new AgentUpdateSink(recorder, context.output, "review.agent", { round });
+  const sink = new AgentUpdateSink(recorder, context.output, REVIEWER_UPDATE_EVENTS, { round });
   const session = await driver.startSession({
     workspace: run.workspace,
     env: process.env,
@@ -244,7 +246,7 @@ async function converse(
       text: brief,
       attempt: run.attempt,
       runId: run.id,
-      itemId: run.item_id,
+      itemId: run.itemId,
       review: round,
     });
     if (result.stopReason === "error" || result.stopReason === "timeout") {

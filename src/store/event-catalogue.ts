@@ -1,0 +1,560 @@
+import type { RunState } from "./schema.ts";
+
+/**
+ * Every event gaffer records, in one place: its name, what it means and the shape of its data.
+ * The event feed is a public interface (`gaffer logs --json`, the store, reports, the factory):
+ * code appends and reads events only through these definitions, so a renamed event or a changed
+ * payload is a type error wherever it is used. `docs/EVENTS.md` is generated from this file
+ * (`npm run events:doc`; `npm run lint` checks it is current).
+ */
+export interface EventDef<N extends string = string, P extends object = object> {
+  readonly name: N;
+  readonly meaning: string;
+  /**
+   * Evidence of a breach or a limit: it is never dropped. A run whose store cannot take one stops
+   * with that error rather than going on without its record.
+   */
+  readonly security: boolean;
+  /** Only a type: the payload's shape. */
+  readonly payload?: P;
+}
+
+function event<P extends object>() {
+  return <const N extends string>(
+    name: N,
+    meaning: string,
+    options: { security?: true } = {},
+  ): EventDef<N, P> => ({
+    name,
+    meaning,
+    security: options.security ?? false,
+  });
+}
+
+/** Keys every event's data may carry: the attempt it belongs to. */
+interface OfAttempt {
+  attempt: number;
+}
+
+/** A transition's event: the state the run moved to, with what the transition adds. */
+type Moved<P extends object = object> = { state: RunState } & P;
+
+/** One thing an agent did or said, as stored (mirrors the drivers' AgentUpdate). */
+export type AgentUpdatePayload =
+  | { kind: "message"; text: string }
+  | { kind: "thought"; text: string }
+  | { kind: "plan"; entries: { content: string; status: string }[] }
+  | { kind: "tool-call"; id: string; title: string; status: string; toolKind?: string }
+  | { kind: "tool-call-update"; id: string; status: string; title?: string }
+  | {
+      kind: "usage";
+      used?: number;
+      size?: number;
+      costAmount?: number;
+      costCurrency?: string;
+      inputTokens?: number;
+      outputTokens?: number;
+      cachedTokens?: number;
+    }
+  | {
+      kind: "permission";
+      title: string;
+      command?: string;
+      toolKind?: string;
+      decision: "allow" | "reject";
+      rule?: string;
+    }
+  | { kind: "file-write"; path: string; bytes: number }
+  | { kind: "file-read"; path: string }
+  | { kind: "file-denied"; path: string; operation: "read" | "write"; reason: string }
+  | { kind: "terminal"; command: string; exitCode: number | null; denied?: string }
+  | { kind: "output"; text: string }
+  | { kind: "other"; type: string; data: unknown };
+
+export type AgentUpdateKind = AgentUpdatePayload["kind"];
+type Update<K extends AgentUpdateKind> = Extract<AgentUpdatePayload, { kind: K }>;
+
+/** An agent update of a builder's attempt, or of a reviewer's round. */
+type BuilderUpdate<K extends AgentUpdateKind> = OfAttempt & Update<K>;
+type ReviewerUpdate<K extends AgentUpdateKind> = { round: number } & Update<K>;
+
+/** A setup step run in a workspace or in the gate's checkout. */
+export type SetupStepPayload =
+  | { kind: "copied"; path: string; secret: boolean }
+  | { kind: "missing"; path: string }
+  | {
+      kind: "command";
+      name: string;
+      exitCode: number | null;
+      timedOut: boolean;
+      durationMs: number;
+      output: string;
+    };
+
+/** A line of the guard log, as recorded under the step that wrote it. */
+interface GuardEntryPayload extends OfAttempt {
+  step: string;
+  rule: string;
+  argv: string[];
+  cwd: string;
+  at: number;
+  by: "wrapper" | "pre-push" | "post-checkout" | "reference-transaction";
+  refused: boolean;
+}
+
+/** Which limit a run (or a review) exceeded, with what it had used. */
+interface LimitPayload {
+  reason: string;
+  turns?: number;
+  elapsedMs?: number;
+  outputBytes?: number;
+  workspaceBytes?: number;
+  processes?: number;
+}
+
+interface RoleProcess {
+  role: string;
+  process: string;
+  item?: number;
+}
+
+interface PhaseChange {
+  from: string;
+  fromDone: boolean;
+  to: string;
+  index: number;
+  done: boolean;
+}
+
+interface ReviewVerdict {
+  round: number;
+  role: string;
+  findings: number;
+}
+
+/** The catalogue. Keys are for code; `name` is what the store, the docs and `--json` show. */
+export const EVENTS = {
+  // items and claims
+  itemCreated: event<{ title: string }>()("item.created", "an item was added to the backlog"),
+  itemEdited: event<{ fields: string[] }>()(
+    "item.edited",
+    "an item's title, body, labels, priority or dependencies changed",
+  ),
+  itemClosed: event<{ note?: string }>()("item.closed", "an item was closed, with why when known"),
+  itemReopened: event<{ note?: string }>()("item.reopened", "a closed item was opened again"),
+  itemHeld: event<{ role: string; item: number; code: number | null; error: string }>()(
+    "item.held",
+    "a role process failed on an item before its run began; the item waits until the factory restarts",
+  ),
+  claimTaken: event<{ role: string; duty: string; holder: string; lapsed?: string }>()(
+    "claim.taken",
+    "a role (or `gaffer run`) claimed an item; `lapsed` names the holder whose lease it replaced",
+  ),
+  claimReleased: event<{ holder: string; reason: string }>()("claim.released", "a claim was given back"),
+  claimExpired: event<{ role: string; holder: string; heartbeatAt: number }>()(
+    "claim.expired",
+    "a claim's lease lapsed without a heartbeat; the item is ready again",
+  ),
+
+  // a run's life
+  runCreated: event<{ agent: string; branch: string; base: string; baseCommit: string; role?: string }>()(
+    "run.created",
+    "a run began for an item, from the base branch's commit",
+  ),
+  runPrevious: event<{ item: number; state: RunState; reason: string | null; resumable: boolean }>()(
+    "run.previous",
+    "shown, not stored: the item ran before and a new run starts from the base",
+  ),
+  runResumed: event<Moved<{ from: RunState; attempt: number }>>()("run.resumed", "a stopped run was resumed"),
+  workspaceCreated: event<{ path: string; branch: string; reused: boolean }>()(
+    "workspace.created",
+    "the run's clone was made (or an existing one reused)",
+  ),
+  workspaceSetup: event<SetupStepPayload>()("workspace.setup", "one setup step ran in the workspace"),
+  workspaceReady: event<Moved<{ path: string; sandbox: string }>>()(
+    "workspace.ready",
+    "the workspace is set up and confined; `sandbox` says how",
+  ),
+  sandboxUnavailable: event<{ description: string }>()(
+    "sandbox.unavailable",
+    "no OS sandbox could be used; the agent runs under gaffer's guards only",
+  ),
+  guardLogReplaced: event<{ path: string; found: string }>()(
+    "guard.log-replaced",
+    "the guard log was not a regular file gaffer made and was replaced",
+  ),
+  guardAgentRules: event<{ agent: string; path: string }>()(
+    "guard.agent-rules",
+    "gaffer wrote the agent's native rules file from the rules table",
+  ),
+  attemptStarted: event<Moved<OfAttempt>>()("attempt.started", "the agent began an attempt"),
+  attemptRestarted: event<Moved<OfAttempt>>()(
+    "attempt.restarted",
+    "an attempt cut short by a crash or a cancel began again",
+  ),
+  agentPrompt: event<OfAttempt & { path: string; bytes: number }>()(
+    "agent.prompt",
+    "gaffer sent the agent a turn's brief (the turn limit counts these)",
+  ),
+  agentSessionContinued: event<OfAttempt>()(
+    "agent.session-continued",
+    "the attempt continues the agent's earlier session",
+  ),
+  agentNudged: event<OfAttempt>()("agent.nudged", "the supervisor nudged a stalled agent"),
+  agentError: event<OfAttempt & { stopReason: string; error: string | null }>()(
+    "agent.error",
+    "the agent's turn failed or timed out",
+  ),
+  agentDone: event<
+    Moved<OfAttempt & { stopReason: string; changed: boolean; head: string | null; tree: string }>
+  >()("agent.done", "the agent ended its attempt; gaffer recorded its work for the gate"),
+  agentMessage: event<BuilderUpdate<"message">>()("agent.message", "what the agent said (fragments joined)"),
+  agentThought: event<BuilderUpdate<"thought">>()(
+    "agent.thought",
+    "what the agent thought aloud (fragments joined)",
+  ),
+  agentPlan: event<BuilderUpdate<"plan">>()("agent.plan", "the agent's plan"),
+  agentToolCall: event<BuilderUpdate<"tool-call">>()("agent.tool-call", "the agent called a tool"),
+  agentToolCallUpdate: event<BuilderUpdate<"tool-call-update">>()(
+    "agent.tool-call-update",
+    "a tool call's status changed",
+  ),
+  agentUsage: event<BuilderUpdate<"usage">>()("agent.usage", "the agent reported its usage (tokens, cost)"),
+  agentPermission: event<BuilderUpdate<"permission">>()(
+    "agent.permission",
+    "gaffer allowed or refused a permission the agent asked for",
+  ),
+  agentFileWrite: event<BuilderUpdate<"file-write">>()(
+    "agent.file-write",
+    "the agent wrote a file through gaffer",
+  ),
+  agentFileRead: event<BuilderUpdate<"file-read">>()(
+    "agent.file-read",
+    "the agent read a file through gaffer",
+  ),
+  agentFileDenied: event<BuilderUpdate<"file-denied">>()(
+    "agent.file-denied",
+    "gaffer refused a file read or write the agent asked for",
+    { security: true },
+  ),
+  agentTerminal: event<BuilderUpdate<"terminal">>()(
+    "agent.terminal",
+    "a command the agent ran through gaffer",
+  ),
+  agentOutput: event<BuilderUpdate<"output">>()("agent.output", "output of an agent's command"),
+  agentOther: event<BuilderUpdate<"other">>()(
+    "agent.other",
+    "an update gaffer does not know, kept as it came",
+  ),
+  guardDenied: event<GuardEntryPayload>()("guard.denied", "the git guard refused something the agent tried", {
+    security: true,
+  }),
+  guardNoted: event<GuardEntryPayload>()(
+    "guard.noted",
+    "the git guard saw something it cannot refuse (a checkout)",
+    {
+      security: true,
+    },
+  ),
+  sandboxNetworkDenied: event<{ host: string; port: number; method: string }>()(
+    "sandbox.network-denied",
+    "the sandbox's proxy refused a connection to a host not on the allowlist",
+    { security: true },
+  ),
+  workspaceTampered: event<{
+    workspace: string;
+    file: string;
+    savedAs: string | null;
+    expectedSha256: string;
+    foundSha256: string | null;
+    detectedAt: number;
+  }>()("workspace.tampered", "the workspace's git config was changed; gaffer restored its own", {
+    security: true,
+  }),
+  limitExceeded: event<LimitPayload>()(
+    "limit.exceeded",
+    "a run or a review went past a limit and was stopped",
+    {
+      security: true,
+    },
+  ),
+  budgetExceeded: event<
+    OfAttempt & { reason: string; spent: Record<"run" | "item" | "day" | "project", number> }
+  >()("budget.exceeded", "a run's spending went past its budget and was stopped", { security: true }),
+
+  // the gate
+  gateSetup: event<OfAttempt & SetupStepPayload>()("gate.setup", "one setup step ran in the gate's checkout"),
+  gateStarted: event<
+    OfAttempt & {
+      steps: string[];
+      tree: string;
+      environment: {
+        tree: string;
+        sandbox: string;
+        passed: string[];
+        set: Record<string, string>;
+        setup: string[];
+        caches: string[];
+      };
+    }
+  >()("gate.started", "gaffer began running the gate on the recorded tree"),
+  gateStepStarted: event<OfAttempt & { name: string }>()("gate.step.started", "a gate command began"),
+  gateStepFinished: event<
+    OfAttempt & {
+      name: string;
+      exitCode: number | null;
+      timedOut: boolean;
+      durationMs: number;
+      passed: boolean;
+    }
+  >()("gate.step.finished", "a gate command ended"),
+  gateOutputs: event<
+    OfAttempt & { tree: string; created: string[]; changed: string[]; truncated: boolean }
+  >()("gate.outputs", "what the gate left in its checkout (never part of the proposal)"),
+  gatePassed: event<OfAttempt & { tree: string }>()("gate.passed", "every gate command passed"),
+  gateFailed: event<OfAttempt & { tree: string; failureHash?: string }>()(
+    "gate.failed",
+    "a gate command failed; its compressed output is the next attempt's feedback",
+  ),
+  integrityFinding: event<{
+    check: string;
+    rule: string;
+    severity: "block" | "flag";
+    message: string;
+    evidence: Record<string, unknown>;
+  }>()("integrity.finding", "a post-run check found something in the agent's work", { security: true }),
+
+  // the proposal
+  proposalStarted: event<Moved<OfAttempt>>()(
+    "proposal.started",
+    "the gate is green; gaffer verifies and proposes",
+  ),
+  proposalCommitted: event<{ committed: boolean; head: string; tree: string }>()(
+    "proposal.committed",
+    "the checks passed on the recorded work; `committed` when gaffer committed what the agent left uncommitted",
+  ),
+  proposalRecorded: event<{
+    branch: string;
+    head: string;
+    commits: number;
+    findings: number;
+    sandbox: string;
+    tree?: string;
+  }>()("proposal.recorded", "the proposal and its evidence were stored"),
+  runProposed: event<Moved<{ branch: string; head: string; commits: number }>>()(
+    "run.proposed",
+    "the run ended with a proposal; nothing was merged",
+  ),
+  runFailed: event<Moved<{ reason: string; code?: string; report?: string | null }>>()(
+    "run.failed",
+    "the run could not go on (a crash, a missing tool, no change); its workspace is kept",
+  ),
+  runGaveUp: event<Moved<{ reason: string; report: string | null }>>()(
+    "run.gave-up",
+    "the run ended without a green gate, with a failure report",
+  ),
+  runCancelled: event<Moved<OfAttempt>>()("run.cancelled", "the user stopped the run; its workspace is kept"),
+  runInterrupted: event<Moved<{ during: RunState; attempt: number; previousOwner: string | null }>>()(
+    "run.interrupted",
+    "the process driving the run died; found at the next start",
+  ),
+  runDiscarded: event<Moved<{ from: RunState; snapshot: string | null }>>()(
+    "run.discarded",
+    "the run's workspace was snapshotted and removed",
+  ),
+  workspaceSnapshot: event<{ ref: string | null; commit: string | null }>()(
+    "workspace.snapshot",
+    "the workspace was kept as a snapshot ref before removal",
+  ),
+
+  // reviews
+  reviewStarted: event<{ round: number; role: string; agent: string; head: string }>()(
+    "review.started",
+    "a reviewer began a round on the proposal",
+  ),
+  reviewInvalid: event<{ round: number; error: string }>()(
+    "review.invalid",
+    "the reviewer's verdict could not be read; it is asked again",
+  ),
+  reviewApproved: event<ReviewVerdict>()("review.approved", "the reviewer approved the proposal"),
+  reviewChangesRequested: event<ReviewVerdict>()(
+    "review.changes-requested",
+    "the reviewer asked for changes; a builder revises or the run gives up",
+  ),
+  runRevising: event<Moved<ReviewVerdict>>()(
+    "run.revising",
+    "the proposal goes back to a builder with the findings",
+  ),
+  reviewWorkspaceRemoved: event<{ snapshot: string | null }>()(
+    "review.workspace-removed",
+    "the reviewer's clone was snapshotted and removed",
+  ),
+  reviewAgentMessage: event<ReviewerUpdate<"message">>()("review.agent.message", "what the reviewer said"),
+  reviewAgentThought: event<ReviewerUpdate<"thought">>()(
+    "review.agent.thought",
+    "what the reviewer thought aloud",
+  ),
+  reviewAgentPlan: event<ReviewerUpdate<"plan">>()("review.agent.plan", "the reviewer's plan"),
+  reviewAgentToolCall: event<ReviewerUpdate<"tool-call">>()(
+    "review.agent.tool-call",
+    "the reviewer called a tool",
+  ),
+  reviewAgentToolCallUpdate: event<ReviewerUpdate<"tool-call-update">>()(
+    "review.agent.tool-call-update",
+    "a reviewer's tool call changed status",
+  ),
+  reviewAgentUsage: event<ReviewerUpdate<"usage">>()("review.agent.usage", "the reviewer reported its usage"),
+  reviewAgentPermission: event<ReviewerUpdate<"permission">>()(
+    "review.agent.permission",
+    "gaffer allowed or refused a permission the reviewer asked for",
+  ),
+  reviewAgentFileWrite: event<ReviewerUpdate<"file-write">>()(
+    "review.agent.file-write",
+    "the reviewer wrote a file through gaffer",
+  ),
+  reviewAgentFileRead: event<ReviewerUpdate<"file-read">>()(
+    "review.agent.file-read",
+    "the reviewer read a file through gaffer",
+  ),
+  reviewAgentFileDenied: event<ReviewerUpdate<"file-denied">>()(
+    "review.agent.file-denied",
+    "gaffer refused a file read or write the reviewer asked for",
+    { security: true },
+  ),
+  reviewAgentTerminal: event<ReviewerUpdate<"terminal">>()(
+    "review.agent.terminal",
+    "a command the reviewer ran through gaffer",
+  ),
+  reviewAgentOutput: event<ReviewerUpdate<"output">>()(
+    "review.agent.output",
+    "output of a reviewer's command",
+  ),
+  reviewAgentOther: event<ReviewerUpdate<"other">>()(
+    "review.agent.other",
+    "a reviewer update gaffer does not know",
+  ),
+
+  // the vault
+  vaultMerged: event<{
+    action: string;
+    into: string;
+    from: string;
+    head: string;
+    commit: string;
+    snapshot: string | null;
+    worktree: string | null;
+  }>()("vault.merged", "an approved merge was carried out"),
+
+  // the factory
+  factoryPaused: event<object>()("factory.paused", "`gaffer pause`: no new work is dispatched"),
+  factoryResumed: event<object>()("factory.resumed", "`gaffer resume`: work is dispatched again"),
+  phaseAdvanced: event<PhaseChange>()("phase.advanced", "the factory moved on to the next phase"),
+  phaseSet: event<PhaseChange>()("phase.set", "the current phase was set by hand"),
+  supervisorStarted: event<{ pid: number; roles: number }>()(
+    "supervisor.started",
+    "the factory's supervisor started",
+  ),
+  supervisorStopped: event<{ pid: number }>()(
+    "supervisor.stopped",
+    "the supervisor stopped its roles and exited",
+  ),
+  supervisorError: event<{ error?: string; child?: string; tmux?: string; vault?: string }>()(
+    "supervisor.error",
+    "something the supervisor tried failed; it goes on",
+  ),
+  roleStarted: event<RoleProcess & { pid: number | null; duty: string }>()(
+    "role.started",
+    "a role process started, for an item or as a service",
+  ),
+  roleExited: event<RoleProcess & { code: number | null; signal: string | null; duty: string }>()(
+    "role.exited",
+    "a role process exited",
+  ),
+  roleDied: event<RoleProcess & { healed: boolean }>()(
+    "role.died",
+    "a role process died and will not be restarted",
+  ),
+  roleHealing: event<RoleProcess & { restart: number; delayMs: number }>()(
+    "role.healing",
+    "a role process died; it restarts after a backoff",
+  ),
+  roleGaveUp: event<{ role: string; restarts: number }>()(
+    "role.gave-up",
+    "a role used up its restart budget and is not restarted",
+  ),
+  roleScheduled: event<{ role: string; next: number | null }>()(
+    "role.scheduled",
+    "a scheduled role fired; `next` is its next fire time",
+  ),
+  roleSkipped: event<{ role: string; reason: string }>()("role.skipped", "a role was not started, with why"),
+  stallNudged: event<RoleProcess & { reason: string }>()(
+    "stall.nudged",
+    "a run went quiet or made no progress for too long; its agent was nudged",
+  ),
+  stallRestarted: event<RoleProcess & { reason: string }>()(
+    "stall.restarted",
+    "a nudged run stayed stalled; its role process was restarted",
+  ),
+  stallGaveUp: event<RoleProcess & { reason: string }>()(
+    "stall.gave-up",
+    "a restarted run stayed stalled; the supervisor gave it up with a report",
+  ),
+} as const;
+
+/** Which event stores each kind of agent update: a builder's, and a reviewer's. */
+export type UpdateEvents = Readonly<Record<AgentUpdateKind, EventDef<EventName>>>;
+
+export const BUILDER_UPDATE_EVENTS = {
+  message: EVENTS.agentMessage,
+  thought: EVENTS.agentThought,
+  plan: EVENTS.agentPlan,
+  "tool-call": EVENTS.agentToolCall,
+  "tool-call-update": EVENTS.agentToolCallUpdate,
+  usage: EVENTS.agentUsage,
+  permission: EVENTS.agentPermission,
+  "file-write": EVENTS.agentFileWrite,
+  "file-read": EVENTS.agentFileRead,
+  "file-denied": EVENTS.agentFileDenied,
+  terminal: EVENTS.agentTerminal,
+  output: EVENTS.agentOutput,
+  other: EVENTS.agentOther,
+} as const satisfies UpdateEvents;
+
+export const REVIEWER_UPDATE_EVENTS = {
+  message: EVENTS.reviewAgentMessage,
+  thought: EVENTS.reviewAgentThought,
+  plan: EVENTS.reviewAgentPlan,
+  "tool-call": EVENTS.reviewAgentToolCall,
+  "tool-call-update": EVENTS.reviewAgentToolCallUpdate,
+  usage: EVENTS.reviewAgentUsage,
+  permission: EVENTS.reviewAgentPermission,
+  "file-write": EVENTS.reviewAgentFileWrite,
+  "file-read": EVENTS.reviewAgentFileRead,
+  "file-denied": EVENTS.reviewAgentFileDenied,
+  terminal: EVENTS.reviewAgentTerminal,
+  output: EVENTS.reviewAgentOutput,
+  other: EVENTS.reviewAgentOther,
+} as const satisfies UpdateEvents;
+
+type Catalogue = typeof EVENTS;
+type AnyDef = Catalogue[keyof Catalogue];
+
+export type EventName = AnyDef["name"];
+type PayloadOf<D> = D extends EventDef<string, infer P> ? P : never;
+export type EventPayload<N extends EventName> = PayloadOf<Extract<AnyDef, { name: N }>>;
+
+/** An event's name with its data: switch on `type` to read `data`. */
+export type EventBody = { [D in AnyDef as D["name"]]: { type: D["name"]; data: PayloadOf<D> } }[EventName];
+
+/** Every definition, in catalogue order. */
+export const EVENT_DEFS: readonly EventDef<EventName>[] = Object.values(EVENTS);
+
+const BY_NAME = new Map<string, EventDef<EventName>>(EVENT_DEFS.map((def) => [def.name, def]));
+
+export function isEventName(name: string): name is EventName {
+  return BY_NAME.has(name);
+}
+
+export function isSecurityEvent(name: EventName): boolean {
+  return BY_NAME.get(name)?.security ?? false;
+}
