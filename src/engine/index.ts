@@ -4,7 +4,7 @@ export { giveUpRun } from "./give-up.ts";
 export { isOwnerAlive, ownerToken } from "./owner.ts";
 export { type ProjectPaths, projectPaths } from "./paths.ts";
 export { ensureStateDir, openProject, openProjectReadOnly, type Project } from "./project.ts";
-export type { RunNotice, RunObserver } from "./recorder.ts";
+export { type RunNotice, type RunObserver, RunRecorder } from "./recorder.ts";
 export { recoverInterruptedRuns } from "./recover.ts";
 export {
   type NudgeSource,

@@ -14,7 +14,7 @@ export function runWorkspace(
   return { ...workspaceAt(run.workspace, { onTamper: recordTamper(recorder) }), ...(signal && { signal }) };
 }
 
-/** Records a restored git config as a `workspace.tampered` event. */
+/** Records a restored git config as a workspace-tampered event. */
 export function recordTamper(recorder: RunRecorder | undefined): (evidence: TamperEvidence) => void {
   return (evidence) => recorder?.enqueue(EVENTS.workspaceTampered, { ...evidence });
 }

@@ -82,7 +82,7 @@ export function findPhase(factory: FactoryConfig, ref: string): number {
   );
 }
 
-/** Makes `index` (0-based) the current phase and records a `phase.set` event. */
+/** Makes `index` (0-based) the current phase and records that it was set by hand. */
 export async function setPhase(context: PhaseContext, index: number): Promise<PhaseChange> {
   const from = requirePhases(context);
   return change(context, from, index, EVENTS.phaseSet);

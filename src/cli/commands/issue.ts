@@ -6,6 +6,8 @@ import {
   addItem,
   type Db,
   editItem,
+  EVENTS,
+  eventsOfKind,
   getItem,
   type Item,
   listEvents,
@@ -122,8 +124,7 @@ export async function issueShow(cwd: string, id: string, options: { json?: boole
 
 /** What the latest close of an item said (a merge names its commit), if anything. */
 async function closingNote(db: Db, itemId: number): Promise<string | undefined> {
-  const closed = (await listEvents(db, { itemId })).filter((e) => e.type === "item.closed").at(-1);
-  return typeof closed?.data.note === "string" ? closed.data.note : undefined;
+  return eventsOfKind(await listEvents(db, { itemId }), EVENTS.itemClosed).at(-1)?.data.note;
 }
 
 export async function issueEdit(
