@@ -18,7 +18,7 @@ import {
 } from "../store/index.ts";
 import { readCommittedFile } from "../workspace/index.ts";
 import { recordGuardDenials } from "./guard-denials.ts";
-import type { StepContext } from "./run.ts";
+import type { StepContext } from "./step-context.ts";
 import { canContinue, KeptSession } from "./kept-session.ts";
 import { AgentUpdateSink } from "./agent-updates.ts";
 import { AttemptUsage } from "./usage.ts";

@@ -10,7 +10,7 @@ import {
   type WorkRecord,
 } from "../workspace/index.ts";
 import type { GateSandbox } from "./confinement.ts";
-import type { StepContext } from "./run.ts";
+import type { StepContext } from "./step-context.ts";
 import { runEvidence } from "./work.ts";
 
 /** Where a gate runs: a fresh checkout of the recorded work, its sandbox, and what it saw. */

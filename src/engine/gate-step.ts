@@ -4,7 +4,7 @@ import type { GateExecution, GateOutcome } from "../gate/types.ts";
 import { EVENTS, inTransaction, recordGateResult, type Run, updateAttempt } from "../store/index.ts";
 import { gateOutputs, prepareGate } from "./gate-checkout.ts";
 import { recordGuardDenials } from "./guard-denials.ts";
-import type { StepContext } from "./run.ts";
+import type { StepContext } from "./step-context.ts";
 import { keptWork, recordRunWork } from "./work.ts";
 
 /**

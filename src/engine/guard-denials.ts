@@ -1,6 +1,6 @@
 import { guardLogEntries } from "../guard/index.ts";
 import { countEvents, EVENTS, type Run } from "../store/index.ts";
-import type { StepContext } from "./run.ts";
+import type { StepContext } from "./step-context.ts";
 
 /** Which step's processes a denial came from: the agent's turn, the gate, or the setup steps. */
 export type DenialStep = "agent" | "gate" | "setup";

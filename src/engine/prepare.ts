@@ -4,7 +4,7 @@ import { EVENTS, type Run } from "../store/index.ts";
 import { createWorkspace, runSetup } from "../workspace/index.ts";
 import { confineRun, type RunConfinement } from "./confinement.ts";
 import { recordGuardDenials } from "./guard-denials.ts";
-import type { StepContext } from "./run.ts";
+import type { StepContext } from "./step-context.ts";
 import { recordTamper } from "./workspace-handle.ts";
 
 /**

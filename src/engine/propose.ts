@@ -10,7 +10,7 @@ import {
   type Run,
 } from "../store/index.ts";
 import { describeProposal, publishCommit } from "../workspace/index.ts";
-import type { StepContext } from "./run.ts";
+import type { StepContext } from "./step-context.ts";
 import { verifyRun } from "./verify.ts";
 import { keptWork, runEvidence } from "./work.ts";
 import { runWorkspace } from "./workspace-handle.ts";

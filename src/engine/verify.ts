@@ -13,7 +13,7 @@ import type { Workspace } from "../workspace/index.ts";
 import { projectRefsPath } from "./confinement.ts";
 import { knownSecrets } from "./known-secrets.ts";
 import { projectRefChanges } from "./project-refs.ts";
-import type { StepContext } from "./run.ts";
+import type { StepContext } from "./step-context.ts";
 
 /**
  * gaffer's own verification of the run after the agent's last turn, before any proposal: refs,

@@ -9,7 +9,7 @@ import {
   resolveIn,
   type WorkRecord,
 } from "../workspace/index.ts";
-import type { StepContext } from "./run.ts";
+import type { StepContext } from "./step-context.ts";
 import { runWorkspace } from "./workspace-handle.ts";
 
 /** The run's evidence repository (see recordWork), opened once per process. */

@@ -2,7 +2,7 @@ import type { AgentPreset } from "../agents/types.ts";
 import { agentPreset, type GafferConfig } from "../config/index.ts";
 import { type FactoryConfig, type Phase, type Role, roleModel } from "../config/factory.ts";
 import { GafferError } from "../errors.ts";
-import type { RunRole } from "../engine/run.ts";
+import type { RunRole } from "../engine/index.ts";
 import { readRolePrompt, renderKickoff } from "./kickoff.ts";
 import { readPhaseState } from "./phase.ts";
 

@@ -9,7 +9,7 @@ import {
   startRun,
 } from "../engine/index.ts";
 import { reviewProposal } from "../engine/review/review.ts";
-import type { NudgeSource, RunOptions } from "../engine/run.ts";
+import type { NudgeSource, RunOptions } from "../engine/index.ts";
 import { claimItem, getItem, listRuns, RESUMABLE_STATES, renewClaim } from "../store/index.ts";
 import { GafferError } from "../errors.ts";
 import { gafferCommand } from "../util/self.ts";

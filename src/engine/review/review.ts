@@ -28,7 +28,7 @@ import { OutputMeter } from "../output-meter.ts";
 import { removeSandboxState, sandboxDirs } from "../sandbox-state.ts";
 import { AttemptUsage } from "../usage.ts";
 import { writeFailureReport } from "../report.ts";
-import type { RunRole, StepContext } from "../run.ts";
+import type { RunRole, StepContext } from "../step-context.ts";
 import { recordTamper } from "../workspace-handle.ts";
 import { renderReviewBrief } from "./brief.ts";
 import { findingsText, parseVerdict } from "./verdict.ts";

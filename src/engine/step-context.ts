@@ -1,0 +1,55 @@
+import type { EvidenceRepo } from "../workspace/index.ts";
+import type { Item } from "../store/index.ts";
+import type { RunConfinement } from "./confinement.ts";
+import type { KeptSession } from "./kept-session.ts";
+import type { OutputMeter } from "./output-meter.ts";
+import type { Project } from "./project.ts";
+import type { RunObserver, RunRecorder } from "./recorder.ts";
+
+/** The factory role a run is made for. */
+export interface RunRole {
+  name: string;
+  /** The role's prompt (its kickoff and prompt file), put in the agent's brief. */
+  instructions: string | undefined;
+  /** After a red gate: a further turn in the same agent session, or a fresh session. */
+  continuation: "continue" | "fresh";
+}
+
+/** Where nudges come from: the supervisor asks a stalled agent to stop its turn and start over. */
+export interface NudgeSource {
+  /** Calls `listener` on each nudge until the returned function is called. */
+  subscribe(listener: () => void): () => void;
+}
+
+export interface RunOptions {
+  /** Agent preset name; the config's default when absent. */
+  agent?: string;
+  role?: RunRole;
+  nudges?: NudgeSource;
+  signal?: AbortSignal;
+  observer?: RunObserver;
+  /** How to start the scripted agent as a subprocess: [node, gaffer main, "agent", "scripted"]. */
+  scriptedAgentCommand: string[];
+}
+
+/** What one step of the engine can see. */
+export interface StepContext {
+  project: Project;
+  item: Item;
+  recorder: RunRecorder;
+  options: RunOptions;
+  /** Aborted by the user (Ctrl-C) or by a limit (then `limitReason` says which). */
+  signal: AbortSignal;
+  /** The run's sandbox, guards and baseline; set once the workspace is prepared. */
+  confinement?: RunConfinement;
+  /** Why a limit or a budget stopped the run; it then ends failed with this reason. */
+  limitReason?: string;
+  /** Stops the run at a limit or budget: aborts `signal`, so the turn or gate in flight is cancelled. */
+  stop(reason: string): void;
+  /** The agent's output so far, against `[limits] output_bytes`. */
+  output: OutputMeter;
+  /** The agent session kept open across attempts when the role continues sessions. */
+  session?: KeptSession;
+  /** The run's evidence repository, once opened (see work.ts). */
+  evidence?: EvidenceRepo;
+}
