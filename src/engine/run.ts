@@ -134,7 +134,13 @@ export async function resumeRun(project: Project, itemId: number, options: RunOp
 }
 
 async function drive(project: Project, initial: Run, item: Item, options: RunOptions): Promise<RunResult> {
-  const recorder = new RunRecorder(project.store.db, { id: initial.id, itemId: item.id }, options.observer);
+  // A security event the store could not take stops the run at once (see RunRecorder).
+  const recorder = new RunRecorder(
+    project.store.db,
+    { id: initial.id, itemId: item.id },
+    options.observer,
+    (lost) => context.stop(lost.message),
+  );
   const limit = new AbortController();
   const signal = AbortSignal.any([options.signal ?? new AbortController().signal, limit.signal]);
   const { limits } = project.config;
@@ -199,7 +205,11 @@ async function loop(context: StepContext, runId: number): Promise<RunResult> {
   for (;;) {
     const run = await getRun(db, runId);
     if (signal.aborted && !TERMINAL_STATES.includes(run.state)) {
-      await recorder.flush();
+      // An event the store lost ends the run with that error, whatever else stopped it.
+      await recorder.flush().catch(async (lost: unknown) => {
+        await failRun(context, lost);
+        throw lost;
+      });
       if (!context.limitReason) return finish(project, await cancel(context, run));
       const section = context.limitReason.startsWith("budget:") ? "[budget]" : "[limits]";
       await failRun(

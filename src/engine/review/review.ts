@@ -75,7 +75,9 @@ export async function reviewProposal(
   }
   const item = await getItem(db, run.itemId);
   const round = (await listReviews(db, runId)).length + 1;
-  const recorder = new RunRecorder(db, { id: run.id, itemId: item.id }, options.observer);
+  const recorder = new RunRecorder(db, { id: run.id, itemId: item.id }, options.observer, (lost) =>
+    context.stop(lost.message),
+  );
   const context = reviewContext(project, item, recorder, options);
   const usage = await AttemptUsage.open(context, { ...run, agent: options.agent }, run.attempt);
   if (!usage) {
