@@ -27,6 +27,7 @@ import type { KeptSession } from "./kept-session.ts";
 import { runGateStep } from "./gate-step.ts";
 import { type RunConfinement, sandboxDecision } from "./confinement.ts";
 import { removeSandboxState, sandboxDirs } from "./sandbox-state.ts";
+import { failureCause } from "./failure.ts";
 import { prepareWorkspace } from "./prepare.ts";
 import type { Project } from "./project.ts";
 import { proposeStep } from "./propose.ts";
@@ -310,7 +311,7 @@ async function endWithReport(
     owner: context.project.owner,
     set: { reason, report_path: reportPath, owner: null },
     event: to === "gave-up" ? "run.gave-up" : "run.failed",
-    data: { reason, report: reportPath },
+    data: { reason, report: reportPath, ...(to === "failed" && { cause: "agent" }) },
   });
 }
 
@@ -327,7 +328,11 @@ async function failRun(context: StepContext, error: unknown): Promise<void> {
       owner: context.project.owner,
       set: { reason, report_path: reportPath, owner: null },
       event: "run.failed",
-      data: { reason, ...(error instanceof GafferError && { code: error.code }) },
+      data: {
+        reason,
+        ...(error instanceof GafferError && { code: error.code }),
+        cause: failureCause(error),
+      },
     })
     .catch(() => {});
 }

@@ -12,6 +12,7 @@ export type { StoreDialect } from "./dialect.ts";
 export {
   appendEvent,
   countEvents,
+  eventsOfRuns,
   type GafferEvent,
   lastEvent,
   latestEventAt,
@@ -52,6 +53,7 @@ export {
   ACTIVE_STATES,
   type Attempt,
   createRun,
+  type FailureCause,
   type GateResult,
   getRun,
   latestRunsOf,

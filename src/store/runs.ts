@@ -11,6 +11,13 @@ export const ACTIVE_STATES: readonly RunState[] = ["preparing", "agent", "gating
 export const RESUMABLE_STATES: readonly RunState[] = ["cancelled", "interrupted", "revising"];
 export const TERMINAL_STATES: readonly RunState[] = ["proposed", "failed", "gave-up", "discarded"];
 
+/**
+ * Who a failed run is down to, as its `run.failed` event records it: the machine it ran on (a
+ * full disk, an agent killed by the system, a sandbox that would not start), which the factory
+ * retries, or the agent's work (a limit, a guard or integrity verdict), which stays failed.
+ */
+export type FailureCause = "infrastructure" | "agent";
+
 export interface NewRun {
   itemId: number;
   agent: string;
