@@ -1,15 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { readBacklog } from "../src/factory/scheduler.ts";
-import { PROGRESS_EVENTS } from "../src/factory/stall.ts";
+import { readActivity, readBacklog } from "../src/factory/index.ts";
 import {
   addItem,
   claimItem,
   createRun,
   type Db,
   expireClaims,
-  latestEventAt,
-  listRuns,
   openStore,
   recordProposal,
   setItemState,
@@ -51,12 +48,7 @@ export async function measureTickQueries(scratch: string, cases: TickQueriesCase
       };
       const expireMs = await time(() => expireClaims(store.db));
       const stallClocks = async () => {
-        for (const child of children) {
-          const run = (await listRuns(store.db, { itemId: child })).at(-1);
-          if (!run) continue;
-          await latestEventAt(store.db, run.id);
-          await latestEventAt(store.db, run.id, PROGRESS_EVENTS);
-        }
+        for (const child of children) await readActivity(store.db, child);
       };
       const stallClocksMs = await time(stallClocks);
       const backlogMs = await time(() => readBacklog(store.db));

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createSampleRepository } from "../../src/demo/index.ts";
-import { readPidFiles } from "../../src/factory/pid-files.ts";
+import { readPidFiles } from "../../src/factory/index.ts";
 import {
   claimItem,
   findProposal,

@@ -1,0 +1,25 @@
+import { type Db, eventsOfRuns, type FailureCause } from "../store/index.ts";
+
+/** Recorded on the run each time the factory dispatches it again after a failure of the machine's. */
+export const RETRY_EVENT = "item.retrying";
+
+/** A failed run, as far as retrying it goes. */
+export interface RunFailure {
+  /** Who its latest failure is down to; a failure recorded before causes were is the agent's. */
+  cause: FailureCause;
+  /** How many times the factory has dispatched it again already. */
+  retries: number;
+}
+
+/** The failure record of each of `runIds` (failed runs), by run id. */
+export async function readFailures(db: Db, runIds: readonly number[]): Promise<Map<number, RunFailure>> {
+  const failures = new Map<number, RunFailure>();
+  for (const event of await eventsOfRuns(db, runIds, ["run.failed", RETRY_EVENT])) {
+    const runId = event.runId as number;
+    const failure = failures.get(runId) ?? { cause: "agent", retries: 0 };
+    if (event.type === RETRY_EVENT) failure.retries += 1;
+    else failure.cause = event.data.cause === "infrastructure" ? "infrastructure" : "agent";
+    failures.set(runId, failure);
+  }
+  return failures;
+}
