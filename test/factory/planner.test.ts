@@ -117,9 +117,10 @@ function claim(itemId: number, holder: string, changes: Partial<Claim> = {}): Cl
 type Start = Extract<SupervisorAction, { kind: "start-worker" }>;
 
 const starts = (actions: SupervisorAction[]) => actions.filter((a): a is Start => a.kind === "start-worker");
-const recorded = (actions: SupervisorAction[]) =>
+/** The events among the actions, each as its type and data in one object. */
+const recorded = (actions: SupervisorAction[]): Record<string, unknown>[] =>
   actions.flatMap((a) => (a.kind === "record" ? [{ type: a.type, ...a.data }] : []));
-const types = (actions: SupervisorAction[]) => recorded(actions).map((r) => r.type);
+const types = (actions: SupervisorAction[]) => actions.flatMap((a) => (a.kind === "record" ? [a.type] : []));
 
 /** The state once every start action's process runs (a task role's new item gets `newItem`). */
 function running(state: PlanState, actions: SupervisorAction[], now: number, newItem = 900): PlanState {
