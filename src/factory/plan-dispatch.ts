@@ -1,7 +1,7 @@
 import { type FactorySettings, type Role, sessionName } from "../config/index.ts";
 import type { Run } from "../store/index.ts";
 import { record, type SupervisorAction } from "./plan-actions.ts";
-import { canStart, dispatches, healthOf, type PlanState, scheduled } from "./plan-state.ts";
+import { canStart, dispatches, healthOf, holderPrefix, type PlanState, scheduled } from "./plan-state.ts";
 import { RETRY_EVENT } from "./retry.ts";
 import { type Backlog, type BacklogEntry, buildable, takesItem } from "./scheduler.ts";
 
@@ -13,7 +13,8 @@ interface Planned {
 
 /**
  * Ready work to role processes, role by role in the configured order, within the caps: overall,
- * per role and per agent. A scheduled role starts only as many as it has activations.
+ * per role and per agent. A scheduled role starts only as many as it has activations. Numbers
+ * the claims in `s`, a draft.
  */
 export function dispatch(s: PlanState, backlog: Backlog, now: number): SupervisorAction[] {
   const actions: SupervisorAction[] = [];
@@ -30,6 +31,7 @@ export function dispatch(s: PlanState, backlog: Backlog, now: number): Superviso
         : nextBuild(s, role, backlog, taken, now);
       if (!work) break;
       if (work.itemId !== undefined) taken.add(work.itemId);
+      // Counted before the claim: one lost to another holder meanwhile spends a retry all the same.
       if (work.retry) actions.push(record(RETRY_EVENT, { role: role.name, ...work.retry }));
       const name = slotName(s, role, planned);
       s.sequence += 1;
@@ -40,7 +42,7 @@ export function dispatch(s: PlanState, backlog: Backlog, now: number): Superviso
         itemId: work.itemId,
         runId: work.runId,
         name,
-        holder: `${s.token}/${name}/${s.sequence}`,
+        holder: `${holderPrefix(s, name)}${s.sequence}`,
       });
       planned.push({ role, name });
       activations -= 1;

@@ -1,7 +1,7 @@
 import { EXIT } from "../errors.ts";
 import type { Claim, FailureCause } from "../store/index.ts";
 import { type Plan, record, type SupervisorAction } from "./plan-actions.ts";
-import { type ChildState, draft, heals, healthOf, type PlanState } from "./plan-state.ts";
+import { type ChildState, draft, heals, healthOf, holderPrefix, type PlanState } from "./plan-state.ts";
 import { WORKER_EXIT } from "./worker-exit.ts";
 
 /** A role process's end, with what the supervisor read once it was gone. */
@@ -86,9 +86,8 @@ function died(s: PlanState, child: ChildState, claims: readonly Claim[], now: nu
   const actions: SupervisorAction[] = [];
   const reason = "its process died";
   if (child.duty === "persistent") {
-    const prefix = `${s.token}/${child.name}/`;
     actions.push({ kind: "recover-runs" });
-    for (const claim of claims.filter((c) => c.holder.startsWith(prefix)))
+    for (const claim of claims.filter((c) => c.holder.startsWith(holderPrefix(s, child.name))))
       actions.push({ kind: "release-claim", itemId: claim.itemId, holder: claim.holder, reason });
   } else if (child.itemId !== undefined && child.holder !== undefined) {
     actions.push(

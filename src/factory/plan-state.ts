@@ -102,6 +102,11 @@ export function draft(state: PlanState): PlanState {
   };
 }
 
+/** What the claims this supervisor takes for a process start with: `<token>/<process>/`. */
+export function holderPrefix(state: PlanState, name: string): string {
+  return `${state.token}/${name}/`;
+}
+
 /** The role's health; every configured role has one from the start. */
 export function healthOf(state: PlanState, role: Role): RoleHealth {
   const health = state.health.get(role.name);

@@ -9,6 +9,7 @@ import {
   type ChildState,
   draft,
   healthOf,
+  holderPrefix,
   type PlanState,
   scheduled,
   stalls,
@@ -19,7 +20,8 @@ import { type RunActivity, stallAction, stallClock, stallReason } from "./stall.
 /**
  * The supervisor's decisions, as pure functions of what it knows (its state), what the store
  * shows (facts) and the time: no I/O, no clock. The supervisor gathers the facts, plans, and
- * performs the actions in order.
+ * performs the actions in order. The exported functions leave the state they are given as it
+ * was; the steps below them change the draft they are handed.
  */
 
 /** How often the supervisor settles the vault's ended review windows. */
@@ -191,7 +193,7 @@ function followPersistent(s: PlanState, child: ChildState, claims: readonly Clai
 }
 
 function heldBy(s: PlanState, child: ChildState, claims: readonly Claim[]): Claim | undefined {
-  return claims.find((claim) => claim.holder.startsWith(`${s.token}/${child.name}/`));
+  return claims.find((claim) => claim.holder.startsWith(holderPrefix(s, child.name)));
 }
 
 function fireSchedules(s: PlanState, now: number): SupervisorAction[] {

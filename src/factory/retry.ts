@@ -15,7 +15,8 @@ export interface RunFailure {
 export async function readFailures(db: Db, runIds: readonly number[]): Promise<Map<number, RunFailure>> {
   const failures = new Map<number, RunFailure>();
   for (const event of await eventsOfRuns(db, runIds, ["run.failed", RETRY_EVENT])) {
-    const runId = event.runId as number;
+    const runId = event.runId;
+    if (runId === null) continue;
     const failure = failures.get(runId) ?? { cause: "agent", retries: 0 };
     if (event.type === RETRY_EVENT) failure.retries += 1;
     else failure.cause = event.data.cause === "infrastructure" ? "infrastructure" : "agent";

@@ -1,6 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Role, sessionName } from "../config/index.ts";
 import { isOwnerAlive, ownerToken, recoverInterruptedRuns } from "../engine/index.ts";
@@ -18,7 +17,7 @@ import {
 import { killGroup } from "../util/process.ts";
 import { printable } from "../util/printable.ts";
 import { gafferCommand } from "../util/self.ts";
-import { type FactoryDirs, factoryDirs, signalChild, startChild } from "./children.ts";
+import { type FactoryDirs, factoryDirs, lastLogLine, logFile, signalChild, startChild } from "./children.ts";
 import { controlFiles, readPaused } from "./control.ts";
 import { readRolePrompt } from "./kickoff.ts";
 import { readPidFiles } from "./pid-files.ts";
@@ -42,9 +41,6 @@ import { closeTmuxView, openTmuxView } from "./tmux.ts";
 
 /** How long a child has to stop after SIGTERM before its whole process group is killed. */
 const STOP_GRACE_MS = 10_000;
-
-/** Enough of a log's end to hold its last line. */
-const LOG_TAIL_BYTES = 4096;
 
 type StartWorker = Extract<SupervisorAction, { kind: "start-worker" }>;
 type NewChild = Pick<ChildState, "name" | "role" | "duty" | "itemId" | "holder">;
@@ -166,7 +162,7 @@ export class Supervisor {
         return this.#spawn({ name, role, duty: "service", itemId: undefined, holder: undefined }, argv, now);
       }
       case "open-view":
-        void openTmuxView(action.session, this.#log(action.session), this.#context.root).catch(
+        void openTmuxView(action.session, logFile(this.#dirs, action.session), this.#context.root).catch(
           (error: unknown) => this.#reportError({ tmux: String(error) }),
         );
         return;
@@ -263,7 +259,7 @@ export class Supervisor {
     const exit: ChildExit = { name, code, signal, lastLine: "", runFailure: undefined, claims: [] };
     // Whatever cannot be read, the process is gone: its exit is planned all the same.
     try {
-      exit.lastLine = lastLine(this.#log(name));
+      exit.lastLine = lastLogLine(this.#dirs, name);
       if (child.duty === "build" && child.itemId !== undefined)
         exit.runFailure = await this.#runFailure(child.itemId);
       exit.claims = await listClaims(this.#context.db);
@@ -288,10 +284,6 @@ export class Supervisor {
     if (child) signalChild(child, signal, group);
   }
 
-  #log(name: string): string {
-    return join(this.#dirs.logs, `${name}.log`);
-  }
-
   #serially(work: () => Promise<void>): Promise<void> {
     const done = this.#queue.then(work);
     this.#queue = done.catch(() => {});
@@ -313,23 +305,5 @@ export class Supervisor {
       { type, data, ...(itemId !== undefined && { itemId }), ...(runId !== undefined && { runId }) },
       this.#context.now(),
     );
-  }
-}
-
-/** The last line a child wrote to its log: its one-line error. Only the log's end is read. */
-function lastLine(file: string): string {
-  let fd: number;
-  try {
-    fd = openSync(file, "r");
-  } catch {
-    return "";
-  }
-  try {
-    const size = fstatSync(fd).size;
-    const tail = Buffer.alloc(Math.min(size, LOG_TAIL_BYTES));
-    readSync(fd, tail, 0, tail.length, size - tail.length);
-    return tail.toString("utf8").trimEnd().split("\n").at(-1) ?? "";
-  } finally {
-    closeSync(fd);
   }
 }

@@ -6,6 +6,7 @@ import { loadFactory, type Role } from "../../src/config/index.ts";
 import { buildable, readBacklog, takesItem } from "../../src/factory/scheduler.ts";
 import {
   addItem,
+  appendEvent,
   claimItem,
   type Db,
   type Item,
@@ -111,6 +112,32 @@ describe("factory/scheduler", () => {
       [
         [fresh.id, undefined, undefined],
         [tried.id, second.id, "cancelled"],
+      ],
+    );
+  });
+
+  it("says who each failed latest run's failure is down to, and how often the factory retried it", async (t) => {
+    const db = await openTempStore(t);
+    const [machine, agent, old] = [
+      await item(db, "disk full"),
+      await item(db, "limit"),
+      await item(db, "old"),
+    ];
+    const failed = async (itemId: number, data: Record<string, unknown>) => {
+      const run = await createTestRun(db, itemId, {}, T0);
+      return transitionRun(db, run.id, { from: ["preparing"], to: "failed", event: "run.failed", data }, T0);
+    };
+    const full = await failed(machine.id, { reason: "ENOSPC", cause: "infrastructure" });
+    await appendEvent(db, { runId: full.id, itemId: machine.id, type: "item.retrying", data: { retry: 1 } });
+    await failed(agent.id, { reason: "limit", cause: "agent" });
+    await failed(old.id, { reason: "from before causes were recorded" });
+    const backlog = await readBacklog(db);
+    assert.deepEqual(
+      backlog.unclaimed.map((entry) => [entry.item.id, entry.failure]),
+      [
+        [machine.id, { cause: "infrastructure", retries: 1 }],
+        [agent.id, { cause: "agent", retries: 0 }],
+        [old.id, { cause: "agent", retries: 0 }],
       ],
     );
   });
