@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { readBacklog } from "../src/factory/scheduler.ts";
-import { PROGRESS_EVENTS } from "../src/factory/stall.ts";
+import { readActivity, readBacklog } from "../src/factory/index.ts";
 import {
   addItem,
   claimItem,
@@ -9,8 +8,6 @@ import {
   type Db,
   EVENTS,
   expireClaims,
-  latestEventAt,
-  listRuns,
   moveRun,
   openStore,
   recordProposal,
@@ -52,12 +49,7 @@ export async function measureTickQueries(scratch: string, cases: TickQueriesCase
       };
       const expireMs = await time(() => expireClaims(store.db));
       const stallClocks = async () => {
-        for (const child of children) {
-          const run = (await listRuns(store.db, { itemId: child })).at(-1);
-          if (!run) continue;
-          await latestEventAt(store.db, run.id);
-          await latestEventAt(store.db, run.id, PROGRESS_EVENTS);
-        }
+        for (const child of children) await readActivity(store.db, child);
       };
       const stallClocksMs = await time(stallClocks);
       const backlogMs = await time(() => readBacklog(store.db));

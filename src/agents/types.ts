@@ -49,6 +49,11 @@ export interface TurnResult {
   stopReason: StopReason;
   /** Set when stopReason is "error" (crash, protocol failure, non-zero exit). */
   error?: string;
+  /**
+   * Set when stopReason is "error" because the agent's process was killed by a signal gaffer did
+   * not send (the OOM killer, say): the machine ended the turn, not the agent.
+   */
+  killedBy?: string;
 }
 
 /** Decides what an agent may do. Both ACP permission requests and ACP terminals consult it. */

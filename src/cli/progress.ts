@@ -298,6 +298,8 @@ function describe(notice: RunNotice): View {
     case EVENTS.phaseAdvanced.name:
     case EVENTS.phaseSet.name:
     case EVENTS.supervisorStarted.name:
+    case EVENTS.supervisorPaused.name:
+    case EVENTS.itemRetrying.name:
     case EVENTS.supervisorStopped.name:
     case EVENTS.supervisorError.name:
     case EVENTS.roleStarted.name:

@@ -64,6 +64,12 @@ export interface FactorySettings {
   restartBudget: number;
   /** First restart delay; doubles each time. */
   restartBackoffMs: number;
+  /**
+   * Retries of a run that failed for the machine's sake (a full disk, an agent killed by the
+   * system, a sandbox that would not start), each after the restart backoff; the agent's own
+   * failures are never retried.
+   */
+  infraRetries: number;
   /** Review rounds before a proposal that still has requested changes is given up. */
   maxReviewRounds: number;
   /** Persistent roles get a tmux session that shows their log, to attach to. */
@@ -157,6 +163,7 @@ export function compileFactory(raw: RawConfig, root: string, file: string | unde
       stallProgressMs: settings.stall_progress,
       restartBudget: settings.restart_budget,
       restartBackoffMs: settings.restart_backoff,
+      infraRetries: settings.infra_retries,
       maxReviewRounds: settings.max_review_rounds,
       tmux: settings.tmux,
     },

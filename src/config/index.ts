@@ -6,6 +6,7 @@ export { isSecretFileName } from "./secret-files.ts";
 export { renderConfigTemplate } from "./template.ts";
 export {
   type FactoryConfig,
+  type FactorySettings,
   type Phase,
   type Role,
   type RoleKind,

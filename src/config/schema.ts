@@ -219,6 +219,12 @@ export const configSchema = z.strictObject({
       stall_progress: duration("30m").describe("no new commit and no new gate result this long is a stall"),
       restart_budget: z.number().int().min(0).default(5).describe("restarts of a role before giving up"),
       restart_backoff: duration("2s").describe("first restart delay; doubles each time"),
+      infra_retries: z
+        .number()
+        .int()
+        .min(0)
+        .default(2)
+        .describe("retries of a run that failed for the machine's sake, not the agent's; 0: none"),
     })
     .prefault({}),
   roles: z.record(roleName, gafferRoleSchema).default({}).describe("the factory's roles by name"),

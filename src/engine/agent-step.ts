@@ -17,6 +17,7 @@ import {
   updateAttempt,
 } from "../store/index.ts";
 import { readCommittedFile } from "../workspace/index.ts";
+import { AgentKilled } from "./failure.ts";
 import { recordGuardDenials } from "./guard-denials.ts";
 import type { StepContext } from "./step-context.ts";
 import { canContinue, KeptSession } from "./kept-session.ts";
@@ -105,6 +106,7 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
       "agent-failed",
       `agent ${what} on attempt ${number}: ${firstLine}`,
       `details: \`gaffer logs ${run.id}\`; continue with \`gaffer run ${item.id} --resume\``,
+      result.killedBy === undefined ? undefined : { cause: new AgentKilled(result.killedBy) },
     );
   }
   const work = await recordRunWork(context, run, number);

@@ -21,6 +21,7 @@ import { runAgentStep } from "./agent-step.ts";
 import { runGateStep } from "./gate-step.ts";
 import { sandboxDecision } from "./confinement.ts";
 import { removeSandboxState, sandboxDirs } from "./sandbox-state.ts";
+import { failureCause } from "./failure.ts";
 import { prepareWorkspace } from "./prepare.ts";
 import type { Project } from "./project.ts";
 import { proposeStep } from "./propose.ts";
@@ -258,11 +259,12 @@ async function endWithReport(
 ): Promise<void> {
   const reason = step.kind === "fail" ? step.reason : `${step.signal}: ${step.detail}`;
   const reportPath = await writeFailureReport(context.project, run, context.item, reason);
-  await context.recorder.move(context.project.store.db, to === "gave-up" ? "giveUp" : "fail", {
-    owner: context.project.owner,
-    set: { reason, reportPath, owner: null },
-    data: { reason, report: reportPath },
-  });
+  const end = { owner: context.project.owner, set: { reason, reportPath, owner: null } };
+  const db = context.project.store.db;
+  if (to === "gave-up")
+    await context.recorder.move(db, "giveUp", { ...end, data: { reason, report: reportPath } });
+  else
+    await context.recorder.move(db, "fail", { ...end, data: { reason, report: reportPath, cause: "agent" } });
 }
 
 /** A step that threw: the run ends failed with the reason, its workspace kept for a resume. */
@@ -275,7 +277,12 @@ async function failRun(context: StepContext, error: unknown): Promise<void> {
     .move(context.project.store.db, "fail", {
       owner: context.project.owner,
       set: { reason, reportPath, owner: null },
-      data: { reason, report: reportPath, ...(error instanceof GafferError && { code: error.code }) },
+      data: {
+        reason,
+        report: reportPath,
+        ...(error instanceof GafferError && { code: error.code }),
+        cause: failureCause(error),
+      },
     })
     .catch(() => {});
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { killGroup } from "../util/process.ts";
 import { removePidFile, writePidFile } from "./pid-files.ts";
@@ -21,6 +21,32 @@ export function factoryDirs(stateDir: string): FactoryDirs {
   return { pids: join(stateDir, "factory", "pids"), logs: join(stateDir, "factory", "logs") };
 }
 
+/** Where a child's output goes. */
+export function logFile(dirs: FactoryDirs, name: string): string {
+  return join(dirs.logs, `${name}.log`);
+}
+
+/** Enough of a log's end to hold its last line. */
+const LOG_TAIL_BYTES = 4096;
+
+/** The last line a child wrote to its log (its one-line error), read from the log's end only. */
+export function lastLogLine(dirs: FactoryDirs, name: string): string {
+  let fd: number;
+  try {
+    fd = openSync(logFile(dirs, name), "r");
+  } catch {
+    return "";
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const tail = Buffer.alloc(Math.min(size, LOG_TAIL_BYTES));
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+    return tail.toString("utf8").trimEnd().split("\n").at(-1) ?? "";
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Starts a child in its own process group (so everything it starts can be stopped with it), its
  * output appended to `logs/<name>.log`, and its pid file written. `onExit` gets the code, or the
@@ -32,7 +58,7 @@ export function startChild(
   onExit: (code: number | null, signal: NodeJS.Signals | null) => void,
 ): ChildProcess {
   mkdirSync(dirs.logs, { recursive: true });
-  const log = openSync(join(dirs.logs, `${spec.name}.log`), "a");
+  const log = openSync(logFile(dirs, spec.name), "a");
   const [program, ...args] = spec.argv as [string, ...string[]];
   const child = spawn(program, args, { cwd: spec.cwd, detached: true, stdio: ["ignore", log, log] });
   closeSync(log);

@@ -13,6 +13,7 @@ import { type DaemonRecord, runningDaemon, takeOwnership } from "./ownership.ts"
 import { readPidFiles } from "./pid-files.ts";
 import { controlFiles, readPaused } from "./control.ts";
 import { Supervisor } from "./supervisor.ts";
+import { supervisorContext } from "./supervisor-context.ts";
 
 /** The factory of a project, or a one-line error when it has no roles. */
 export function factoryOf(project: Pick<Project, "root" | "config">): FactoryConfig {
@@ -36,7 +37,7 @@ export async function supervise(project: Project, signal: AbortSignal, tickMs?: 
   const release = takeOwnership(project.root, project.paths.stateDir, factory.sessionPrefix);
   try {
     rmSync(controlFiles(project.paths.stateDir).stop, { force: true });
-    const supervisor = new Supervisor(project, factory);
+    const supervisor = new Supervisor(supervisorContext(project, factory));
     await supervisor.reconcile();
     await supervisor.run(signal, tickMs);
   } finally {

@@ -10,14 +10,23 @@ import {
   type Run,
   unreviewedProposals,
 } from "../store/index.ts";
+import { readFailures, type RunFailure } from "./retry.ts";
 
 /** Items made for one role carry this label, so builders that take everything leave them alone. */
 export const ROLE_LABEL_PREFIX = "role:";
 
+/** An open item nobody has claimed, with its latest run. */
+export interface BacklogEntry {
+  item: Item;
+  latest: Run | undefined;
+  /** Set when the latest run failed: who the failure is down to, and the retries it had. */
+  failure?: RunFailure;
+}
+
 /** What the store says is waiting, read in one pass per tick. */
 export interface Backlog {
   /** Open items nobody has claimed, each with its latest run, by priority (highest first) then age. */
-  unclaimed: { item: Item; latest: Run | undefined }[];
+  unclaimed: BacklogEntry[];
   /** Proposed runs whose proposal no reviewer has judged yet, on unclaimed items, oldest first. */
   awaitingReview: Run[];
   /** Proposals awaiting review, claimed or not (for backpressure). */
@@ -40,10 +49,21 @@ export async function readBacklog(db: Db): Promise<Backlog> {
     db,
     open.map((item) => item.id),
   );
-  const unclaimed = open
+  const ready = open
     .filter((item) => !claimed.has(item.id) && item.dependsOn.every((id) => closed.has(id)))
-    .sort((a, b) => b.priority - a.priority || a.createdAt - b.createdAt || a.id - b.id)
-    .map((item) => ({ item, latest: latest.get(item.id) }));
+    .sort((a, b) => b.priority - a.priority || a.createdAt - b.createdAt || a.id - b.id);
+  const failures = await readFailures(
+    db,
+    ready.flatMap((item) => {
+      const run = latest.get(item.id);
+      return run?.state === "failed" ? [run.id] : [];
+    }),
+  );
+  const unclaimed = ready.map((item): BacklogEntry => {
+    const run = latest.get(item.id);
+    const failure = run && failures.get(run.id);
+    return { item, latest: run, ...(failure && { failure }) };
+  });
   const proposed = open.flatMap((item) => {
     const run = latest.get(item.id);
     return run?.state === "proposed" ? [run] : [];
@@ -63,7 +83,7 @@ export async function readBacklog(db: Db): Promise<Backlog> {
 }
 
 /** A builder takes an item it matches that has no run yet, or whose latest run can be resumed. */
-export function buildable(entry: { item: Item; latest: Run | undefined }, role: Role): boolean {
+export function buildable(entry: BacklogEntry, role: Role): boolean {
   return awaitsBuild(entry.latest) && takesItem(role, entry.item);
 }
 

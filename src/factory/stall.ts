@@ -56,23 +56,36 @@ export function stallReason(clock: StallClock, limits: StallLimits, now: number)
     : `no progress for ${Math.round((now - clock.progressAt) / 1000)}s`;
 }
 
+/** What the store shows of the item's latest run: its latest event, its latest progress, its state. */
+export interface RunActivity {
+  /** Undefined while the run has no event (or the item no run). */
+  activityAt: number | undefined;
+  progressAt: number | undefined;
+  agentWorking: boolean;
+}
+
+export async function readActivity(db: Db, itemId: number): Promise<RunActivity> {
+  const run = (await listRuns(db, { itemId })).at(-1);
+  return {
+    activityAt: run && (await latestEventAt(db, run.id)),
+    progressAt: run && (await latestEventAt(db, run.id, PROGRESS_EVENTS)),
+    agentWorking: run?.state === "agent",
+  };
+}
+
 /**
- * The clock of the item's latest run: its latest activity and progress, counted from `startedAt`
- * (when the process working it started) at the earliest.
+ * The stall clock of a run from what the store shows of it, counted from `startedAt` (when the
+ * process working it started) at the earliest.
  */
-export async function stallClock(
-  db: Db,
-  itemId: number,
+export function stallClock(
+  activity: RunActivity,
   startedAt: number,
   state: { stage: number; actedAt: number },
-): Promise<StallClock> {
-  const run = (await listRuns(db, { itemId })).at(-1);
-  const at = async (defs?: readonly EventDef<EventName>[]) =>
-    Math.max(startedAt, (run && (await latestEventAt(db, run.id, defs))) ?? 0);
+): StallClock {
   return {
-    activityAt: await at(),
-    agentWorking: run?.state === "agent",
-    progressAt: await at(PROGRESS_EVENTS),
+    activityAt: Math.max(startedAt, activity.activityAt ?? 0),
+    agentWorking: activity.agentWorking,
+    progressAt: Math.max(startedAt, activity.progressAt ?? 0),
     actedAt: state.actedAt,
     stage: state.stage,
   };

@@ -1,284 +1,215 @@
 import type { ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type FactoryConfig, type Role, sessionName } from "../config/index.ts";
-import { EXIT } from "../errors.ts";
-import {
-  giveUpRun,
-  isOwnerAlive,
-  ownerToken,
-  type Project,
-  recoverInterruptedRuns,
-} from "../engine/index.ts";
+import { type Role, sessionName } from "../config/index.ts";
+import { isOwnerAlive, ownerToken, recoverInterruptedRuns } from "../engine/index.ts";
+import { messageOf } from "../errors.ts";
 import {
   addItem,
   appendEvent,
   claimItem,
-  type Duty,
+  eventDef,
   type EventDef,
   type EventName,
   EVENTS,
   expireClaims,
+  type FailureCause,
   listClaims,
   listRuns,
   releaseClaim,
 } from "../store/index.ts";
-import { nextFire } from "../util/cron.ts";
-import { openVault, tick as settleVault } from "../vault/index.ts";
+import { killGroup } from "../util/process.ts";
 import { printable } from "../util/printable.ts";
 import { gafferCommand } from "../util/self.ts";
-import { type FactoryDirs, factoryDirs, signalChild, startChild } from "./children.ts";
+import { type FactoryDirs, factoryDirs, lastLogLine, logFile, signalChild, startChild } from "./children.ts";
 import { controlFiles, readPaused } from "./control.ts";
 import { readRolePrompt } from "./kickoff.ts";
-import { CLI_ROLE } from "./lease.ts";
 import { readPidFiles } from "./pid-files.ts";
-import { buildable, readBacklog, ROLE_LABEL_PREFIX } from "./scheduler.ts";
+import type { SupervisorAction } from "./plan-actions.ts";
+import { type ChildExit, planExit } from "./plan-exit.ts";
+import { type ChildState, initialState, type PlanState } from "./plan-state.ts";
+import {
+  beginShutdown,
+  childStarted,
+  planReconcile,
+  planTick,
+  releaseOwnClaims,
+  wantsBacklog,
+  watchedItems,
+} from "./planner.ts";
+import { readFailures } from "./retry.ts";
+import { readBacklog, ROLE_LABEL_PREFIX } from "./scheduler.ts";
+import { readActivity, type RunActivity } from "./stall.ts";
+import type { SupervisorContext } from "./supervisor-context.ts";
 import { closeTmuxView, openTmuxView } from "./tmux.ts";
-import { STALL_EVENTS, stallAction, stallClock, stallReason } from "./stall.ts";
-import { WORKER_EXIT } from "./worker.ts";
-
-/** The last line a child wrote to its log: its one-line error. */
-function lastLine(file: string): string {
-  try {
-    return readFileSync(file, "utf8").trimEnd().split("\n").at(-1) ?? "";
-  } catch {
-    return "";
-  }
-}
-
-/** How often the supervisor settles the vault's ended review windows. */
-const VAULT_TICK_MS = 5_000;
 
 /** How long a child has to stop after SIGTERM before its whole process group is killed. */
 const STOP_GRACE_MS = 10_000;
 
-interface Child {
-  name: string;
-  role: Role;
-  duty: Duty | "service" | "persistent";
-  itemId: number | undefined;
-  holder: string | undefined;
-  process: ChildProcess;
-  startedAt: number;
-  /** Set when the supervisor stops it on purpose: what to do once it has exited. */
-  ending: "restart" | "give-up" | "shutdown" | undefined;
-  reason: string | undefined;
-}
-
-/** Per-role health: restarts spent, when the next may start, whether the role was given up. */
-interface RoleHealth {
-  restarts: number;
-  notBefore: number;
-  gaveUp: boolean;
-  /** Scheduled roles: activations waiting to be dispatched, and the next fire time. */
-  activations: number;
-  nextFire: number | undefined;
-}
+type StartWorker = Extract<SupervisorAction, { kind: "start-worker" }>;
+type NewChild = Pick<ChildState, "name" | "role" | "duty" | "itemId" | "holder">;
 
 /**
- * The factory's supervisor: one per project. Each tick it returns lapsed claims, dispatches ready
- * work to role processes within the concurrency caps, keeps services alive, heals dead processes
- * with backoff and a restart budget, and nudges, restarts or gives up stalled runs.
+ * The factory's supervisor: one per project. It gathers what the store shows, lets the planner
+ * decide (planner.ts: leases, dispatch within the caps, heal, stalls, schedules, pause), and
+ * performs what it decided: role processes started and stopped, claims and runs changed, events.
  */
 export class Supervisor {
-  readonly #project: Project;
-  readonly #factory: FactoryConfig;
+  readonly #context: SupervisorContext;
   readonly #dirs: FactoryDirs;
-  readonly #token = ownerToken();
-  readonly #children = new Map<string, Child>();
-  readonly #health = new Map<string, RoleHealth>();
-  /** Items whose next build is a restart: the stall stage it carries, and the retry time. */
-  readonly #carry = new Map<number, { stage: number; notBefore: number }>();
-  /** Stall bookkeeping per live build child. */
-  readonly #stall = new Map<string, { stage: number; actedAt: number }>();
-  /** Items whose worker failed for a reason of the item's own, not dispatched again. */
-  readonly #held = new Set<number>();
-  readonly #settling = new Set<number>();
-  /** Services and persistent roles that died without a heal policy: not started again. */
-  readonly #stopped = new Set<string>();
-  #sequence = 0;
-  #vaultSettledAt = 0;
-  #stopping = false;
+  readonly #processes = new Map<string, ChildProcess>();
+  #state: PlanState;
+  /** Ticks and exits are planned one at a time, each from the state the one before left. */
+  #queue: Promise<void> = Promise.resolve();
 
-  constructor(project: Project, factory: FactoryConfig) {
-    this.#project = project;
-    this.#factory = factory;
-    this.#dirs = factoryDirs(project.paths.stateDir);
-    const now = Date.now();
-    for (const role of factory.roles) {
-      this.#health.set(role.name, {
-        restarts: 0,
-        notBefore: 0,
-        gaveUp: false,
-        activations: role.kind === "task" && role.schedule === undefined ? 1 : 0,
-        nextFire: role.schedule ? nextFire(role.schedule, new Date(now))?.getTime() : undefined,
-      });
-    }
+  constructor(context: SupervisorContext) {
+    this.#context = context;
+    this.#dirs = factoryDirs(context.stateDir);
+    this.#state = initialState(context.factory, ownerToken(), context.now());
   }
 
   /** Cleans up after a previous supervisor: orphaned role processes, stale claims, dead runs. */
   async reconcile(): Promise<void> {
-    const db = this.#project.store.db;
-    for (const file of readPidFiles(this.#dirs.pids)) {
-      if (file.alive) {
-        try {
-          process.kill(-file.pid, "SIGKILL");
-        } catch {
-          // Already gone.
-        }
-      }
-    }
-    await recoverInterruptedRuns(db);
-    // A `gaffer run` still working holds its claim; every other holder died with the last supervisor.
-    for (const claim of await listClaims(db)) {
-      if (claim.role === CLI_ROLE && isOwnerAlive(claim.holder.split("/")[0] ?? "")) continue;
-      await releaseClaim(db, claim.itemId, claim.holder, "the supervisor restarted");
-    }
-    await this.#event(EVENTS.supervisorStarted, { pid: process.pid, roles: this.#factory.roles.length });
+    for (const file of readPidFiles(this.#dirs.pids)) if (file.alive) killGroup(file.pid, "SIGKILL");
+    const claims = (await listClaims(this.#context.db)).map((claim) => ({
+      ...claim,
+      holderAlive: isOwnerAlive(claim.holder.split("/")[0] ?? ""),
+    }));
+    await this.#performAll(planReconcile(claims), this.#context.now());
+    await this.#event(EVENTS.supervisorStarted, {
+      pid: process.pid,
+      roles: this.#context.factory.roles.length,
+    });
   }
 
   /** Ticks until `signal` aborts or the stop file appears, then stops every child gracefully. */
   async run(signal: AbortSignal, tickMs = 500): Promise<void> {
-    const { stop } = controlFiles(this.#project.paths.stateDir);
+    const { stop } = controlFiles(this.#context.stateDir);
     // A project whose .gaffer/ was removed has nothing left to supervise.
-    while (!signal.aborted && !existsSync(stop) && existsSync(this.#project.paths.stateDir)) {
+    while (!signal.aborted && !existsSync(stop) && existsSync(this.#context.stateDir)) {
       // One bad tick (a store busy past its timeout, say) must not take the factory down.
-      await this.tick(Date.now()).catch(async (error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        // A store that cannot take the event (a full disk) still gets the reason into the daemon's log.
-        await this.#event(EVENTS.supervisorError, { error: message }).catch(() =>
-          process.stderr.write(`gaffer: supervisor: ${printable(message)}\n`),
-        );
-      });
+      await this.tick(this.#context.now()).catch((error: unknown) =>
+        this.#reportError({ error: messageOf(error) }),
+      );
       await sleep(tickMs, undefined, { signal }).catch(() => {});
     }
     await this.shutdown();
   }
 
-  async tick(now: number): Promise<void> {
-    if (this.#stopping) return;
-    const db = this.#project.store.db;
-    const lapsed = await expireClaims(db, now);
-    // A lapsed claim's run belonged to a process that is gone: mark it interrupted, so it resumes.
-    if (lapsed.length > 0) await recoverInterruptedRuns(db);
-    for (const claim of lapsed) this.#carry.delete(claim.itemId);
-    await this.#checkStalls(now);
-    this.#fireSchedules(now);
-    this.#keepAlive(now);
-    await this.#settleVault(now);
-    if (!readPaused(this.#project.paths.stateDir)) await this.#dispatch(now);
+  tick(now: number): Promise<void> {
+    return this.#serially(async () => {
+      if (this.#state.stopping) return;
+      const db = this.#context.db;
+      const claims = await listClaims(db);
+      const paused = readPaused(this.#context.stateDir);
+      const backlog = wantsBacklog(this.#state, paused) ? await readBacklog(db) : undefined;
+      const activity = new Map<number, RunActivity>();
+      for (const itemId of watchedItems(this.#state, claims))
+        activity.set(itemId, await readActivity(db, itemId));
+      const plan = planTick(this.#state, { claims, paused, backlog, activity }, now);
+      this.#state = plan.state;
+      await this.#performAll(plan.actions, now);
+    });
   }
 
   /** Stops every child: SIGTERM (runs are cancelled, workspaces kept), then SIGKILL after a grace period. */
   async shutdown(): Promise<void> {
-    this.#stopping = true;
-    const children = [...this.#children.values()];
-    for (const child of children) {
-      child.ending = "shutdown";
-      signalChild(child.process, "SIGTERM", child.duty === "service");
-    }
-    const deadline = Date.now() + STOP_GRACE_MS;
-    while (this.#children.size > 0 && Date.now() < deadline) await sleep(50);
-    for (const child of this.#children.values()) signalChild(child.process, "SIGKILL");
-    while (this.#children.size > 0) await sleep(20);
-    for (const claim of await listClaims(this.#project.store.db)) {
-      if (claim.holder.startsWith(`${this.#token}/`))
-        await releaseClaim(this.#project.store.db, claim.itemId, claim.holder, "the factory went down");
-    }
-    if (this.#factory.settings.tmux) {
-      for (const role of this.#factory.roles)
-        if (role.kind === "persistent")
-          await closeTmuxView(sessionName(this.#factory, role), this.#project.root);
+    await this.#serially(async () => {
+      this.#state = beginShutdown(this.#state);
+    });
+    for (const child of this.#state.children) this.#signal(child.name, "SIGTERM", child.duty === "service");
+    const deadline = this.#context.now() + STOP_GRACE_MS;
+    while (this.#state.children.length > 0 && this.#context.now() < deadline) await sleep(50);
+    for (const child of this.#state.children) this.#signal(child.name, "SIGKILL");
+    while (this.#state.children.length > 0) await sleep(20);
+    const claims = await listClaims(this.#context.db);
+    await this.#performAll(releaseOwnClaims(this.#state, claims), this.#context.now());
+    const { factory, root } = this.#context;
+    if (factory.settings.tmux) {
+      for (const role of factory.roles)
+        if (role.kind === "persistent") await closeTmuxView(sessionName(factory, role), root);
     }
     await this.#event(EVENTS.supervisorStopped, { pid: process.pid });
   }
 
-  async #dispatch(now: number): Promise<void> {
-    const { settings } = this.#factory;
-    const busy = () => [...this.#children.values()].filter((c) => c.duty !== "service");
-    if (busy().length >= settings.maxConcurrency) return;
-    const backlog = await readBacklog(this.#project.store.db);
-    const taken = new Set<number>();
-    for (const role of this.#factory.roles) {
-      if (!this.#canStart(role, now) || role.kind === "service" || role.kind === "persistent") continue;
-      const health = this.#health.get(role.name) as RoleHealth;
-      const scheduled = role.schedule !== undefined || role.kind === "task";
-      while (this.#hasRoom(role, busy()) && (!scheduled || health.activations > 0)) {
-        const started = role.reviews
-          ? await this.#startReview(role, backlog.awaitingReview, taken, now)
-          : await this.#startBuild(role, backlog, taken, now);
-        if (!started) break;
-        if (scheduled) health.activations -= 1;
+  async #performAll(actions: readonly SupervisorAction[], now: number): Promise<void> {
+    for (const action of actions) await this.#perform(action, now);
+  }
+
+  async #perform(action: SupervisorAction, now: number): Promise<void> {
+    const db = this.#context.db;
+    switch (action.kind) {
+      case "record":
+        return this.#event(eventDef(action.type), action.data);
+      case "expire-claims":
+        await expireClaims(db, now);
+        return;
+      case "recover-runs":
+        await recoverInterruptedRuns(db);
+        return;
+      case "release-claim":
+        return releaseClaim(db, action.itemId, action.holder, action.reason);
+      case "start-worker":
+        return this.#startWorker(action, now);
+      case "start-persistent": {
+        const { role, name, holder } = action;
+        const argv = gafferCommand("worker", "persistent", "--role", role.name, "--holder", holder);
+        return this.#spawn(
+          { name, role, duty: "persistent", itemId: undefined, holder: undefined },
+          argv,
+          now,
+        );
       }
+      case "start-service": {
+        const { role, name, command } = action;
+        const argv = ["/bin/sh", "-c", command];
+        return this.#spawn({ name, role, duty: "service", itemId: undefined, holder: undefined }, argv, now);
+      }
+      case "open-view":
+        void openTmuxView(action.session, logFile(this.#dirs, action.session), this.#context.root).catch(
+          (error: unknown) => this.#reportError({ tmux: String(error) }),
+        );
+        return;
+      case "nudge":
+        return this.#signal(action.name, "SIGUSR2");
+      case "stop-child": {
+        // The process itself, not its name: a restart may start another of that name meanwhile.
+        const child = this.#processes.get(action.name);
+        if (!child) return;
+        signalChild(child, "SIGTERM");
+        setTimeout(() => signalChild(child, "SIGKILL"), STOP_GRACE_MS).unref();
+        return;
+      }
+      case "give-up-run": {
+        const run = (await listRuns(db, { itemId: action.itemId })).at(-1);
+        if (run) await this.#context.giveUpRun(run.id, action.reason);
+        return;
+      }
+      case "settle-vault":
+        return this.#context
+          .settleVault()
+          .catch((error: unknown) => this.#event(EVENTS.supervisorError, { vault: messageOf(error) }));
+      default:
+        return action satisfies never;
     }
   }
 
-  async #startBuild(
-    role: Role,
-    backlog: Awaited<ReturnType<typeof readBacklog>>,
-    taken: Set<number>,
-    now: number,
-  ): Promise<boolean> {
-    const { maxPendingReview } = this.#factory.settings;
-    const pressure = maxPendingReview > 0 && backlog.pendingReviews >= maxPendingReview;
-    let entry = backlog.unclaimed.find((candidate) => {
-      if (taken.has(candidate.item.id) || this.#held.has(candidate.item.id)) return false;
-      // A child that released its claim may not have exited yet.
-      if (this.#working(candidate.item.id)) return false;
-      if (!buildable(candidate, role)) return false;
-      if ((this.#carry.get(candidate.item.id)?.notBefore ?? 0) > now) return false;
-      // Backpressure holds back new work only; resuming and revising go on.
-      return !(pressure && candidate.latest === undefined);
-    });
-    if (!entry && (role.kind === "task" || role.schedule !== undefined)) {
-      entry = { item: await this.#itemForTask(role), latest: undefined };
-    }
-    if (!entry) return false;
-    taken.add(entry.item.id);
-    return this.#startWorker(role, "build", entry.item.id, undefined);
-  }
-
-  async #startReview(
-    role: Role,
-    awaiting: { id: number; itemId: number }[],
-    taken: Set<number>,
-    now: number,
-  ) {
-    const run = awaiting.find(
-      (r) =>
-        !taken.has(r.itemId) &&
-        !this.#held.has(r.itemId) &&
-        (this.#carry.get(r.itemId)?.notBefore ?? 0) <= now,
+  async #startWorker(action: StartWorker, now: number): Promise<void> {
+    const { role, duty, runId, holder } = action;
+    const itemId = action.itemId ?? (await this.#fileTaskItem(role, now));
+    const claimed = await claimItem(
+      this.#context.db,
+      {
+        itemId,
+        role: role.name,
+        duty,
+        holder,
+        leaseMs: this.#context.factory.settings.leaseMs,
+        ...(runId !== undefined && { runId }),
+      },
+      now,
     );
-    if (!run) return false;
-    taken.add(run.itemId);
-    return this.#startWorker(role, "review", run.itemId, run.id);
-  }
-
-  /** A task role's own item: its prompt, labelled for it alone. */
-  async #itemForTask(role: Role) {
-    const body = readRolePrompt(role) ?? "";
-    return addItem(this.#project.store.db, {
-      title: `${role.name}: ${new Date().toISOString().slice(0, 16).replace("T", " ")}`,
-      body,
-      labels: [`${ROLE_LABEL_PREFIX}${role.name}`],
-      source: `factory:${role.name}`,
-    });
-  }
-
-  async #startWorker(role: Role, duty: Duty, itemId: number, runId: number | undefined): Promise<boolean> {
-    const name = this.#slotName(role);
-    const holder = `${this.#token}/${name}/${++this.#sequence}`;
-    const claimed = await claimItem(this.#project.store.db, {
-      itemId,
-      role: role.name,
-      duty,
-      holder,
-      leaseMs: this.#factory.settings.leaseMs,
-      ...(runId !== undefined && { runId }),
-    });
-    if (!claimed) return false;
+    if (!claimed) return;
     const argv = gafferCommand(
       "worker",
       duty,
@@ -290,269 +221,90 @@ export class Supervisor {
       holder,
       ...(runId !== undefined ? ["--run", String(runId)] : []),
     );
-    this.#spawn({ name, role, duty, itemId, holder, argv });
-    this.#stall.set(name, { stage: this.#carry.get(itemId)?.stage ?? 0, actedAt: Date.now() });
-    return true;
+    this.#spawn({ name: action.name, role, duty, itemId, holder }, argv, now);
   }
 
-  /** Services and persistent roles run all the time: each has one process, started when it has none. */
-  #keepAlive(now: number): void {
-    for (const role of this.#factory.roles) {
-      if (role.kind !== "service" && role.kind !== "persistent") continue;
-      if (!this.#canStart(role, now) || this.#stopped.has(role.name)) continue;
-      const name = sessionName(this.#factory, role);
-      if (this.#children.has(name)) continue;
-      if (role.kind === "persistent") {
-        if (this.#factory.settings.tmux) void this.#openView(name);
-        const argv = gafferCommand(
-          "worker",
-          "persistent",
-          "--role",
-          role.name,
-          "--holder",
-          `${this.#token}/${name}`,
-        );
-        this.#spawn({ name, role, duty: "persistent", itemId: undefined, holder: undefined, argv });
-      } else if (role.command !== undefined) {
-        const argv = ["/bin/sh", "-c", role.command];
-        this.#spawn({ name, role, duty: "service", itemId: undefined, holder: undefined, argv });
-      } else {
-        // An agents.toml service that its engine ran from its own code: nothing here to start.
-        this.#stopped.add(role.name);
-        void this.#event(EVENTS.roleSkipped, { role: role.name, reason: "a service with no command" });
-      }
-    }
+  /** A task role's own item: its prompt, labelled for it alone. */
+  async #fileTaskItem(role: Role, now: number): Promise<number> {
+    const item = await addItem(this.#context.db, {
+      title: `${role.name}: ${new Date(now).toISOString().slice(0, 16).replace("T", " ")}`,
+      body: readRolePrompt(role) ?? "",
+      labels: [`${ROLE_LABEL_PREFIX}${role.name}`],
+      source: `factory:${role.name}`,
+    });
+    return item.id;
   }
 
-  #spawn(spec: Omit<Child, "process" | "startedAt" | "ending" | "reason"> & { argv: string[] }): void {
+  #spawn(child: NewChild, argv: string[], now: number): void {
     const started = startChild(
-      { name: spec.name, argv: spec.argv, cwd: this.#project.root },
+      { name: child.name, argv, cwd: this.#context.root },
       this.#dirs,
       (code, signal) => {
-        this.#children.delete(spec.name);
-        this.#stall.delete(spec.name);
-        // Until its exit is dealt with (a give-up, say), its item is not dispatched again.
-        if (child.itemId !== undefined) this.#settling.add(child.itemId);
-        void this.#exited(child, code, signal)
-          .catch((error: unknown) =>
-            this.#event(EVENTS.supervisorError, { child: child.name, error: String(error) }),
-          )
-          .finally(() => {
-            if (child.itemId !== undefined) this.#settling.delete(child.itemId);
-          });
+        this.#processes.delete(child.name);
+        void this.#serially(() => this.#exited(child.name, code, signal)).catch((error: unknown) =>
+          this.#reportError({ child: child.name, error: messageOf(error) }),
+        );
       },
     );
-    // Its exit callback above always runs later, once `child` is set.
-    const child: Child = {
-      ...spec,
-      process: started,
-      startedAt: Date.now(),
-      ending: undefined,
-      reason: undefined,
-    };
-    this.#children.set(spec.name, child);
+    this.#processes.set(child.name, started);
+    this.#state = childStarted(this.#state, child, now);
     void this.#event(EVENTS.roleStarted, {
-      role: spec.role.name,
-      process: spec.name,
-      pid: started.pid ?? null,
-      duty: spec.duty,
-      ...(spec.itemId !== undefined && { item: spec.itemId }),
-    });
-  }
-
-  async #exited(child: Child, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
-    const db = this.#project.store.db;
-    const data = { role: child.role.name, process: child.name, code, signal, duty: child.duty };
-    await this.#event(EVENTS.roleExited, {
-      ...data,
-      ...(child.itemId !== undefined && { item: child.itemId }),
-    });
-    if (child.ending === "shutdown" || this.#stopping) return;
-    const itemId = child.itemId;
-    if (child.ending === "restart") return;
-    if (child.ending === "give-up" && itemId !== undefined) {
-      this.#carry.delete(itemId);
-      const run = (await listRuns(db, { itemId })).at(-1);
-      if (run) await giveUpRun(this.#project, run.id, `stall: ${child.reason ?? "no progress"}`);
-      return;
-    }
-    const clean =
-      code === WORKER_EXIT.done || code === WORKER_EXIT.cancelled || code === WORKER_EXIT.claimLost;
-    const alwaysOn = child.duty === "service" || child.duty === "persistent";
-    if (!alwaysOn && clean) {
-      if (itemId !== undefined) this.#carry.delete(itemId);
-      return;
-    }
-    const crashed = signal !== null || code === null || code === EXIT.software;
-    if (alwaysOn || crashed || itemId === undefined) {
-      await this.#died(child);
-      return;
-    }
-    // The process worked but the item cannot be worked (a bad scenario, a missing agent): it is held
-    // back until the factory restarts, and the role goes on with other items.
-    this.#held.add(itemId);
-    await this.#event(EVENTS.itemHeld, {
-      role: child.role.name,
-      item: itemId,
-      code,
-      error: lastLine(join(this.#dirs.logs, `${child.name}.log`)),
-    });
-  }
-
-  /** A role process ended on its own: heal it (with backoff, within the budget) or let it be. */
-  async #died(child: Child): Promise<void> {
-    const db = this.#project.store.db;
-    const health = this.#health.get(child.role.name) as RoleHealth;
-    const heals = child.role.policy === "heal" || child.role.policy === "heal+stall";
-    if (!heals) {
-      // Its claim lapses on its own; then the item, and its workspace, go back to the queue.
-      if (child.duty === "service" || child.duty === "persistent") this.#stopped.add(child.role.name);
-      await this.#event(EVENTS.roleDied, { role: child.role.name, process: child.name, healed: false });
-      return;
-    }
-    health.restarts += 1;
-    const { restartBudget, restartBackoffMs } = this.#factory.settings;
-    if (health.restarts > restartBudget) {
-      health.gaveUp = true;
-      await this.#event(EVENTS.roleGaveUp, { role: child.role.name, restarts: health.restarts - 1 });
-      return;
-    }
-    const delay = restartBackoffMs * 2 ** (health.restarts - 1);
-    health.notBefore = Date.now() + delay;
-    if (child.duty === "persistent") {
-      await recoverInterruptedRuns(db);
-      for (const claim of await listClaims(db)) {
-        if (claim.holder.startsWith(`${this.#token}/${child.name}/`))
-          await releaseClaim(db, claim.itemId, claim.holder, "its process died");
-      }
-    } else if (child.itemId !== undefined && child.holder !== undefined) {
-      await recoverInterruptedRuns(db);
-      await releaseClaim(db, child.itemId, child.holder, "its process died");
-      this.#carry.set(child.itemId, { stage: this.#carry.get(child.itemId)?.stage ?? 0, notBefore: 0 });
-    }
-    await this.#event(EVENTS.roleHealing, {
       role: child.role.name,
       process: child.name,
-      restart: health.restarts,
-      delayMs: delay,
+      pid: started.pid ?? null,
+      duty: child.duty,
       ...(child.itemId !== undefined && { item: child.itemId }),
     });
   }
 
-  async #checkStalls(now: number): Promise<void> {
-    const limits = {
-      activityMs: this.#factory.settings.stallActivityMs,
-      progressMs: this.#factory.settings.stallProgressMs,
-    };
-    for (const child of this.#children.values()) {
-      const stalls = child.role.policy === "stall" || child.role.policy === "heal+stall";
-      if (!stalls || child.ending) continue;
-      if (child.duty === "persistent") await this.#followPersistent(child, now);
-      if (child.duty !== "build" && child.duty !== "persistent") continue;
-      if (child.itemId === undefined) continue;
-      const state = this.#stall.get(child.name);
-      if (!state) continue;
-      const clock = await stallClock(this.#project.store.db, child.itemId, child.startedAt, state);
-      const action = stallAction(clock, limits, now);
-      if (!action) continue;
-      const reason = stallReason(clock, limits, now);
-      state.stage += 1;
-      state.actedAt = now;
-      await this.#event(STALL_EVENTS[action], {
-        role: child.role.name,
-        process: child.name,
-        item: child.itemId,
-        reason,
-      });
-      if (action === "nudge") {
-        child.process.kill("SIGUSR2");
-        continue;
-      }
-      child.ending = action;
-      child.reason = reason;
-      // A restarted run resumes at once, one stall stage further on.
-      if (action === "restart") this.#carry.set(child.itemId, { stage: state.stage, notBefore: 0 });
-      this.#stopChild(child);
+  async #exited(name: string, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    const child = this.#state.children.find((c) => c.name === name);
+    if (!child) return;
+    const exit: ChildExit = { name, code, signal, lastLine: "", runFailure: undefined, claims: [] };
+    // Whatever cannot be read, the process is gone: its exit is planned all the same.
+    try {
+      exit.lastLine = lastLogLine(this.#dirs, name);
+      if (child.duty === "build" && child.itemId !== undefined)
+        exit.runFailure = await this.#runFailure(child.itemId);
+      exit.claims = await listClaims(this.#context.db);
+    } catch (error) {
+      await this.#reportError({ child: name, error: messageOf(error) });
     }
+    const now = this.#context.now();
+    const plan = planExit(this.#state, exit, now);
+    this.#state = plan.state;
+    await this.#performAll(plan.actions, now);
   }
 
-  /**
-   * A persistent role's process works one item after another: its stall clock follows the item it
-   * holds now, and a restarted item carries its stall stage over to the next process.
-   */
-  async #followPersistent(child: Child, now: number): Promise<void> {
-    const prefix = `${this.#token}/${child.name}/`;
-    const claim = (await listClaims(this.#project.store.db)).find((c) => c.holder.startsWith(prefix));
-    if (claim?.itemId === child.itemId) return;
-    child.itemId = claim?.itemId;
-    if (claim)
-      this.#stall.set(child.name, { stage: this.#carry.get(claim.itemId)?.stage ?? 0, actedAt: now });
+  /** Who the item's latest run's failure is down to, when that run failed. */
+  async #runFailure(itemId: number): Promise<FailureCause | undefined> {
+    const run = (await listRuns(this.#context.db, { itemId })).at(-1);
+    if (run?.state !== "failed") return undefined;
+    return (await readFailures(this.#context.db, [run.id])).get(run.id)?.cause;
   }
 
-  #stopChild(child: Child): void {
-    signalChild(child.process, "SIGTERM");
-    setTimeout(() => signalChild(child.process, "SIGKILL"), STOP_GRACE_MS).unref();
+  #signal(name: string, signal: NodeJS.Signals, group = false): void {
+    const child = this.#processes.get(name);
+    if (child) signalChild(child, signal, group);
   }
 
-  #fireSchedules(now: number): void {
-    for (const role of this.#factory.roles) {
-      const health = this.#health.get(role.name) as RoleHealth;
-      if (!role.schedule || health.nextFire === undefined || now < health.nextFire) continue;
-      health.activations += 1;
-      health.nextFire = nextFire(role.schedule, new Date(now))?.getTime();
-      void this.#event(EVENTS.roleScheduled, { role: role.name, next: health.nextFire ?? null });
-    }
+  #serially(work: () => Promise<void>): Promise<void> {
+    const done = this.#queue.then(work);
+    this.#queue = done.catch(() => {});
+    return done;
   }
 
-  #working(itemId: number): boolean {
-    if (this.#settling.has(itemId)) return true;
-    for (const child of this.#children.values()) if (child.itemId === itemId) return true;
-    return false;
-  }
-
-  async #openView(session: string): Promise<void> {
-    await openTmuxView(session, join(this.#dirs.logs, `${session}.log`), this.#project.root).catch(
-      (error: unknown) => this.#event(EVENTS.supervisorError, { tmux: String(error) }),
+  /** A store that cannot take the event (a full disk) still gets the reason into the daemon's log. */
+  async #reportError(data: Record<string, string>): Promise<void> {
+    await this.#event(EVENTS.supervisorError, data).catch(() =>
+      process.stderr.write(`gaffer: supervisor: ${printable(Object.values(data).join(": "))}\n`),
     );
   }
 
-  /** Medium actions whose review window ended execute or expire on time while the factory is up. */
-  async #settleVault(now: number): Promise<void> {
-    if (now - this.#vaultSettledAt < VAULT_TICK_MS) return;
-    this.#vaultSettledAt = now;
-    if (!existsSync(join(this.#project.paths.stateDir, "vault"))) return;
-    try {
-      await settleVault(openVault(this.#project));
-    } catch (error) {
-      await this.#event(EVENTS.supervisorError, {
-        vault: String(error instanceof Error ? error.message : error),
-      });
-    }
-  }
-
-  #canStart(role: Role, now: number): boolean {
-    const health = this.#health.get(role.name) as RoleHealth;
-    return role.enabled && !health.gaveUp && now >= health.notBefore;
-  }
-
-  #hasRoom(role: Role, busy: Child[]): boolean {
-    const { settings } = this.#factory;
-    if (busy.length >= settings.maxConcurrency) return false;
-    if (busy.filter((c) => c.role.name === role.name).length >= role.concurrency) return false;
-    const agent = role.agent ?? "";
-    const cap = settings.agentConcurrency[agent];
-    return cap === undefined || busy.filter((c) => (c.role.agent ?? "") === agent).length < cap;
-  }
-
-  /** The role's first free process name: its session, or `<session>.<n>` when it runs several. */
-  #slotName(role: Role): string {
-    const session = sessionName(this.#factory, role);
-    if (role.concurrency === 1) return session;
-    for (let n = 1; ; n++) if (!this.#children.has(`${session}.${n}`)) return `${session}.${n}`;
-  }
-
+  /** Appends a factory event, under the item (and run) its data names. */
   #event<N extends EventName, P extends object>(def: EventDef<N, P>, data: P): Promise<void> {
     const itemId = "item" in data && typeof data.item === "number" ? data.item : undefined;
-    return appendEvent(this.#project.store.db, { itemId }, def, data);
+    const runId = "run" in data && typeof data.run === "number" ? data.run : undefined;
+    return appendEvent(this.#context.db, { itemId, runId }, def, data, this.#context.now());
   }
 }

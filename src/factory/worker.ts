@@ -17,6 +17,7 @@ import { keepLease } from "./lease.ts";
 import { advancePhase, readPhaseState } from "./phase.ts";
 import { configForRole, findRole, runRole } from "./role-run.ts";
 import { buildable, readBacklog } from "./scheduler.ts";
+import { WORKER_EXIT } from "./worker-exit.ts";
 
 export interface WorkerTask {
   role: string;
@@ -26,9 +27,6 @@ export interface WorkerTask {
   /** For a review: the proposed run to review. */
   runId?: number;
 }
-
-/** What a worker process reports by its exit code. */
-export const WORKER_EXIT = { done: 0, failed: 1, cancelled: 130, claimLost: 75 } as const;
 
 /** An item labelled `phase:<id>` is the builder's claim that the phase's plan is done. */
 export const PHASE_LABEL_PREFIX = "phase:";
@@ -159,7 +157,9 @@ async function workClaimed(
       return WORKER_EXIT.done;
     }
     const latest = (await listRuns(db, { itemId: task.itemId })).at(-1);
-    const resume = latest !== undefined && RESUMABLE_STATES.includes(latest.state);
+    // The supervisor dispatches an item whose latest run failed only to retry that run.
+    const resume =
+      latest !== undefined && (RESUMABLE_STATES.includes(latest.state) || latest.state === "failed");
     const options: RunOptions = { ...common, nudges: nudgesFromSignal() };
     const result = resume
       ? await resumeRun(project, task.itemId, options)

@@ -31,6 +31,9 @@ function event<P extends object>() {
   });
 }
 
+/** Who a failed run's failure is down to: the machine (a full disk, a killed process…) or the agent. */
+export type FailureCause = "infrastructure" | "agent";
+
 /** Keys every event's data may carry: the attempt it belongs to. */
 interface OfAttempt {
   attempt: number;
@@ -145,6 +148,17 @@ export const EVENTS = {
   itemHeld: event<{ role: string; item: number; code: number | null; error: string }>()(
     "item.held",
     "a role process failed on an item before its run began; the item waits until the factory restarts",
+  ),
+  itemRetrying: event<{
+    role: string;
+    item: number;
+    run: number;
+    retry: number;
+    of: number;
+    reason: string | null;
+  }>()(
+    "item.retrying",
+    "the factory dispatches again a run that failed for the machine's sake: retry `retry` of `of`",
   ),
   claimTaken: event<{ role: string; duty: string; holder: string; lapsed?: string }>()(
     "claim.taken",
@@ -345,9 +359,9 @@ export const EVENTS = {
     "run.proposed",
     "the run ended with a proposal; nothing was merged",
   ),
-  runFailed: event<Moved<{ reason: string; code?: string; report?: string | null }>>()(
+  runFailed: event<Moved<{ reason: string; code?: string; report: string | null; cause: FailureCause }>>()(
     "run.failed",
-    "the run could not go on (a crash, a missing tool, no change); its workspace is kept",
+    "the run could not go on (a crash, a missing tool, no change); its workspace is kept. `cause`: who it is down to, the machine (`infrastructure`, retried by the factory) or the agent",
   ),
   runGaveUp: event<Moved<{ reason: string; report: string | null }>>()(
     "run.gave-up",
@@ -454,6 +468,10 @@ export const EVENTS = {
     "supervisor.started",
     "the factory's supervisor started",
   ),
+  supervisorPaused: event<{ held: number }>()(
+    "supervisor.paused",
+    "the factory is paused and holds back this many ready items (said once per pause)",
+  ),
   supervisorStopped: event<{ pid: number }>()(
     "supervisor.stopped",
     "the supervisor stopped its roles and exited",
@@ -553,6 +571,11 @@ const BY_NAME = new Map<string, EventDef<EventName>>(EVENT_DEFS.map((def) => [de
 
 export function isEventName(name: string): name is EventName {
   return BY_NAME.has(name);
+}
+
+/** The definition of a name known to be in the catalogue. */
+export function eventDef(name: EventName): EventDef<EventName> {
+  return BY_NAME.get(name) as EventDef<EventName>;
 }
 
 export function isSecurityEvent(name: EventName): boolean {

@@ -59,6 +59,33 @@ export async function lastEvent(db: Db, runId: number): Promise<GafferEvent | un
   return row ? toEvent(row) : undefined;
 }
 
+/**
+ * The events of the kinds `defs` of each of `runIds`, oldest first: the few a run has of them (its
+ * failures, its retries), found through the runs' index, whatever the rest of their history.
+ */
+export async function eventsOfRuns(
+  db: Db,
+  runIds: readonly number[],
+  defs: readonly EventDef<EventName>[],
+): Promise<GafferEvent[]> {
+  const events: GafferEvent[] = [];
+  for (let start = 0; start < runIds.length; start += 500) {
+    const rows = await db
+      .selectFrom("events")
+      .selectAll()
+      .where("run_id", "in", runIds.slice(start, start + 500))
+      .where(
+        "type",
+        "in",
+        defs.map((def) => def.name),
+      )
+      .orderBy("id", "asc")
+      .execute();
+    events.push(...rows.map(toEvent));
+  }
+  return events.sort((a, b) => a.id - b.id);
+}
+
 /** Only gaffer writes the store, through `appendEvent`: a row's name and data match its definition. */
 function toEvent(row: EventRow): GafferEvent {
   return {

@@ -16,6 +16,7 @@ export {
   REVIEWER_UPDATE_EVENTS,
   type UpdateEvents,
   EVENT_DEFS,
+  eventDef,
   type EventBody,
   type EventDef,
   type EventName,
@@ -30,6 +31,7 @@ export {
   countEvents,
   type EventScope,
   eventsOfKind,
+  eventsOfRuns,
   type GafferEvent,
   lastEvent,
   latestEventAt,
@@ -77,6 +79,7 @@ export {
 export {
   type Attempt,
   createRun,
+  type FailureCause,
   type GateResult,
   getRun,
   latestRunsOf,

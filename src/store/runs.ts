@@ -1,5 +1,6 @@
 import { GafferError } from "../errors.ts";
 import { type EventDef, type EventName, EVENTS } from "./event-catalogue.ts";
+export type { FailureCause } from "./event-catalogue.ts";
 import { appendEvent } from "./events.ts";
 import { type Db, inTransaction } from "./open.ts";
 import { isStopped, RUN_TRANSITIONS, type RunTransitionName, type TransitionData } from "./run-states.ts";

@@ -171,7 +171,17 @@ export function checked(result: GitResult, args: readonly string[], dir: string)
   if (result.exitCode === 0) return result.stdout.toString("utf8").trimEnd();
   const command = `git ${args.join(" ")}`;
   const reason = result.timedOut ? "timed out" : firstLine(result.stderr) || `exit ${result.exitCode}`;
-  throw new GafferError("git-failed", `${command} failed in ${dir}: ${reason}`);
+  throw new GafferError("git-failed", `${command} failed in ${dir}: ${reason}`, undefined, {
+    ...(DISK_FULL.test(result.stderr) && { cause: diskFull() }),
+  });
+}
+
+/** How git says a write failed for want of space: in words only (its errno is gone by then). */
+const DISK_FULL = /No space left on device|Disk quota exceeded/;
+
+/** The system error git met, for callers that tell a machine's failure from a refused operation. */
+function diskFull(): NodeJS.ErrnoException {
+  return Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
 }
 
 function firstLine(text: string): string {

@@ -51,6 +51,21 @@ describe("agents/command driver", () => {
     assert.deepEqual(lines(), ["All tests pass!"]);
   });
 
+  test("an agent killed by a signal gaffer did not send says which, directly or through a shell", async (t) => {
+    const killed = await start(t, `sh -c 'kill -9 $$'`);
+    assert.deepEqual(await killed.session.prompt({ ...PROMPT, text: "" }), {
+      stopReason: "error",
+      error: "agent command was killed by SIGKILL",
+      killedBy: "SIGKILL",
+    });
+    const wrapped = await start(t, `sh -c "exit 137"`);
+    assert.deepEqual(await wrapped.session.prompt({ ...PROMPT, text: "" }), {
+      stopReason: "error",
+      error: "agent command exited with code 137",
+      killedBy: "SIGKILL",
+    });
+  });
+
   test("the turn timeout kills the whole process group", async (t) => {
     const { session, workspace } = await start(t, `sh -c 'sleep 30 & echo $! > sleeper.pid; wait'`, {
       turnTimeoutMs: 300,

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createSampleRepository } from "../../src/demo/index.ts";
-import { readPidFiles } from "../../src/factory/pid-files.ts";
+import { readPidFiles } from "../../src/factory/index.ts";
 import {
   claimItem,
   findProposal,
@@ -32,6 +32,7 @@ import {
 import { gaffer } from "../helpers/cli.ts";
 import { fileItem, scenarioItem } from "../helpers/project.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { waitForEvent } from "../helpers/wait.ts";
 
 const CONFIG = `
 [gate]
@@ -184,11 +185,46 @@ describe("the factory: gaffer up … gaffer down", () => {
     assert.equal(paused.code, 0);
     await fileItem(dir, ITEMS.plain[0] as { title: string; body: string });
     assert.equal((await gaffer(["up"], { cwd: dir })).code, 0);
-    await sleep(2000);
+    const held = await waitForEvent(dir, "supervisor.paused");
+    assert.equal(dataOf(held).held, 1, "the paused supervisor says it holds the ready item back");
     const db = (await openStore(join(dir, ".gaffer", "gaffer.db"))).db;
     assert.equal((await listRuns(db)).length, 0, "nothing starts while paused");
     assert.equal((await gaffer(["resume"], { cwd: dir })).code, 0);
     await until(dir, 60_000, async (store) => (await listRuns(store))[0]?.state === "proposed");
+  });
+
+  it("retries a run the machine failed within its budget; a run the agent failed stays failed", async (t) => {
+    const dir = await factoryProject(t, "", "infra_retries = 1\n");
+    // Exit code 137 is how a shell or bubblewrap reports an agent the system SIGKILLed.
+    const killed = await fileItem(
+      dir,
+      scenarioItem("lose the agent", `[[attempts]]\nsteps = [{ crash = 137, message = "killed" }]`),
+    );
+    const crashed = await fileItem(
+      dir,
+      scenarioItem("crash the agent", `[[attempts]]\nsteps = [{ crash = 3 }]`),
+    );
+    assert.equal((await gaffer(["up"], { cwd: dir })).code, 0);
+    const causes = async (db: Db, itemId: number) =>
+      (await listEvents(db, { itemId })).filter((e) => e.type === "run.failed").map((e) => e.data.cause);
+    await until(dir, 120_000, async (db) => {
+      const held = (await listEvents(db, { itemId: crashed })).some((e) => e.type === "item.held");
+      return held && (await causes(db, killed)).length === 2;
+    });
+    assert.equal((await gaffer(["down"], { cwd: dir })).code, 0);
+
+    const db = (await openStore(join(dir, ".gaffer", "gaffer.db"))).db;
+    assert.deepEqual(await causes(db, killed), ["infrastructure", "infrastructure"]);
+    const runs = await listRuns(db, { itemId: killed });
+    assert.equal(runs.length, 1, "the retry resumed the failed run");
+    const retries = (await listEvents(db, { itemId: killed })).filter((e) => e.type === "item.retrying");
+    assert.deepEqual(
+      retries.map((e) => [e.runId, e.data.retry, e.data.of]),
+      [[runs[0]?.id, 1, 1]],
+    );
+    assert.deepEqual(await causes(db, crashed), ["agent"]);
+    assert.ok(!(await listEvents(db, { itemId: crashed })).some((e) => e.type === "item.retrying"));
+    assert.equal((await listRuns(db, { itemId: crashed }))[0]?.state, "failed");
   });
 
   it("keeps a persistent role and a service running, feeds the role what it is told, runs a task once, and stops them", async (t) => {

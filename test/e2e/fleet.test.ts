@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, it } from "node:test";
 import { ownerToken } from "../../src/engine/index.ts";
-import { pidDir, readPidFiles } from "../../src/factory/pid-files.ts";
+import { pidDir, readPidFiles } from "../../src/factory/index.ts";
 import { killGroup } from "../../src/util/process.ts";
 import { ccCiProject, startSessions } from "../factory/cc-ci.ts";
 import { gaffer } from "../helpers/cli.ts";

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadFactory } from "../../src/config/index.ts";
-import { renderKickoff } from "../../src/factory/kickoff.ts";
+import { renderKickoff } from "../../src/factory/index.ts";
 import { gaffer } from "../helpers/cli.ts";
 import { gitRepo } from "../helpers/git.ts";
 import { ccCiProject, golden } from "./cc-ci.ts";

@@ -6,8 +6,10 @@ import { loadFactory, type Role } from "../../src/config/index.ts";
 import { buildable, readBacklog, takesItem } from "../../src/factory/scheduler.ts";
 import {
   addItem,
+  appendEvent,
   claimItem,
   type Db,
+  EVENTS,
   type Item,
   type ItemFields,
   openStore,
@@ -110,6 +112,39 @@ describe("factory/scheduler", () => {
       [
         [fresh.id, undefined, undefined],
         [tried.id, second.id, "cancelled"],
+      ],
+    );
+  });
+
+  it("says who each failed latest run's failure is down to, and how often the factory retried it", async (t) => {
+    const db = await openTempStore(t);
+    const [machine, agent, old] = [
+      await item(db, "disk full"),
+      await item(db, "limit"),
+      await item(db, "old"),
+    ];
+    const failed = async (itemId: number, data: { reason: string; cause?: string }) => {
+      const run = await putRunInState(db, (await createTestRun(db, itemId, {}, T0)).id, "failed", T0);
+      // Written raw, as an older gaffer did: its events have no cause.
+      const event = { state: "failed", report: null, ...data };
+      await db
+        .insertInto("events")
+        .values({ run_id: run.id, item_id: itemId, type: "run.failed", at: T0, data: JSON.stringify(event) })
+        .execute();
+      return run;
+    };
+    const full = await failed(machine.id, { reason: "ENOSPC", cause: "infrastructure" });
+    const retry = { role: "builder", item: machine.id, run: full.id, retry: 1, of: 2, reason: "ENOSPC" };
+    await appendEvent(db, { runId: full.id, itemId: machine.id }, EVENTS.itemRetrying, retry);
+    await failed(agent.id, { reason: "limit", cause: "agent" });
+    await failed(old.id, { reason: "from before causes were recorded" });
+    const backlog = await readBacklog(db);
+    assert.deepEqual(
+      backlog.unclaimed.map((entry) => [entry.item.id, entry.failure]),
+      [
+        [machine.id, { cause: "infrastructure", retries: 1 }],
+        [agent.id, { cause: "agent", retries: 0 }],
+        [old.id, { cause: "agent", retries: 0 }],
       ],
     );
   });

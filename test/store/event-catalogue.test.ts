@@ -46,7 +46,7 @@ const PUBLISHED = [
   "review.agent.output", "review.agent.other",
   "vault.merged",
   "factory.paused", "factory.resumed", "phase.advanced", "phase.set",
-  "supervisor.started", "supervisor.stopped", "supervisor.error",
+  "supervisor.started", "supervisor.paused", "supervisor.stopped", "supervisor.error", "item.retrying",
   "role.started", "role.exited", "role.died", "role.healing", "role.gave-up", "role.scheduled", "role.skipped",
   "stall.nudged", "stall.restarted", "stall.gave-up",
 ]; // prettier-ignore

@@ -162,7 +162,9 @@ class AcpClientSession implements AgentSession {
       this.#reportTurnUsage(outcome.value);
       return { stopReason: outcome.value.stopReason };
     }
-    return { stopReason: "error", error: await this.#failure(outcome) };
+    const error = await this.#failure(outcome);
+    const killedBy = this.#transport.killedBy();
+    return { stopReason: "error", error, ...(killedBy && { killedBy }) };
   }
 
   /** Token counts of the turn, where the agent gives them on its prompt response. */

@@ -3,6 +3,7 @@ import { Readable, Writable } from "node:stream";
 import * as acp from "@agentclientprotocol/sdk";
 import { GafferError } from "../../errors.ts";
 import { type CommandWrapper, killGroup } from "../../util/process.ts";
+import { killingSignal } from "../process/session.ts";
 
 /** What an ACP client session talks to: an agent subprocess over stdio, or an agent app in this process. */
 export interface AgentTransport {
@@ -11,6 +12,8 @@ export interface AgentTransport {
   readonly exited: Promise<string>;
   /** The last lines the agent wrote to stderr, for error messages. */
   stderrTail(): string;
+  /** The signal that killed the agent's process, once it is gone, if one did. */
+  killedBy(): string | undefined;
   /** Ends the agent and everything it started; resolves once it is gone. */
   stop(): Promise<void>;
 }
@@ -28,6 +31,7 @@ export function inProcessTransport(app: acp.AgentApp): AgentTransport {
     target: app,
     exited,
     stderrTail: () => "",
+    killedBy: () => undefined,
     stop: async () => gone("agent stopped"),
   };
 }
@@ -74,11 +78,13 @@ export async function spawnAgentProcess(
   child.stderr.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString("utf8")).slice(-STDERR_KEEP_BYTES);
   });
+  let killedBy: string | undefined;
   const exited = new Promise<string>((resolve) => {
     let description = "";
     const finish = () => resolve(description);
     child.once("exit", (code, signal) => {
       description = code === null ? `agent was killed by ${signal}` : `agent exited with code ${code}`;
+      killedBy = killingSignal(code, signal);
       // Whatever the agent left running goes with it; then its pipes close.
       killGroup(pid, "SIGKILL");
       setTimeout(finish, 500).unref();
@@ -92,6 +98,7 @@ export async function spawnAgentProcess(
     ),
     exited,
     stderrTail: () => lastLines(stderr, STDERR_TAIL_LINES),
+    killedBy: () => killedBy,
     stop: async () => {
       killGroup(pid, "SIGTERM");
       const timer = setTimeout(() => killGroup(pid, "SIGKILL"), STOP_GRACE_MS);

@@ -53,6 +53,10 @@ export class StreamReader {
       return { stopReason, error: error ?? "the agent reported an error" };
     }
     if (ended.stopReason !== "error" || result.spawnError) return ended;
-    return { stopReason: "error", error: error ?? this.#lastStderr ?? ended.error ?? "agent command failed" };
+    return {
+      stopReason: "error",
+      error: error ?? this.#lastStderr ?? ended.error ?? "agent command failed",
+      ...(ended.killedBy && { killedBy: ended.killedBy }),
+    };
   }
 }

@@ -56,5 +56,15 @@ export function processTurnResult(program: string, result: ProcessResult): TurnR
   if (result.exitCode === 0) return { stopReason: "end_turn" };
   const how =
     result.exitCode === null ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
-  return { stopReason: "error", error: `agent command ${how}` };
+  const killedBy = killingSignal(result.exitCode, result.signal);
+  return { stopReason: "error", error: `agent command ${how}`, ...(killedBy && { killedBy }) };
+}
+
+/**
+ * The signal that killed a process, if one did: its own, or SIGKILL reported as exit code 137 by
+ * a shell or bubblewrap between gaffer and the agent (they exit 128 + the signal's number).
+ */
+export function killingSignal(exitCode: number | null, signal: string | null): string | undefined {
+  if (signal !== null) return signal;
+  return exitCode === 128 + 9 ? "SIGKILL" : undefined;
 }

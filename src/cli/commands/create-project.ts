@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { createProject as scaffold } from "../../factory/create-project.ts";
+import { createProject as scaffold } from "../../factory/index.ts";
 import { print } from "../output.ts";
 
 /** `gaffer create-project <name>`: a new repository at `--dir` (default ./<name>), optionally added to a fleet. */

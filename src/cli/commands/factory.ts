@@ -1,10 +1,17 @@
 import { openProject } from "../../engine/index.ts";
 import { EXIT, GafferError } from "../../errors.ts";
-import { factoryOf, setPaused, startDaemon, stopDaemon, supervise } from "../../factory/daemon.ts";
-import { runPersistentWorker, runWorker } from "../../factory/worker.ts";
-import { checkReady } from "../../factory/readiness.ts";
-import { findRole } from "../../factory/role-run.ts";
-import { ROLE_LABEL_PREFIX } from "../../factory/scheduler.ts";
+import {
+  checkReady,
+  factoryOf,
+  findRole,
+  ROLE_LABEL_PREFIX,
+  runPersistentWorker,
+  runWorker,
+  setPaused,
+  startDaemon,
+  stopDaemon,
+  supervise,
+} from "../../factory/index.ts";
 import { addItem } from "../../store/index.ts";
 import { parseId, plural, print, printJson } from "../output.ts";
 

@@ -1,6 +1,5 @@
 import { locateFleet, readFleet } from "../../config/index.ts";
-import { fleetStatus as readFleetStatus, validateFleet } from "../../factory/fleet.ts";
-import { runInEachProject } from "../../factory/fleet-run.ts";
+import { fleetStatus as readFleetStatus, runInEachProject, validateFleet } from "../../factory/index.ts";
 import { printable } from "../../util/printable.ts";
 import { color, formatTable, plural, print, printJson } from "../output.ts";
 

@@ -3,8 +3,14 @@ import { dirname } from "node:path";
 import { didYouMean, type FactoryConfig, loadFactory, type Phase, type Role } from "../../config/index.ts";
 import { openProjectReadOnly } from "../../engine/index.ts";
 import { GafferError } from "../../errors.ts";
-import { kickoffFile, renderKickoff } from "../../factory/kickoff.ts";
-import { addPhases, findPhase, progressOf, readPhaseState } from "../../factory/phase.ts";
+import {
+  addPhases,
+  findPhase,
+  kickoffFile,
+  progressOf,
+  readPhaseState,
+  renderKickoff,
+} from "../../factory/index.ts";
 import { print } from "../output.ts";
 
 /**

@@ -4,13 +4,14 @@ import {
   addPhases,
   advancePhase,
   findPhase,
+  formatPhaseLine,
   type PhaseChange,
-  progressOf,
   type PhaseState,
+  phaseStatus,
+  progressOf,
   readPhaseState,
   setPhase,
-} from "../../factory/phase.ts";
-import { formatPhaseLine, phaseStatus } from "../../factory/status-table.ts";
+} from "../../factory/index.ts";
 import { formatTable, print, printJson } from "../output.ts";
 
 /** `gaffer phase show`: the current phase and every phase's state. Reads only. */

@@ -1,6 +1,6 @@
 import { openProject, type RunResult, resumeRun, startRun } from "../../engine/index.ts";
 import { EXIT } from "../../errors.ts";
-import { claimForRun, type HeldLease } from "../../factory/lease.ts";
+import { claimForRun, type HeldLease } from "../../factory/index.ts";
 import { printable } from "../../util/printable.ts";
 import { gafferCommand } from "../../util/self.ts";
 import { color, parseId, print, printJson } from "../output.ts";

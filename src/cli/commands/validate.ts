@@ -9,10 +9,8 @@ import {
   readFleet,
 } from "../../config/index.ts";
 import { projectPaths } from "../../engine/index.ts";
-import { validateFleet } from "../../factory/fleet.ts";
-import { readPhaseState } from "../../factory/phase.ts";
+import { checkReady, readPhaseState, validateFleet } from "../../factory/index.ts";
 import { loadPolicy } from "../../vault/index.ts";
-import { checkReady } from "../../factory/readiness.ts";
 import { resolveProjectRoot } from "../../workspace/index.ts";
 import { plural, print, printJson } from "../output.ts";
 import { explainPath } from "./explain-path.ts";
