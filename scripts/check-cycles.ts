@@ -15,8 +15,9 @@ function sources(dir: string): string[] {
 const graph = new Map<string, string[]>();
 for (const file of sources(root)) {
   const text = readFileSync(file, "utf8");
-  const imports = [...text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+"(\.[^"]+)"/gm)]
-    .map((match) => resolve(dirname(file), match[1] as string));
+  const imports = [...text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+"(\.[^"]+)"/gm)].map((match) =>
+    resolve(dirname(file), match[1] as string),
+  );
   graph.set(file, imports);
 }
 
