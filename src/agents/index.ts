@@ -1,3 +1,4 @@
+export { joinShellWords, splitShellWords } from "../util/index.ts";
 /**
  * Agent drivers: the ACP client session (subprocess or in-process), the built-in scripted agent,
  * the command-template driver for any CLI, and the headless driver for agent CLIs' JSON streams.
@@ -9,6 +10,7 @@
  * await session.close();
  * ```
  */
+export { acpHandshake, type HandshakeResult } from "./acp/handshake.ts";
 export { type AcpSessionOptions, startAcpSession } from "./acp/session.ts";
 export { type AgentTransport, inProcessTransport, spawnAgentProcess } from "./acp/transport.ts";
 export { CommandDriver } from "./command/driver.ts";
@@ -29,5 +31,5 @@ export {
   stepsForAttempt,
 } from "./scripted/scenario.ts";
 export { runScriptedAgentOverStdio } from "./scripted/stdio.ts";
-export { joinShellWords, splitShellWords } from "../util/shell-words.ts";
+export { CONVENTION_FILES, findConventions, loadBriefTemplate, renderBrief } from "./prompt/index.ts";
 export type * from "./types.ts";

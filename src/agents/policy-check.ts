@@ -1,6 +1,6 @@
 import { basename } from "node:path";
-import { splitSimpleCommands } from "../util/shell-words.ts";
 import type { CommandPolicy } from "./types.ts";
+import { splitSimpleCommands } from "../util/index.ts";
 
 const SHELLS = new Set(["sh", "bash", "dash", "zsh", "ksh"]);
 

@@ -1,4 +1,4 @@
-import type { CommandWrapper } from "../util/process.ts";
+import type { CommandWrapper } from "../util/index.ts";
 
 /**
  * The contract between the run engine and every agent driver (ACP, scripted, command template).

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
 import { EXIT, isGafferError } from "../errors.ts";
-import { printable } from "../util/printable.ts";
+import { printable } from "../util/index.ts";
 
 /**
  * The command table. Each command's module is loaded only when that command runs; every module

@@ -2,9 +2,9 @@ import { formatDuration } from "../config/index.ts";
 import { EVENTS } from "../store/index.ts";
 import type { RunNotice, RunObserver } from "../engine/index.ts";
 import type { DenialWeight } from "../guard/index.ts";
-import { printable } from "../util/printable.ts";
 import { color } from "./output.ts";
 import { refusalOf } from "./refusals.ts";
+import { printable } from "../util/index.ts";
 
 /**
  * Shows a run as it happens. On a terminal: milestone lines plus one status line redrawn in place

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cronProblem } from "../util/cron.ts";
+import { cronProblem } from "../util/index.ts";
 
 /**
  * The factory's part of gaffer.toml: `[factory]` settings, `[roles.<name>]` and `[[phases]]`.

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { pathGlobListProblems } from "../util/glob-problems.ts";
+import { pathGlobListProblems } from "../util/index.ts";
 
 /**
  * A list of path globs (see util/glob.ts), checked when the file is read: an entry that cannot

@@ -1,9 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
-import type { AgentNeeds, AgentPreset, HeadlessFormat } from "../agents/types.ts";
 import { GafferError } from "../errors.ts";
-import type { GateCommand } from "../gate/types.ts";
-import type { SandboxSetting } from "../sandbox/types.ts";
 import { compileFactory, type FactoryConfig } from "./factory.ts";
 import { compileVault, type VaultConfig } from "./vault.ts";
 import { BUILTIN_PRESETS } from "./presets.ts";
@@ -11,6 +8,9 @@ import { configSchema, type RawConfig } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
 import { isSecretFileName } from "./secret-files.ts";
 import { parseTomlFile, problemAt } from "./toml-file.ts";
+import type { AgentNeeds, AgentPreset, HeadlessFormat } from "../agents/index.ts";
+import type { GateCommand } from "../gate/index.ts";
+import type { SandboxSetting } from "../sandbox/index.ts";
 
 export const CONFIG_FILE = "gaffer.toml";
 

@@ -1,4 +1,4 @@
-import type { AgentPreset } from "../agents/types.ts";
+import type { AgentPreset } from "../agents/index.ts";
 
 /**
  * The real agents gaffer knows by name, all spoken to through the Agent Client Protocol. Each says

@@ -1,5 +1,5 @@
-import type { SandboxAvailability } from "../sandbox/types.ts";
 import type { DetectedStep } from "./detect.ts";
+import type { SandboxAvailability } from "../sandbox/index.ts";
 
 export interface TemplateInput {
   gate: DetectedStep[];

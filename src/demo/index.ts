@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { openProject, type RunObserver, type RunResult, startRun } from "../engine/index.ts";
 import { addItem } from "../store/index.ts";
-import { runProcess } from "../util/process.ts";
 import { SAMPLE_CONFIG, SAMPLE_FILES, SAMPLE_ITEMS, type SampleItem } from "./sample.ts";
+import { runProcess } from "../util/index.ts";
 
 export interface DemoResult {
   dir: string;

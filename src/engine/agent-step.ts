@@ -1,8 +1,14 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createAgentDriver } from "../agents/index.ts";
-import { findConventions, loadBriefTemplate, renderBrief } from "../agents/prompt/index.ts";
-import type { AgentSession, AgentUpdate, TurnResult } from "../agents/types.ts";
+import {
+  type AgentSession,
+  type AgentUpdate,
+  createAgentDriver,
+  findConventions,
+  loadBriefTemplate,
+  renderBrief,
+  type TurnResult,
+} from "../agents/index.ts";
 import { agentPreset } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
 import { commandPolicy } from "../guard/index.ts";

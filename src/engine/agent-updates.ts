@@ -1,7 +1,7 @@
-import type { AgentUpdate } from "../agents/types.ts";
 import type { EventDef, EventName, UpdateEvents } from "../store/index.ts";
 import type { OutputMeter } from "./output-meter.ts";
 import type { RunRecorder } from "./recorder.ts";
+import type { AgentUpdate } from "../agents/index.ts";
 
 /** A joined message is stored once it reaches this size, so one event never grows without bound. */
 const JOIN_BYTES = 64 * 1024;

@@ -5,8 +5,14 @@ import { fileURLToPath } from "node:url";
 import { type AgentPreset, findProgram, parseTemplate } from "../agents/index.ts";
 import { agentPreset, type GafferConfig } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
-import { installGitGuard, installGuardHooks, prepareGuardLog, writeAgentRules } from "../guard/index.ts";
-import { captureBaseline, saveBaseline } from "../guard/integrity/index.ts";
+import {
+  captureBaseline,
+  installGitGuard,
+  installGuardHooks,
+  prepareGuardLog,
+  saveBaseline,
+  writeAgentRules,
+} from "../guard/index.ts";
 import {
   createSandbox,
   detectSandbox,
@@ -16,13 +22,13 @@ import {
   type SandboxSetting,
 } from "../sandbox/index.ts";
 import { EVENTS, type Run } from "../store/index.ts";
-import type { CommandWrapper } from "../util/process.ts";
 import type { Workspace } from "../workspace/index.ts";
 import type { Project } from "./project.ts";
 import { toolchainsInHome } from "./toolchains.ts";
 import { recordProjectRefs } from "./project-refs.ts";
 import type { RunRecorder } from "./recorder.ts";
 import { type SandboxDirs, sandboxDirs } from "./sandbox-state.ts";
+import type { CommandWrapper } from "../util/index.ts";
 
 /** Variables that always pass into the sandbox; everything else of gaffer's environment stays out. */
 const DEFAULT_ENV_ALLOW = [

@@ -1,4 +1,4 @@
-import { printable } from "../util/printable.ts";
+import { printable } from "../util/index.ts";
 
 /**
  * One event as a line of text: its time, its type and its data, long strings cut short and

@@ -1,6 +1,11 @@
 import { GafferError } from "../errors.ts";
-import { compressFailure, failureSignature, runGate } from "../gate/index.ts";
-import type { GateExecution, GateOutcome } from "../gate/types.ts";
+import {
+  compressFailure,
+  failureSignature,
+  type GateExecution,
+  type GateOutcome,
+  runGate,
+} from "../gate/index.ts";
 import { EVENTS, inTransaction, recordGateResult, type Run, updateAttempt } from "../store/index.ts";
 import { gateOutputs, prepareGate } from "./gate-checkout.ts";
 import { recordGuardDenials } from "./guard-denials.ts";

@@ -9,3 +9,4 @@ export { recoverInterruptedRuns } from "./recover.ts";
 export { type RunOutcome, type RunResult, resumeRun, startRun } from "./run.ts";
 export type { NudgeSource, RunOptions, RunRole, StepContext } from "./step-context.ts";
 export { type GiveUpSignal, type NextStep, nextStep } from "./steps.ts";
+export { reviewProposal } from "./review/review.ts";

@@ -1,4 +1,4 @@
-import type { AgentPreset, AgentSession, AgentUpdate } from "../agents/types.ts";
+import type { AgentPreset, AgentSession, AgentUpdate } from "../agents/index.ts";
 
 export type UsageUpdate = Extract<AgentUpdate, { kind: "usage" }>;
 

@@ -1,14 +1,14 @@
 import { constants } from "node:fs";
 import { open, readdir } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
+import type { Project } from "./project.ts";
 import {
   declaredSecret,
   declaredSecretsInFile,
   type KnownSecret,
   secretsFromEnv,
   secretsInFile,
-} from "../guard/secrets/index.ts";
-import type { Project } from "./project.ts";
+} from "../guard/index.ts";
 
 /** Larger files are not credentials files; their first MiB is still read. */
 const MAX_FILE_BYTES = 1 << 20;

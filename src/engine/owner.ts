@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { processStartTime } from "../util/process-identity.ts";
+import { processStartTime } from "../util/index.ts";
 
 /**
  * A token naming one gaffer process: host, pid and the process's start time, so a recycled pid

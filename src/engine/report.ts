@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { formatDuration } from "../config/index.ts";
-import { secretScanner } from "../guard/secrets/index.ts";
 import {
   type Attempt,
   type GateResult,
@@ -10,11 +9,12 @@ import {
   listGateResults,
   type Run,
 } from "../store/index.ts";
-import { printable } from "../util/printable.ts";
 import { workspaceGit } from "../workspace/index.ts";
 import { knownSecrets } from "./known-secrets.ts";
 import type { Project } from "./project.ts";
 import { runWorkspace } from "./workspace-handle.ts";
+import { secretScanner } from "../guard/index.ts";
+import { printable } from "../util/index.ts";
 
 /**
  * Writes the markdown failure report of a run that ends without a proposal: header, attempts,

@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, readdirSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { readAgentFile } from "../util/safe-fs.ts";
+import { readAgentFile } from "../util/index.ts";
 
 /**
  * Version managers that keep toolchains under the home directory, each with the variable that

@@ -1,7 +1,7 @@
-import type { AgentUpdate } from "../agents/types.ts";
 import { agentPreset, type GafferConfig } from "../config/index.ts";
 import { EVENTS, recordUsage, type Run, spentUsd, startOfUtcDay, type UsageSource } from "../store/index.ts";
 import type { StepContext } from "./step-context.ts";
+import type { AgentUpdate } from "../agents/index.ts";
 
 type UsageUpdate = Extract<AgentUpdate, { kind: "usage" }>;
 type Budget = GafferConfig["budget"];

@@ -1,19 +1,20 @@
 import { GafferError } from "../errors.ts";
-import {
-  checkSecrets,
-  detectTestTampering,
-  loadBaseline,
-  runDenyPaths,
-  type Subject,
-  verifyIntegrity,
-} from "../guard/integrity/index.ts";
-import { redactStrings, secretScanner } from "../guard/secrets/index.ts";
 import { EVENTS, eventsOfKind, listEvents, type ProposalFinding, type Run } from "../store/index.ts";
 import type { Workspace } from "../workspace/index.ts";
 import { projectRefsPath } from "./confinement.ts";
 import { knownSecrets } from "./known-secrets.ts";
 import { projectRefChanges } from "./project-refs.ts";
 import type { StepContext } from "./step-context.ts";
+import {
+  checkSecrets,
+  detectTestTampering,
+  loadBaseline,
+  redactStrings,
+  runDenyPaths,
+  secretScanner,
+  type Subject,
+  verifyIntegrity,
+} from "../guard/index.ts";
 
 /**
  * gaffer's own verification of the run after the agent's last turn, before any proposal: refs,

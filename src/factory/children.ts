@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, fstatSync, mkdirSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
-import { killGroup } from "../util/process.ts";
 import { removePidFile, writePidFile } from "./pid-files.ts";
+import { killGroup } from "../util/index.ts";
 
 /** A process the supervisor started: a worker (build or review), or a service. */
 export interface ChildSpec {

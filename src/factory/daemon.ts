@@ -7,13 +7,13 @@ import { type FactoryConfig, loadFactory } from "../config/index.ts";
 import { isOwnerAlive, type Project } from "../engine/index.ts";
 import { GafferError } from "../errors.ts";
 import { appendEvent, EVENTS } from "../store/index.ts";
-import { gafferCommand } from "../util/self.ts";
 import { factoryDirs } from "./children.ts";
 import { type DaemonRecord, runningDaemon, takeOwnership } from "./ownership.ts";
 import { readPidFiles } from "./pid-files.ts";
 import { controlFiles, readPaused } from "./control.ts";
 import { Supervisor } from "./supervisor.ts";
 import { supervisorContext } from "./supervisor-context.ts";
+import { gafferCommand } from "../util/index.ts";
 
 /** The factory of a project, or a one-line error when it has no roles. */
 export function factoryOf(project: Pick<Project, "root" | "config">): FactoryConfig {

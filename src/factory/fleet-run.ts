@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import type { Fleet, FleetProject } from "../config/index.ts";
-import { gafferCommand } from "../util/self.ts";
+import { gafferCommand } from "../util/index.ts";
 
 export interface FleetRunResult {
   name: string;

@@ -8,7 +8,7 @@ import {
   shownPath,
 } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
-import { readAgentFile } from "../util/safe-fs.ts";
+import { readAgentFile } from "../util/index.ts";
 
 /**
  * A role's kickoff: the kickoff template with its `{phase_id}`, `{plan}`, `{status}` and `{role}`

@@ -1,8 +1,8 @@
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { isOwnerAlive, ownerToken } from "../engine/owner.ts";
 import { GafferError } from "../errors.ts";
+import { isOwnerAlive, ownerToken } from "../engine/index.ts";
 
 /** Who runs a project's factory: written by the supervisor when it comes up, removed when it goes down. */
 export interface DaemonRecord {

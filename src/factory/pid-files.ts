@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isOwnerAlive, ownerToken } from "../engine/owner.ts";
+import { isOwnerAlive, ownerToken } from "../engine/index.ts";
 
 /**
  * One file per live role process under `.gaffer/factory/pids/`: `<session>.pid` for a single

@@ -1,6 +1,6 @@
 import type { FactoryConfig, Role } from "../config/index.ts";
 import type { Duty } from "../store/index.ts";
-import { nextFire } from "../util/cron.ts";
+import { nextFire } from "../util/index.ts";
 
 /** What a role process is for: a build or a review of one item, a persistent role, a service. */
 export type ChildDuty = Duty | "service" | "persistent";

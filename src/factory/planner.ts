@@ -1,6 +1,5 @@
 import { sessionName } from "../config/index.ts";
 import { type Claim, EVENTS } from "../store/index.ts";
-import { nextFire } from "../util/cron.ts";
 import { CLI_ROLE } from "./lease.ts";
 import { type Plan, record, type SupervisorAction } from "./plan-actions.ts";
 import { dispatch, readyCount } from "./plan-dispatch.ts";
@@ -16,6 +15,7 @@ import {
 } from "./plan-state.ts";
 import type { Backlog } from "./scheduler.ts";
 import { type RunActivity, STALL_EVENTS, stallAction, stallClock, stallReason } from "./stall.ts";
+import { nextFire } from "../util/index.ts";
 
 /**
  * The supervisor's decisions, as pure functions of what it knows (its state), what the store

@@ -1,7 +1,5 @@
-import { checkAgentStarts } from "../agents/index.ts";
-import { loadBriefTemplate } from "../agents/prompt/index.ts";
-import { agentPreset, type GafferConfig } from "../config/index.ts";
-import type { FactoryConfig } from "../config/factory.ts";
+import { checkAgentStarts, loadBriefTemplate } from "../agents/index.ts";
+import { agentPreset, type FactoryConfig, type GafferConfig } from "../config/index.ts";
 import { GafferError, isGafferError } from "../errors.ts";
 import { loadPolicy } from "../vault/index.ts";
 

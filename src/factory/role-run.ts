@@ -1,10 +1,16 @@
-import type { AgentPreset } from "../agents/types.ts";
-import { agentPreset, type GafferConfig } from "../config/index.ts";
-import { type FactoryConfig, type Phase, type Role, roleModel } from "../config/factory.ts";
+import {
+  agentPreset,
+  type FactoryConfig,
+  type GafferConfig,
+  type Phase,
+  type Role,
+  roleModel,
+} from "../config/index.ts";
 import { GafferError } from "../errors.ts";
 import type { RunRole } from "../engine/index.ts";
 import { readRolePrompt, renderKickoff } from "./kickoff.ts";
 import { readPhaseState } from "./phase.ts";
+import type { AgentPreset } from "../agents/index.ts";
 
 /** A role by name, or a one-line error listing the roles there are. */
 export function findRole(factory: FactoryConfig, name: string): Role {

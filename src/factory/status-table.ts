@@ -6,10 +6,10 @@ import {
   roleModel,
   sessionName,
 } from "../config/index.ts";
-import { printable } from "../util/printable.ts";
 import { type PhaseState, readPhaseState } from "./phase.ts";
 import { runningDaemon } from "./ownership.ts";
 import { pidDir, readPidFiles } from "./pid-files.ts";
+import { printable } from "../util/index.ts";
 
 /**
  * The factory's part of `gaffer status`: the phase line and one row per role, in the words and

@@ -18,9 +18,6 @@ import {
   listRuns,
   releaseClaim,
 } from "../store/index.ts";
-import { killGroup } from "../util/process.ts";
-import { printable } from "../util/printable.ts";
-import { gafferCommand } from "../util/self.ts";
 import { type FactoryDirs, factoryDirs, lastLogLine, logFile, signalChild, startChild } from "./children.ts";
 import { controlFiles, readPaused } from "./control.ts";
 import { readRolePrompt } from "./kickoff.ts";
@@ -42,6 +39,7 @@ import { readBacklog, ROLE_LABEL_PREFIX } from "./scheduler.ts";
 import { readActivity, type RunActivity } from "./stall.ts";
 import type { SupervisorContext } from "./supervisor-context.ts";
 import { closeTmuxView, openTmuxView } from "./tmux.ts";
+import { gafferCommand, killGroup, printable } from "../util/index.ts";
 
 /** How long a child has to stop after SIGTERM before its whole process group is killed. */
 const STOP_GRACE_MS = 10_000;

@@ -1,4 +1,4 @@
-import { runProcess } from "../util/process.ts";
+import { runProcess } from "../util/index.ts";
 
 /**
  * The tmux view of a persistent role: a detached session named like the role's session

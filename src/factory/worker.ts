@@ -2,22 +2,23 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type FactoryConfig, loadFactory, type Role } from "../config/index.ts";
 import {
   eventLine,
+  type NudgeSource,
   openProject,
   type Project,
   resumeRun,
+  reviewProposal,
   type RunObserver,
+  type RunOptions,
   startRun,
 } from "../engine/index.ts";
-import { reviewProposal } from "../engine/review/review.ts";
-import type { NudgeSource, RunOptions } from "../engine/index.ts";
 import { claimItem, getItem, listRuns, RESUMABLE_STATES, renewClaim } from "../store/index.ts";
 import { GafferError } from "../errors.ts";
-import { gafferCommand } from "../util/self.ts";
 import { keepLease } from "./lease.ts";
 import { advancePhase, readPhaseState } from "./phase.ts";
 import { configForRole, findRole, runRole } from "./role-run.ts";
 import { buildable, readBacklog } from "./scheduler.ts";
 import { WORKER_EXIT } from "./worker-exit.ts";
+import { gafferCommand } from "../util/index.ts";
 
 export interface WorkerTask {
   role: string;

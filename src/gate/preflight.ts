@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { runProcess, type CommandWrapper } from "../util/process.ts";
 import type { GateCommand } from "./types.ts";
+import { type CommandWrapper, runProcess } from "../util/index.ts";
 
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 /** Words that start shell syntax rather than name a program; nothing to look up. */

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { finished } from "node:stream/promises";
-import { type CommandWrapper, type ProcessResult, runShell } from "../util/process.ts";
 import type { GateCommand, GateExecution, GateOutcome } from "./types.ts";
+import { type CommandWrapper, type ProcessResult, runShell } from "../util/index.ts";
 
 export interface GateRunOptions {
   /** The workspace the commands run in. */

@@ -18,3 +18,26 @@ export { codexRules } from "./agent-rules/codex.ts";
 export { geminiPolicy } from "./agent-rules/gemini.ts";
 export { opencodeConfig } from "./agent-rules/opencode.ts";
 export { writeAgentRules, type AgentKind, type AgentRulesFile } from "./agent-rules/write.ts";
+export {
+  type Baseline,
+  captureBaseline,
+  checkSecrets,
+  DEFAULT_DENY_PATHS,
+  detectTestTampering,
+  loadBaseline,
+  pathVerdict,
+  type PathVerdict,
+  runDenyPaths,
+  saveBaseline,
+  type Subject,
+  verifyIntegrity,
+} from "./integrity/index.ts";
+export {
+  declaredSecret,
+  declaredSecretsInFile,
+  type KnownSecret,
+  redactStrings,
+  secretScanner,
+  secretsFromEnv,
+  secretsInFile,
+} from "./secrets/index.ts";

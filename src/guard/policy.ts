@@ -1,6 +1,6 @@
 import { basename } from "node:path";
-import type { CommandPolicy } from "../agents/types.ts";
 import { judgeGit } from "./git-guard/judge.ts";
+import type { CommandPolicy } from "../agents/index.ts";
 
 /**
  * The command policy gaffer applies to everything an agent asks to run through it (ACP

@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
-import { readAgentFile } from "../util/safe-fs.ts";
 import type { SandboxPolicy } from "./types.ts";
+import { readAgentFile } from "../util/index.ts";
 
 /** One mount in the sandbox's filesystem. */
 export interface Mount {

@@ -1,6 +1,6 @@
-import { matchesGlobs } from "../util/glob.ts";
 import type { Policy } from "./policy.ts";
 import { higherTier, type Reason, type Tier, tierRank } from "./tier.ts";
+import { matchesGlobs } from "../util/index.ts";
 
 export interface ClassifyInput {
   /** "merge", or the formula's name. */

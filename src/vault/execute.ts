@@ -2,12 +2,12 @@ import { existsSync } from "node:fs";
 import { isGafferError, messageOf } from "../errors.ts";
 import { appendEvent, EVENTS, getItem, getRun, type Run, setItemState } from "../store/index.ts";
 import { hardenedGit, snapshotWorkspace, workspaceAt } from "../workspace/index.ts";
-import { runShell } from "../util/process.ts";
 import { formulaCommand } from "./config.ts";
 import type { VaultContext } from "./context.ts";
 import { gitSucceeds, mergeIntoBranch } from "./merge.ts";
 import type { ActionRequest, ActionResult, FormulaSpec, MergeTarget } from "./request.ts";
 import { checkMergeRequest } from "./requests.ts";
+import { runShell } from "../util/index.ts";
 
 /** disinto keeps the last 1,000 characters of an action's output in its result. */
 const LOG_CHARS = 1000;

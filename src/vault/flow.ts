@@ -1,6 +1,4 @@
 import { GafferError } from "../errors.ts";
-import { printable } from "../util/printable.ts";
-import { runShell } from "../util/process.ts";
 import { withRepoLock } from "../workspace/index.ts";
 import { appendAudit, digest, type NewAuditEntry } from "./audit.ts";
 import type { VaultContext } from "./context.ts";
@@ -18,6 +16,7 @@ import {
   writeAction,
   writeResult,
 } from "./store.ts";
+import { printable, runShell } from "../util/index.ts";
 
 /**
  * The vault's transitions. Each one appends to the audit log and moves the action's file under

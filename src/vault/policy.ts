@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
 import { z } from "zod";
-import { CONVENTION_FILES } from "../agents/prompt/index.ts";
 import {
   AGENTS_FILE,
   CONFIG_FILE,
@@ -10,11 +9,11 @@ import {
   locateKey,
   pathGlobList,
 } from "../config/index.ts";
-import { pathGlobListProblems } from "../util/glob-problems.ts";
-import { isExclusion, literalGlob } from "../util/glob.ts";
 import { BUILTIN_PATH_RULES, type PathRule, SELF_RULE, selfRule } from "./path-rules.ts";
 import { TIERS, type Tier, tierRank } from "./tier.ts";
 import { type Checked, checkToml, type FileProblem, problemError } from "./toml.ts";
+import { CONVENTION_FILES } from "../agents/index.ts";
+import { isExclusion, literalGlob, pathGlobListProblems } from "../util/index.ts";
 
 /**
  * policy.toml: a tier per action kind or formula (`[tiers]`, as disinto writes it), path rules

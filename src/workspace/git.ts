@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { GafferError } from "../errors.ts";
-import { killGroup } from "../util/process.ts";
 import { verifyWorkspace } from "./integrity.ts";
 import type { GitResult, Identity, Workspace } from "./types.ts";
+import { killGroup } from "../util/index.ts";
 
 export interface GitOptions {
   /** Variables gaffer sets for this command (identity, GIT_INDEX_FILE…); inherited GIT_* never pass. */

@@ -3,8 +3,8 @@ import { constants } from "node:fs";
 import { copyFile, lstat, open, readdir, readFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { GafferError } from "../errors.ts";
-import { readAgentFile } from "../util/safe-fs.ts";
 import type { TamperEvidence, Workspace } from "./types.ts";
+import { readAgentFile } from "../util/index.ts";
 
 export interface WorkspaceHandleOptions {
   /** Where the pristine config is kept; by default `<dir>.gitconfig`, next to the clone. */

@@ -2,7 +2,7 @@ import { link, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { GafferError } from "../errors.ts";
-import { processStartTime } from "../util/process-identity.ts";
+import { processStartTime } from "../util/index.ts";
 
 export interface RepoLockOptions {
   timeoutMs?: number;

@@ -3,7 +3,7 @@ import { appendFile, copyFile, lstat, mkdir, realpath, rm, stat } from "node:fs/
 import { dirname, isAbsolute, join, normalize, relative, sep } from "node:path";
 import { isSecretFileName } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
-import { type CommandWrapper, runShell } from "../util/process.ts";
+import { type CommandWrapper, runShell } from "../util/index.ts";
 
 export interface SetupCommand {
   name: string;

@@ -1,8 +1,8 @@
 import type * as acp from "@agentclientprotocol/sdk";
 import { deniedCommandLine } from "../policy-check.ts";
-import { joinShellWords } from "../../util/shell-words.ts";
 import type { AgentUpdate, CommandPolicy } from "../types.ts";
 import { type AccessContext, deniedAccess } from "./tool-access.ts";
+import { joinShellWords } from "../../util/index.ts";
 
 export interface PermissionDecision {
   response: acp.RequestPermissionResponse;

@@ -1,9 +1,8 @@
 import * as acp from "@agentclientprotocol/sdk";
-import { type ProcessResult, runProcess } from "../../util/process.ts";
 import { deniedCommand } from "../policy-check.ts";
-import { joinShellWords } from "../../util/shell-words.ts";
 import type { SessionContext } from "../types.ts";
 import type { WorkspaceFs } from "./workspace-fs.ts";
+import { joinShellWords, type ProcessResult, runProcess } from "../../util/index.ts";
 
 const DEFAULT_OUTPUT_LIMIT = 1024 * 1024;
 const KILL_GRACE_MS = 500;

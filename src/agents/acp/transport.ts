@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 import { Readable, Writable } from "node:stream";
 import * as acp from "@agentclientprotocol/sdk";
 import { GafferError } from "../../errors.ts";
-import { type CommandWrapper, killGroup } from "../../util/process.ts";
 import { killingSignal } from "../process/session.ts";
+import { type CommandWrapper, killGroup } from "../../util/index.ts";
 
 /** What an ACP client session talks to: an agent subprocess over stdio, or an agent app in this process. */
 export interface AgentTransport {

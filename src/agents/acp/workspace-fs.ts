@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { lstat, realpath, rename, rm } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
 import * as acp from "@agentclientprotocol/sdk";
-import { readAgentFile, realDirectory, writeFreshFile } from "../../util/safe-fs.ts";
 import type { AgentUpdate } from "../types.ts";
 import type { Place } from "./tool-access.ts";
+import { readAgentFile, realDirectory, writeFreshFile } from "../../util/index.ts";
 
 /** The biggest file the agent reads through gaffer; a bigger one is refused, never read in part. */
 const ACP_READ_MAX_BYTES = 16 * 1024 * 1024;

@@ -1,13 +1,12 @@
 import { lstat, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runProcess } from "../../util/process.ts";
-import { writeFreshFile } from "../../util/safe-fs.ts";
 import { requireProgram } from "../preflight.ts";
 import { LineSplitter } from "../process/lines.ts";
 import { attemptEnv, ProcessSession, processTurnResult } from "../process/session.ts";
 import type { AgentDriver, AgentSession, PromptRequest, SessionContext, TurnResult } from "../types.ts";
 import { parseTemplate } from "./template.ts";
+import { runProcess, writeFreshFile } from "../../util/index.ts";
 
 const PROMPT_FILE = "{prompt_file}";
 

@@ -1,5 +1,5 @@
 import { GafferError } from "../../errors.ts";
-import { splitShellWords } from "../../util/shell-words.ts";
+import { splitShellWords } from "../../util/index.ts";
 
 /** Splits a command template into words (shell quoting rules, no shell). */
 export function parseTemplate(name: string, template: string): string[] {

@@ -1,4 +1,3 @@
-import { runProcess } from "../../util/process.ts";
 import { requireProgram } from "../preflight.ts";
 import { LineSplitter } from "../process/lines.ts";
 import { attemptEnv, ProcessSession } from "../process/session.ts";
@@ -13,6 +12,7 @@ import type {
 import { HEADLESS_FORMATS } from "./formats.ts";
 import { StreamReader } from "./reader.ts";
 import type { Usage } from "./stream.ts";
+import { runProcess } from "../../util/index.ts";
 
 type HeadlessPreset = AgentPreset & { driver: "headless" };
 

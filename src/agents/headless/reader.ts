@@ -1,7 +1,7 @@
-import type { ProcessResult } from "../../util/process.ts";
 import { processTurnResult } from "../process/session.ts";
 import type { AgentUpdate, TurnResult } from "../types.ts";
 import { addUsage, parseEvent, type StreamParser, type TurnSummary, type Usage } from "./stream.ts";
+import type { ProcessResult } from "../../util/index.ts";
 
 /**
  * Reads one turn's output: each stdout line through the format's parser, stderr as plain output.

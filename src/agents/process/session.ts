@@ -1,5 +1,5 @@
-import type { ProcessResult } from "../../util/process.ts";
 import type { AgentSession, PromptRequest, TurnResult } from "../types.ts";
+import type { ProcessResult } from "../../util/index.ts";
 
 /** Runs one turn as one process; the signal aborts it (its process group is killed). */
 export type TurnRunner = (request: PromptRequest, signal: AbortSignal) => Promise<TurnResult>;

@@ -1,5 +1,4 @@
 import { GafferError } from "../../errors.ts";
-import { readAgentFile } from "../../util/safe-fs.ts";
 import type { Conventions } from "./conventions.ts";
 import {
   BRIEF_HEADER,
@@ -12,6 +11,7 @@ import {
   TEMPLATE_SLOTS,
   type TemplateSlot,
 } from "./templates.ts";
+import { readAgentFile } from "../../util/index.ts";
 
 export interface BriefInput {
   conventions: Conventions | undefined;

@@ -1,6 +1,6 @@
 import { isAbsolute } from "node:path";
 import { GafferError } from "../../errors.ts";
-import { readAgentFile } from "../../util/safe-fs.ts";
+import { readAgentFile } from "../../util/index.ts";
 
 /** Where Module 25 looked for standing instructions, in its order (after `$AGENT_CONFIG`). */
 export const CONVENTION_FILES = ["AGENTS.md", ".agent/instructions.md", "agent-config.md"] as const;

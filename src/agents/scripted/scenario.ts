@@ -1,9 +1,9 @@
 import { parse, TomlError } from "smol-toml";
 import { z } from "zod";
 import { GafferError } from "../../errors.ts";
-import { readAgentFile } from "../../util/safe-fs.ts";
 import { lineOf } from "./scenario-lines.ts";
 import { STEP_KINDS, STEP_SCHEMAS, type Step, type StepKind } from "./steps-schema.ts";
+import { readAgentFile } from "../../util/index.ts";
 
 export type { Step } from "./steps-schema.ts";
 

@@ -3,9 +3,8 @@ import { dirname, isAbsolute } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import * as acp from "@agentclientprotocol/sdk";
 import { messageOf } from "../../errors.ts";
-import { runShell } from "../../util/process.ts";
-import { joinShellWords } from "../../util/shell-words.ts";
 import type { Step } from "./scenario.ts";
+import { joinShellWords, runShell } from "../../util/index.ts";
 
 /** What a step may use while it plays. */
 export interface StepContext {

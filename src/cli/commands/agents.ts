@@ -1,5 +1,6 @@
-import { acpHandshake } from "../../agents/acp/handshake.ts";
 import {
+  acpHandshake,
+  type AgentPreset,
   createScriptedAgent,
   findProgram,
   HEADLESS_FORMATS,
@@ -8,13 +9,11 @@ import {
   spawnAgentProcess,
   withModel,
 } from "../../agents/index.ts";
-import type { AgentPreset } from "../../agents/types.ts";
 import { agentPreset, type GafferConfig, loadConfig } from "../../config/index.ts";
 import { isGafferError } from "../../errors.ts";
-import { printable } from "../../util/printable.ts";
-import { runProcess } from "../../util/process.ts";
 import { resolveProjectRoot } from "../../workspace/index.ts";
 import { color, formatTable, print, printJson } from "../output.ts";
+import { printable, runProcess } from "../../util/index.ts";
 
 interface Availability {
   name: string;

@@ -1,15 +1,10 @@
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { GafferConfig } from "../../config/index.ts";
 import { GafferError } from "../../errors.ts";
-import {
-  DEFAULT_DENY_PATHS,
-  pathVerdict,
-  type PathVerdict,
-  runDenyPaths,
-} from "../../guard/integrity/index.ts";
-import { globHit, type GlobHit } from "../../util/glob.ts";
 import { classify, type Policy, type Tier } from "../../vault/index.ts";
 import { print, printJson } from "../output.ts";
+import { DEFAULT_DENY_PATHS, pathVerdict, type PathVerdict, runDenyPaths } from "../../guard/index.ts";
+import { globHit, type GlobHit } from "../../util/index.ts";
 
 interface VaultReason {
   rule: string;

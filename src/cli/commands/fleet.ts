@@ -1,7 +1,7 @@
 import { locateFleet, readFleet } from "../../config/index.ts";
 import { fleetStatus as readFleetStatus, runInEachProject, validateFleet } from "../../factory/index.ts";
-import { printable } from "../../util/printable.ts";
 import { color, formatTable, plural, print, printJson } from "../output.ts";
+import { printable } from "../../util/index.ts";
 
 /** The fleet file is `--fleet`, else $GAFFER_FLEET, else ./fleet.toml, else ~/.config/gaffer/fleet.toml. */
 interface FleetOptions {

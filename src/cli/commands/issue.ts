@@ -16,8 +16,8 @@ import {
   setItemState,
 } from "../../store/index.ts";
 import { ago, color, formatTable, parseId, print, printJson } from "../output.ts";
-import { printable } from "../../util/printable.ts";
 import { requireStore } from "./read-store.ts";
+import { printable } from "../../util/index.ts";
 
 interface FieldOptions {
   body?: string;

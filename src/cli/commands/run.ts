@@ -1,10 +1,9 @@
 import { openProject, type RunResult, resumeRun, startRun } from "../../engine/index.ts";
 import { EXIT } from "../../errors.ts";
 import { claimForRun, type HeldLease } from "../../factory/index.ts";
-import { printable } from "../../util/printable.ts";
-import { gafferCommand } from "../../util/self.ts";
 import { color, parseId, print, printJson } from "../output.ts";
 import { RunProgress } from "../progress.ts";
+import { gafferCommand, printable } from "../../util/index.ts";
 
 interface RunCommandOptions {
   agent?: string;

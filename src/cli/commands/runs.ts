@@ -1,8 +1,8 @@
 import { formatDuration } from "../../config/index.ts";
 import { openProjectReadOnly } from "../../engine/index.ts";
 import { listRuns, type Run } from "../../store/index.ts";
-import { printable } from "../../util/printable.ts";
 import { ago, color, formatTable, parseId, print, printJson } from "../output.ts";
+import { printable } from "../../util/index.ts";
 
 export async function runs(cwd: string, options: { item?: string; json?: boolean }): Promise<number> {
   const project = await openProjectReadOnly(cwd);

@@ -17,11 +17,11 @@ import {
   type Review,
   type Run,
 } from "../../store/index.ts";
-import { printable } from "../../util/printable.ts";
 import { type Refusal, refusalCounts, refusalOf } from "../refusals.ts";
 import { requireStore } from "./read-store.ts";
 import { color, formatTable, parseId, print, printJson } from "../output.ts";
 import { stateColor } from "./runs.ts";
+import { printable } from "../../util/index.ts";
 
 export async function show(cwd: string, runText: string, options: { json?: boolean }): Promise<number> {
   const project = await openProjectReadOnly(cwd);

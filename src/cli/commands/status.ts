@@ -6,9 +6,9 @@ import { GafferError } from "../../errors.ts";
 import { daemonStatus, type DaemonStatus, factoryStatus, formatFactoryStatus } from "../../factory/index.ts";
 import { ACTIVE_STATES, lastEvent, listItems, listRuns, RESUMABLE_STATES } from "../../store/index.ts";
 import { detectSandbox, type SandboxSetting } from "../../sandbox/index.ts";
-import { printable } from "../../util/printable.ts";
 import { ago, color, formatTable, print, printJson, printJsonLine } from "../output.ts";
 import { stateColor } from "./runs.ts";
+import { printable } from "../../util/index.ts";
 
 const RECENT = 5;
 

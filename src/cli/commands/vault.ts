@@ -23,8 +23,8 @@ import {
   type VaultContext,
   verifyVault,
 } from "../../vault/index.ts";
-import { printable } from "../../util/printable.ts";
 import { color, formatTable, parseId, print, printJson } from "../output.ts";
+import { printable } from "../../util/index.ts";
 
 interface JsonOption {
   json?: boolean;

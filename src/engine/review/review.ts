@@ -1,6 +1,5 @@
 import { join } from "node:path";
-import { createAgentDriver } from "../../agents/index.ts";
-import type { AgentUpdate } from "../../agents/types.ts";
+import { type AgentUpdate, createAgentDriver } from "../../agents/index.ts";
 import { agentPreset } from "../../config/index.ts";
 import { GafferError } from "../../errors.ts";
 import { commandPolicy } from "../../guard/index.ts";
@@ -17,7 +16,6 @@ import {
   type Run,
   type Verdict,
 } from "../../store/index.ts";
-import type { CommandWrapper } from "../../util/process.ts";
 import { createWorkspace, discardWorkspace, projectGit } from "../../workspace/index.ts";
 import { confineRun } from "../confinement.ts";
 import type { Project } from "../project.ts";
@@ -32,6 +30,7 @@ import type { RunRole, StepContext } from "../step-context.ts";
 import { recordTamper } from "../workspace-handle.ts";
 import { renderReviewBrief } from "./brief.ts";
 import { findingsText, parseVerdict } from "./verdict.ts";
+import type { CommandWrapper } from "../../util/index.ts";
 
 export interface ReviewOptions {
   role: RunRole;

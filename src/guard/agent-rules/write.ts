@@ -1,9 +1,9 @@
 import { join } from "node:path";
-import { readAgentFile, writeFreshFile } from "../../util/safe-fs.ts";
 import { claudeSettings } from "./claude.ts";
 import { codexRules } from "./codex.ts";
 import { geminiPolicy, geminiSettings } from "./gemini.ts";
 import { opencodeConfig } from "./opencode.ts";
+import { readAgentFile, writeFreshFile } from "../../util/index.ts";
 
 export type AgentKind = "claude" | "codex" | "gemini" | "opencode";
 

@@ -1,8 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { writeFreshFile } from "../../util/safe-fs.ts";
 import { AGENT_WRITABLE_REFS, gitRule } from "../rules.ts";
 import { casePatterns, SH_PRELUDE, shLogFunctions, shQuote } from "./sh.ts";
+import { writeFreshFile } from "../../util/index.ts";
 
 export interface GuardHooksOptions {
   /** The workspace's `.git` directory. */

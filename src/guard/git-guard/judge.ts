@@ -1,5 +1,5 @@
-import { wordMatches } from "../../util/glob.ts";
 import { FORBIDDEN_CONFIG_KEYS, GIT_GLOBAL_OPTIONS, GIT_RULES, gitRule, type ArgTest } from "../rules.ts";
+import { wordMatches } from "../../util/index.ts";
 
 /** Why a git invocation is refused: the rule's name ("git push") and a reason for the agent. */
 export interface GitVerdict {

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { readAgentFile, type Refusal, unsafeFileError, writeFreshFile } from "../../util/safe-fs.ts";
+import { readAgentFile, type Refusal, unsafeFileError, writeFreshFile } from "../../util/index.ts";
 
 /** One line of the guard log, written by the wrapper or a guard hook. */
 export interface GuardDenial {

@@ -1,5 +1,5 @@
+import { wordGlobProblem } from "../../util/index.ts";
 /** Pieces of the generated sh scripts (wrapper and hooks): quoting, patterns and the denial log. */
-import { wordGlobProblem } from "../../util/glob.ts";
 
 /** A string as one sh word: 'it'\''s'. */
 export function shQuote(value: string): string {

@@ -3,8 +3,8 @@ import { mkdirSync } from "node:fs";
 import { dirname, isAbsolute, join, relative } from "node:path";
 import { promisify } from "node:util";
 import { GafferError } from "../../errors.ts";
-import { writeFreshFile } from "../../util/safe-fs.ts";
 import { wrapperScript } from "./wrapper-script.ts";
+import { writeFreshFile } from "../../util/index.ts";
 
 const run = promisify(execFile);
 

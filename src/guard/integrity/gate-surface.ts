@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { splitSimpleCommands } from "../../util/shell-words.ts";
+import { splitSimpleCommands } from "../../util/index.ts";
 
 /**
  * What the gate runs or reads by name, found from its commands and the base commit's files:

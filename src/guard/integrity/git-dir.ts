@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { lstat, readdir, readlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { readAgentFile } from "../../util/safe-fs.ts";
 import type { Workspace } from "../../workspace/index.ts";
+import { readAgentFile } from "../../util/index.ts";
 
 /** Far more than a git config or a hook takes; a bigger file is digested as "too-big". */
 const MAX_BYTES = 1024 * 1024;

@@ -1,8 +1,8 @@
 import { join } from "node:path";
-import { readAgentFile } from "../../util/safe-fs.ts";
 import type { Workspace } from "../../workspace/index.ts";
 import { inHistory } from "./git-output.ts";
 import type { Finding, Subject } from "./types.ts";
+import { readAgentFile } from "../../util/index.ts";
 
 export interface HistoryCheckOptions {
   /** The run branch, without `refs/heads/`. */

@@ -1,4 +1,4 @@
-import { globHit, type GlobHit } from "../../util/glob.ts";
+import { globHit, type GlobHit } from "../../util/index.ts";
 
 /**
  * What no run may change, whatever its allowPaths: gaffer's own config and state, and the

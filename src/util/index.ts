@@ -1,0 +1,43 @@
+/**
+ * Small tools every layer uses: processes, agent-safe file access, printable text, globs, cron,
+ * shell words and how gaffer starts itself.
+ */
+export { cronProblem, nextFire } from "./cron.ts";
+export {
+  compilePathGlob,
+  type GlobHit,
+  globHit,
+  isExclusion,
+  literalGlob,
+  matchesGlobs,
+  wordGlobProblem,
+  wordMatches,
+} from "./glob.ts";
+export {
+  type GlobListProblem,
+  type GlobProblem,
+  pathGlobListProblems,
+  pathGlobProblem,
+} from "./glob-problems.ts";
+export { printable, type TextShape } from "./printable.ts";
+export { processStartTime } from "./process-identity.ts";
+export {
+  type CommandWrapper,
+  killGroup,
+  type ProcessOptions,
+  type ProcessResult,
+  runProcess,
+  runShell,
+} from "./process.ts";
+export {
+  type AgentFileRead,
+  readAgentFile,
+  type ReadAgentFileOptions,
+  realDirectory,
+  type Refusal,
+  unsafeFileError,
+  writeFreshFile,
+  type WriteFreshOptions,
+} from "./safe-fs.ts";
+export { gafferCommand } from "./self.ts";
+export { joinShellWords, splitShellWords, splitSimpleCommands } from "./shell-words.ts";
