@@ -3,6 +3,7 @@ import { compressFailure, failureSignature, runGate } from "../gate/index.ts";
 import type { GateExecution, GateOutcome } from "../gate/types.ts";
 import { inTransaction, type Run, recordGateResult, updateAttempt } from "../store/index.ts";
 import { gateOutputs, prepareGate } from "./gate-checkout.ts";
+import { refuseKilledGate } from "./gate-killed.ts";
 import { recordGuardDenials } from "./guard-denials.ts";
 import type { StepContext } from "./run.ts";
 import { keptWork, recordRunWork } from "./work.ts";
@@ -43,6 +44,8 @@ export async function runGateStep(context: StepContext, run: Run, attempt: numbe
   await recorder.flush();
   await recordGuardDenials(context, run, attempt, "gate");
   if (signal.aborted) return;
+  const killed = outcome.executions.find((e) => e.killedFromOutside);
+  if (killed) await refuseKilledGate(context, run, attempt, killed);
   await recorder.event("gate.outputs", {
     attempt,
     tree: work.tree,

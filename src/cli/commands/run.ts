@@ -72,6 +72,8 @@ function exitCodeOf(result: RunResult): number {
       return EXIT.gaveUp;
     case "cancelled":
       return EXIT.interrupted;
+    case "interrupted":
+      return EXIT.tempFail;
     case "failed":
       return EXIT.failed;
     default:
@@ -86,9 +88,10 @@ function printOutcome(result: RunResult): void {
     print(`  review: gaffer show ${run.id}`);
     return;
   }
-  const what = result.outcome === "cancelled" ? color.yellow("cancelled") : color.red(result.outcome);
+  const stopped = result.outcome === "cancelled" || result.outcome === "interrupted";
+  const what = stopped ? color.yellow(result.outcome) : color.red(result.outcome);
   print(`run ${run.id}: ${what}${run.reason ? ` — ${printable(run.reason)}` : ""}`);
   if (run.report_path) print(`  report: ${printable(run.report_path)}`);
-  if (result.outcome === "cancelled" || result.outcome === "failed")
+  if (stopped || result.outcome === "failed")
     print(`  resume: gaffer run ${run.item_id} --resume`);
 }
