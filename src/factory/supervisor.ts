@@ -4,13 +4,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type FactoryConfig, type Role, sessionName } from "../config/index.ts";
 import { EXIT } from "../errors.ts";
-import {
-  giveUpRun,
-  isOwnerAlive,
-  ownerToken,
-  type Project,
-  recoverInterruptedRuns,
-} from "../engine/index.ts";
+import { giveUpRun, ownerToken, type Project, recoverInterruptedRuns } from "../engine/index.ts";
 import {
   addItem,
   appendEvent,
@@ -28,8 +22,7 @@ import { gafferCommand } from "../util/self.ts";
 import { type FactoryDirs, factoryDirs, signalChild, startChild } from "./children.ts";
 import { controlFiles, readPaused } from "./control.ts";
 import { readRolePrompt } from "./kickoff.ts";
-import { CLI_ROLE } from "./lease.ts";
-import { readPidFiles } from "./pid-files.ts";
+import { cleanUpLeftovers } from "./leftovers.ts";
 import { buildable, readBacklog, ROLE_LABEL_PREFIX } from "./scheduler.ts";
 import { closeTmuxView, openTmuxView } from "./tmux.ts";
 import { stallAction, stallClock, stallReason } from "./stall.ts";
@@ -116,22 +109,7 @@ export class Supervisor {
 
   /** Cleans up after a previous supervisor: orphaned role processes, stale claims, dead runs. */
   async reconcile(): Promise<void> {
-    const db = this.#project.store.db;
-    for (const file of readPidFiles(this.#dirs.pids)) {
-      if (file.alive) {
-        try {
-          process.kill(-file.pid, "SIGKILL");
-        } catch {
-          // Already gone.
-        }
-      }
-    }
-    await recoverInterruptedRuns(db);
-    // A `gaffer run` still working holds its claim; every other holder died with the last supervisor.
-    for (const claim of await listClaims(db)) {
-      if (claim.role === CLI_ROLE && isOwnerAlive(claim.holder.split("/")[0] ?? "")) continue;
-      await releaseClaim(db, claim.itemId, claim.holder, "the supervisor restarted");
-    }
+    await cleanUpLeftovers(this.#project, "the supervisor restarted");
     await this.#event("supervisor.started", { pid: process.pid, roles: this.#factory.roles.length });
   }
 

@@ -292,7 +292,10 @@ async function assertSettled(db: Db, dir: string, items: Trial["items"], context
     const proposals = events.filter((e) => e.type === "run.proposed").length;
     if (kind === "broken") {
       assert.equal(latest.state, "gave-up", where);
-      assert.ok(latest.report_path && existsSync(latest.report_path), `a give-up leaves its report: ${where}`);
+      assert.ok(
+        latest.report_path && existsSync(latest.report_path),
+        `a give-up leaves its report: ${where}`,
+      );
       assert.equal(proposals, 0, where);
     } else {
       assert.equal(latest.state, "proposed", where);

@@ -92,6 +92,5 @@ function printOutcome(result: RunResult): void {
   const what = stopped ? color.yellow(result.outcome) : color.red(result.outcome);
   print(`run ${run.id}: ${what}${run.reason ? ` — ${printable(run.reason)}` : ""}`);
   if (run.report_path) print(`  report: ${printable(run.report_path)}`);
-  if (stopped || result.outcome === "failed")
-    print(`  resume: gaffer run ${run.item_id} --resume`);
+  if (stopped || result.outcome === "failed") print(`  resume: gaffer run ${run.item_id} --resume`);
 }
