@@ -1,13 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  realpathSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
@@ -28,7 +20,8 @@ import {
 } from "../../src/store/index.ts";
 import { gaffer } from "../helpers/cli.ts";
 import { assertStoreConsistent } from "../helpers/consistency.ts";
-import { listProcesses, processesIn } from "../helpers/processes.ts";
+import { commitAll } from "../helpers/git.ts";
+import { listProcesses, type ProcessInfo, processesIn } from "../helpers/processes.ts";
 import { fileItem, scenarioItem } from "../helpers/project.ts";
 import { pick, random } from "../helpers/random.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -45,19 +38,15 @@ import { waitFor } from "../helpers/wait.ts";
 const SEED = Number(process.env.GAFFER_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const TRIALS = Number(process.env.GAFFER_CRASH_TRIALS ?? 20);
 
+/** The gate's steps, by name: each runs long enough to be killed while it runs. */
+const GATE_STEPS = { "warm-up": "sleep 0.2", test: "node --test" };
+
 const CONFIG = `
 [gate]
 max_fix_attempts = 1
-
-[[gate.commands]]
-name = "warm-up"
-run = "sleep 0.3"
-timeout = "1m"
-
-[[gate.commands]]
-name = "test"
-run = "node --test"
-timeout = "2m"
+${Object.entries(GATE_STEPS)
+  .map(([name, run]) => `\n[[gate.commands]]\nname = "${name}"\nrun = "${run}"\ntimeout = "2m"\n`)
+  .join("")}
 
 [factory]
 heartbeat = "300ms"
@@ -73,9 +62,11 @@ policy = "heal"
 type Kind = "plain" | "slow" | "broken";
 type Victim = "supervisor" | "worker" | "gate";
 
-/** The events every run of a kind shows, in order: the moments a victim can be killed at. */
+/**
+ * The events every run of a kind shows, in order: the moments a supervisor or a worker can be
+ * killed at. (A worker is known from `role.started` on; `claim.taken` just precedes it.)
+ */
 const COMMON_MOMENTS = [
-  "claim.taken",
   "role.started",
   "run.created",
   "workspace.ready",
@@ -114,12 +105,20 @@ function itemOf(kind: Kind, name: string): { title: string; body: string } {
   }
 }
 
+/** When to strike: an event of the target item, of one gate step for `gate.step.started`. */
+interface Moment {
+  type: string;
+  step?: keyof typeof GATE_STEPS;
+}
+
 interface Trial {
   number: number;
   items: { id: number; kind: Kind }[];
   victim: Victim;
   target: number;
-  moment: string;
+  moment: Moment;
+  /** For a gate: the process gaffer started, or the command it runs inside (the sandbox's, the shell's). */
+  depth: "top" | "command";
   /** What happened: whom it killed, or why it killed nothing. */
   outcome: string;
 }
@@ -147,8 +146,17 @@ describe("e2e: the factory under random SIGKILLs", () => {
       }
       const target = pick(next, items);
       const victim = pick(next, ["supervisor", "worker", "gate"] as const);
-      const moment = victim === "gate" ? "gate.step.started" : pick(next, MOMENTS[target.kind]);
-      const trial: Trial = { number, items, victim, target: target.id, moment, outcome: "" };
+      const moment: Moment =
+        victim === "gate"
+          ? { type: "gate.step.started", step: pick(next, ["warm-up", "test"] as const) }
+          : {
+              type: pick(next, [
+                ...(victim === "supervisor" ? ["claim.taken"] : []),
+                ...MOMENTS[target.kind],
+              ]),
+            };
+      const depth = pick(next, ["top", "command"] as const);
+      const trial: Trial = { number, items, victim, target: target.id, moment, depth, outcome: "" };
       trials.push(trial);
       trial.outcome = await strike(db, dir, env, trial);
       await settle(db, dir, items, replay);
@@ -186,14 +194,19 @@ async function crashProject(t: TestContext): Promise<{ dir: string; env: { TMPDI
   });
   await createSampleRepository(dir);
   writeFileSync(join(dir, "gaffer.toml"), CONFIG);
-  mkdirSync(join(dir, "notes"), { recursive: true });
+  // A test that takes a moment, so the gate's `node --test` can be killed while it runs.
+  writeFileSync(
+    join(dir, "test", "pause.test.js"),
+    'import { test } from "node:test";\ntest("pause", () => new Promise((done) => setTimeout(done, 300)));\n',
+  );
+  commitAll(dir, "a test that takes a moment");
   return { dir, env: { TMPDIR: tmp } };
 }
 
 /** Waits for the trial's moment, then kills its victim; returns what it did. */
 async function strike(db: Db, dir: string, env: NodeJS.ProcessEnv, trial: Trial): Promise<string> {
   const seen = await waitForMoment(db, trial.target, trial.moment);
-  if (!seen) return `the item ended before ${trial.moment}: nothing killed`;
+  if (!seen) return "the item ended before that: nothing killed";
   const paths = projectPaths(dir);
   switch (trial.victim) {
     case "supervisor": {
@@ -207,29 +220,29 @@ async function strike(db: Db, dir: string, env: NodeJS.ProcessEnv, trial: Trial)
     }
     case "worker": {
       const worker = await workerOf(db, dir, trial.target);
-      if (!worker) return "its worker had already exited";
+      if (!worker) return "no worker at work";
       process.kill(worker, "SIGKILL");
       return `killed worker ${worker}`;
     }
     case "gate": {
-      const gate = await gateProcessOf(db, dir, trial.target);
-      if (!gate) return "its gate had already finished";
+      const gate = await gateProcessOf(db, dir, trial);
+      if (!gate) return "its gate step had already finished";
       process.kill(gate.pid, "SIGKILL");
-      return `killed gate command ${gate.pid} (${gate.command.split(" -- ").at(-1)})`;
+      return `killed gate process ${gate.pid} (${gate.command.split(" -- ").at(-1)})`;
     }
     default:
       return trial.victim satisfies never;
   }
 }
 
-/** True once the item's store shows `type`; false if the item settled first. */
-async function waitForMoment(db: Db, itemId: number, type: string): Promise<boolean> {
+/** True once the item's store shows the moment's event; false if the item settled first. */
+async function waitForMoment(db: Db, itemId: number, moment: Moment): Promise<boolean> {
   let seen = false;
   await waitFor(async () => {
     const events = await listEvents(db, { itemId });
-    seen = events.some((e) => e.type === type);
+    seen = events.some((e) => e.type === moment.type && (!moment.step || e.data.name === moment.step));
     return seen || (await isSettled(db, itemId));
-  }, `${type} on item #${itemId}`);
+  }, `${moment.type} on item #${itemId}`);
   return seen;
 }
 
@@ -243,15 +256,24 @@ async function workerOf(db: Db, dir: string, itemId: number): Promise<number | u
   return file?.pid;
 }
 
-/** The gate command the item's worker is running now: its child working in the run's gate checkout. */
-async function gateProcessOf(db: Db, dir: string, itemId: number) {
-  const run = (await listRuns(db, { itemId })).at(-1);
-  const worker = await workerOf(db, dir, itemId);
+/**
+ * The gate step the target's worker runs now: the process it started in the run's gate checkout,
+ * or, deeper, the step's own command inside it (below the sandbox and the shell, if any).
+ */
+async function gateProcessOf(db: Db, dir: string, trial: Trial): Promise<ProcessInfo | undefined> {
+  const run = (await listRuns(db, { itemId: trial.target })).at(-1);
+  const worker = await workerOf(db, dir, trial.target);
   if (!run || worker === undefined) return undefined;
   const gateDir = projectPaths(dir).gate(run.id);
-  return listProcesses().find(
+  const processes = listProcesses();
+  const top = processes.find(
     (p) => p.ppid === worker && (p.cwd === gateDir || p.cwd.startsWith(`${gateDir}/`)),
   );
+  if (!top || trial.depth === "top") return top;
+  const below = [top];
+  for (const parent of below) below.push(...processes.filter((p) => p.ppid === parent.pid));
+  const command = GATE_STEPS[trial.moment.step ?? "test"];
+  return below.findLast((p) => p.command === command || p.command.endsWith(`-c ${command}`)) ?? top;
 }
 
 async function isSettled(db: Db, itemId: number): Promise<boolean> {
@@ -341,5 +363,7 @@ function assertOneLiveRunAtATime(events: GafferEvent[], where: string): void {
 
 function describeTrial(trial: Trial): string {
   const items = trial.items.map((i) => `#${i.id} ${i.kind}`).join(", ");
-  return `  trial ${trial.number}: ${items}; ${trial.victim} of #${trial.target} at ${trial.moment}: ${trial.outcome}`;
+  const moment = trial.moment.step ? `${trial.moment.type} ${trial.moment.step}` : trial.moment.type;
+  const victim = trial.victim === "gate" ? `gate (${trial.depth})` : trial.victim;
+  return `trial ${trial.number}: ${items}; ${victim} of #${trial.target} at ${moment}: ${trial.outcome}`;
 }

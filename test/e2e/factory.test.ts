@@ -29,6 +29,7 @@ import {
   type Run,
 } from "../../src/store/index.ts";
 import { gaffer } from "../helpers/cli.ts";
+import { processesIn } from "../helpers/processes.ts";
 import { fileItem, scenarioItem } from "../helpers/project.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
@@ -346,20 +347,4 @@ async function killBuilderOnce(dir: string, itemId: number): Promise<void> {
   } finally {
     await store.close();
   }
-}
-
-/** Processes whose working directory is inside `dir`. */
-function processesIn(dir: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-    try {
-      const cwd = readlinkSync(`/proc/${pid}/cwd`);
-      if (cwd === dir || cwd.startsWith(`${dir}/`)) {
-        found.push(`${pid}: ${readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ")}`);
-      }
-    } catch {
-      // Gone, or not ours to read.
-    }
-  }
-  return found;
 }
