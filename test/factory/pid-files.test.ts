@@ -41,7 +41,7 @@ describe("factory/pid-files", () => {
     assert.equal(readFileSync(join(dir, "shop-reviewer.pid"), "utf8"), `${ownerToken(live)}\n`);
     const files = readPidFiles(dir).sort((a, b) => a.name.localeCompare(b.name));
     assert.deepEqual(
-      files.map(({ owner, ...file }) => file),
+      files.map(({ owner: _owner, ...file }) => file),
       [
         { name: "shop-builder.1", session: "shop-builder", pid: live, alive: true },
         { name: "shop-builder.2", session: "shop-builder", pid: dead, alive: false },
