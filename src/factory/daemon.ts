@@ -140,7 +140,8 @@ async function stopSupervisor(record: DaemonRecord, timeoutMs: number): Promise<
     await sleep(50);
   if (!isOwnerAlive(record.owner)) return;
   process.kill(record.pid, "SIGKILL");
-  while (isOwnerAlive(record.owner)) await sleep(20);
+  for (const deadline = Date.now() + 10_000; isOwnerAlive(record.owner) && Date.now() < deadline;)
+    await sleep(20);
 }
 
 /** The kill switch: no new work is dispatched while paused; running work goes on. */

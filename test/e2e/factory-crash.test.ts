@@ -93,7 +93,7 @@ function itemOf(kind: Kind, name: string): { title: string; body: string } {
     case "slow":
       return scenarioItem(
         `write ${name} slowly`,
-        `[[attempts]]\nsteps = [{ sleep = 1500 }, { write = "notes/${name}.md", content = "${name}\\n" }]`,
+        `[[attempts]]\nsteps = [{ sleep = 1000 }, { write = "notes/${name}.md", content = "${name}\\n" }]`,
       );
     case "broken":
       return scenarioItem(
