@@ -4,7 +4,7 @@ import { listEvents, type Run } from "../store/index.ts";
 import type { StepContext } from "./run.ts";
 
 /** Kills from outside one attempt's gate may take before the run stops trying it again. */
-export const MAX_GATE_KILLS = 3;
+const MAX_GATE_KILLS = 3;
 
 /**
  * A gate command that SIGKILL ended without gaffer sending it (the OOM killer, a `kill -9`) says

@@ -1,17 +1,15 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { isOwnerAlive, type Project, recoverInterruptedRuns } from "../engine/index.ts";
 import { removeOrphanedRuntimeDirs } from "../sandbox/index.ts";
-import { listClaims, releaseClaim, type Run } from "../store/index.ts";
+import { listClaims, releaseClaim } from "../store/index.ts";
 import { killGroup } from "../util/process.ts";
 import { factoryDirs } from "./children.ts";
 import { readPidFiles, removePidFile } from "./pid-files.ts";
 
-/** What a supervisor that is gone left behind, and was cleaned up. */
+/** What supervisors that are gone left behind and was cleaned up (their runs are interrupted too). */
 export interface Leftovers {
   /** Role processes still running, killed with everything in their process groups. */
   killed: number;
-  /** Runs whose process is gone, now interrupted (resumable). */
-  interrupted: Run[];
   /** Claims whose holder is gone, given back. */
   released: number;
 }
@@ -28,7 +26,7 @@ const GONE_TIMEOUT_MS = 10_000;
 export async function cleanUpLeftovers(project: Project, reason: string): Promise<Leftovers> {
   const db = project.store.db;
   const killed = await killRoleProcesses(factoryDirs(project.paths.stateDir).pids);
-  const interrupted = await recoverInterruptedRuns(db);
+  await recoverInterruptedRuns(db);
   let released = 0;
   for (const claim of await listClaims(db)) {
     // A holder is `<owner token>/…`: the supervisor that claimed, or the `gaffer run` process.
@@ -37,7 +35,7 @@ export async function cleanUpLeftovers(project: Project, reason: string): Promis
     released += 1;
   }
   removeOrphanedRuntimeDirs();
-  return { killed, interrupted, released };
+  return { killed, released };
 }
 
 async function killRoleProcesses(dir: string): Promise<number> {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
-import type { Writable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { describe, it } from "node:test";
 import { isOwnerAlive, ownerToken } from "../../src/engine/index.ts";
 import { processStartTime } from "../../src/util/process-identity.ts";
@@ -32,7 +32,7 @@ describe("util/process-identity", () => {
       stdio: ["ignore", "pipe", "ignore", "pipe"],
     });
     t.after(() => parent.kill("SIGKILL"));
-    const [line] = (await once(parent.stdout, "data")) as [Buffer];
+    const [line] = (await once(parent.stdout as Readable, "data")) as [Buffer];
     const zombie = Number(line.toString().trim());
     for (let tries = 0; command(parent.pid as number) !== "sleep"; tries++) {
       assert.ok(tries < 100_000, "the parent never became sleep");
