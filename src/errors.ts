@@ -26,6 +26,7 @@ export type ErrorCode =
   | "store-outdated" // the store needs `gaffer upgrade` before a read command can use it
   | "store-unavailable" // the store cannot be written or read: a full disk, a read-only or damaged file
   | "daemon-running" // another supervisor owns this project or its session namespace
+  | "infrastructure" // the machine, not the agent, stopped the run (a gate command killed from outside)
   | "cancelled";
 
 /** Exit codes follow sysexits.h for usage and config problems; run outcomes use 0, 1 and 2. */
@@ -39,6 +40,8 @@ export const EXIT = {
   unavailable: 69,
   software: 70,
   ioErr: 74,
+  /** EX_TEMPFAIL: the machine failed the run, not the agent; resuming it may well succeed. */
+  tempFail: 75,
   config: 78,
   interrupted: 130,
 } as const;
@@ -66,6 +69,7 @@ const exitByCode: Record<ErrorCode, number> = {
   "store-outdated": EXIT.config,
   "store-unavailable": EXIT.ioErr,
   "daemon-running": EXIT.unavailable,
+  infrastructure: EXIT.tempFail,
   cancelled: EXIT.interrupted,
 };
 

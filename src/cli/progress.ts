@@ -206,6 +206,12 @@ function describe(notice: RunNotice): View {
         : color.red(d.timedOut ? "timed out" : `failed (exit ${String(d.exitCode)})`);
       return { milestone: `  gate ${shown(d.name)}: ${verdict} in ${formatDuration(d.durationMs)}` };
     }
+    case EVENTS.gateKilled.name:
+      return {
+        milestone: color.yellow(
+          `  gate ${shown(notice.data.name)}: killed from outside (SIGKILL, not sent by gaffer): not a red gate, attempt ${notice.data.attempt} is not charged`,
+        ),
+      };
     case EVENTS.gatePassed.name:
       return { milestone: color.green(`attempt ${notice.data.attempt}: gate green`) };
     case EVENTS.gateFailed.name:

@@ -8,6 +8,7 @@ import {
 } from "../gate/index.ts";
 import { EVENTS, inTransaction, recordGateResult, type Run, updateAttempt } from "../store/index.ts";
 import { gateOutputs, prepareGate } from "./gate-checkout.ts";
+import { refuseKilledGate } from "./gate-killed.ts";
 import { recordGuardDenials } from "./guard-denials.ts";
 import type { StepContext } from "./step-context.ts";
 import { keptWork, recordRunWork } from "./work.ts";
@@ -48,6 +49,8 @@ export async function runGateStep(context: StepContext, run: Run, attempt: numbe
   await recorder.flush();
   await recordGuardDenials(context, run, attempt, "gate");
   if (signal.aborted) return;
+  const killed = outcome.executions.find((e) => e.killedFromOutside);
+  if (killed) await refuseKilledGate(context, run, attempt, killed);
   await recorder.event(EVENTS.gateOutputs, {
     attempt,
     tree: work.tree,

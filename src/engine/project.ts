@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type GafferConfig, loadConfig } from "../config/index.ts";
+import { removeOrphanedRuntimeDirs } from "../sandbox/index.ts";
 import { openStore, openStoreReadOnly, type Store } from "../store/index.ts";
 import { resolveProjectRoot } from "../workspace/index.ts";
 import { ownerToken } from "./owner.ts";
@@ -20,7 +21,8 @@ export interface Project {
 
 /**
  * Opens the project containing `cwd` for writing: creates `.gaffer/` (hidden from git), opens and
- * migrates the store, and marks runs left behind by dead gaffer processes as interrupted.
+ * migrates the store, marks runs left behind by dead gaffer processes as interrupted, and removes
+ * the sandbox runtime directories such processes left in the temp directory.
  */
 export async function openProject(cwd: string): Promise<Project> {
   const root = await resolveProjectRoot(cwd);
@@ -29,6 +31,7 @@ export async function openProject(cwd: string): Promise<Project> {
   ensureStateDir(root, paths.stateDir);
   const store = await openStore(paths.database);
   await recoverInterruptedRuns(store.db);
+  removeOrphanedRuntimeDirs();
   return { root, paths, config, store, owner: ownerToken(), close: () => store.close() };
 }
 

@@ -33,7 +33,7 @@ import { OutputMeter } from "./output-meter.ts";
 import { nextStep } from "./steps.ts";
 import type { RunOptions, StepContext } from "./step-context.ts";
 
-export type RunOutcome = "proposed" | "failed" | "gave-up" | "cancelled";
+export type RunOutcome = "proposed" | "failed" | "gave-up" | "cancelled" | "interrupted";
 
 export interface RunResult {
   run: Run;
@@ -245,6 +245,8 @@ async function loop(context: StepContext, runId: number): Promise<RunResult> {
       }
     } catch (error) {
       if (signal.aborted) continue;
+      if (error instanceof GafferError && error.code === "infrastructure")
+        return finish(project, await interrupt(context, error));
       await failRun(context, error);
       throw error;
     }
@@ -287,6 +289,17 @@ async function failRun(context: StepContext, error: unknown): Promise<void> {
     .catch(() => {});
 }
 
+/** The machine, not the agent, stopped a step: the run is interrupted, to be resumed with nothing charged. */
+async function interrupt(context: StepContext, error: GafferError): Promise<Run> {
+  const db = context.project.store.db;
+  const run = await getRun(db, context.recorder.runId);
+  return context.recorder.move(db, "interrupt", {
+    owner: context.project.owner,
+    set: { reason: error.message, owner: null },
+    data: { during: run.state, attempt: run.attempt, reason: error.message },
+  });
+}
+
 async function cancel(context: StepContext, run: Run): Promise<Run> {
   return context.recorder.move(context.project.store.db, "cancel", {
     owner: context.project.owner,
@@ -301,8 +314,8 @@ async function finish(project: Project, run: Run): Promise<RunResult> {
       ? "proposed"
       : run.state === "gave-up"
         ? "gave-up"
-        : run.state === "cancelled"
-          ? "cancelled"
+        : run.state === "cancelled" || run.state === "interrupted"
+          ? run.state
           : "failed";
   return { run, outcome, proposal: await findProposal(project.store.db, run.id) };
 }

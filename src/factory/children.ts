@@ -48,9 +48,17 @@ export function lastLogLine(dirs: FactoryDirs, name: string): string {
 }
 
 /**
+ * A child's first act: wait for "go" on stdin, then become the command. The supervisor sends "go"
+ * once the child's pid file is written; a supervisor killed before that closes the pipe, and the
+ * child exits without having done anything. So no role process ever works without a pid file by
+ * which the next supervisor finds it. (exec keeps the pid and start time the pid file names.)
+ */
+const AWAIT_GO = 'IFS= read -r go && [ "$go" = go ] && exec "$@"';
+
+/**
  * Starts a child in its own process group (so everything it starts can be stopped with it), its
- * output appended to `logs/<name>.log`, and its pid file written. `onExit` gets the code, or the
- * signal that ended it, once the pid file is gone.
+ * output appended to `logs/<name>.log`, and its pid file written before it starts work. `onExit`
+ * gets the code, or the signal that ended it, once the pid file is gone.
  */
 export function startChild(
   spec: ChildSpec,
@@ -59,10 +67,22 @@ export function startChild(
 ): ChildProcess {
   mkdirSync(dirs.logs, { recursive: true });
   const log = openSync(logFile(dirs, spec.name), "a");
-  const [program, ...args] = spec.argv as [string, ...string[]];
-  const child = spawn(program, args, { cwd: spec.cwd, detached: true, stdio: ["ignore", log, log] });
+  const child = spawn("/bin/sh", ["-c", AWAIT_GO, "sh", ...spec.argv], {
+    cwd: spec.cwd,
+    detached: true,
+    stdio: ["pipe", log, log],
+  });
   closeSync(log);
-  if (child.pid !== undefined) writePidFile(dirs.pids, spec.name, child.pid);
+  child.stdin?.on("error", () => {}); // it died before reading "go": its exit says so
+  if (child.pid !== undefined) {
+    try {
+      writePidFile(dirs.pids, spec.name, child.pid);
+    } catch (error) {
+      child.stdin?.end();
+      throw error;
+    }
+    child.stdin?.end("go\n");
+  }
   child.on("exit", (code, signal) => {
     // Whatever it started and left behind (a service's `sh -c` children, say) goes with it.
     if (child.pid !== undefined) killGroup(child.pid, "SIGKILL");

@@ -6,14 +6,20 @@ import { findProgram } from "../agents/index.ts";
 import { type FactoryConfig, loadFactory } from "../config/index.ts";
 import { isOwnerAlive, type Project } from "../engine/index.ts";
 import { GafferError } from "../errors.ts";
-import { appendEvent, EVENTS } from "../store/index.ts";
+import { ACTIVE_STATES, appendEvent, EVENTS, getRun, listRuns, type RunState } from "../store/index.ts";
+import { gafferCommand } from "../util/index.ts";
 import { factoryDirs } from "./children.ts";
-import { type DaemonRecord, runningDaemon, takeOwnership } from "./ownership.ts";
-import { readPidFiles } from "./pid-files.ts";
+import { cleanUpLeftovers } from "./leftovers.ts";
+import {
+  type DaemonRecord,
+  deadDaemon,
+  removeDeadOwnership,
+  runningDaemon,
+  takeOwnership,
+} from "./ownership.ts";
 import { controlFiles, readPaused } from "./control.ts";
 import { Supervisor } from "./supervisor.ts";
 import { supervisorContext } from "./supervisor-context.ts";
-import { gafferCommand } from "../util/index.ts";
 
 /** The factory of a project, or a one-line error when it has no roles. */
 export function factoryOf(project: Pick<Project, "root" | "config">): FactoryConfig {
@@ -96,33 +102,47 @@ export async function startDaemon(project: Project): Promise<DaemonRecord> {
 export interface StopResult {
   /** The supervisor that was stopped; undefined when none was running. */
   stopped: DaemonRecord | undefined;
-  /** Role processes that outlived it and had to be killed. */
+  /** A supervisor that had died without going down (killed, crashed): its record, now removed. */
+  died: DaemonRecord | undefined;
+  /** Role processes that outlived their supervisor and were killed. */
   killed: number;
+  /** The runs that were at work and no longer are, each with the state it was left in. */
+  ended: { runId: number; itemId: number; state: RunState }[];
+  /** Claims given back because their holder was gone. */
+  released: number;
 }
 
-/** Stops the supervisor gracefully (it cancels its runs, keeping their workspaces), then any leftover. */
+/**
+ * Stops the supervisor gracefully (it cancels its runs, keeping their workspaces), then cleans up
+ * whatever is left, also after a supervisor that died: role processes are killed, the runs they
+ * worked marked interrupted, their claims given back, the dead supervisor's records removed. The
+ * result says how each run that was at work ended up.
+ */
 export async function stopDaemon(project: Project, timeoutMs = 60_000): Promise<StopResult> {
   const stateDir = project.paths.stateDir;
+  const db = project.store.db;
+  const working = await listRuns(db, { states: ACTIVE_STATES });
   const record = runningDaemon(stateDir);
-  if (record) {
-    process.kill(record.pid, "SIGTERM");
-    for (const deadline = Date.now() + timeoutMs; isOwnerAlive(record.owner) && Date.now() < deadline;)
-      await sleep(50);
-    if (isOwnerAlive(record.owner)) process.kill(record.pid, "SIGKILL");
+  const died = record ? undefined : deadDaemon(stateDir);
+  if (record) await stopSupervisor(record, timeoutMs);
+  const leftovers = await cleanUpLeftovers(project.store.db, project.paths.stateDir, "the factory went down");
+  removeDeadOwnership(stateDir);
+  const ended: StopResult["ended"] = [];
+  for (const run of working) {
+    const { state } = await getRun(db, run.id);
+    if (!ACTIVE_STATES.includes(state)) ended.push({ runId: run.id, itemId: run.itemId, state });
   }
-  let killed = 0;
-  for (const file of readPidFiles(factoryDirs(stateDir).pids)) {
-    if (file.alive) {
-      killed += 1;
-      try {
-        process.kill(-file.pid, "SIGKILL");
-      } catch {
-        // Gone meanwhile.
-      }
-    }
-    rmSync(join(factoryDirs(stateDir).pids, `${file.name}.pid`), { force: true });
-  }
-  return { stopped: record, killed };
+  return { stopped: record, died, killed: leftovers.killed, ended, released: leftovers.released };
+}
+
+async function stopSupervisor(record: DaemonRecord, timeoutMs: number): Promise<void> {
+  process.kill(record.pid, "SIGTERM");
+  for (const deadline = Date.now() + timeoutMs; isOwnerAlive(record.owner) && Date.now() < deadline;)
+    await sleep(50);
+  if (!isOwnerAlive(record.owner)) return;
+  process.kill(record.pid, "SIGKILL");
+  for (const deadline = Date.now() + 10_000; isOwnerAlive(record.owner) && Date.now() < deadline;)
+    await sleep(20);
 }
 
 /** The kill switch: no new work is dispatched while paused; running work goes on. */

@@ -12,7 +12,7 @@
  * run `runWorker`; phases, kickoffs, status and fleets are read and written here too.
  */
 export { createProject } from "./create-project.ts";
-export { factoryOf, setPaused, startDaemon, stopDaemon, supervise } from "./daemon.ts";
+export { factoryOf, setPaused, startDaemon, stopDaemon, type StopResult, supervise } from "./daemon.ts";
 export { fleetStatus, validateFleet } from "./fleet.ts";
 export { runInEachProject } from "./fleet-run.ts";
 export { kickoffFile, renderKickoff } from "./kickoff.ts";

@@ -24,6 +24,20 @@ export function runningDaemon(stateDir: string): DaemonRecord | undefined {
   return record && isOwnerAlive(record.owner) ? record : undefined;
 }
 
+/** The record of a supervisor that died without removing it (SIGKILL, a crash); reads only. */
+export function deadDaemon(stateDir: string): DaemonRecord | undefined {
+  const record = readRecord(daemonFile(stateDir));
+  return record && !isOwnerAlive(record.owner) ? record : undefined;
+}
+
+/** Removes the project's ownership record and its namespace's, when the supervisor they name is gone. */
+export function removeDeadOwnership(stateDir: string, env = process.env): void {
+  const record = deadDaemon(stateDir);
+  if (!record) return;
+  removeIfDead(namespaceFile(record.namespace, env));
+  removeIfDead(daemonFile(stateDir));
+}
+
 /**
  * Makes this process the project's one supervisor, and the owner of its session namespace across
  * projects. A second one is refused, naming the owner; the record of a dead one is taken over.
@@ -103,6 +117,27 @@ function claimFile(file: string, record: DaemonRecord, refuse: (holder: DaemonRe
       // Someone else took it over first.
     }
   }
+}
+
+/** Moved aside atomically, as a takeover does, so a live owner's record that just replaced it is put back. */
+function removeIfDead(file: string): void {
+  const record = readRecord(file);
+  if (!record || isOwnerAlive(record.owner)) return;
+  const aside = `${file}.stale-${process.pid}`;
+  try {
+    renameSync(file, aside);
+  } catch {
+    return; // gone meanwhile
+  }
+  const moved = readRecord(aside);
+  if (moved && isOwnerAlive(moved.owner)) {
+    try {
+      linkSync(aside, file);
+    } catch {
+      // Yet another owner came up in between; it holds the place now.
+    }
+  }
+  rmSync(aside, { force: true });
 }
 
 function readRecord(file: string): DaemonRecord | undefined {

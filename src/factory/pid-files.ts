@@ -11,6 +11,8 @@ export interface PidFile {
   name: string;
   session: string;
   pid: number;
+  /** The owner token it holds: host, pid and start time. */
+  owner: string;
   alive: boolean;
 }
 
@@ -47,7 +49,7 @@ export function readPidFiles(dir: string): PidFile[] {
     }
     const pid = Number(token.split(":")[1]);
     if (!Number.isInteger(pid) || pid <= 0) return [];
-    return [{ name, session: name.replace(/\.\d+$/, ""), pid, alive: isOwnerAlive(token) }];
+    return [{ name, session: name.replace(/\.\d+$/, ""), pid, owner: token, alive: isOwnerAlive(token) }];
   });
 }
 

@@ -1,6 +1,5 @@
 import { sessionName } from "../config/index.ts";
 import { type Claim, EVENTS } from "../store/index.ts";
-import { CLI_ROLE } from "./lease.ts";
 import { type Plan, record, type SupervisorAction } from "./plan-actions.ts";
 import { dispatch, readyCount } from "./plan-dispatch.ts";
 import {
@@ -100,24 +99,6 @@ export function childStarted(
 /** A claim as the supervisor found it at start: whether the process that holds it is still alive. */
 export interface FoundClaim extends Claim {
   holderAlive: boolean;
-}
-
-/**
- * At start, claims left behind go back: every holder died with the last supervisor, except a
- * `gaffer run` still working.
- */
-export function planReconcile(claims: readonly FoundClaim[]): SupervisorAction[] {
-  return [
-    { kind: "recover-runs" },
-    ...claims
-      .filter((claim) => !(claim.role === CLI_ROLE && claim.holderAlive))
-      .map((claim): SupervisorAction => ({
-        kind: "release-claim",
-        itemId: claim.itemId,
-        holder: claim.holder,
-        reason: "the supervisor restarted",
-      })),
-  ];
 }
 
 /** The state once shutting down: no more ticks, and every process's exit is expected. */

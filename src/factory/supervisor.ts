@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Role, sessionName } from "../config/index.ts";
-import { isOwnerAlive, ownerToken, recoverInterruptedRuns } from "../engine/index.ts";
+import { ownerToken, recoverInterruptedRuns } from "../engine/index.ts";
 import { messageOf } from "../errors.ts";
 import {
   addItem,
@@ -21,14 +21,13 @@ import {
 import { type FactoryDirs, factoryDirs, lastLogLine, logFile, signalChild, startChild } from "./children.ts";
 import { controlFiles, readPaused } from "./control.ts";
 import { readRolePrompt } from "./kickoff.ts";
-import { readPidFiles } from "./pid-files.ts";
+import { cleanUpLeftovers } from "./leftovers.ts";
 import type { SupervisorAction } from "./plan-actions.ts";
 import { type ChildExit, planExit } from "./plan-exit.ts";
 import { type ChildState, initialState, type PlanState } from "./plan-state.ts";
 import {
   beginShutdown,
   childStarted,
-  planReconcile,
   planTick,
   releaseOwnClaims,
   wantsBacklog,
@@ -39,7 +38,7 @@ import { readBacklog, ROLE_LABEL_PREFIX } from "./scheduler.ts";
 import { readActivity, type RunActivity } from "./stall.ts";
 import type { SupervisorContext } from "./supervisor-context.ts";
 import { closeTmuxView, openTmuxView } from "./tmux.ts";
-import { gafferCommand, killGroup, printable } from "../util/index.ts";
+import { gafferCommand, printable } from "../util/index.ts";
 
 /** How long a child has to stop after SIGTERM before its whole process group is killed. */
 const STOP_GRACE_MS = 10_000;
@@ -68,12 +67,7 @@ export class Supervisor {
 
   /** Cleans up after a previous supervisor: orphaned role processes, stale claims, dead runs. */
   async reconcile(): Promise<void> {
-    for (const file of readPidFiles(this.#dirs.pids)) if (file.alive) killGroup(file.pid, "SIGKILL");
-    const claims = (await listClaims(this.#context.db)).map((claim) => ({
-      ...claim,
-      holderAlive: isOwnerAlive(claim.holder.split("/")[0] ?? ""),
-    }));
-    await this.#performAll(planReconcile(claims), this.#context.now());
+    await cleanUpLeftovers(this.#context.db, this.#context.stateDir, "the supervisor restarted");
     await this.#event(EVENTS.supervisorStarted, {
       pid: process.pid,
       roles: this.#context.factory.roles.length,

@@ -97,10 +97,20 @@ function toExecution(
     signal: result.signal,
     timedOut: result.timedOut,
     notFound,
+    killedFromOutside: killedFromOutside(result),
     durationMs: result.durationMs,
     ...evidence,
     passed: result.exitCode === 0 && !result.timedOut && !result.cancelled && !notFound,
   };
+}
+
+/** A shell, or bubblewrap's init, reports a child that SIGKILL ended as exit 128 + 9. */
+const SIGKILL_EXIT = 137;
+
+/** gaffer's own kills (a timeout, a cancel, a limit) are flagged on the result; any other SIGKILL came from outside. */
+function killedFromOutside(result: ProcessResult): boolean {
+  if (result.timedOut || result.cancelled) return false;
+  return result.signal === "SIGKILL" || result.exitCode === SIGKILL_EXIT;
 }
 
 function safeFileName(name: string): string {

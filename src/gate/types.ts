@@ -14,6 +14,11 @@ export interface GateExecution {
   timedOut: boolean;
   /** The command could not be started, or the shell reported 127 (command not found). */
   notFound: boolean;
+  /**
+   * SIGKILL ended it (or, as its shell or sandbox reports it, what it ran), and gaffer sent none:
+   * the OOM killer or a `kill -9` from outside. Evidence of the machine, not of the code.
+   */
+  killedFromOutside: boolean;
   durationMs: number;
   /** Output capped for the store (head and tail kept). */
   output: string;

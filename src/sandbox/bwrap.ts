@@ -1,5 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir, userInfo } from "node:os";
+import { rmSync } from "node:fs";
+import { userInfo } from "node:os";
 import { extname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Bwrap, namespaceFlags, requireBwrap } from "./detect.ts";
@@ -7,6 +7,7 @@ import { confinedEnv } from "./env.ts";
 import { type Mount, bind, mountArgs } from "./mounts.ts";
 import { confinedCwd, real, requireDirs, resolvePolicy } from "./paths.ts";
 import { startProxy } from "./proxy.ts";
+import { createRuntimeDir } from "./runtime-dir.ts";
 import type { Sandbox, SandboxHooks, SandboxPolicy } from "./types.ts";
 
 /** Where the proxy port listens inside the sandbox's own network namespace. */
@@ -74,14 +75,6 @@ export function createBwrapSandbox(policy: SandboxPolicy, hooks: SandboxHooks = 
       return closing;
     },
   };
-}
-
-/** gaffer's private directory for one sandbox (mode 0700): the proxy socket and an empty file. */
-function createRuntimeDir(): { dir: string; emptyFile: string } {
-  const dir = mkdtempSync(join(tmpdir(), "gaffer-sandbox-"));
-  const emptyFile = join(dir, "empty");
-  writeFileSync(emptyFile, "", { mode: 0o444 });
-  return { dir, emptyFile };
 }
 
 function bwrapArgs(bwrap: Bwrap, mounts: string[], cwd: string): string[] {

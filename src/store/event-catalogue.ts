@@ -322,6 +322,18 @@ export const EVENTS = {
       passed: boolean;
     }
   >()("gate.step.finished", "a gate command ended"),
+  gateKilled: event<
+    OfAttempt & {
+      name: string;
+      signal: string | null;
+      exitCode: number | null;
+      durationMs: number;
+      kills: number;
+    }
+  >()(
+    "gate.killed",
+    "a gate command was ended by a SIGKILL gaffer did not send (the OOM killer?): not a red gate, the attempt is not charged; the third kill of one attempt fails the run",
+  ),
   gateOutputs: event<
     OfAttempt & { tree: string; created: string[]; changed: string[]; truncated: boolean }
   >()("gate.outputs", "what the gate left in its checkout (never part of the proposal)"),
@@ -368,9 +380,11 @@ export const EVENTS = {
     "the run ended without a green gate, with a failure report",
   ),
   runCancelled: event<Moved<OfAttempt>>()("run.cancelled", "the user stopped the run; its workspace is kept"),
-  runInterrupted: event<Moved<{ during: RunState; attempt: number; previousOwner: string | null }>>()(
+  runInterrupted: event<
+    Moved<{ during: RunState; attempt: number; previousOwner?: string | null; reason?: string }>
+  >()(
     "run.interrupted",
-    "the process driving the run died; found at the next start",
+    "the process driving the run died (found at the next start: `previousOwner`), or the machine stopped a step (`reason`); resumed with nothing charged",
   ),
   runDiscarded: event<Moved<{ from: RunState; snapshot: string | null }>>()(
     "run.discarded",

@@ -93,7 +93,7 @@ export const RUN_TRANSITIONS = {
     from: ACTIVE_STATES,
     to: "interrupted",
     event: EVENTS.runInterrupted,
-    when: "recovery found the run's process gone",
+    when: "recovery found the run's process gone, or the machine stopped a step (a gate killed from outside)",
   }),
   abandon: transition({
     from: RESUMABLE_STATES,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readlinkSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SAMPLE_ITEMS } from "../../src/demo/sample.ts";
@@ -8,32 +9,15 @@ import { listRuns } from "../../src/store/index.ts";
 import { collect, gaffer, startGaffer } from "../helpers/cli.ts";
 import { assertStoreConsistent } from "../helpers/consistency.ts";
 import { gitOut } from "../helpers/git.ts";
-import { fileItem, sampleProject } from "../helpers/project.ts";
+import { random } from "../helpers/random.ts";
+import { processesIn } from "../helpers/processes.ts";
+import { fileItem, sampleProject, scenarioItem } from "../helpers/project.ts";
+import { sandboxSkip } from "../helpers/sandbox.ts";
+import { tempDir } from "../helpers/tmp.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const TRIALS = 24;
 const HEALING_ITEM = SAMPLE_ITEMS[1] as { title: string; body: string };
-
-/** Processes working inside `dir`: a killed run's orphaned agent and gate, until they exit. */
-function processesUnder(dir: string): string[] {
-  return readdirSync("/proc").filter((pid) => {
-    try {
-      const cwd = readlinkSync(`/proc/${pid}/cwd`);
-      return cwd === dir || cwd.startsWith(`${dir}/`);
-    } catch {
-      return false; // not a process, gone, or a zombie
-    }
-  });
-}
-
-/** A small deterministic generator, so a failing trial can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
-}
 
 describe("e2e: crash safety", () => {
   it(`SIGKILL at ${TRIALS} random points: interrupted, consistent, intact, and --resume reaches the same proposal`, async (t) => {
@@ -58,7 +42,7 @@ describe("e2e: crash safety", () => {
       await sleep(delay);
       child.kill("SIGKILL");
       await done;
-      await waitFor(() => processesUnder(dir).length === 0, "the killed run's agent and gate to exit");
+      await waitFor(() => processesIn(dir).length === 0, "the killed run's agent and gate to exit");
 
       // The next start marks the run interrupted (or finds it finished, or never created).
       const project = await openProject(dir);
@@ -90,6 +74,43 @@ describe("e2e: crash safety", () => {
       assertStoreConsistent(database);
     }
   });
+
+  it(
+    "a run SIGKILLed mid-agent leaves no sandbox runtime directory behind once it is recovered and resumed",
+    { skip: sandboxSkip() },
+    async (t) => {
+      const dir = await sampleProject(t);
+      const tmp = tempDir(t, "gaffer-crash-tmp-");
+      const env = { TMPDIR: tmp };
+      // The first turn waits, the resumed one (its HOME kept for --resume) goes on at once.
+      const id = await fileItem(
+        dir,
+        scenarioItem(
+          "write a note after a pause",
+          `[[attempts]]
+steps = [
+  { run = "if [ ! -f \\"$HOME/paused\\" ]; then touch \\"$HOME/paused\\"; sleep 600; fi" },
+  { write = "notes/after.md", content = "after\\n" },
+]`,
+        ),
+      );
+      const leftovers = () => readdirSync(tmp).filter((name) => name.startsWith("gaffer-sandbox-"));
+      const killed = startGaffer(["run", String(id)], { cwd: dir, env });
+      const done = collect(killed);
+      const paused = join(projectPaths(dir).runDir(1), "sandbox", "home", "paused");
+      await waitFor(() => existsSync(paused), "the agent's first turn to pause");
+      killed.kill("SIGKILL");
+      await done;
+      await waitFor(() => processesIn(dir).length === 0, "the killed run's sandboxed agent to die with it");
+      assert.notDeepEqual(leftovers(), [], "the killed run could not remove its sandbox's runtime directory");
+
+      const resumed = await gaffer(["run", String(id), "--resume"], { cwd: dir, env });
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.match(resumed.stderr, /resumed \(was interrupted\)/);
+      assert.deepEqual(leftovers(), [], "recovery removed what the dead process left");
+      assert.deepEqual(processesIn(dir), []);
+    },
+  );
 });
 
 async function branchOf(dir: string, itemId: number): Promise<string> {

@@ -5,9 +5,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
-  readlinkSync,
   realpathSync,
   rmSync,
   writeFileSync,
@@ -30,6 +28,7 @@ import {
   type Run,
 } from "../../src/store/index.ts";
 import { gaffer } from "../helpers/cli.ts";
+import { processesIn } from "../helpers/processes.ts";
 import { fileItem, scenarioItem } from "../helpers/project.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { waitForEvent } from "../helpers/wait.ts";
@@ -383,20 +382,4 @@ async function killBuilderOnce(dir: string, itemId: number): Promise<void> {
   } finally {
     await store.close();
   }
-}
-
-/** Processes whose working directory is inside `dir`. */
-function processesIn(dir: string): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-    try {
-      const cwd = readlinkSync(`/proc/${pid}/cwd`);
-      if (cwd === dir || cwd.startsWith(`${dir}/`)) {
-        found.push(`${pid}: ${readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ")}`);
-      }
-    } catch {
-      // Gone, or not ours to read.
-    }
-  }
-  return found;
 }

@@ -7,7 +7,6 @@ import { initialState, type PlanState } from "../../src/factory/plan-state.ts";
 import {
   beginShutdown,
   childStarted,
-  planReconcile,
   planTick,
   releaseOwnClaims,
   type TickFacts,
@@ -567,18 +566,6 @@ describe("factory/planner", () => {
         !planTick(fresh(), facts({ claims: claims.slice(1) }), T0).actions.some(
           (a) => a.kind === "expire-claims",
         ),
-      );
-    });
-
-    it("at start, gives back every claim left behind but a live `gaffer run`'s", () => {
-      const actions = planReconcile([
-        { ...claim(1, "old:1:1/p-builder/4"), holderAlive: false },
-        { ...claim(2, "host:5:5/run", { role: "gaffer run" }), holderAlive: true },
-        { ...claim(3, "host:6:6/run", { role: "gaffer run" }), holderAlive: false },
-      ]);
-      assert.deepEqual(
-        actions.map((a) => (a.kind === "release-claim" ? a.itemId : a.kind)),
-        ["recover-runs", 1, 3],
       );
     });
 

@@ -19,6 +19,7 @@ function failing(output: string, overrides: Partial<GateExecution> = {}): GateEx
     signal: null,
     timedOut: false,
     notFound: false,
+    killedFromOutside: false,
     durationMs: 1234,
     output,
     outputBytes: Buffer.byteLength(output),

@@ -165,4 +165,22 @@ describe("gate runner", () => {
     );
     assert.equal(existsSync(join(dir, "ran")), false);
   });
+
+  it("tells a SIGKILL from outside apart from a red gate and from its own timeout", async (t) => {
+    const dir = tempDir(t);
+    const run = async (command: string, timeoutMs?: number) =>
+      (await runGate([step("test", command, timeoutMs)], options(dir))).executions[0];
+    const itself = await run("kill -9 $$");
+    assert.equal(itself?.signal, "SIGKILL");
+    assert.equal(itself?.killedFromOutside, true);
+    // A shell or the sandbox's init reports what SIGKILL ended as exit 137.
+    const child = await run("sh -c 'kill -9 $$'; exit $?");
+    assert.equal(child?.exitCode, 137);
+    assert.equal(child?.killedFromOutside, true);
+    assert.equal((await run("exit 1"))?.killedFromOutside, false);
+    const timedOut = await run("sleep 30", 300);
+    assert.equal(timedOut?.timedOut, true);
+    assert.equal(timedOut?.killedFromOutside, false);
+    for (const execution of [itself, child, timedOut]) assert.equal(execution?.passed, false);
+  });
 });

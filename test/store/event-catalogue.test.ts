@@ -35,7 +35,7 @@ const PUBLISHED = [
   "agent.permission", "agent.file-write", "agent.file-read", "agent.file-denied", "agent.terminal",
   "agent.output", "agent.other", "guard.denied", "guard.noted", "sandbox.network-denied",
   "workspace.tampered", "limit.exceeded", "budget.exceeded",
-  "gate.setup", "gate.started", "gate.step.started", "gate.step.finished", "gate.outputs", "gate.passed",
+  "gate.setup", "gate.started", "gate.step.started", "gate.step.finished", "gate.killed", "gate.outputs", "gate.passed",
   "gate.failed", "integrity.finding",
   "proposal.started", "proposal.committed", "proposal.recorded", "run.proposed", "run.failed", "run.gave-up",
   "run.cancelled", "run.interrupted", "run.discarded", "workspace.snapshot",

@@ -3,6 +3,7 @@ import { EXIT, GafferError } from "../../errors.ts";
 import {
   checkReady,
   factoryOf,
+  type StopResult,
   findRole,
   ROLE_LABEL_PREFIX,
   runPersistentWorker,
@@ -46,16 +47,37 @@ export async function down(cwd: string, options: { json?: boolean }): Promise<nu
   const project = await openProject(cwd);
   try {
     const result = await stopDaemon(project);
-    if (options.json) printJson({ stopped: result.stopped ?? null, killed: result.killed });
-    else if (!result.stopped && result.killed === 0) print("gaffer is not up here: nothing to stop");
-    else {
-      const leftovers = result.killed > 0 ? `; ${plural(result.killed, "leftover process")} killed` : "";
-      print(`gaffer is down: runs cancelled, workspaces kept${leftovers}`);
-    }
+    if (options.json) printJson({ ...result, stopped: result.stopped ?? null, died: result.died ?? null });
+    else for (const line of describeStop(result)) print(line);
     return EXIT.proposal;
   } finally {
     await project.close();
   }
+}
+
+/** What `gaffer down` did, as it happened: who was stopped or found dead, and where each run was left. */
+function describeStop(result: StopResult): string[] {
+  const { stopped, died, killed, ended, released } = result;
+  if (!stopped && !died && killed === 0 && ended.length === 0 && released === 0)
+    return ["gaffer is not up here: nothing to stop"];
+  const parts = [
+    stopped
+      ? `supervisor pid ${stopped.pid} stopped`
+      : died
+        ? `its supervisor (pid ${died.pid}) had died`
+        : "no supervisor was running",
+  ];
+  if (killed > 0) parts.push(`${plural(killed, "leftover process")} killed`);
+  const states = [...new Set(ended.map((run) => run.state))];
+  for (const state of states) {
+    const ids = ended.filter((run) => run.state === state).map((run) => run.runId);
+    parts.push(`${ids.length === 1 ? "run" : "runs"} ${ids.join(", ")} ${state}`);
+  }
+  if (released > 0) parts.push(`${plural(released, "claim")} given back`);
+  const lines = [`gaffer is down: ${parts.join("; ")}`];
+  if (ended.some((run) => run.state === "cancelled" || run.state === "interrupted"))
+    lines.push("  workspaces kept; resume: gaffer up, or gaffer run <item> --resume");
+  return lines;
 }
 
 export async function pause(cwd: string): Promise<number> {

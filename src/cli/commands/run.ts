@@ -71,6 +71,8 @@ function exitCodeOf(result: RunResult): number {
       return EXIT.gaveUp;
     case "cancelled":
       return EXIT.interrupted;
+    case "interrupted":
+      return EXIT.tempFail;
     case "failed":
       return EXIT.failed;
     default:
@@ -85,9 +87,9 @@ function printOutcome(result: RunResult): void {
     print(`  review: gaffer show ${run.id}`);
     return;
   }
-  const what = result.outcome === "cancelled" ? color.yellow("cancelled") : color.red(result.outcome);
+  const stopped = result.outcome === "cancelled" || result.outcome === "interrupted";
+  const what = stopped ? color.yellow(result.outcome) : color.red(result.outcome);
   print(`run ${run.id}: ${what}${run.reason ? ` — ${printable(run.reason)}` : ""}`);
   if (run.reportPath) print(`  report: ${printable(run.reportPath)}`);
-  if (result.outcome === "cancelled" || result.outcome === "failed")
-    print(`  resume: gaffer run ${run.itemId} --resume`);
+  if (stopped || result.outcome === "failed") print(`  resume: gaffer run ${run.itemId} --resume`);
 }
