@@ -222,6 +222,37 @@ function program(): { command: Command; exitCode: () => number } {
     )
     .action(use(async () => (await import("./commands/discard.ts")).discard));
   gaffer
+    .command("cancel <run>")
+    .description("stop a working run as Ctrl-C in its terminal would: its agent stops, its workspace is kept")
+    .action(use(async () => (await import("./commands/cancel.ts")).cancel));
+  gaffer
+    .command("serve")
+    .description("the dashboard: pages, a JSON API and the live event feed (reads need no token on loopback)")
+    .option("--host <address>", "where to listen", "127.0.0.1")
+    .option("-p, --port <port>", "the port (0: any free port)", "4848")
+    .option("--tls-cert <file>", "serve HTTPS with this certificate (PEM)")
+    .option("--tls-key <file>", "…and this key (PEM)")
+    .option("--insecure", "allow plain HTTP on an address others can reach")
+    .action(use(async () => (await import("./commands/serve.ts")).serve));
+  const token = gaffer
+    .command("token")
+    .description("dashboard tokens: every action from the dashboard needs one");
+  token
+    .command("create")
+    .description("make a token; its secret is printed once, only its hash is kept")
+    .requiredOption("--name <who>", "who acts with it (the vault checks it against its approvers)")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/token.ts")).tokenCreate));
+  token
+    .command("list")
+    .description("tokens by name, live or revoked")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/token.ts")).tokenList));
+  token
+    .command("revoke <name>")
+    .description("revoke the live token of that name; it stops working at once")
+    .action(use(async () => (await import("./commands/token.ts")).tokenRevoke));
+  gaffer
     .command("merge <run>")
     .description("ask the vault to merge a run's proposal into the default branch (low: at once)")
     .option("--as <identity>", "who asks (default $GAFFER_APPROVER, then git user.email)")

@@ -318,6 +318,9 @@ function describe(notice: RunNotice): View {
     case EVENTS.stallNudged.name:
     case EVENTS.stallRestarted.name:
     case EVENTS.stallGaveUp.name:
+    case EVENTS.tokenCreated.name:
+    case EVENTS.tokenRevoked.name:
+    case EVENTS.dashboardAction.name:
       return {};
     default:
       return notice satisfies never;

@@ -39,6 +39,9 @@ interface OfAttempt {
   attempt: number;
 }
 
+/** What the dashboard can do, each through the same code as its CLI command. */
+export type DashboardAction = "pause" | "resume" | "cancel-run" | "vault-approve" | "vault-reject";
+
 /** A transition's event: the state the run moved to, with what the transition adds. */
 type Moved<P extends object = object> = { state: RunState } & P;
 
@@ -530,6 +533,20 @@ export const EVENTS = {
   stallGaveUp: event<RoleProcess & { reason: string }>()(
     "stall.gave-up",
     "a restarted run stayed stalled; the supervisor gave it up with a report",
+  ),
+
+  // the dashboard
+  tokenCreated: event<{ name: string }>()(
+    "token.created",
+    "a dashboard token was made (`gaffer token create`)",
+  ),
+  tokenRevoked: event<{ name: string }>()(
+    "token.revoked",
+    "a dashboard token was revoked; it no longer works",
+  ),
+  dashboardAction: event<{ token: string; action: DashboardAction; target: string | null; error?: string }>()(
+    "dashboard.action",
+    "someone acted from the dashboard with the named token; `error` when the action was refused",
   ),
 } as const;
 

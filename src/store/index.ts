@@ -12,6 +12,7 @@ export type { StoreDialect } from "./dialect.ts";
 export {
   type AgentUpdateKind,
   type AgentUpdatePayload,
+  type DashboardAction,
   BUILDER_UPDATE_EVENTS,
   REVIEWER_UPDATE_EVENTS,
   type UpdateEvents,
@@ -35,7 +36,9 @@ export {
   type GafferEvent,
   lastEvent,
   latestEventAt,
+  latestEventId,
   listEvents,
+  recentEventsOfKinds,
 } from "./events.ts";
 export {
   addItem,
@@ -96,6 +99,7 @@ export {
   startAttempt,
   updateAttempt,
 } from "./runs.ts";
+export { createToken, findLiveToken, listTokens, revokeToken, type Token } from "./tokens.ts";
 export type { AttemptState, ItemState, RunState, UsageSource } from "./schema.ts";
 export {
   type NewUsage,

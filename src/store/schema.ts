@@ -14,6 +14,7 @@ export interface Database {
   usage: UsageTable;
   claims: ClaimsTable;
   reviews: ReviewsTable;
+  tokens: TokensTable;
 }
 
 export type ItemState = "open" | "closed";
@@ -213,6 +214,15 @@ export interface UsageTable {
   cost_usd: number | null;
   source: UsageSource;
   at: number;
+}
+
+/** A dashboard token: who acts with it, and the SHA-256 of its secret. */
+export interface TokensTable {
+  id: Generated<number>;
+  name: string;
+  hash: string;
+  created_at: number;
+  revoked_at: number | null;
 }
 
 export type ItemRow = Selectable<ItemsTable>;

@@ -49,6 +49,7 @@ const PUBLISHED = [
   "supervisor.started", "supervisor.paused", "supervisor.stopped", "supervisor.error", "item.retrying",
   "role.started", "role.exited", "role.died", "role.healing", "role.gave-up", "role.scheduled", "role.skipped",
   "stall.nudged", "stall.restarted", "stall.gave-up",
+  "token.created", "token.revoked", "dashboard.action",
 ]; // prettier-ignore
 
 /** Evidence of a breach or a limit: never dropped. Weakening this list must be deliberate. */
