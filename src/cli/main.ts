@@ -173,12 +173,14 @@ function program(): { command: Command; exitCode: () => number } {
     .option("--dir <dir>", "where to create it (default: ./<name>)")
     .option("--fleet <file>", "add it to this fleet file (created if missing)")
     .action(use(async () => (await import("./commands/create-project.ts")).createProject));
-  gaffer
-    .command("up")
-    .description("start the factory: a supervisor that runs the roles over the items, in the background")
-    .option("--foreground", "supervise in this terminal instead (Ctrl-C stops it)")
-    .option("--json", "print the supervisor's record as JSON")
-    .action(use(async () => (await import("./commands/factory.ts")).up));
+  withDashboardOptions(
+    gaffer
+      .command("up")
+      .description("start the factory: a supervisor that runs the roles over the items, in the background")
+      .option("--foreground", "supervise in this terminal instead (Ctrl-C stops it)")
+      .option("--json", "print the supervisor's record as JSON")
+      .option("--dashboard", "serve the dashboard from the supervisor too (options as for gaffer serve)"),
+  ).action(use(async () => (await import("./commands/factory.ts")).up));
   gaffer
     .command("down")
     .description("stop the factory: runs are cancelled, workspaces kept, no process left behind")
@@ -197,10 +199,12 @@ function program(): { command: Command; exitCode: () => number } {
     .description("send a role a message: an item only it takes (a persistent role works it in its session)")
     .option("--json", "print the item as JSON")
     .action(use(async () => (await import("./commands/factory.ts")).tell));
-  gaffer
-    .command("supervise", { hidden: true })
-    .description("the factory's supervisor process (started by `gaffer up`)")
-    .action(use(async () => (await import("./commands/factory.ts")).superviseCommand));
+  withDashboardOptions(
+    gaffer
+      .command("supervise", { hidden: true })
+      .description("the factory's supervisor process (started by `gaffer up`)")
+      .option("--dashboard", "serve the dashboard too"),
+  ).action(use(async () => (await import("./commands/factory.ts")).superviseCommand));
   gaffer
     .command("worker <duty>", { hidden: true })
     .description("one role process (started by the supervisor): build, review or persistent")
@@ -225,15 +229,13 @@ function program(): { command: Command; exitCode: () => number } {
     .command("cancel <run>")
     .description("stop a working run as Ctrl-C in its terminal would: its agent stops, its workspace is kept")
     .action(use(async () => (await import("./commands/cancel.ts")).cancel));
-  gaffer
-    .command("serve")
-    .description("the dashboard: pages, a JSON API and the live event feed (reads need no token on loopback)")
-    .option("--host <address>", "where to listen", "127.0.0.1")
-    .option("-p, --port <port>", "the port (0: any free port)", "4848")
-    .option("--tls-cert <file>", "serve HTTPS with this certificate (PEM)")
-    .option("--tls-key <file>", "…and this key (PEM)")
-    .option("--insecure", "allow plain HTTP on an address others can reach")
-    .action(use(async () => (await import("./commands/serve.ts")).serve));
+  withDashboardOptions(
+    gaffer
+      .command("serve")
+      .description(
+        "the dashboard: pages, a JSON API and the live event feed (reads need no token on loopback)",
+      ),
+  ).action(use(async () => (await import("./commands/serve.ts")).serve));
   const token = gaffer
     .command("token")
     .description("dashboard tokens: every action from the dashboard needs one");
@@ -338,6 +340,16 @@ function program(): { command: Command; exitCode: () => number } {
     .action(use(async () => (await import("./commands/agent.ts")).scriptedAgent));
 
   return { command: gaffer, exitCode: () => exitCode };
+}
+
+/** Where and how the dashboard listens: `gaffer serve` and `gaffer up --dashboard` take the same options. */
+function withDashboardOptions(command: Command): Command {
+  return command
+    .option("--host <address>", "the dashboard's address", "127.0.0.1")
+    .option("-p, --port <port>", "the dashboard's port (0: any free port)", "4848")
+    .option("--tls-cert <file>", "serve HTTPS with this certificate (PEM)")
+    .option("--tls-key <file>", "…and this key (PEM)")
+    .option("--insecure", "allow plain HTTP on an address others can reach");
 }
 
 const VERSION = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;

@@ -52,10 +52,13 @@ export async function supervise(project: Project, signal: AbortSignal, tickMs?: 
 }
 
 /**
- * Starts the supervisor as a background process and waits until it owns the project. If it
- * fails to come up, its first error line is the error.
+ * Starts the supervisor as a background process (`gaffer supervise`, with `superviseArgs`) and
+ * waits until it owns the project. If it fails to come up, its first error line is the error.
  */
-export async function startDaemon(project: Project): Promise<DaemonRecord> {
+export async function startDaemon(
+  project: Project,
+  superviseArgs: readonly string[] = [],
+): Promise<DaemonRecord> {
   const factory = factoryOf(project);
   if (factory.settings.tmux && !(await findProgram("tmux", { cwd: project.root, env: process.env }))) {
     throw new GafferError(
@@ -77,7 +80,7 @@ export async function startDaemon(project: Project): Promise<DaemonRecord> {
   const logFile = join(logs, "supervisor.log");
   const log = openSync(logFile, "a");
   const start = readFileSync(logFile).length;
-  const [program, ...args] = gafferCommand("supervise") as [string, ...string[]];
+  const [program, ...args] = gafferCommand("supervise", ...superviseArgs) as [string, ...string[]];
   const child = spawn(program, args, { cwd: project.root, detached: true, stdio: ["ignore", log, log] });
   closeSync(log);
   child.unref();

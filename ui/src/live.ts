@@ -10,6 +10,7 @@ type Listener = (event: GafferEvent) => void;
 export class LiveFeed {
   #source: EventSource | undefined;
   #lastId = 0;
+  #seen = 0;
   readonly #listeners = new Set<Listener>();
   readonly #status: HTMLElement;
 
@@ -25,6 +26,7 @@ export class LiveFeed {
   start(after: number): void {
     if (this.#source) return;
     this.#lastId = after;
+    document.body.dataset.feedFrom = String(after);
     this.#open();
   }
 
@@ -41,7 +43,10 @@ export class LiveFeed {
       const event = JSON.parse((message as MessageEvent<string>).data) as GafferEvent;
       if (event.id <= this.#lastId) return;
       this.#lastId = event.id;
+      this.#seen += 1;
+      // What the page has seen, for anyone checking the feed missed nothing: ids are consecutive.
       document.body.dataset.lastEventId = String(event.id);
+      document.body.dataset.eventsSeen = String(this.#seen);
       for (const listener of this.#listeners) listener(event);
     });
     source.addEventListener("error", () => {
