@@ -42,9 +42,8 @@ async function render(): Promise<void> {
   rendering = (async () => {
     try {
       const focusedKey = (document.activeElement as HTMLElement | null)?.dataset.key;
-      const kept = notice;
       const { node, after } = await load();
-      main.replaceChildren(...(kept?.isConnected ? [kept] : []), node);
+      main.replaceChildren(...(notice?.isConnected ? [notice] : []), node);
       document.body.dataset.page = page;
       for (const link of document.querySelectorAll<HTMLAnchorElement>("nav a"))
         link.toggleAttribute("aria-current", link.dataset.page === page);
