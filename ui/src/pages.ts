@@ -66,7 +66,7 @@ export async function overview(tools: PageTools): Promise<{ node: HTMLElement; a
       h("span", { id: "paused-state" }, paused ? "paused" : "dispatching"),
       ` · open items ${status.openItems} · ready ${daemon.ready} · awaiting review ${daemon.awaitingReview} · vault waiting ${status.vaultWaiting}`,
       ` · cost today $${daemon.spent.today.toFixed(2)}`,
-      typeof status.budget.daily_usd === "number" ? ` of $${status.budget.daily_usd}` : "",
+      typeof status.budget.day === "number" && status.budget.day > 0 ? ` of $${status.budget.day} a day` : "",
     ),
     h(
       "p",
