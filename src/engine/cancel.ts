@@ -7,7 +7,7 @@ import type { Project } from "./project.ts";
 /**
  * Asks the process driving a run to cancel it, as Ctrl-C in its terminal does: SIGTERM to its owner
  * (`gaffer run` or a factory role process), which stops the agent, keeps the workspace and records
- * `run.cancelled`. Returns at once; the run's events say when it stopped.
+ * that it was cancelled. Returns at once; the run's events say when it stopped.
  */
 export async function requestCancel(project: Project, runId: number): Promise<Run> {
   const run = await getRun(project.store.db, runId);

@@ -9,7 +9,7 @@ import type { WebContext, WebVariables } from "./context.ts";
 
 /**
  * The write side: each action runs the code its CLI command runs, with the token's name as who
- * acted, and is recorded as `dashboard.action` (with the error when it was refused).
+ * acted, and is recorded as an event of the dashboard's actions (with the error when it was refused).
  */
 export function actionRoutes(ctx: WebContext): Hono<{ Variables: WebVariables }> {
   const { project } = ctx;
