@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { request } from "node:http";
+import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { openProject } from "../../src/engine/index.ts";
@@ -265,7 +266,32 @@ describe("the dashboard's API", () => {
     assert.equal(rebound, 403);
   });
 
-  it("refuses a bind others can reach without TLS or --insecure", () => {
+  it("asks a token for reading too when the request does not come from this machine", async (t) => {
+    const address = Object.values(networkInterfaces())
+      .flat()
+      .find((entry) => entry?.family === "IPv4" && !entry.internal)?.address;
+    if (address === undefined) return t.skip("this machine has no address but loopback");
+    const p = await proposalProject(t, CI_CHANGE);
+    const project = await openProject(p.dir);
+    const { secret } = await createToken(project.store.db, "ops");
+    const dashboard = await startDashboard(project, { host: address, port: 0, insecure: true });
+    t.after(async () => {
+      await dashboard.close();
+      await project.close();
+    });
+    const anonymous = await fetch(`${dashboard.url}api/status`);
+    assert.equal(anonymous.status, 401);
+    const withToken = await fetch(`${dashboard.url}api/status`, {
+      headers: { Authorization: `Bearer ${secret}` },
+    });
+    assert.equal(withToken.status, 200);
+  });
+
+  it("refuses a bind others can reach without TLS or --insecure", async (t) => {
+    const p = await proposalProject(t, CI_CHANGE);
+    const refused = await gaffer(["serve", "--host", "0.0.0.0"], { cwd: p.dir });
+    assert.equal(refused.code, 64);
+    assert.match(refused.stderr, /gaffer serve --host 0\.0\.0\.0: a dashboard others can reach needs TLS/);
     assert.throws(() => checkBind({ host: "0.0.0.0", port: 4848 }), /needs TLS/);
     checkBind({ host: "0.0.0.0", port: 4848, insecure: true });
     checkBind({ host: "0.0.0.0", port: 4848, tls: { cert: "c", key: "k" } });
