@@ -26,7 +26,7 @@ const PAGE_POLICY =
 export function dashboardApp(
   ctx: WebContext,
   options: { loopbackOnly: boolean; assets?: Map<string, Asset> },
-): Hono {
+): Hono<{ Variables: WebVariables }> {
   const db = ctx.project.store.db;
   const assets = options.assets ?? loadAssets();
   const app = new Hono<{ Variables: WebVariables }>();
@@ -75,5 +75,5 @@ export function dashboardApp(
       500,
     );
   });
-  return app as unknown as Hono;
+  return app;
 }
