@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { requestCancel } from "../engine/index.ts";
+import { discardRun, requestCancel } from "../engine/index.ts";
 import { isGafferError } from "../errors.ts";
 import { setPaused } from "../factory/index.ts";
 import { appendEvent, type DashboardAction, EVENTS } from "../store/index.ts";
@@ -53,6 +53,14 @@ export function actionRoutes(ctx: WebContext): Hono<{ Variables: WebVariables }>
       requestCancel(project, runId),
     );
     return c.json({ cancelling: run.id });
+  });
+
+  api.post("/runs/:id/discard", async (c) => {
+    const runId = idParam(c.req.param("id"), "run");
+    const { snapshotRef } = await act(c.get("tokenName"), "discard-run", String(runId), () =>
+      discardRun(project, runId),
+    );
+    return c.json({ discarded: runId, snapshot: snapshotRef ?? null });
   });
 
   api.post("/vault/:id/approve", async (c) => {

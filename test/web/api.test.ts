@@ -79,6 +79,7 @@ const ACTIONS = [
   "factory/pause",
   "factory/resume",
   "runs/1/cancel",
+  "runs/1/discard",
   "vault/merge-run-1/approve",
   "vault/merge-run-1/reject",
 ];
@@ -193,6 +194,12 @@ describe("the dashboard's API", () => {
       history.some((h: { type: string; actor: string }) => h.type === "approved" && h.actor === APPROVER),
     );
 
+    const discarded = await postJson(`${s.url}api/runs/1/discard`, s.tokens.alice);
+    assert.deepEqual(discarded.body, { discarded: 1, snapshot: null });
+    assert.equal((await getJson(`${s.url}api/runs/1`)).body.run.state, "discarded");
+    const twice = await postJson(`${s.url}api/runs/1/discard`, s.tokens.alice);
+    assert.equal(twice.status, 409);
+
     const events = await listEvents(db, {});
     assert.deepEqual(
       eventsOfKind(events, EVENTS.dashboardAction).map((e) => [
@@ -208,6 +215,8 @@ describe("the dashboard's API", () => {
         ["mallory", "vault-approve", "merge-run-1", `"mallory" is not an approver of this project's vault`],
         [APPROVER, "vault-reject", "merge-run-1", "rejecting merge-run-1 needs a reason"],
         [APPROVER, "vault-approve", "merge-run-1", null],
+        [APPROVER, "discard-run", "1", null],
+        [APPROVER, "discard-run", "1", "run 1 is already discarded"],
       ],
     );
     assert.equal(eventsOfKind(events, EVENTS.factoryPaused).length, 1);

@@ -203,6 +203,7 @@ export async function runPage(id: number, tools: PageTools): Promise<{ node: HTM
   const [detail, events] = await Promise.all([get<RunDetail>(`runs/${id}`), runEvents(id)]);
   const { run } = detail;
   const working = ["preparing", "agent", "gating", "proposing"].includes(run.state);
+  const discardable = ["proposed", "failed", "gave-up", "cancelled", "interrupted"].includes(run.state);
   const transcript = events.filter((event) => TRANSCRIPT.has(event.type));
   const node = h(
     "div",
@@ -225,6 +226,22 @@ export async function runPage(id: number, tools: PageTools): Promise<{ node: HTM
             "Cancel this run",
             () => void perform(tools, `cancelling run ${run.id}`, () => post(`runs/${run.id}/cancel`)),
             { "data-key": "cancel" },
+          ),
+        )
+      : null,
+    discardable
+      ? h(
+          "p",
+          {},
+          button(
+            "Discard this run's workspace",
+            () =>
+              void perform(
+                tools,
+                `run ${run.id} discarded; its work is kept in refs/gaffer/snapshots/${run.id}`,
+                () => post(`runs/${run.id}/discard`),
+              ),
+            { "data-key": "discard" },
           ),
         )
       : null,
