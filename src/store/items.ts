@@ -117,7 +117,14 @@ function assertBodySize(title: string, body: string | undefined): void {
   );
 }
 
-/** Opens or closes an item; `note` (say, the merge that closed it) is kept on the event. */
+/** The event each state change of an item appends. */
+export const STATE_EVENTS = {
+  open: EVENTS.itemReopened,
+  parked: EVENTS.itemParked,
+  closed: EVENTS.itemClosed,
+} as const satisfies Record<ItemState, unknown>;
+
+/** Opens, parks or closes an item; `note` (say, the merge that closed it) is kept on the event. */
 export async function setItemState(
   db: Db,
   id: number,
@@ -136,7 +143,7 @@ export async function setItemState(
     await appendEvent(
       trx,
       { itemId: id },
-      state === "closed" ? EVENTS.itemClosed : EVENTS.itemReopened,
+      STATE_EVENTS[state],
       note === undefined ? {} : { note },
       now,
     );
