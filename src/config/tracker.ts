@@ -60,22 +60,38 @@ export interface TrackerConfig {
   labels: LabelScheme;
 }
 
-const variableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable's name, e.g. GITHUB_TOKEN");
+const variableName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable's name, e.g. GITHUB_TOKEN");
 
 export const trackerSchema = z.strictObject({
   kind: z.enum(["github", "gitea", "forgejo"]).describe("the forge: github, gitea or forgejo"),
-  url: z.url().optional().describe("GitHub: the API root (default https://api.github.com); Gitea/Forgejo: the server"),
+  url: z
+    .url()
+    .optional()
+    .describe("GitHub: the API root (default https://api.github.com); Gitea/Forgejo: the server"),
   repo: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'write it as "owner/name"')
     .describe("the repository whose issues are the backlog"),
   token_env: variableName
     .optional()
-    .describe("the variable holding the token (never its value); default GITHUB_TOKEN, GITEA_TOKEN or FORGEJO_TOKEN"),
+    .describe(
+      "the variable holding the token (never its value); default GITHUB_TOKEN, GITEA_TOKEN or FORGEJO_TOKEN",
+    ),
   app_id: z.number().int().positive().optional().describe("GitHub App id, instead of a token"),
   private_key_file: z.string().min(1).optional().describe("the GitHub App's private key (.pem)"),
-  installation_id: z.number().int().positive().optional().describe("the App's installation; found when absent"),
-  assignee: z.string().min(1).optional().describe("the login claims assign; default the token's user (required with an App)"),
+  installation_id: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("the App's installation; found when absent"),
+  assignee: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("the login claims assign; default the token's user (required with an App)"),
   labels: z
     .strictObject({
       preset: z.enum(["disinto"]).default("disinto").describe("the label names the keys below override"),
@@ -104,23 +120,54 @@ export function trackerProblem(
 ): Problem | undefined {
   const at = (key: string) => ["tracker", key];
   if (raw.kind !== "github" && raw.url === undefined) {
-    return { path: at("kind"), message: `[tracker] ${raw.kind} needs url`, hint: 'add url = "https://your-forge.example" to [tracker]' };
+    return {
+      path: at("kind"),
+      message: `[tracker] ${raw.kind} needs url`,
+      hint: 'add url = "https://your-forge.example" to [tracker]',
+    };
   }
   if (raw.app_id !== undefined) {
-    if (raw.kind !== "github") return { path: at("app_id"), message: "[tracker] app_id is for GitHub Apps", hint: "use token_env with Gitea and Forgejo" };
-    if (raw.token_env !== undefined) return { path: at("token_env"), message: "[tracker] has both token_env and app_id", hint: "keep one: a token, or a GitHub App" };
-    if (raw.private_key_file === undefined) return { path: at("app_id"), message: "[tracker] app_id needs private_key_file", hint: 'add private_key_file = "path/to/app.pem"' };
+    if (raw.kind !== "github")
+      return {
+        path: at("app_id"),
+        message: "[tracker] app_id is for GitHub Apps",
+        hint: "use token_env with Gitea and Forgejo",
+      };
+    if (raw.token_env !== undefined)
+      return {
+        path: at("token_env"),
+        message: "[tracker] has both token_env and app_id",
+        hint: "keep one: a token, or a GitHub App",
+      };
+    if (raw.private_key_file === undefined)
+      return {
+        path: at("app_id"),
+        message: "[tracker] app_id needs private_key_file",
+        hint: 'add private_key_file = "path/to/app.pem"',
+      };
     if (raw.assignee === undefined) {
-      return { path: at("app_id"), message: "[tracker] app_id needs assignee: a GitHub App cannot be assigned to an issue", hint: 'add assignee = "<the user gaffer\'s claims assign>"' };
+      return {
+        path: at("app_id"),
+        message: "[tracker] app_id needs assignee: a GitHub App cannot be assigned to an issue",
+        hint: 'add assignee = "<the user gaffer\'s claims assign>"',
+      };
     }
   }
   const env = tokenEnv(raw);
   if (env !== undefined && sandboxEnv.includes(env)) {
-    return { path: ["sandbox", "env"], message: `[sandbox] env lists ${env}, the tracker's token: it would enter the sandbox`, hint: `remove ${env} from [sandbox] env` };
+    return {
+      path: ["sandbox", "env"],
+      message: `[sandbox] env lists ${env}, the tracker's token: it would enter the sandbox`,
+      hint: `remove ${env} from [sandbox] env`,
+    };
   }
   for (const preset of agents.values()) {
     if (env !== undefined && preset.driver !== "scripted" && preset.passEnv.includes(env)) {
-      return { path: ["agents", preset.name, "pass_env"], message: `[agents.${preset.name}] pass_env lists ${env}, the tracker's token: the agent would hold it`, hint: `remove ${env} from pass_env` };
+      return {
+        path: ["agents", preset.name, "pass_env"],
+        message: `[agents.${preset.name}] pass_env lists ${env}, the tracker's token: the agent would hold it`,
+        hint: `remove ${env} from pass_env`,
+      };
     }
   }
   return undefined;
@@ -137,7 +184,12 @@ export function compileTracker(raw: RawTracker, root: string): TrackerConfig {
     repo: raw.repo,
     auth:
       raw.app_id !== undefined && keyFile !== undefined
-        ? { kind: "app", appId: raw.app_id, privateKeyFile: isAbsolute(keyFile) ? keyFile : resolve(root, keyFile), installationId: raw.installation_id }
+        ? {
+            kind: "app",
+            appId: raw.app_id,
+            privateKeyFile: isAbsolute(keyFile) ? keyFile : resolve(root, keyFile),
+            installationId: raw.installation_id,
+          }
         : { kind: "token", env: tokenEnv(raw) as string },
     assignee: raw.assignee,
     labels: {

@@ -1,6 +1,6 @@
 import type { LabelScheme, TrackerConfig } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
-import { appendEvent, type Db, parkTrackedItem, trackerLinkOf } from "../store/index.ts";
+import { appendEvent, type Db, getItem, parkTrackedItem, trackerLinkOf } from "../store/index.ts";
 import { openTracker } from "./open.ts";
 import type { ClientTuning, Tracker } from "./types.ts";
 
@@ -14,11 +14,20 @@ export type ClaimOutcome = { won: true; claimant: string } | { won: false; reaso
  * re-reads once more, since Gitea's assignee list can be overwritten between a read and a write.
  * Claiming an issue gaffer already holds changes nothing.
  */
-export async function claimIssue(tracker: Tracker, labels: LabelScheme, number: number): Promise<ClaimOutcome> {
+export async function claimIssue(
+  tracker: Tracker,
+  labels: LabelScheme,
+  number: number,
+): Promise<ClaimOutcome> {
   const me = await tracker.claimant();
   const read = async () => {
     const issue = await tracker.getIssue(number);
-    if (!issue) throw new GafferError("item-not-found", `issue #${number} is gone from ${tracker.where}`, "`gaffer tracker sync` updates the items");
+    if (!issue)
+      throw new GafferError(
+        "item-not-found",
+        `issue #${number} is gone from ${tracker.where}`,
+        "`gaffer tracker sync` updates the items",
+      );
     return issue;
   };
   const contested = async (): Promise<ClaimOutcome | undefined> => {
@@ -26,7 +35,11 @@ export async function claimIssue(tracker: Tracker, labels: LabelScheme, number: 
     if (issue.state === "closed") return { won: false, reason: "closed on the forge" };
     const others = issue.assignees.filter((login) => login !== me);
     if (others.length === 0 && !issue.assignees.includes(me)) {
-      throw new GafferError("tracker-auth", `${tracker.where} did not assign ${me} to issue #${number}`, "the account needs triage access (GitHub) or write access (Gitea, Forgejo); `gaffer tracker check` says what is missing");
+      throw new GafferError(
+        "tracker-auth",
+        `${tracker.where} did not assign ${me} to issue #${number}`,
+        "the account needs triage access (GitHub) or write access (Gitea, Forgejo); `gaffer tracker check` says what is missing",
+      );
     }
     if (others.length === 0) return undefined;
     if (issue.assignees.includes(me)) await tracker.unassign(number, me);
@@ -46,24 +59,54 @@ export async function claimIssue(tracker: Tracker, labels: LabelScheme, number: 
 }
 
 /**
- * Before a run of a forge item: claims its issue on the forge. A lost claim parks the item (it
- * comes back when a sync finds the issue ready again) and stops the run before it starts.
+ * Before a run of a forge item: claims its issue on the forge. A parked item is refused; a lost
+ * claim parks the item (it comes back when a sync finds the issue ready again). Either way the
+ * run stops before it starts.
  */
-export async function claimTrackedItem(db: Db, config: TrackerConfig | undefined, itemId: number, env: NodeJS.ProcessEnv = process.env, tuning?: ClientTuning): Promise<void> {
+export async function claimTrackedItem(
+  db: Db,
+  config: TrackerConfig | undefined,
+  itemId: number,
+  env: NodeJS.ProcessEnv = process.env,
+  tuning?: ClientTuning,
+): Promise<void> {
   const link = await trackerLinkOf(db, itemId);
   if (!link) return;
+  if ((await getItem(db, itemId)).state === "parked") {
+    throw new GafferError(
+      "run-state",
+      `item #${itemId} is parked: ${link.reason ?? "not ready on the forge"}`,
+      `make issue #${link.number} ready on the forge (${link.url}), then \`gaffer tracker sync\``,
+    );
+  }
   if (!config) {
-    throw new GafferError("config-invalid", `item #${itemId} is issue #${link.number} of ${link.url}, but gaffer.toml has no [tracker]`, "add the [tracker] it came from (docs/FORGES.md)");
+    throw new GafferError(
+      "config-invalid",
+      `item #${itemId} is issue #${link.number} of ${link.url}, but gaffer.toml has no [tracker]`,
+      "add the [tracker] it came from (docs/FORGES.md)",
+    );
   }
   const tracker = openTracker(config, env, tuning);
   if (link.tracker !== tracker.key) {
-    throw new GafferError("config-invalid", `item #${itemId} came from another tracker (${link.url}) than [tracker] names (${tracker.where})`, "restore that [tracker], or close the item");
+    throw new GafferError(
+      "config-invalid",
+      `item #${itemId} came from another tracker (${link.url}) than [tracker] names (${tracker.where})`,
+      "restore that [tracker], or close the item",
+    );
   }
   const outcome = await claimIssue(tracker, config.labels, link.number);
   if (outcome.won) {
-    await appendEvent(db, { itemId, type: "tracker.claimed", data: { issue: link.number, url: link.url, assignee: outcome.claimant } });
+    await appendEvent(db, {
+      itemId,
+      type: "tracker.claimed",
+      data: { issue: link.number, url: link.url, assignee: outcome.claimant },
+    });
     return;
   }
   await parkTrackedItem(db, itemId, outcome.reason);
-  throw new GafferError("run-state", `item #${itemId} (issue #${link.number} of ${tracker.where}) is not gaffer's to take: ${outcome.reason}`, "it is parked until the forge has it ready again; `gaffer tracker sync` brings it back");
+  throw new GafferError(
+    "run-state",
+    `item #${itemId} (issue #${link.number} of ${tracker.where}) is not gaffer's to take: ${outcome.reason}`,
+    "it is parked until the forge has it ready again; `gaffer tracker sync` brings it back",
+  );
 }

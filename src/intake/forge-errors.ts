@@ -27,20 +27,41 @@ export function forgeError(failure: ForgeFailure, action: string, context: Forge
   const said = oneLine(failure.message);
   const status = failure.status;
   if (status === 401) {
-    return new GafferError("tracker-auth", `${context.credential} was refused by ${context.where} (401${said && `: ${said}`})`, context.hint);
+    return new GafferError(
+      "tracker-auth",
+      `${context.credential} was refused by ${context.where} (401${said && `: ${said}`})`,
+      context.hint,
+    );
   }
   if (failure.throttled) {
-    return new GafferError("tracker-unavailable", `${context.where} kept throttling gaffer while it tried to ${action}${said && `: ${said}`}`, "wait for the rate limit to reset, or poll less often");
+    return new GafferError(
+      "tracker-unavailable",
+      `${context.where} kept throttling gaffer while it tried to ${action}${said && `: ${said}`}`,
+      "wait for the rate limit to reset, or poll less often",
+    );
   }
   if (status === 403) {
     const needs = failure.needed ? ` (it needs ${failure.needed.replace(/=/g, ": ")})` : "";
-    return new GafferError("tracker-auth", `${context.credential} may not ${action} on ${context.where}${needs}${said && `: ${said}`}`, context.hint);
+    return new GafferError(
+      "tracker-auth",
+      `${context.credential} may not ${action} on ${context.where}${needs}${said && `: ${said}`}`,
+      context.hint,
+    );
   }
   if (status === 404) {
-    return new GafferError("tracker-auth", `${context.where} cannot be found with ${context.credential} while trying to ${action}: the repository does not exist, or the credential cannot see it`, `check [tracker] repo and url; ${context.hint}`);
+    return new GafferError(
+      "tracker-auth",
+      `${context.where} cannot be found with ${context.credential} while trying to ${action}: the repository does not exist, or the credential cannot see it`,
+      `check [tracker] repo and url; ${context.hint}`,
+    );
   }
-  const what = status === undefined ? `no answer (${said || "connection failed"})` : `${status}${said && ` ${said}`}`;
-  return new GafferError("tracker-unavailable", `${context.where} failed to ${action}: ${what}, after retries`, "try again later; `gaffer tracker check` tests the connection");
+  const what =
+    status === undefined ? `no answer (${said || "connection failed"})` : `${status}${said && ` ${said}`}`;
+  return new GafferError(
+    "tracker-unavailable",
+    `${context.where} failed to ${action}: ${what}, after retries`,
+    "try again later; `gaffer tracker check` tests the connection",
+  );
 }
 
 function oneLine(text: string): string {

@@ -5,4 +5,10 @@ export { parseDependencies } from "./dependencies.ts";
 export { openTracker } from "./open.ts";
 export { readiness } from "./readiness.ts";
 export { type SyncReport, syncTracker } from "./sync.ts";
-export { type ClientTuning, DEFAULT_TUNING, type ForgeIssue, type IssueQuery, type Tracker } from "./types.ts";
+export {
+  type ClientTuning,
+  DEFAULT_TUNING,
+  type ForgeIssue,
+  type IssueQuery,
+  type Tracker,
+} from "./types.ts";

@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
 import type { LabelScheme } from "../config/index.ts";
-import { type Db, MAX_BODY_BYTES, recordTrackerIssues, type TrackedIssue, type TrackerRecord, trackerCursor, trackerLinks } from "../store/index.ts";
+import {
+  type Db,
+  MAX_BODY_BYTES,
+  recordTrackerIssues,
+  type TrackedIssue,
+  type TrackerRecord,
+  trackerCursor,
+  trackerLinks,
+} from "../store/index.ts";
 import { parseDependencies } from "./dependencies.ts";
 import { priorityOf, readiness } from "./readiness.ts";
 import type { ForgeIssue, Tracker } from "./types.ts";
@@ -27,16 +35,29 @@ export interface SyncReport extends TrackerRecord {
  * `## Dependencies` section) the store does not know are fetched and enter in whatever state the
  * forge has them, so a ready issue waits for its open dependencies.
  */
-export async function syncTracker(db: Db, tracker: Tracker, labels: LabelScheme, now = Date.now()): Promise<SyncReport> {
+export async function syncTracker(
+  db: Db,
+  tracker: Tracker,
+  labels: LabelScheme,
+  now = Date.now(),
+): Promise<SyncReport> {
   const claimant = await tracker.claimant();
   const since = await trackerCursor(db, tracker.key);
   const links = await trackerLinks(db, tracker.key);
   const fetched = new Map<number, ForgeIssue>();
-  const lists = since === undefined ? [...labels.ready, labels.inProgress].map((label) => ({ state: "open" as const, label })) : [{ state: "all" as const, since }];
-  for (const query of lists) for (const issue of await tracker.listIssues(query)) fetched.set(issue.number, issue);
-  const wanted = new Map([...fetched.values()].filter((i) => links.has(i.number) || readiness(i, labels, claimant).state === "open").map((i) => [i.number, i]));
+  const lists =
+    since === undefined
+      ? [...labels.ready, labels.inProgress].map((label) => ({ state: "open" as const, label }))
+      : [{ state: "all" as const, since }];
+  for (const query of lists)
+    for (const issue of await tracker.listIssues(query)) fetched.set(issue.number, issue);
+  const wanted = new Map(
+    [...fetched.values()]
+      .filter((i) => links.has(i.number) || readiness(i, labels, claimant).state === "open")
+      .map((i) => [i.number, i]),
+  );
   const queue = [...wanted.values()].flatMap((issue) => parseDependencies(issue.body));
-  for (let fetches = 0; queue.length > 0 && fetches < MAX_DEPENDENCY_FETCHES; ) {
+  for (let fetches = 0; queue.length > 0 && fetches < MAX_DEPENDENCY_FETCHES;) {
     const number = queue.shift() as number;
     if (wanted.has(number) || links.has(number)) continue;
     const dependency = fetched.get(number) ?? (fetches++, await tracker.getIssue(number));
@@ -44,7 +65,9 @@ export async function syncTracker(db: Db, tracker: Tracker, labels: LabelScheme,
     wanted.set(number, dependency);
     queue.push(...parseDependencies(dependency.body));
   }
-  const latest = [...fetched.values()].map((issue) => new Date(issue.updatedAt).toISOString()).reduce<string | undefined>((max, at) => (max === undefined || at > max ? at : max), since);
+  const latest = [...fetched.values()]
+    .map((issue) => new Date(issue.updatedAt).toISOString())
+    .reduce<string | undefined>((max, at) => (max === undefined || at > max ? at : max), since);
   const tracked = [...wanted.values()].map((issue) => trackedIssue(issue, labels, claimant));
   const record = await recordTrackerIssues(db, tracker.key, tracked, latest, now);
   return { ...record, fetched: fetched.size, since: latest };
@@ -63,12 +86,23 @@ function trackedIssue(issue: ForgeIssue, labels: LabelScheme, claimant: string):
     dependsOn: parseDependencies(issue.body),
   };
   const fingerprint = createHash("sha256").update(JSON.stringify(fields)).digest("hex");
-  return { ...fields, number: issue.number, url: issue.url, createdAt: Date.parse(issue.createdAt) || Date.now(), fingerprint };
+  return {
+    ...fields,
+    number: issue.number,
+    url: issue.url,
+    createdAt: Date.parse(issue.createdAt) || Date.now(),
+    fingerprint,
+  };
 }
 
 /** An item's body holds at most MAX_BODY_BYTES; a longer issue is cut, saying where the rest is. */
 function capped(body: string, url: string): string {
   if (Buffer.byteLength(body) <= MAX_BODY_BYTES) return body;
   const note = `\n\n[cut: the whole issue is at ${url}]`;
-  return Buffer.from(body).subarray(0, MAX_BODY_BYTES - Buffer.byteLength(note) - 4).toString("utf8").replace(/\uFFFD+$/, "") + note;
+  return (
+    Buffer.from(body)
+      .subarray(0, MAX_BODY_BYTES - Buffer.byteLength(note) - 4)
+      .toString("utf8")
+      .replace(/\uFFFD+$/, "") + note
+  );
 }

@@ -47,13 +47,21 @@ export async function trackerLinks(db: Db, tracker: string): Promise<Map<number,
 
 /** The issue an item mirrors, or undefined for an item of the built-in tracker. */
 export async function trackerLinkOf(db: Db, itemId: number): Promise<TrackerLink | undefined> {
-  const row = await db.selectFrom("tracker_items").selectAll().where("item_id", "=", itemId).executeTakeFirst();
+  const row = await db
+    .selectFrom("tracker_items")
+    .selectAll()
+    .where("item_id", "=", itemId)
+    .executeTakeFirst();
   return row && toLink(row);
 }
 
 /** The time a tracker's next sync reads from; undefined before its first issue was seen. */
 export async function trackerCursor(db: Db, tracker: string): Promise<string | undefined> {
-  const row = await db.selectFrom("tracker_cursors").select("since").where("tracker", "=", tracker).executeTakeFirst();
+  const row = await db
+    .selectFrom("tracker_cursors")
+    .select("since")
+    .where("tracker", "=", tracker)
+    .executeTakeFirst();
   return row?.since ?? undefined;
 }
 
@@ -95,9 +103,25 @@ export async function recordTrackerIssues(
         .executeTakeFirstOrThrow();
       const itemId = Number(row.id);
       await appendEvent(trx, { itemId, type: "item.created", data: { title: issue.title } }, now);
-      if (issue.state !== "open") await appendEvent(trx, { itemId, type: STATE_EVENTS[issue.state], data: { note: issue.reason } }, now);
-      const link: TrackerLink = { itemId, tracker, number: issue.number, url: issue.url, fingerprint: "", seen: issue.state, reason: issue.reason };
-      await trx.insertInto("tracker_items").values({ ...linkRow(link) }).execute();
+      if (issue.state !== "open")
+        await appendEvent(
+          trx,
+          { itemId, type: STATE_EVENTS[issue.state], data: { note: issue.reason } },
+          now,
+        );
+      const link: TrackerLink = {
+        itemId,
+        tracker,
+        number: issue.number,
+        url: issue.url,
+        fingerprint: "",
+        seen: issue.state,
+        reason: issue.reason,
+      };
+      await trx
+        .insertInto("tracker_items")
+        .values({ ...linkRow(link) })
+        .execute();
       links.set(issue.number, link);
       record.created.push(itemId);
     }
@@ -128,7 +152,8 @@ export async function recordTrackerIssues(
           .execute();
       }
       const fields = Object.keys(changes).map((key) => (key === "depends_on" ? "dependsOn" : key));
-      if (!fresh && fields.length > 0) await appendEvent(trx, { itemId: link.itemId, type: "item.edited", data: { fields } }, now);
+      if (!fresh && fields.length > 0)
+        await appendEvent(trx, { itemId: link.itemId, type: "item.edited", data: { fields } }, now);
       if (stateChanged) {
         const note = issue.reason ?? "ready on the forge";
         await appendEvent(trx, { itemId: link.itemId, type: STATE_EVENTS[issue.state], data: { note } }, now);
@@ -141,7 +166,10 @@ export async function recordTrackerIssues(
         .execute();
     }
     await trx.deleteFrom("tracker_cursors").where("tracker", "=", tracker).execute();
-    await trx.insertInto("tracker_cursors").values({ tracker, since: since ?? null, synced_at: now }).execute();
+    await trx
+      .insertInto("tracker_cursors")
+      .values({ tracker, since: since ?? null, synced_at: now })
+      .execute();
     return record;
   });
 }
@@ -150,10 +178,23 @@ export async function recordTrackerIssues(
  * Parks a forge item gaffer may not take (another claimant won it): the item leaves the queue
  * until the forge changes the issue and a sync finds it ready again.
  */
-export async function parkTrackedItem(db: Db, itemId: number, reason: string, now = Date.now()): Promise<void> {
+export async function parkTrackedItem(
+  db: Db,
+  itemId: number,
+  reason: string,
+  now = Date.now(),
+): Promise<void> {
   await inTransaction(db, async (trx) => {
-    await trx.updateTable("items").set({ state: "parked", updated_at: now }).where("id", "=", itemId).execute();
-    await trx.updateTable("tracker_items").set({ seen: "parked", reason, fingerprint: "" }).where("item_id", "=", itemId).execute();
+    await trx
+      .updateTable("items")
+      .set({ state: "parked", updated_at: now })
+      .where("id", "=", itemId)
+      .execute();
+    await trx
+      .updateTable("tracker_items")
+      .set({ seen: "parked", reason, fingerprint: "" })
+      .where("item_id", "=", itemId)
+      .execute();
     await appendEvent(trx, { itemId, type: "item.parked", data: { note: reason } }, now);
   });
 }

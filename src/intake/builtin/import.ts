@@ -29,7 +29,11 @@ export async function importMarkdownIssues(
   for (const issue of issues) {
     const missing = dependencies.get(issue.file)?.find((id) => !ids.has(id));
     if (missing !== undefined) {
-      throw new GafferError("invalid-input", `${issue.file}: depends on #${missing}, which is not an item`, "`gaffer issue list --all` shows the items; fix the ## Dependencies section");
+      throw new GafferError(
+        "invalid-input",
+        `${issue.file}: depends on #${missing}, which is not an item`,
+        "`gaffer issue list --all` shows the items; fix the ## Dependencies section",
+      );
     }
   }
   const result: ImportResult = { created: [], skipped: [] };
@@ -41,7 +45,9 @@ export async function importMarkdownIssues(
       continue;
     }
     const dependsOn = dependencies.get(issue.file) ?? [];
-    result.created.push(await addItem(db, { title: issue.title, body: issue.body, source, dependsOn, ...defaults }));
+    result.created.push(
+      await addItem(db, { title: issue.title, body: issue.body, source, dependsOn, ...defaults }),
+    );
   }
   return result;
 }

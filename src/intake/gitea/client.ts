@@ -8,11 +8,19 @@ import type { ClientTuning } from "../types.ts";
 export type GiteaClient = Api<unknown>;
 
 /** A gitea-js client with the token read from its variable (only here, never stored). */
-export function giteaClient(config: TrackerConfig, env: NodeJS.ProcessEnv, tuning: ClientTuning): GiteaClient {
+export function giteaClient(
+  config: TrackerConfig,
+  env: NodeJS.ProcessEnv,
+  tuning: ClientTuning,
+): GiteaClient {
   if (config.auth.kind !== "token") throw new Error("Gitea and Forgejo authenticate with a token");
   const token = env[config.auth.env];
   if (!token) {
-    throw new GafferError("tracker-auth", `[tracker] token_env ${config.auth.env} is not set`, `export ${config.auth.env}=<a token>; docs/FORGES.md says which scopes it needs`);
+    throw new GafferError(
+      "tracker-auth",
+      `[tracker] token_env ${config.auth.env} is not set`,
+      `export ${config.auth.env}=<a token>; docs/FORGES.md says which scopes it needs`,
+    );
   }
   return giteaApi(config.url, { token, customFetch: retryingFetch(tuning, new URL(config.url).host) });
 }
@@ -39,7 +47,10 @@ export function retryingFetch(tuning: ClientTuning, host: string): typeof fetch 
       const waitMs = throttled ? Number(retryAfter ?? 1) * 1000 : backoff;
       const again = throttled ? waitMs <= tuning.maxThrottleWaitMs : response.status >= 500;
       if (!again || attempt >= tuning.retries) return response;
-      if (throttled) tuning.onThrottle(`${host} is throttling gaffer: ${init?.method ?? "GET"} again in ${waitMs / 1000}s`);
+      if (throttled)
+        tuning.onThrottle(
+          `${host} is throttling gaffer: ${init?.method ?? "GET"} again in ${waitMs / 1000}s`,
+        );
       await response.arrayBuffer();
       await sleep(waitMs);
     }
@@ -48,9 +59,15 @@ export function retryingFetch(tuning: ClientTuning, host: string): typeof fetch 
 
 /** What a failed gitea-js request says: it throws the response, with the forge's JSON as `error`. */
 export function giteaFailure(error: unknown): ForgeFailure {
-  if (!(error instanceof Response)) return { status: undefined, message: error instanceof Error ? error.message : String(error) };
+  if (!(error instanceof Response))
+    return { status: undefined, message: error instanceof Error ? error.message : String(error) };
   const body = (error as Response & { error?: { message?: unknown } }).error;
   const message = typeof body?.message === "string" ? body.message : error.statusText;
   const scope = /required scope\(s\): \[([^\]]+)\]/.exec(message)?.[1];
-  return { status: error.status, message, needed: scope && `the ${scope} scope`, throttled: error.status === 429 };
+  return {
+    status: error.status,
+    message,
+    needed: scope && `the ${scope} scope`,
+    throttled: error.status === 429,
+  };
 }

@@ -16,7 +16,11 @@ const LABEL_COLOR = "#e4e669";
  * assignees, so assigning reads the list and writes it back with the login added: a claimant
  * that writes between the two can be overwritten, which the claim's re-reads then detect.
  */
-export function giteaTracker(config: TrackerConfig, env: NodeJS.ProcessEnv = process.env, tuning: ClientTuning = DEFAULT_TUNING): Tracker {
+export function giteaTracker(
+  config: TrackerConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  tuning: ClientTuning = DEFAULT_TUNING,
+): Tracker {
   const [owner, repo] = config.repo.split("/") as [string, string];
   const tokenEnv = config.auth.kind === "token" ? config.auth.env : "";
   const context: ForgeContext = {
@@ -46,9 +50,12 @@ export function giteaTracker(config: TrackerConfig, env: NodeJS.ProcessEnv = pro
     });
   const setAssignees = (number: number, change: (current: string[]) => string[]) =>
     run(`assign issue #${number}`, async (api) => {
-      const current = ((await api.repos.issueGetIssue(owner, repo, number)).data.assignees ?? []).map((u) => u.login ?? "");
+      const current = ((await api.repos.issueGetIssue(owner, repo, number)).data.assignees ?? []).map(
+        (u) => u.login ?? "",
+      );
       const wanted = change(current);
-      if (wanted.length !== current.length) await api.repos.issueEditIssue(owner, repo, number, { assignees: wanted });
+      if (wanted.length !== current.length)
+        await api.repos.issueEditIssue(owner, repo, number, { assignees: wanted });
     });
   /** The ids of labels by name, creating those the repository lacks. */
   const idsOf = (names: string[]) =>
@@ -77,7 +84,10 @@ export function giteaTracker(config: TrackerConfig, env: NodeJS.ProcessEnv = pro
     key: `gitea ${config.url} ${config.repo}`,
     where: context.where,
     claimant() {
-      login ??= config.assignee !== undefined ? Promise.resolve(config.assignee) : run("read the token's user", async (api) => (await api.user.userGetCurrent()).data.login ?? "");
+      login ??=
+        config.assignee !== undefined
+          ? Promise.resolve(config.assignee)
+          : run("read the token's user", async (api) => (await api.user.userGetCurrent()).data.login ?? "");
       return login;
     },
     listIssues: (query) =>
@@ -101,15 +111,21 @@ export function giteaTracker(config: TrackerConfig, env: NodeJS.ProcessEnv = pro
       const issue = await getIssue(number);
       return issue && toIssue(issue);
     },
-    assign: (number, who) => setAssignees(number, (current) => (current.includes(who) ? current : [...current, who])),
+    assign: (number, who) =>
+      setAssignees(number, (current) => (current.includes(who) ? current : [...current, who])),
     unassign: (number, who) => setAssignees(number, (current) => current.filter((login) => login !== who)),
     async addLabels(number, names) {
       const labels = await idsOf(names);
       await run(`label issue #${number}`, (api) => api.repos.issueAddLabel(owner, repo, number, { labels }));
     },
     async removeLabel(number, name) {
-      const label = (await getIssue(number))?.labels?.find((l) => l.name?.toLowerCase() === name.toLowerCase());
-      if (label?.id !== undefined) await run(`unlabel issue #${number}`, (api) => api.repos.issueRemoveLabel(owner, repo, number, label.id as number));
+      const label = (await getIssue(number))?.labels?.find(
+        (l) => l.name?.toLowerCase() === name.toLowerCase(),
+      );
+      if (label?.id !== undefined)
+        await run(`unlabel issue #${number}`, (api) =>
+          api.repos.issueRemoveLabel(owner, repo, number, label.id as number),
+        );
     },
     check: () => checkGitea(tracker, owner, repo, context, run),
   };
@@ -121,7 +137,13 @@ export function giteaTracker(config: TrackerConfig, env: NodeJS.ProcessEnv = pro
  * labelling is allowed, probed harmlessly by creating a nameless label (403 naming the missing
  * write:issue scope, 422 otherwise); the user may write to the repository.
  */
-async function checkGitea(tracker: Tracker, owner: string, repo: string, context: ForgeContext, run: <T>(action: string, call: (api: GiteaClient) => Promise<T>) => Promise<T>): Promise<string[]> {
+async function checkGitea(
+  tracker: Tracker,
+  owner: string,
+  repo: string,
+  context: ForgeContext,
+  run: <T>(action: string, call: (api: GiteaClient) => Promise<T>) => Promise<T>,
+): Promise<string[]> {
   const user = (await run("read the token's user", (api) => api.user.userGetCurrent())).data.login ?? "";
   const lines = [`${context.credential} is accepted: ${user}`];
   const { data } = await run("read the repository", (api) => api.repos.repoGet(owner, repo));
@@ -134,9 +156,15 @@ async function checkGitea(tracker: Tracker, owner: string, repo: string, context
   });
   lines.push("scopes: read:user, read:repository, write:issue");
   if (!data.permissions?.push && !data.permissions?.admin) {
-    throw new GafferError("tracker-auth", `${user} (${context.credential}) has read access to ${context.where}: claims assign and label issues, which needs write`, "add the account as a collaborator with write access");
+    throw new GafferError(
+      "tracker-auth",
+      `${user} (${context.credential}) has read access to ${context.where}: claims assign and label issues, which needs write`,
+      "add the account as a collaborator with write access",
+    );
   }
-  lines.push(`role: ${data.permissions.admin ? "admin" : "write"}; claims assign ${await tracker.claimant()}`);
+  lines.push(
+    `role: ${data.permissions.admin ? "admin" : "write"}; claims assign ${await tracker.claimant()}`,
+  );
   return lines;
 }
 

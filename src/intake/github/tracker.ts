@@ -8,7 +8,11 @@ import { type GitHubClient, githubClient, githubFailure } from "./client.ts";
  * Issues on GitHub (or GitHub Enterprise Server) through Octokit. Assignees are added and removed
  * one by one, so a claim never overwrites another claimant's.
  */
-export function githubTracker(config: TrackerConfig, env: NodeJS.ProcessEnv = process.env, tuning: ClientTuning = DEFAULT_TUNING): Tracker {
+export function githubTracker(
+  config: TrackerConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  tuning: ClientTuning = DEFAULT_TUNING,
+): Tracker {
   const [owner, repo] = config.repo.split("/") as [string, string];
   const host = new URL(config.url).host.replace(/^api\./, "");
   const auth = config.auth;
@@ -37,7 +41,10 @@ export function githubTracker(config: TrackerConfig, env: NodeJS.ProcessEnv = pr
     key: `github ${config.url} ${config.repo}`,
     where: context.where,
     claimant() {
-      login ??= config.assignee !== undefined ? Promise.resolve(config.assignee) : run("read the token's user", async (o) => (await o.rest.users.getAuthenticated()).data.login);
+      login ??=
+        config.assignee !== undefined
+          ? Promise.resolve(config.assignee)
+          : run("read the token's user", async (o) => (await o.rest.users.getAuthenticated()).data.login);
       return login;
     },
     listIssues: (query) =>
@@ -62,9 +69,23 @@ export function githubTracker(config: TrackerConfig, env: NodeJS.ProcessEnv = pr
           throw error;
         }
       }),
-    assign: (number, who) => run(`assign issue #${number}`, async (o) => void (await o.rest.issues.addAssignees({ ...ref, issue_number: number, assignees: [who] }))),
-    unassign: (number, who) => run(`unassign issue #${number}`, async (o) => void (await o.rest.issues.removeAssignees({ ...ref, issue_number: number, assignees: [who] }))),
-    addLabels: (number, names) => run(`label issue #${number}`, async (o) => void (await o.rest.issues.addLabels({ ...ref, issue_number: number, labels: names }))),
+    assign: (number, who) =>
+      run(
+        `assign issue #${number}`,
+        async (o) =>
+          void (await o.rest.issues.addAssignees({ ...ref, issue_number: number, assignees: [who] })),
+      ),
+    unassign: (number, who) =>
+      run(
+        `unassign issue #${number}`,
+        async (o) =>
+          void (await o.rest.issues.removeAssignees({ ...ref, issue_number: number, assignees: [who] })),
+      ),
+    addLabels: (number, names) =>
+      run(
+        `label issue #${number}`,
+        async (o) => void (await o.rest.issues.addLabels({ ...ref, issue_number: number, labels: names })),
+      ),
     removeLabel: (number, name) =>
       run(`unlabel issue #${number}`, async (o) => {
         try {
@@ -86,14 +107,28 @@ type Run = <T>(action: string, call: (octokit: GitHubClient) => Promise<T>) => P
  * with 403 without Issues: write, with 422 otherwise); the user's role allows assigning and
  * labelling. An App: installed, and its installation token's permissions.
  */
-async function checkGitHub(tracker: Tracker, config: TrackerConfig, context: ForgeContext, run: Run): Promise<string[]> {
+async function checkGitHub(
+  tracker: Tracker,
+  config: TrackerConfig,
+  context: ForgeContext,
+  run: Run,
+): Promise<string[]> {
   const [owner, repo] = config.repo.split("/") as [string, string];
   const lines: string[] = [];
   if (config.auth.kind === "app") {
-    const permissions = await run("mint an installation token", async (o) => ((await o.auth({ type: "installation" })) as { permissions?: Record<string, string> }).permissions ?? {});
+    const permissions = await run(
+      "mint an installation token",
+      async (o) =>
+        ((await o.auth({ type: "installation" })) as { permissions?: Record<string, string> }).permissions ??
+        {},
+    );
     lines.push(`${context.credential} is installed on ${context.where}`);
     if (permissions["issues"] !== "write") {
-      throw new GafferError("tracker-auth", `${context.credential} lacks Issues: write on ${context.where} (it has: ${describe(permissions)})`, "grant the App Issues: read and write, then accept the new permissions on its installation");
+      throw new GafferError(
+        "tracker-auth",
+        `${context.credential} lacks Issues: write on ${context.where} (it has: ${describe(permissions)})`,
+        "grant the App Issues: read and write, then accept the new permissions on its installation",
+      );
     }
     lines.push(`permissions: ${describe(permissions)}`);
     await run("read the repository", (o) => o.rest.repos.get({ owner, repo }));
@@ -105,10 +140,17 @@ async function checkGitHub(tracker: Tracker, config: TrackerConfig, context: For
   const scopes = user.headers["x-oauth-scopes"];
   const { data } = await run("read the repository", (o) => o.rest.repos.get({ owner, repo }));
   if (typeof scopes === "string") {
-    const held = scopes.split(",").map((s) => s.trim()).filter(Boolean);
+    const held = scopes
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     const enough = held.includes("repo") || (!data.private && held.includes("public_repo"));
     if (!enough) {
-      throw new GafferError("tracker-auth", `${context.credential} lacks the repo scope that ${context.where} needs to assign and label issues (it has: ${held.join(", ") || "no scopes"})`, "edit the token and tick repo (public_repo is enough for a public repository)");
+      throw new GafferError(
+        "tracker-auth",
+        `${context.credential} lacks the repo scope that ${context.where} needs to assign and label issues (it has: ${held.join(", ") || "no scopes"})`,
+        "edit the token and tick repo (public_repo is enough for a public repository)",
+      );
     }
     lines.push(`scopes: ${held.join(", ")}`);
   } else {
@@ -123,14 +165,24 @@ async function checkGitHub(tracker: Tracker, config: TrackerConfig, context: For
   }
   const role = data.permissions;
   if (!role?.triage && !role?.push && !role?.maintain && !role?.admin) {
-    throw new GafferError("tracker-auth", `${user.data.login} (${context.credential}) has read access to ${context.where}: claims assign and label issues, which needs triage or write`, "add the account as a collaborator with the triage or write role");
+    throw new GafferError(
+      "tracker-auth",
+      `${user.data.login} (${context.credential}) has read access to ${context.where}: claims assign and label issues, which needs triage or write`,
+      "add the account as a collaborator with the triage or write role",
+    );
   }
-  lines.push(`role: ${role.admin ? "admin" : role.maintain ? "maintain" : role.push ? "write" : "triage"}; claims assign ${await tracker.claimant()}`);
+  lines.push(
+    `role: ${role.admin ? "admin" : role.maintain ? "maintain" : role.push ? "write" : "triage"}; claims assign ${await tracker.claimant()}`,
+  );
   return lines;
 }
 
 function describe(permissions: Record<string, string>): string {
-  return Object.entries(permissions).map(([name, level]) => `${name}: ${level}`).join(", ") || "none";
+  return (
+    Object.entries(permissions)
+      .map(([name, level]) => `${name}: ${level}`)
+      .join(", ") || "none"
+  );
 }
 
 interface RestIssue {
@@ -152,7 +204,9 @@ function toIssue(issue: RestIssue): ForgeIssue {
     title: issue.title,
     body: issue.body ?? "",
     state: issue.state === "closed" ? "closed" : "open",
-    labels: issue.labels.flatMap((label) => (typeof label === "string" ? [label] : label.name ? [label.name] : [])),
+    labels: issue.labels.flatMap((label) =>
+      typeof label === "string" ? [label] : label.name ? [label.name] : [],
+    ),
     assignees: (issue.assignees ?? []).map((a) => a.login),
     url: issue.html_url,
     createdAt: issue.created_at,

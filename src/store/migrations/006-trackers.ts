@@ -15,7 +15,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("seen", "text", (c) => c.notNull())
     .addColumn("reason", "text")
     .execute();
-  await db.schema.createIndex("tracker_items_by_issue").unique().on("tracker_items").columns(["tracker", "number"]).execute();
+  await db.schema
+    .createIndex("tracker_items_by_issue")
+    .unique()
+    .on("tracker_items")
+    .columns(["tracker", "number"])
+    .execute();
   await db.schema
     .createTable("tracker_cursors")
     .addColumn("tracker", "text", (c) => c.primaryKey())
