@@ -138,20 +138,24 @@ async function checkGitHub(
   const user = await run("read the token's user", (o) => o.rest.users.getAuthenticated());
   lines.push(`${context.credential} is accepted: ${user.data.login}`);
   const scopes = user.headers["x-oauth-scopes"];
+  const held =
+    typeof scopes === "string"
+      ? scopes
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined;
+  const lacksRepo = () =>
+    new GafferError(
+      "tracker-auth",
+      `${context.credential} lacks the repo scope that ${context.where} needs to assign and label issues (it has: ${held?.join(", ") || "no scopes"})`,
+      "edit the token and tick repo (public_repo is enough for a public repository)",
+    );
+  // Checked before the repository is read: without the scope, GitHub hides a private repository.
+  if (held && !held.includes("repo") && !held.includes("public_repo")) throw lacksRepo();
   const { data } = await run("read the repository", (o) => o.rest.repos.get({ owner, repo }));
-  if (typeof scopes === "string") {
-    const held = scopes
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean);
-    const enough = held.includes("repo") || (!data.private && held.includes("public_repo"));
-    if (!enough) {
-      throw new GafferError(
-        "tracker-auth",
-        `${context.credential} lacks the repo scope that ${context.where} needs to assign and label issues (it has: ${held.join(", ") || "no scopes"})`,
-        "edit the token and tick repo (public_repo is enough for a public repository)",
-      );
-    }
+  if (held) {
+    if (!held.includes("repo") && data.private) throw lacksRepo();
     lines.push(`scopes: ${held.join(", ")}`);
   } else {
     await run("label issues", async (o) => {

@@ -55,6 +55,11 @@ export interface FakeForge {
   /** The next `count` API requests fail with `status` (500 by default). */
   fail(count: number, status?: number): void;
   throttle(throttle: Throttle): void;
+  /**
+   * Runs `action` once, just before the next API request matching `method` and `path` is
+   * answered: a test puts another client's change exactly between two of gaffer's requests.
+   */
+  intercept(method: string, path: RegExp, action: () => void): void;
   /** Sends a delivery as the forge would, optionally signed with another secret. */
   deliver(
     url: string,
@@ -90,6 +95,7 @@ export async function startFakeForge(kind: ForgeKind, dir: string): Promise<Fake
   let failures: { count: number; status: number } = { count: 0, status: 500 };
   let throttled: Throttle = { style: "429", count: 0, retryAfter: 0 };
   let base = "";
+  const intercepts: { method: string; path: RegExp; action: () => void }[] = [];
 
   model.onChange((change) => {
     for (const hook of change.repo.hooks) {
@@ -142,6 +148,8 @@ export async function startFakeForge(kind: ForgeKind, dir: string): Promise<Fake
       return respond(...throttleAnswer(throttled, common));
     }
     const body = await readBody(req);
+    const intercepted = intercepts.findIndex((i) => i.method === req.method && i.path.test(url.pathname));
+    if (intercepted >= 0) intercepts.splice(intercepted, 1)[0]?.action();
     const apiReq: ApiRequest & { app?: { id: number; slug: string } } = {
       method: req.method ?? "GET",
       path: url.pathname,
@@ -295,6 +303,7 @@ export async function startFakeForge(kind: ForgeKind, dir: string): Promise<Fake
       void repo.hooks.push({ id: model.nextId(), url, secret, events, createdAt: model.stamp() }),
     fail: (count, status = 500) => void (failures = { count, status }),
     throttle: (throttle) => void (throttled = { ...throttle }),
+    intercept: (method, path, action) => void intercepts.push({ method, path, action }),
     deliver: (url, event, payload, secret, options) =>
       deliverer.send(kind, { url, secret }, event, payload, options),
     redeliver: (id) => deliverer.redeliver(id),
