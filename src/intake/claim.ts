@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { LabelScheme, TrackerConfig } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
 import { appendEvent, type Db, getItem, parkTrackedItem, trackerLinkOf } from "../store/index.ts";
@@ -6,13 +7,23 @@ import type { ClientTuning, Tracker } from "./types.ts";
 
 export type ClaimOutcome = { won: true; claimant: string } | { won: false; reason: string };
 
+/** Claimants that collide try again this many times, each after a random pause that grows. */
+const CLAIM_ATTEMPTS = 4;
+/**
+ * Longer than the second GitHub's clients leave between two writes: a shorter pause would be
+ * absorbed by that pacing, and two colliding claimants would write in step again.
+ */
+const CLAIM_PAUSE_MS = 1000;
+
 /**
  * Claims an issue on its forge, idempotently, so two gaffers (or gaffer and a person) never work
- * one issue: an issue already assigned to someone else is theirs; otherwise gaffer assigns its
- * login, re-reads the issue, and backs off (unassigning itself) if anyone else is assigned too;
- * only the sole assignee labels it in progress (removing the ready labels and `blocked`) and
- * re-reads once more, since Gitea's assignee list can be overwritten between a read and a write.
- * Claiming an issue gaffer already holds changes nothing.
+ * one issue. An issue assigned to someone else is theirs. Otherwise gaffer assigns its login and
+ * re-reads: it has won only as the sole assignee, and only then labels the issue in progress
+ * (removing the ready labels and `blocked`) and re-reads once more, since Gitea's assignee list
+ * can be overwritten between a read and a write. A claimant that finds someone else assigned
+ * beside it takes its own assignment back and tries again after a random pause, so two claimants
+ * that collide never both win, and one of them soon does. Claiming an issue gaffer already holds
+ * changes nothing.
  */
 export async function claimIssue(
   tracker: Tracker,
@@ -22,40 +33,47 @@ export async function claimIssue(
   const me = await tracker.claimant();
   const read = async () => {
     const issue = await tracker.getIssue(number);
-    if (!issue)
+    if (!issue) {
       throw new GafferError(
         "item-not-found",
         `issue #${number} is gone from ${tracker.where}`,
         "`gaffer tracker sync` updates the items",
       );
+    }
     return issue;
   };
-  const contested = async (): Promise<ClaimOutcome | undefined> => {
+  /** After gaffer's write: alone (true), or someone else is there too (gaffer's assignment is taken back). */
+  const alone = async (): Promise<boolean> => {
     const issue = await read();
-    if (issue.state === "closed") return { won: false, reason: "closed on the forge" };
     const others = issue.assignees.filter((login) => login !== me);
-    if (others.length === 0 && !issue.assignees.includes(me)) {
+    const mine = issue.assignees.includes(me);
+    if (others.length === 0 && !mine) {
       throw new GafferError(
         "tracker-auth",
         `${tracker.where} did not assign ${me} to issue #${number}`,
         "the account needs triage access (GitHub) or write access (Gitea, Forgejo); `gaffer tracker check` says what is missing",
       );
     }
-    if (others.length === 0) return undefined;
-    if (issue.assignees.includes(me)) await tracker.unassign(number, me);
-    return { won: false, reason: `claimed by ${others.join(", ")}` };
+    if (others.length > 0 && mine) await tracker.unassign(number, me);
+    return others.length === 0;
   };
-  const before = await read();
-  if (before.state === "closed") return { won: false, reason: "closed on the forge" };
-  const others = before.assignees.filter((login) => login !== me);
-  if (others.length > 0) return { won: false, reason: `claimed by ${others.join(", ")}` };
-  if (!before.assignees.includes(me)) await tracker.assign(number, me);
-  const afterAssign = await contested();
-  if (afterAssign) return afterAssign;
-  const has = (name: string) => before.labels.some((label) => label.toLowerCase() === name.toLowerCase());
-  if (!has(labels.inProgress)) await tracker.addLabels(number, [labels.inProgress]);
-  for (const name of [...labels.ready, labels.blocked].filter(has)) await tracker.removeLabel(number, name);
-  return (await contested()) ?? { won: true, claimant: me };
+  for (let attempt = 1; ; attempt++) {
+    const before = await read();
+    if (before.state === "closed") return { won: false, reason: "closed on the forge" };
+    const others = before.assignees.filter((login) => login !== me);
+    if (others.length > 0) return { won: false, reason: `claimed by ${others.join(", ")}` };
+    if (!before.assignees.includes(me)) await tracker.assign(number, me);
+    if (await alone()) {
+      const has = (name: string) => before.labels.some((label) => label.toLowerCase() === name.toLowerCase());
+      if (!has(labels.inProgress)) await tracker.addLabels(number, [labels.inProgress]);
+      for (const name of [...labels.ready, labels.blocked].filter(has))
+        await tracker.removeLabel(number, name);
+      if (await alone()) return { won: true, claimant: me };
+    }
+    if (attempt === CLAIM_ATTEMPTS)
+      return { won: false, reason: "other claimants kept claiming it at the same moment" };
+    await sleep(CLAIM_PAUSE_MS * attempt * (1 + Math.random()));
+  }
 }
 
 /**

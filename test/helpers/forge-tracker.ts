@@ -3,7 +3,13 @@ import type { TestContext } from "node:test";
 import { parseConfig, type TrackerConfig } from "../../src/config/index.ts";
 import { type ClientTuning, openTracker, type Tracker } from "../../src/intake/index.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
-import { type FakeForge, type ForgeKind, type Repo, startFakeForge, type TokenGrant } from "./fake-forge/index.ts";
+import {
+  type FakeForge,
+  type ForgeKind,
+  type Repo,
+  startFakeForge,
+  type TokenGrant,
+} from "./fake-forge/index.ts";
 import { tempDir } from "./tmp.ts";
 
 /** The variable each kind's tests keep the token in. */
@@ -11,7 +17,9 @@ export const TOKEN_ENV = { github: "GITHUB_TOKEN", gitea: "GITEA_TOKEN" } as con
 
 /** A grant with everything gaffer needs, per kind. */
 export function fullGrant(kind: ForgeKind): TokenGrant {
-  return kind === "github" ? { kind: "classic", scopes: ["repo", "read:org"] } : { kind: "gitea", scopes: ["write:issue", "read:repository", "read:user"] };
+  return kind === "github"
+    ? { kind: "classic", scopes: ["repo", "read:org"] }
+    : { kind: "gitea", scopes: ["write:issue", "read:repository", "read:user"] };
 }
 
 export interface ForgeSetup {
@@ -45,7 +53,12 @@ export async function forgeSetup(t: TestContext, kind: ForgeKind, extraToml = ""
   const store = await openStore(join(dir, "gaffer.db"));
   t.after(() => store.close());
   const throttles: string[] = [];
-  const tuning: ClientTuning = { retries: 3, retryBaseMs: 5, maxThrottleWaitMs: 5000, onThrottle: (line) => throttles.push(line) };
+  const tuning: ClientTuning = {
+    retries: 3,
+    retryBaseMs: 5,
+    maxThrottleWaitMs: 5000,
+    onThrottle: (line) => throttles.push(line),
+  };
   return {
     forge,
     repo,

@@ -16,22 +16,34 @@ for (const kind of ["github", "gitea"] as const) {
       forge.createIssue(repo, { title: "urgent", labels: ["backlog", "priority"] });
       forge.createIssue(repo, { title: "design first", body: "no labels" });
       forge.createIssue(repo, { title: "someday", labels: ["backlog", "vision"] });
-      forge.createIssue(repo, { title: "after the design", labels: ["backlog"], body: "Work.\n\n## Depends on\n- #3\n\n## Notes\nsee #4" });
+      forge.createIssue(repo, {
+        title: "after the design",
+        labels: ["backlog"],
+        body: "Work.\n\n## Depends on\n- #3\n\n## Notes\nsee #4",
+      });
       forge.createIssue(repo, { title: "taken", labels: ["backlog"], assignees: ["rival"] });
 
       const report = await syncTracker(store.db, setup.tracker(), setup.config.labels);
       assert.equal(report.created.length, 4);
       const items = byTitle(await listItems(store.db, { state: "all" }));
-      assert.deepEqual([...items.keys()].sort(), ["after the design", "design first", "plain backlog", "urgent"]);
+      assert.deepEqual([...items.keys()].sort(), [
+        "after the design",
+        "design first",
+        "plain backlog",
+        "urgent",
+      ]);
       assert.equal(items.get("urgent")?.priority, 1);
       assert.equal(items.get("design first")?.state, "parked");
       assert.deepEqual(items.get("after the design")?.dependsOn, [items.get("design first")?.id]);
       assert.match(items.get("plain backlog")?.source ?? "", /\/acme\/app\/issues\/1$/);
       const parked = await listEvents(store.db, { itemId: items.get("design first")?.id as number });
-      assert.deepEqual(parked.map((e) => [e.type, e.data["note"] ?? e.data["title"]]), [
-        ["item.created", "design first"],
-        ["item.parked", "not labelled backlog"],
-      ]);
+      assert.deepEqual(
+        parked.map((e) => [e.type, e.data["note"] ?? e.data["title"]]),
+        [
+          ["item.created", "design first"],
+          ["item.parked", "not labelled backlog"],
+        ],
+      );
 
       const queue = (await readBacklog(store.db)).unclaimed.map((entry) => entry.item.title);
       assert.deepEqual(queue, ["urgent", "plain backlog"], "priority first, the dependent waits");
@@ -80,12 +92,15 @@ for (const kind of ["github", "gitea"] as const) {
       assert.equal((await listItems(store.db)).length, 1);
       assert.equal(forge.requests.filter((r) => r.status === 500).length, 2);
       forge.fail(50, 503);
-      await assert.rejects(syncTracker(store.db, tracker, setup.config.labels), (error: Error & { code?: string }) => {
-        assert.equal(error.code, "tracker-unavailable");
-        assert.match(error.message, /^acme\/app on 127\.0\.0\.1:\d+ failed to list issues: 503/);
-        assert.doesNotMatch(error.message, /\n/);
-        return true;
-      });
+      await assert.rejects(
+        syncTracker(store.db, tracker, setup.config.labels),
+        (error: Error & { code?: string }) => {
+          assert.equal(error.code, "tracker-unavailable");
+          assert.match(error.message, /^acme\/app on 127\.0\.0\.1:\d+ failed to list issues: 503/);
+          assert.doesNotMatch(error.message, /\n/);
+          return true;
+        },
+      );
     });
 
     it("waits as long as a throttled forge's retry-after asks", async (t) => {
