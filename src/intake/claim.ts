@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { LabelScheme, TrackerConfig } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
-import { appendEvent, type Db, getItem, parkTrackedItem, trackerLinkOf } from "../store/index.ts";
+import { appendEvent, type Db, EVENTS, getItem, parkTrackedItem, trackerLinkOf } from "../store/index.ts";
 import { openTracker } from "./open.ts";
 import type { ClientTuning, Tracker } from "./types.ts";
 
@@ -114,11 +114,8 @@ export async function claimTrackedItem(
   }
   const outcome = await claimIssue(tracker, config.labels, link.number);
   if (outcome.won) {
-    await appendEvent(db, {
-      itemId,
-      type: "tracker.claimed",
-      data: { issue: link.number, url: link.url, assignee: outcome.claimant },
-    });
+    const claimed = { issue: link.number, url: link.url, assignee: outcome.claimant };
+    await appendEvent(db, { itemId }, EVENTS.trackerClaimed, claimed);
     return;
   }
   await parkTrackedItem(db, itemId, outcome.reason);

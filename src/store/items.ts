@@ -140,13 +140,7 @@ export async function setItemState(
       .where("id", "=", id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await appendEvent(
-      trx,
-      { itemId: id },
-      STATE_EVENTS[state],
-      note === undefined ? {} : { note },
-      now,
-    );
+    await appendEvent(trx, { itemId: id }, STATE_EVENTS[state], note === undefined ? {} : { note }, now);
     return toItem(row);
   });
 }

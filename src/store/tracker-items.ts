@@ -1,3 +1,4 @@
+import { EVENTS } from "./event-catalogue.ts";
 import { appendEvent } from "./events.ts";
 import { getItem, STATE_EVENTS } from "./items.ts";
 import { type Db, inTransaction } from "./open.ts";
@@ -102,13 +103,9 @@ export async function recordTrackerIssues(
         .returning("id")
         .executeTakeFirstOrThrow();
       const itemId = Number(row.id);
-      await appendEvent(trx, { itemId, type: "item.created", data: { title: issue.title } }, now);
+      await appendEvent(trx, { itemId }, EVENTS.itemCreated, { title: issue.title }, now);
       if (issue.state !== "open")
-        await appendEvent(
-          trx,
-          { itemId, type: STATE_EVENTS[issue.state], data: { note: issue.reason } },
-          now,
-        );
+        await appendEvent(trx, { itemId }, STATE_EVENTS[issue.state], noted(issue.reason), now);
       const link: TrackerLink = {
         itemId,
         tracker,
@@ -153,10 +150,10 @@ export async function recordTrackerIssues(
       }
       const fields = Object.keys(changes).map((key) => (key === "depends_on" ? "dependsOn" : key));
       if (!fresh && fields.length > 0)
-        await appendEvent(trx, { itemId: link.itemId, type: "item.edited", data: { fields } }, now);
+        await appendEvent(trx, { itemId: link.itemId }, EVENTS.itemEdited, { fields }, now);
       if (stateChanged) {
         const note = issue.reason ?? "ready on the forge";
-        await appendEvent(trx, { itemId: link.itemId, type: STATE_EVENTS[issue.state], data: { note } }, now);
+        await appendEvent(trx, { itemId: link.itemId }, STATE_EVENTS[issue.state], { note }, now);
       }
       if (!fresh && (fields.length > 0 || stateChanged)) record.changed.push(link.itemId);
       await trx
@@ -195,8 +192,12 @@ export async function parkTrackedItem(
       .set({ seen: "parked", reason, fingerprint: "" })
       .where("item_id", "=", itemId)
       .execute();
-    await appendEvent(trx, { itemId, type: "item.parked", data: { note: reason } }, now);
+    await appendEvent(trx, { itemId }, EVENTS.itemParked, { note: reason }, now);
   });
+}
+
+function noted(reason: string | null): { note?: string } {
+  return reason === null ? {} : { note: reason };
 }
 
 function sameList<T>(a: readonly T[], b: readonly T[]): boolean {

@@ -38,7 +38,10 @@ for (const kind of ["github", "gitea"] as const) {
       assert.match(items.get("plain backlog")?.source ?? "", /\/acme\/app\/issues\/1$/);
       const parked = await listEvents(store.db, { itemId: items.get("design first")?.id as number });
       assert.deepEqual(
-        parked.map((e) => [e.type, e.data["note"] ?? e.data["title"]]),
+        parked.map((e) => [
+          e.type,
+          "note" in e.data ? e.data.note : "title" in e.data ? e.data.title : undefined,
+        ]),
         [
           ["item.created", "design first"],
           ["item.parked", "not labelled backlog"],
