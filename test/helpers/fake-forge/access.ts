@@ -1,5 +1,6 @@
+import { createPublicKey, createVerify } from "node:crypto";
 import { ApiError, type ApiRequest } from "./http.ts";
-import type { ForgeModel, Repo, Role } from "./model.ts";
+import type { ForgeModel, Repo, Role, Token } from "./model.ts";
 
 /**
  * Who may do what, as each forge decides it. A request needs a repository role (read to see,
@@ -113,3 +114,30 @@ export function requireGiteaScope(req: ApiRequest, category: string, level: "rea
 }
 
 const DOCS = "https://docs.github.com/rest";
+
+/** Whether a token's grant covers pushing: `repo`/`public_repo`, `contents: write`, `write:repository`. */
+export function mayPush(token: Token | undefined): boolean {
+  const grant = token?.grant;
+  if (!grant) return false;
+  if (grant.kind === "classic") return grant.scopes.includes("repo") || grant.scopes.includes("public_repo");
+  if (grant.kind === "gitea")
+    return grant.scopes.includes("all") || grant.scopes.includes("write:repository");
+  return grant.permissions["contents"] === "write";
+}
+
+/** An App's RS256 JWT: `iss` names the App, the signature must verify with its public key, and it must not have expired. */
+export function verifyJwt(model: ForgeModel, jwt: string): { id: number; slug: string } | undefined {
+  const [header, payload, sig] = jwt.split(".");
+  if (!header || !payload || !sig) return undefined;
+  let claims: { iss?: unknown; exp?: unknown };
+  try {
+    claims = JSON.parse(Buffer.from(payload, "base64url").toString()) as { iss?: unknown; exp?: unknown };
+  } catch {
+    return undefined;
+  }
+  const app = model.apps.get(Number(claims.iss));
+  if (!app || typeof claims.exp !== "number" || claims.exp * 1000 < Date.now()) return undefined;
+  const verifier = createVerify("RSA-SHA256");
+  verifier.update(`${header}.${payload}`);
+  return verifier.verify(createPublicKey(app.publicKey), Buffer.from(sig, "base64url")) ? app : undefined;
+}

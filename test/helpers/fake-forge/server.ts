@@ -1,9 +1,8 @@
-import { createPublicKey, createVerify } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { roleAtLeast } from "./access.ts";
+import { mayPush, roleAtLeast, verifyJwt } from "./access.ts";
 import { initBareRepo, runGit, serveGit } from "./git-backend.ts";
 import { githubRoutes } from "./github.ts";
 import { giteaRoutes } from "./gitea.ts";
@@ -372,16 +371,6 @@ function throttleAnswer(
   return [429, { message: "Too Many Requests" }, { ...common, "retry-after": String(throttle.retryAfter) }];
 }
 
-/** Whether a token's grant covers pushing: `repo`/`public_repo`, `contents: write`, `write:repository`. */
-function mayPush(token: Token | undefined): boolean {
-  const grant = token?.grant;
-  if (!grant) return false;
-  if (grant.kind === "classic") return grant.scopes.includes("repo") || grant.scopes.includes("public_repo");
-  if (grant.kind === "gitea")
-    return grant.scopes.includes("all") || grant.scopes.includes("write:repository");
-  return grant.permissions["contents"] === "write";
-}
-
 async function readBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -392,21 +381,4 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   } catch {
     return new ApiError(400, { message: "Problems parsing JSON" });
   }
-}
-
-/** An App's RS256 JWT: `iss` names the App, the signature must verify with its public key, and it must not have expired. */
-function verifyJwt(model: ForgeModel, jwt: string): { id: number; slug: string } | undefined {
-  const [header, payload, sig] = jwt.split(".");
-  if (!header || !payload || !sig) return undefined;
-  let claims: { iss?: unknown; exp?: unknown };
-  try {
-    claims = JSON.parse(Buffer.from(payload, "base64url").toString()) as { iss?: unknown; exp?: unknown };
-  } catch {
-    return undefined;
-  }
-  const app = model.apps.get(Number(claims.iss));
-  if (!app || typeof claims.exp !== "number" || claims.exp * 1000 < Date.now()) return undefined;
-  const verifier = createVerify("RSA-SHA256");
-  verifier.update(`${header}.${payload}`);
-  return verifier.verify(createPublicKey(app.publicKey), Buffer.from(sig, "base64url")) ? app : undefined;
 }

@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from "node:crypto";
+import * as ghPull from "./github-pull-shapes.ts";
 import * as gh from "./github-shapes.ts";
 import * as gt from "./gitea-shapes.ts";
 import type { Change, Hook } from "./model.ts";
@@ -81,8 +82,8 @@ export function payloadOf(
               payload: {
                 action: change.action,
                 number: issue.number,
-                pull_request: gh.pull(base, repo, issue, true),
-                ...(change.review && { review: gh.review(base, repo, issue, change.review) }),
+                pull_request: ghPull.pull(base, repo, issue, true),
+                ...(change.review && { review: ghPull.review(base, repo, issue, change.review) }),
                 ...(change.label && { label: gh.label(base, repo, change.label) }),
                 ...common,
               },
@@ -93,7 +94,7 @@ export function payloadOf(
           ? {
               event: "status",
               payload: {
-                ...gh.status(base, repo, change.status),
+                ...ghPull.status(base, repo, change.status),
                 sha: change.status.sha,
                 name: `${repo.owner.login}/${repo.name}`,
                 ...common,
@@ -106,7 +107,7 @@ export function payloadOf(
               event: "check_run",
               payload: {
                 action: change.action,
-                check_run: gh.checkRun(base, repo, change.checkRun, undefined),
+                check_run: ghPull.checkRun(base, repo, change.checkRun, undefined),
                 ...common,
               },
             }
