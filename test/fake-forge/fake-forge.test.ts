@@ -159,6 +159,41 @@ describe("fake forge", () => {
     );
   });
 
+  it("gitea: opens a draft pull request from a pushed branch, refuses a second, keeps a review's line comments", async (t) => {
+    const { forge, repo, token } = await forgeWithRepo(t, "gitea");
+    const work = gitRepo(t, { "a.txt": "a\n" });
+    await forge.push(work, repo, token, "main", "main:feature");
+    const post = (path: string, body: unknown) =>
+      fetch(`${forge.url}/api/v1/repos/acme/app${path}`, {
+        method: "POST",
+        headers: { authorization: `token ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const created = await post("/pulls", { title: "WIP: add it", head: "feature", base: "main" });
+    assert.equal(created.status, 201);
+    const pull = (await created.json()) as { number: number; draft: boolean; head: { sha: string } };
+    assert.equal(pull.draft, true);
+    assert.equal(pull.head.sha, gitOut(work, "rev-parse", "HEAD"));
+    assert.equal((await post("/pulls", { title: "again", head: "feature", base: "main" })).status, 409);
+    const review = await post(`/pulls/${pull.number}/reviews`, {
+      event: "REQUEST_CHANGES",
+      body: "see the line",
+      comments: [{ path: "a.txt", body: "not a", new_position: 1 }],
+    });
+    const { id, state } = (await review.json()) as { id: number; state: string };
+    assert.equal(state, "REQUEST_CHANGES");
+    const comments = await fetch(
+      `${forge.url}/api/v1/repos/acme/app/pulls/${pull.number}/reviews/${id}/comments`,
+      {
+        headers: { authorization: `token ${token}` },
+      },
+    );
+    assert.deepEqual(
+      ((await comments.json()) as { body: string; path: string }[]).map((c) => [c.path, c.body]),
+      [["a.txt", "not a"]],
+    );
+  });
+
   it("keeps its repositories on disk as bare git repositories", async (t) => {
     const dir = tempDir(t);
     const forge = await startFakeForge("gitea", dir);

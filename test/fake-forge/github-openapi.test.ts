@@ -89,6 +89,43 @@ describe("fake forge: GitHub responses match GitHub's OpenAPI description", () =
       { event: "REQUEST_CHANGES", body: "fix it" },
     );
     await call("GET", `${r}/pulls/{pull_number}/reviews`, `/repos/acme/app/pulls/${pull["number"]}/reviews`);
+    const headSha = (pull["head"] as { sha: string }).sha;
+    const comment = await call(
+      "POST",
+      `${r}/pulls/{pull_number}/comments`,
+      `/repos/acme/app/pulls/${pull["number"]}/comments`,
+      {
+        body: "this line",
+        commit_id: headSha,
+        path: "README.md",
+        line: 1,
+      },
+    );
+    await call(
+      "POST",
+      `${r}/pulls/{pull_number}/comments`,
+      `/repos/acme/app/pulls/${pull["number"]}/comments`,
+      {
+        body: "fixed",
+        in_reply_to: comment["id"],
+      },
+    );
+    await call(
+      "POST",
+      `${r}/pulls/{pull_number}/reviews`,
+      `/repos/acme/app/pulls/${pull["number"]}/reviews`,
+      {
+        event: "COMMENT",
+        body: "two notes",
+        comments: [{ path: "README.md", line: 1, body: "and here" }],
+      },
+    );
+    const comments = await call(
+      "GET",
+      `${r}/pulls/{pull_number}/comments`,
+      `/repos/acme/app/pulls/${pull["number"]}/comments`,
+    );
+    assert.equal((comments as unknown as unknown[]).length, 3);
     await call("POST", `${r}/statuses/{sha}`, "/repos/acme/app/statuses/feature", {
       state: "failure",
       context: "ci/test",

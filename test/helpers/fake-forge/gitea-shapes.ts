@@ -1,4 +1,15 @@
-import type { Comment, CommitStatus, Hook, Issue, Label, Repo, Review, Role, User } from "./model.ts";
+import type {
+  Comment,
+  CommitStatus,
+  Hook,
+  Issue,
+  Label,
+  Repo,
+  Review,
+  ReviewComment,
+  Role,
+  User,
+} from "./model.ts";
 
 /**
  * Gitea's (and Forgejo's) API v1 JSON shapes for the model, as Gitea 1.23 returns them: no
@@ -298,5 +309,26 @@ export function hook(base: string, repo: Repo, h: Hook) {
     updated_at: h.createdAt,
     created_at: h.createdAt,
     url: `${repoUrl(base, repo)}/hooks/${h.id}`,
+  };
+}
+
+export function reviewComment(base: string, repo: Repo, i: Issue, c: ReviewComment) {
+  const pullUrl = `${base}/${repo.owner.login}/${repo.name}/pulls/${i.number}`;
+  return {
+    id: c.id,
+    body: c.body,
+    user: user(base, c.user),
+    resolver: null,
+    pull_request_review_id: c.reviewId,
+    created_at: c.createdAt,
+    updated_at: c.createdAt,
+    path: c.path,
+    commit_id: c.commitId,
+    original_commit_id: c.commitId,
+    diff_hunk: "@@ -1 +1 @@",
+    position: c.line ?? 0,
+    original_position: c.line ?? 0,
+    html_url: `${pullUrl}/files#issuecomment-${c.id}`,
+    pull_request_url: pullUrl,
   };
 }

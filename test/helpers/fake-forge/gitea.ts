@@ -6,6 +6,7 @@ import {
   type ApiRequest,
   type ApiResponse,
   bodyObject,
+  lineComments,
   page,
   queryValue,
   Router,
@@ -228,6 +229,7 @@ function pullRoutes(
         merged: false,
         mergedAt: null,
         reviews: [],
+        comments: [],
       },
     );
     return ok(shape.pull(req.base, repo, issue), 201);
@@ -273,7 +275,17 @@ function pullRoutes(
     const state =
       event === "APPROVED" ? "APPROVED" : event === "REQUEST_CHANGES" ? "CHANGES_REQUESTED" : "COMMENTED";
     const text = typeof body["body"] === "string" ? body["body"] : "";
-    return ok(shape.review(req.base, repo, issue, model.review(repo, issue, requireUser(req), text, state)));
+    const comments = lineComments(body["comments"], "new_position");
+    return ok(
+      shape.review(req.base, repo, issue, model.review(repo, issue, requireUser(req), text, state, comments)),
+    );
+  });
+
+  router.on("GET", `${api}/repos/:owner/:repo/pulls/:number/reviews/:id/comments`, (req) => {
+    const repo = repoOf(req, read);
+    const issue = pullOf(req, repo);
+    const comments = (issue.pull?.comments ?? []).filter((c) => c.reviewId === Number(req.params["id"]));
+    return ok(comments.map((c) => shape.reviewComment(req.base, repo, issue, c)));
   });
 }
 

@@ -1,5 +1,5 @@
 import { label, nodeId, REPO_URLS, repository, repoUrl, user } from "./github-shapes.ts";
-import type { CheckRun, CommitStatus, Hook, Issue, Repo, Review } from "./model.ts";
+import type { CheckRun, CommitStatus, Hook, Issue, Repo, Review, ReviewComment } from "./model.ts";
 
 /**
  * GitHub's shapes for pull requests, reviews, commit statuses, check runs, webhooks and App
@@ -247,5 +247,33 @@ export function installation(base: string, repo: Repo, app: { id: number; slug: 
     single_file_name: null,
     suspended_by: null,
     suspended_at: null,
+  };
+}
+
+export function reviewComment(base: string, repo: Repo, i: Issue, c: ReviewComment) {
+  const url = `${repoUrl(base, repo)}/pulls/comments/${c.id}`;
+  const html = `${base}/${repo.owner.login}/${repo.name}/pull/${i.number}#discussion_r${c.id}`;
+  const pullUrl = `${repoUrl(base, repo)}/pulls/${i.number}`;
+  return {
+    url,
+    id: c.id,
+    node_id: nodeId("PRRC", c.id),
+    pull_request_review_id: c.reviewId,
+    diff_hunk: "@@ -1 +1 @@",
+    path: c.path,
+    commit_id: c.commitId,
+    original_commit_id: c.commitId,
+    ...(c.inReplyTo !== null && { in_reply_to_id: c.inReplyTo }),
+    user: user(base, c.user),
+    body: c.body,
+    created_at: c.createdAt,
+    updated_at: c.createdAt,
+    html_url: html,
+    pull_request_url: pullUrl,
+    author_association: c.user.id === repo.owner.id ? "OWNER" : "NONE",
+    _links: { self: { href: url }, html: { href: html }, pull_request: { href: pullUrl } },
+    line: c.line,
+    side: "RIGHT",
+    subject_type: "line",
   };
 }

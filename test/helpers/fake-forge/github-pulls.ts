@@ -1,6 +1,6 @@
 import type { Need } from "./access.ts";
 import { followBranches, resolveRef } from "./git-backend.ts";
-import { ApiError, bodyObject, page, queryValue, type Router } from "./http.ts";
+import { ApiError, bodyObject, lineComments, page, queryValue, type Router } from "./http.ts";
 import * as shape from "./github-pull-shapes.ts";
 import { DOCS, ok, pullOf, type RepoOf, requireUser, validation } from "./github-common.ts";
 import type { ForgeModel } from "./model.ts";
@@ -72,6 +72,7 @@ export function pullRoutes(router: Router, model: ForgeModel, repoOf: RepoOf): v
         merged: false,
         mergedAt: null,
         reviews: [],
+        comments: [],
       },
     );
     return ok(shape.pull(req.base, repo, issue, true), 201);
@@ -123,6 +124,47 @@ export function pullRoutes(router: Router, model: ForgeModel, repoOf: RepoOf): v
       event === "APPROVE" ? "APPROVED" : event === "REQUEST_CHANGES" ? "CHANGES_REQUESTED" : "COMMENTED";
     const text = typeof body["body"] === "string" ? body["body"] : "";
     if (state !== "APPROVED" && !text) throw validation("PullRequestReview", "body", "missing_field");
-    return ok(shape.review(req.base, repo, issue, model.review(repo, issue, requireUser(req), text, state)));
+    const comments = lineComments(body["comments"], "line");
+    return ok(
+      shape.review(req.base, repo, issue, model.review(repo, issue, requireUser(req), text, state, comments)),
+    );
+  });
+
+  router.on("GET", "/repos/:owner/:repo/pulls/:number/comments", (req) => {
+    const repo = repoOf(req, read);
+    const issue = pullOf(repo, req);
+    const paged = page(req, issue.pull?.comments ?? [], "github");
+    return ok(
+      paged.items.map((c) => shape.reviewComment(req.base, repo, issue, c)),
+      200,
+      paged.headers,
+    );
+  });
+
+  router.on("POST", "/repos/:owner/:repo/pulls/:number/comments", (req) => {
+    const repo = repoOf(req, { ...write, role: "read" });
+    const issue = followBranches(repo, pullOf(repo, req));
+    const body = bodyObject(req);
+    const replyTo =
+      typeof body["in_reply_to"] === "number"
+        ? issue.pull?.comments.find((c) => c.id === body["in_reply_to"])
+        : undefined;
+    if (typeof body["body"] !== "string" || !body["body"])
+      throw validation("PullRequestReviewComment", "body", "missing_field");
+    if (!replyTo && (typeof body["path"] !== "string" || typeof body["commit_id"] !== "string")) {
+      throw validation(
+        "PullRequestReviewComment",
+        typeof body["path"] === "string" ? "commit_id" : "path",
+        "missing_field",
+      );
+    }
+    const comment = model.reviewComment(repo, issue, requireUser(req), {
+      body: body["body"],
+      path: replyTo?.path ?? String(body["path"]),
+      line: replyTo?.line ?? (typeof body["line"] === "number" ? body["line"] : null),
+      commitId: replyTo?.commitId ?? String(body["commit_id"]),
+      inReplyTo: replyTo?.id ?? null,
+    });
+    return ok(shape.reviewComment(req.base, repo, issue, comment), 201);
   });
 }

@@ -132,3 +132,22 @@ export function bodyObject(req: ApiRequest): Record<string, unknown> {
 export function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
+
+/** Line comments given with a review: `path`, `body` and the line under `lineKey` (GitHub `line`, Gitea `new_position`). */
+export function lineComments(
+  value: unknown,
+  lineKey: string,
+): { path: string; line: number | null; body: string }[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((c: Record<string, unknown>) =>
+    typeof c?.["path"] === "string" && typeof c["body"] === "string"
+      ? [
+          {
+            path: c["path"],
+            body: c["body"],
+            line: typeof c[lineKey] === "number" ? (c[lineKey] as number) : null,
+          },
+        ]
+      : [],
+  );
+}

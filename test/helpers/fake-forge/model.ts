@@ -54,6 +54,19 @@ export interface Review {
   submittedAt: string;
 }
 
+/** A comment on a line of a pull request's diff, alone or as part of a review. */
+export interface ReviewComment {
+  id: number;
+  reviewId: number | null;
+  user: User;
+  body: string;
+  path: string;
+  line: number | null;
+  commitId: string;
+  inReplyTo: number | null;
+  createdAt: string;
+}
+
 export interface Pull {
   head: string;
   base: string;
@@ -63,6 +76,7 @@ export interface Pull {
   merged: boolean;
   mergedAt: string | null;
   reviews: Review[];
+  comments: ReviewComment[];
 }
 
 export interface Issue {
@@ -136,13 +150,21 @@ export interface Repo {
 /** What changed, for webhook deliveries: the event name, an action and the issue it touched. */
 export interface Change {
   repo: Repo;
-  event: "issues" | "issue_comment" | "pull_request" | "pull_request_review" | "status" | "check_run";
+  event:
+    | "issues"
+    | "issue_comment"
+    | "pull_request"
+    | "pull_request_review"
+    | "pull_request_review_comment"
+    | "status"
+    | "check_run";
   action: string;
   issue?: Issue;
   label?: Label;
   assignee?: User;
   comment?: Comment;
   review?: Review;
+  reviewComment?: ReviewComment;
   status?: CommitStatus;
   checkRun?: CheckRun;
   sender: User | undefined;
@@ -297,6 +319,25 @@ export class ForgeModel {
     return comment;
   }
 
+  reviewComment(
+    repo: Repo,
+    issue: Issue,
+    user: User,
+    fields: { path: string; line: number | null; body: string; commitId: string; inReplyTo: number | null },
+  ): ReviewComment {
+    const reviewComment = { ...fields, id: this.nextId(), reviewId: null, user, createdAt: this.stamp() };
+    (issue.pull as Pull).comments.push(reviewComment);
+    this.changed({
+      repo,
+      event: "pull_request_review_comment",
+      action: "created",
+      issue,
+      reviewComment,
+      sender: user,
+    });
+    return reviewComment;
+  }
+
   addStatus(
     repo: Repo,
     creator: User,
@@ -308,7 +349,14 @@ export class ForgeModel {
     return status;
   }
 
-  review(repo: Repo, issue: Issue, user: User, body: string, state: Review["state"]): Review {
+  review(
+    repo: Repo,
+    issue: Issue,
+    user: User,
+    body: string,
+    state: Review["state"],
+    comments: { path: string; line: number | null; body: string }[] = [],
+  ): Review {
     const pull = issue.pull as Pull;
     const review = {
       id: this.nextId(),
@@ -319,6 +367,16 @@ export class ForgeModel {
       submittedAt: this.stamp(),
     };
     pull.reviews.push(review);
+    for (const comment of comments) {
+      const common = {
+        reviewId: review.id,
+        user,
+        commitId: pull.headSha,
+        inReplyTo: null,
+        createdAt: review.submittedAt,
+      };
+      pull.comments.push({ ...comment, ...common, id: this.nextId() });
+    }
     this.changed({ repo, event: "pull_request_review", action: "submitted", issue, review, sender: user });
     return review;
   }
