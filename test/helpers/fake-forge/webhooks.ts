@@ -76,6 +76,7 @@ export function payloadOf(
         };
       case "pull_request":
       case "pull_request_review":
+      case "pull_request_review_comment":
         return issue
           ? {
               event: change.event,
@@ -84,6 +85,9 @@ export function payloadOf(
                 number: issue.number,
                 pull_request: ghPull.pull(base, repo, issue, true),
                 ...(change.review && { review: ghPull.review(base, repo, issue, change.review) }),
+                ...(change.reviewComment && {
+                  comment: ghPull.reviewComment(base, repo, issue, change.reviewComment),
+                }),
                 ...(change.label && { label: gh.label(base, repo, change.label) }),
                 ...common,
               },
@@ -112,6 +116,8 @@ export function payloadOf(
               },
             }
           : undefined;
+      default:
+        return change.event satisfies never;
     }
   }
   const common = {
@@ -145,6 +151,19 @@ export function payloadOf(
         },
       };
     }
+    case "pull_request_review_comment":
+      return issue && change.reviewComment
+        ? {
+            event: "pull_request_review_comment",
+            payload: {
+              action: "reviewed",
+              number: issue.number,
+              pull_request: gt.pull(base, repo, issue),
+              review: { type: "pull_request_review_comment", content: change.reviewComment.body },
+              ...common,
+            },
+          }
+        : undefined;
     case "pull_request":
     case "pull_request_review": {
       if (!issue) return undefined;
@@ -181,6 +200,8 @@ export function payloadOf(
         : undefined;
     case "check_run":
       return undefined;
+    default:
+      return change.event satisfies never;
   }
 }
 
