@@ -60,7 +60,11 @@ export async function syncTracker(
   for (let fetches = 0; queue.length > 0 && fetches < MAX_DEPENDENCY_FETCHES;) {
     const number = queue.shift() as number;
     if (wanted.has(number) || links.has(number)) continue;
-    const dependency = fetched.get(number) ?? (fetches++, await tracker.getIssue(number));
+    let dependency = fetched.get(number);
+    if (!dependency) {
+      fetches++;
+      dependency = await tracker.getIssue(number);
+    }
     if (!dependency) continue;
     wanted.set(number, dependency);
     queue.push(...parseDependencies(dependency.body));
