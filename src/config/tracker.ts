@@ -1,7 +1,7 @@
 import { homedir } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
-import type { AgentPreset } from "../agents/types.ts";
+import type { AgentPreset } from "../agents/index.ts";
 
 /**
  * `[tracker]`: the forge whose issues become items. GitHub (a token, or an App), or Gitea and

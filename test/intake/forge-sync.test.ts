@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { readBacklog } from "../../src/factory/scheduler.ts";
+import { readBacklog } from "../../src/factory/index.ts";
 import { syncTracker } from "../../src/intake/index.ts";
 import { type Item, listEvents, listItems, trackerLinks } from "../../src/store/index.ts";
 import { forgeSetup } from "../helpers/forge-tracker.ts";

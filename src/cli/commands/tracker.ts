@@ -4,7 +4,7 @@ import { openProject, openProjectReadOnly } from "../../engine/index.ts";
 import { GafferError, isGafferError } from "../../errors.ts";
 import { DEFAULT_TUNING, openTracker, type SyncReport, syncTracker } from "../../intake/index.ts";
 import { getItem, type Db } from "../../store/index.ts";
-import { printable } from "../../util/printable.ts";
+import { printable } from "../../util/index.ts";
 import { color, print, printJson } from "../output.ts";
 
 /** `gaffer tracker check`: proves the credentials can read, assign and label the forge's issues. Reads only. */
