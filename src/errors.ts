@@ -27,6 +27,8 @@ export type ErrorCode =
   | "store-unavailable" // the store cannot be written or read: a full disk, a read-only or damaged file
   | "daemon-running" // another supervisor owns this project or its session namespace
   | "infrastructure" // the machine, not the agent, stopped the run (a gate command killed from outside)
+  | "tracker-auth" // the forge refused the credentials, or they lack a scope or permission
+  | "tracker-unavailable" // the forge did not answer, or kept failing or throttling past the retries
   | "cancelled";
 
 /** Exit codes follow sysexits.h for usage and config problems; run outcomes use 0, 1 and 2. */
@@ -70,6 +72,8 @@ const exitByCode: Record<ErrorCode, number> = {
   "store-unavailable": EXIT.ioErr,
   "daemon-running": EXIT.unavailable,
   infrastructure: EXIT.tempFail,
+  "tracker-auth": EXIT.config,
+  "tracker-unavailable": EXIT.unavailable,
   cancelled: EXIT.interrupted,
 };
 

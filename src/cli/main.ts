@@ -45,7 +45,7 @@ function program(): { command: Command; exitCode: () => number } {
     .action(use(async () => (await import("./commands/issue.ts")).issueAdd));
   issue
     .command("list")
-    .description("list items (open ones by default)")
+    .description("list items (open and parked ones by default)")
     .option("-a, --all", "include closed items")
     .option("-l, --label <label>", "only items with this label")
     .option("--json", "print JSON")
@@ -77,6 +77,21 @@ function program(): { command: Command; exitCode: () => number } {
     .option("-l, --label <label...>", "labels for the imported items")
     .option("--json", "print JSON")
     .action(use(async () => (await import("./commands/issue.ts")).issueImport));
+
+  const tracker = gaffer
+    .command("tracker")
+    .description("the forge whose issues become items ([tracker] in gaffer.toml): check, sync");
+  tracker
+    .command("check")
+    .description("verify the credentials can read, assign and label the forge's issues (reads only)")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/tracker.ts")).trackerCheck));
+  tracker
+    .command("sync")
+    .description("bring the forge's ready issues (and their dependencies) into the store as items")
+    .option("--every <duration>", "keep syncing at this interval until stopped, e.g. 1m")
+    .option("--json", "print each sync's report as JSON")
+    .action(use(async () => (await import("./commands/tracker.ts")).trackerSync));
 
   gaffer
     .command("run <item>")

@@ -277,9 +277,11 @@ function describe(notice: RunNotice): View {
     case EVENTS.itemClosed.name:
     case EVENTS.itemReopened.name:
     case EVENTS.itemHeld.name:
+    case EVENTS.itemParked.name:
     case EVENTS.claimTaken.name:
     case EVENTS.claimReleased.name:
     case EVENTS.claimExpired.name:
+    case EVENTS.trackerClaimed.name:
     case EVENTS.reviewStarted.name:
     case EVENTS.reviewInvalid.name:
     case EVENTS.reviewApproved.name:

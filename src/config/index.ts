@@ -27,6 +27,7 @@ export {
   readFleet,
 } from "./fleet.ts";
 export type { VaultConfig } from "./vault.ts";
+export { DISINTO_LABELS, type LabelScheme, type TrackerAuth, type TrackerConfig } from "./tracker.ts";
 export { describeIssues } from "./errors.ts";
 export { pathGlobList } from "./globs.ts";
 export { locateKey } from "./locate.ts";

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { GafferError } from "../errors.ts";
 import { compileFactory, type FactoryConfig } from "./factory.ts";
+import { compileTracker, type TrackerConfig, trackerProblem } from "./tracker.ts";
 import { compileVault, type VaultConfig } from "./vault.ts";
 import { BUILTIN_PRESETS } from "./presets.ts";
 import { configSchema, type RawConfig } from "./schema.ts";
@@ -55,6 +56,8 @@ export interface GafferConfig {
   factory: FactoryConfig;
   /** Approvals, the policy file, secrets and formula commands. */
   vault: VaultConfig;
+  /** The forge whose issues become items; undefined: the built-in tracker only. */
+  tracker: TrackerConfig | undefined;
 }
 
 /** Reads `<root>/gaffer.toml` (absent: all defaults). Any problem is one GafferError naming file, line and key. */
@@ -72,7 +75,10 @@ export function parseConfig(
 ): GafferConfig {
   const { data } = parseTomlFile(text, file, configSchema);
   assertSecretCopiesAllowed(data.workspace, file, text);
-  return compile(data, root, file, env);
+  const config = compile(data, root, file, env);
+  const problem = data.tracker && trackerProblem(data.tracker, data.sandbox.env, config.agents);
+  if (problem) throw problemAt(file, text, problem.path, problem.message, problem.hint);
+  return config;
 }
 
 /** A file that looks like a secret is copied into workspaces only when gaffer.toml says so. */
@@ -185,6 +191,7 @@ function compile(
     },
     factory: compileFactory(raw, root, file),
     vault: compileVault(raw.vault),
+    tracker: raw.tracker && compileTracker(raw.tracker, root),
     workspace: {
       copy: raw.workspace.copy,
       setup: steps(raw.workspace.setup),

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { formatDuration, MAX_TIMER_MS, parseDuration, parseSize } from "./duration.ts";
 import { factorySettingsSchema, gafferRoleSchema, phaseSchema, roleName } from "./factory-schema.ts";
 import { pathGlobList } from "./globs.ts";
+import { trackerSchema } from "./tracker.ts";
 
 /**
  * The gaffer.toml schema: every key with its description and default. Durations are "30s", "10m",
@@ -246,6 +247,7 @@ export const configSchema = z.strictObject({
       author_email: z.string().min(3).default("gaffer@localhost"),
     })
     .prefault({}),
+  tracker: trackerSchema.optional().describe("the forge whose issues become items"),
   vault: z
     .strictObject({
       policy: z

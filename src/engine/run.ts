@@ -1,6 +1,7 @@
 import { preflightAgent } from "../agents/index.ts";
 import { agentPreset } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
+import { claimTrackedItem } from "../intake/index.ts";
 import {
   createRun,
   EVENTS,
@@ -54,6 +55,7 @@ export async function startRun(project: Project, itemId: number, options: RunOpt
   const preset = agentPreset(project.config, options.agent ?? project.config.agent.default);
   await preflightAgent(preset, { prompt: item.body, cwd: project.root, env: process.env });
   sandboxDecision(project.config, preset);
+  await claimTrackedItem(project.store.db, project.config.tracker, item.id);
   const agent = preset.name;
   if (project.config.gate.commands.length === 0) {
     throw new GafferError(
@@ -121,6 +123,7 @@ export async function resumeRun(project: Project, itemId: number, options: RunOp
   const preset = agentPreset(project.config, options.agent ?? latest.agent);
   await preflightAgent(preset, { prompt: item.body, cwd: project.root, env: process.env });
   sandboxDecision(project.config, preset);
+  await claimTrackedItem(project.store.db, project.config.tracker, item.id);
   const recorder = new RunRecorder(project.store.db, { id: latest.id, itemId }, options.observer);
   const run = await recorder.move(project.store.db, "resume", {
     set: {

@@ -1,2 +1,14 @@
 export { type ImportResult, importMarkdownIssues } from "./builtin/import.ts";
 export { type MarkdownIssue, parseMarkdownIssue, readMarkdownIssues } from "./builtin/markdown.ts";
+export { type ClaimOutcome, claimIssue, claimTrackedItem } from "./claim.ts";
+export { parseDependencies } from "./dependencies.ts";
+export { openTracker } from "./open.ts";
+export { readiness } from "./readiness.ts";
+export { type SyncReport, syncTracker } from "./sync.ts";
+export {
+  type ClientTuning,
+  DEFAULT_TUNING,
+  type ForgeIssue,
+  type IssueQuery,
+  type Tracker,
+} from "./types.ts";

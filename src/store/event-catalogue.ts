@@ -148,7 +148,14 @@ export const EVENTS = {
     "an item's title, body, labels, priority or dependencies changed",
   ),
   itemClosed: event<{ note?: string }>()("item.closed", "an item was closed, with why when known"),
-  itemReopened: event<{ note?: string }>()("item.reopened", "a closed item was opened again"),
+  itemReopened: event<{ note?: string }>()(
+    "item.reopened",
+    "a closed or parked item was opened again (a forge item: ready on its forge again)",
+  ),
+  itemParked: event<{ note?: string }>()(
+    "item.parked",
+    "a forge item is open on its forge but not gaffer's to take (not labelled ready, held back by a label, or claimed by someone else); `note` says which",
+  ),
   itemHeld: event<{ role: string; item: number; code: number | null; error: string }>()(
     "item.held",
     "a role process failed on an item before its run began; the item waits until the factory restarts",
@@ -172,6 +179,10 @@ export const EVENTS = {
   claimExpired: event<{ role: string; holder: string; heartbeatAt: number }>()(
     "claim.expired",
     "a claim's lease lapsed without a heartbeat; the item is ready again",
+  ),
+  trackerClaimed: event<{ issue: number; url: string; assignee: string }>()(
+    "tracker.claimed",
+    "before a run, gaffer claimed the item's issue on its forge: assigned `assignee` and labelled it in progress",
   ),
 
   // a run's life

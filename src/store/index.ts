@@ -49,8 +49,19 @@ export {
   type ItemChanges,
   type ItemFields,
   listItems,
+  MAX_BODY_BYTES,
   setItemState,
 } from "./items.ts";
+export {
+  parkTrackedItem,
+  recordTrackerIssues,
+  type TrackedIssue,
+  type TrackerLink,
+  type TrackerRecord,
+  trackerCursor,
+  trackerLinkOf,
+  trackerLinks,
+} from "./tracker-items.ts";
 export { type Db, inTransaction, openStore, openStoreReadOnly, type Store } from "./open.ts";
 export {
   type CommitSummary,

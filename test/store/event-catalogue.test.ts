@@ -26,8 +26,8 @@ const CATALOGUE = join(SRC, "store", "event-catalogue.ts");
  * readers): renaming or removing one is a breaking change that must show here, on purpose.
  */
 const PUBLISHED = [
-  "item.created", "item.edited", "item.closed", "item.reopened", "item.held",
-  "claim.taken", "claim.released", "claim.expired",
+  "item.created", "item.edited", "item.closed", "item.reopened", "item.held", "item.parked",
+  "claim.taken", "claim.released", "claim.expired", "tracker.claimed",
   "run.created", "run.previous", "run.resumed", "workspace.created", "workspace.setup", "workspace.ready",
   "sandbox.unavailable", "guard.log-replaced", "guard.agent-rules", "attempt.started", "attempt.restarted",
   "agent.prompt", "agent.session-continued", "agent.nudged", "agent.error", "agent.done",
