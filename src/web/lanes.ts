@@ -27,7 +27,8 @@ const LANE_OF_RUN: Record<RunState, Lane> = {
 };
 
 /**
- * Where an item stands: closed items are done (merged); otherwise its latest run decides, a
+ * Where an item stands: closed items are done (merged), parked ones (not gaffer's to take yet)
+ * blocked; otherwise its latest run decides, a
  * reviewed-and-approved proposal moving on to "approved"; an item with nothing run waits in the
  * backlog unless an item it depends on is still open.
  */
@@ -38,6 +39,7 @@ export function laneOf(
   openItems: ReadonlySet<number>,
 ): Lane {
   if (item.state === "closed") return "merged";
+  if (item.state === "parked") return "blocked";
   if (latest) {
     const lane = LANE_OF_RUN[latest.state];
     return lane === "proposed" && proposal?.review === "approved" ? "approved" : lane;
