@@ -8,7 +8,10 @@ export { type SyncReport, syncTracker } from "./sync.ts";
 export {
   type ClientTuning,
   DEFAULT_TUNING,
+  type ForgeComment,
   type ForgeIssue,
+  type ForgePull,
+  type NewPull,
   type IssueQuery,
   type Tracker,
 } from "./types.ts";

@@ -482,7 +482,25 @@ export const EVENTS = {
     commit: string;
     snapshot: string | null;
     worktree: string | null;
-  }>()("vault.merged", "an approved merge was carried out"),
+    /** A merge through the forge: the pull request merged, and its page. */
+    pull?: number;
+    url?: string;
+  }>()(
+    "vault.merged",
+    "an approved merge was carried out (through the forge's API when the run was published)",
+  ),
+  publishPushed: event<{ action: string; branch: string; head: string; remote: string }>()(
+    "publish.pushed",
+    "gaffer pushed the run's proposal branch to the forge with its own credentials",
+  ),
+  publishPullOpened: event<{ action: string; pull: number; url: string; found: boolean }>()(
+    "publish.pull-opened",
+    "the run's draft pull request is open on the forge; `found`: it was already there (a resumed publish)",
+  ),
+  publishCommented: event<{ action: string; issue: number; pull: number; found: boolean }>()(
+    "publish.commented",
+    "the item's issue was told of the pull request; `found`: the comment was already there",
+  ),
 
   // the factory
   factoryPaused: event<object>()("factory.paused", "`gaffer pause`: no new work is dispatched"),

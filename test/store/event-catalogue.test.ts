@@ -44,7 +44,7 @@ const PUBLISHED = [
   "review.agent.tool-call", "review.agent.tool-call-update", "review.agent.usage", "review.agent.permission",
   "review.agent.file-write", "review.agent.file-read", "review.agent.file-denied", "review.agent.terminal",
   "review.agent.output", "review.agent.other",
-  "vault.merged",
+  "vault.merged", "publish.pushed", "publish.pull-opened", "publish.commented",
   "factory.paused", "factory.resumed", "phase.advanced", "phase.set",
   "supervisor.started", "supervisor.paused", "supervisor.stopped", "supervisor.error", "item.retrying",
   "role.started", "role.exited", "role.died", "role.healing", "role.gave-up", "role.scheduled", "role.skipped",

@@ -3,6 +3,7 @@ import { GafferError } from "../../errors.ts";
 import { type ForgeContext, forgeError } from "../forge-errors.ts";
 import { DEFAULT_TUNING, type ClientTuning, type ForgeIssue, type Tracker } from "../types.ts";
 import { type GitHubClient, githubClient, githubFailure } from "./client.ts";
+import { githubPulls } from "./pulls.ts";
 
 /**
  * Issues on GitHub (or GitHub Enterprise Server) through Octokit. Assignees are added and removed
@@ -95,6 +96,7 @@ export function githubTracker(
         }
       }),
     check: () => checkGitHub(tracker, config, context, run),
+    ...githubPulls(run, ref, context.where),
   };
   return tracker;
 }
