@@ -88,6 +88,8 @@ export function githubPulls(run: Run, ref: { owner: string; repo: string }, wher
             merge_method: "merge",
             commit_title: merge.title,
             commit_message: merge.message,
+            // A refusal (405: protection, draft; 409: head moved) stands; asking again changes nothing.
+            request: { retries: 0 },
           });
           return data.sha;
         } catch (error) {
