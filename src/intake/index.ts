@@ -15,3 +15,10 @@ export {
   type IssueQuery,
   type Tracker,
 } from "./types.ts";
+export {
+  type Delivery,
+  type ReceiverHandlers,
+  type Refusal,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from "./webhooks.ts";

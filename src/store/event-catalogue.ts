@@ -180,6 +180,18 @@ export const EVENTS = {
     "tracker.claimed",
     "before a run, gaffer claimed the item's issue on its forge: assigned `assignee` and labelled it in progress",
   ),
+  trackerDelivery: event<{ delivery: string; event: string; replay: boolean }>()(
+    "tracker.delivery",
+    "a signed webhook delivery from the forge arrived; a new one triggers a sync, a `replay` of one already received does not",
+  ),
+  trackerDeliveryRefused: event<{ reason: string; refused: number }>()(
+    "tracker.delivery-refused",
+    "a request to the webhook receiver was refused (unsigned, a wrong signature, unknown, too large); `refused` counts them since `gaffer up` started",
+  ),
+  trackerSynced: event<{ trigger: string; fetched: number; created: number; changed: number }>()(
+    "tracker.synced",
+    "`gaffer up` read the forge (`trigger`: start, webhook or poll) and brought its issues into the store",
+  ),
 
   // a run's life
   runCreated: event<{ agent: string; branch: string; base: string; baseCommit: string; role?: string }>()(

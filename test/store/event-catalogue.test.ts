@@ -28,6 +28,7 @@ const CATALOGUE = join(SRC, "store", "event-catalogue.ts");
 const PUBLISHED = [
   "item.created", "item.edited", "item.closed", "item.reopened", "item.held", "item.parked",
   "claim.taken", "claim.released", "claim.expired", "tracker.claimed",
+  "tracker.delivery", "tracker.delivery-refused", "tracker.synced",
   "run.created", "run.previous", "run.resumed", "workspace.created", "workspace.setup", "workspace.ready",
   "sandbox.unavailable", "guard.log-replaced", "guard.agent-rules", "attempt.started", "attempt.restarted",
   "agent.prompt", "agent.session-continued", "agent.nudged", "agent.error", "agent.done",
