@@ -1,4 +1,4 @@
-import { GafferError } from "../errors.ts";
+import { GafferError, messageOf } from "../errors.ts";
 import type { ForgePull, Tracker } from "../intake/index.ts";
 import {
   appendEvent,
@@ -98,9 +98,22 @@ async function pushProposal(ctx: VaultContext, tracker: Tracker, target: Publish
       GIT_CONFIG_KEY_1: "credential.helper",
       GIT_CONFIG_VALUE_1: "",
     },
+  }).catch((error: unknown) => {
+    if (!REFUSED_PUSH.test(messageOf(error))) throw error;
+    const auth = ctx.config.tracker?.auth;
+    const credential = auth?.kind === "token" ? auth.env : `the GitHub App ${auth?.appId ?? ""}`;
+    throw new GafferError(
+      "tracker-auth",
+      `${credential} may not push ${target.branch} to ${target.forge}`,
+      "give it push access: the repo scope (GitHub classic), Contents: Read and write (fine-grained or App), write:repository (Gitea, Forgejo); see docs/FORGES.md",
+    );
   });
   return cloneUrl;
 }
+
+/** How git reports a push the forge refused for want of rights. */
+const REFUSED_PUSH =
+  /Authentication failed|returned error: 40[13]|Permission .* denied|could not read Username/;
 
 async function newPull(ctx: VaultContext, target: PublishTarget) {
   const item = await getItem(ctx.db, target.item);

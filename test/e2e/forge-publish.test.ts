@@ -149,3 +149,40 @@ for (const kind of ["github", "gitea"] as const) {
     });
   });
 }
+
+describe("e2e: publishing with a token that may not push", () => {
+  it("fails in one line naming the variable and the scope, and the token is nowhere", async (t) => {
+    const forge = await startFakeForge("gitea", tempDir(t));
+    t.after(() => forge.close());
+    const repo = forge.createRepo("acme/calc");
+    forge.addCollaborator(repo, "gaffer-bot", "write");
+    const token = forge.addToken("gaffer-bot", {
+      kind: "gitea",
+      scopes: ["write:issue", "read:repository", "read:user"],
+    });
+    const [sample] = SAMPLE_ITEMS;
+    if (!sample) throw new Error("no sample item");
+    forge.createIssue(repo, { title: sample.title, body: sample.body, labels: ["backlog"] });
+    const cwd = gitRepo(t, {
+      ...SAMPLE_FILES,
+      "gaffer.toml": `${SAMPLE_CONFIG}\n[tracker]\nkind = "forgejo"\nurl = "${forge.url}"\nrepo = "acme/calc"\n`,
+    });
+    const env = { FORGEJO_TOKEN: token };
+    const owner = forge.addToken("acme", { kind: "gitea", scopes: ["all"] });
+    await forge.push(cwd, repo, owner, "HEAD:refs/heads/main");
+    assert.equal((await gaffer(["tracker", "sync"], { cwd, env })).code, 0);
+    assert.equal((await gaffer(["run", "1", "--plain"], { cwd, env })).code, 0);
+
+    const publish = await gaffer(["publish", "1"], { cwd, env });
+    assert.equal(publish.code, 1, publish.stdout + publish.stderr);
+    assert.match(
+      publish.stdout,
+      /FORGEJO_TOKEN may not push gaffer\/1-add-a-multiply-function to acme\/calc on 127\.0\.0\.1:\d+/,
+    );
+    assert.equal([...repo.issues.values()].filter((i) => i.pull).length, 0);
+    for (const text of [publish.stdout, publish.stderr]) assert.ok(!text.includes(token));
+    for (const file of filesUnder(join(cwd, ".gaffer"))) {
+      assert.ok(!readFileSync(file).includes(token), `${file} holds the token`);
+    }
+  });
+});
