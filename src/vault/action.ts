@@ -21,11 +21,7 @@ const actionSchema = z.strictObject({
   formula: z
     .string()
     .regex(safeName, "use letters, digits, '.', '-' or '_'")
-    .refine((formula) => formula !== "merge", '"merge" is gaffer\'s own action: use `gaffer merge <run>`')
-    .refine(
-      (formula) => formula !== "publish",
-      '"publish" is gaffer\'s own action: use `gaffer publish <run>`',
-    ),
+    .refine((formula) => formula !== "merge", '"merge" is gaffer\'s own action: use `gaffer merge <run>`'),
   context: z.string().min(1, "say why the action is needed"),
   secrets: z
     .array(
