@@ -90,6 +90,8 @@ export interface Tracker {
   findPull(head: string): Promise<ForgePull | undefined>;
   /** Opens a draft pull request. */
   openDraftPull(pull: NewPull): Promise<ForgePull>;
+  /** Replaces a pull request's body. */
+  editPullBody(number: number, body: string): Promise<void>;
   /** A pull request by number; undefined when there is none. */
   getPull(number: number): Promise<ForgePull | undefined>;
   /** Takes a draft pull request out of draft, so it may be merged. */

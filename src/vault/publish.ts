@@ -22,7 +22,8 @@ import { checkProposalHead } from "./requests.ts";
  * through its environment, never its command line, and never to an agent), then opens a draft pull
  * request carrying the evidence, then tells the issue. Every step first looks for what an earlier,
  * interrupted execution did — the pull request by its head branch, the comment by its marker — so
- * running it again finishes the job without doing anything twice.
+ * running it again finishes the job without doing anything twice. Publishing a revised proposal
+ * pushes the new head to the same branch and brings the pull request's body up to date.
  */
 export async function executePublish(
   ctx: VaultContext,
@@ -40,7 +41,11 @@ export async function executePublish(
     remote,
   });
   const existing = await tracker.findPull(target.branch);
-  const pull = existing ?? (await tracker.openDraftPull(await newPull(ctx, target)));
+  const wanted = await newPull(ctx, target);
+  // A pull request found open proposes an earlier revision, or this one after an interruption:
+  // either way its body is brought up to this proposal's evidence.
+  if (existing) await tracker.editPullBody(existing.number, wanted.body);
+  const pull = existing ?? (await tracker.openDraftPull(wanted));
   await appendEvent(ctx.db, scope, EVENTS.publishPullOpened, {
     action: request.id,
     pull: pull.number,

@@ -13,6 +13,7 @@ type PullMethods = Pick<
   | "repository"
   | "findPull"
   | "openDraftPull"
+  | "editPullBody"
   | "getPull"
   | "markReady"
   | "mergePull"
@@ -87,6 +88,11 @@ export function giteaPulls(run: Run, ref: { owner: string; repo: string }, where
             })
           ).data,
         ),
+      ),
+    editPullBody: (number, body) =>
+      run(
+        `edit pull request #${number}`,
+        async (api) => void (await api.repos.repoEditPullRequest(owner, repo, number, { body })),
       ),
     getPull,
     markReady: (pull) =>

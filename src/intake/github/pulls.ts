@@ -13,6 +13,7 @@ type PullMethods = Pick<
   | "gitAuthorization"
   | "findPull"
   | "openDraftPull"
+  | "editPullBody"
   | "getPull"
   | "markReady"
   | "mergePull"
@@ -59,6 +60,11 @@ export function githubPulls(run: Run, ref: { owner: string; repo: string }, wher
     openDraftPull: (pull) =>
       run(`open a pull request for ${pull.head}`, async (o) =>
         toPull((await o.rest.pulls.create({ ...ref, ...pull, draft: true })).data),
+      ),
+    editPullBody: (number, body) =>
+      run(
+        `edit pull request #${number}`,
+        async (o) => void (await o.rest.pulls.update({ ...ref, pull_number: number, body })),
       ),
     getPull: (number) =>
       run(`read pull request #${number}`, async (o) => {
