@@ -277,6 +277,16 @@ function program(): { command: Command; exitCode: () => number } {
     .option("--blast-radius <tier>", "raise the tier: low, medium or high (never lowers it)")
     .option("--json", "print the vault action as JSON")
     .action(use(async () => (await import("./commands/merge.ts")).merge));
+  gaffer
+    .command("publish <run>")
+    .description(
+      "ask the vault to push a run's proposal to the forge and open a draft pull request with its evidence (low: at once)",
+    )
+    .option("--as <identity>", "who asks (default $GAFFER_APPROVER, then git user.email)")
+    .option("--context <text>", "why, for the record")
+    .option("--blast-radius <tier>", "raise the tier: low, medium or high (never lowers it)")
+    .option("--json", "print the vault action as JSON")
+    .action(use(async () => (await import("./commands/merge.ts")).publish));
   const vault = gaffer
     .command("vault")
     .description("approvals by blast radius: list, show, approve, reject, request, tick, verify, lint");

@@ -301,6 +301,12 @@ function describe(notice: RunNotice): View {
     case EVENTS.reviewAgentOutput.name:
     case EVENTS.reviewAgentOther.name:
     case EVENTS.vaultMerged.name:
+    case EVENTS.trackerDelivery.name:
+    case EVENTS.trackerDeliveryRefused.name:
+    case EVENTS.trackerSynced.name:
+    case EVENTS.publishPushed.name:
+    case EVENTS.publishPullOpened.name:
+    case EVENTS.publishCommented.name:
     case EVENTS.factoryPaused.name:
     case EVENTS.factoryResumed.name:
     case EVENTS.phaseAdvanced.name:

@@ -27,7 +27,13 @@ export {
   readFleet,
 } from "./fleet.ts";
 export type { VaultConfig } from "./vault.ts";
-export { DISINTO_LABELS, type LabelScheme, type TrackerAuth, type TrackerConfig } from "./tracker.ts";
+export {
+  DISINTO_LABELS,
+  type LabelScheme,
+  type TrackerAuth,
+  type TrackerConfig,
+  type WebhookConfig,
+} from "./tracker.ts";
 export { describeIssues } from "./errors.ts";
 export { pathGlobList } from "./globs.ts";
 export { locateKey } from "./locate.ts";

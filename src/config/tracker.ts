@@ -2,6 +2,7 @@ import { homedir } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import type { AgentPreset } from "../agents/index.ts";
+import { parseDuration } from "./duration.ts";
 
 /**
  * `[tracker]`: the forge whose issues become items. GitHub (a token, or an App), or Gitea and
@@ -58,6 +59,17 @@ export interface TrackerConfig {
   /** The login claims assign; default the token's own user. */
   assignee: string | undefined;
   labels: LabelScheme;
+  /** How often `gaffer up` reads the forge when no webhook says something changed. */
+  pollMs: number;
+  /** The webhook receiver `gaffer up` serves; undefined: none, polling alone. */
+  webhook: WebhookConfig | undefined;
+}
+
+export interface WebhookConfig {
+  host: string;
+  port: number;
+  /** The variable holding the secret the forge signs deliveries with (never its value). */
+  secretEnv: string;
 }
 
 const variableName = z
@@ -92,6 +104,23 @@ export const trackerSchema = z.strictObject({
     .min(1)
     .optional()
     .describe("the login claims assign; default the token's user (required with an App)"),
+  poll: z
+    .string()
+    .refine((text) => (parseDuration(text) ?? 0) >= 1000, 'a duration of at least a second, e.g. "5m"')
+    .default("5m")
+    .describe("how often `gaffer up` reads the forge; with a webhook, the catch-up for missed deliveries"),
+  webhook: z
+    .strictObject({
+      listen: z
+        .string()
+        .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'write it as "host:port", e.g. "127.0.0.1:8787"')
+        .describe("the address `gaffer up` serves the webhook receiver on"),
+      secret_env: variableName
+        .default("GAFFER_WEBHOOK_SECRET")
+        .describe("the variable holding the webhook's secret (never its value)"),
+    })
+    .optional()
+    .describe("a webhook receiver: signed deliveries trigger a sync at once"),
   labels: z
     .strictObject({
       preset: z.enum(["disinto"]).default("disinto").describe("the label names the keys below override"),
@@ -153,6 +182,14 @@ export function trackerProblem(
       };
     }
   }
+  const secretEnv = raw.webhook?.secret_env;
+  if (secretEnv !== undefined && sandboxEnv.includes(secretEnv)) {
+    return {
+      path: ["sandbox", "env"],
+      message: `[sandbox] env lists ${secretEnv}, the webhook's secret: it would enter the sandbox`,
+      hint: `remove ${secretEnv} from [sandbox] env`,
+    };
+  }
   const env = tokenEnv(raw);
   if (env !== undefined && sandboxEnv.includes(env)) {
     return {
@@ -192,6 +229,12 @@ export function compileTracker(raw: RawTracker, root: string): TrackerConfig {
           }
         : { kind: "token", env: tokenEnv(raw) as string },
     assignee: raw.assignee,
+    pollMs: parseDuration(raw.poll) as number,
+    webhook: raw.webhook && {
+      host: raw.webhook.listen.slice(0, raw.webhook.listen.lastIndexOf(":")),
+      port: Number(raw.webhook.listen.slice(raw.webhook.listen.lastIndexOf(":") + 1)),
+      secretEnv: raw.webhook.secret_env,
+    },
     labels: {
       ready: labels.ready ?? DISINTO_LABELS.ready,
       priority: labels.priority ?? DISINTO_LABELS.priority,

@@ -18,7 +18,7 @@ const DOTENV = /^\.env(\..+)?$/;
  * Every value gaffer knows to be secret for a project: the files `[workspace] copy` hands to the
  * agent, the project's `.env*` files, credentials in its git remote URLs, gaffer's own
  * environment's credentials, the variables agents are given (`pass_env`, an ACP preset's `env`),
- * the vault's secrets file, and the tracker's token or App key.
+ * the vault's secrets file, the tracker's token or App key, and its webhook's secret.
  */
 export async function knownSecrets(
   project: Project,
@@ -50,6 +50,15 @@ export async function knownSecrets(
     const key = await readCredentialsFile(auth.privateKeyFile);
     if (key !== undefined)
       secrets.push(...declaredSecret(key.trim(), `${auth.privateKeyFile} ([tracker] private_key_file)`));
+  }
+  const webhook = config.tracker?.webhook;
+  if (webhook) {
+    secrets.push(
+      ...declaredSecret(
+        env[webhook.secretEnv],
+        `environment variable ${webhook.secretEnv} ([tracker.webhook] secret_env)`,
+      ),
+    );
   }
   const vaultFile = resolve(root, config.vault.secretsFile);
   const vaultText = await readCredentialsFile(vaultFile);

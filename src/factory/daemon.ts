@@ -9,6 +9,7 @@ import { GafferError } from "../errors.ts";
 import { ACTIVE_STATES, appendEvent, EVENTS, getRun, listRuns, type RunState } from "../store/index.ts";
 import { gafferCommand } from "../util/index.ts";
 import { factoryDirs } from "./children.ts";
+import { startForgeIntake } from "./forge-intake.ts";
 import { cleanUpLeftovers } from "./leftovers.ts";
 import {
   type DaemonRecord,
@@ -45,7 +46,15 @@ export async function supervise(project: Project, signal: AbortSignal, tickMs?: 
     rmSync(controlFiles(project.paths.stateDir).stop, { force: true });
     const supervisor = new Supervisor(supervisorContext(project, factory));
     await supervisor.reconcile();
-    await supervisor.run(signal, tickMs);
+    const tracker = project.config.tracker;
+    const stopIntake = new AbortController();
+    const intake = tracker && (await startForgeIntake(project.store.db, tracker, stopIntake.signal));
+    try {
+      await supervisor.run(signal, tickMs);
+    } finally {
+      stopIntake.abort();
+      await intake?.done;
+    }
   } finally {
     release();
   }

@@ -8,7 +8,17 @@ export { type SyncReport, syncTracker } from "./sync.ts";
 export {
   type ClientTuning,
   DEFAULT_TUNING,
+  type ForgeComment,
   type ForgeIssue,
+  type ForgePull,
+  type NewPull,
   type IssueQuery,
   type Tracker,
 } from "./types.ts";
+export {
+  type Delivery,
+  type ReceiverHandlers,
+  type Refusal,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from "./webhooks.ts";

@@ -30,6 +30,32 @@ export interface IssueQuery {
   since?: string;
 }
 
+/** A pull request as a forge reports it. */
+export interface ForgePull {
+  number: number;
+  url: string;
+  /** The branch it proposes, without refs/heads/. */
+  head: string;
+  headSha: string;
+  base: string;
+  draft: boolean;
+  state: "open" | "closed";
+  merged: boolean;
+}
+
+export interface NewPull {
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+}
+
+/** A comment on an issue or pull request. */
+export interface ForgeComment {
+  id: number;
+  body: string;
+}
+
 export interface Tracker {
   /** Names the forge and repository, e.g. `github https://api.github.com acme/app`: the store links items to it. */
   readonly key: string;
@@ -48,6 +74,33 @@ export interface Tracker {
   addLabels(number: number, names: string[]): Promise<void>;
   /** Removes a label; one the issue does not carry is no error. */
   removeLabel(number: number, name: string): Promise<void>;
+  /** Closes an issue (or a pull request). */
+  closeIssue(number: number): Promise<void>;
+  /** The comments on an issue or pull request, oldest first (all pages). */
+  listComments(number: number): Promise<ForgeComment[]>;
+  comment(number: number, body: string): Promise<void>;
+  /** Where git pushes (the repository's HTTPS clone URL), and its default branch. */
+  repository(): Promise<{ cloneUrl: string; defaultBranch: string }>;
+  /**
+   * The `Authorization` header value git sends when gaffer pushes: the credentials' token, held
+   * in memory only and handed to git through its environment, never its command line.
+   */
+  gitAuthorization(): Promise<string>;
+  /** The open pull request proposing `head`, if any. */
+  findPull(head: string): Promise<ForgePull | undefined>;
+  /** Opens a draft pull request. */
+  openDraftPull(pull: NewPull): Promise<ForgePull>;
+  /** Replaces a pull request's body. */
+  editPullBody(number: number, body: string): Promise<void>;
+  /** A pull request by number; undefined when there is none. */
+  getPull(number: number): Promise<ForgePull | undefined>;
+  /** Takes a draft pull request out of draft, so it may be merged. */
+  markReady(pull: ForgePull): Promise<void>;
+  /**
+   * Merges a pull request with a merge commit, only if its head is still `sha`. A refusal (branch
+   * protection, a conflict, a moved head) is a GafferError saying what the forge said.
+   */
+  mergePull(number: number, merge: { sha: string; title: string; message: string }): Promise<string>;
   /**
    * Proves the credentials can do what gaffer needs here: each line says what was verified. The
    * first thing missing is a GafferError naming the variable (or App) and the scope.

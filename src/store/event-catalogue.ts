@@ -184,6 +184,18 @@ export const EVENTS = {
     "tracker.claimed",
     "before a run, gaffer claimed the item's issue on its forge: assigned `assignee` and labelled it in progress",
   ),
+  trackerDelivery: event<{ delivery: string; event: string; replay: boolean }>()(
+    "tracker.delivery",
+    "a signed webhook delivery from the forge arrived; a new one triggers a sync, a `replay` of one already received does not",
+  ),
+  trackerDeliveryRefused: event<{ reason: string; refused: number }>()(
+    "tracker.delivery-refused",
+    "a request to the webhook receiver was refused (unsigned, a wrong signature, unknown, too large); `refused` counts them since `gaffer up` started",
+  ),
+  trackerSynced: event<{ trigger: string; fetched: number; created: number; changed: number }>()(
+    "tracker.synced",
+    "`gaffer up` read the forge (`trigger`: start, webhook or poll) and brought its issues into the store",
+  ),
 
   // a run's life
   runCreated: event<{ agent: string; branch: string; base: string; baseCommit: string; role?: string }>()(
@@ -486,7 +498,25 @@ export const EVENTS = {
     commit: string;
     snapshot: string | null;
     worktree: string | null;
-  }>()("vault.merged", "an approved merge was carried out"),
+    /** A merge through the forge: the pull request merged, and its page. */
+    pull?: number;
+    url?: string;
+  }>()(
+    "vault.merged",
+    "an approved merge was carried out (through the forge's API when the run was published)",
+  ),
+  publishPushed: event<{ action: string; branch: string; head: string; remote: string }>()(
+    "publish.pushed",
+    "gaffer pushed the run's proposal branch to the forge with its own credentials",
+  ),
+  publishPullOpened: event<{ action: string; pull: number; url: string; found: boolean }>()(
+    "publish.pull-opened",
+    "the run's draft pull request is open on the forge; `found`: it was already there (a resumed publish)",
+  ),
+  publishCommented: event<{ action: string; issue: number; pull: number; found: boolean }>()(
+    "publish.commented",
+    "the item's issue was told of the pull request; `found`: the comment was already there",
+  ),
 
   // the factory
   factoryPaused: event<object>()("factory.paused", "`gaffer pause`: no new work is dispatched"),

@@ -26,7 +26,31 @@ describe("config [tracker]", () => {
       auth: { kind: "token", env: "GITHUB_TOKEN" },
       assignee: undefined,
       labels: DISINTO_LABELS,
+      pollMs: 300_000,
+      webhook: undefined,
     });
+  });
+
+  it("compiles a webhook receiver and a poll interval, and keeps the webhook's secret out of sandboxes", () => {
+    const { tracker } = parse(
+      '[tracker]\nkind = "github"\nrepo = "a/b"\npoll = "90s"\n[tracker.webhook]\nlisten = "0.0.0.0:8787"\n',
+    );
+    assert.equal(tracker?.pollMs, 90_000);
+    assert.deepEqual(tracker?.webhook, { host: "0.0.0.0", port: 8787, secretEnv: "GAFFER_WEBHOOK_SECRET" });
+    assert.match(
+      problem('[tracker]\nkind = "github"\nrepo = "a/b"\n[tracker.webhook]\nlisten = "8787"\n').message,
+      /:5: tracker\.webhook\.listen: write it as "host:port"/,
+    );
+    assert.match(
+      problem('[tracker]\nkind = "github"\nrepo = "a/b"\npoll = "soon"\n').message,
+      /:4: tracker\.poll: a duration of at least a second/,
+    );
+    assert.match(
+      problem(
+        '[sandbox]\nenv = ["HOOK_SECRET"]\n[tracker]\nkind = "github"\nrepo = "a/b"\n[tracker.webhook]\nlisten = "127.0.0.1:1"\nsecret_env = "HOOK_SECRET"\n',
+      ).message,
+      /:2: \[sandbox\] env lists HOOK_SECRET, the webhook's secret/,
+    );
   });
 
   it("serves Forgejo with the Gitea tracker, labels overridden key by key", () => {

@@ -13,6 +13,12 @@ export function giteaClient(
   env: NodeJS.ProcessEnv,
   tuning: ClientTuning,
 ): GiteaClient {
+  const token = giteaToken(config, env);
+  return giteaApi(config.url, { token, customFetch: retryingFetch(tuning, new URL(config.url).host) });
+}
+
+/** The token, from the variable `[tracker] token_env` names. */
+export function giteaToken(config: TrackerConfig, env: NodeJS.ProcessEnv): string {
   if (config.auth.kind !== "token") throw new Error("Gitea and Forgejo authenticate with a token");
   const token = env[config.auth.env];
   if (!token) {
@@ -22,7 +28,7 @@ export function giteaClient(
       `export ${config.auth.env}=<a token>; docs/FORGES.md says which scopes it needs`,
     );
   }
-  return giteaApi(config.url, { token, customFetch: retryingFetch(tuning, new URL(config.url).host) });
+  return token;
 }
 
 /**

@@ -3,7 +3,8 @@ import type { TrackerConfig } from "../../config/index.ts";
 import { GafferError } from "../../errors.ts";
 import { type ForgeContext, forgeError } from "../forge-errors.ts";
 import { type ClientTuning, DEFAULT_TUNING, type ForgeIssue, type Tracker } from "../types.ts";
-import { type GiteaClient, giteaClient, giteaFailure } from "./client.ts";
+import { type GiteaClient, giteaClient, giteaFailure, giteaToken } from "./client.ts";
+import { giteaPulls } from "./pulls.ts";
 
 /** Gitea's page size limit (`MAX_RESPONSE_ITEMS` defaults to 50). */
 const PAGE = 50;
@@ -128,6 +129,9 @@ export function giteaTracker(
         );
     },
     check: () => checkGitea(tracker, owner, repo, context, run),
+    gitAuthorization: async () =>
+      `Basic ${Buffer.from(`gaffer:${giteaToken(config, env)}`).toString("base64")}`,
+    ...giteaPulls(run, { owner, repo }, context.where),
   };
   return tracker;
 }

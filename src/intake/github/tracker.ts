@@ -3,6 +3,7 @@ import { GafferError } from "../../errors.ts";
 import { type ForgeContext, forgeError } from "../forge-errors.ts";
 import { DEFAULT_TUNING, type ClientTuning, type ForgeIssue, type Tracker } from "../types.ts";
 import { type GitHubClient, githubClient, githubFailure } from "./client.ts";
+import { githubPulls } from "./pulls.ts";
 
 /**
  * Issues on GitHub (or GitHub Enterprise Server) through Octokit. Assignees are added and removed
@@ -26,6 +27,11 @@ export function githubTracker(
   };
   let client: Promise<GitHubClient> | undefined;
   let login: Promise<string> | undefined;
+  /**
+   * The last answer to each issue listing, by its ETag: asked again with `If-None-Match`, an
+   * unchanged listing is a 304, which GitHub does not count against the rate limit.
+   */
+  const listed = new Map<string, { etag: string; issues: ForgeIssue[] }>();
   const run = async <T>(action: string, call: (octokit: GitHubClient) => Promise<T>): Promise<T> => {
     client ??= githubClient(config, env, tuning, context);
     const octokit = await client;
@@ -49,16 +55,35 @@ export function githubTracker(
     },
     listIssues: (query) =>
       run("list issues", async (o) => {
-        const issues = await o.paginate(o.rest.issues.listForRepo, {
+        const params = {
           ...ref,
           state: query.state,
           ...(query.label !== undefined && { labels: query.label }),
           ...(query.since !== undefined && { since: query.since }),
-          sort: "updated",
-          direction: "asc",
+          sort: "updated" as const,
+          direction: "asc" as const,
           per_page: 100,
-        });
-        return issues.map(toIssue).filter((issue) => !issue.isPull);
+        };
+        const key = JSON.stringify(params);
+        const known = listed.get(key);
+        const issues: ForgeIssue[] = [];
+        let etag: string | undefined;
+        try {
+          const pages = o.paginate.iterator(o.rest.issues.listForRepo, {
+            ...params,
+            ...(known && { headers: { "if-none-match": known.etag } }),
+          });
+          for await (const response of pages) {
+            etag ??= response.headers.etag;
+            issues.push(...response.data.map(toIssue));
+          }
+        } catch (error) {
+          if (known && githubFailure(error).status === 304) return known.issues;
+          throw error;
+        }
+        const open = issues.filter((issue) => !issue.isPull);
+        if (etag !== undefined) listed.set(key, { etag, issues: open });
+        return open;
       }),
     getIssue: (number) =>
       run(`read issue #${number}`, async (o) => {
@@ -95,6 +120,7 @@ export function githubTracker(
         }
       }),
     check: () => checkGitHub(tracker, config, context, run),
+    ...githubPulls(run, ref, context.where),
   };
   return tracker;
 }

@@ -228,7 +228,7 @@ export function pull(base: string, repo: Repo, i: Issue) {
     mergeable: i.state === "open",
     merged: p.merged,
     merged_at: p.mergedAt,
-    merge_commit_sha: null,
+    merge_commit_sha: p.mergeCommit ?? null,
     merged_by: null,
     allow_maintainer_edit: false,
     base: side(p.base, p.baseSha),

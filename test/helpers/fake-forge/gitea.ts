@@ -12,6 +12,7 @@ import {
   Router,
   stringList,
 } from "./http.ts";
+import { mergePull } from "./merge.ts";
 import type { ForgeModel, Issue, Label, Repo, User } from "./model.ts";
 
 /**
@@ -174,6 +175,14 @@ export function giteaRoutes(model: ForgeModel): Router {
   return router;
 }
 
+/** What Gitea says when it will not merge. */
+const GITEA_REFUSED = {
+  draft: "The pull request is a work in progress",
+  moved: "head out of date",
+  protected: "Does not have enough approvals",
+  conflict: "Please try again later",
+};
+
 function pullRoutes(
   router: Router,
   model: ForgeModel,
@@ -255,10 +264,28 @@ function pullRoutes(
         req.user,
       );
     }
+    if (typeof body["title"] === "string" && issue.pull) issue.pull.draft = shape.isDraft(body["title"]);
     if (body["state"] === "open" || body["state"] === "closed")
       model.setState(repo, issue, body["state"], req.user);
     if (typeof body["base"] === "string" && issue.pull) issue.pull.base = body["base"];
     return ok(shape.pull(req.base, repo, followBranches(repo, issue)), 201);
+  });
+
+  router.on("POST", `${api}/repos/:owner/:repo/pulls/:number/merge`, (req) => {
+    const repo = repoOf(req, { role: "write", permission: "contents", level: "write" });
+    const body = bodyObject(req);
+    const merged = mergePull(model, repo, pullOf(req, repo), requireUser(req), {
+      sha: typeof body["head_commit_id"] === "string" ? body["head_commit_id"] : undefined,
+      title: typeof body["MergeTitleField"] === "string" ? body["MergeTitleField"] : "Merge pull request",
+      message: typeof body["MergeMessageField"] === "string" ? body["MergeMessageField"] : "",
+    });
+    if ("status" in merged) {
+      throw new ApiError(merged.status, {
+        message: GITEA_REFUSED[merged.reason],
+        url: `${req.base}/api/swagger`,
+      });
+    }
+    return { status: 200, body: undefined, headers: {} };
   });
 
   router.on("GET", `${api}/repos/:owner/:repo/pulls/:number/reviews`, (req) => {

@@ -46,7 +46,7 @@ export function pull(base: string, repo: Repo, i: Issue, full: boolean) {
     updated_at: i.updatedAt,
     closed_at: i.closedAt,
     merged_at: p.mergedAt,
-    merge_commit_sha: null,
+    merge_commit_sha: p.mergeCommit ?? null,
     assignee: i.assignees[0] ? user(base, i.assignees[0]) : null,
     assignees: i.assignees.map((a) => user(base, a)),
     requested_reviewers: [],

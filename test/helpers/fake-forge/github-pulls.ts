@@ -3,9 +3,22 @@ import { followBranches, resolveRef } from "./git-backend.ts";
 import { ApiError, bodyObject, lineComments, page, queryValue, type Router } from "./http.ts";
 import * as shape from "./github-pull-shapes.ts";
 import { DOCS, ok, pullOf, type RepoOf, requireUser, validation } from "./github-common.ts";
+import { mergePull } from "./merge.ts";
 import type { ForgeModel } from "./model.ts";
+import { nodeId } from "./github-shapes.ts";
 
-/** GitHub's pull requests: list, create (draft too), get, update, and their reviews. */
+/** What GitHub says when it will not merge. */
+const REFUSED = {
+  draft: "Pull Request is still a draft",
+  moved: "Head branch was modified. Review and try the merge again.",
+  protected: "At least 1 approving review is required by reviewers with write access.",
+  conflict: "Pull Request is not mergeable",
+};
+
+/**
+ * GitHub's pull requests: list, create (draft too), get, update, merge (branch protection
+ * respected), their reviews, and the one GraphQL mutation REST lacks: leaving draft.
+ */
 export function pullRoutes(router: Router, model: ForgeModel, repoOf: RepoOf): void {
   const read: Need = { role: "read", permission: "pull_requests", level: "read" };
   const write: Need = { role: "write", permission: "pull_requests", level: "write" };
@@ -102,6 +115,47 @@ export function pullRoutes(router: Router, model: ForgeModel, repoOf: RepoOf): v
       model.setState(repo, issue, body["state"], req.user);
     if (typeof body["base"] === "string" && issue.pull) issue.pull.base = body["base"];
     return ok(shape.pull(req.base, repo, followBranches(repo, issue), true));
+  });
+
+  router.on("PUT", "/repos/:owner/:repo/pulls/:number/merge", (req) => {
+    const repo = repoOf(req, { role: "write", permission: "contents", level: "write" });
+    const body = bodyObject(req);
+    const merged = mergePull(model, repo, pullOf(repo, req), requireUser(req), {
+      sha: typeof body["sha"] === "string" ? body["sha"] : undefined,
+      title: typeof body["commit_title"] === "string" ? body["commit_title"] : "Merge pull request",
+      message: typeof body["commit_message"] === "string" ? body["commit_message"] : "",
+    });
+    if ("status" in merged) {
+      throw new ApiError(merged.status, {
+        message: REFUSED[merged.reason],
+        documentation_url: DOCS,
+        status: String(merged.status),
+      });
+    }
+    return ok({ sha: merged.sha, merged: true, message: "Pull Request successfully merged" });
+  });
+
+  router.on("POST", "/graphql", (req) => {
+    const body = bodyObject(req);
+    const query = String(body["query"] ?? "");
+    const id = (body["variables"] as { id?: unknown } | undefined)?.id;
+    if (!query.includes("markPullRequestReadyForReview")) {
+      return ok({ errors: [{ message: "the fake forge answers only markPullRequestReadyForReview" }] });
+    }
+    for (const candidate of model.repos.values()) {
+      for (const issue of candidate.issues.values()) {
+        if (!issue.pull || nodeId("PR", issue.id) !== id) continue;
+        repoOf({ ...req, params: { owner: candidate.owner.login, repo: candidate.name } }, write);
+        issue.pull.draft = false;
+        return ok({ data: { markPullRequestReadyForReview: { clientMutationId: null } } });
+      }
+    }
+    return ok({
+      data: null,
+      errors: [
+        { type: "NOT_FOUND", message: `Could not resolve to a node with the global id of '${String(id)}'` },
+      ],
+    });
   });
 
   router.on("GET", "/repos/:owner/:repo/pulls/:number/reviews", (req) => {

@@ -75,6 +75,8 @@ export interface Pull {
   draft: boolean;
   merged: boolean;
   mergedAt: string | null;
+  /** The merge commit, once merged. */
+  mergeCommit?: string;
   reviews: Review[];
   comments: ReviewComment[];
 }
@@ -143,6 +145,8 @@ export interface Repo {
   hooks: Hook[];
   /** Roles by login; the owner is admin. */
   collaborators: Map<string, Role>;
+  /** Branch protection by branch name: what a pull request into it needs before it merges. */
+  protections: Map<string, { requiredApprovals: number }>;
   /** The App installation on this repository, if any. */
   installation: { id: number; appId: number; permissions: Record<string, "read" | "write"> } | undefined;
 }

@@ -51,6 +51,8 @@ export interface FakeForge {
     permissions: Record<string, "read" | "write">,
   ): number;
   addHook(repo: Repo, url: string, secret: string, events?: string[]): void;
+  /** Protects `branch`: a pull request into it merges only with this many approving reviews of its head. */
+  protectBranch(repo: Repo, branch: string, rule: { requiredApprovals: number }): void;
   /** The next `count` API requests fail with `status` (500 by default). */
   fail(count: number, status?: number): void;
   throttle(throttle: Throttle): void;
@@ -285,11 +287,13 @@ export async function startFakeForge(kind: ForgeKind, dir: string): Promise<Fake
         checkRuns: [],
         hooks: [],
         collaborators: new Map(),
+        protections: new Map(),
         installation: undefined,
       };
       model.repos.set(fullName.toLowerCase(), repo);
       return repo;
     },
+    protectBranch: (repo, branch, rule) => void repo.protections.set(branch, rule),
     addCollaborator: (repo, login, role) => void repo.collaborators.set(model.user(login).login, role),
     createIssue: (repo, fields) =>
       model.createIssue(repo, model.user(fields.author ?? repo.owner.login), fields),
