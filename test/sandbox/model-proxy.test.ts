@@ -1,47 +1,14 @@
 import assert from "node:assert/strict";
-import type { IncomingHttpHeaders } from "node:http";
-import { createServer } from "node:https";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { gzipSync } from "node:zlib";
 import type { ModelExchange, ModelRoute } from "../../src/sandbox/index.ts";
 import { createRunAuthority } from "../../src/sandbox/model-proxy/authority.ts";
 import { startProxy } from "../../src/sandbox/proxy.ts";
+import { fakeProvider, PROVIDER_CA } from "../helpers/fake-provider.ts";
 import { proxiedRequest } from "../helpers/proxy-client.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { waitFor } from "../helpers/wait.ts";
-
-/** The provider's own authority: the proxy trusts it for upstreams, the agent never does. */
-const PROVIDER_CA = createRunAuthority();
-
-interface Seen {
-  path: string;
-  headers: IncomingHttpHeaders;
-}
-
-/** A TLS model server on 127.0.0.1 that records what it got and answers `answer(path)`. */
-async function fakeProvider(
-  t: TestContext,
-  answer: (path: string) => {
-    status?: number;
-    headers?: Record<string, string | undefined>;
-    body: string | Buffer;
-  },
-) {
-  const seen: Seen[] = [];
-  const server = createServer(PROVIDER_CA.serverPair("127.0.0.1"), (req, res) => {
-    seen.push({ path: req.url ?? "", headers: req.headers });
-    req.resume();
-    req.on("end", () => {
-      const { status = 200, headers = {}, body } = answer(req.url ?? "");
-      res.writeHead(status, headers as Record<string, string>).end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  t.after(() => new Promise((resolve) => server.close(resolve)));
-  return { seen, authority: `127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
 
 function proxyFor(t: TestContext, routes: ModelRoute[], hosts = routes.map((r) => r.host)) {
   const socketPath = join(tempDir(t), "proxy.sock");
@@ -137,7 +104,7 @@ test("an allowlisted host that is no model host is tunnelled untouched: the prov
 });
 
 test("each answer is read for usage, a gzipped stream included, and the agent gets it whole", async (t) => {
-  const provider = await fakeProvider(t, (path) =>
+  const provider = await fakeProvider(t, ({ path }) =>
     path.includes("gzip")
       ? {
           headers: { "content-type": "text/event-stream", "content-encoding": "gzip" },
