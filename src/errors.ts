@@ -27,6 +27,7 @@ export type ErrorCode =
   | "store-unavailable" // the store cannot be written or read: a full disk, a read-only or damaged file
   | "daemon-running" // another supervisor owns this project or its session namespace
   | "infrastructure" // the machine, not the agent, stopped the run (a gate command killed from outside)
+  | "plan-limit" // the model provider's plan limit, quota or credit stopped the run until its reset
   | "cancelled";
 
 /** Exit codes follow sysexits.h for usage and config problems; run outcomes use 0, 1 and 2. */
@@ -70,6 +71,7 @@ const exitByCode: Record<ErrorCode, number> = {
   "store-unavailable": EXIT.ioErr,
   "daemon-running": EXIT.unavailable,
   infrastructure: EXIT.tempFail,
+  "plan-limit": EXIT.tempFail,
   cancelled: EXIT.interrupted,
 };
 

@@ -98,13 +98,18 @@ export {
 } from "./runs.ts";
 export type { AttemptState, ItemState, RunState, UsageSource } from "./schema.ts";
 export {
+  type NewModelRequest,
   type NewUsage,
+  recordModelRequest,
   recordUsage,
+  reportDiffers,
   spentUsd,
   startOfUtcDay,
   sumUsage,
   totalUsage,
   type UsageGrouping,
+  type UsageMismatch,
+  usageMismatches,
   type UsageSum,
   type UsageTotal,
 } from "./usage.ts";

@@ -64,12 +64,16 @@ describe("e2e: usage, cost and budgets", () => {
     assert.equal(json.by, "run");
     assert.deepEqual(json.total, {
       attempts: 1,
+      requests: 0,
       inputTokens: 300,
       outputTokens: 40,
       cachedTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
       costUsd: 0.25,
       unpriced: 0,
     });
+    assert.deepEqual(json.mismatches, []);
     const byItem = JSON.parse(await costOutput(dir, { by: "item", json: true }));
     assert.deepEqual(
       byItem.groups.map((g: { group: number; costUsd: number }) => [g.group, g.costUsd]),
