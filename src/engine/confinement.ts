@@ -16,6 +16,7 @@ import {
 import {
   createSandbox,
   detectSandbox,
+  type ModelExchange,
   type Sandbox,
   type SandboxMode,
   type SandboxPolicy,
@@ -27,7 +28,6 @@ import type { Project } from "./project.ts";
 import { toolchainsInHome } from "./toolchains.ts";
 import { recordProjectRefs } from "./project-refs.ts";
 import type { RunRecorder } from "./recorder.ts";
-import type { ModelMeter } from "./model-meter.ts";
 import { modelKeys } from "./model-traffic.ts";
 import { type SandboxDirs, sandboxDirs } from "./sandbox-state.ts";
 import type { CommandWrapper } from "../util/index.ts";
@@ -127,7 +127,7 @@ export async function confineRun(
     /** Where the sandbox's home, tmp, guard and baseline live; the run's directory by default. */
     stateDir?: string;
     /** Told of every model request the proxy carries. */
-    meter?: ModelMeter;
+    onModelExchange?: (exchange: ModelExchange) => void;
   } = {},
 ): Promise<RunConfinement> {
   const stateDir = options.stateDir ?? project.paths.runDir(run.id);
@@ -173,7 +173,7 @@ export async function confineRun(
   // A host the allowlist refused is recorded where the user will look, with the key that allows it.
   const sandbox: Sandbox = createSandbox(policy, decision.kind, {
     onNetworkDenied: (denial) => recorder.enqueue(EVENTS.sandboxNetworkDenied, { ...denial }),
-    onModelExchange: (exchange) => options.meter?.observe(exchange),
+    onModelExchange: (exchange) => options.onModelExchange?.(exchange),
   });
   return {
     description: decision.description,

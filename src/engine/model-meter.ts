@@ -2,8 +2,8 @@ import { agentPreset, priceOf, type ModelPrice } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
 import type { ModelExchange, TokenUsage } from "../sandbox/index.ts";
 import { EVENTS, recordModelRequest, type Run } from "../store/index.ts";
-import type { StepContext } from "./step-context.ts";
-import type { AttemptUsage } from "./usage.ts";
+import type { Project } from "./project.ts";
+import type { RunRecorder } from "./recorder.ts";
 
 /** How long the factory holds a backend back after a plan limit that said no reset time. */
 export const UNKNOWN_RESET_HOLD_MS = 30 * 60_000;
@@ -18,6 +18,21 @@ export interface PlanLimitStop {
   reason: string;
 }
 
+/** What the meter needs of a run's step context (a builder's or a reviewer's). */
+export interface MeterContext {
+  project: Project;
+  recorder: RunRecorder;
+  options: { role?: { name: string } | undefined };
+  planLimit?: PlanLimitStop;
+  stop(reason: string): void;
+}
+
+/** An attempt's spending, as the meter adds to it (see AttemptUsage). */
+export interface MeteredAttempt {
+  meter(): void;
+  addRequest(usage: TokenUsage | undefined, costUsd: number | null): void;
+}
+
 /**
  * The run's model traffic as gaffer's proxy read it. Each request is stored with its tokens and
  * cost (priced by the model its answer named, else the preset's), and its cost counts against the
@@ -25,21 +40,21 @@ export interface PlanLimitStop {
  * run, which is interrupted — resumable, nothing charged — and tells the factory until when.
  */
 export class ModelMeter {
-  readonly #context: StepContext;
+  readonly #context: MeterContext;
   readonly #run: Pick<Run, "id" | "itemId" | "agent">;
   #attempt: number;
-  #usage: AttemptUsage | undefined;
+  #usage: MeteredAttempt | undefined;
   #queue: Promise<void> = Promise.resolve();
   readonly #rateNoted = new Map<string, number>();
 
-  constructor(context: StepContext, run: Pick<Run, "id" | "itemId" | "agent" | "attempt">) {
+  constructor(context: MeterContext, run: Pick<Run, "id" | "itemId" | "agent" | "attempt">) {
     this.#context = context;
     this.#run = run;
     this.#attempt = run.attempt;
   }
 
   /** Requests from now on are the attempt's, and count against its budget check. */
-  startAttempt(attempt: number, usage: AttemptUsage): void {
+  startAttempt(attempt: number, usage: MeteredAttempt): void {
     this.#attempt = attempt;
     this.#usage = usage;
     usage.meter();

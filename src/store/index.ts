@@ -32,6 +32,7 @@ export {
   type EventScope,
   eventsOfKind,
   eventsOfRuns,
+  eventsSince,
   type GafferEvent,
   lastEvent,
   latestEventAt,

@@ -82,10 +82,10 @@ describe("e2e: usage, cost and budgets", () => {
     const today = new Date().toISOString().slice(0, 10);
     assert.match(
       await costOutput(dir, { by: "day" }),
-      new RegExp(`${today}\\s+1\\s+300\\s+40\\s+\\$0\\.2500`),
+      new RegExp(`${today}\\s+1\\s+0\\s+300\\s+40\\s+0\\s+0\\s+0\\s+\\$0\\.2500`),
     );
-    assert.match(await costOutput(dir, { by: "agent" }), /scripted\s+1\s+300\s+40\s+\$0\.2500\ntotal\s+1/);
-    assert.match(await costOutput(dir, { by: "role" }), /\(gaffer run\)\s+1\s+300\s+40\s+\$0\.2500/);
+    assert.match(await costOutput(dir, { by: "agent" }), /scripted\s+1\s+0\s+300\s+40\s+0\s+0\s+0\s+\$0\.2500\ntotal\s+1/);
+    assert.match(await costOutput(dir, { by: "role" }), /\(gaffer run\)\s+1\s+0\s+300\s+40\s+0\s+0\s+0\s+\$0\.2500/);
     await assert.rejects(cost(dir, { by: "colour" }), {
       code: "usage",
       message: /cannot group usage by that/,

@@ -89,6 +89,7 @@ steps = [
 
     const { events } = await record(dir, id);
     const keys = events.find((event) => event.type === "sandbox.model-keys");
+    assert.ok(keys, "a sandbox.model-keys event");
     assert.deepEqual(dataOf(keys), {
       hosts: [{ host: provider.authority, api: "anthropic", variables: ["ANTHROPIC_API_KEY"] }],
       passed: [],

@@ -107,7 +107,10 @@ export async function reviewProposal(
   });
   const reviewing: Run = { ...run, agent: options.agent, workspace: dir, branch };
   const meter = new ModelMeter(context, reviewing);
-  const confinement = await confineRun(project, reviewing, workspace, recorder, { stateDir, meter });
+  const confinement = await confineRun(project, reviewing, workspace, recorder, {
+    stateDir,
+    onModelExchange: (exchange) => meter.observe(exchange),
+  });
   if (confinement.metered) meter.startAttempt(run.attempt, usage);
   // The reviewer's clone and sandbox are under the same limits as a builder's.
   const watcher = watchLimits({

@@ -4,7 +4,7 @@ import type { StoreDialect } from "../dialect.ts";
 /**
  * Usage read from the wire: one row per model request gaffer's proxy carried, by token class, and
  * on each attempt's own row whether its traffic was metered (its agent's report is then a
- * cross-check, not what counts).
+ * cross-check, not what counts), and the events found by kind and time (recent plan limits).
  */
 export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> {
   const table = db.schema.createTable("model_requests");
