@@ -84,8 +84,14 @@ describe("e2e: usage, cost and budgets", () => {
       await costOutput(dir, { by: "day" }),
       new RegExp(`${today}\\s+1\\s+0\\s+300\\s+40\\s+0\\s+0\\s+0\\s+\\$0\\.2500`),
     );
-    assert.match(await costOutput(dir, { by: "agent" }), /scripted\s+1\s+0\s+300\s+40\s+0\s+0\s+0\s+\$0\.2500\ntotal\s+1/);
-    assert.match(await costOutput(dir, { by: "role" }), /\(gaffer run\)\s+1\s+0\s+300\s+40\s+0\s+0\s+0\s+\$0\.2500/);
+    assert.match(
+      await costOutput(dir, { by: "agent" }),
+      /scripted\s+1\s+0\s+300\s+40\s+0\s+0\s+0\s+\$0\.2500\ntotal\s+1/,
+    );
+    assert.match(
+      await costOutput(dir, { by: "role" }),
+      /\(gaffer run\)\s+1\s+0\s+300\s+40\s+0\s+0\s+0\s+\$0\.2500/,
+    );
     await assert.rejects(cost(dir, { by: "colour" }), {
       code: "usage",
       message: /cannot group usage by that/,
