@@ -24,11 +24,24 @@ export interface FakeProvider {
   /** `127.0.0.1:<port>` */
   authority: string;
   seen: SeenRequest[];
+  close(): Promise<void>;
 }
 
-/** A model provider over TLS on 127.0.0.1 (certificate by PROVIDER_CA): records each request, answers `answer`'s. */
+/** A fake provider that closes when the test ends. */
 export async function fakeProvider(
   t: TestContext,
+  answer: (request: SeenRequest) => ProviderAnswer,
+): Promise<FakeProvider> {
+  const provider = await startFakeProvider(answer);
+  t.after(() => provider.close());
+  return provider;
+}
+
+/**
+ * A model provider over TLS on 127.0.0.1 (certificate by PROVIDER_CA): records each request,
+ * answers `answer`'s. It does not keep the process alive.
+ */
+export async function startFakeProvider(
   answer: (request: SeenRequest) => ProviderAnswer,
 ): Promise<FakeProvider> {
   const seen: SeenRequest[] = [];
@@ -44,14 +57,16 @@ export async function fakeProvider(
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  t.after(
-    () =>
+  server.unref();
+  return {
+    seen,
+    authority: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
-  );
-  return { seen, authority: `127.0.0.1:${(server.address() as AddressInfo).port}` };
+  };
 }
 
 /** An Anthropic Messages stream that reports `usage` (Anthropic's own terms). */
