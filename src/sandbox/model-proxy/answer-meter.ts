@@ -6,6 +6,12 @@ import { LIMIT_BODY_BYTES, recognizeLimit } from "./limits.ts";
 import { SseReader } from "./sse.ts";
 import { usageReader } from "./usage.ts";
 
+/**
+ * Only a stream's events that mention usage are parsed: the text deltas, nearly all of a stream,
+ * never carry it (every API names it `usage…`), and parsing each would cost per token.
+ */
+const MAY_CARRY_USAGE = /usage/i;
+
 /** A whole JSON answer bigger than this is passed on but not read. */
 const JSON_BODY_BYTES = 32 * 1024 * 1024;
 
@@ -37,7 +43,7 @@ export function meterAnswer(
   const cap = status >= 400 ? LIMIT_BODY_BYTES : JSON_BODY_BYTES;
   const sse = status < 400 && /text\/event-stream/i.test(String(response.headers["content-type"] ?? ""));
   const events = new SseReader((data) => {
-    if (data !== "[DONE]") reader.add(parseJson(data));
+    if (MAY_CARRY_USAGE.test(data)) reader.add(parseJson(data));
   });
 
   const take = (chunk: Buffer) => {

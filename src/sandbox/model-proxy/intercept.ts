@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import { Agent, request } from "node:https";
 import { isIP } from "node:net";
 import type { Duplex } from "node:stream";
-import { rootCertificates, TLSSocket } from "node:tls";
+import { createSecureContext, rootCertificates, TLSSocket } from "node:tls";
 import { parseAuthority } from "../hosts.ts";
 import type { ModelExchange, ModelRoute, ModelTraffic } from "../types.ts";
 import { meterAnswer, READABLE_ENCODINGS } from "./answer-meter.ts";
@@ -44,7 +44,12 @@ export function createModelInterceptor(
   track: (socket: Duplex) => void,
 ): ModelInterceptor {
   const authority = createRunAuthority();
-  const upstreamAgent = new Agent({ keepAlive: true, ca: [...rootCertificates, ...traffic.upstreamCa] });
+  // A context, not `ca`: the agent would otherwise join every root into each request's pool key.
+  const trust =
+    traffic.upstreamCa.length > 0
+      ? { secureContext: createSecureContext({ ca: [...rootCertificates, ...traffic.upstreamCa] }) }
+      : {};
+  const upstreamAgent = new Agent({ keepAlive: true, ...trust });
   const routes = new WeakMap<object, ModelRoute>();
   const server = createServer((req, res) => {
     const route = routes.get(req.socket);
