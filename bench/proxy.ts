@@ -1,5 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { Agent as HttpAgent, request as httpRequest, type RequestOptions } from "node:http";
+import {
+  Agent as HttpAgent,
+  type IncomingMessage,
+  request as httpRequest,
+  type RequestOptions,
+} from "node:http";
 import { Agent as HttpsAgent, createServer, request as httpsRequest } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -162,7 +167,7 @@ function tunnelAgent(socketPath: string, authority: string, ca: string): HttpAge
 
 type Requester = (
   options: RequestOptions,
-  callback: (res: import("node:http").IncomingMessage) => void,
+  callback: (res: IncomingMessage) => void,
 ) => ReturnType<typeof httpRequest>;
 
 /** Milliseconds to send a small POST and read the whole answer. */
