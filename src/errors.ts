@@ -29,6 +29,7 @@ export type ErrorCode =
   | "infrastructure" // the machine, not the agent, stopped the run (a gate command killed from outside)
   | "tracker-auth" // the forge refused the credentials, or they lack a scope or permission
   | "tracker-unavailable" // the forge did not answer, or kept failing or throttling past the retries
+  | "plan-limit" // the model provider's plan limit, quota or credit stopped the run until its reset
   | "cancelled";
 
 /** Exit codes follow sysexits.h for usage and config problems; run outcomes use 0, 1 and 2. */
@@ -74,6 +75,7 @@ const exitByCode: Record<ErrorCode, number> = {
   infrastructure: EXIT.tempFail,
   "tracker-auth": EXIT.config,
   "tracker-unavailable": EXIT.unavailable,
+  "plan-limit": EXIT.tempFail,
   cancelled: EXIT.interrupted,
 };
 

@@ -32,6 +32,7 @@ import { highestRunIdOnDisk } from "./paths.ts";
 import { outputReason, type Usage, watchLimits } from "./limits.ts";
 import { OutputMeter } from "./output-meter.ts";
 import { nextStep } from "./steps.ts";
+import { ModelMeter } from "./model-meter.ts";
 import type { RunOptions, StepContext } from "./step-context.ts";
 
 export type RunOutcome = "proposed" | "failed" | "gave-up" | "cancelled" | "interrupted";
@@ -169,6 +170,7 @@ async function drive(project: Project, initial: Run, item: Item, options: RunOpt
       exceed(outputReason(limits.outputBytes), { outputBytes: used }),
     ),
   };
+  context.meter = new ModelMeter(context, initial);
   const watcher = watchLimits({
     limits,
     // Watched from the start, so setup steps count too: a place not made yet weighs nothing.
@@ -188,6 +190,7 @@ async function drive(project: Project, initial: Run, item: Item, options: RunOpt
     watcher.stop();
     await context.session?.close();
     await context.confinement?.close();
+    await context.meter.flush();
     await removeEndedRunState(project, initial.id);
   }
 }
@@ -214,6 +217,11 @@ async function loop(context: StepContext, runId: number): Promise<RunResult> {
         await failRun(context, lost);
         throw lost;
       });
+      if (context.planLimit)
+        return finish(
+          project,
+          await interrupt(context, new GafferError("plan-limit", context.planLimit.reason)),
+        );
       if (!context.limitReason) return finish(project, await cancel(context, run));
       const section = context.limitReason.startsWith("budget:") ? "[budget]" : "[limits]";
       await failRun(

@@ -302,6 +302,50 @@ export const EVENTS = {
     "the sandbox's proxy refused a connection to a host not on the allowlist",
     { security: true },
   ),
+  sandboxModelKeys: event<{
+    hosts: { host: string; api: string; variables: string[] }[];
+    passed: string[];
+    confined: boolean;
+  }>()(
+    "sandbox.model-keys",
+    "the model hosts whose keys gaffer's proxy adds (their variables hold placeholders in the sandbox), and the key variables that enter the agent's environment as they are (`confined` false: there is no sandbox)",
+  ),
+  modelRateLimited: event<
+    OfAttempt & {
+      host: string;
+      kind: "rate" | "overloaded";
+      status: number;
+      resetsAt: number | null;
+      message: string;
+    }
+  >()(
+    "model.rate-limited",
+    "a model host told the agent to slow down (429) or was overloaded (529); the agent retries by itself. Said once a minute per host",
+  ),
+  modelPlanLimit: event<
+    OfAttempt & {
+      host: string;
+      api: string;
+      agent: string;
+      status: number;
+      resetsAt: number | null;
+      until: number;
+      message: string;
+    }
+  >()(
+    "model.plan-limit",
+    "a model host answered that the plan's usage limit, quota or credit is used up: the run stops, interrupted with nothing charged, and the factory holds dispatch to the agents of that host until `until` (its reset, or a wait when it gave none)",
+    { security: true },
+  ),
+  modelUsageMismatch: event<
+    OfAttempt & {
+      reported: { tokens: number; costUsd: number | null };
+      wire: { tokens: number; costUsd: number; requests: number };
+    }
+  >()(
+    "model.usage-mismatch",
+    "the agent reported other usage for an attempt than its model requests add up to on the wire, which is what counts",
+  ),
   workspaceTampered: event<{
     workspace: string;
     file: string;
@@ -530,6 +574,10 @@ export const EVENTS = {
   supervisorPaused: event<{ held: number }>()(
     "supervisor.paused",
     "the factory is paused and holds back this many ready items (said once per pause)",
+  ),
+  supervisorBackendPaused: event<{ agents: string[]; host: string; until: number; run: number | null }>()(
+    "supervisor.backend-paused",
+    "a model host's plan limit holds these agents' work back until `until` (said once per limit)",
   ),
   supervisorStopped: event<{ pid: number }>()(
     "supervisor.stopped",

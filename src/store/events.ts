@@ -86,6 +86,22 @@ export async function eventsOfRuns(
   return events.sort((a, b) => a.id - b.id);
 }
 
+/** The events of kind `def` since `since`, oldest first, found through their kind's index. */
+export async function eventsSince<N extends EventName>(
+  db: Db,
+  def: EventDef<N>,
+  since: number,
+): Promise<Extract<GafferEvent, { type: N }>[]> {
+  const rows = await db
+    .selectFrom("events")
+    .selectAll()
+    .where("type", "=", def.name)
+    .where("at", ">=", since)
+    .orderBy("id", "asc")
+    .execute();
+  return eventsOfKind(rows.map(toEvent), def);
+}
+
 /** Only gaffer writes the store, through `appendEvent`: a row's name and data match its definition. */
 function toEvent(row: EventRow): GafferEvent {
   return {

@@ -33,6 +33,7 @@ export {
   type EventScope,
   eventsOfKind,
   eventsOfRuns,
+  eventsSince,
   type GafferEvent,
   lastEvent,
   latestEventAt,
@@ -113,13 +114,18 @@ export {
 export { createToken, findLiveToken, listTokens, revokeToken, type Token } from "./tokens.ts";
 export type { AttemptState, ItemState, RunState, UsageSource } from "./schema.ts";
 export {
+  type NewModelRequest,
   type NewUsage,
+  recordModelRequest,
   recordUsage,
+  reportDiffers,
   spentUsd,
   startOfUtcDay,
   sumUsage,
   totalUsage,
   type UsageGrouping,
+  type UsageMismatch,
+  usageMismatches,
   type UsageSum,
   type UsageTotal,
 } from "./usage.ts";

@@ -12,6 +12,7 @@ export interface Database {
   events: EventsTable;
   proposals: ProposalsTable;
   usage: UsageTable;
+  model_requests: ModelRequestsTable;
   claims: ClaimsTable;
   reviews: ReviewsTable;
   tracker_items: TrackerItemsTable;
@@ -243,6 +244,35 @@ export interface UsageTable {
   cached_tokens: number;
   cost_usd: number | null;
   source: UsageSource;
+  /**
+   * 1 when the attempt's model traffic went through gaffer's proxy: its model_requests rows are what
+   * it used and cost, and the tokens and cost here (the agent's own report) are a cross-check.
+   */
+  metered: number;
+  at: number;
+}
+
+/** One model request gaffer's proxy carried, as its answer told it; token classes do not overlap. */
+export interface ModelRequestsTable {
+  id: Generated<number>;
+  run_id: number;
+  item_id: number;
+  /** The attempt in progress when the answer ended (a reviewer's: the run's attempt). */
+  attempt: number;
+  agent: string;
+  role: string | null;
+  /** As the agent asked for it: host or host:port. */
+  host: string;
+  api: string;
+  model: string | null;
+  status: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  /** Null: its model has no price. */
+  cost_usd: number | null;
   at: number;
 }
 

@@ -55,7 +55,7 @@ export function readRoutes(ctx: WebContext): Hono {
     return c.json({
       root: project.root,
       factory: hasRoles ? factoryStatus(factory, project.paths.stateDir) : null,
-      daemon: await daemonStatus(project.paths.stateDir, db),
+      daemon: await daemonStatus(project.paths.stateDir, db, project.config),
       budget: project.config.budget,
       openItems: (await listItems(db, { state: "open" })).length,
       counts,
