@@ -34,6 +34,12 @@ function event<P extends object>() {
 /** Who a failed run's failure is down to: the machine (a full disk, a killed process…) or the agent. */
 export type FailureCause = "infrastructure" | "agent";
 
+/**
+ * What a run's gate must show: "green" passes (every run but a red phase's); "red" fails, which
+ * proves tests written before their code test something.
+ */
+export type RunGoal = "green" | "red";
+
 /** Keys every event's data may carry: the attempt it belongs to. */
 interface OfAttempt {
   attempt: number;
@@ -171,9 +177,17 @@ export const EVENTS = {
   ),
 
   // a run's life
-  runCreated: event<{ agent: string; branch: string; base: string; baseCommit: string; role?: string }>()(
+  runCreated: event<{
+    agent: string;
+    branch: string;
+    base: string;
+    baseCommit: string;
+    role?: string;
+    goal?: RunGoal;
+    gateFirst?: boolean;
+  }>()(
     "run.created",
-    "a run began for an item, from the base branch's commit",
+    "a run began for an item, from the base branch's commit; `goal` red: its gate must fail; `gateFirst`: the gate runs on the base before the agent (attempt 0)",
   ),
   runPrevious: event<{ item: number; state: RunState; reason: string | null; resumable: boolean }>()(
     "run.previous",
