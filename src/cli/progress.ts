@@ -318,6 +318,11 @@ function describe(notice: RunNotice): View {
     case EVENTS.stallNudged.name:
     case EVENTS.stallRestarted.name:
     case EVENTS.stallGaveUp.name:
+    case EVENTS.trackStarted.name:
+    case EVENTS.trackTaskDone.name:
+    case EVENTS.trackCheckpoint.name:
+    case EVENTS.trackStopped.name:
+    case EVENTS.trackCompleted.name:
       return {};
     default:
       return notice satisfies never;

@@ -487,6 +487,28 @@ export const EVENTS = {
     worktree: string | null;
   }>()("vault.merged", "an approved merge was carried out"),
 
+  // Conductor tracks
+  trackStarted: event<{ track: string; branch: string; base: string; resumed: boolean }>()(
+    "track.started",
+    "`gaffer track run` began (or resumed) a Conductor track on its branch",
+  ),
+  trackTaskDone: event<{ track: string; task: string; commit: string; red: number; green: number }>()(
+    "track.task-done",
+    "a track's task was proven red (run `red`) then green (run `green`), committed and marked done in its plan",
+  ),
+  trackCheckpoint: event<{ track: string; phase: number; commit: string }>()(
+    "track.checkpoint",
+    "a track's phase ended with its checkpoint commit",
+  ),
+  trackStopped: event<{ track: string; signal: string; detail: string; report: string }>()(
+    "track.stopped",
+    "a track gave up (a failcount limit, no progress, a run that could not go on): failure report and .STOPPED written",
+  ),
+  trackCompleted: event<{ track: string; branch: string; head: string; report: string }>()(
+    "track.completed",
+    "a track passed its completion gate; its completion report is committed on its branch",
+  ),
+
   // the factory
   factoryPaused: event<object>()("factory.paused", "`gaffer pause`: no new work is dispatched"),
   factoryResumed: event<object>()("factory.resumed", "`gaffer resume`: work is dispatched again"),

@@ -2,6 +2,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { GafferError } from "../errors.ts";
 import { readAgentFile } from "../util/index.ts";
+import { readCommittedFile } from "../workspace/index.ts";
 import { parseMetadata, type TrackMetadata } from "./metadata.ts";
 import { parsePlan, type Plan } from "./plan.ts";
 import { parseRegistry } from "./registry.ts";
@@ -122,4 +123,18 @@ function directories(dir: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** Reads files as `commit` holds them, through the project's repository: never a symlink, size capped. */
+export function commitReader(root: string, commit: string): ProjectFileReader {
+  return async (path) => {
+    const read = await readCommittedFile(root, commit, path, MAX_TRACK_FILE_BYTES);
+    if (read.ok) return read.data;
+    if (read.reason === "missing") return undefined;
+    throw new GafferError(
+      "invalid-input",
+      `${path} at ${commit.slice(0, 7)} is ${read.reason === "too-big" ? "too big" : "not a regular file"}`,
+      "Conductor's files are regular text files in the repository",
+    );
+  };
 }
