@@ -21,23 +21,16 @@ export interface MetPhase {
 export async function phaseUntilMet(
   ctx: TrackContext,
   spec: Omit<PhaseSpec, "maxFixAttempts">,
-  task: { key: string; name: string },
+  task: { key: string; name: string; redRun?: number },
 ): Promise<MetPhase | Halt> {
   const counter = spec.phase === "red" ? "consecutive_red_failures" : "consecutive_green_failures";
   const limit = spec.phase === "red" ? ctx.failcount.red : ctx.failcount.green;
   for (;;) {
     const earlier = await earlierRun(ctx, spec.phase, task.key);
-    if (earlier?.state === "proposed") {
-      const proposal = await findProposal(ctx.project.store.db, earlier.id);
-      if (proposal) return { run: earlier, proposal };
-    }
+    const met = earlier && (await metRun(ctx, earlier.id));
+    if (met) return met;
     const resume = earlier !== undefined && [...RESUMABLE_STATES, "failed"].includes(earlier.state);
-    ctx.state.current = {
-      task: task.key,
-      name: task.name,
-      phase: spec.phase,
-      run: resume ? earlier.id : null,
-    };
+    ctx.state.current = currentPhase(task, spec.phase, resume ? earlier.id : null);
     ctx.save();
     const remaining = Math.max(1, limit - ctx.state[counter]);
     const result = await runPhase(
@@ -75,7 +68,7 @@ export async function phaseUntilMet(
         ctx.note(
           `task ${task.key} ${spec.phase}: run ${result.run.id} gave up; a fresh run (${ctx.state[counter]} of ${limit} failures)`,
         );
-        ctx.state.current = { task: task.key, name: task.name, phase: spec.phase, run: null };
+        ctx.state.current = currentPhase(task, spec.phase, null);
         ctx.save();
         continue;
       case "failed":
@@ -99,6 +92,27 @@ export async function phaseUntilMet(
         return outcome satisfies never;
     }
   }
+}
+
+/** A proposed run of the track: a phase that met its goal. */
+export async function metRun(ctx: TrackContext, runId: number): Promise<MetPhase | undefined> {
+  const run = await getRun(ctx.project.store.db, runId).catch(() => undefined);
+  const proposal = run?.state === "proposed" ? await findProposal(ctx.project.store.db, run.id) : undefined;
+  return run && proposal ? { run, proposal } : undefined;
+}
+
+function currentPhase(
+  task: { key: string; name: string; redRun?: number },
+  phase: TrackPhase,
+  run: number | null,
+): NonNullable<TrackContext["state"]["current"]> {
+  return {
+    task: task.key,
+    name: task.name,
+    phase,
+    run,
+    ...(task.redRun !== undefined && { red_run: task.redRun }),
+  };
 }
 
 /** The run the state says this phase of this task had, if any. */

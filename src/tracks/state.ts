@@ -46,8 +46,8 @@ export interface TrackState {
   last_completed_task: string | null;
   /** Tasks done, with the runs that proved them red and then green. */
   completed: { task: string; name: string; commit: string; red_run?: number; green_run?: number }[];
-  /** The phase under way and its gaffer run, once the run exists. */
-  current: { task: string; name: string; phase: TrackPhase; run: number | null } | null;
+  /** The phase under way and its gaffer run, once the run exists; in a green phase, the run that proved it red. */
+  current: { task: string; name: string; phase: TrackPhase; run: number | null; red_run?: number } | null;
   failures: TrackFailure[];
   stopped: TrackStop | null;
 }

@@ -13,7 +13,7 @@ import { taskItem } from "./briefs.ts";
 import { commitScope, commitTask, commitType } from "./commits.ts";
 import type { Halt, TrackContext } from "./context.ts";
 import type { Track } from "./layout.ts";
-import { type MetPhase, phaseUntilMet } from "./phase-loop.ts";
+import { type MetPhase, metRun, phaseUntilMet } from "./phase-loop.ts";
 import type { Plan, PlanPhase, PlanTask } from "./plan.ts";
 import { greenGate, phaseRole, redGate, trackDenyPaths } from "./settings.ts";
 
@@ -37,18 +37,26 @@ export async function runTask(
   };
   const red = redGate(project.config);
   const redRole = phaseRole(project.config, "red", red.map((step) => step.run).join(" && "));
-  ctx.note(`task ${task.key} ${task.name}: red phase`);
-  const proven = await phaseUntilMet(
-    ctx,
-    {
-      ...common,
-      phase: "red",
-      base: { branch: ctx.state.branch, commit: ctx.at.tip },
-      gate: red,
-      ...redRole,
-    },
-    task,
-  );
+  const current = ctx.state.current;
+  // A green phase under way was proven red already: that run holds the tests it starts from.
+  const earlier =
+    current?.task === task.key && current.phase === "green" && current.red_run !== undefined
+      ? await metRun(ctx, current.red_run)
+      : undefined;
+  if (!earlier) ctx.note(`task ${task.key} ${task.name}: red phase`);
+  const proven =
+    earlier ??
+    (await phaseUntilMet(
+      ctx,
+      {
+        ...common,
+        phase: "red",
+        base: { branch: ctx.state.branch, commit: ctx.at.tip },
+        gate: red,
+        ...redRole,
+      },
+      task,
+    ));
   if ("kind" in proven) return proven;
   ctx.note(`task ${task.key}: red proven by run ${proven.run.id}; green phase`);
   const gate = greenGate(project.config);
@@ -61,7 +69,7 @@ export async function runTask(
       gate,
       ...phaseRole(project.config, "green", gate.map((step) => step.run).join(" && ")),
     },
-    task,
+    { key: task.key, name: task.name, redRun: proven.run.id },
   );
   if ("kind" in green) return green;
   const commit = await commitTask(ctx.at, track, task, {
