@@ -7,7 +7,7 @@
  * Both run through gaffer's engine (sandbox, gate, integrity checks, proposal) and never merge.
  */
 export { MODULE25_GATE, oneshotGate } from "./gate.ts";
-export { branchWord, issueToPr } from "./issue-to-pr.ts";
+export { issueToPr } from "./issue-to-pr.ts";
 export type { OneshotOptions, OneshotResult } from "./run-oneshot.ts";
 export { selfHeal } from "./self-heal.ts";
-export { DEMO_SOURCE, DEMO_TEST, RED_BUILD, type Simulation, simulationScenario } from "./simulate.ts";
+export { RED_BUILD, type Simulation, simulationScenario } from "./simulate.ts";

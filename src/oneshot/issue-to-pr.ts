@@ -45,7 +45,7 @@ async function itemFor(project: Project, file: string): Promise<number> {
 }
 
 /** A file name as one word of a branch name: what git refuses in a ref becomes a dash. */
-export function branchWord(text: string): string {
+function branchWord(text: string): string {
   const word = text
     .replace(/[^A-Za-z0-9._-]+/g, "-")
     .replace(/\.{2,}/g, ".")

@@ -11,8 +11,8 @@ export type Simulation = "good" | "bad" | "stuck";
  * The Module-25 runner's self-contained demo target: a discount function and its test. The
  * simulated agent writes only these two files, in gaffer's workspace, never in the user's tree.
  */
-export const DEMO_SOURCE = "agent_demo.py";
-export const DEMO_TEST = "test_agent_demo.py";
+const DEMO_SOURCE = "agent_demo.py";
+const DEMO_TEST = "test_agent_demo.py";
 
 const TEST_TEXT = [
   "from agent_demo import discount",

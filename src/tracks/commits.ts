@@ -69,7 +69,6 @@ export async function commitFiles(
   at: TrackBranch,
   files: Readonly<Record<string, string>>,
   message: string,
-  note?: string,
 ): Promise<string> {
   const tree = await treeWithFiles(at.root, at.tip, files);
   const commit = await commitTree(at.root, {
@@ -78,7 +77,6 @@ export async function commitFiles(
     message: `${message}\n`,
     identity: at.identity,
   });
-  if (note !== undefined) await addNote(at.root, commit, note, at.identity);
   await moveBranch(at.root, at.branch, commit, at.tip);
   at.tip = commit;
   return commit;

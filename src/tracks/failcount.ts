@@ -12,7 +12,7 @@ export interface Failcount {
   file: string | undefined;
 }
 
-export const DEFAULT_FAILCOUNT = { red: 3, green: 3, noProgressMinutes: 30 } as const;
+const DEFAULT_FAILCOUNT = { red: 3, green: 3, noProgressMinutes: 30 } as const;
 
 /**
  * Reads Tier 2's `failcount.toml` as it is. `no_progress_minutes` is the documented key; the red

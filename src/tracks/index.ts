@@ -7,23 +7,13 @@
  *   // each task: a red run (its tests must fail), a green run (the gate must pass), one commit;
  *   // "completed" with TRACK_COMPLETION_<track>.md, or "gave-up" with the failure report and .STOPPED
  */
-export type { TrackOutcome, TrackResult, TrackRunOptions } from "./context.ts";
-export { DEFAULT_FAILCOUNT, type Failcount, readFailcount } from "./failcount.ts";
+export type { TrackResult, TrackRunOptions } from "./context.ts";
+export { readFailcount } from "./failcount.ts";
 export { notifyTrack } from "./finish.ts";
-export {
-  checkTrackId,
-  listTracks,
-  MAX_TRACK_FILE_BYTES,
-  type ProjectFileReader,
-  readTrack,
-  type Track,
-  trackFiles,
-  workingTreeReader,
-} from "./layout.ts";
+export { checkTrackId, type Track } from "./layout.ts";
 export { parseMetadata, setTopLevelString, type TrackMetadata } from "./metadata.ts";
 export { reviewSteps, type TrackOverview, trackOverview, trackOverviews } from "./overview.ts";
 export {
-  findTask,
   markPhaseCheckpoint,
   markTaskDone,
   parsePlan,
@@ -35,7 +25,7 @@ export {
   workTasks,
 } from "./plan.ts";
 export { parseRegistry, type RegistryEntry } from "./registry.ts";
-export { readStopped, STOPPED_FILE } from "./reports.ts";
+export { readStopped } from "./reports.ts";
 export { runTrack } from "./runner.ts";
-export { loadState, type TrackState } from "./state.ts";
+export { loadState } from "./state.ts";
 export { setTrackStatus } from "./state-toml.ts";

@@ -9,7 +9,7 @@ import { parseRegistry } from "./registry.ts";
 import { decodeUtf8 } from "./text-lines.ts";
 
 /** The biggest Conductor file gaffer reads: a 614-line spec is some 40 KiB. */
-export const MAX_TRACK_FILE_BYTES = 4 * 1024 * 1024;
+const MAX_TRACK_FILE_BYTES = 4 * 1024 * 1024;
 
 /** A file of the project by its path relative to the root: the working tree's, or a commit's. */
 export type ProjectFileReader = (path: string) => Promise<Buffer | undefined>;

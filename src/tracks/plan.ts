@@ -157,10 +157,6 @@ export function workTasks(plan: Plan): { phase: PlanPhase; task: PlanTask }[] {
   );
 }
 
-export function findTask(plan: Plan, key: string): { phase: PlanPhase; task: PlanTask } | undefined {
-  return workTasks(plan).find((entry) => entry.task.key === key);
-}
-
 function withTaskMark(lines: readonly Line[], index: number, commit: string | undefined): string {
   const { prefix, source } = split((lines[index] as Line).text, index);
   const match = TASK.exec(source) as RegExpExecArray & { indices: RegExpIndicesArray };

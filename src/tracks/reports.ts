@@ -7,7 +7,7 @@ import type { TrackState } from "./state.ts";
 /** Why a track gave up: the counter that reached its limit, the watchdog, or a run that could not go on. */
 export type GiveUpSignal = "red-limit" | "green-limit" | "no-progress" | "run-failed";
 
-export const STOPPED_FILE = ".STOPPED";
+const STOPPED_FILE = ".STOPPED";
 
 export interface FailureReport {
   state: TrackState;

@@ -56,11 +56,12 @@ export const GREEN = agentScenario('{ run = "sh tools/agent.sh green" }');
 /**
  * A project with a three-task Conductor track (two phases, each with its verification meta-task),
  * a shell test suite as its gate, a verify_complete.sh, and a scripted agent per phase role.
- * `eol` writes the track's files with that line ending; `failcount` adds scripts/tier2/failcount.toml.
+ * `eol` writes the track's files with that line ending; `failcount` adds scripts/tier2/failcount.toml;
+ * `notify` is `[tracks] notify`.
  */
 export function trackProject(
   t: TestContext,
-  options: { red?: string; green?: string; eol?: "\n" | "\r\n"; failcount?: string } = {},
+  options: { red?: string; green?: string; eol?: "\n" | "\r\n"; failcount?: string; notify?: string } = {},
 ): string {
   const eol = (text: string) => text.replaceAll("\n", options.eol ?? "\n");
   const dir = gitRepo(t, {
@@ -84,7 +85,7 @@ agent = "green"
 [tracks]
 red_role = "tester"
 green_role = "builder"
-
+${options.notify === undefined ? "" : `notify = ${JSON.stringify(options.notify)}\n`}
 [[gate.commands]]
 name = "test"
 run = "sh run-tests.sh"

@@ -99,8 +99,9 @@ describe("track run: gaffer gives up, and says why", () => {
     const dir = trackProject(t, {
       green: agentScenario('{ say = "Thinking…" }, { stall = true }'),
       failcount: "# Tier 2 thresholds\nno_progress_minutes = 0.05\n",
+      notify: 'echo "$GAFFER_TRACK $GAFFER_TRACK_OUTCOME" > .gaffer/notified',
     });
-    const result = await gaffer(["track", "run", TRACK], { cwd: dir });
+    const result = await gaffer(["track", "run", TRACK, "--notify"], { cwd: dir });
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stdout, /gave up: no-progress: no commit and no gate meeting its goal for 0 minutes/);
     const report = failureReport(dir);
@@ -111,5 +112,10 @@ describe("track run: gaffer gives up, and says why", () => {
     ) as { status: string; stopped: { signal: string } };
     assert.equal(state.status, "stopped");
     assert.equal(state.stopped.signal, "no-progress");
+    assert.equal(
+      readFileSync(join(dir, ".gaffer", "notified"), "utf8"),
+      `${TRACK} gave-up\n`,
+      "--notify ran [tracks] notify",
+    );
   });
 });
