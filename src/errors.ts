@@ -14,6 +14,7 @@ export type ErrorCode =
   | "invalid-input" // a file the user gave (issue, scenario) does not parse
   | "agent-unknown" // no agent preset by that name
   | "agent-unavailable" // the agent's program cannot be started
+  | "no-agent" // a Module-25 command has no agent: no --simulate, no AGENT_CMD
   | "agent-failed" // the agent crashed or broke protocol mid-run
   | "gate-unavailable" // a gate command cannot be started
   | "run-state" // the run is not in a state that allows the request
@@ -60,6 +61,8 @@ const exitByCode: Record<ErrorCode, number> = {
   "invalid-input": EXIT.dataErr,
   "agent-unknown": EXIT.config,
   "agent-unavailable": EXIT.unavailable,
+  // The Module-25 runner exits 1 here, and its users' scripts read that.
+  "no-agent": EXIT.failed,
   "agent-failed": EXIT.failed,
   "gate-unavailable": EXIT.config,
   "run-state": EXIT.usage,

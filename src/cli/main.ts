@@ -102,6 +102,73 @@ function program(): { command: Command; exitCode: () => number } {
     .addOption(new Option("--plain", "plain progress lines even on a terminal"))
     .action(use(async () => (await import("./commands/run.ts")).run));
   gaffer
+    .command("issue-to-pr <issue>")
+    .description(
+      "the Module-25 runner's issue-to-pr: implement an issue file on agent/<issue-stem>, gate it, propose (exit 0) or not (1); no init needed",
+    )
+    .addOption(
+      new Option("--simulate <kind>", "the runner's deterministic demo instead of an agent").choices([
+        "good",
+        "bad",
+        "stuck",
+      ]),
+    )
+    .option("-a, --agent <name>", "agent preset (default: AGENT_CMD, then gaffer.toml's)")
+    .option("--json", "print the result as JSON")
+    .addOption(new Option("--plain", "plain progress lines even on a terminal"))
+    .action(use(async () => (await import("./commands/oneshot.ts")).issueToPrCommand));
+  gaffer
+    .command("self-heal")
+    .description(
+      "the Module-25 runner's self-heal: run the gate first, feed its failure to the agent on agent/self-heal; exit 0 healed, 1 failed, 2 gave up",
+    )
+    .addOption(
+      new Option("--simulate <kind>", "the runner's deterministic red build instead of yours").choices([
+        "bad",
+        "stuck",
+      ]),
+    )
+    .option("-a, --agent <name>", "agent preset (default: AGENT_CMD, then gaffer.toml's)")
+    .option("--json", "print the result as JSON")
+    .addOption(new Option("--plain", "plain progress lines even on a terminal"))
+    .action(use(async () => (await import("./commands/oneshot.ts")).selfHealCommand));
+  const track = gaffer
+    .command("track")
+    .description("Conductor tracks, run test-first under gaffer's count: list, show, run, review, stopped");
+  track
+    .command("list")
+    .description("every track: tasks done, its run, its branch (reads only)")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/track.ts")).trackList));
+  track
+    .command("show <track>")
+    .description("a track's phases and tasks with their markers, and its run's state (reads only)")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/track.ts")).trackShow));
+  track
+    .command("run <track>")
+    .description(
+      "run a track on tier2/<track>: each task red then green, proven by gaffer; exit 0 completed, 2 gave up",
+    )
+    .option("--resume", "continue the track's run from its state file")
+    .option("--notify", "when it completes or gives up, run [tracks] notify (or ring the terminal bell)")
+    .option("--json", "print the result as JSON")
+    .addOption(new Option("--plain", "plain progress lines even on a terminal"))
+    .action(use(async () => (await import("./commands/track.ts")).trackRun));
+  track
+    .command("review <track>")
+    .description(
+      "the fetch / log / diff / merge --no-ff sequence to review and merge a track's branch (reads only)",
+    )
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/track.ts")).trackReview));
+  track
+    .command("stopped")
+    .description("the banner for an interactive session when a track gave up (.STOPPED); nothing otherwise")
+    .option("--clear", "remove the .STOPPED flag after showing it")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/track.ts")).trackStopped));
+  gaffer
     .command("runs")
     .description("list runs")
     .option("-i, --item <id>", "only this item's runs")
@@ -386,6 +453,9 @@ Examples:
   gaffer issue import issues/                   markdown files, first "# " line = title
   gaffer run 1                                  exit 0 proposal, 1 failure, 2 gave up, 130 cancelled
   gaffer run 1 --resume                         continue a cancelled, interrupted or failed run
+  gaffer issue-to-pr issue.md --simulate good   the Module-25 runner's command, in one step
+  gaffer self-heal                              gate first, then heal it on agent/self-heal
+  gaffer track run auth_20260616                a Conductor track, red then green per task
   gaffer show 1                                 evidence, and the commands to review and merge
   gaffer logs 1 --follow                        every event, live
   gaffer demo                                   three runs on a sample project

@@ -357,6 +357,11 @@ function describe(notice: RunNotice): View {
     case EVENTS.tokenCreated.name:
     case EVENTS.tokenRevoked.name:
     case EVENTS.dashboardAction.name:
+    case EVENTS.trackStarted.name:
+    case EVENTS.trackTaskDone.name:
+    case EVENTS.trackCheckpoint.name:
+    case EVENTS.trackStopped.name:
+    case EVENTS.trackCompleted.name:
       return {};
     default:
       return notice satisfies never;

@@ -1,6 +1,13 @@
 export { detectGate, detectSetup } from "./detect.ts";
 export { formatDuration, MAX_TIMER_MS, parseDuration } from "./duration.ts";
-export { agentPreset, CONFIG_FILE, type GafferConfig, loadConfig, parseConfig } from "./load.ts";
+export {
+  agentPreset,
+  CONFIG_FILE,
+  type GafferConfig,
+  loadConfig,
+  parseConfig,
+  type TracksConfig,
+} from "./load.ts";
 export { didYouMean } from "./suggest.ts";
 export { KEY_VARIABLES, type KeyVariable, type ModelHost } from "./model-hosts.ts";
 export { type ModelPrice, priceOf } from "./prices.ts";

@@ -65,6 +65,23 @@ export interface GafferConfig {
   vault: VaultConfig;
   /** The forge whose issues become items; undefined: the built-in tracker only. */
   tracker: TrackerConfig | undefined;
+  /** Conductor tracks (`gaffer track`): where their files, state and reports live, and who works them. */
+  tracks: TracksConfig;
+}
+
+/** `[tracks]`, paths as written (relative to the project root unless absolute). */
+export interface TracksConfig {
+  conductor: string;
+  branchPrefix: string;
+  test: string | undefined;
+  complete: string | undefined;
+  failcount: string;
+  stateDir: string;
+  failuresDir: string;
+  reportsDir: string;
+  redRole: string | undefined;
+  greenRole: string | undefined;
+  notify: string | undefined;
 }
 
 /** Reads `<root>/gaffer.toml` (absent: all defaults). Any problem is one GafferError naming file, line and key. */
@@ -191,6 +208,19 @@ function compile(
     factory: compileFactory(raw, root, file),
     vault: compileVault(raw.vault),
     tracker: raw.tracker && compileTracker(raw.tracker, root),
+    tracks: {
+      conductor: raw.tracks.conductor,
+      branchPrefix: raw.tracks.branch_prefix,
+      test: raw.tracks.test,
+      complete: raw.tracks.complete,
+      failcount: raw.tracks.failcount,
+      stateDir: raw.tracks.state_dir,
+      failuresDir: raw.tracks.failures_dir,
+      reportsDir: raw.tracks.reports_dir,
+      redRole: raw.tracks.red_role,
+      greenRole: raw.tracks.green_role,
+      notify: raw.tracks.notify,
+    },
     workspace: {
       copy: raw.workspace.copy,
       setup: steps(raw.workspace.setup),

@@ -5,15 +5,18 @@ import { claimTrackedItem } from "../intake/index.ts";
 import {
   createRun,
   EVENTS,
+  eventsOfKind,
   findProposal,
   getItem,
   getRun,
   isStopped,
   type Item,
   listAttempts,
+  listEvents,
   listRuns,
   type Proposal,
   type Run,
+  type RunGoal,
   RUN_TRANSITIONS,
   TERMINAL_STATES,
 } from "../store/index.ts";
@@ -33,7 +36,7 @@ import { outputReason, type Usage, watchLimits } from "./limits.ts";
 import { OutputMeter } from "./output-meter.ts";
 import { nextStep } from "./steps.ts";
 import { ModelMeter } from "./model-meter.ts";
-import type { RunOptions, StepContext } from "./step-context.ts";
+import type { RunOptions, RunPlan, StepContext } from "./step-context.ts";
 
 export type RunOutcome = "proposed" | "failed" | "gave-up" | "cancelled" | "interrupted";
 
@@ -44,7 +47,12 @@ export interface RunResult {
 }
 
 /** Starts a new run of an item and drives it to an outcome. */
-export async function startRun(project: Project, itemId: number, options: RunOptions): Promise<RunResult> {
+export async function startRun(
+  project: Project,
+  itemId: number,
+  options: RunOptions,
+  plan: RunPlan = {},
+): Promise<RunResult> {
   const item = await getItem(project.store.db, itemId);
   if (item.state === "closed") {
     throw new GafferError(
@@ -66,10 +74,7 @@ export async function startRun(project: Project, itemId: number, options: RunOpt
     );
   }
   await assertHasCommits(project.root);
-  const baseBranch = await detectDefaultBranch(project.root, project.config.project.defaultBranch);
-  const baseCommit = (
-    await projectGit(project.root, ["rev-parse", "--verify", `refs/heads/${baseBranch}^{commit}`])
-  ).trim();
+  const { branch: baseBranch, commit: baseCommit } = plan.base ?? (await defaultBase(project));
   const runs = await listRuns(project.store.db, { itemId });
   const previous = runs.at(-1);
   if (previous)
@@ -87,15 +92,17 @@ export async function startRun(project: Project, itemId: number, options: RunOpt
   const run = await createRun(project.store.db, {
     itemId,
     agent,
-    branch: runBranchName(item.id, item.title, runs.length),
+    branch: plan.branch ?? runBranchName(item.id, item.title, runs.length),
     baseBranch,
     baseCommit,
     workspace: "",
-    maxFixAttempts: project.config.gate.maxFixAttempts,
+    maxFixAttempts: plan.maxFixAttempts ?? project.config.gate.maxFixAttempts,
     owner: project.owner,
     sandbox: "off",
     idsTakenUpTo: highestRunIdOnDisk(project.paths),
     ...(options.role && { role: options.role.name }),
+    ...(plan.goal && { goal: plan.goal }),
+    ...(plan.gateFirst && { gateFirst: true }),
   });
   options.observer?.onNotice({
     runId: run.id,
@@ -104,6 +111,19 @@ export async function startRun(project: Project, itemId: number, options: RunOpt
     data: { agent, branch: run.branch, base: baseBranch, baseCommit },
   });
   return drive(project, run, item, options);
+}
+
+/** The default branch's tip: what runs grow from unless told otherwise. */
+async function defaultBase(project: Project): Promise<{ branch: string; commit: string }> {
+  const branch = await detectDefaultBranch(project.root, project.config.project.defaultBranch);
+  const commit = await projectGit(project.root, ["rev-parse", "--verify", `refs/heads/${branch}^{commit}`]);
+  return { branch, commit: commit.trim() };
+}
+
+/** What the run's gate must show, as recorded when the run was created. */
+async function recordedGoal(project: Project, runId: number): Promise<RunGoal> {
+  const created = eventsOfKind(await listEvents(project.store.db, { runId, limit: 1 }), EVENTS.runCreated);
+  return created[0]?.data.goal ?? "green";
 }
 
 /** The states `--resume` continues a run from. */
@@ -161,6 +181,7 @@ async function drive(project: Project, initial: Run, item: Item, options: RunOpt
     item,
     recorder,
     options,
+    goal: await recordedGoal(project, initial.id),
     signal,
     stop(reason) {
       context.limitReason ??= reason;

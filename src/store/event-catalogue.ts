@@ -34,6 +34,12 @@ function event<P extends object>() {
 /** Who a failed run's failure is down to: the machine (a full disk, a killed process…) or the agent. */
 export type FailureCause = "infrastructure" | "agent";
 
+/**
+ * What a run's gate must show: "green" passes (every run but a red phase's); "red" fails, which
+ * proves tests written before their code test something.
+ */
+export type RunGoal = "green" | "red";
+
 /** Keys every event's data may carry: the attempt it belongs to. */
 interface OfAttempt {
   attempt: number;
@@ -198,9 +204,17 @@ export const EVENTS = {
   ),
 
   // a run's life
-  runCreated: event<{ agent: string; branch: string; base: string; baseCommit: string; role?: string }>()(
+  runCreated: event<{
+    agent: string;
+    branch: string;
+    base: string;
+    baseCommit: string;
+    role?: string;
+    goal?: RunGoal;
+    gateFirst?: boolean;
+  }>()(
     "run.created",
-    "a run began for an item, from the base branch's commit",
+    "a run began for an item, from the base branch's commit; `goal` red: its gate must fail; `gateFirst`: the gate runs on the base before the agent (attempt 0)",
   ),
   runPrevious: event<{ item: number; state: RunState; reason: string | null; resumable: boolean }>()(
     "run.previous",
@@ -560,6 +574,28 @@ export const EVENTS = {
   publishCommented: event<{ action: string; issue: number; pull: number; found: boolean }>()(
     "publish.commented",
     "the item's issue was told of the pull request; `found`: the comment was already there",
+  ),
+
+  // Conductor tracks
+  trackStarted: event<{ track: string; branch: string; base: string; resumed: boolean }>()(
+    "track.started",
+    "`gaffer track run` began (or resumed) a Conductor track on its branch",
+  ),
+  trackTaskDone: event<{ track: string; task: string; commit: string; red: number; green: number }>()(
+    "track.task-done",
+    "a track's task was proven red (run `red`) then green (run `green`), committed and marked done in its plan",
+  ),
+  trackCheckpoint: event<{ track: string; phase: number; commit: string }>()(
+    "track.checkpoint",
+    "a track's phase ended with its checkpoint commit",
+  ),
+  trackStopped: event<{ track: string; signal: string; detail: string; report: string }>()(
+    "track.stopped",
+    "a track gave up (a failcount limit, no progress, a run that could not go on): failure report and .STOPPED written",
+  ),
+  trackCompleted: event<{ track: string; branch: string; head: string; report: string }>()(
+    "track.completed",
+    "a track passed its completion gate; its completion report is committed on its branch",
   ),
 
   // the factory

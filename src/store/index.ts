@@ -107,6 +107,7 @@ export {
   type NewRun,
   type Run,
   type RunChanges,
+  type RunGoal,
   recordGateResult,
   startAttempt,
   updateAttempt,

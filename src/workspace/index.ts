@@ -27,6 +27,7 @@ export {
   workspaceBranches,
 } from "./evidence.ts";
 export { type Checkout, checkoutChanges, checkoutCommit } from "./checkout.ts";
+export { addNote, commitTree, moveBranch, treeWithFiles } from "./commit-objects.ts";
 export { type CreatedWorkspace, type CreateWorkspaceOptions, createWorkspace } from "./clone.ts";
 export {
   type GitOptions,

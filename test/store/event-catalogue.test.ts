@@ -51,6 +51,7 @@ const PUBLISHED = [
   "supervisor.started", "supervisor.paused", "supervisor.backend-paused", "supervisor.stopped", "supervisor.error", "item.retrying",
   "role.started", "role.exited", "role.died", "role.healing", "role.gave-up", "role.scheduled", "role.skipped",
   "stall.nudged", "stall.restarted", "stall.gave-up",
+  "track.started", "track.task-done", "track.checkpoint", "track.stopped", "track.completed",
   "token.created", "token.revoked", "dashboard.action",
 ]; // prettier-ignore
 
