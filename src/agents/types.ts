@@ -1,3 +1,4 @@
+import type { AgentUpdatePayload } from "../store/index.ts";
 import type { CommandWrapper } from "../util/index.ts";
 
 /**
@@ -6,40 +7,11 @@ import type { CommandWrapper } from "../util/index.ts";
  * permission decisions it made itself, and a stop reason. Nothing an agent says is evidence.
  */
 
-/** One thing an agent did or said, normalized from ACP session updates or a CLI's output. */
-export type AgentUpdate =
-  | { kind: "message"; text: string }
-  | { kind: "thought"; text: string }
-  | { kind: "plan"; entries: { content: string; status: string }[] }
-  | { kind: "tool-call"; id: string; title: string; status: string; toolKind?: string }
-  | { kind: "tool-call-update"; id: string; status: string; title?: string }
-  | {
-      kind: "usage";
-      used?: number;
-      size?: number;
-      /** Cumulative for the session, like the token counts below. */
-      costAmount?: number;
-      costCurrency?: string;
-      inputTokens?: number;
-      outputTokens?: number;
-      cachedTokens?: number;
-    }
-  | {
-      kind: "permission";
-      title: string;
-      command?: string;
-      /** The ACP tool kind asked for (read, edit, execute, fetch…), when the agent gave one. */
-      toolKind?: string;
-      decision: "allow" | "reject";
-      /** Why it was rejected: a policy rule, or what the tool call would touch. */
-      rule?: string;
-    }
-  | { kind: "file-write"; path: string; bytes: number }
-  | { kind: "file-read"; path: string }
-  | { kind: "file-denied"; path: string; operation: "read" | "write"; reason: string }
-  | { kind: "terminal"; command: string; exitCode: number | null; denied?: string }
-  | { kind: "output"; text: string }
-  | { kind: "other"; type: string; data: unknown };
+/**
+ * One thing an agent did or said, normalized from ACP session updates or a CLI's output. Its shape
+ * is the one the store records (the agent.* events), defined once in the event catalogue.
+ */
+export type AgentUpdate = AgentUpdatePayload;
 
 /** Why a turn ended. `error` carries what broke; the engine turns it into a failed attempt. */
 export type StopReason =

@@ -52,7 +52,7 @@ export type DashboardAction =
 /** A transition's event: the state the run moved to, with what the transition adds. */
 type Moved<P extends object = object> = { state: RunState } & P;
 
-/** One thing an agent did or said, as stored (mirrors the drivers' AgentUpdate). */
+/** One thing an agent did or said: the drivers' AgentUpdate, as the agent.* events store it. */
 export type AgentUpdatePayload =
   | { kind: "message"; text: string }
   | { kind: "thought"; text: string }
@@ -63,6 +63,7 @@ export type AgentUpdatePayload =
       kind: "usage";
       used?: number;
       size?: number;
+      /** Cumulative for the session, like the token counts below. */
       costAmount?: number;
       costCurrency?: string;
       inputTokens?: number;
@@ -73,8 +74,10 @@ export type AgentUpdatePayload =
       kind: "permission";
       title: string;
       command?: string;
+      /** The ACP tool kind asked for (read, edit, execute, fetch…), when the agent gave one. */
       toolKind?: string;
       decision: "allow" | "reject";
+      /** Why it was rejected: a policy rule, or what the tool call would touch. */
       rule?: string;
     }
   | { kind: "file-write"; path: string; bytes: number }
