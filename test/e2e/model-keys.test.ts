@@ -27,6 +27,10 @@ async function keysProject(t: TestContext, provider: FakeProvider): Promise<stri
   const dir = await sampleProject(
     t,
     `[[gate.commands]]
+name = "probe"
+run = 'curl -sSk -o /dev/null -H "x-api-key: $ANTHROPIC_API_KEY" -d x "https://${provider.authority}/v1/messages?from=gate"; true'
+
+[[gate.commands]]
 name = "test"
 run = "node --test"
 
@@ -84,8 +88,12 @@ steps = [
       new RegExp(`model keys stay with gaffer's proxy: ${provider.authority} \\(ANTHROPIC_API_KEY\\)`),
     );
 
-    assert.equal(provider.seen.length, 3);
-    for (const request of provider.seen) assert.equal(request.headers["x-api-key"], REAL_KEY);
+    const fromGate = provider.seen.filter((request) => request.path.endsWith("from=gate"));
+    const fromAgent = provider.seen.filter((request) => !fromGate.includes(request));
+    assert.equal(fromAgent.length, 3);
+    for (const request of fromAgent) assert.equal(request.headers["x-api-key"], REAL_KEY);
+    assert.equal(fromGate.length, 1, "the gate reached the provider, as a plain tunnel");
+    assert.ok(!fromGate[0]?.headers["x-api-key"], "the gate, which runs the agent's code, has no key");
 
     const { events } = await record(dir, id);
     const keys = events.find((event) => event.type === "sandbox.model-keys");
