@@ -197,3 +197,24 @@ steps = [
     );
   });
 });
+
+describe("e2e: model keys without a sandbox", () => {
+  it("are passed to the agent as before, and the run says so", async (t) => {
+    const dir = await sampleProject(
+      t,
+      `[[gate.commands]]\nname = "test"\nrun = "node --test"\n\n[sandbox]\nmode = "off"\nenv = ["ANTHROPIC_API_KEY"]\n`,
+    );
+    const scenario = `[[attempts]]\nsteps = [\n  { shell = 'echo "$ANTHROPIC_API_KEY" > /dev/null' },\n  ${NEGATE},\n]`;
+    const id = await fileItem(dir, scenarioItem("negate", scenario));
+    const result = await gaffer(["run", String(id), "--plain"], { cwd: dir, env });
+    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+    assert.match(
+      result.stderr,
+      /WARNING: ANTHROPIC_API_KEY enter the agent's environment: there is no sandbox/,
+    );
+    const { events } = await record(dir, id);
+    const keys = events.find((event) => event.type === "sandbox.model-keys");
+    assert.ok(keys, "a sandbox.model-keys event");
+    assert.deepEqual(dataOf(keys), { hosts: [], passed: ["ANTHROPIC_API_KEY"], confined: false });
+  });
+});
