@@ -2,7 +2,7 @@ export { detectGate, detectSetup } from "./detect.ts";
 export { formatDuration, MAX_TIMER_MS, parseDuration } from "./duration.ts";
 export { agentPreset, CONFIG_FILE, type GafferConfig, loadConfig, parseConfig } from "./load.ts";
 export { didYouMean } from "./suggest.ts";
-export { KEY_VARIABLES, type KeyVariable, type ModelHost } from "./model-hosts.ts";
+export { KEY_VARIABLES, type KeyVariable, type ModelHost, readModelCa } from "./model-hosts.ts";
 export { type ModelPrice, priceOf } from "./prices.ts";
 export { isSecretFileName } from "./secret-files.ts";
 export { renderConfigTemplate } from "./template.ts";
