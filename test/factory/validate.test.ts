@@ -63,7 +63,7 @@ describe("gaffer validate", () => {
     writeFileSync(join(dir, "gaffer.toml"), '[models]\nca = ["certs/gateway.pem"]\n');
     assertOneLineError(
       await gaffer(["validate"], { cwd: dir }),
-      /^gaffer: \[models\] ca: cannot read .*certs\/gateway\.pem: ENOENT$/m,
+      /^gaffer: \[models\] ca: cannot read .*certs\/gateway\.pem: ENOENT — name a PEM file/m,
     );
     writeFileSync(join(dir, "gaffer.toml"), "[roles.builder]\n");
     writeFileSync(join(dir, "agents.toml"), `[[roles]]\nname = "a"\nbackend = "claud"\n`);
