@@ -13,6 +13,7 @@ import { projectPaths } from "../../src/engine/paths.ts";
 import { listEvents, listRuns, openStoreReadOnly } from "../../src/store/index.ts";
 import { agentsBin, isInstalled, type RealAgent } from "../../scripts/agents-install.ts";
 import { gaffer } from "../helpers/cli.ts";
+import { PROVIDER_CA } from "../helpers/fake-provider.ts";
 import { gitOut, gitRepo } from "../helpers/git.ts";
 import { startFakeAnthropic } from "./fake-models/anthropic.ts";
 import { startFakeGemini } from "./fake-models/gemini.ts";
@@ -32,12 +33,18 @@ const GATE = `[[gate.commands]]\nname = "test"\nrun = "node --test"\n`;
 
 interface CostTotal {
   attempts: number;
+  requests: number;
   inputTokens: number;
   outputTokens: number;
   cachedTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
   costUsd: number;
   unpriced: number;
 }
+
+/** The key gaffer holds where the model host is behind TLS and the proxy adds it. */
+const HELD_KEY = "sk-ant-held-by-gaffer-0123456789";
 
 interface AgentCase {
   agent: RealAgent;
@@ -50,32 +57,41 @@ interface AgentCase {
   refusal: RegExp;
   /** What `gaffer cost --json` must total, from what the fake server reported. */
   expectedCost(server: FakeModelServer): Omit<CostTotal, "attempts" | "unpriced">;
+  /** The key gaffer keeps: the fake is a model host behind TLS, and every request must carry it. */
+  heldKey?: string;
 }
 
 const sandbox = (hosts: string[]) => `[sandbox]\nmode = "required"\nhosts = ${JSON.stringify(hosts)}\n`;
 
+/** A model host of the project's own: the fake behind TLS, its authority trusted by gaffer alone. */
+const modelHost = (server: FakeModelServer, api: string) =>
+  `\n[models]\nca = ["provider-ca.pem"]\n\n[models.hosts."${server.host}"]\napi = "${api}"\n`;
+
 const CASES: AgentCase[] = [
   {
-    // The built-in preset: everything comes from the environment it passes in.
+    // The built-in preset: everything comes from the environment it passes in. The key stays with
+    // gaffer: Claude Code holds a placeholder and trusts the run's authority (NODE_EXTRA_CA_CERTS).
     agent: "claude",
-    start: startFakeAnthropic,
-    config: (server) => sandbox([server.host]),
+    start: () => startFakeAnthropic({ tls: true }),
+    config: (server) => sandbox([server.host]) + modelHost(server, "anthropic"),
     env: (server) => ({
-      ANTHROPIC_API_KEY: "sk-ant-fake",
+      ANTHROPIC_API_KEY: HELD_KEY,
       ANTHROPIC_BASE_URL: server.url,
       ANTHROPIC_MODEL: "claude-sonnet-4-5",
       ...(userInfo().uid === 0 && { IS_SANDBOX: "1" }),
     }),
     refusal: /Permission to use Bash with command git push origin HEAD has been denied/,
+    heldKey: HELD_KEY,
     expectedCost(server) {
-      // Tokens are the conversation's (cache writes count as input); Claude Code's USD cost
-      // covers its side requests (a session title) as well.
-      const turn = server.reported("conversation");
+      // Read from the wire: every request served, side requests (a session title) included, by class.
       const all = server.reported();
       return {
-        inputTokens: turn.input + turn.cacheWrite,
-        outputTokens: turn.output,
-        cachedTokens: turn.cacheRead,
+        requests: server.requests.length,
+        inputTokens: all.input,
+        outputTokens: all.output,
+        cachedTokens: all.cacheRead,
+        cacheWriteTokens: all.cacheWrite,
+        reasoningTokens: 0,
         costUsd: anthropicCost(all),
       };
     },
@@ -107,9 +123,12 @@ cached_input = ${PRICES["gpt-5.5"].cachedInput}
       const all = server.reported("conversation");
       const price = PRICES["gpt-5.5"];
       return {
+        requests: 0,
         inputTokens: all.input - all.cacheRead,
         outputTokens: all.output,
         cachedTokens: all.cacheRead,
+        cacheWriteTokens: 0,
+        reasoningTokens: 0,
         costUsd:
           ((all.input - all.cacheRead) * price.input +
             all.cacheRead * price.cachedInput +
@@ -142,9 +161,12 @@ output = ${PRICES["gemini-2.5-flash"].output}
       const all = server.reported("conversation");
       const price = PRICES["gemini-2.5-flash"];
       return {
+        requests: 0,
         inputTokens: all.input,
         outputTokens: all.output,
         cachedTokens: 0,
+        cacheWriteTokens: 0,
+        reasoningTokens: 0,
         costUsd: (all.input * price.input + all.output * price.output) / 1_000_000,
       };
     },
@@ -201,7 +223,11 @@ for (const spec of CASES) {
       after(() => server.close());
 
       it("turns the item into a proposal, is refused its git push, and costs what the model server reported", async (t: TestContext) => {
-        const dir = gitRepo(t, { ...PROJECT_FILES, "gaffer.toml": `${GATE}\n${spec.config(server)}` });
+        const dir = gitRepo(t, {
+          ...PROJECT_FILES,
+          "gaffer.toml": `${GATE}\n${spec.config(server)}`,
+          "provider-ca.pem": PROVIDER_CA.certificate,
+        });
         const env = { PATH: agentPath(), ...spec.env(server) };
         const filed = await gaffer(
           ["issue", "add", "Make answer() return 42", "-b", "answer() must return 42."],
@@ -248,6 +274,15 @@ for (const spec of CASES) {
               (event.data as { status?: string }).status === "failed",
           );
           assert.ok(failed, `the push (tool call ${first?.id}) is recorded as failed`);
+        }
+
+        if (spec.heldKey) {
+          // Every request carried gaffer's key, added by its proxy; the agent never had it to send.
+          const credentials = new Set(server.requests.map((request) => request.credential));
+          assert.deepEqual([...credentials], [spec.heldKey]);
+          assert.ok(!JSON.stringify(server.requests.map((r) => r.body)).includes(spec.heldKey));
+          const keys = events.find((event) => event.type === "sandbox.model-keys");
+          assert.deepEqual((keys?.data as { passed?: string[] } | undefined)?.passed, []);
         }
 
         // `gaffer cost` totals exactly what the fake server reported.
