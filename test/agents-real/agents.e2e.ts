@@ -29,6 +29,24 @@ const PRICES = {
   "gemini-2.5-flash": { input: 0.3, output: 2.5, cachedInput: 0.075 },
 };
 
+/** A Responses or Gemini total read from the wire: input counts the cached tokens, which are priced apart. */
+function wireCost(server: FakeModelServer, price: { input: number; output: number; cachedInput: number }) {
+  const all = server.reported();
+  return {
+    requests: server.requests.length,
+    inputTokens: all.input - all.cacheRead,
+    outputTokens: all.output,
+    cachedTokens: all.cacheRead,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    costUsd:
+      ((all.input - all.cacheRead) * price.input +
+        all.cacheRead * price.cachedInput +
+        all.output * price.output) /
+      1_000_000,
+  };
+}
+
 const GATE = `[[gate.commands]]\nname = "test"\nrun = "node --test"\n`;
 
 interface CostTotal {
@@ -99,9 +117,9 @@ const CASES: AgentCase[] = [
   {
     // A preset of the user's own, as docs/AGENTS.md shows it: the model is named for pricing.
     agent: "codex",
-    start: startFakeOpenAi,
+    start: () => startFakeOpenAi({ tls: true }),
     config: (server) =>
-      `${sandbox([])}
+      `${sandbox([])}${modelHost(server, "openai")}
 [agents.codex]
 driver = "acp"
 command = ["codex-acp"]
@@ -115,33 +133,17 @@ input = ${PRICES["gpt-5.5"].input}
 output = ${PRICES["gpt-5.5"].output}
 cached_input = ${PRICES["gpt-5.5"].cachedInput}
 `,
-    env: () => ({ OPENAI_API_KEY: "sk-fake" }),
+    env: () => ({ OPENAI_API_KEY: HELD_KEY }),
     refusal: /rejected: denied by gaffer policy: git push/,
-    expectedCost(server) {
-      // Codex reports the conversation's tokens; requests of its own on the side (it makes some
-      // when it has time to) are not in them.
-      const all = server.reported("conversation");
-      const price = PRICES["gpt-5.5"];
-      return {
-        requests: 0,
-        inputTokens: all.input - all.cacheRead,
-        outputTokens: all.output,
-        cachedTokens: all.cacheRead,
-        cacheWriteTokens: 0,
-        reasoningTokens: 0,
-        costUsd:
-          ((all.input - all.cacheRead) * price.input +
-            all.cacheRead * price.cachedInput +
-            all.output * price.output) /
-          1_000_000,
-      };
-    },
+    heldKey: `Bearer ${HELD_KEY}`,
+    // Every request, the side requests Codex makes when it has time to included.
+    expectedCost: (server) => wireCost(server, PRICES["gpt-5.5"]),
   },
   {
     agent: "gemini",
-    start: startFakeGemini,
+    start: () => startFakeGemini({ tls: true }),
     config: (server) =>
-      `${sandbox([])}
+      `${sandbox([])}${modelHost(server, "gemini")}
 [agents.gemini]
 driver = "acp"
 command = ["gemini", "--acp", "--model", "{model}"]
@@ -152,24 +154,13 @@ hosts = ["${server.host}"]
 [prices."gemini-2.5-flash"]
 input = ${PRICES["gemini-2.5-flash"].input}
 output = ${PRICES["gemini-2.5-flash"].output}
+cached_input = ${PRICES["gemini-2.5-flash"].cachedInput}
 `,
-    env: (server) => ({ GEMINI_API_KEY: "fake-key", GOOGLE_GEMINI_BASE_URL: server.url }),
+    env: (server) => ({ GEMINI_API_KEY: HELD_KEY, GOOGLE_GEMINI_BASE_URL: server.url }),
     refusal: /denied by policy/,
-    expectedCost(server) {
-      // Over ACP, Gemini CLI gives the conversation's input tokens with the cached ones inside,
-      // not told apart.
-      const all = server.reported("conversation");
-      const price = PRICES["gemini-2.5-flash"];
-      return {
-        requests: 0,
-        inputTokens: all.input,
-        outputTokens: all.output,
-        cachedTokens: 0,
-        cacheWriteTokens: 0,
-        reasoningTokens: 0,
-        costUsd: (all.input * price.input + all.output * price.output) / 1_000_000,
-      };
-    },
+    heldKey: HELD_KEY,
+    // Every request (its routing and next-speaker checks included), cached tokens told apart.
+    expectedCost: (server) => wireCost(server, PRICES["gemini-2.5-flash"]),
   },
 ];
 
@@ -280,7 +271,7 @@ for (const spec of CASES) {
           // Every request carried gaffer's key, added by its proxy; the agent never had it to send.
           const credentials = new Set(server.requests.map((request) => request.credential));
           assert.deepEqual([...credentials], [spec.heldKey]);
-          assert.ok(!JSON.stringify(server.requests.map((r) => r.body)).includes(spec.heldKey));
+          assert.ok(!JSON.stringify(server.requests.map((r) => r.body)).includes(HELD_KEY));
           const keys = events.find((event) => event.type === "sandbox.model-keys");
           assert.deepEqual((keys?.data as { passed?: string[] } | undefined)?.passed, []);
         }
