@@ -1,9 +1,11 @@
 /**
  * The real agents end to end, opt-in: `npm run test:agents` installs the pinned CLIs (see
- * scripts/agents-install.ts) and runs this file. For Claude Code, Codex and Gemini CLI, each over
- * ACP: `gaffer run 1 --agent <name>` in a temporary git project, in gaffer's bubblewrap sandbox
- * (required), whose only reachable host is the fake model server of the agent's provider. The fake
- * first asks for `git push origin HEAD`, then for the change that makes the gate pass, then answers.
+ * scripts/agents-install.ts) and runs this file. For Claude Code, Codex, Gemini CLI and opencode,
+ * each over ACP: `gaffer run 1 --agent <name>` in a temporary git project, in gaffer's bubblewrap
+ * sandbox (required), whose only reachable host is the fake model server of the agent's provider,
+ * behind TLS with its own authority and declared a model host: the agent holds a placeholder, and
+ * gaffer's proxy adds the key it keeps. The fake first asks for `git push origin HEAD`, then for the
+ * change that makes the gate pass, then answers.
  */
 import assert from "node:assert/strict";
 import { userInfo } from "node:os";
@@ -19,10 +21,17 @@ import { startFakeAnthropic } from "./fake-models/anthropic.ts";
 import { startFakeGemini } from "./fake-models/gemini.ts";
 import { startFakeOpenAi } from "./fake-models/openai.ts";
 import { FIX, PROJECT_FILES } from "./fake-models/script.ts";
-import type { FakeModelServer, ReportedUsage } from "./fake-models/server.ts";
+import type { FakeModelServer } from "./fake-models/server.ts";
 
 /** Anthropic's list prices (USD per million tokens) for the model the Claude run uses. */
-const SONNET = { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 };
+const ANTHROPIC_PRICES: Record<
+  string,
+  { input: number; output: number; cacheWrite: number; cacheRead: number }
+> = {
+  "claude-sonnet-4-5": { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
+  // opencode names its small model for side requests (a session title).
+  "claude-haiku-4-5": { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 },
+};
 /** `[prices]` for the agents that report tokens but no money. */
 const PRICES = {
   "gpt-5.5": { input: 1.25, output: 10, cachedInput: 0.125 },
@@ -110,7 +119,7 @@ const CASES: AgentCase[] = [
         cachedTokens: all.cacheRead,
         cacheWriteTokens: all.cacheWrite,
         reasoningTokens: 0,
-        costUsd: anthropicCost(all),
+        costUsd: anthropicCost(server),
       };
     },
   },
@@ -162,6 +171,40 @@ cached_input = ${PRICES["gemini-2.5-flash"].cachedInput}
     // Every request (its routing and next-speaker checks included), cached tokens told apart.
     expectedCost: (server) => wireCost(server, PRICES["gemini-2.5-flash"]),
   },
+  {
+    // opencode talks to a server of its own on loopback, which the sandbox keeps out of the proxy.
+    agent: "opencode",
+    start: () => startFakeAnthropic({ tls: true }),
+    config: (server) =>
+      `${sandbox([])}${modelHost(server, "anthropic")}
+[agents.opencode]
+driver = "acp"
+command = ["opencode", "acp"]
+pass_env = ["ANTHROPIC_API_KEY", "OPENCODE_CONFIG_CONTENT"]
+hosts = ["${server.host}"]
+`,
+    env: (server) => ({
+      ANTHROPIC_API_KEY: HELD_KEY,
+      OPENCODE_CONFIG_CONTENT: JSON.stringify({
+        model: "anthropic/claude-sonnet-4-5",
+        provider: { anthropic: { options: { baseURL: `${server.url}/v1` } } },
+      }),
+    }),
+    refusal: /The user has specified a rule which prevents you from using this specific tool call/,
+    heldKey: HELD_KEY,
+    expectedCost(server) {
+      const all = server.reported();
+      return {
+        requests: server.requests.length,
+        inputTokens: all.input,
+        outputTokens: all.output,
+        cachedTokens: all.cacheRead,
+        cacheWriteTokens: all.cacheWrite,
+        reasoningTokens: 0,
+        costUsd: anthropicCost(server),
+      };
+    },
+  },
 ];
 
 function codexConfig(server: FakeModelServer): string {
@@ -176,12 +219,23 @@ function codexConfig(server: FakeModelServer): string {
   return JSON.stringify({ model: "gpt-5.5", model_provider: "fake", model_providers: { fake: provider } });
 }
 
-function anthropicCost(total: ReportedUsage): number {
-  const perMillion =
-    total.input * SONNET.input +
-    total.output * SONNET.output +
-    total.cacheWrite * SONNET.cacheWrite +
-    total.cacheRead * SONNET.cacheRead;
+/** Anthropic's bill for every request the fake served, each at its own model's prices (a dated snapshot as its model). */
+function anthropicCost(server: FakeModelServer): number {
+  let perMillion = 0;
+  for (const { body, usage } of server.requests) {
+    if (!usage) continue;
+    const model = ((body as { model?: string } | undefined)?.model ?? "claude-sonnet-4-5").replace(
+      /-\d{8}$/,
+      "",
+    );
+    const price = ANTHROPIC_PRICES[model];
+    if (!price) throw new Error(`no price for ${model} in the test`);
+    perMillion +=
+      usage.input * price.input +
+      usage.output * price.output +
+      usage.cacheWrite * price.cacheWrite +
+      usage.cacheRead * price.cacheRead;
+  }
   return perMillion / 1_000_000;
 }
 
