@@ -75,6 +75,8 @@ const HELD_KEY = "sk-ant-held-by-gaffer-0123456789";
 
 interface AgentCase {
   agent: RealAgent;
+  /** What the case shows beside the agent's name, when an agent has several. */
+  variant?: string;
   start(): Promise<FakeModelServer>;
   /** gaffer.toml beyond the gate: the sandbox, and a preset where the built-in one is not used. */
   config(server: FakeModelServer): string;
@@ -111,6 +113,34 @@ const CASES: AgentCase[] = [
     heldKey: HELD_KEY,
     expectedCost(server) {
       // Read from the wire: every request served, side requests (a session title) included, by class.
+      const all = server.reported();
+      return {
+        requests: server.requests.length,
+        inputTokens: all.input,
+        outputTokens: all.output,
+        cachedTokens: all.cacheRead,
+        cacheWriteTokens: all.cacheWrite,
+        reasoningTokens: 0,
+        costUsd: anthropicCost(server),
+      };
+    },
+  },
+  {
+    // A Claude subscription: the OAuth token of `claude setup-token`, kept by gaffer like a key and
+    // added as the Bearer token Claude Code sends for it.
+    agent: "claude",
+    variant: "subscription token",
+    start: () => startFakeAnthropic({ tls: true }),
+    config: (server) => sandbox([server.host]) + modelHost(server, "anthropic"),
+    env: (server) => ({
+      CLAUDE_CODE_OAUTH_TOKEN: HELD_KEY,
+      ANTHROPIC_BASE_URL: server.url,
+      ANTHROPIC_MODEL: "claude-sonnet-4-5",
+      ...(userInfo().uid === 0 && { IS_SANDBOX: "1" }),
+    }),
+    refusal: /Permission to use Bash with command git push origin HEAD has been denied/,
+    heldKey: `Bearer ${HELD_KEY}`,
+    expectedCost(server) {
       const all = server.reported();
       return {
         requests: server.requests.length,
@@ -258,7 +288,7 @@ async function runEvents(dir: string) {
 
 for (const spec of CASES) {
   describe(
-    `real agent over ACP: ${spec.agent}`,
+    `real agent over ACP: ${spec.agent}${spec.variant ? ` (${spec.variant})` : ""}`,
     { skip: !isInstalled(spec.agent) && "not installed" },
     () => {
       let server: FakeModelServer;
