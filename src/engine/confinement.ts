@@ -160,6 +160,7 @@ export async function confineRun(
       hosts: keys.injected,
       passed: keys.passed,
       confined: decision.kind === "bwrap",
+      keys: project.config.models.keys,
     });
   const kept = new Set(keys.injected.flatMap((host) => host.variables));
   // The gate runs the agent's code: it gets no key the agent itself holds only as a placeholder.

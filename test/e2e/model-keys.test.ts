@@ -103,6 +103,7 @@ steps = [
       hosts: [{ host: provider.authority, api: "anthropic", variables: ["ANTHROPIC_API_KEY"] }],
       passed: [],
       confined: true,
+      keys: "proxy",
     });
     assert.ok(!JSON.stringify(events).includes(REAL_KEY), "no event holds the key");
 
@@ -216,7 +217,12 @@ describe("e2e: model keys without a sandbox", () => {
     const { events } = await record(dir, id);
     const keys = events.find((event) => event.type === "sandbox.model-keys");
     assert.ok(keys, "a sandbox.model-keys event");
-    assert.deepEqual(dataOf(keys), { hosts: [], passed: ["ANTHROPIC_API_KEY"], confined: false });
+    assert.deepEqual(dataOf(keys), {
+      hosts: [],
+      passed: ["ANTHROPIC_API_KEY"],
+      confined: false,
+      keys: "proxy",
+    });
   });
 });
 
