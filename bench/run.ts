@@ -9,11 +9,12 @@ import { measureFactory } from "./factory.ts";
 import { measureTickQueries } from "./tick-queries.ts";
 import { measureGateCheckout } from "./gate-checkout.ts";
 import { measureProxyOverhead } from "./proxy.ts";
+import { measureModule25, module25ToolsMissing } from "./module25.ts";
 
 const FILES = Number(process.env.BENCH_FILES ?? 5000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 7);
 const GOAL_RATIO = 1.3;
-/** `BENCH_ONLY=factory,sandbox` runs only those benchmarks (run-start, sandbox, factory, gate-checkout, proxy). */
+/** `BENCH_ONLY=factory,sandbox` runs only those benchmarks (run-start, sandbox, factory, gate-checkout, proxy, module25). */
 const ONLY = process.env.BENCH_ONLY?.split(",").map((name) => name.trim());
 const wanted = (name: string) => ONLY === undefined || ONLY.includes(name);
 
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   if (wanted("factory")) await factoryBenchmark();
   if (wanted("gate-checkout")) await gateCheckoutBenchmark();
   if (wanted("proxy")) await proxyBenchmark();
+  if (wanted("module25")) module25Benchmark();
 }
 
 /** What gaffer's model proxy adds per request and per streamed token, against a local TLS provider. */
@@ -44,6 +46,41 @@ async function proxyBenchmark(): Promise<void> {
   process.stdout.write(
     `model proxy: +${overhead.extraPerRequestMedianMs} ms median per request (p95 +${overhead.extraPerRequestP95Ms} ms; goal ≤ 2 ms); a ${Math.round(overhead.stream.bytes / 2 ** 20)} MB stream of ${overhead.stream.events} tokens: ${overhead.directStreamMs.median} ms direct, ${overhead.proxiedStreamMs.median} ms through the proxy (+${overhead.streamOverheadPercent}%, +${overhead.extraPerStreamedTokenUs} µs per token)\nwrote bench/results/proxy.json\n`,
   );
+}
+
+/**
+ * `gaffer issue-to-pr issue.md --simulate good` against the Module-25 runner's own command on the
+ * same small Python project (bench/module25/agent_runner.py re-implements it from the seed), side
+ * by side; the goal is gaffer no slower, though it clones, sandboxes and checks what the runner does not.
+ */
+function module25Benchmark(): void {
+  const missing = module25ToolsMissing();
+  if (missing) {
+    process.stderr.write(`module25: skipped, ${missing} (the runner's gate needs ruff and pytest)\n`);
+    return;
+  }
+  const iterations = Number(process.env.BENCH_MODULE25_ITERATIONS ?? ITERATIONS);
+  const scratch = mkdtempSync(join(tmpdir(), "gaffer-bench-module25-"));
+  try {
+    process.stderr.write(
+      `issue-to-pr --simulate good, the runner and gaffer interleaved, ${iterations} times…\n`,
+    );
+    const measured = measureModule25(scratch, iterations);
+    writeResult("module25", {
+      benchmark: "module25",
+      date: new Date().toISOString(),
+      machine: { node: process.versions.node, cpus: cpus().length },
+      iterations,
+      ...measured,
+      goalRatio: 1,
+      meetsGoal: measured.ratio <= 1,
+    });
+    process.stdout.write(
+      `issue-to-pr --simulate good: runner median ${measured.runnerMs.median} ms, gaffer median ${measured.gafferMs.median} ms; ratio ${measured.ratio} (goal ≤ 1)\nwrote bench/results/module25.json\n`,
+    );
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 /** The gate on a fresh checkout of the recorded work against the gate in place, on a small and a large repository. */

@@ -14,6 +14,7 @@ export type ErrorCode =
   | "invalid-input" // a file the user gave (issue, scenario) does not parse
   | "agent-unknown" // no agent preset by that name
   | "agent-unavailable" // the agent's program cannot be started
+  | "no-agent" // a Module-25 command has no agent: no --simulate, no AGENT_CMD
   | "agent-failed" // the agent crashed or broke protocol mid-run
   | "gate-unavailable" // a gate command cannot be started
   | "run-state" // the run is not in a state that allows the request
@@ -27,6 +28,8 @@ export type ErrorCode =
   | "store-unavailable" // the store cannot be written or read: a full disk, a read-only or damaged file
   | "daemon-running" // another supervisor owns this project or its session namespace
   | "infrastructure" // the machine, not the agent, stopped the run (a gate command killed from outside)
+  | "tracker-auth" // the forge refused the credentials, or they lack a scope or permission
+  | "tracker-unavailable" // the forge did not answer, or kept failing or throttling past the retries
   | "plan-limit" // the model provider's plan limit, quota or credit stopped the run until its reset
   | "cancelled";
 
@@ -58,6 +61,8 @@ const exitByCode: Record<ErrorCode, number> = {
   "invalid-input": EXIT.dataErr,
   "agent-unknown": EXIT.config,
   "agent-unavailable": EXIT.unavailable,
+  // The Module-25 runner exits 1 here, and its users' scripts read that.
+  "no-agent": EXIT.failed,
   "agent-failed": EXIT.failed,
   "gate-unavailable": EXIT.config,
   "run-state": EXIT.usage,
@@ -71,6 +76,8 @@ const exitByCode: Record<ErrorCode, number> = {
   "store-unavailable": EXIT.ioErr,
   "daemon-running": EXIT.unavailable,
   infrastructure: EXIT.tempFail,
+  "tracker-auth": EXIT.config,
+  "tracker-unavailable": EXIT.unavailable,
   "plan-limit": EXIT.tempFail,
   cancelled: EXIT.interrupted,
 };

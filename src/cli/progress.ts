@@ -304,9 +304,11 @@ function describe(notice: RunNotice): View {
     case EVENTS.itemClosed.name:
     case EVENTS.itemReopened.name:
     case EVENTS.itemHeld.name:
+    case EVENTS.itemParked.name:
     case EVENTS.claimTaken.name:
     case EVENTS.claimReleased.name:
     case EVENTS.claimExpired.name:
+    case EVENTS.trackerClaimed.name:
     case EVENTS.reviewStarted.name:
     case EVENTS.reviewInvalid.name:
     case EVENTS.reviewApproved.name:
@@ -326,6 +328,12 @@ function describe(notice: RunNotice): View {
     case EVENTS.reviewAgentOutput.name:
     case EVENTS.reviewAgentOther.name:
     case EVENTS.vaultMerged.name:
+    case EVENTS.trackerDelivery.name:
+    case EVENTS.trackerDeliveryRefused.name:
+    case EVENTS.trackerSynced.name:
+    case EVENTS.publishPushed.name:
+    case EVENTS.publishPullOpened.name:
+    case EVENTS.publishCommented.name:
     case EVENTS.factoryPaused.name:
     case EVENTS.factoryResumed.name:
     case EVENTS.phaseAdvanced.name:
@@ -346,6 +354,14 @@ function describe(notice: RunNotice): View {
     case EVENTS.stallNudged.name:
     case EVENTS.stallRestarted.name:
     case EVENTS.stallGaveUp.name:
+    case EVENTS.tokenCreated.name:
+    case EVENTS.tokenRevoked.name:
+    case EVENTS.dashboardAction.name:
+    case EVENTS.trackStarted.name:
+    case EVENTS.trackTaskDone.name:
+    case EVENTS.trackCheckpoint.name:
+    case EVENTS.trackStopped.name:
+    case EVENTS.trackCompleted.name:
       return {};
     default:
       return notice satisfies never;

@@ -1,6 +1,13 @@
 export { detectGate, detectSetup } from "./detect.ts";
 export { formatDuration, MAX_TIMER_MS, parseDuration } from "./duration.ts";
-export { agentPreset, CONFIG_FILE, type GafferConfig, loadConfig, parseConfig } from "./load.ts";
+export {
+  agentPreset,
+  CONFIG_FILE,
+  type GafferConfig,
+  loadConfig,
+  parseConfig,
+  type TracksConfig,
+} from "./load.ts";
 export { didYouMean } from "./suggest.ts";
 export { KEY_VARIABLES, type KeyVariable, type ModelHost, readModelCa } from "./model-hosts.ts";
 export { type ModelPrice, priceOf } from "./prices.ts";
@@ -29,6 +36,13 @@ export {
   readFleet,
 } from "./fleet.ts";
 export type { VaultConfig } from "./vault.ts";
+export {
+  DISINTO_LABELS,
+  type LabelScheme,
+  type TrackerAuth,
+  type TrackerConfig,
+  type WebhookConfig,
+} from "./tracker.ts";
 export { describeIssues } from "./errors.ts";
 export { pathGlobList } from "./globs.ts";
 export { locateKey } from "./locate.ts";

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { GafferError } from "../errors.ts";
 import { compileFactory, type FactoryConfig } from "./factory.ts";
+import { compileTracker, type TrackerConfig, trackerProblem } from "./tracker.ts";
 import { compileVault, type VaultConfig } from "./vault.ts";
 import { API_KEYS, BUILTIN_MODEL_HOSTS, type ModelHost } from "./model-hosts.ts";
 import { BUILTIN_PRESETS } from "./presets.ts";
@@ -62,6 +63,25 @@ export interface GafferConfig {
   factory: FactoryConfig;
   /** Approvals, the policy file, secrets and formula commands. */
   vault: VaultConfig;
+  /** The forge whose issues become items; undefined: the built-in tracker only. */
+  tracker: TrackerConfig | undefined;
+  /** Conductor tracks (`gaffer track`): where their files, state and reports live, and who works them. */
+  tracks: TracksConfig;
+}
+
+/** `[tracks]`, paths as written (relative to the project root unless absolute). */
+export interface TracksConfig {
+  conductor: string;
+  branchPrefix: string;
+  test: string | undefined;
+  complete: string | undefined;
+  failcount: string;
+  stateDir: string;
+  failuresDir: string;
+  reportsDir: string;
+  redRole: string | undefined;
+  greenRole: string | undefined;
+  notify: string | undefined;
 }
 
 /** Reads `<root>/gaffer.toml` (absent: all defaults). Any problem is one GafferError naming file, line and key. */
@@ -79,7 +99,10 @@ export function parseConfig(
 ): GafferConfig {
   const { data } = parseTomlFile(text, file, configSchema);
   assertSecretCopiesAllowed(data.workspace, file, text);
-  return compile(data, root, file, env);
+  const config = compile(data, root, file, env);
+  const problem = data.tracker && trackerProblem(data.tracker, data.sandbox.env, config.agents);
+  if (problem) throw problemAt(file, text, problem.path, problem.message, problem.hint);
+  return config;
 }
 
 /** A file that looks like a secret is copied into workspaces only when gaffer.toml says so. */
@@ -184,6 +207,20 @@ function compile(
     },
     factory: compileFactory(raw, root, file),
     vault: compileVault(raw.vault),
+    tracker: raw.tracker && compileTracker(raw.tracker, root),
+    tracks: {
+      conductor: raw.tracks.conductor,
+      branchPrefix: raw.tracks.branch_prefix,
+      test: raw.tracks.test,
+      complete: raw.tracks.complete,
+      failcount: raw.tracks.failcount,
+      stateDir: raw.tracks.state_dir,
+      failuresDir: raw.tracks.failures_dir,
+      reportsDir: raw.tracks.reports_dir,
+      redRole: raw.tracks.red_role,
+      greenRole: raw.tracks.green_role,
+      notify: raw.tracks.notify,
+    },
     workspace: {
       copy: raw.workspace.copy,
       setup: steps(raw.workspace.setup),

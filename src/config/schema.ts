@@ -2,6 +2,7 @@ import { z } from "zod";
 import { formatDuration, MAX_TIMER_MS, parseDuration, parseSize } from "./duration.ts";
 import { factorySettingsSchema, gafferRoleSchema, phaseSchema, roleName } from "./factory-schema.ts";
 import { pathGlobList } from "./globs.ts";
+import { trackerSchema } from "./tracker.ts";
 
 /**
  * The gaffer.toml schema: every key with its description and default. Durations are "30s", "10m",
@@ -277,6 +278,60 @@ export const configSchema = z.strictObject({
       setup: z.array(step).default([]).describe("commands run after cloning, e.g. an install"),
       author_name: z.string().min(1).default("gaffer").describe("author of the commits gaffer makes"),
       author_email: z.string().min(3).default("gaffer@localhost"),
+    })
+    .prefault({}),
+  tracker: trackerSchema.optional().describe("the forge whose issues become items"),
+  tracks: z
+    .strictObject({
+      conductor: z
+        .string()
+        .min(1)
+        .default("conductor")
+        .describe("Conductor's directory: tracks.md, tracks/<id>/, archive/<id>/"),
+      branch_prefix: z.string().min(1).default("tier2/").describe("a track runs on <prefix><track>"),
+      test: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("the command a red phase must fail; default the gate's step named test, else its last"),
+      complete: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          "the completion gate; default the track's or the project's verify_complete.sh, else the whole gate",
+        ),
+      failcount: z
+        .string()
+        .min(1)
+        .default("scripts/tier2/failcount.toml")
+        .describe("the give-up thresholds, read as Tier 2 wrote them"),
+      state_dir: z
+        .string()
+        .min(1)
+        .default("tests/artifacts/tier2_state")
+        .describe("where <track>/state.json lives"),
+      failures_dir: z
+        .string()
+        .min(1)
+        .default("tests/artifacts/tier2_failures")
+        .describe("where failure reports and .STOPPED go"),
+      reports_dir: z
+        .string()
+        .min(1)
+        .default("docs/reports")
+        .describe("where TRACK_COMPLETION_<track>.md is committed"),
+      red_role: roleName
+        .optional()
+        .describe("a [roles.<name>] whose agent, prompt and continuation write tests"),
+      green_role: roleName
+        .optional()
+        .describe("a [roles.<name>] whose agent, prompt and continuation implement"),
+      notify: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("a shell command `track run --notify` runs when a track stops or completes"),
     })
     .prefault({}),
   vault: z

@@ -57,10 +57,16 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
 
   const previous = (await listAttempts(db, run.id)).find((a) => a.number === number - 1);
   const role = context.options.role;
+  const notices = [
+    ...(before?.stopReason === "nudged" ? [NUDGE_NOTICE] : []),
+    ...(context.goal === "red" && previous?.feedback ? [previous.feedback] : []),
+  ];
   const feedback = previous?.feedback
     ? previous.state === "changes-requested"
       ? { review: previous.feedback }
-      : { failure: previous.feedback }
+      : context.goal === "red"
+        ? {}
+        : { failure: previous.feedback }
     : {};
   const brief = renderBrief({
     conventions: await findConventions(
@@ -71,7 +77,7 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
     attempt: number,
     ...feedback,
     ...(role?.instructions && { role: { name: role.name, instructions: role.instructions } }),
-    ...(before?.stopReason === "nudged" && { notice: NUDGE_NOTICE }),
+    ...(notices.length > 0 && { notice: notices.join("\n\n") }),
     ...(project.config.project.promptTemplate && {
       template: loadBriefTemplate(project.config.project.promptTemplate),
       templateFile: project.config.project.promptTemplate,

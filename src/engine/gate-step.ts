@@ -1,23 +1,19 @@
 import { GafferError } from "../errors.ts";
-import {
-  compressFailure,
-  failureSignature,
-  type GateExecution,
-  type GateOutcome,
-  runGate,
-} from "../gate/index.ts";
+import { failureSignature, type GateExecution, type GateOutcome, runGate } from "../gate/index.ts";
 import { EVENTS, inTransaction, recordGateResult, type Run, updateAttempt } from "../store/index.ts";
 import { gateOutputs, prepareGate } from "./gate-checkout.ts";
 import { refuseKilledGate } from "./gate-killed.ts";
 import { recordGuardDenials } from "./guard-denials.ts";
 import type { StepContext } from "./step-context.ts";
+import { gateVerdict } from "./verdict.ts";
 import { keptWork, recordRunWork } from "./work.ts";
 
 /**
  * gaffer runs the gate itself; its exit codes are the only evidence. It runs on a fresh checkout
  * of the attempt's recorded work — the very tree the checks read and a proposal names — never in
- * the agent's workspace. The verdict, every execution, the tree and, on red, the compressed
- * failure for the next attempt are stored in one transaction.
+ * the agent's workspace. The verdict, every execution, the tree and, on a missed goal, the
+ * compressed failure for the next attempt are stored in one transaction. The gate's events say
+ * what the gate did; the attempt's state says whether that met the run's goal (see verdict.ts).
  */
 export async function runGateStep(context: StepContext, run: Run, attempt: number): Promise<void> {
   const { project, recorder, signal } = context;
@@ -57,10 +53,8 @@ export async function runGateStep(context: StepContext, run: Run, attempt: numbe
     ...(await gateOutputs(context, run, prepared.checkout)),
   });
 
-  const feedback = outcome.passed
-    ? undefined
-    : compressFailure(outcome.executions, { maxBytes: gate.feedbackBytes });
-  const failureHash = outcome.passed ? undefined : failureSignature(outcome.executions);
+  const { met, feedback, failureHash } = gateVerdict(outcome, context.goal ?? "green", gate.feedbackBytes);
+  const gateHash = outcome.passed ? undefined : (failureHash ?? failureSignature(outcome.executions));
   await inTransaction(project.store.db, async (trx) => {
     for (const execution of outcome.executions) {
       await recordGateResult(trx, {
@@ -79,14 +73,14 @@ export async function runGateStep(context: StepContext, run: Run, attempt: numbe
       });
     }
     await updateAttempt(trx, run.id, attempt, {
-      state: outcome.passed ? "green" : "red",
+      state: met ? "green" : "red",
       work: { commit: work.commit, tree: work.tree },
       ...(failureHash !== undefined && { failureHash }),
       ...(feedback !== undefined && { feedback }),
     });
     await recorder.event(
       outcome.passed ? EVENTS.gatePassed : EVENTS.gateFailed,
-      { attempt, tree: work.tree, ...(failureHash && { failureHash }) },
+      { attempt, tree: work.tree, ...(gateHash && { failureHash: gateHash }) },
       trx,
     );
   });

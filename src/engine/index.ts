@@ -1,3 +1,4 @@
+export { requestCancel } from "./cancel.ts";
 export { discardRun } from "./discard.ts";
 export { eventLine } from "./event-line.ts";
 export { giveUpRun } from "./give-up.ts";
@@ -7,6 +8,6 @@ export { ensureStateDir, openProject, openProjectReadOnly, type Project } from "
 export { type RunNotice, type RunObserver, RunRecorder } from "./recorder.ts";
 export { recoverInterruptedRuns } from "./recover.ts";
 export { type RunOutcome, type RunResult, resumeRun, startRun } from "./run.ts";
-export type { NudgeSource, RunOptions, RunRole, StepContext } from "./step-context.ts";
+export type { NudgeSource, RunOptions, RunPlan, RunRole, StepContext } from "./step-context.ts";
 export { type GiveUpSignal, type NextStep, nextStep } from "./steps.ts";
 export { reviewProposal } from "./review/review.ts";

@@ -46,7 +46,8 @@ export async function proposeStep(context: StepContext, run: Run): Promise<void>
     tree: work.tree,
   });
   const description = await describeProposal(repo, run.baseCommit, work.commit);
-  if (description.commits.length === 0) {
+  // Attempt 0 is a gate-first run's gate on its base: green there, the base itself is what it proposes.
+  if (description.commits.length === 0 && run.attempt > 0) {
     throw new GafferError(
       "agent-failed",
       `run ${run.id}: the gate is green but the agent changed nothing, so there is nothing to propose`,

@@ -14,7 +14,7 @@ import { knownSecrets } from "./known-secrets.ts";
 import type { Project } from "./project.ts";
 import { runWorkspace } from "./workspace-handle.ts";
 import { secretScanner } from "../guard/index.ts";
-import { printable } from "../util/index.ts";
+import { backticks, fencedBlock, printable } from "../util/index.ts";
 
 /**
  * Writes the markdown failure report of a run that ends without a proposal: header, attempts,
@@ -66,13 +66,9 @@ function table(rows: string[][], header = ["", ""]): string {
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
-/**
- * A fenced block no content can close early: its fence is longer than any run of backticks inside,
- * so agent text cannot end it and forge headings or sections of its own.
- */
+/** Agent-controlled output in a block it cannot close early (see fencedBlock). */
 function fenced(content: string): string {
-  const text = printable(content, "text");
-  return `${backticks(text, 3)}text\n${text}\n${backticks(text, 3)}`;
+  return fencedBlock(printable(content, "text"), "text");
 }
 
 /** Inline code that no content can end early, by the same rule. */
@@ -80,11 +76,6 @@ function code(content: string): string {
   const text = printable(content);
   const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
   return `${backticks(text, 1)}${pad}${text}${pad}${backticks(text, 1)}`;
-}
-
-function backticks(text: string, least: number): string {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-  return "`".repeat(Math.max(least, longest + 1));
 }
 
 function attemptsTable(attempts: Attempt[], gate: GateResult[]): string {

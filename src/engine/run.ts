@@ -1,18 +1,22 @@
 import { preflightAgent } from "../agents/index.ts";
 import { agentPreset } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
+import { claimTrackedItem } from "../intake/index.ts";
 import {
   createRun,
   EVENTS,
+  eventsOfKind,
   findProposal,
   getItem,
   getRun,
   isStopped,
   type Item,
   listAttempts,
+  listEvents,
   listRuns,
   type Proposal,
   type Run,
+  type RunGoal,
   RUN_TRANSITIONS,
   TERMINAL_STATES,
 } from "../store/index.ts";
@@ -32,7 +36,7 @@ import { outputReason, type Usage, watchLimits } from "./limits.ts";
 import { OutputMeter } from "./output-meter.ts";
 import { nextStep } from "./steps.ts";
 import { ModelMeter } from "./model-meter.ts";
-import type { RunOptions, StepContext } from "./step-context.ts";
+import type { RunOptions, RunPlan, StepContext } from "./step-context.ts";
 
 export type RunOutcome = "proposed" | "failed" | "gave-up" | "cancelled" | "interrupted";
 
@@ -43,7 +47,12 @@ export interface RunResult {
 }
 
 /** Starts a new run of an item and drives it to an outcome. */
-export async function startRun(project: Project, itemId: number, options: RunOptions): Promise<RunResult> {
+export async function startRun(
+  project: Project,
+  itemId: number,
+  options: RunOptions,
+  plan: RunPlan = {},
+): Promise<RunResult> {
   const item = await getItem(project.store.db, itemId);
   if (item.state === "closed") {
     throw new GafferError(
@@ -55,6 +64,7 @@ export async function startRun(project: Project, itemId: number, options: RunOpt
   const preset = agentPreset(project.config, options.agent ?? project.config.agent.default);
   await preflightAgent(preset, { prompt: item.body, cwd: project.root, env: process.env });
   sandboxDecision(project.config, preset);
+  await claimTrackedItem(project.store.db, project.config.tracker, item.id);
   const agent = preset.name;
   if (project.config.gate.commands.length === 0) {
     throw new GafferError(
@@ -64,10 +74,7 @@ export async function startRun(project: Project, itemId: number, options: RunOpt
     );
   }
   await assertHasCommits(project.root);
-  const baseBranch = await detectDefaultBranch(project.root, project.config.project.defaultBranch);
-  const baseCommit = (
-    await projectGit(project.root, ["rev-parse", "--verify", `refs/heads/${baseBranch}^{commit}`])
-  ).trim();
+  const { branch: baseBranch, commit: baseCommit } = plan.base ?? (await defaultBase(project));
   const runs = await listRuns(project.store.db, { itemId });
   const previous = runs.at(-1);
   if (previous)
@@ -85,15 +92,17 @@ export async function startRun(project: Project, itemId: number, options: RunOpt
   const run = await createRun(project.store.db, {
     itemId,
     agent,
-    branch: runBranchName(item.id, item.title, runs.length),
+    branch: plan.branch ?? runBranchName(item.id, item.title, runs.length),
     baseBranch,
     baseCommit,
     workspace: "",
-    maxFixAttempts: project.config.gate.maxFixAttempts,
+    maxFixAttempts: plan.maxFixAttempts ?? project.config.gate.maxFixAttempts,
     owner: project.owner,
     sandbox: "off",
     idsTakenUpTo: highestRunIdOnDisk(project.paths),
     ...(options.role && { role: options.role.name }),
+    ...(plan.goal && { goal: plan.goal }),
+    ...(plan.gateFirst && { gateFirst: true }),
   });
   options.observer?.onNotice({
     runId: run.id,
@@ -102,6 +111,19 @@ export async function startRun(project: Project, itemId: number, options: RunOpt
     data: { agent, branch: run.branch, base: baseBranch, baseCommit },
   });
   return drive(project, run, item, options);
+}
+
+/** The default branch's tip: what runs grow from unless told otherwise. */
+async function defaultBase(project: Project): Promise<{ branch: string; commit: string }> {
+  const branch = await detectDefaultBranch(project.root, project.config.project.defaultBranch);
+  const commit = await projectGit(project.root, ["rev-parse", "--verify", `refs/heads/${branch}^{commit}`]);
+  return { branch, commit: commit.trim() };
+}
+
+/** What the run's gate must show, as recorded when the run was created. */
+async function recordedGoal(project: Project, runId: number): Promise<RunGoal> {
+  const created = eventsOfKind(await listEvents(project.store.db, { runId, limit: 1 }), EVENTS.runCreated);
+  return created[0]?.data.goal ?? "green";
 }
 
 /** The states `--resume` continues a run from. */
@@ -122,6 +144,7 @@ export async function resumeRun(project: Project, itemId: number, options: RunOp
   const preset = agentPreset(project.config, options.agent ?? latest.agent);
   await preflightAgent(preset, { prompt: item.body, cwd: project.root, env: process.env });
   sandboxDecision(project.config, preset);
+  await claimTrackedItem(project.store.db, project.config.tracker, item.id);
   const recorder = new RunRecorder(project.store.db, { id: latest.id, itemId }, options.observer);
   const run = await recorder.move(project.store.db, "resume", {
     set: {
@@ -158,6 +181,7 @@ async function drive(project: Project, initial: Run, item: Item, options: RunOpt
     item,
     recorder,
     options,
+    goal: await recordedGoal(project, initial.id),
     signal,
     stop(reason) {
       context.limitReason ??= reason;

@@ -1,5 +1,5 @@
 import type { EvidenceRepo } from "../workspace/index.ts";
-import type { Item } from "../store/index.ts";
+import type { Item, RunGoal } from "../store/index.ts";
 import type { RunConfinement } from "./confinement.ts";
 import type { KeptSession } from "./kept-session.ts";
 import type { ModelMeter, PlanLimitStop } from "./model-meter.ts";
@@ -22,6 +22,20 @@ export interface NudgeSource {
   subscribe(listener: () => void): () => void;
 }
 
+/** How a new run is laid out, where the defaults do not fit (a track's phases, the Module-25 commands). */
+export interface RunPlan {
+  /** The run's branch; `gaffer/<item>-<slug>` by default. */
+  branch?: string;
+  /** What the run grows from; the default branch's tip by default. */
+  base?: { branch: string; commit: string };
+  /** What its gate must show; green by default. */
+  goal?: RunGoal;
+  /** Run the gate on the base first (attempt 0) and give the agent its failure: a red build to heal. */
+  gateFirst?: boolean;
+  /** Fix attempts after a missed goal; `[gate] max_fix_attempts` by default. */
+  maxFixAttempts?: number;
+}
+
 export interface RunOptions {
   /** Agent preset name; the config's default when absent. */
   agent?: string;
@@ -39,6 +53,8 @@ export interface StepContext {
   item: Item;
   recorder: RunRecorder;
   options: RunOptions;
+  /** What the run's gate must show, as recorded when it was created; green when absent. */
+  goal?: RunGoal;
   /** Aborted by the user (Ctrl-C) or by a limit (then `limitReason` says which). */
   signal: AbortSignal;
   /** The run's sandbox, guards and baseline; set once the workspace is prepared. */

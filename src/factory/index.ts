@@ -13,10 +13,11 @@
  */
 export { createProject } from "./create-project.ts";
 export { factoryOf, setPaused, startDaemon, stopDaemon, type StopResult, supervise } from "./daemon.ts";
+export { type ForgeIntake, startForgeIntake } from "./forge-intake.ts";
 export { fleetStatus, validateFleet } from "./fleet.ts";
 export { runInEachProject } from "./fleet-run.ts";
-export { kickoffFile, renderKickoff } from "./kickoff.ts";
-export { claimForRun, type HeldLease } from "./lease.ts";
+export { kickoffFile, readRolePrompt, renderKickoff } from "./kickoff.ts";
+export { claimForRun, type HeldLease, withClaim } from "./lease.ts";
 export { type DaemonStatus, daemonStatus } from "./live-status.ts";
 export {
   addPhases,

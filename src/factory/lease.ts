@@ -62,3 +62,20 @@ export async function claimForRun(project: Project, itemId: number): Promise<Hel
   }
   return keepLease(db, { itemId, holder, leaseMs, heartbeatMs });
 }
+
+/**
+ * Runs `work` holding the item's claim (see claimForRun), with a signal that aborts if the claim
+ * is lost, and gives the item back when it ends.
+ */
+export async function withClaim<T>(
+  project: Project,
+  itemId: number,
+  work: (lost: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const lease = await claimForRun(project, itemId);
+  try {
+    return await work(lease.lost);
+  } finally {
+    await lease.release("run ended");
+  }
+}

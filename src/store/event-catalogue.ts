@@ -34,10 +34,20 @@ function event<P extends object>() {
 /** Who a failed run's failure is down to: the machine (a full disk, a killed process…) or the agent. */
 export type FailureCause = "infrastructure" | "agent";
 
+/**
+ * What a run's gate must show: "green" passes (every run but a red phase's); "red" fails, which
+ * proves tests written before their code test something.
+ */
+export type RunGoal = "green" | "red";
+
 /** Keys every event's data may carry: the attempt it belongs to. */
 interface OfAttempt {
   attempt: number;
 }
+
+/** What the dashboard can do, each through the same code as its CLI command. */
+export type DashboardAction =
+  "pause" | "resume" | "cancel-run" | "discard-run" | "vault-approve" | "vault-reject";
 
 /** A transition's event: the state the run moved to, with what the transition adds. */
 type Moved<P extends object = object> = { state: RunState } & P;
@@ -144,7 +154,14 @@ export const EVENTS = {
     "an item's title, body, labels, priority or dependencies changed",
   ),
   itemClosed: event<{ note?: string }>()("item.closed", "an item was closed, with why when known"),
-  itemReopened: event<{ note?: string }>()("item.reopened", "a closed item was opened again"),
+  itemReopened: event<{ note?: string }>()(
+    "item.reopened",
+    "a closed or parked item was opened again (a forge item: ready on its forge again)",
+  ),
+  itemParked: event<{ note?: string }>()(
+    "item.parked",
+    "a forge item is open on its forge but not gaffer's to take (not labelled ready, held back by a label, or claimed by someone else); `note` says which",
+  ),
   itemHeld: event<{ role: string; item: number; code: number | null; error: string }>()(
     "item.held",
     "a role process failed on an item before its run began; the item waits until the factory restarts",
@@ -169,11 +186,35 @@ export const EVENTS = {
     "claim.expired",
     "a claim's lease lapsed without a heartbeat; the item is ready again",
   ),
+  trackerClaimed: event<{ issue: number; url: string; assignee: string }>()(
+    "tracker.claimed",
+    "before a run, gaffer claimed the item's issue on its forge: assigned `assignee` and labelled it in progress",
+  ),
+  trackerDelivery: event<{ delivery: string; event: string; replay: boolean }>()(
+    "tracker.delivery",
+    "a signed webhook delivery from the forge arrived; a new one triggers a sync, a `replay` of one already received does not",
+  ),
+  trackerDeliveryRefused: event<{ reason: string; refused: number }>()(
+    "tracker.delivery-refused",
+    "a request to the webhook receiver was refused (unsigned, a wrong signature, unknown, too large); `refused` counts them since `gaffer up` started",
+  ),
+  trackerSynced: event<{ trigger: string; fetched: number; created: number; changed: number }>()(
+    "tracker.synced",
+    "`gaffer up` read the forge (`trigger`: start, webhook or poll) and brought its issues into the store",
+  ),
 
   // a run's life
-  runCreated: event<{ agent: string; branch: string; base: string; baseCommit: string; role?: string }>()(
+  runCreated: event<{
+    agent: string;
+    branch: string;
+    base: string;
+    baseCommit: string;
+    role?: string;
+    goal?: RunGoal;
+    gateFirst?: boolean;
+  }>()(
     "run.created",
-    "a run began for an item, from the base branch's commit",
+    "a run began for an item, from the base branch's commit; `goal` red: its gate must fail; `gateFirst`: the gate runs on the base before the agent (attempt 0)",
   ),
   runPrevious: event<{ item: number; state: RunState; reason: string | null; resumable: boolean }>()(
     "run.previous",
@@ -516,7 +557,47 @@ export const EVENTS = {
     commit: string;
     snapshot: string | null;
     worktree: string | null;
-  }>()("vault.merged", "an approved merge was carried out"),
+    /** A merge through the forge: the pull request merged, and its page. */
+    pull?: number;
+    url?: string;
+  }>()(
+    "vault.merged",
+    "an approved merge was carried out (through the forge's API when the run was published)",
+  ),
+  publishPushed: event<{ action: string; branch: string; head: string; remote: string }>()(
+    "publish.pushed",
+    "gaffer pushed the run's proposal branch to the forge with its own credentials",
+  ),
+  publishPullOpened: event<{ action: string; pull: number; url: string; found: boolean }>()(
+    "publish.pull-opened",
+    "the run's draft pull request is open on the forge; `found`: it was already there (a resumed publish)",
+  ),
+  publishCommented: event<{ action: string; issue: number; pull: number; found: boolean }>()(
+    "publish.commented",
+    "the item's issue was told of the pull request; `found`: the comment was already there",
+  ),
+
+  // Conductor tracks
+  trackStarted: event<{ track: string; branch: string; base: string; resumed: boolean }>()(
+    "track.started",
+    "`gaffer track run` began (or resumed) a Conductor track on its branch",
+  ),
+  trackTaskDone: event<{ track: string; task: string; commit: string; red: number; green: number }>()(
+    "track.task-done",
+    "a track's task was proven red (run `red`) then green (run `green`), committed and marked done in its plan",
+  ),
+  trackCheckpoint: event<{ track: string; phase: number; commit: string }>()(
+    "track.checkpoint",
+    "a track's phase ended with its checkpoint commit",
+  ),
+  trackStopped: event<{ track: string; signal: string; detail: string; report: string }>()(
+    "track.stopped",
+    "a track gave up (a failcount limit, no progress, a run that could not go on): failure report and .STOPPED written",
+  ),
+  trackCompleted: event<{ track: string; branch: string; head: string; report: string }>()(
+    "track.completed",
+    "a track passed its completion gate; its completion report is committed on its branch",
+  ),
 
   // the factory
   factoryPaused: event<object>()("factory.paused", "`gaffer pause`: no new work is dispatched"),
@@ -579,6 +660,20 @@ export const EVENTS = {
   stallGaveUp: event<RoleProcess & { reason: string }>()(
     "stall.gave-up",
     "a restarted run stayed stalled; the supervisor gave it up with a report",
+  ),
+
+  // the dashboard
+  tokenCreated: event<{ name: string }>()(
+    "token.created",
+    "a dashboard token was made (`gaffer token create`)",
+  ),
+  tokenRevoked: event<{ name: string }>()(
+    "token.revoked",
+    "a dashboard token was revoked; it no longer works",
+  ),
+  dashboardAction: event<{ token: string; action: DashboardAction; target: string | null; error?: string }>()(
+    "dashboard.action",
+    "someone acted from the dashboard with the named token; `error` when the action was refused",
   ),
 } as const;
 

@@ -173,3 +173,29 @@ export async function latestEventAt(
   const row = await select.executeTakeFirst();
   return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
 }
+
+/** The latest `limit` events of the kinds `defs`, whatever they belong to, newest first. */
+export async function recentEventsOfKinds(
+  db: Db,
+  defs: readonly EventDef<EventName>[],
+  limit: number,
+): Promise<GafferEvent[]> {
+  const rows = await db
+    .selectFrom("events")
+    .selectAll()
+    .where(
+      "type",
+      "in",
+      defs.map((def) => def.name),
+    )
+    .orderBy("id", "desc")
+    .limit(limit)
+    .execute();
+  return rows.map(toEvent);
+}
+
+/** The id of the latest event, 0 when there is none: where a live feed starts. */
+export async function latestEventId(db: Db): Promise<number> {
+  const row = await db.selectFrom("events").select("id").orderBy("id", "desc").limit(1).executeTakeFirst();
+  return row ? Number(row.id) : 0;
+}

@@ -12,6 +12,7 @@ export type { StoreDialect } from "./dialect.ts";
 export {
   type AgentUpdateKind,
   type AgentUpdatePayload,
+  type DashboardAction,
   BUILDER_UPDATE_EVENTS,
   REVIEWER_UPDATE_EVENTS,
   type UpdateEvents,
@@ -36,7 +37,9 @@ export {
   type GafferEvent,
   lastEvent,
   latestEventAt,
+  latestEventId,
   listEvents,
+  recentEventsOfKinds,
 } from "./events.ts";
 export {
   addItem,
@@ -47,8 +50,19 @@ export {
   type ItemChanges,
   type ItemFields,
   listItems,
+  MAX_BODY_BYTES,
   setItemState,
 } from "./items.ts";
+export {
+  parkTrackedItem,
+  recordTrackerIssues,
+  type TrackedIssue,
+  type TrackerLink,
+  type TrackerRecord,
+  trackerCursor,
+  trackerLinkOf,
+  trackerLinks,
+} from "./tracker-items.ts";
 export { type Db, inTransaction, openStore, openStoreReadOnly, type Store } from "./open.ts";
 export {
   type CommitSummary,
@@ -93,10 +107,12 @@ export {
   type NewRun,
   type Run,
   type RunChanges,
+  type RunGoal,
   recordGateResult,
   startAttempt,
   updateAttempt,
 } from "./runs.ts";
+export { createToken, findLiveToken, listTokens, revokeToken, type Token } from "./tokens.ts";
 export type { AttemptState, ItemState, RunState, UsageSource } from "./schema.ts";
 export {
   type NewModelRequest,

@@ -1,6 +1,6 @@
 import { GafferError } from "../errors.ts";
-import { type EventDef, type EventName, EVENTS } from "./event-catalogue.ts";
-export type { FailureCause } from "./event-catalogue.ts";
+import { type EventDef, type EventName, EVENTS, type RunGoal } from "./event-catalogue.ts";
+export type { FailureCause, RunGoal } from "./event-catalogue.ts";
 import { appendEvent } from "./events.ts";
 import { type Db, inTransaction } from "./open.ts";
 import { isStopped, RUN_TRANSITIONS, type RunTransitionName, type TransitionData } from "./run-states.ts";
@@ -80,6 +80,10 @@ export interface NewRun {
   sandbox: string;
   /** The factory role it is made for. */
   role?: string;
+  /** What its gate must show; green by default. */
+  goal?: RunGoal;
+  /** The gate runs on the base first, as attempt 0, and the agent's first brief has its failure. */
+  gateFirst?: boolean;
   /**
    * Ids up to this one are taken, whatever the store says: runs whose state outlived the store's
    * record of them (a damaged WAL lost the last transactions). The new run's id is above it.
@@ -125,9 +129,12 @@ export async function createRun(db: Db, run: NewRun, now = Date.now()): Promise<
         base: run.baseBranch,
         baseCommit: run.baseCommit,
         ...(run.role && { role: run.role }),
+        ...(run.goal === "red" && { goal: run.goal }),
+        ...(run.gateFirst && { gateFirst: true }),
       },
       now,
     );
+    if (run.gateFirst) await insertAttempt(trx, created.id, 0, "gating", null, now);
     return created;
   });
 }
@@ -271,26 +278,37 @@ export async function startAttempt(
           .where("id", "=", existing.id)
           .returningAll()
           .executeTakeFirstOrThrow()
-      : await trx
-          .insertInto("attempts")
-          .values({
-            run_id: run.id,
-            number: attempt.number,
-            state: "agent",
-            stop_reason: null,
-            tree_hash: attempt.treeHash,
-            changed: null,
-            failure_hash: null,
-            feedback: null,
-            commit_sha: null,
-            tree: null,
-            started_at: now,
-            ended_at: null,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+      : await insertAttempt(trx, run.id, attempt.number, "agent", attempt.treeHash, now);
     return toAttempt(row);
   });
+}
+
+async function insertAttempt(
+  db: Db,
+  runId: number,
+  number: number,
+  state: AttemptState,
+  treeHash: string | null,
+  now: number,
+): Promise<AttemptRow> {
+  return db
+    .insertInto("attempts")
+    .values({
+      run_id: runId,
+      number,
+      state,
+      stop_reason: null,
+      tree_hash: treeHash,
+      changed: null,
+      failure_hash: null,
+      feedback: null,
+      commit_sha: null,
+      tree: null,
+      started_at: now,
+      ended_at: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function updateAttempt(

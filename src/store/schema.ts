@@ -15,9 +15,18 @@ export interface Database {
   model_requests: ModelRequestsTable;
   claims: ClaimsTable;
   reviews: ReviewsTable;
+  tracker_items: TrackerItemsTable;
+  tracker_cursors: TrackerCursorsTable;
+  tokens: TokensTable;
 }
 
-export type ItemState = "open" | "closed";
+/**
+ * - open: waiting for a run, or being worked
+ * - parked: open on its forge, but not gaffer's to take (not labelled ready, held back by a label,
+ *   or claimed by someone else); the factory leaves it alone and its dependents wait
+ * - closed: done
+ */
+export type ItemState = "open" | "parked" | "closed";
 
 export interface ItemsTable {
   id: Generated<number>;
@@ -176,6 +185,28 @@ export interface ClaimsTable {
   created_at: number;
 }
 
+/** An item that is a forge's issue. */
+export interface TrackerItemsTable {
+  item_id: number;
+  /** The tracker's key: kind, API URL and repository. */
+  tracker: string;
+  number: number;
+  url: string;
+  /** A hash of what the forge last said of the issue: a sync applies only what changed since. */
+  fingerprint: string;
+  /** The state the forge's issue last called for. */
+  seen: ItemState;
+  /** Why the item is parked, when it is. */
+  reason: string | null;
+}
+
+/** How far a tracker's sync has read: issues updated since `since` are read next time. */
+export interface TrackerCursorsTable {
+  tracker: string;
+  since: string | null;
+  synced_at: number;
+}
+
 /** A reviewer's verdict on a proposal, one per round. */
 export interface ReviewsTable {
   id: Generated<number>;
@@ -243,6 +274,15 @@ export interface ModelRequestsTable {
   /** Null: its model has no price. */
   cost_usd: number | null;
   at: number;
+}
+
+/** A dashboard token: who acts with it, and the SHA-256 of its secret. */
+export interface TokensTable {
+  id: Generated<number>;
+  name: string;
+  hash: string;
+  created_at: number;
+  revoked_at: number | null;
 }
 
 export type ItemRow = Selectable<ItemsTable>;

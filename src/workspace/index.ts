@@ -27,6 +27,7 @@ export {
   workspaceBranches,
 } from "./evidence.ts";
 export { type Checkout, checkoutChanges, checkoutCommit } from "./checkout.ts";
+export { addNote, commitTree, moveBranch, treeWithFiles } from "./commit-objects.ts";
 export { type CreatedWorkspace, type CreateWorkspaceOptions, createWorkspace } from "./clone.ts";
 export {
   type GitOptions,
@@ -48,7 +49,7 @@ export {
   type WorkspaceHandleOptions,
   workspaceAt,
 } from "./integrity.ts";
-export { type RepoLockOptions, repoLockPath, withRepoLock } from "./lock.ts";
+export { ownerAlive, ownerToken, type RepoLockOptions, repoLockPath, withRepoLock } from "./lock.ts";
 export { assertHasCommits, assertRepository, detectDefaultBranch, resolveProjectRoot } from "./repo.ts";
 export { runSetup, type SetupCommand, type SetupOptions, type SetupStep } from "./setup.ts";
 export {

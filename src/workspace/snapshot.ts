@@ -158,7 +158,8 @@ async function holds(project: string, commit: string, parent: string | null, tre
   return (await projectGit(project, ["rev-parse", `${commit}^{tree}`])) === tree;
 }
 
-async function refuseCheckedOut(project: string, ref: string): Promise<void> {
+/** Refuses to move a branch some worktree of the project has checked out. */
+export async function refuseCheckedOut(project: string, ref: string): Promise<void> {
   const worktrees = await projectGit(project, ["worktree", "list", "--porcelain"]);
   const line = `branch ${ref}`;
   if (worktrees.split("\n").includes(line)) {

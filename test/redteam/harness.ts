@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { createServer as createHttpServer } from "node:http";
@@ -20,7 +21,11 @@ import { commitAll, writeFiles } from "../helpers/git.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import type { Attack } from "./kit.ts";
 
-export const SECRET = "s3cr3t-token-4242";
+/**
+ * The secret every attack hunts for, made when the suite starts: a sandbox that can see gaffer's own
+ * source (the scripted agent runs from it) must not find it there as a literal.
+ */
+export const SECRET = `s3cr3t-token-${randomBytes(6).toString("hex")}`;
 
 /**
  * Everything an attack could reach outside its workspace: the project, a canary directory, a fake

@@ -26,8 +26,9 @@ const CATALOGUE = join(SRC, "store", "event-catalogue.ts");
  * readers): renaming or removing one is a breaking change that must show here, on purpose.
  */
 const PUBLISHED = [
-  "item.created", "item.edited", "item.closed", "item.reopened", "item.held",
-  "claim.taken", "claim.released", "claim.expired",
+  "item.created", "item.edited", "item.closed", "item.reopened", "item.held", "item.parked",
+  "claim.taken", "claim.released", "claim.expired", "tracker.claimed",
+  "tracker.delivery", "tracker.delivery-refused", "tracker.synced",
   "run.created", "run.previous", "run.resumed", "workspace.created", "workspace.setup", "workspace.ready",
   "sandbox.unavailable", "guard.log-replaced", "guard.agent-rules", "attempt.started", "attempt.restarted",
   "agent.prompt", "agent.session-continued", "agent.nudged", "agent.error", "agent.done",
@@ -45,11 +46,13 @@ const PUBLISHED = [
   "review.agent.tool-call", "review.agent.tool-call-update", "review.agent.usage", "review.agent.permission",
   "review.agent.file-write", "review.agent.file-read", "review.agent.file-denied", "review.agent.terminal",
   "review.agent.output", "review.agent.other",
-  "vault.merged",
+  "vault.merged", "publish.pushed", "publish.pull-opened", "publish.commented",
   "factory.paused", "factory.resumed", "phase.advanced", "phase.set",
   "supervisor.started", "supervisor.paused", "supervisor.backend-paused", "supervisor.stopped", "supervisor.error", "item.retrying",
   "role.started", "role.exited", "role.died", "role.healing", "role.gave-up", "role.scheduled", "role.skipped",
   "stall.nudged", "stall.restarted", "stall.gave-up",
+  "track.started", "track.task-done", "track.checkpoint", "track.stopped", "track.completed",
+  "token.created", "token.revoked", "dashboard.action",
 ]; // prettier-ignore
 
 /** Evidence of a breach or a limit: never dropped. Weakening this list must be deliberate. */

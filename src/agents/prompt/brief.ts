@@ -11,7 +11,7 @@ import {
   TEMPLATE_SLOTS,
   type TemplateSlot,
 } from "./templates.ts";
-import { readAgentFile } from "../../util/index.ts";
+import { fencedBlock, readAgentFile } from "../../util/index.ts";
 
 export interface BriefInput {
   conventions: Conventions | undefined;
@@ -72,7 +72,7 @@ export function renderBrief(input: BriefInput): string {
     sections.push(`${heading}\n${values.conventions}`);
   }
   sections.push(`${TASK_HEADING}\n# ${values.item_title}\n${values.item_body}`.trimEnd());
-  if (input.failure) sections.push(`${FAILURE_HEADING}\n${fenced(values.failure)}`);
+  if (input.failure) sections.push(`${FAILURE_HEADING}\n${fencedBlock(values.failure)}`);
   if (input.review) sections.push(`${REVIEW_HEADING}\n${values.review}`);
   if (input.notice) sections.push(`${NOTICE_HEADING}\n${values.notice}`);
   return sections.join("\n\n");
@@ -110,11 +110,4 @@ function fillSlots(template: string, file: string, values: Record<TemplateSlot, 
 
 function isSlot(name: string): name is TemplateSlot {
   return (TEMPLATE_SLOTS as readonly string[]).includes(name);
-}
-
-/** A code fence longer than any backtick run in the text, so the text cannot close it early. */
-function fenced(text: string): string {
-  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(longest + 1);
-  return `${fence}\n${text}\n${fence}`;
 }

@@ -1,6 +1,7 @@
-import { openProject, type RunResult, resumeRun, startRun } from "../../engine/index.ts";
+import { openProject, type RunOutcome, type RunResult, resumeRun, startRun } from "../../engine/index.ts";
 import { EXIT } from "../../errors.ts";
 import { claimForRun, type HeldLease } from "../../factory/index.ts";
+import { cancellable } from "../cancellable.ts";
 import { color, parseId, print, printJson } from "../output.ts";
 import { RunProgress } from "../progress.ts";
 import { gafferCommand, printable } from "../../util/index.ts";
@@ -27,44 +28,33 @@ export async function run(cwd: string, itemText: string, options: RunCommandOpti
     await project.close();
     throw error;
   }
-  const controller = new AbortController();
   const progress = new RunProgress({
     live: process.stderr.isTTY === true && !options.plain && !options.json,
   });
-  const onInterrupt = () => {
-    if (controller.signal.aborted) process.exit(EXIT.interrupted);
-    progress.note(
-      color.yellow("cancelling: stopping the agent and keeping the workspace (Ctrl-C again to quit now)"),
-    );
-    controller.abort();
-  };
-  process.on("SIGINT", onInterrupt);
-  process.on("SIGTERM", onInterrupt);
   try {
-    const runOptions = {
-      ...(options.agent && { agent: options.agent }),
-      signal: AbortSignal.any([controller.signal, lease.lost]),
-      observer: progress,
-      scriptedAgentCommand: scriptedAgentCommand(),
-    };
-    const result = options.resume
-      ? await resumeRun(project, itemId, runOptions)
-      : await startRun(project, itemId, runOptions);
+    const result = await cancellable(progress, (signal) => {
+      const runOptions = {
+        ...(options.agent && { agent: options.agent }),
+        signal: AbortSignal.any([signal, lease.lost]),
+        observer: progress,
+        scriptedAgentCommand: scriptedAgentCommand(),
+      };
+      return options.resume ? resumeRun(project, itemId, runOptions) : startRun(project, itemId, runOptions);
+    });
     progress.stop();
     if (options.json) printJson(result);
     else printOutcome(result);
-    return exitCodeOf(result);
+    return exitCodeOf(result.outcome);
   } finally {
     progress.stop();
-    process.off("SIGINT", onInterrupt);
-    process.off("SIGTERM", onInterrupt);
     await lease.release("run ended");
     await project.close();
   }
 }
 
-function exitCodeOf(result: RunResult): number {
-  switch (result.outcome) {
+/** A run's outcome as `gaffer run` exits with it. */
+export function exitCodeOf(outcome: RunOutcome): number {
+  switch (outcome) {
     case "proposed":
       return EXIT.proposal;
     case "gave-up":
@@ -76,7 +66,7 @@ function exitCodeOf(result: RunResult): number {
     case "failed":
       return EXIT.failed;
     default:
-      return result.outcome satisfies never;
+      return outcome satisfies never;
   }
 }
 
