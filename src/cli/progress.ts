@@ -373,9 +373,11 @@ function modelKeysLine(data: EventPayload<typeof EVENTS.sandboxModelKeys.name>):
   const kept = data.hosts.map((h) => `${shown(h.host)} (${h.variables.map(shown).join(", ")})`).join(", ");
   const lines = kept ? [`model keys stay with gaffer's proxy: ${kept}`] : [];
   if (data.passed.length > 0) {
-    const why = data.confined
-      ? "no model host of the run takes them ([models.hosts])"
-      : "there is no sandbox";
+    const why = !data.confined
+      ? "there is no sandbox"
+      : data.keys === "pass"
+        ? '[models] keys = "pass"'
+        : "no model host of the run takes them ([models.hosts])";
     lines.push(
       color.yellow(`WARNING: ${data.passed.map(shown).join(", ")} enter the agent's environment: ${why}`),
     );

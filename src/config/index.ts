@@ -9,7 +9,7 @@ export {
   type TracksConfig,
 } from "./load.ts";
 export { didYouMean } from "./suggest.ts";
-export { KEY_VARIABLES, type KeyVariable, type ModelHost } from "./model-hosts.ts";
+export { KEY_VARIABLES, type KeyVariable, type ModelHost, readModelCa } from "./model-hosts.ts";
 export { type ModelPrice, priceOf } from "./prices.ts";
 export { isSecretFileName } from "./secret-files.ts";
 export { renderConfigTemplate } from "./template.ts";

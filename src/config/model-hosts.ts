@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { GafferError } from "../errors.ts";
 import type { CredentialHeader, ModelApi } from "../sandbox/index.ts";
 
 /** A variable holding a model credential, and the header its API expects it in. */
@@ -46,3 +48,18 @@ export const BUILTIN_MODEL_HOSTS: readonly ModelHost[] = [
 export const KEY_VARIABLES: ReadonlySet<string> = new Set(
   Object.values(API_KEYS).flatMap((keys) => keys.map((key) => key.variable)),
 );
+
+/** The PEM text of `[models] ca`'s files; one that cannot be read is a configuration error naming it. */
+export function readModelCa(paths: readonly string[]): string[] {
+  return paths.map((path) => {
+    try {
+      return readFileSync(path, "utf8");
+    } catch (error) {
+      throw new GafferError(
+        "config-invalid",
+        `[models] ca: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        "name a PEM file of the certificate authority, relative to the project",
+      );
+    }
+  });
+}

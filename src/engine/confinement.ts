@@ -149,13 +149,6 @@ export async function confineRun(
   const toolchains = toolchainsInHome(process.env);
   const toolDirs = await toolDirectories(project, run, toolchains.dirs);
   const policy = policyFor(project, run, dirs, guardLog, toolDirs, toolchains.env);
-  const gatePolicy = {
-    ...policy,
-    env: { ...policy.env },
-    // The gate's own: no agent state dir; the guard log as the agent's sandbox has it.
-    writable: [guardLog, ...project.config.sandbox.write],
-  };
-  // The agent's model keys stay with gaffer's proxy; the gate, which runs the agent's code, gets none.
   const keys = modelKeys(
     project.config,
     agentPreset(project.config, run.agent),
@@ -167,11 +160,24 @@ export async function confineRun(
       hosts: keys.injected,
       passed: keys.passed,
       confined: decision.kind === "bwrap",
+      keys: project.config.models.keys,
     });
-  if (policy.network.mode === "allow" && keys.traffic) policy.network.models = keys.traffic;
+  const kept = new Set(keys.injected.flatMap((host) => host.variables));
+  // The gate runs the agent's code: it gets no key the agent itself holds only as a placeholder.
+  const gatePolicy = {
+    ...policy,
+    env: { ...policy.env },
+    envAllow: policy.envAllow.filter((name) => !kept.has(name)),
+    // The gate's own: no agent state dir; the guard log as the agent's sandbox has it.
+    writable: [guardLog, ...project.config.sandbox.write],
+  };
+  const agentPolicy: SandboxPolicy =
+    policy.network.mode === "allow" && keys.traffic
+      ? { ...policy, network: { ...policy.network, models: keys.traffic } }
+      : policy;
   Object.assign(policy.env, await nativeAgentRules(project, run, dirs.agent, recorder));
   // A host the allowlist refused is recorded where the user will look, with the key that allows it.
-  const sandbox: Sandbox = createSandbox(policy, decision.kind, {
+  const sandbox: Sandbox = createSandbox(agentPolicy, decision.kind, {
     onNetworkDenied: (denial) => recorder.enqueue(EVENTS.sandboxNetworkDenied, { ...denial }),
     onModelExchange: (exchange) => options.onModelExchange?.(exchange),
   });

@@ -1,7 +1,5 @@
-import { readFileSync } from "node:fs";
 import type { AgentPreset } from "../agents/index.ts";
-import { type GafferConfig, KEY_VARIABLES } from "../config/index.ts";
-import { GafferError } from "../errors.ts";
+import { type GafferConfig, KEY_VARIABLES, readModelCa } from "../config/index.ts";
 import { hostAllowed, type ModelRoute, type ModelTraffic } from "../sandbox/index.ts";
 
 /** Which keys of a run stay with gaffer (by model host) and which still enter the sandbox. */
@@ -46,7 +44,7 @@ export function modelKeys(
   });
   const injectedVariables = new Set(routes.flatMap((route) => route.credentials.map((c) => c.variable)));
   return {
-    traffic: routes.length > 0 ? { routes, upstreamCa: config.models.ca.map(readCa) } : undefined,
+    traffic: routes.length > 0 ? { routes, upstreamCa: readModelCa(config.models.ca) } : undefined,
     injected: routes.map((route) => ({
       host: route.host,
       api: route.api,
@@ -65,16 +63,4 @@ function sameHost(entry: string, modelHost: string): boolean {
 
 function keyEnvOf(preset: AgentPreset): readonly string[] {
   return preset.driver === "scripted" ? [] : (preset.keyEnv ?? []);
-}
-
-function readCa(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    throw new GafferError(
-      "config-invalid",
-      `[models] ca: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      "name a PEM file of the certificate authority, relative to the project",
-    );
-  }
 }

@@ -14,7 +14,7 @@ export interface BackendPause {
 }
 
 /**
- * The plan limits that hold now: per host, the latest plan-limit event whose end is still ahead.
+ * The plan limits that hold now: per host, the latest one recorded whose end is still ahead.
  * The agents held are the one that met it and every preset whose own hosts include that host.
  */
 export async function readBackendPauses(db: Db, config: GafferConfig, now: number): Promise<BackendPause[]> {

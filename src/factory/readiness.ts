@@ -1,12 +1,13 @@
 import { checkAgentStarts, loadBriefTemplate } from "../agents/index.ts";
-import { agentPreset, type FactoryConfig, type GafferConfig } from "../config/index.ts";
+import { agentPreset, type FactoryConfig, type GafferConfig, readModelCa } from "../config/index.ts";
 import { GafferError, isGafferError } from "../errors.ts";
 import { loadPolicy } from "../vault/index.ts";
 
 /**
  * What every run of the project will need, checked before anything starts (`gaffer validate`,
  * `gaffer up`): each agent the default or an enabled role uses can start, the prompt template
- * reads and fills, policy.toml parses. Reads only; the first problem is one GafferError.
+ * reads and fills, policy.toml parses, the model hosts' extra CA files read. Reads only; the first
+ * problem is one GafferError.
  */
 export async function checkReady(
   root: string,
@@ -26,6 +27,7 @@ export async function checkReady(
   }
   if (config.project.promptTemplate !== undefined) loadBriefTemplate(config.project.promptTemplate);
   loadPolicy(root, config, config.vault.policy);
+  readModelCa(config.models.ca);
 }
 
 /** Each agent a run may start, with who uses it: `[agent] default`, `role builder`, … */

@@ -88,7 +88,7 @@ export interface ModelExchange {
   api: ModelApi;
   method: string;
   path: string;
-  /** The upstream's status; 502 when it could not be reached. */
+  /** The upstream's status. A request that never reached the upstream is no exchange. */
   status: number;
   model?: string;
   /** Undefined when the answer told none (an error, a request that is not a generation). */

@@ -323,9 +323,10 @@ export const EVENTS = {
     hosts: { host: string; api: string; variables: string[] }[];
     passed: string[];
     confined: boolean;
+    keys: "proxy" | "pass";
   }>()(
     "sandbox.model-keys",
-    "the model hosts whose keys gaffer's proxy adds (their variables hold placeholders in the sandbox), and the key variables that enter the agent's environment as they are (`confined` false: there is no sandbox)",
+    "the model hosts whose keys gaffer's proxy adds (their variables hold placeholders in the sandbox), and the key variables that enter the agent's environment as they are: without a sandbox (`confined` false), with `[models] keys` \"pass\", or for a host no model host declares",
   ),
   modelRateLimited: event<
     OfAttempt & {

@@ -1,9 +1,11 @@
 /**
  * The real agents end to end, opt-in: `npm run test:agents` installs the pinned CLIs (see
- * scripts/agents-install.ts) and runs this file. For Claude Code, Codex and Gemini CLI, each over
- * ACP: `gaffer run 1 --agent <name>` in a temporary git project, in gaffer's bubblewrap sandbox
- * (required), whose only reachable host is the fake model server of the agent's provider. The fake
- * first asks for `git push origin HEAD`, then for the change that makes the gate pass, then answers.
+ * scripts/agents-install.ts) and runs this file. For Claude Code, Codex, Gemini CLI and opencode,
+ * each over ACP: `gaffer run 1 --agent <name>` in a temporary git project, in gaffer's bubblewrap
+ * sandbox (required), whose only reachable host is the fake model server of the agent's provider,
+ * behind TLS with its own authority and declared a model host: the agent holds a placeholder, and
+ * gaffer's proxy adds the key it keeps. The fake first asks for `git push origin HEAD`, then for the
+ * change that makes the gate pass, then answers.
  */
 import assert from "node:assert/strict";
 import { userInfo } from "node:os";
@@ -13,34 +15,68 @@ import { projectPaths } from "../../src/engine/paths.ts";
 import { listEvents, listRuns, openStoreReadOnly } from "../../src/store/index.ts";
 import { agentsBin, isInstalled, type RealAgent } from "../../scripts/agents-install.ts";
 import { gaffer } from "../helpers/cli.ts";
+import { PROVIDER_CA } from "../helpers/fake-provider.ts";
 import { gitOut, gitRepo } from "../helpers/git.ts";
 import { startFakeAnthropic } from "./fake-models/anthropic.ts";
 import { startFakeGemini } from "./fake-models/gemini.ts";
 import { startFakeOpenAi } from "./fake-models/openai.ts";
 import { FIX, PROJECT_FILES } from "./fake-models/script.ts";
-import type { FakeModelServer, ReportedUsage } from "./fake-models/server.ts";
+import type { FakeModelServer } from "./fake-models/server.ts";
 
 /** Anthropic's list prices (USD per million tokens) for the model the Claude run uses. */
-const SONNET = { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 };
+const ANTHROPIC_PRICES: Record<
+  string,
+  { input: number; output: number; cacheWrite: number; cacheRead: number }
+> = {
+  "claude-sonnet-4-5": { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
+  // opencode names its small model for side requests (a session title).
+  "claude-haiku-4-5": { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 },
+};
 /** `[prices]` for the agents that report tokens but no money. */
 const PRICES = {
   "gpt-5.5": { input: 1.25, output: 10, cachedInput: 0.125 },
   "gemini-2.5-flash": { input: 0.3, output: 2.5, cachedInput: 0.075 },
 };
 
+/** A Responses or Gemini total read from the wire: input counts the cached tokens, which are priced apart. */
+function wireCost(server: FakeModelServer, price: { input: number; output: number; cachedInput: number }) {
+  const all = server.reported();
+  return {
+    requests: server.requests.length,
+    inputTokens: all.input - all.cacheRead,
+    outputTokens: all.output,
+    cachedTokens: all.cacheRead,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    costUsd:
+      ((all.input - all.cacheRead) * price.input +
+        all.cacheRead * price.cachedInput +
+        all.output * price.output) /
+      1_000_000,
+  };
+}
+
 const GATE = `[[gate.commands]]\nname = "test"\nrun = "node --test"\n`;
 
 interface CostTotal {
   attempts: number;
+  requests: number;
   inputTokens: number;
   outputTokens: number;
   cachedTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
   costUsd: number;
   unpriced: number;
 }
 
+/** The key gaffer holds where the model host is behind TLS and the proxy adds it. */
+const HELD_KEY = "sk-ant-held-by-gaffer-0123456789";
+
 interface AgentCase {
   agent: RealAgent;
+  /** What the case shows beside the agent's name, when an agent has several. */
+  variant?: string;
   start(): Promise<FakeModelServer>;
   /** gaffer.toml beyond the gate: the sandbox, and a preset where the built-in one is not used. */
   config(server: FakeModelServer): string;
@@ -50,42 +86,79 @@ interface AgentCase {
   refusal: RegExp;
   /** What `gaffer cost --json` must total, from what the fake server reported. */
   expectedCost(server: FakeModelServer): Omit<CostTotal, "attempts" | "unpriced">;
+  /** The key gaffer keeps: the fake is a model host behind TLS, and every request must carry it. */
+  heldKey?: string;
 }
 
 const sandbox = (hosts: string[]) => `[sandbox]\nmode = "required"\nhosts = ${JSON.stringify(hosts)}\n`;
 
+/** A model host of the project's own: the fake behind TLS, its authority trusted by gaffer alone. */
+const modelHost = (server: FakeModelServer, api: string) =>
+  `\n[models]\nca = ["provider-ca.pem"]\n\n[models.hosts."${server.host}"]\napi = "${api}"\n`;
+
 const CASES: AgentCase[] = [
   {
-    // The built-in preset: everything comes from the environment it passes in.
+    // The built-in preset: everything comes from the environment it passes in. The key stays with
+    // gaffer: Claude Code holds a placeholder and trusts the run's authority (NODE_EXTRA_CA_CERTS).
     agent: "claude",
-    start: startFakeAnthropic,
-    config: (server) => sandbox([server.host]),
+    start: () => startFakeAnthropic({ tls: true }),
+    config: (server) => sandbox([server.host]) + modelHost(server, "anthropic"),
     env: (server) => ({
-      ANTHROPIC_API_KEY: "sk-ant-fake",
+      ANTHROPIC_API_KEY: HELD_KEY,
       ANTHROPIC_BASE_URL: server.url,
       ANTHROPIC_MODEL: "claude-sonnet-4-5",
       ...(userInfo().uid === 0 && { IS_SANDBOX: "1" }),
     }),
     refusal: /Permission to use Bash with command git push origin HEAD has been denied/,
+    heldKey: HELD_KEY,
     expectedCost(server) {
-      // Tokens are the conversation's (cache writes count as input); Claude Code's USD cost
-      // covers its side requests (a session title) as well.
-      const turn = server.reported("conversation");
+      // Read from the wire: every request served, side requests (a session title) included, by class.
       const all = server.reported();
       return {
-        inputTokens: turn.input + turn.cacheWrite,
-        outputTokens: turn.output,
-        cachedTokens: turn.cacheRead,
-        costUsd: anthropicCost(all),
+        requests: server.requests.length,
+        inputTokens: all.input,
+        outputTokens: all.output,
+        cachedTokens: all.cacheRead,
+        cacheWriteTokens: all.cacheWrite,
+        reasoningTokens: 0,
+        costUsd: anthropicCost(server),
+      };
+    },
+  },
+  {
+    // A Claude subscription: the OAuth token of `claude setup-token`, kept by gaffer like a key and
+    // added as the Bearer token Claude Code sends for it.
+    agent: "claude",
+    variant: "subscription token",
+    start: () => startFakeAnthropic({ tls: true }),
+    config: (server) => sandbox([server.host]) + modelHost(server, "anthropic"),
+    env: (server) => ({
+      CLAUDE_CODE_OAUTH_TOKEN: HELD_KEY,
+      ANTHROPIC_BASE_URL: server.url,
+      ANTHROPIC_MODEL: "claude-sonnet-4-5",
+      ...(userInfo().uid === 0 && { IS_SANDBOX: "1" }),
+    }),
+    refusal: /Permission to use Bash with command git push origin HEAD has been denied/,
+    heldKey: `Bearer ${HELD_KEY}`,
+    expectedCost(server) {
+      const all = server.reported();
+      return {
+        requests: server.requests.length,
+        inputTokens: all.input,
+        outputTokens: all.output,
+        cachedTokens: all.cacheRead,
+        cacheWriteTokens: all.cacheWrite,
+        reasoningTokens: 0,
+        costUsd: anthropicCost(server),
       };
     },
   },
   {
     // A preset of the user's own, as docs/AGENTS.md shows it: the model is named for pricing.
     agent: "codex",
-    start: startFakeOpenAi,
+    start: () => startFakeOpenAi({ tls: true }),
     config: (server) =>
-      `${sandbox([])}
+      `${sandbox([])}${modelHost(server, "openai")}
 [agents.codex]
 driver = "acp"
 command = ["codex-acp"]
@@ -99,30 +172,17 @@ input = ${PRICES["gpt-5.5"].input}
 output = ${PRICES["gpt-5.5"].output}
 cached_input = ${PRICES["gpt-5.5"].cachedInput}
 `,
-    env: () => ({ OPENAI_API_KEY: "sk-fake" }),
+    env: () => ({ OPENAI_API_KEY: HELD_KEY }),
     refusal: /rejected: denied by gaffer policy: git push/,
-    expectedCost(server) {
-      // Codex reports the conversation's tokens; requests of its own on the side (it makes some
-      // when it has time to) are not in them.
-      const all = server.reported("conversation");
-      const price = PRICES["gpt-5.5"];
-      return {
-        inputTokens: all.input - all.cacheRead,
-        outputTokens: all.output,
-        cachedTokens: all.cacheRead,
-        costUsd:
-          ((all.input - all.cacheRead) * price.input +
-            all.cacheRead * price.cachedInput +
-            all.output * price.output) /
-          1_000_000,
-      };
-    },
+    heldKey: `Bearer ${HELD_KEY}`,
+    // Every request, the side requests Codex makes when it has time to included.
+    expectedCost: (server) => wireCost(server, PRICES["gpt-5.5"]),
   },
   {
     agent: "gemini",
-    start: startFakeGemini,
+    start: () => startFakeGemini({ tls: true }),
     config: (server) =>
-      `${sandbox([])}
+      `${sandbox([])}${modelHost(server, "gemini")}
 [agents.gemini]
 driver = "acp"
 command = ["gemini", "--acp", "--model", "{model}"]
@@ -133,19 +193,45 @@ hosts = ["${server.host}"]
 [prices."gemini-2.5-flash"]
 input = ${PRICES["gemini-2.5-flash"].input}
 output = ${PRICES["gemini-2.5-flash"].output}
+cached_input = ${PRICES["gemini-2.5-flash"].cachedInput}
 `,
-    env: (server) => ({ GEMINI_API_KEY: "fake-key", GOOGLE_GEMINI_BASE_URL: server.url }),
+    env: (server) => ({ GEMINI_API_KEY: HELD_KEY, GOOGLE_GEMINI_BASE_URL: server.url }),
     refusal: /denied by policy/,
+    heldKey: HELD_KEY,
+    // Every request (its routing and next-speaker checks included), cached tokens told apart.
+    expectedCost: (server) => wireCost(server, PRICES["gemini-2.5-flash"]),
+  },
+  {
+    // opencode talks to a server of its own on loopback, which the sandbox keeps out of the proxy.
+    agent: "opencode",
+    start: () => startFakeAnthropic({ tls: true }),
+    config: (server) =>
+      `${sandbox([])}${modelHost(server, "anthropic")}
+[agents.opencode]
+driver = "acp"
+command = ["opencode", "acp"]
+pass_env = ["ANTHROPIC_API_KEY", "OPENCODE_CONFIG_CONTENT"]
+hosts = ["${server.host}"]
+`,
+    env: (server) => ({
+      ANTHROPIC_API_KEY: HELD_KEY,
+      OPENCODE_CONFIG_CONTENT: JSON.stringify({
+        model: "anthropic/claude-sonnet-4-5",
+        provider: { anthropic: { options: { baseURL: `${server.url}/v1` } } },
+      }),
+    }),
+    refusal: /The user has specified a rule which prevents you from using this specific tool call/,
+    heldKey: HELD_KEY,
     expectedCost(server) {
-      // Over ACP, Gemini CLI gives the conversation's input tokens with the cached ones inside,
-      // not told apart.
-      const all = server.reported("conversation");
-      const price = PRICES["gemini-2.5-flash"];
+      const all = server.reported();
       return {
+        requests: server.requests.length,
         inputTokens: all.input,
         outputTokens: all.output,
-        cachedTokens: 0,
-        costUsd: (all.input * price.input + all.output * price.output) / 1_000_000,
+        cachedTokens: all.cacheRead,
+        cacheWriteTokens: all.cacheWrite,
+        reasoningTokens: 0,
+        costUsd: anthropicCost(server),
       };
     },
   },
@@ -163,12 +249,23 @@ function codexConfig(server: FakeModelServer): string {
   return JSON.stringify({ model: "gpt-5.5", model_provider: "fake", model_providers: { fake: provider } });
 }
 
-function anthropicCost(total: ReportedUsage): number {
-  const perMillion =
-    total.input * SONNET.input +
-    total.output * SONNET.output +
-    total.cacheWrite * SONNET.cacheWrite +
-    total.cacheRead * SONNET.cacheRead;
+/** Anthropic's bill for every request the fake served, each at its own model's prices (a dated snapshot as its model). */
+function anthropicCost(server: FakeModelServer): number {
+  let perMillion = 0;
+  for (const { body, usage } of server.requests) {
+    if (!usage) continue;
+    const model = ((body as { model?: string } | undefined)?.model ?? "claude-sonnet-4-5").replace(
+      /-\d{8}$/,
+      "",
+    );
+    const price = ANTHROPIC_PRICES[model];
+    if (!price) throw new Error(`no price for ${model} in the test`);
+    perMillion +=
+      usage.input * price.input +
+      usage.output * price.output +
+      usage.cacheWrite * price.cacheWrite +
+      usage.cacheRead * price.cacheRead;
+  }
   return perMillion / 1_000_000;
 }
 
@@ -191,7 +288,7 @@ async function runEvents(dir: string) {
 
 for (const spec of CASES) {
   describe(
-    `real agent over ACP: ${spec.agent}`,
+    `real agent over ACP: ${spec.agent}${spec.variant ? ` (${spec.variant})` : ""}`,
     { skip: !isInstalled(spec.agent) && "not installed" },
     () => {
       let server: FakeModelServer;
@@ -201,7 +298,11 @@ for (const spec of CASES) {
       after(() => server.close());
 
       it("turns the item into a proposal, is refused its git push, and costs what the model server reported", async (t: TestContext) => {
-        const dir = gitRepo(t, { ...PROJECT_FILES, "gaffer.toml": `${GATE}\n${spec.config(server)}` });
+        const dir = gitRepo(t, {
+          ...PROJECT_FILES,
+          "gaffer.toml": `${GATE}\n${spec.config(server)}`,
+          "provider-ca.pem": PROVIDER_CA.certificate,
+        });
         const env = { PATH: agentPath(), ...spec.env(server) };
         const filed = await gaffer(
           ["issue", "add", "Make answer() return 42", "-b", "answer() must return 42."],
@@ -248,6 +349,15 @@ for (const spec of CASES) {
               (event.data as { status?: string }).status === "failed",
           );
           assert.ok(failed, `the push (tool call ${first?.id}) is recorded as failed`);
+        }
+
+        if (spec.heldKey) {
+          // Every request carried gaffer's key, added by its proxy; the agent never had it to send.
+          const credentials = new Set(server.requests.map((request) => request.credential));
+          assert.deepEqual([...credentials], [spec.heldKey]);
+          assert.ok(!JSON.stringify(server.requests.map((r) => r.body)).includes(HELD_KEY));
+          const keys = events.find((event) => event.type === "sandbox.model-keys");
+          assert.deepEqual((keys?.data as { passed?: string[] } | undefined)?.passed, []);
         }
 
         // `gaffer cost` totals exactly what the fake server reported.

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { projectPaths } from "../../src/engine/index.ts";
@@ -9,6 +9,7 @@ import { dataOf } from "../helpers/events.ts";
 import { anthropicStream, fakeProvider, type FakeProvider, PROVIDER_CA } from "../helpers/fake-provider.ts";
 import { fileItem, sampleProject, scenarioItem } from "../helpers/project.ts";
 import { sandboxSkip } from "../helpers/sandbox.ts";
+import { waitFor, waitForEvent } from "../helpers/wait.ts";
 
 const REAL_KEY = "sk-ant-e2e-real-key-0123456789";
 /** Anthropic's list prices for claude-sonnet-4-5, the model the fake names: gaffer ships them. */
@@ -27,6 +28,10 @@ async function keysProject(t: TestContext, provider: FakeProvider): Promise<stri
   const dir = await sampleProject(
     t,
     `[[gate.commands]]
+name = "probe"
+run = 'curl -sSk -o /dev/null -H "x-api-key: $ANTHROPIC_API_KEY" -d x "https://${provider.authority}/v1/messages?from=gate"; true'
+
+[[gate.commands]]
 name = "test"
 run = "node --test"
 
@@ -84,8 +89,12 @@ steps = [
       new RegExp(`model keys stay with gaffer's proxy: ${provider.authority} \\(ANTHROPIC_API_KEY\\)`),
     );
 
-    assert.equal(provider.seen.length, 3);
-    for (const request of provider.seen) assert.equal(request.headers["x-api-key"], REAL_KEY);
+    const fromGate = provider.seen.filter((request) => request.path.endsWith("from=gate"));
+    const fromAgent = provider.seen.filter((request) => !fromGate.includes(request));
+    assert.equal(fromAgent.length, 3);
+    for (const request of fromAgent) assert.equal(request.headers["x-api-key"], REAL_KEY);
+    assert.equal(fromGate.length, 1, "the gate reached the provider, as a plain tunnel");
+    assert.ok(!fromGate[0]?.headers["x-api-key"], "the gate, which runs the agent's code, has no key");
 
     const { events } = await record(dir, id);
     const keys = events.find((event) => event.type === "sandbox.model-keys");
@@ -94,6 +103,7 @@ steps = [
       hosts: [{ host: provider.authority, api: "anthropic", variables: ["ANTHROPIC_API_KEY"] }],
       passed: [],
       confined: true,
+      keys: "proxy",
     });
     assert.ok(!JSON.stringify(events).includes(REAL_KEY), "no event holds the key");
 
@@ -187,5 +197,105 @@ steps = [
       [1],
       "the resumed run goes on with the same attempt",
     );
+  });
+});
+
+describe("e2e: model keys without a sandbox", () => {
+  it("are passed to the agent as before, and the run says so", async (t) => {
+    const dir = await sampleProject(
+      t,
+      `[[gate.commands]]\nname = "test"\nrun = "node --test"\n\n[sandbox]\nmode = "off"\nenv = ["ANTHROPIC_API_KEY"]\n`,
+    );
+    const scenario = `[[attempts]]\nsteps = [\n  { shell = 'echo "$ANTHROPIC_API_KEY" > /dev/null' },\n  ${NEGATE},\n]`;
+    const id = await fileItem(dir, scenarioItem("negate", scenario));
+    const result = await gaffer(["run", String(id), "--plain"], { cwd: dir, env });
+    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+    assert.match(
+      result.stderr,
+      /WARNING: ANTHROPIC_API_KEY enter the agent's environment: there is no sandbox/,
+    );
+    const { events } = await record(dir, id);
+    const keys = events.find((event) => event.type === "sandbox.model-keys");
+    assert.ok(keys, "a sandbox.model-keys event");
+    assert.deepEqual(dataOf(keys), {
+      hosts: [],
+      passed: ["ANTHROPIC_API_KEY"],
+      confined: false,
+      keys: "proxy",
+    });
+  });
+});
+
+describe("e2e: the factory at a plan limit", { skip: sandboxSkip() }, () => {
+  it("holds the agent's work back until the reset, then resumes the interrupted run and goes on", async (t) => {
+    // Set when the limit is answered: 12 s ahead, in whole seconds as the header gives it.
+    let resetsAt = 0;
+    const provider = await fakeProvider(t, () => {
+      if (resetsAt > 0) return anthropicStream(usageOf(1));
+      resetsAt = Math.floor(Date.now() / 1000) + 12;
+      return {
+        status: 429,
+        headers: {
+          "content-type": "application/json",
+          "anthropic-ratelimit-unified-status": "rejected",
+          "anthropic-ratelimit-unified-reset": String(resetsAt),
+        },
+        body: JSON.stringify({
+          type: "error",
+          error: { type: "rate_limit_error", message: "usage limit reached" },
+        }),
+      };
+    });
+    const dir = await keysProject(t, provider);
+    appendFileSync(
+      join(dir, "gaffer.toml"),
+      `\n[factory]\nheartbeat = "500ms"\nlease = "5s"\nrestart_backoff = "100ms"\n\n[roles.builder]\nconcurrency = 1\n`,
+    );
+    // The sample project's own items are not this test's.
+    for (const sample of [1, 2, 3]) await gaffer(["issue", "close", String(sample)], { cwd: dir });
+    const write = (n: number) => `{ write = "notes/${n}.md", content = "note ${n}\\n" }`;
+    const first = await fileItem(
+      dir,
+      scenarioItem(
+        "first",
+        `[[attempts]]\nsteps = [${calls(provider.authority, 1)}, { sleep = 2000 }, ${write(1)}]`,
+      ),
+    );
+    const second = await fileItem(dir, scenarioItem("second", `[[attempts]]\nsteps = [${write(2)}]`));
+
+    assert.equal((await gaffer(["up"], { cwd: dir, env })).code, 0);
+    try {
+      const paused = await waitForEvent(dir, "supervisor.backend-paused");
+      assert.deepEqual(dataOf(paused).agents, ["scripted"]);
+      assert.equal(dataOf(paused).until, resetsAt * 1000);
+      const status = await gaffer(["status"], { cwd: dir });
+      assert.match(
+        status.stdout,
+        new RegExp(`plan limit: ${provider.authority} until .* holds scripted back`),
+      );
+
+      await waitFor(
+        async () => (await record(dir, second).catch(() => undefined))?.run.state === "proposed",
+        "the second item's proposal",
+        120_000,
+      );
+      const held = await record(dir, second);
+      assert.ok(held.run.createdAt >= resetsAt * 1000, "the second item waited for the reset");
+      await waitFor(
+        async () => (await record(dir, first)).run.state === "proposed",
+        "the first item's proposal",
+        120_000,
+      );
+      const resumed = await record(dir, first);
+      const resumedAt = resumed.events.find((event) => event.type === "run.resumed")?.at ?? 0;
+      assert.ok(resumedAt >= resetsAt * 1000, "the interrupted run resumed after the reset");
+      assert.deepEqual(
+        resumed.attempts.map((a) => a.number),
+        [1],
+        "its attempt was not charged",
+      );
+    } finally {
+      await gaffer(["down"], { cwd: dir });
+    }
   });
 });

@@ -60,6 +60,11 @@ describe("gaffer validate", () => {
       await gaffer(["validate"], { cwd: dir }),
       /^gaffer: gaffer\.toml:2: unknown key "max_fix_atempts" in \[gate\] — did you mean "max_fix_attempts"\?$/m,
     );
+    writeFileSync(join(dir, "gaffer.toml"), '[models]\nca = ["certs/gateway.pem"]\n');
+    assertOneLineError(
+      await gaffer(["validate"], { cwd: dir }),
+      /^gaffer: \[models\] ca: cannot read .*certs\/gateway\.pem: ENOENT — name a PEM file/m,
+    );
     writeFileSync(join(dir, "gaffer.toml"), "[roles.builder]\n");
     writeFileSync(join(dir, "agents.toml"), `[[roles]]\nname = "a"\nbackend = "claud"\n`);
     assertOneLineError(

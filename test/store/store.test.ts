@@ -112,7 +112,7 @@ describe("store", () => {
         "ALTER TABLE attempts DROP COLUMN commit_sha; ALTER TABLE attempts DROP COLUMN tree;",
         "ALTER TABLE proposals DROP COLUMN tree; ALTER TABLE proposals DROP COLUMN environment;",
         "DROP TABLE tracker_items; DROP TABLE tracker_cursors; DROP TABLE tokens;",
-        "DROP TABLE model_requests; ALTER TABLE usage DROP COLUMN metered;",
+        "DROP TABLE model_requests; ALTER TABLE usage DROP COLUMN metered; DROP INDEX events_by_type_at;",
         "DELETE FROM kysely_migration WHERE name IN",
         "('004-factory', '005-evidence', '006-trackers', '007-tokens', '008-model-requests');",
       ].join(" "),

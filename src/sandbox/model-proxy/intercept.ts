@@ -103,7 +103,7 @@ function forward(
   const method = req.method ?? "GET";
   const report = (
     status: number,
-    reading: Omit<ModelExchange, "host" | "api" | "method" | "path" | "status"> = {},
+    reading: Omit<ModelExchange, "host" | "api" | "method" | "path" | "status">,
   ) => onExchange({ host: route.host, api: route.api, method, path: pathOnly(path), status, ...reading });
   const upstream = request(
     {
@@ -127,12 +127,12 @@ function forward(
   res.on("close", () => {
     if (!res.writableFinished) upstream.destroy();
   });
+  // A request that never reached the host was not served: the agent gets a 502, nothing is counted.
   upstream.on("error", () => {
     if (res.headersSent) return void res.destroy();
     res
       .writeHead(502, { "content-type": "text/plain" })
       .end(`gaffer sandbox: ${route.host} could not be reached\n`);
-    report(502);
   });
   req.on("error", () => upstream.destroy());
   req.pipe(upstream);

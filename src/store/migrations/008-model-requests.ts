@@ -39,4 +39,6 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
     .alterTable("usage")
     .addColumn("metered", "integer", (c) => c.notNull().defaultTo(0))
     .execute();
+  // The supervisor asks, each tick, for the plan limits of the last days, whatever run they were in.
+  await db.schema.createIndex("events_by_type_at").on("events").columns(["type", "at"]).execute();
 }

@@ -27,12 +27,12 @@ interface MessagesRequest {
  * (input and cache tokens), `content_block_start/delta/stop` per block (text deltas, tool input as
  * JSON deltas), `message_delta` (stop reason, output tokens), `message_stop`.
  */
-export function startFakeAnthropic(): Promise<FakeModelServer> {
+export function startFakeAnthropic(options: { tls?: boolean } = {}): Promise<FakeModelServer> {
   return startFakeServer((exchange) => {
     if (exchange.path === "/v1/messages/count_tokens") return json(exchange.res, 200, { input_tokens: 100 });
     if (exchange.path !== "/v1/messages") return json(exchange.res, 404, notFound(exchange.path));
     answer(exchange);
-  });
+  }, options);
 }
 
 function answer({ res, body, report }: Exchange): void {

@@ -26,7 +26,7 @@ interface GenerateRequest {
  * `:generateContent`): each SSE `data:` line is a GenerateContentResponse with candidates whose
  * parts are text or a functionCall, and usageMetadata on the last chunk.
  */
-export function startFakeGemini(): Promise<FakeModelServer> {
+export function startFakeGemini(options: { tls?: boolean } = {}): Promise<FakeModelServer> {
   return startFakeServer((exchange) => {
     const match = /\/models\/([^/:]+):(streamGenerateContent|generateContent|countTokens)$/.exec(
       exchange.path,
@@ -38,7 +38,7 @@ export function startFakeGemini(): Promise<FakeModelServer> {
     const [, model = "", method] = match;
     if (method === "countTokens") return json(exchange.res, 200, { totalTokens: 100 });
     answer(exchange, model, method === "streamGenerateContent");
-  });
+  }, options);
 }
 
 function answer({ res, body, report }: Exchange, model: string, stream: boolean): void {

@@ -38,7 +38,7 @@ const SHELL_TOOLS: Record<string, (command: string, workdir?: string) => Record<
  * `response.created`, then per output item `response.output_item.added` (text deltas for a message)
  * and `response.output_item.done`, then `response.completed` carrying the usage.
  */
-export function startFakeOpenAi(): Promise<FakeModelServer> {
+export function startFakeOpenAi(options: { tls?: boolean } = {}): Promise<FakeModelServer> {
   return startFakeServer((exchange) => {
     if (exchange.path.endsWith("/models"))
       return json(exchange.res, 200, { object: "list", data: [], models: [] });
@@ -46,7 +46,7 @@ export function startFakeOpenAi(): Promise<FakeModelServer> {
     if (exchange.req.method !== "POST" || !exchange.path.endsWith("/responses"))
       return json(exchange.res, 404, { error: { message: `no ${exchange.path}` } });
     answer(exchange);
-  });
+  }, options);
 }
 
 function answer({ res, body, report }: Exchange): void {

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { PROVIDER_CA } from "../../helpers/fake-provider.ts";
 
 /** Tokens one response reported, in the provider's own terms (cached and cache writes apart). */
 export interface ReportedUsage {
@@ -13,6 +15,8 @@ export interface ReportedUsage {
 export interface LoggedRequest {
   method: string;
   path: string;
+  /** The credential it came with: `x-api-key`, `x-goog-api-key` or `authorization`. */
+  credential: string | undefined;
   body: unknown;
   usage?: ReportedUsage;
   /** Whether the answer was a step of the scripted conversation, not a side request (a title, a check). */
@@ -20,7 +24,7 @@ export interface LoggedRequest {
 }
 
 export interface FakeModelServer {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>`, or `https://` behind TLS (a certificate of PROVIDER_CA). */
   readonly url: string;
   /** `127.0.0.1:<port>`, for a sandbox's host allowlist. */
   readonly host: string;
@@ -42,16 +46,27 @@ export interface Exchange {
 
 export type Handler = (exchange: Exchange) => void | Promise<void>;
 
-/** An HTTP server on 127.0.0.1 (a free port) that logs every request and hands it to `handle`. */
-export async function startFakeServer(handle: Handler): Promise<FakeModelServer> {
+/**
+ * An HTTP server on 127.0.0.1 (a free port) that logs every request and hands it to `handle`;
+ * with `tls`, behind TLS with a certificate of the fake providers' own authority.
+ */
+export async function startFakeServer(
+  handle: Handler,
+  options: { tls?: boolean } = {},
+): Promise<FakeModelServer> {
   const requests: LoggedRequest[] = [];
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       const text = Buffer.concat(chunks).toString("utf8");
       const path = new URL(req.url ?? "/", "http://fake").pathname;
-      const entry: LoggedRequest = { method: req.method ?? "GET", path, body: parseBody(text) };
+      const credential = [
+        req.headers["x-api-key"],
+        req.headers["x-goog-api-key"],
+        req.headers.authorization,
+      ].find((value): value is string => typeof value === "string");
+      const entry: LoggedRequest = { method: req.method ?? "GET", path, credential, body: parseBody(text) };
       requests.push(entry);
       const report = (usage: ReportedUsage, conversation: boolean) =>
         Object.assign(entry, { usage, conversation });
@@ -60,11 +75,14 @@ export async function startFakeServer(handle: Handler): Promise<FakeModelServer>
         res.end(JSON.stringify({ error: { message: String(error) } }));
       });
     });
-  });
+  };
+  const server = options.tls
+    ? createTlsServer(PROVIDER_CA.serverPair("127.0.0.1"), onRequest)
+    : createServer(onRequest);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     requests,
     reported: (which) =>
