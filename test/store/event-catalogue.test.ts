@@ -45,6 +45,7 @@ const PUBLISHED = [
   "review.agent.file-write", "review.agent.file-read", "review.agent.file-denied", "review.agent.terminal",
   "review.agent.output", "review.agent.other",
   "vault.merged",
+  "track.started", "track.task-done", "track.checkpoint", "track.stopped", "track.completed",
   "factory.paused", "factory.resumed", "phase.advanced", "phase.set",
   "supervisor.started", "supervisor.paused", "supervisor.stopped", "supervisor.error", "item.retrying",
   "role.started", "role.exited", "role.died", "role.healing", "role.gave-up", "role.scheduled", "role.skipped",
