@@ -89,6 +89,7 @@ async function executeMerge(
   target: MergeTarget,
 ): Promise<Outcome> {
   await checkMergeRequest(ctx, target);
+  if (target.run === undefined) return executeBranchMerge(ctx, request, target);
   const run = await getRun(ctx.db, target.run);
   const snapshot = await keepSnapshot(ctx.root, run, target.head);
   const merged = await mergeIntoBranch(ctx.root, {
@@ -117,6 +118,35 @@ async function executeMerge(
   return {
     exit_code: 0,
     logs: `merged ${target.branch} (${target.head.slice(0, 12)}) into ${target.into} as ${merged.commit.slice(0, 12)}${worktree}; workspace kept in ${snapshot}`,
+    merge,
+  };
+}
+
+/** Merges a branch gaffer grew (a track's), which stays where it is: it needs no snapshot. */
+async function executeBranchMerge(
+  ctx: VaultContext,
+  request: ActionRequest,
+  target: MergeTarget,
+): Promise<Outcome> {
+  const merged = await mergeIntoBranch(ctx.root, {
+    into: target.into,
+    head: target.head,
+    message: `Merge ${target.branch}\n\n${request.context}\n\ngaffer vault action ${request.id} (${request.tier})`,
+    identity: ctx.config.workspace.identity,
+  });
+  const merge = {
+    into: target.into,
+    from: target.branch,
+    head: target.head,
+    commit: merged.commit,
+    snapshot: null,
+    worktree: merged.worktree,
+  };
+  await appendEvent(ctx.db, {}, EVENTS.vaultMerged, { action: request.id, ...merge });
+  const worktree = merged.worktree ? `; ${merged.worktree} updated` : "";
+  return {
+    exit_code: 0,
+    logs: `merged ${target.branch} (${target.head.slice(0, 12)}) into ${target.into} as ${merged.commit.slice(0, 12)}${worktree}`,
     merge,
   };
 }
