@@ -8,12 +8,13 @@ import { measureSandboxOverhead } from "./sandbox.ts";
 import { measureFactory } from "./factory.ts";
 import { measureTickQueries } from "./tick-queries.ts";
 import { measureGateCheckout } from "./gate-checkout.ts";
+import { measureProxyOverhead } from "./proxy.ts";
 import { measureModule25, module25ToolsMissing } from "./module25.ts";
 
 const FILES = Number(process.env.BENCH_FILES ?? 5000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 7);
 const GOAL_RATIO = 1.3;
-/** `BENCH_ONLY=factory,sandbox` runs only those benchmarks (run-start, sandbox, factory, gate-checkout, module25). */
+/** `BENCH_ONLY=factory,sandbox` runs only those benchmarks (run-start, sandbox, factory, gate-checkout, proxy, module25). */
 const ONLY = process.env.BENCH_ONLY?.split(",").map((name) => name.trim());
 const wanted = (name: string) => ONLY === undefined || ONLY.includes(name);
 
@@ -22,7 +23,29 @@ async function main(): Promise<void> {
   if (wanted("sandbox")) await sandboxBenchmark();
   if (wanted("factory")) await factoryBenchmark();
   if (wanted("gate-checkout")) await gateCheckoutBenchmark();
+  if (wanted("proxy")) await proxyBenchmark();
   if (wanted("module25")) module25Benchmark();
+}
+
+/** What gaffer's model proxy adds per request and per streamed token, against a local TLS provider. */
+async function proxyBenchmark(): Promise<void> {
+  const requests = Number(process.env.BENCH_PROXY_REQUESTS ?? 300);
+  const streams = Number(process.env.BENCH_PROXY_STREAMS ?? 7);
+  process.stderr.write(
+    `model requests direct vs through the proxy, ${requests} times; a 10 MB stream ${streams} times…\n`,
+  );
+  const overhead = await measureProxyOverhead(requests, streams);
+  writeResult("proxy", {
+    benchmark: "proxy",
+    date: new Date().toISOString(),
+    machine: { node: process.versions.node, cpus: cpus().length },
+    ...overhead,
+    goal: { extraPerRequestMs: 2, streamOverheadPercent: 5 },
+    meetsGoal: overhead.extraPerRequestMedianMs <= 2,
+  });
+  process.stdout.write(
+    `model proxy: +${overhead.extraPerRequestMedianMs} ms median per request (p95 +${overhead.extraPerRequestP95Ms} ms; goal ≤ 2 ms); a ${Math.round(overhead.stream.bytes / 2 ** 20)} MB stream of ${overhead.stream.events} tokens: ${overhead.directStreamMs.median} ms direct, ${overhead.proxiedStreamMs.median} ms through the proxy (+${overhead.streamOverheadPercent}%, +${overhead.extraPerStreamedTokenUs} µs per token)\nwrote bench/results/proxy.json\n`,
+  );
 }
 
 /**

@@ -28,6 +28,9 @@ export type ErrorCode =
   | "store-unavailable" // the store cannot be written or read: a full disk, a read-only or damaged file
   | "daemon-running" // another supervisor owns this project or its session namespace
   | "infrastructure" // the machine, not the agent, stopped the run (a gate command killed from outside)
+  | "tracker-auth" // the forge refused the credentials, or they lack a scope or permission
+  | "tracker-unavailable" // the forge did not answer, or kept failing or throttling past the retries
+  | "plan-limit" // the model provider's plan limit, quota or credit stopped the run until its reset
   | "cancelled";
 
 /** Exit codes follow sysexits.h for usage and config problems; run outcomes use 0, 1 and 2. */
@@ -73,6 +76,9 @@ const exitByCode: Record<ErrorCode, number> = {
   "store-unavailable": EXIT.ioErr,
   "daemon-running": EXIT.unavailable,
   infrastructure: EXIT.tempFail,
+  "tracker-auth": EXIT.config,
+  "tracker-unavailable": EXIT.unavailable,
+  "plan-limit": EXIT.tempFail,
   cancelled: EXIT.interrupted,
 };
 

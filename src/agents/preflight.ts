@@ -81,6 +81,6 @@ export async function checkAgentStarts(
     throw new GafferError(
       "agent-unavailable",
       `agent "${preset.name}" needs ${keys.length === 1 ? keys[0] : `one of ${keys.join(", ")}`} set`,
-      "export it where gaffer runs (it is passed into the sandbox), or choose another agent",
+      "export it where gaffer runs (in a sandbox, gaffer's proxy adds it to the agent's model requests), or choose another agent",
     );
 }

@@ -45,7 +45,7 @@ function program(): { command: Command; exitCode: () => number } {
     .action(use(async () => (await import("./commands/issue.ts")).issueAdd));
   issue
     .command("list")
-    .description("list items (open ones by default)")
+    .description("list items (open and parked ones by default)")
     .option("-a, --all", "include closed items")
     .option("-l, --label <label>", "only items with this label")
     .option("--json", "print JSON")
@@ -77,6 +77,21 @@ function program(): { command: Command; exitCode: () => number } {
     .option("-l, --label <label...>", "labels for the imported items")
     .option("--json", "print JSON")
     .action(use(async () => (await import("./commands/issue.ts")).issueImport));
+
+  const tracker = gaffer
+    .command("tracker")
+    .description("the forge whose issues become items ([tracker] in gaffer.toml): check, sync");
+  tracker
+    .command("check")
+    .description("verify the credentials can read, assign and label the forge's issues (reads only)")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/tracker.ts")).trackerCheck));
+  tracker
+    .command("sync")
+    .description("bring the forge's ready issues (and their dependencies) into the store as items")
+    .option("--every <duration>", "keep syncing at this interval until stopped, e.g. 1m")
+    .option("--json", "print each sync's report as JSON")
+    .action(use(async () => (await import("./commands/tracker.ts")).trackerSync));
 
   gaffer
     .command("run <item>")
@@ -244,12 +259,14 @@ function program(): { command: Command; exitCode: () => number } {
     .option("--dir <dir>", "where to create it (default: ./<name>)")
     .option("--fleet <file>", "add it to this fleet file (created if missing)")
     .action(use(async () => (await import("./commands/create-project.ts")).createProject));
-  gaffer
-    .command("up")
-    .description("start the factory: a supervisor that runs the roles over the items, in the background")
-    .option("--foreground", "supervise in this terminal instead (Ctrl-C stops it)")
-    .option("--json", "print the supervisor's record as JSON")
-    .action(use(async () => (await import("./commands/factory.ts")).up));
+  withDashboardOptions(
+    gaffer
+      .command("up")
+      .description("start the factory: a supervisor that runs the roles over the items, in the background")
+      .option("--foreground", "supervise in this terminal instead (Ctrl-C stops it)")
+      .option("--json", "print the supervisor's record as JSON")
+      .option("--dashboard", "serve the dashboard from the supervisor too (options as for gaffer serve)"),
+  ).action(use(async () => (await import("./commands/factory.ts")).up));
   gaffer
     .command("down")
     .description("stop the factory: runs are cancelled, workspaces kept, no process left behind")
@@ -268,10 +285,12 @@ function program(): { command: Command; exitCode: () => number } {
     .description("send a role a message: an item only it takes (a persistent role works it in its session)")
     .option("--json", "print the item as JSON")
     .action(use(async () => (await import("./commands/factory.ts")).tell));
-  gaffer
-    .command("supervise", { hidden: true })
-    .description("the factory's supervisor process (started by `gaffer up`)")
-    .action(use(async () => (await import("./commands/factory.ts")).superviseCommand));
+  withDashboardOptions(
+    gaffer
+      .command("supervise", { hidden: true })
+      .description("the factory's supervisor process (started by `gaffer up`)")
+      .option("--dashboard", "serve the dashboard too"),
+  ).action(use(async () => (await import("./commands/factory.ts")).superviseCommand));
   gaffer
     .command("worker <duty>", { hidden: true })
     .description("one role process (started by the supervisor): build, review or persistent")
@@ -293,6 +312,35 @@ function program(): { command: Command; exitCode: () => number } {
     )
     .action(use(async () => (await import("./commands/discard.ts")).discard));
   gaffer
+    .command("cancel <run>")
+    .description("stop a working run as Ctrl-C in its terminal would: its agent stops, its workspace is kept")
+    .action(use(async () => (await import("./commands/cancel.ts")).cancel));
+  withDashboardOptions(
+    gaffer
+      .command("serve")
+      .description(
+        "the dashboard: pages, a JSON API and the live event feed (reads need no token on loopback)",
+      ),
+  ).action(use(async () => (await import("./commands/serve.ts")).serve));
+  const token = gaffer
+    .command("token")
+    .description("dashboard tokens: every action from the dashboard needs one");
+  token
+    .command("create")
+    .description("make a token; its secret is printed once, only its hash is kept")
+    .requiredOption("--name <who>", "who acts with it (the vault checks it against its approvers)")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/token.ts")).tokenCreate));
+  token
+    .command("list")
+    .description("tokens by name, live or revoked")
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/token.ts")).tokenList));
+  token
+    .command("revoke <name>")
+    .description("revoke the live token of that name; it stops working at once")
+    .action(use(async () => (await import("./commands/token.ts")).tokenRevoke));
+  gaffer
     .command("merge <run>")
     .description("ask the vault to merge a run's proposal into the default branch (low: at once)")
     .option("--as <identity>", "who asks (default $GAFFER_APPROVER, then git user.email)")
@@ -300,6 +348,16 @@ function program(): { command: Command; exitCode: () => number } {
     .option("--blast-radius <tier>", "raise the tier: low, medium or high (never lowers it)")
     .option("--json", "print the vault action as JSON")
     .action(use(async () => (await import("./commands/merge.ts")).merge));
+  gaffer
+    .command("publish <run>")
+    .description(
+      "ask the vault to push a run's proposal to the forge and open a draft pull request with its evidence (low: at once)",
+    )
+    .option("--as <identity>", "who asks (default $GAFFER_APPROVER, then git user.email)")
+    .option("--context <text>", "why, for the record")
+    .option("--blast-radius <tier>", "raise the tier: low, medium or high (never lowers it)")
+    .option("--json", "print the vault action as JSON")
+    .action(use(async () => (await import("./commands/merge.ts")).publish));
   const vault = gaffer
     .command("vault")
     .description("approvals by blast radius: list, show, approve, reject, request, tick, verify, lint");
@@ -378,6 +436,16 @@ function program(): { command: Command; exitCode: () => number } {
     .action(use(async () => (await import("./commands/agent.ts")).scriptedAgent));
 
   return { command: gaffer, exitCode: () => exitCode };
+}
+
+/** Where and how the dashboard listens: `gaffer serve` and `gaffer up --dashboard` take the same options. */
+function withDashboardOptions(command: Command): Command {
+  return command
+    .option("--host <address>", "the dashboard's address", "127.0.0.1")
+    .option("-p, --port <port>", "the dashboard's port (0: any free port)", "4848")
+    .option("--tls-cert <file>", "serve HTTPS with this certificate (PEM)")
+    .option("--tls-key <file>", "…and this key (PEM)")
+    .option("--insecure", "allow plain HTTP on an address others can reach");
 }
 
 const VERSION = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;

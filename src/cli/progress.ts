@@ -1,5 +1,5 @@
 import { formatDuration } from "../config/index.ts";
-import { EVENTS } from "../store/index.ts";
+import { type EventPayload, EVENTS } from "../store/index.ts";
 import type { RunNotice, RunObserver } from "../engine/index.ts";
 import type { DenialWeight } from "../guard/index.ts";
 import { color } from "./output.ts";
@@ -173,6 +173,33 @@ function describe(notice: RunNotice): View {
           `WARNING: no sandbox (${shown(notice.data.description).replace(/^none: /, "")}): the agent runs with gaffer's guards only`,
         ),
       };
+    case EVENTS.sandboxModelKeys.name:
+      return { milestone: modelKeysLine(notice.data) };
+    case EVENTS.modelRateLimited.name: {
+      const d = notice.data;
+      const until = d.resetsAt === null ? "" : `, until ${clock(d.resetsAt)}`;
+      return {
+        milestone: color.yellow(
+          `${shown(d.host)}: ${d.kind === "rate" ? "rate limited" : "overloaded"} (HTTP ${d.status}${until}); the agent retries`,
+        ),
+      };
+    }
+    case EVENTS.modelPlanLimit.name: {
+      const d = notice.data;
+      return {
+        milestone: color.red(
+          `${shown(d.host)}: plan limit reached (${shown(d.message)}); the run stops until ${clock(d.until)}, nothing charged`,
+        ),
+      };
+    }
+    case EVENTS.modelUsageMismatch.name: {
+      const { attempt, reported, wire } = notice.data;
+      return {
+        milestone: color.dim(
+          `attempt ${attempt}: the agent reported ${reported.tokens} tokens, gaffer read ${wire.tokens} in ${wire.requests} requests (what counts)`,
+        ),
+      };
+    }
     case EVENTS.integrityFinding.name:
       return {
         milestone: color.yellow(`integrity ${shown(notice.data.severity)}: ${shown(notice.data.message)}`),
@@ -277,9 +304,11 @@ function describe(notice: RunNotice): View {
     case EVENTS.itemClosed.name:
     case EVENTS.itemReopened.name:
     case EVENTS.itemHeld.name:
+    case EVENTS.itemParked.name:
     case EVENTS.claimTaken.name:
     case EVENTS.claimReleased.name:
     case EVENTS.claimExpired.name:
+    case EVENTS.trackerClaimed.name:
     case EVENTS.reviewStarted.name:
     case EVENTS.reviewInvalid.name:
     case EVENTS.reviewApproved.name:
@@ -299,12 +328,19 @@ function describe(notice: RunNotice): View {
     case EVENTS.reviewAgentOutput.name:
     case EVENTS.reviewAgentOther.name:
     case EVENTS.vaultMerged.name:
+    case EVENTS.trackerDelivery.name:
+    case EVENTS.trackerDeliveryRefused.name:
+    case EVENTS.trackerSynced.name:
+    case EVENTS.publishPushed.name:
+    case EVENTS.publishPullOpened.name:
+    case EVENTS.publishCommented.name:
     case EVENTS.factoryPaused.name:
     case EVENTS.factoryResumed.name:
     case EVENTS.phaseAdvanced.name:
     case EVENTS.phaseSet.name:
     case EVENTS.supervisorStarted.name:
     case EVENTS.supervisorPaused.name:
+    case EVENTS.supervisorBackendPaused.name:
     case EVENTS.itemRetrying.name:
     case EVENTS.supervisorStopped.name:
     case EVENTS.supervisorError.name:
@@ -318,6 +354,9 @@ function describe(notice: RunNotice): View {
     case EVENTS.stallNudged.name:
     case EVENTS.stallRestarted.name:
     case EVENTS.stallGaveUp.name:
+    case EVENTS.tokenCreated.name:
+    case EVENTS.tokenRevoked.name:
+    case EVENTS.dashboardAction.name:
     case EVENTS.trackStarted.name:
     case EVENTS.trackTaskDone.name:
     case EVENTS.trackCheckpoint.name:
@@ -327,4 +366,24 @@ function describe(notice: RunNotice): View {
     default:
       return notice satisfies never;
   }
+}
+
+/** Which keys stay with gaffer, and a warning for each that enters the agent's environment. */
+function modelKeysLine(data: EventPayload<typeof EVENTS.sandboxModelKeys.name>): string {
+  const kept = data.hosts.map((h) => `${shown(h.host)} (${h.variables.map(shown).join(", ")})`).join(", ");
+  const lines = kept ? [`model keys stay with gaffer's proxy: ${kept}`] : [];
+  if (data.passed.length > 0) {
+    const why = data.confined
+      ? "no model host of the run takes them ([models.hosts])"
+      : "there is no sandbox";
+    lines.push(
+      color.yellow(`WARNING: ${data.passed.map(shown).join(", ")} enter the agent's environment: ${why}`),
+    );
+  }
+  return lines.join("\n");
+}
+
+/** A time of day, for limits that reset soon. */
+function clock(at: number): string {
+  return new Date(at).toLocaleTimeString();
 }

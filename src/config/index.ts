@@ -9,6 +9,8 @@ export {
   type TracksConfig,
 } from "./load.ts";
 export { didYouMean } from "./suggest.ts";
+export { KEY_VARIABLES, type KeyVariable, type ModelHost } from "./model-hosts.ts";
+export { type ModelPrice, priceOf } from "./prices.ts";
 export { isSecretFileName } from "./secret-files.ts";
 export { renderConfigTemplate } from "./template.ts";
 export {
@@ -34,6 +36,13 @@ export {
   readFleet,
 } from "./fleet.ts";
 export type { VaultConfig } from "./vault.ts";
+export {
+  DISINTO_LABELS,
+  type LabelScheme,
+  type TrackerAuth,
+  type TrackerConfig,
+  type WebhookConfig,
+} from "./tracker.ts";
 export { describeIssues } from "./errors.ts";
 export { pathGlobList } from "./globs.ts";
 export { locateKey } from "./locate.ts";

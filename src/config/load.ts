@@ -2,8 +2,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { GafferError } from "../errors.ts";
 import { compileFactory, type FactoryConfig } from "./factory.ts";
+import { compileTracker, type TrackerConfig, trackerProblem } from "./tracker.ts";
 import { compileVault, type VaultConfig } from "./vault.ts";
+import { API_KEYS, BUILTIN_MODEL_HOSTS, type ModelHost } from "./model-hosts.ts";
 import { BUILTIN_PRESETS } from "./presets.ts";
+import { type ModelPrice, SHIPPED_PRICES } from "./prices.ts";
 import { configSchema, type RawConfig } from "./schema.ts";
 import { didYouMean } from "./suggest.ts";
 import { isSecretFileName } from "./secret-files.ts";
@@ -49,12 +52,19 @@ export interface GafferConfig {
   };
   /** USD; 0 means no limit. */
   budget: { run: number; item: number; day: number; project: number };
-  /** USD per million tokens, by model. */
-  prices: Record<string, { input: number; output: number; cachedInput?: number }>;
+  /** USD per million tokens, by model: the shipped table under `[prices]`. */
+  prices: Record<string, ModelPrice>;
+  /**
+   * Model traffic: whether keys stay with gaffer's proxy or enter the sandbox, the extra CA files
+   * (absolute) trusted for upstreams, and every model host (built-in and `[models.hosts]`).
+   */
+  models: { keys: "proxy" | "pass"; ca: string[]; hosts: ModelHost[] };
   /** Roles, phases and the daemon's settings. */
   factory: FactoryConfig;
   /** Approvals, the policy file, secrets and formula commands. */
   vault: VaultConfig;
+  /** The forge whose issues become items; undefined: the built-in tracker only. */
+  tracker: TrackerConfig | undefined;
   /** Conductor tracks (`gaffer track`): where their files, state and reports live, and who works them. */
   tracks: TracksConfig;
 }
@@ -89,7 +99,10 @@ export function parseConfig(
 ): GafferConfig {
   const { data } = parseTomlFile(text, file, configSchema);
   assertSecretCopiesAllowed(data.workspace, file, text);
-  return compile(data, root, file, env);
+  const config = compile(data, root, file, env);
+  const problem = data.tracker && trackerProblem(data.tracker, data.sandbox.env, config.agents);
+  if (problem) throw problemAt(file, text, problem.path, problem.message, problem.hint);
+  return config;
 }
 
 /** A file that looks like a secret is copied into workspaces only when gaffer.toml says so. */
@@ -183,16 +196,8 @@ function compile(
       secrets: raw.guard.secrets,
     },
     budget: raw.budget,
-    prices: Object.fromEntries(
-      Object.entries(raw.prices).map(([model, p]) => [
-        model,
-        {
-          input: p.input,
-          output: p.output,
-          ...(p.cached_input !== undefined && { cachedInput: p.cached_input }),
-        },
-      ]),
-    ),
+    prices: { ...SHIPPED_PRICES, ...prices(raw.prices) },
+    models: { keys: raw.models.keys, ca: raw.models.ca.map(at), hosts: modelHosts(raw.models.hosts) },
     limits: {
       runTimeoutMs: raw.limits.run_timeout,
       outputBytes: raw.limits.output_bytes,
@@ -202,6 +207,7 @@ function compile(
     },
     factory: compileFactory(raw, root, file),
     vault: compileVault(raw.vault),
+    tracker: raw.tracker && compileTracker(raw.tracker, root),
     tracks: {
       conductor: raw.tracks.conductor,
       branchPrefix: raw.tracks.branch_prefix,
@@ -221,6 +227,38 @@ function compile(
       identity: { name: raw.workspace.author_name, email: raw.workspace.author_email },
     },
   };
+}
+
+function prices(raw: RawConfig["prices"]): Record<string, ModelPrice> {
+  return Object.fromEntries(
+    Object.entries(raw).map(([model, p]) => [
+      model,
+      {
+        input: p.input,
+        output: p.output,
+        ...(p.cached_input !== undefined && { cachedInput: p.cached_input }),
+        ...(p.cache_write !== undefined && { cacheWrite: p.cache_write }),
+      },
+    ]),
+  );
+}
+
+/** The built-in model hosts with `[models.hosts]` over them; a host's keys default to its API's. */
+function modelHosts(raw: RawConfig["models"]["hosts"]): ModelHost[] {
+  const own = Object.entries(raw).map(([host, entry]): ModelHost => {
+    const known = API_KEYS[entry.api];
+    const keys = (entry.keys ?? known.map((key) => key.variable)).map(
+      (variable) =>
+        known.find((key) => key.variable === variable) ?? { variable, header: defaultHeader(entry.api) },
+    );
+    return { host, api: entry.api, keys, ...(entry.upstream !== undefined && { upstream: entry.upstream }) };
+  });
+  const named = new Set(own.map((entry) => entry.host));
+  return [...BUILTIN_MODEL_HOSTS.filter((entry) => !named.has(entry.host)), ...own];
+}
+
+function defaultHeader(api: ModelHost["api"]) {
+  return API_KEYS[api][0]?.header ?? "authorization";
 }
 
 /**

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { formatDuration, MAX_TIMER_MS, parseDuration, parseSize } from "./duration.ts";
 import { factorySettingsSchema, gafferRoleSchema, phaseSchema, roleName } from "./factory-schema.ts";
 import { pathGlobList } from "./globs.ts";
+import { trackerSchema } from "./tracker.ts";
 
 /**
  * The gaffer.toml schema: every key with its description and default. Durations are "30s", "10m",
@@ -191,10 +192,43 @@ export const configSchema = z.strictObject({
         input: z.number().min(0).describe("USD per million input tokens"),
         output: z.number().min(0).describe("USD per million output tokens"),
         cached_input: z.number().min(0).optional().describe("USD per million cached input tokens"),
+        cache_write: z.number().min(0).optional().describe("USD per million input tokens written to a cache"),
       }),
     )
     .default({})
-    .describe("prices by model, for agents that report tokens but not money"),
+    .describe("prices by model (USD per million tokens), over the table gaffer ships"),
+  models: z
+    .strictObject({
+      keys: z
+        .enum(["proxy", "pass"])
+        .default("proxy")
+        .describe(
+          "proxy: model keys stay with gaffer, whose proxy adds them (the sandbox holds placeholders); pass: the keys enter the sandbox",
+        ),
+      ca: z
+        .array(z.string().min(1))
+        .default([])
+        .describe("PEM files of extra certificate authorities gaffer trusts on its way to model hosts"),
+      hosts: z
+        .record(
+          z.string().min(1),
+          z.strictObject({
+            api: z.enum(["anthropic", "openai", "gemini"]).describe("the wire format it speaks"),
+            keys: z
+              .array(z.string().min(1))
+              .optional()
+              .describe("the variables holding its credentials; default its API's"),
+            upstream: z
+              .string()
+              .min(1)
+              .optional()
+              .describe("host:port gaffer connects to instead; its certificate must name that host"),
+          }),
+        )
+        .default({})
+        .describe("model hosts of your own (a gateway, a local server), by host or host:port"),
+    })
+    .prefault({}),
   limits: z
     .strictObject({
       run_timeout: duration("2h").describe("wall clock of a whole run"),
@@ -246,6 +280,7 @@ export const configSchema = z.strictObject({
       author_email: z.string().min(3).default("gaffer@localhost"),
     })
     .prefault({}),
+  tracker: trackerSchema.optional().describe("the forge whose issues become items"),
   tracks: z
     .strictObject({
       conductor: z

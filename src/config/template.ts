@@ -111,6 +111,15 @@ secrets_file = ".gaffer/secrets.env"
 # [vault.formulas.release]
 # run = "scripts/release.sh"
 
+# A forge whose labelled issues become items (\`gaffer tracker check\`, \`gaffer tracker sync\`).
+# The token stays in your environment; gaffer never stores it or passes it to an agent. See docs/FORGES.md.
+# [tracker]
+# kind = "github"                # or "gitea", "forgejo" (then also url = "https://your-forge")
+# repo = "owner/name"
+# token_env = "GITHUB_TOKEN"     # the variable's name, never the token itself
+# [tracker.labels]               # disinto's names by default: backlog, priority, in-progress, blocked…
+# ready = ["backlog"]
+
 # The factory (\`gaffer up\`): roles that work the backlog on their own. See docs/FACTORY.md.
 # [factory]
 # max_concurrency = 4            # runs at once, all roles

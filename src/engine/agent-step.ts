@@ -47,6 +47,7 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
   }
   const usage = await AttemptUsage.open(context, run, number);
   if (!usage) return;
+  if (context.confinement?.metered) context.meter?.startAttempt(number, usage);
   const before = (await listAttempts(db, run.id)).find((a) => a.number === number);
   const attempt = await startAttempt(db, run, project.owner, { number, treeHash: fingerprint });
   recorder.announce(number === run.attempt ? EVENTS.attemptRestarted : EVENTS.attemptStarted, {

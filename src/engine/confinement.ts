@@ -16,6 +16,7 @@ import {
 import {
   createSandbox,
   detectSandbox,
+  type ModelExchange,
   type Sandbox,
   type SandboxMode,
   type SandboxPolicy,
@@ -27,6 +28,7 @@ import type { Project } from "./project.ts";
 import { toolchainsInHome } from "./toolchains.ts";
 import { recordProjectRefs } from "./project-refs.ts";
 import type { RunRecorder } from "./recorder.ts";
+import { modelKeys } from "./model-traffic.ts";
 import { type SandboxDirs, sandboxDirs } from "./sandbox-state.ts";
 import type { CommandWrapper } from "../util/index.ts";
 
@@ -54,6 +56,8 @@ export interface RunConfinement {
   wrap: CommandWrapper;
   guardLog: string;
   baselinePath: string;
+  /** Whether gaffer's proxy reads the agent's model traffic (and adds its keys). */
+  metered: boolean;
   /**
    * A sandbox for one gate in `dir`, a fresh checkout: the run's policy with `dir` as its only
    * workspace, a fresh and empty HOME and /tmp, nothing of the agent's state, and `readable`
@@ -119,9 +123,14 @@ export async function confineRun(
   run: Run,
   workspace: Workspace,
   recorder: RunRecorder,
-  /** Where the sandbox's home, tmp, guard and baseline live; the run's directory by default. */
-  stateDir = project.paths.runDir(run.id),
+  options: {
+    /** Where the sandbox's home, tmp, guard and baseline live; the run's directory by default. */
+    stateDir?: string;
+    /** Told of every model request the proxy carries. */
+    onModelExchange?: (exchange: ModelExchange) => void;
+  } = {},
 ): Promise<RunConfinement> {
+  const stateDir = options.stateDir ?? project.paths.runDir(run.id);
   const decision = sandboxDecision(project.config, agentPreset(project.config, run.agent));
   if (decision.kind === "none") {
     await recorder.event(EVENTS.sandboxUnavailable, { description: decision.description });
@@ -146,16 +155,32 @@ export async function confineRun(
     // The gate's own: no agent state dir; the guard log as the agent's sandbox has it.
     writable: [guardLog, ...project.config.sandbox.write],
   };
+  // The agent's model keys stay with gaffer's proxy; the gate, which runs the agent's code, gets none.
+  const keys = modelKeys(
+    project.config,
+    agentPreset(project.config, run.agent),
+    policy.network.mode === "allow" ? policy.network.hosts : [],
+    decision.kind === "bwrap",
+  );
+  if (keys.injected.length > 0 || keys.passed.length > 0)
+    await recorder.event(EVENTS.sandboxModelKeys, {
+      hosts: keys.injected,
+      passed: keys.passed,
+      confined: decision.kind === "bwrap",
+    });
+  if (policy.network.mode === "allow" && keys.traffic) policy.network.models = keys.traffic;
   Object.assign(policy.env, await nativeAgentRules(project, run, dirs.agent, recorder));
   // A host the allowlist refused is recorded where the user will look, with the key that allows it.
   const sandbox: Sandbox = createSandbox(policy, decision.kind, {
     onNetworkDenied: (denial) => recorder.enqueue(EVENTS.sandboxNetworkDenied, { ...denial }),
+    onModelExchange: (exchange) => options.onModelExchange?.(exchange),
   });
   return {
     description: decision.description,
-    wrap: (argv, options) => sandbox.wrap(argv, options),
+    wrap: (argv, wrapOptions) => sandbox.wrap(argv, wrapOptions),
     guardLog,
     baselinePath,
+    metered: keys.traffic !== undefined,
     gateSandbox: (dir, readable) => gateSandbox(gatePolicy, decision.kind, dir, readable),
     close: () => sandbox.close(),
   };

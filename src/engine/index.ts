@@ -1,3 +1,4 @@
+export { requestCancel } from "./cancel.ts";
 export { discardRun } from "./discard.ts";
 export { eventLine } from "./event-line.ts";
 export { giveUpRun } from "./give-up.ts";

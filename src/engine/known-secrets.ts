@@ -18,7 +18,7 @@ const DOTENV = /^\.env(\..+)?$/;
  * Every value gaffer knows to be secret for a project: the files `[workspace] copy` hands to the
  * agent, the project's `.env*` files, credentials in its git remote URLs, gaffer's own
  * environment's credentials, the variables agents are given (`pass_env`, an ACP preset's `env`),
- * and the vault's secrets file.
+ * the vault's secrets file, the tracker's token or App key, and its webhook's secret.
  */
 export async function knownSecrets(
   project: Project,
@@ -42,6 +42,23 @@ export async function knownSecrets(
     if (preset.driver === "acp") {
       secrets.push(...secretsFromEnv(preset.env, (name) => `[agents.${preset.name}] env ${name}`));
     }
+  }
+  const auth = config.tracker?.auth;
+  if (auth?.kind === "token")
+    secrets.push(...declaredSecret(env[auth.env], `environment variable ${auth.env} ([tracker] token_env)`));
+  if (auth?.kind === "app") {
+    const key = await readCredentialsFile(auth.privateKeyFile);
+    if (key !== undefined)
+      secrets.push(...declaredSecret(key.trim(), `${auth.privateKeyFile} ([tracker] private_key_file)`));
+  }
+  const webhook = config.tracker?.webhook;
+  if (webhook) {
+    secrets.push(
+      ...declaredSecret(
+        env[webhook.secretEnv],
+        `environment variable ${webhook.secretEnv} ([tracker.webhook] secret_env)`,
+      ),
+    );
   }
   const vaultFile = resolve(root, config.vault.secretsFile);
   const vaultText = await readCredentialsFile(vaultFile);

@@ -25,7 +25,9 @@ export async function prepareWorkspace(context: StepContext, run: Run): Promise<
   });
   await recorder.event(EVENTS.workspaceCreated, { path: dir, branch: run.branch, reused });
   const ready = { ...run, workspace: dir };
-  const confinement = await confineRun(project, ready, workspace, recorder);
+  const confinement = await confineRun(project, ready, workspace, recorder, {
+    onModelExchange: (exchange) => context.meter?.observe(exchange),
+  });
   try {
     // gaffer's own environment: the sandbox lets only its allowlist and the run's variables through.
     const env = process.env;

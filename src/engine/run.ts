@@ -1,6 +1,7 @@
 import { preflightAgent } from "../agents/index.ts";
 import { agentPreset } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
+import { claimTrackedItem } from "../intake/index.ts";
 import {
   createRun,
   EVENTS,
@@ -34,6 +35,7 @@ import { highestRunIdOnDisk } from "./paths.ts";
 import { outputReason, type Usage, watchLimits } from "./limits.ts";
 import { OutputMeter } from "./output-meter.ts";
 import { nextStep } from "./steps.ts";
+import { ModelMeter } from "./model-meter.ts";
 import type { RunOptions, RunPlan, StepContext } from "./step-context.ts";
 
 export type RunOutcome = "proposed" | "failed" | "gave-up" | "cancelled" | "interrupted";
@@ -62,6 +64,7 @@ export async function startRun(
   const preset = agentPreset(project.config, options.agent ?? project.config.agent.default);
   await preflightAgent(preset, { prompt: item.body, cwd: project.root, env: process.env });
   sandboxDecision(project.config, preset);
+  await claimTrackedItem(project.store.db, project.config.tracker, item.id);
   const agent = preset.name;
   assertGate(project);
   await assertHasCommits(project.root);
@@ -146,6 +149,7 @@ export async function resumeRun(project: Project, itemId: number, options: RunOp
   await preflightAgent(preset, { prompt: item.body, cwd: project.root, env: process.env });
   sandboxDecision(project.config, preset);
   assertGate(project);
+  await claimTrackedItem(project.store.db, project.config.tracker, item.id);
   const recorder = new RunRecorder(project.store.db, { id: latest.id, itemId }, options.observer);
   const run = await recorder.move(project.store.db, "resume", {
     set: {
@@ -192,6 +196,7 @@ async function drive(project: Project, initial: Run, item: Item, options: RunOpt
       exceed(outputReason(limits.outputBytes), { outputBytes: used }),
     ),
   };
+  context.meter = new ModelMeter(context, initial);
   const watcher = watchLimits({
     limits,
     // Watched from the start, so setup steps count too: a place not made yet weighs nothing.
@@ -211,6 +216,7 @@ async function drive(project: Project, initial: Run, item: Item, options: RunOpt
     watcher.stop();
     await context.session?.close();
     await context.confinement?.close();
+    await context.meter.flush();
     await removeEndedRunState(project, initial.id);
   }
 }
@@ -237,6 +243,11 @@ async function loop(context: StepContext, runId: number): Promise<RunResult> {
         await failRun(context, lost);
         throw lost;
       });
+      if (context.planLimit)
+        return finish(
+          project,
+          await interrupt(context, new GafferError("plan-limit", context.planLimit.reason)),
+        );
       if (!context.limitReason) return finish(project, await cancel(context, run));
       const section = context.limitReason.startsWith("budget:") ? "[budget]" : "[limits]";
       await failRun(

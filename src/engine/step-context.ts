@@ -2,6 +2,7 @@ import type { EvidenceRepo } from "../workspace/index.ts";
 import type { Item, RunGoal } from "../store/index.ts";
 import type { RunConfinement } from "./confinement.ts";
 import type { KeptSession } from "./kept-session.ts";
+import type { ModelMeter, PlanLimitStop } from "./model-meter.ts";
 import type { OutputMeter } from "./output-meter.ts";
 import type { Project } from "./project.ts";
 import type { RunObserver, RunRecorder } from "./recorder.ts";
@@ -60,6 +61,10 @@ export interface StepContext {
   confinement?: RunConfinement;
   /** Why a limit or a budget stopped the run; it then ends failed with this reason. */
   limitReason?: string;
+  /** Set when a model's plan limit stopped the run: it then ends interrupted, to resume after the reset. */
+  planLimit?: PlanLimitStop;
+  /** The run's model traffic, read by gaffer's proxy; set once the workspace is confined. */
+  meter?: ModelMeter;
   /** Stops the run at a limit or budget: aborts `signal`, so the turn or gate in flight is cancelled. */
   stop(reason: string): void;
   /** The agent's output so far, against `[limits] output_bytes`. */

@@ -1,5 +1,14 @@
 import { agentPreset, type GafferConfig } from "../config/index.ts";
-import { EVENTS, recordUsage, type Run, spentUsd, startOfUtcDay, type UsageSource } from "../store/index.ts";
+import type { TokenUsage } from "../sandbox/index.ts";
+import {
+  EVENTS,
+  recordUsage,
+  reportDiffers,
+  type Run,
+  spentUsd,
+  startOfUtcDay,
+  type UsageSource,
+} from "../store/index.ts";
 import type { StepContext } from "./step-context.ts";
 import type { AgentUpdate } from "../agents/index.ts";
 
@@ -43,6 +52,8 @@ export function attemptCost(
 /**
  * One attempt's spending. Costs and token counts in a session's usage updates are cumulative, so
  * the attempt's usage is the latest update less the baseline a continued session started it with.
+ * When gaffer's proxy meters the attempt's model traffic, the requests it read are what is spent
+ * (side requests included) and the agent's report is kept as a cross-check.
  */
 export class AttemptUsage {
   readonly #context: StepContext;
@@ -53,6 +64,9 @@ export class AttemptUsage {
   #latest: Partial<UsageUpdate> = {};
   /** What a continued session had reported before this attempt. */
   #baseline: Partial<UsageUpdate> = {};
+  #metered = false;
+  /** What the proxy read during the attempt: tokens of every class, known cost, requests. */
+  #wire = { tokens: 0, costUsd: 0, requests: 0 };
 
   private constructor(context: StepContext, run: Run, attempt: number, spent: Spent) {
     this.#context = context;
@@ -78,12 +92,30 @@ export class AttemptUsage {
     this.#baseline = baseline;
   }
 
+  /** The attempt's model traffic goes through gaffer's proxy: the requests count, not the report. */
+  meter(): void {
+    this.#metered = true;
+  }
+
+  /** A model request the proxy read; its cost (null: unpriced) counts at once. */
+  addRequest(usage: TokenUsage | undefined, costUsd: number | null): void {
+    this.#wire.requests += 1;
+    this.#wire.costUsd += costUsd ?? 0;
+    if (usage)
+      this.#wire.tokens += usage.input + usage.output + usage.cacheRead + usage.cacheWrite + usage.reasoning;
+    this.#checkBudget();
+  }
+
   /** Keeps the session's latest usage; stops the run when it takes spending past a budget. */
   observe(update: AgentUpdate): void {
     if (update.kind !== "usage") return;
     this.#latest = { ...this.#latest, ...update };
+    this.#checkBudget();
+  }
+
+  #checkBudget(): void {
     if (this.#context.signal.aborted) return;
-    const live = this.#cost().costUsd ?? 0;
+    const live = this.#metered ? this.#wire.costUsd : (this.#cost().costUsd ?? 0);
     const spent = Object.fromEntries(SCOPES.map((scope) => [scope, this.#spent[scope] + live])) as Spent;
     const reason = budgetExceeded(this.#context.project.config.budget, spent);
     if (!reason) return;
@@ -91,8 +123,19 @@ export class AttemptUsage {
     this.#context.stop(reason);
   }
 
-  /** Records the attempt's usage row, whatever way its turn ended. */
+  /** Records the attempt's usage row, whatever way its turn ended, and a mismatch with the wire. */
   async record(): Promise<void> {
+    const own = this.#own();
+    const reported = {
+      tokens: (own.inputTokens ?? 0) + (own.outputTokens ?? 0) + (own.cachedTokens ?? 0),
+      costUsd: this.#cost().costUsd,
+    };
+    if (this.#metered && reportDiffers(reported, this.#wire))
+      await this.#context.recorder.event(EVENTS.modelUsageMismatch, {
+        attempt: this.#attempt,
+        reported,
+        wire: { ...this.#wire },
+      });
     await recordUsage(this.#context.project.store.db, {
       runId: this.#run.id,
       itemId: this.#run.itemId,
@@ -104,6 +147,7 @@ export class AttemptUsage {
       outputTokens: this.#own().outputTokens ?? 0,
       cachedTokens: this.#own().cachedTokens ?? 0,
       ...this.#cost(),
+      metered: this.#metered,
     });
   }
 

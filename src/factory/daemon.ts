@@ -9,6 +9,7 @@ import { GafferError } from "../errors.ts";
 import { ACTIVE_STATES, appendEvent, EVENTS, getRun, listRuns, type RunState } from "../store/index.ts";
 import { gafferCommand } from "../util/index.ts";
 import { factoryDirs } from "./children.ts";
+import { startForgeIntake } from "./forge-intake.ts";
 import { cleanUpLeftovers } from "./leftovers.ts";
 import {
   type DaemonRecord,
@@ -45,17 +46,28 @@ export async function supervise(project: Project, signal: AbortSignal, tickMs?: 
     rmSync(controlFiles(project.paths.stateDir).stop, { force: true });
     const supervisor = new Supervisor(supervisorContext(project, factory));
     await supervisor.reconcile();
-    await supervisor.run(signal, tickMs);
+    const tracker = project.config.tracker;
+    const stopIntake = new AbortController();
+    const intake = tracker && (await startForgeIntake(project.store.db, tracker, stopIntake.signal));
+    try {
+      await supervisor.run(signal, tickMs);
+    } finally {
+      stopIntake.abort();
+      await intake?.done;
+    }
   } finally {
     release();
   }
 }
 
 /**
- * Starts the supervisor as a background process and waits until it owns the project. If it
- * fails to come up, its first error line is the error.
+ * Starts the supervisor as a background process (`gaffer supervise`, with `superviseArgs`) and
+ * waits until it owns the project. If it fails to come up, its first error line is the error.
  */
-export async function startDaemon(project: Project): Promise<DaemonRecord> {
+export async function startDaemon(
+  project: Project,
+  superviseArgs: readonly string[] = [],
+): Promise<DaemonRecord> {
   const factory = factoryOf(project);
   if (factory.settings.tmux && !(await findProgram("tmux", { cwd: project.root, env: process.env }))) {
     throw new GafferError(
@@ -77,7 +89,7 @@ export async function startDaemon(project: Project): Promise<DaemonRecord> {
   const logFile = join(logs, "supervisor.log");
   const log = openSync(logFile, "a");
   const start = readFileSync(logFile).length;
-  const [program, ...args] = gafferCommand("supervise") as [string, ...string[]];
+  const [program, ...args] = gafferCommand("supervise", ...superviseArgs) as [string, ...string[]];
   const child = spawn(program, args, { cwd: project.root, detached: true, stdio: ["ignore", log, log] });
   closeSync(log);
   child.unref();

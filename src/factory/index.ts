@@ -13,6 +13,7 @@
  */
 export { createProject } from "./create-project.ts";
 export { factoryOf, setPaused, startDaemon, stopDaemon, type StopResult, supervise } from "./daemon.ts";
+export { type ForgeIntake, startForgeIntake } from "./forge-intake.ts";
 export { fleetStatus, validateFleet } from "./fleet.ts";
 export { runInEachProject } from "./fleet-run.ts";
 export { kickoffFile, readRolePrompt, renderKickoff } from "./kickoff.ts";

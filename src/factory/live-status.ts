@@ -1,3 +1,5 @@
+import type { GafferConfig } from "../config/index.ts";
+import { type BackendPause, readBackendPauses } from "./backend-pause.ts";
 import { readPaused } from "./control.ts";
 import { runningDaemon } from "./ownership.ts";
 import { awaitsBuild, readBacklog } from "./scheduler.ts";
@@ -12,11 +14,14 @@ export interface DaemonStatus {
   claims: { item: number; role: string; duty: string; expiresAt: number }[];
   awaitingReview: number;
   spent: { today: number; total: number };
+  /** Model hosts at their plan limit, and the agents whose work waits for the reset. */
+  backends: BackendPause[];
 }
 
 export async function daemonStatus(
   stateDir: string,
   db: Db | undefined,
+  config: GafferConfig,
   now = Date.now(),
 ): Promise<DaemonStatus> {
   const daemon = runningDaemon(stateDir);
@@ -38,5 +43,6 @@ export async function daemonStatus(
       today: db ? await spentUsd(db, { since: startOfUtcDay(now) }) : 0,
       total: db ? await spentUsd(db) : 0,
     },
+    backends: db ? await readBackendPauses(db, config, now) : [],
   };
 }

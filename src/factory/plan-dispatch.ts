@@ -12,10 +12,15 @@ interface Planned {
 
 /**
  * Ready work to role processes, role by role in the configured order, within the caps: overall,
- * per role and per agent. A scheduled role starts only as many as it has activations. Numbers
- * the claims in `s`, a draft.
+ * per role and per agent. A scheduled role starts only as many as it has activations; a role whose
+ * agent is `held` (its model host at a plan limit) none. Numbers the claims in `s`, a draft.
  */
-export function dispatch(s: PlanState, backlog: Backlog, now: number): SupervisorAction[] {
+export function dispatch(
+  s: PlanState,
+  backlog: Backlog,
+  now: number,
+  held: ReadonlySet<string> = new Set(),
+): SupervisorAction[] {
   const actions: SupervisorAction[] = [];
   const planned: Planned[] = [];
   const busy = () => [...s.children.filter((c) => c.duty !== "service"), ...planned];
@@ -23,6 +28,7 @@ export function dispatch(s: PlanState, backlog: Backlog, now: number): Superviso
   const taken = new Set<number>();
   for (const role of s.factory.roles) {
     if (!dispatches(role) || !canStart(s, role, now)) continue;
+    if (role.agent !== undefined && held.has(role.agent)) continue;
     let activations = healthOf(s, role).activations;
     while (hasRoom(s.factory.settings, role, busy()) && (!scheduled(role) || activations > 0)) {
       const work = role.reviews

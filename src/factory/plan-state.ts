@@ -61,6 +61,8 @@ export interface PlanState {
   vaultSettledAt: number;
   /** Set once a pause held ready work back and said so; cleared on resume. */
   pauseNoted: boolean;
+  /** The plan limits (`host@until`) already said to hold work back. */
+  backendsNoted: Set<string>;
   stopping: boolean;
 }
 
@@ -86,6 +88,7 @@ export function initialState(factory: FactoryConfig, token: string, now: number)
     sequence: 0,
     vaultSettledAt: 0,
     pauseNoted: false,
+    backendsNoted: new Set(),
     stopping: false,
   };
 }
@@ -99,6 +102,7 @@ export function draft(state: PlanState): PlanState {
     carry: new Map(state.carry),
     held: new Set(state.held),
     stopped: new Set(state.stopped),
+    backendsNoted: new Set(state.backendsNoted),
   };
 }
 

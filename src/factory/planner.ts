@@ -12,6 +12,7 @@ import {
   scheduled,
   stalls,
 } from "./plan-state.ts";
+import type { BackendPause } from "./backend-pause.ts";
 import type { Backlog } from "./scheduler.ts";
 import { type RunActivity, STALL_EVENTS, stallAction, stallClock, stallReason } from "./stall.ts";
 import { nextFire } from "../util/index.ts";
@@ -36,25 +37,44 @@ export interface TickFacts {
   backlog: Backlog | undefined;
   /** What the store shows of each run `watchedItems` named, by item. */
   activity: ReadonlyMap<number, RunActivity>;
+  /** Model hosts at their plan limit: their agents' work waits for the reset. */
+  backendPauses: readonly BackendPause[];
 }
 
 /**
  * One tick: lapsed claims go back to the queue, stalled runs are nudged, restarted or given up,
  * due schedules fire, services and persistent roles are kept alive, the vault is settled on its
- * period, and ready work is dispatched unless the factory is paused.
+ * period, and ready work is dispatched unless the factory is paused. Roles whose agent's model host
+ * is at its plan limit start nothing until it resets (said once per limit).
  */
 export function planTick(state: PlanState, facts: TickFacts, now: number): Plan {
   if (state.stopping) return { state, actions: [] };
   const s = draft(state);
+  const held = heldAgents(facts.backendPauses, now);
   const actions = [
     ...expireLeases(s, facts.claims, now),
     ...checkStalls(s, facts, now),
     ...fireSchedules(s, now),
-    ...keepAlive(s, now),
+    ...noteBackendPauses(s, facts.backendPauses, now),
+    ...keepAlive(s, now, held),
     ...settleVault(s, now),
-    ...(facts.paused ? holdBack(s, facts.backlog, now) : resume(s, facts.backlog, now)),
+    ...(facts.paused ? holdBack(s, facts.backlog, now) : resume(s, facts.backlog, now, held)),
   ];
   return { state: s, actions };
+}
+
+/** The agents whose model host is at its plan limit now. */
+function heldAgents(pauses: readonly BackendPause[], now: number): ReadonlySet<string> {
+  return new Set(pauses.filter((pause) => pause.until > now).flatMap((pause) => pause.agents));
+}
+
+function noteBackendPauses(s: PlanState, pauses: readonly BackendPause[], now: number): SupervisorAction[] {
+  return pauses.flatMap((pause) => {
+    const key = `${pause.host}@${pause.until}`;
+    if (pause.until <= now || s.backendsNoted.has(key)) return [];
+    s.backendsNoted.add(key);
+    return [record(EVENTS.supervisorBackendPaused, { ...pause })];
+  });
 }
 
 /** Whether the tick will look at the backlog: below the overall cap, or paused with nothing said yet. */
@@ -194,12 +214,16 @@ function fireSchedules(s: PlanState, now: number): SupervisorAction[] {
   return actions;
 }
 
-/** Services and persistent roles run all the time: each has one process, started when it has none. */
-function keepAlive(s: PlanState, now: number): SupervisorAction[] {
+/**
+ * Services and persistent roles run all the time: each has one process, started when it has none
+ * (a persistent role whose agent is held waits).
+ */
+function keepAlive(s: PlanState, now: number, held: ReadonlySet<string>): SupervisorAction[] {
   const actions: SupervisorAction[] = [];
   for (const role of s.factory.roles) {
     if (role.kind !== "service" && role.kind !== "persistent") continue;
     if (!canStart(s, role, now) || s.stopped.has(role.name)) continue;
+    if (role.agent !== undefined && held.has(role.agent)) continue;
     const name = sessionName(s.factory, role);
     if (s.children.some((child) => child.name === name)) continue;
     if (role.kind === "persistent") {
@@ -232,7 +256,12 @@ function holdBack(s: PlanState, backlog: Backlog | undefined, now: number): Supe
   return [record(EVENTS.supervisorPaused, { held })];
 }
 
-function resume(s: PlanState, backlog: Backlog | undefined, now: number): SupervisorAction[] {
+function resume(
+  s: PlanState,
+  backlog: Backlog | undefined,
+  now: number,
+  held: ReadonlySet<string>,
+): SupervisorAction[] {
   s.pauseNoted = false;
-  return backlog ? dispatch(s, backlog, now) : [];
+  return backlog ? dispatch(s, backlog, now, held) : [];
 }

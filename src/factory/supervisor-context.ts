@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { FactoryConfig } from "../config/index.ts";
+import { type BackendPause, readBackendPauses } from "./backend-pause.ts";
 import { giveUpRun, type Project } from "../engine/index.ts";
 import type { Db } from "../store/index.ts";
 import { openVault, tick as settleVault } from "../vault/index.ts";
@@ -18,6 +19,8 @@ export interface SupervisorContext {
   giveUpRun(runId: number, reason: string): Promise<void>;
   /** Executes or expires the vault's medium actions whose review window ended. */
   settleVault(): Promise<void>;
+  /** The model hosts at their plan limit now, with the agents they hold. */
+  backendPauses(now: number): Promise<BackendPause[]>;
 }
 
 export function supervisorContext(project: Project, factory: FactoryConfig): SupervisorContext {
@@ -33,5 +36,6 @@ export function supervisorContext(project: Project, factory: FactoryConfig): Sup
     async settleVault() {
       if (existsSync(join(project.paths.stateDir, "vault"))) await settleVault(openVault(project));
     },
+    backendPauses: (now) => readBackendPauses(project.store.db, project.config, now),
   };
 }

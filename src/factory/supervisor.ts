@@ -98,7 +98,8 @@ export class Supervisor {
       const activity = new Map<number, RunActivity>();
       for (const itemId of watchedItems(this.#state, claims))
         activity.set(itemId, await readActivity(db, itemId));
-      const plan = planTick(this.#state, { claims, paused, backlog, activity }, now);
+      const backendPauses = await this.#context.backendPauses(now);
+      const plan = planTick(this.#state, { claims, paused, backlog, activity, backendPauses }, now);
       this.#state = plan.state;
       await this.#performAll(plan.actions, now);
     });

@@ -1,2 +1,24 @@
 export { type ImportResult, importMarkdownIssues } from "./builtin/import.ts";
 export { type MarkdownIssue, parseMarkdownIssue, readMarkdownIssues } from "./builtin/markdown.ts";
+export { type ClaimOutcome, claimIssue, claimTrackedItem } from "./claim.ts";
+export { parseDependencies } from "./dependencies.ts";
+export { openTracker } from "./open.ts";
+export { readiness } from "./readiness.ts";
+export { type SyncReport, syncTracker } from "./sync.ts";
+export {
+  type ClientTuning,
+  DEFAULT_TUNING,
+  type ForgeComment,
+  type ForgeIssue,
+  type ForgePull,
+  type NewPull,
+  type IssueQuery,
+  type Tracker,
+} from "./types.ts";
+export {
+  type Delivery,
+  type ReceiverHandlers,
+  type Refusal,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from "./webhooks.ts";

@@ -6,7 +6,9 @@ import { type Bwrap, namespaceFlags, requireBwrap } from "./detect.ts";
 import { confinedEnv } from "./env.ts";
 import { type Mount, bind, mountArgs } from "./mounts.ts";
 import { confinedCwd, real, requireDirs, resolvePolicy } from "./paths.ts";
-import { startProxy } from "./proxy.ts";
+import { loopbackForwards } from "./hosts.ts";
+import { credentialPlaceholders, trustAuthority } from "./model-proxy/trust.ts";
+import { type NetworkProxy, startProxy } from "./proxy.ts";
 import { createRuntimeDir } from "./runtime-dir.ts";
 import type { Sandbox, SandboxHooks, SandboxPolicy } from "./types.ts";
 
@@ -35,7 +37,11 @@ const PROXY_SOCKET = "proxy.sock";
  *   paths and the workspace survive a denied parent.
  * Network "none" leaves only a private loopback. Network "allow" keeps that and adds gaffer's
  * allowlisting proxy: a forwarder inside listens on 127.0.0.1:3128 and relays to the proxy's Unix
- * socket; HTTP(S)_PROXY point at it and NO_PROXY is cleared.
+ * socket; HTTP(S)_PROXY point at it, and NO_PROXY keeps loopback (the agent's own servers) out of
+ * it. Allowlisted loopback services of the host (`127.0.0.1:8080`) are forwarded at the same
+ * address inside. With model hosts, the sandbox trusts the run's authority (its certificate alone
+ * is mounted, in the variables each runtime reads) and holds placeholders in the credentials'
+ * variables, whatever the environment passed in.
  * Throws a GafferError when bubblewrap does not work here (see detectSandbox).
  */
 export function createBwrapSandbox(policy: SandboxPolicy, hooks: SandboxHooks = {}): Sandbox {
@@ -44,9 +50,13 @@ export function createBwrapSandbox(policy: SandboxPolicy, hooks: SandboxHooks = 
   const runtime = createRuntimeDir();
   const proxy =
     policy.network.mode === "allow"
-      ? startProxy(join(runtime.dir, PROXY_SOCKET), policy.network.hosts, hooks.onNetworkDenied)
+      ? startProxy(join(runtime.dir, PROXY_SOCKET), policy.network, hooks)
       : undefined;
   const extra = proxy ? forwarderMounts(runtime.dir) : [];
+  const networkEnv = proxy ? proxyEnv(proxy, policy, runtime.dir) : {};
+  const forwarder = proxy
+    ? forwarderCommand(policy.network.mode === "allow" ? policy.network.hosts : [])
+    : [];
   const homes = realHomes();
   let closing: Promise<void> | undefined;
   return {
@@ -58,13 +68,8 @@ export function createBwrapSandbox(policy: SandboxPolicy, hooks: SandboxHooks = 
       const hiddenHomes = [...homes, ...absolute(base.HOME)].map(real);
       const mounts = mountArgs({ policy: paths, hiddenHomes, emptyFile: runtime.emptyFile, extra });
       return {
-        argv: [...bwrapArgs(bwrap, mounts, cwd), ...(proxy ? FORWARDER_COMMAND : []), ...argv],
-        env: confinedEnv(
-          policy,
-          base,
-          { HOME: paths.home, TMPDIR: "/tmp", ...(proxy ? PROXY_ENV : {}) },
-          options.extraEnv,
-        ),
+        argv: [...bwrapArgs(bwrap, mounts, cwd), ...forwarder, ...argv],
+        env: confinedEnv(policy, base, { HOME: paths.home, TMPDIR: "/tmp", ...networkEnv }, options.extraEnv),
       };
     },
     close() {
@@ -88,14 +93,27 @@ function bwrapArgs(bwrap: Bwrap, mounts: string[], cwd: string): string[] {
 }
 
 const PROXY_URL = `http://127.0.0.1:${PROXY_PORT}`;
+/** Loopback inside is the sandbox's own: an agent's local server (opencode's) is never proxied. */
+const LOOPBACK = "localhost,127.0.0.1,::1";
 const PROXY_ENV: Record<string, string> = {
   HTTP_PROXY: PROXY_URL,
   HTTPS_PROXY: PROXY_URL,
   http_proxy: PROXY_URL,
   https_proxy: PROXY_URL,
-  NO_PROXY: "",
-  no_proxy: "",
+  NO_PROXY: LOOPBACK,
+  no_proxy: LOOPBACK,
 };
+
+/** The proxy's variables, and with model hosts the trust of the run's authority and the placeholders. */
+function proxyEnv(proxy: NetworkProxy, policy: SandboxPolicy, runtimeDir: string): Record<string, string> {
+  const models = policy.network.mode === "allow" ? policy.network.models : undefined;
+  if (proxy.certificate === undefined || !models) return PROXY_ENV;
+  return {
+    ...PROXY_ENV,
+    ...trustAuthority(runtimeDir, RUNTIME_DIR, proxy.certificate),
+    ...credentialPlaceholders(models),
+  };
+}
 
 /** The forwarder runs on gaffer's own node binary, mounted alone so it works even if node lives under a hidden HOME. */
 function forwarderMounts(runtimeDir: string): Mount[] {
@@ -106,13 +124,17 @@ function forwarderMounts(runtimeDir: string): Mount[] {
   ];
 }
 
-const FORWARDER_COMMAND = [
-  FORWARDER_NODE,
-  "--no-warnings",
-  FORWARDER_PATH,
-  `${RUNTIME_DIR}/${PROXY_SOCKET}`,
-  String(PROXY_PORT),
-];
+function forwarderCommand(hosts: readonly string[]): string[] {
+  const forwards = loopbackForwards(hosts);
+  return [
+    FORWARDER_NODE,
+    "--no-warnings",
+    FORWARDER_PATH,
+    `${RUNTIME_DIR}/${PROXY_SOCKET}`,
+    String(PROXY_PORT),
+    forwards.length > 0 ? forwards.join(",") : "-",
+  ];
+}
 
 function realHomes(): string[] {
   let passwdHome: string | undefined;

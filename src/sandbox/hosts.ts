@@ -43,3 +43,20 @@ function normalizeHost(host: string): string {
     .replace(/\.$/, "")
     .toLowerCase();
 }
+
+/**
+ * The allowlist's loopback services with a port (`127.0.0.1:8080`, `localhost:3000`, `[::1]:9000`):
+ * inside the sandbox, loopback is its own, so these are forwarded to the host's at the same address.
+ */
+export function loopbackForwards(allowlist: readonly string[]): string[] {
+  const forwards = allowlist.flatMap((entry) => {
+    const target = parseAuthority(entry);
+    if (target?.port === undefined || !isLoopback(target.host)) return [];
+    return [target.host.includes(":") ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`];
+  });
+  return [...new Set(forwards)];
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}

@@ -19,6 +19,13 @@ export { detectSandbox } from "./detect.ts";
 export { hostAllowed } from "./hosts.ts";
 export { removeOrphanedRuntimeDirs } from "./runtime-dir.ts";
 export type {
+  CredentialHeader,
+  ModelApi,
+  ModelCredential,
+  ModelExchange,
+  ModelLimit,
+  ModelRoute,
+  ModelTraffic,
   NetworkDenial,
   NetworkPolicy,
   Sandbox,
@@ -27,6 +34,7 @@ export type {
   SandboxMode,
   SandboxSetting,
   SandboxPolicy,
+  TokenUsage,
   WrapOptions,
   WrappedCommand,
 } from "./types.ts";

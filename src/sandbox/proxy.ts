@@ -3,9 +3,12 @@ import { connect } from "node:net";
 import type { Duplex } from "node:stream";
 import { GafferError } from "../errors.ts";
 import { hostAllowed, parseAuthority } from "./hosts.ts";
-import type { NetworkDenial } from "./types.ts";
+import { createModelInterceptor } from "./model-proxy/intercept.ts";
+import type { ModelTraffic, SandboxHooks } from "./types.ts";
 
 export interface NetworkProxy {
+  /** The certificate (PEM) of the authority that signs the model hosts' certificates, when there are any. */
+  readonly certificate: string | undefined;
   /** Stops listening and cuts open connections. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -18,14 +21,18 @@ const HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "proxy-autho
 /**
  * An allowlisting HTTP proxy on a Unix socket: `CONNECT host:port` tunnels (HTTPS) and plain
  * `http://` absolute-URI requests. A host not on the allowlist gets a 403 and is reported;
- * its name is never resolved. The socket is bound before this returns; keep it in a private
- * directory, since whoever can connect to it can use the allowlist.
+ * its name is never resolved. A CONNECT to one of `models`' hosts is not tunnelled but opened
+ * (see createModelInterceptor): the credentials are gaffer's, the answers are read. The socket is
+ * bound before this returns; keep it in a private directory, since whoever can connect to it can
+ * use the allowlist, and the credentials.
  */
 export function startProxy(
   socketPath: string,
-  hosts: readonly string[],
-  onDenied: (denial: NetworkDenial) => void = () => {},
+  network: { hosts: readonly string[]; models?: ModelTraffic | undefined },
+  hooks: SandboxHooks = {},
 ): NetworkProxy {
+  const { hosts } = network;
+  const onDenied = hooks.onNetworkDenied ?? (() => {});
   if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
     throw new GafferError(
       "sandbox-unavailable",
@@ -47,13 +54,19 @@ export function startProxy(
     return undefined;
   };
 
+  const models =
+    network.models && network.models.routes.length > 0
+      ? createModelInterceptor(network.models, hooks.onModelExchange ?? (() => {}), track)
+      : undefined;
   const server = createServer((req, res) => forwardHttp(req, res, admit, track));
   server.on("connect", (req: IncomingMessage, client: Duplex, head: Buffer) => {
     // Node stops watching a socket once it is handed over for CONNECT.
     client.on("error", () => client.destroy());
     const target = admit(req.url, "CONNECT", 443);
     if (target === undefined) return refuse(client, req.url);
-    tunnel(client, head, target, track);
+    const route = models?.routeFor(target.host, target.port);
+    if (models && route) models.intercept(client, head, route);
+    else tunnel(client, head, target, track);
   });
   server.on("connection", track);
   server.listen(socketPath);
@@ -62,11 +75,12 @@ export function startProxy(
   const close = () => {
     closing ??= new Promise<void>((resolve) => {
       for (const socket of open) socket.destroy();
+      models?.close();
       server.close(() => resolve());
     });
     return closing;
   };
-  return { close };
+  return { certificate: models?.certificate, close };
 }
 
 type Admit = (

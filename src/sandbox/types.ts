@@ -16,8 +16,85 @@ export type SandboxSetting = SandboxMode | "default";
 export type NetworkPolicy =
   /** No network at all: only a private loopback. */
   | { mode: "none" }
-  /** Only these hosts (host or host:port), through gaffer's allowlisting proxy. */
-  | { mode: "allow"; hosts: string[] };
+  /**
+   * Only these hosts (host or host:port), through gaffer's allowlisting proxy. Traffic to the
+   * hosts of `models` is opened by the proxy, which adds the credentials and reads the answers.
+   */
+  | { mode: "allow"; hosts: string[]; models?: ModelTraffic };
+
+/**
+ * The wire format of a model API, which says how its answers tell usage and limits. "openai"
+ * covers the Responses and Chat Completions APIs and the servers compatible with them.
+ */
+export type ModelApi = "anthropic" | "openai" | "gemini";
+
+/** The request header a credential goes in: `authorization` carries it as a Bearer token. */
+export type CredentialHeader = "authorization" | "x-api-key" | "x-goog-api-key";
+
+/** A credential gaffer holds for a model host. Only `placeholder` enters the sandbox, in `variable`. */
+export interface ModelCredential {
+  /** The variable the agent reads it from, e.g. ANTHROPIC_API_KEY. */
+  variable: string;
+  value: string;
+  /** Where the proxy puts it when the agent sent none of the placeholders. */
+  header: CredentialHeader;
+}
+
+/** A model host whose traffic the proxy opens: it terminates the agent's TLS there. */
+export interface ModelRoute {
+  /** As the agent asks for it: `host`, or `host:port` for a port other than 443. */
+  host: string;
+  api: ModelApi;
+  /** `host:port` the proxy connects to instead (a gateway, a test server); its certificate must name that host. */
+  upstream?: string;
+  /** The first is the one added when the agent sent no placeholder. */
+  credentials: ModelCredential[];
+}
+
+export interface ModelTraffic {
+  routes: ModelRoute[];
+  /** Extra certificate authorities (PEM) trusted for upstream connections, beside the system's. */
+  upstreamCa: string[];
+}
+
+/** Tokens of one model request, by class; the classes do not overlap (a total is their sum). */
+export interface TokenUsage {
+  /** Input read at the full price: neither read from nor written to a cache. */
+  input: number;
+  /** Visible output, reasoning apart. */
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  /** Output spent thinking (priced as output). */
+  reasoning: number;
+}
+
+/**
+ * A limit a model answer reported: `plan` (a subscription's usage limit, an exhausted quota or
+ * credit: no use retrying before `resetsAt`), `rate` (slow down; the agent retries by itself) or
+ * `overloaded` (the provider's capacity).
+ */
+export interface ModelLimit {
+  kind: "plan" | "rate" | "overloaded";
+  /** Milliseconds since the epoch, when the answer said. */
+  resetsAt?: number;
+  /** The provider's own words (agent-independent, but shown through printable()). */
+  message: string;
+}
+
+/** One request the proxy carried to a model host and what its answer said. */
+export interface ModelExchange {
+  host: string;
+  api: ModelApi;
+  method: string;
+  path: string;
+  /** The upstream's status; 502 when it could not be reached. */
+  status: number;
+  model?: string;
+  /** Undefined when the answer told none (an error, a request that is not a generation). */
+  usage?: TokenUsage;
+  limit?: ModelLimit;
+}
 
 /** Where a confined process may read and write, what it sees of the environment, and its network. */
 export interface SandboxPolicy {
@@ -86,4 +163,6 @@ export interface NetworkDenial {
 /** Callbacks a caller may pass to `createSandbox`, e.g. to record denials as run events. */
 export interface SandboxHooks {
   onNetworkDenied?: (denial: NetworkDenial) => void;
+  /** Each model request the proxy carried, once its answer has ended. */
+  onModelExchange?: (exchange: ModelExchange) => void;
 }

@@ -45,6 +45,10 @@ interface OfAttempt {
   attempt: number;
 }
 
+/** What the dashboard can do, each through the same code as its CLI command. */
+export type DashboardAction =
+  "pause" | "resume" | "cancel-run" | "discard-run" | "vault-approve" | "vault-reject";
+
 /** A transition's event: the state the run moved to, with what the transition adds. */
 type Moved<P extends object = object> = { state: RunState } & P;
 
@@ -150,7 +154,14 @@ export const EVENTS = {
     "an item's title, body, labels, priority or dependencies changed",
   ),
   itemClosed: event<{ note?: string }>()("item.closed", "an item was closed, with why when known"),
-  itemReopened: event<{ note?: string }>()("item.reopened", "a closed item was opened again"),
+  itemReopened: event<{ note?: string }>()(
+    "item.reopened",
+    "a closed or parked item was opened again (a forge item: ready on its forge again)",
+  ),
+  itemParked: event<{ note?: string }>()(
+    "item.parked",
+    "a forge item is open on its forge but not gaffer's to take (not labelled ready, held back by a label, or claimed by someone else); `note` says which",
+  ),
   itemHeld: event<{ role: string; item: number; code: number | null; error: string }>()(
     "item.held",
     "a role process failed on an item before its run began; the item waits until the factory restarts",
@@ -174,6 +185,22 @@ export const EVENTS = {
   claimExpired: event<{ role: string; holder: string; heartbeatAt: number }>()(
     "claim.expired",
     "a claim's lease lapsed without a heartbeat; the item is ready again",
+  ),
+  trackerClaimed: event<{ issue: number; url: string; assignee: string }>()(
+    "tracker.claimed",
+    "before a run, gaffer claimed the item's issue on its forge: assigned `assignee` and labelled it in progress",
+  ),
+  trackerDelivery: event<{ delivery: string; event: string; replay: boolean }>()(
+    "tracker.delivery",
+    "a signed webhook delivery from the forge arrived; a new one triggers a sync, a `replay` of one already received does not",
+  ),
+  trackerDeliveryRefused: event<{ reason: string; refused: number }>()(
+    "tracker.delivery-refused",
+    "a request to the webhook receiver was refused (unsigned, a wrong signature, unknown, too large); `refused` counts them since `gaffer up` started",
+  ),
+  trackerSynced: event<{ trigger: string; fetched: number; created: number; changed: number }>()(
+    "tracker.synced",
+    "`gaffer up` read the forge (`trigger`: start, webhook or poll) and brought its issues into the store",
   ),
 
   // a run's life
@@ -288,6 +315,50 @@ export const EVENTS = {
     "sandbox.network-denied",
     "the sandbox's proxy refused a connection to a host not on the allowlist",
     { security: true },
+  ),
+  sandboxModelKeys: event<{
+    hosts: { host: string; api: string; variables: string[] }[];
+    passed: string[];
+    confined: boolean;
+  }>()(
+    "sandbox.model-keys",
+    "the model hosts whose keys gaffer's proxy adds (their variables hold placeholders in the sandbox), and the key variables that enter the agent's environment as they are (`confined` false: there is no sandbox)",
+  ),
+  modelRateLimited: event<
+    OfAttempt & {
+      host: string;
+      kind: "rate" | "overloaded";
+      status: number;
+      resetsAt: number | null;
+      message: string;
+    }
+  >()(
+    "model.rate-limited",
+    "a model host told the agent to slow down (429) or was overloaded (529); the agent retries by itself. Said once a minute per host",
+  ),
+  modelPlanLimit: event<
+    OfAttempt & {
+      host: string;
+      api: string;
+      agent: string;
+      status: number;
+      resetsAt: number | null;
+      until: number;
+      message: string;
+    }
+  >()(
+    "model.plan-limit",
+    "a model host answered that the plan's usage limit, quota or credit is used up: the run stops, interrupted with nothing charged, and the factory holds dispatch to the agents of that host until `until` (its reset, or a wait when it gave none)",
+    { security: true },
+  ),
+  modelUsageMismatch: event<
+    OfAttempt & {
+      reported: { tokens: number; costUsd: number | null };
+      wire: { tokens: number; costUsd: number; requests: number };
+    }
+  >()(
+    "model.usage-mismatch",
+    "the agent reported other usage for an attempt than its model requests add up to on the wire, which is what counts",
   ),
   workspaceTampered: event<{
     workspace: string;
@@ -485,7 +556,25 @@ export const EVENTS = {
     commit: string;
     snapshot: string | null;
     worktree: string | null;
-  }>()("vault.merged", "an approved merge was carried out"),
+    /** A merge through the forge: the pull request merged, and its page. */
+    pull?: number;
+    url?: string;
+  }>()(
+    "vault.merged",
+    "an approved merge was carried out (through the forge's API when the run was published)",
+  ),
+  publishPushed: event<{ action: string; branch: string; head: string; remote: string }>()(
+    "publish.pushed",
+    "gaffer pushed the run's proposal branch to the forge with its own credentials",
+  ),
+  publishPullOpened: event<{ action: string; pull: number; url: string; found: boolean }>()(
+    "publish.pull-opened",
+    "the run's draft pull request is open on the forge; `found`: it was already there (a resumed publish)",
+  ),
+  publishCommented: event<{ action: string; issue: number; pull: number; found: boolean }>()(
+    "publish.commented",
+    "the item's issue was told of the pull request; `found`: the comment was already there",
+  ),
 
   // Conductor tracks
   trackStarted: event<{ track: string; branch: string; base: string; resumed: boolean }>()(
@@ -521,6 +610,10 @@ export const EVENTS = {
   supervisorPaused: event<{ held: number }>()(
     "supervisor.paused",
     "the factory is paused and holds back this many ready items (said once per pause)",
+  ),
+  supervisorBackendPaused: event<{ agents: string[]; host: string; until: number; run: number | null }>()(
+    "supervisor.backend-paused",
+    "a model host's plan limit holds these agents' work back until `until` (said once per limit)",
   ),
   supervisorStopped: event<{ pid: number }>()(
     "supervisor.stopped",
@@ -566,6 +659,20 @@ export const EVENTS = {
   stallGaveUp: event<RoleProcess & { reason: string }>()(
     "stall.gave-up",
     "a restarted run stayed stalled; the supervisor gave it up with a report",
+  ),
+
+  // the dashboard
+  tokenCreated: event<{ name: string }>()(
+    "token.created",
+    "a dashboard token was made (`gaffer token create`)",
+  ),
+  tokenRevoked: event<{ name: string }>()(
+    "token.revoked",
+    "a dashboard token was revoked; it no longer works",
+  ),
+  dashboardAction: event<{ token: string; action: DashboardAction; target: string | null; error?: string }>()(
+    "dashboard.action",
+    "someone acted from the dashboard with the named token; `error` when the action was refused",
   ),
 } as const;
 

@@ -86,6 +86,22 @@ export async function eventsOfRuns(
   return events.sort((a, b) => a.id - b.id);
 }
 
+/** The events of kind `def` since `since`, oldest first, found through their kind's index. */
+export async function eventsSince<N extends EventName>(
+  db: Db,
+  def: EventDef<N>,
+  since: number,
+): Promise<Extract<GafferEvent, { type: N }>[]> {
+  const rows = await db
+    .selectFrom("events")
+    .selectAll()
+    .where("type", "=", def.name)
+    .where("at", ">=", since)
+    .orderBy("id", "asc")
+    .execute();
+  return eventsOfKind(rows.map(toEvent), def);
+}
+
 /** Only gaffer writes the store, through `appendEvent`: a row's name and data match its definition. */
 function toEvent(row: EventRow): GafferEvent {
   return {
@@ -156,4 +172,30 @@ export async function latestEventAt(
     );
   const row = await select.executeTakeFirst();
   return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
+}
+
+/** The latest `limit` events of the kinds `defs`, whatever they belong to, newest first. */
+export async function recentEventsOfKinds(
+  db: Db,
+  defs: readonly EventDef<EventName>[],
+  limit: number,
+): Promise<GafferEvent[]> {
+  const rows = await db
+    .selectFrom("events")
+    .selectAll()
+    .where(
+      "type",
+      "in",
+      defs.map((def) => def.name),
+    )
+    .orderBy("id", "desc")
+    .limit(limit)
+    .execute();
+  return rows.map(toEvent);
+}
+
+/** The id of the latest event, 0 when there is none: where a live feed starts. */
+export async function latestEventId(db: Db): Promise<number> {
+  const row = await db.selectFrom("events").select("id").orderBy("id", "desc").limit(1).executeTakeFirst();
+  return row ? Number(row.id) : 0;
 }

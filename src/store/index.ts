@@ -12,6 +12,7 @@ export type { StoreDialect } from "./dialect.ts";
 export {
   type AgentUpdateKind,
   type AgentUpdatePayload,
+  type DashboardAction,
   BUILDER_UPDATE_EVENTS,
   REVIEWER_UPDATE_EVENTS,
   type UpdateEvents,
@@ -32,10 +33,13 @@ export {
   type EventScope,
   eventsOfKind,
   eventsOfRuns,
+  eventsSince,
   type GafferEvent,
   lastEvent,
   latestEventAt,
+  latestEventId,
   listEvents,
+  recentEventsOfKinds,
 } from "./events.ts";
 export {
   addItem,
@@ -46,8 +50,19 @@ export {
   type ItemChanges,
   type ItemFields,
   listItems,
+  MAX_BODY_BYTES,
   setItemState,
 } from "./items.ts";
+export {
+  parkTrackedItem,
+  recordTrackerIssues,
+  type TrackedIssue,
+  type TrackerLink,
+  type TrackerRecord,
+  trackerCursor,
+  trackerLinkOf,
+  trackerLinks,
+} from "./tracker-items.ts";
 export { type Db, inTransaction, openStore, openStoreReadOnly, type Store } from "./open.ts";
 export {
   type CommitSummary,
@@ -97,15 +112,21 @@ export {
   startAttempt,
   updateAttempt,
 } from "./runs.ts";
+export { createToken, findLiveToken, listTokens, revokeToken, type Token } from "./tokens.ts";
 export type { AttemptState, ItemState, RunState, UsageSource } from "./schema.ts";
 export {
+  type NewModelRequest,
   type NewUsage,
+  recordModelRequest,
   recordUsage,
+  reportDiffers,
   spentUsd,
   startOfUtcDay,
   sumUsage,
   totalUsage,
   type UsageGrouping,
+  type UsageMismatch,
+  usageMismatches,
   type UsageSum,
   type UsageTotal,
 } from "./usage.ts";

@@ -117,7 +117,14 @@ function assertBodySize(title: string, body: string | undefined): void {
   );
 }
 
-/** Opens or closes an item; `note` (say, the merge that closed it) is kept on the event. */
+/** The event each state change of an item appends. */
+export const STATE_EVENTS = {
+  open: EVENTS.itemReopened,
+  parked: EVENTS.itemParked,
+  closed: EVENTS.itemClosed,
+} as const satisfies Record<ItemState, unknown>;
+
+/** Opens, parks or closes an item; `note` (say, the merge that closed it) is kept on the event. */
 export async function setItemState(
   db: Db,
   id: number,
@@ -133,13 +140,7 @@ export async function setItemState(
       .where("id", "=", id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await appendEvent(
-      trx,
-      { itemId: id },
-      state === "closed" ? EVENTS.itemClosed : EVENTS.itemReopened,
-      note === undefined ? {} : { note },
-      now,
-    );
+    await appendEvent(trx, { itemId: id }, STATE_EVENTS[state], note === undefined ? {} : { note }, now);
     return toItem(row);
   });
 }

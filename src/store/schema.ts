@@ -12,11 +12,21 @@ export interface Database {
   events: EventsTable;
   proposals: ProposalsTable;
   usage: UsageTable;
+  model_requests: ModelRequestsTable;
   claims: ClaimsTable;
   reviews: ReviewsTable;
+  tracker_items: TrackerItemsTable;
+  tracker_cursors: TrackerCursorsTable;
+  tokens: TokensTable;
 }
 
-export type ItemState = "open" | "closed";
+/**
+ * - open: waiting for a run, or being worked
+ * - parked: open on its forge, but not gaffer's to take (not labelled ready, held back by a label,
+ *   or claimed by someone else); the factory leaves it alone and its dependents wait
+ * - closed: done
+ */
+export type ItemState = "open" | "parked" | "closed";
 
 export interface ItemsTable {
   id: Generated<number>;
@@ -175,6 +185,28 @@ export interface ClaimsTable {
   created_at: number;
 }
 
+/** An item that is a forge's issue. */
+export interface TrackerItemsTable {
+  item_id: number;
+  /** The tracker's key: kind, API URL and repository. */
+  tracker: string;
+  number: number;
+  url: string;
+  /** A hash of what the forge last said of the issue: a sync applies only what changed since. */
+  fingerprint: string;
+  /** The state the forge's issue last called for. */
+  seen: ItemState;
+  /** Why the item is parked, when it is. */
+  reason: string | null;
+}
+
+/** How far a tracker's sync has read: issues updated since `since` are read next time. */
+export interface TrackerCursorsTable {
+  tracker: string;
+  since: string | null;
+  synced_at: number;
+}
+
 /** A reviewer's verdict on a proposal, one per round. */
 export interface ReviewsTable {
   id: Generated<number>;
@@ -212,7 +244,45 @@ export interface UsageTable {
   cached_tokens: number;
   cost_usd: number | null;
   source: UsageSource;
+  /**
+   * 1 when the attempt's model traffic went through gaffer's proxy: its model_requests rows are what
+   * it used and cost, and the tokens and cost here (the agent's own report) are a cross-check.
+   */
+  metered: number;
   at: number;
+}
+
+/** One model request gaffer's proxy carried, as its answer told it; token classes do not overlap. */
+export interface ModelRequestsTable {
+  id: Generated<number>;
+  run_id: number;
+  item_id: number;
+  /** The attempt in progress when the answer ended (a reviewer's: the run's attempt). */
+  attempt: number;
+  agent: string;
+  role: string | null;
+  /** As the agent asked for it: host or host:port. */
+  host: string;
+  api: string;
+  model: string | null;
+  status: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  /** Null: its model has no price. */
+  cost_usd: number | null;
+  at: number;
+}
+
+/** A dashboard token: who acts with it, and the SHA-256 of its secret. */
+export interface TokensTable {
+  id: Generated<number>;
+  name: string;
+  hash: string;
+  created_at: number;
+  revoked_at: number | null;
 }
 
 export type ItemRow = Selectable<ItemsTable>;

@@ -1,4 +1,5 @@
 import type { GafferConfig, VaultConfig } from "../config/index.ts";
+import { openTracker, type Tracker } from "../intake/index.ts";
 import type { Db } from "../store/index.ts";
 import { loadPolicy, type Policy } from "./policy.ts";
 import { Secrets } from "./secrets.ts";
@@ -13,11 +14,15 @@ export interface VaultView {
   paths: VaultPaths;
 }
 
-/** What changing the vault needs besides: the secrets, the store (for merges), the clock. */
+/**
+ * What changing the vault needs besides: the secrets, the store (for merges), the clock, and the
+ * forge (`[tracker]`) that publishing and merging a published run go through.
+ */
 export interface VaultContext extends VaultView {
   secrets: Secrets;
   db: Db;
   now: () => number;
+  tracker?: Tracker | undefined;
 }
 
 export function readVault(project: { root: string; config: GafferConfig }): VaultView {
@@ -41,5 +46,6 @@ export function openVault(
     secrets: Secrets.load(project.root, view.vault.secretsFile),
     db: project.store.db,
     now,
+    tracker: project.config.tracker && openTracker(project.config.tracker),
   };
 }

@@ -1,12 +1,21 @@
 import { existsSync } from "node:fs";
-import { isGafferError, messageOf } from "../errors.ts";
-import { appendEvent, EVENTS, getItem, getRun, type Run, setItemState } from "../store/index.ts";
+import { GafferError, isGafferError, messageOf } from "../errors.ts";
+import {
+  appendEvent,
+  EVENTS,
+  getItem,
+  getRun,
+  type Run,
+  setItemState,
+  trackerLinkOf,
+} from "../store/index.ts";
 import { hardenedGit, snapshotWorkspace, workspaceAt } from "../workspace/index.ts";
 import { formulaCommand } from "./config.ts";
 import type { VaultContext } from "./context.ts";
 import { gitSucceeds, mergeIntoBranch } from "./merge.ts";
 import type { ActionRequest, ActionResult, FormulaSpec, MergeTarget } from "./request.ts";
-import { checkMergeRequest } from "./requests.ts";
+import { executePublish, forgeOf, publishedPull } from "./publish.ts";
+import { checkMergeRequest, checkProposalHead } from "./requests.ts";
 import { runShell } from "../util/index.ts";
 
 /** disinto keeps the last 1,000 characters of an action's output in its result. */
@@ -27,7 +36,7 @@ const BASE_ENV = [
   "TERM",
 ];
 
-type Outcome = Pick<ActionResult, "exit_code" | "logs" | "merge">;
+type Outcome = Pick<ActionResult, "exit_code" | "logs" | "merge" | "publish">;
 
 /** Runs an approved action. Never throws: a failure is a result with a non-zero exit code. */
 export async function executeAction(ctx: VaultContext, request: ActionRequest): Promise<ActionResult> {
@@ -38,7 +47,9 @@ export async function executeAction(ctx: VaultContext, request: ActionRequest): 
     outcome =
       request.kind === "merge"
         ? await executeMerge(ctx, request, request.merge)
-        : await executeFormula(ctx, request, request.formula);
+        : request.kind === "publish"
+          ? await executePublish(ctx, request, request.publish)
+          : await executeFormula(ctx, request, request.formula);
   } catch (error) {
     const hint = isGafferError(error) && error.hint ? ` — ${error.hint}` : "";
     outcome = { exit_code: 1, logs: `${messageOf(error)}${hint}` };
@@ -51,6 +62,7 @@ export async function executeAction(ctx: VaultContext, request: ActionRequest): 
     logs: redact(outcome.logs).slice(-LOG_CHARS),
     duration_ms: finished - started,
     ...(outcome.merge && { merge: outcome.merge }),
+    ...(outcome.publish && { publish: outcome.publish }),
   };
 }
 
@@ -88,8 +100,13 @@ async function executeMerge(
   request: ActionRequest,
   target: MergeTarget,
 ): Promise<Outcome> {
+  if (target.run === undefined) {
+    await checkMergeRequest(ctx, target);
+    return executeBranchMerge(ctx, request, target);
+  }
+  const published = await publishedPull(ctx, target.run);
+  if (published) return mergeOnForge(ctx, request, { ...target, run: target.run }, published);
   await checkMergeRequest(ctx, target);
-  if (target.run === undefined) return executeBranchMerge(ctx, request, target);
   const run = await getRun(ctx.db, target.run);
   const snapshot = await keepSnapshot(ctx.root, run, target.head);
   const merged = await mergeIntoBranch(ctx.root, {
@@ -148,6 +165,65 @@ async function executeBranchMerge(
     exit_code: 0,
     logs: `merged ${target.branch} (${target.head.slice(0, 12)}) into ${target.into} as ${merged.commit.slice(0, 12)}${worktree}`,
     merge,
+  };
+}
+
+/**
+ * A published run merges through the forge's API, so its branch protection (required reviews and
+ * checks) holds: out of draft, then merged only if the pull request's head is still the tested
+ * commit. The issue is closed and loses its in-progress label; the item is closed.
+ */
+async function mergeOnForge(
+  ctx: VaultContext,
+  request: ActionRequest,
+  target: MergeTarget & { run: number },
+  published: { pull: number; url: string },
+): Promise<Outcome> {
+  const tracker = forgeOf(ctx);
+  await checkProposalHead(ctx, target.run, target.head, `gaffer merge ${target.run}`);
+  const pull = await tracker.getPull(published.pull);
+  if (pull?.state !== "open" || pull.headSha !== target.head) {
+    const why = !pull || pull.state !== "open" ? "is not open" : `proposes ${pull.headSha.slice(0, 12)}`;
+    throw new GafferError(
+      "run-state",
+      `pull request #${published.pull} on ${tracker.where} ${why}, not the tested ${target.head.slice(0, 12)}`,
+      `publish the run again (gaffer publish ${target.run}), then merge`,
+    );
+  }
+  const run = await getRun(ctx.db, target.run);
+  const snapshot = await keepSnapshot(ctx.root, run, target.head);
+  await tracker.markReady(pull);
+  const commit = await tracker.mergePull(pull.number, {
+    sha: target.head,
+    title: `Merge ${target.branch} (gaffer run ${target.run})`,
+    message: `${request.context}\n\ngaffer vault action ${request.id} (${request.tier})`,
+  });
+  const merge = {
+    into: target.into,
+    from: target.branch,
+    head: target.head,
+    commit,
+    snapshot,
+    worktree: null,
+  };
+  await appendEvent(ctx.db, { runId: run.id, itemId: run.itemId }, EVENTS.vaultMerged, {
+    action: request.id,
+    ...merge,
+    pull: pull.number,
+    url: pull.url,
+  });
+  const link = await trackerLinkOf(ctx.db, run.itemId);
+  if (link?.tracker === tracker.key) {
+    await tracker.closeIssue(link.number);
+    await tracker.removeLabel(link.number, ctx.config.tracker?.labels.inProgress ?? "");
+  }
+  const note = `merged on ${tracker.where} as ${commit} (pull request #${pull.number}, run ${run.id}, vault action ${request.id})`;
+  if ((await getItem(ctx.db, run.itemId)).state === "open")
+    await setItemState(ctx.db, run.itemId, "closed", note);
+  return {
+    exit_code: 0,
+    logs: `merged pull request #${pull.number} (${target.head.slice(0, 12)}) into ${target.into} on ${tracker.where} as ${commit.slice(0, 12)}; workspace kept in ${snapshot}`,
+    merge: { ...merge, pull: pull.number },
   };
 }
 

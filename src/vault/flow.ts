@@ -1,6 +1,6 @@
 import { GafferError } from "../errors.ts";
-import { withRepoLock } from "../workspace/index.ts";
-import { appendAudit, digest, type NewAuditEntry } from "./audit.ts";
+import { ownerAlive, ownerToken, withRepoLock } from "../workspace/index.ts";
+import { appendAudit, digest, type NewAuditEntry, readAudit } from "./audit.ts";
 import type { VaultContext } from "./context.ts";
 import { executeAction } from "./execute.ts";
 import { assertRecorded } from "./history.ts";
@@ -114,7 +114,24 @@ export async function tick(ctx: VaultContext): Promise<StoredAction[]> {
     const action = found(ctx, id);
     changed.push(action.state === "approved" ? await fire(ctx, id) : action);
   }
+  for (const action of listActions(ctx.paths).filter((a) => interruptedPublish(ctx, a))) {
+    changed.push(await refire(ctx, action.request.id));
+  }
   return changed;
+}
+
+/**
+ * A publish fired but left no result, and the process that fired it is gone: gaffer stopped while
+ * executing it. Publishing finds what it already did (the pushed branch, the pull request, the
+ * comment), so it is safely run again.
+ */
+function interruptedPublish(ctx: VaultContext, action: StoredAction): boolean {
+  if (action.state !== "fired" || action.result !== undefined || action.request.kind !== "publish")
+    return false;
+  const firing = readAudit(ctx.paths.audit)
+    .entries.filter((entry) => entry.action === action.request.id && entry.type === "fired")
+    .at(-1);
+  return typeof firing?.data.by !== "string" || !ownerAlive(firing.data.by);
 }
 
 /** Whether a pending medium action's review window is over. */
@@ -131,23 +148,49 @@ async function fire(ctx: VaultContext, id: string): Promise<StoredAction> {
     const action = findAction(ctx.paths, id);
     if (action?.state !== "approved") return undefined;
     assertRecorded(ctx.paths, action);
-    await audit(ctx, { type: "fired", action: id, actor: GAFFER, data: {} });
+    await audit(ctx, {
+      type: "fired",
+      action: id,
+      actor: GAFFER,
+      data: { by: ownerToken(process.pid).trim() },
+    });
     await moveAction(ctx.paths, id, "approved", "fired");
     return action.request;
   });
-  if (request) {
-    const result = await executeAction(ctx, request);
-    await locked(ctx, async () => {
-      await writeResult(ctx.paths, result);
-      await audit(ctx, {
-        type: "executed",
-        action: id,
-        actor: GAFFER,
-        data: { exit_code: result.exit_code, result: digest(result) },
-      });
-    });
-  }
+  if (request) await execute(ctx, request);
   return found(ctx, id);
+}
+
+/** Fires an interrupted publish again, recorded as a second firing; another process that got there first wins. */
+async function refire(ctx: VaultContext, id: string): Promise<StoredAction> {
+  const request = await locked(ctx, async () => {
+    const action = findAction(ctx.paths, id);
+    if (!action || !interruptedPublish(ctx, action)) return undefined;
+    assertRecorded(ctx.paths, action);
+    await audit(ctx, {
+      type: "fired",
+      action: id,
+      actor: GAFFER,
+      data: { by: ownerToken(process.pid).trim(), resumed: true },
+    });
+    return action.request;
+  });
+  if (request) await execute(ctx, request);
+  return found(ctx, id);
+}
+
+async function execute(ctx: VaultContext, request: ActionRequest): Promise<void> {
+  const result = await executeAction(ctx, request);
+  await locked(ctx, async () => {
+    if (findAction(ctx.paths, request.id)?.result) return;
+    await writeResult(ctx.paths, result);
+    await audit(ctx, {
+      type: "executed",
+      action: request.id,
+      actor: GAFFER,
+      data: { exit_code: result.exit_code, result: digest(result) },
+    });
+  });
 }
 
 async function decide(

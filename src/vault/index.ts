@@ -1,6 +1,6 @@
 /**
- * The vault: every action with effects beyond a proposal — a merge, a formula that needs
- * secrets — is classified by blast radius, decided, executed and recorded here.
+ * The vault: every action with effects beyond a proposal — a merge, publishing a proposal as a
+ * draft pull request, a formula that needs secrets — is classified by blast radius, decided, executed and recorded here.
  *
  *   const ctx = openVault(project);                        // gaffer.toml [vault], policy.toml, secrets
  *   await tick(ctx);                                       // ended review windows, unfired approvals
@@ -18,7 +18,7 @@ export { approve, reject, reviewEnded, submit, tick } from "./flow.ts";
 export { currentIdentity } from "./identity.ts";
 export { lintVaultDir } from "./lint.ts";
 export { loadPolicy, type Policy } from "./policy.ts";
-export { branchMergeRequest, formulaRequest, mergeRequest } from "./requests.ts";
+export { branchMergeRequest, formulaRequest, mergeRequest, publishRequest } from "./requests.ts";
 export { findAction, listActions, type StoredAction } from "./store.ts";
 export { TIERS, type Tier } from "./tier.ts";
 export { verifyVault } from "./verify.ts";

@@ -48,8 +48,11 @@ const policySchema = z.strictObject({
 
 type RawPolicy = z.output<typeof policySchema>;
 
-/** The tiers that apply when policy.toml does not name the action: merges are low (paths and size raise them). */
-const BUILTIN_TIERS: Readonly<Record<string, Tier>> = { merge: "low" };
+/**
+ * The tiers that apply when policy.toml does not name the action: merges are low (paths and size
+ * raise them), and so is publishing a proposal as a draft pull request (paths raise it).
+ */
+const BUILTIN_TIERS: Readonly<Record<string, Tier>> = { merge: "low", publish: "low" };
 
 export interface Policy {
   /** The policy.toml that was read; undefined when it does not exist and the defaults apply. */

@@ -26,6 +26,20 @@ export interface MergeTarget {
   files: number;
 }
 
+/** What a publish request publishes: the proposal, pushed as `branch` and proposed as a draft pull request into `into`. */
+export interface PublishTarget {
+  run: number;
+  item: number;
+  /** The item's issue on the forge, when it came from one: the pull request links it. */
+  issue: number | undefined;
+  branch: string;
+  base: string;
+  head: string;
+  into: string;
+  /** `acme/app on github.com`. */
+  forge: string;
+}
+
 /** What a formula action runs with, from its disinto action file. */
 export interface FormulaSpec {
   /** The formula: its [tiers] key and its [vault.formulas.<name>] command. */
@@ -40,10 +54,15 @@ export interface FormulaSpec {
  * An action: anything with effects beyond a proposal. Written once when requested and never
  * changed; its state is the folder it is in, its history is in the audit log.
  * - merge: gaffer merges a run's proposal, or a track's branch
+ * - publish: gaffer pushes a run's proposal to the forge and opens a draft pull request
  * - formula: the command gaffer.toml gives the formula runs
  */
 export type ActionRequest = RequestFacts &
-  ({ kind: "merge"; merge: MergeTarget } | { kind: "formula"; formula: FormulaSpec });
+  (
+    | { kind: "merge"; merge: MergeTarget }
+    | { kind: "publish"; publish: PublishTarget }
+    | { kind: "formula"; formula: FormulaSpec }
+  );
 
 interface RequestFacts {
   id: string;
@@ -77,5 +96,9 @@ export interface ActionResult {
     commit: string;
     snapshot: string | null;
     worktree: string | null;
+    /** A merge through the forge: the pull request. */
+    pull?: number;
   };
+  /** For a publish: what was pushed, and the pull request. */
+  publish?: { head: string; pull: number; url: string };
 }

@@ -1,5 +1,5 @@
 import { GafferError } from "../errors.ts";
-import { findProposal, getItem, getRun } from "../store/index.ts";
+import { findProposal, getItem, getRun, type Proposal, type Run, trackerLinkOf } from "../store/index.ts";
 import { detectDefaultBranch, hardenedGit } from "../workspace/index.ts";
 import type { DisintoAction } from "./action.ts";
 import { classify } from "./classify.ts";
@@ -28,35 +28,7 @@ export async function mergeRequest(
   runId: number,
   options: MergeRequestOptions,
 ): Promise<ActionRequest> {
-  const run = await getRun(ctx.db, runId);
-  const proposal = await findProposal(ctx.db, run.id);
-  if (!proposal) {
-    throw new GafferError(
-      "run-state",
-      `run ${run.id} has no proposal (it is ${run.state})`,
-      "only a run that made a proposal can be merged",
-    );
-  }
-  if (run.state === "revising") {
-    throw new GafferError(
-      "run-state",
-      `run ${run.id} is being revised after a review`,
-      `merge it once it proposes again (gaffer show ${run.id})`,
-    );
-  }
-  const active = listActions(ctx.paths).find(
-    (a) =>
-      a.request.kind === "merge" &&
-      a.request.merge.run === run.id &&
-      (a.state === "pending" || a.state === "approved"),
-  );
-  if (active) {
-    throw new GafferError(
-      "run-state",
-      `run ${run.id}'s merge is already ${active.state} as ${active.request.id}`,
-      `gaffer vault show ${active.request.id}`,
-    );
-  }
+  const { run, proposal } = await proposalToAct(ctx, runId, "merge");
   const item = await getItem(ctx.db, run.itemId);
   const into = await detectDefaultBranch(ctx.root, ctx.config.project.defaultBranch);
   await checkMergeable(ctx.root, into, proposal.headCommit);
@@ -139,35 +111,143 @@ export async function branchMergeRequest(
 }
 
 /**
- * Throws what would make an approved merge wrong or fail now: the run's proposal (or the branch)
- * changed since the request, or the merge itself would fail (see checkMergeable).
+ * A request to publish a run's proposal on the project's forge (`[tracker]`): push its branch with
+ * gaffer's own credentials and open a draft pull request carrying the evidence. Classified by its
+ * kind (`publish`, low unless [tiers] says otherwise) and by the path rules its diff matches: a
+ * pushed branch can run the forge's CI, so a proposal that changes workflows is high.
  */
-export async function checkMergeRequest(ctx: VaultContext, target: MergeTarget): Promise<void> {
-  if (target.run === undefined) {
-    const tip = await hardenedGit(ctx.root, [
-      "rev-parse",
-      "--verify",
-      `refs/heads/${target.branch}^{commit}`,
-    ]).catch(() => undefined);
-    if (tip !== target.head) {
-      throw new GafferError(
-        "run-state",
-        `${target.branch} is no longer ${target.head.slice(0, 12)}: it moved after the merge was requested`,
-        "reject this request and ask again",
-      );
-    }
-    await checkMergeable(ctx.root, target.into, target.head);
-    return;
-  }
-  const proposal = await findProposal(ctx.db, target.run);
-  if (proposal?.headCommit !== target.head) {
+export async function publishRequest(
+  ctx: VaultContext,
+  runId: number,
+  options: MergeRequestOptions,
+): Promise<ActionRequest> {
+  const tracker = ctx.tracker;
+  const file = ctx.config.file ?? "gaffer.toml";
+  if (!tracker) {
     throw new GafferError(
-      "run-state",
-      `run ${target.run}'s proposal is no longer ${target.head.slice(0, 12)}: it changed after the merge was requested`,
-      `reject this request and run \`gaffer merge ${target.run}\` again`,
+      "config-invalid",
+      `${file}: no [tracker]: gaffer has no forge to publish run ${runId} on`,
+      "add [tracker] with kind, repo and token_env (docs/FORGES.md)",
     );
   }
+  const { run, proposal } = await proposalToAct(ctx, runId, "publish");
+  const item = await getItem(ctx.db, run.itemId);
+  const link = await trackerLinkOf(ctx.db, item.id);
+  const into = await detectDefaultBranch(ctx.root, ctx.config.project.defaultBranch);
+  const facts = await diffFacts(ctx.root, proposal.baseCommit, proposal.headCommit);
+  const { tier, reasons } = classify(
+    { action: "publish", paths: facts.paths, requested: options.blastRadius },
+    ctx.policy,
+  );
+  const auth = ctx.config.tracker?.auth;
+  return withTiming(ctx, {
+    id: freeId(ctx, `publish-run-${run.id}`),
+    kind: "publish",
+    context:
+      options.context ??
+      `publish ${run.branch} as a draft pull request on ${tracker.where}: item #${item.id} ${item.title}`,
+    requestedBy: { ...options.requester, run: run.id },
+    requestedAt: ctx.now(),
+    secrets: auth?.kind === "token" ? [auth.env] : [],
+    ...(options.blastRadius && { blastRadius: options.blastRadius }),
+    tier,
+    reasons,
+    publish: {
+      run: run.id,
+      item: item.id,
+      issue: link?.tracker === tracker.key ? link.number : undefined,
+      branch: run.branch,
+      base: proposal.baseCommit,
+      head: proposal.headCommit,
+      into,
+      forge: tracker.where,
+    },
+  });
+}
+
+/** The run and its proposal, when it has one that may be merged or published, with no such request already waiting. */
+async function proposalToAct(
+  ctx: VaultContext,
+  runId: number,
+  kind: "merge" | "publish",
+): Promise<{ run: Run; proposal: Proposal }> {
+  const run = await getRun(ctx.db, runId);
+  const proposal = await findProposal(ctx.db, run.id);
+  if (!proposal) {
+    throw new GafferError(
+      "run-state",
+      `run ${run.id} has no proposal (it is ${run.state})`,
+      `only a run that made a proposal can be ${kind === "merge" ? "merged" : "published"}`,
+    );
+  }
+  if (run.state === "revising") {
+    throw new GafferError(
+      "run-state",
+      `run ${run.id} is being revised after a review`,
+      `${kind} it once it proposes again (gaffer show ${run.id})`,
+    );
+  }
+  const active = listActions(ctx.paths).find(
+    (a) =>
+      a.request.kind === kind &&
+      runOf(a.request) === run.id &&
+      (a.state === "pending" || a.state === "approved"),
+  );
+  if (active) {
+    throw new GafferError(
+      "run-state",
+      `run ${run.id}'s ${kind} is already ${active.state} as ${active.request.id}`,
+      `gaffer vault show ${active.request.id}`,
+    );
+  }
+  return { run, proposal };
+}
+
+function runOf(request: ActionRequest): number | undefined {
+  if (request.kind === "merge") return request.merge.run;
+  if (request.kind === "publish") return request.publish.run;
+  return request.requestedBy.run;
+}
+
+/** Throws when the run's proposal is no longer the commit a request was made for (a revision since). */
+export async function checkProposalHead(
+  ctx: VaultContext,
+  run: number,
+  head: string,
+  retry: string,
+): Promise<void> {
+  const proposal = await findProposal(ctx.db, run);
+  if (proposal?.headCommit !== head) {
+    throw new GafferError(
+      "run-state",
+      `run ${run}'s proposal is no longer ${head.slice(0, 12)}: it changed after the request`,
+      `reject this request and run \`${retry}\` again`,
+    );
+  }
+}
+
+/**
+ * Throws what would make an approved merge wrong or fail now: the run's proposal (or the track's
+ * branch) changed since the request, or the merge itself would fail (see checkMergeable).
+ */
+export async function checkMergeRequest(ctx: VaultContext, target: MergeTarget): Promise<void> {
+  if (target.run === undefined) await checkBranchHead(ctx, target.branch, target.head);
+  else await checkProposalHead(ctx, target.run, target.head, `gaffer merge ${target.run}`);
   await checkMergeable(ctx.root, target.into, target.head);
+}
+
+/** Throws when a branch gaffer grew moved after a request to merge it was made. */
+async function checkBranchHead(ctx: VaultContext, branch: string, head: string): Promise<void> {
+  const tip = await hardenedGit(ctx.root, ["rev-parse", "--verify", `refs/heads/${branch}^{commit}`]).catch(
+    () => undefined,
+  );
+  if (tip !== head) {
+    throw new GafferError(
+      "run-state",
+      `${branch} is no longer ${head.slice(0, 12)}: it moved after the merge was requested`,
+      "reject this request and ask again",
+    );
+  }
 }
 
 /** A request from a disinto action file: its formula must have a command, its secrets must be hidden from agents. */

@@ -49,7 +49,7 @@ export {
   type WorkspaceHandleOptions,
   workspaceAt,
 } from "./integrity.ts";
-export { type RepoLockOptions, repoLockPath, withRepoLock } from "./lock.ts";
+export { ownerAlive, ownerToken, type RepoLockOptions, repoLockPath, withRepoLock } from "./lock.ts";
 export { assertHasCommits, assertRepository, detectDefaultBranch, resolveProjectRoot } from "./repo.ts";
 export { runSetup, type SetupCommand, type SetupOptions, type SetupStep } from "./setup.ts";
 export {

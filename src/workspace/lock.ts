@@ -96,11 +96,12 @@ async function takeOver(lockPath: string, staleToken: string): Promise<boolean> 
 }
 
 /** "<pid> <start time>": the start time tells a live owner from a new process that reused its pid. */
-function ownerToken(pid: number): string {
+export function ownerToken(pid: number): string {
   return `${pid} ${processStartTime(pid) ?? "?"}\n`;
 }
 
-function ownerAlive(token: string): boolean {
+/** Whether the process an ownerToken names still runs. */
+export function ownerAlive(token: string): boolean {
   const [pidText, started] = token.trim().split(" ");
   const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0) return false;

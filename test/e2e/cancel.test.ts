@@ -50,4 +50,20 @@ describe("e2e: Ctrl-C", () => {
     assert.match(resumed.stderr, /resumed \(was cancelled\)/);
     assert.match(resumed.stderr, /attempt 1 \(restarted\)/);
   });
+
+  it("`gaffer cancel <run>` stops a run another process drives, as Ctrl-C there would", async (t) => {
+    const dir = await sampleProject(t);
+    const id = await fileItem(dir, scenarioItem("slow", SLOW_GREEN));
+    const done = collect(startGaffer(["run", String(id)], { cwd: dir }));
+    const created = await waitForEvent(dir, "agent.message", (d) =>
+      String(d.text).includes("thinking it over"),
+    );
+    const cancel = await gaffer(["cancel", String(created.runId)], { cwd: dir });
+    assert.equal(cancel.code, 0, cancel.stderr);
+    assert.match(cancel.stdout, /cancelling run \d+: its agent is stopped and its workspace kept/);
+    assert.equal((await done).code, 130);
+    const again = await gaffer(["cancel", String(created.runId)], { cwd: dir });
+    assert.equal(again.code, 64);
+    assert.match(again.stderr, /run \d+ is cancelled, not at work/);
+  });
 });

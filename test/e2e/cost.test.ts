@@ -64,12 +64,16 @@ describe("e2e: usage, cost and budgets", () => {
     assert.equal(json.by, "run");
     assert.deepEqual(json.total, {
       attempts: 1,
+      requests: 0,
       inputTokens: 300,
       outputTokens: 40,
       cachedTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
       costUsd: 0.25,
       unpriced: 0,
     });
+    assert.deepEqual(json.mismatches, []);
     const byItem = JSON.parse(await costOutput(dir, { by: "item", json: true }));
     assert.deepEqual(
       byItem.groups.map((g: { group: number; costUsd: number }) => [g.group, g.costUsd]),
@@ -78,10 +82,16 @@ describe("e2e: usage, cost and budgets", () => {
     const today = new Date().toISOString().slice(0, 10);
     assert.match(
       await costOutput(dir, { by: "day" }),
-      new RegExp(`${today}\\s+1\\s+300\\s+40\\s+\\$0\\.2500`),
+      new RegExp(`${today}\\s+1\\s+0\\s+300\\s+40\\s+0\\s+0\\s+0\\s+\\$0\\.2500`),
     );
-    assert.match(await costOutput(dir, { by: "agent" }), /scripted\s+1\s+300\s+40\s+\$0\.2500\ntotal\s+1/);
-    assert.match(await costOutput(dir, { by: "role" }), /\(gaffer run\)\s+1\s+300\s+40\s+\$0\.2500/);
+    assert.match(
+      await costOutput(dir, { by: "agent" }),
+      /scripted\s+1\s+0\s+300\s+40\s+0\s+0\s+0\s+\$0\.2500\ntotal\s+1/,
+    );
+    assert.match(
+      await costOutput(dir, { by: "role" }),
+      /\(gaffer run\)\s+1\s+0\s+300\s+40\s+0\s+0\s+0\s+\$0\.2500/,
+    );
     await assert.rejects(cost(dir, { by: "colour" }), {
       code: "usage",
       message: /cannot group usage by that/,

@@ -52,6 +52,22 @@ describe("engine/known-secrets", () => {
     ]);
   });
 
+  it("knows the tracker's token whatever its variable is called", async (t) => {
+    const root = gitRepo(t, {
+      "gaffer.toml":
+        '[tracker]\nkind = "gitea"\nurl = "https://forge.example"\nrepo = "a/b"\ntoken_env = "FORGE_PAT"\n',
+    });
+    const project = await openProject(root);
+    t.after(() => project.close());
+    const found = (await knownSecrets(project, { FORGE_PAT: "9f86d081884c7d659a2f" })).map(
+      (s) => `${s.source}: ${s.value}`,
+    );
+    assert.ok(
+      found.includes("environment variable FORGE_PAT ([tracker] token_env): 9f86d081884c7d659a2f"),
+      found.join("\n"),
+    );
+  });
+
   it("follows a link as the copy does, but never blocks on a FIFO nor reads a directory", async (t) => {
     const root = gitRepo(t, {});
     const elsewhere = tempDir(t);

@@ -97,7 +97,14 @@ function backlog(changes: Partial<Backlog> = {}): Backlog {
 }
 
 function facts(changes: Partial<TickFacts> = {}): TickFacts {
-  return { claims: [], paused: false, backlog: backlog(), activity: new Map(), ...changes };
+  return {
+    claims: [],
+    paused: false,
+    backlog: backlog(),
+    activity: new Map(),
+    backendPauses: [],
+    ...changes,
+  };
 }
 
 function claim(itemId: number, holder: string, changes: Partial<Claim> = {}): Claim {
@@ -283,6 +290,38 @@ describe("factory/planner", () => {
         [{ type: "supervisor.paused", held: 1 }],
         "a new pause says it again",
       );
+    });
+  });
+
+  describe("plan limits", () => {
+    const roles = `[roles.builder]\nconcurrency = 2\n\n[roles.codex-builder]\nagent = "codex"\n\n[roles.assistant]\nkind = "persistent"\n`;
+    const limit = { host: "api.anthropic.com", until: T0 + 60_000, agents: ["scripted"], run: 10 };
+
+    it("holds back the roles whose agent's model host is at its plan limit until the reset, and says so once", () => {
+      const ready = backlog({ unclaimed: [entry(1), entry(2), entry(3)] });
+      const first = planTick(fresh(roles), facts({ backlog: ready, backendPauses: [limit] }), T0);
+      assert.deepEqual(
+        starts(first.actions).map((s) => [s.role.name, s.itemId]),
+        [["codex-builder", 1]],
+        "only the role of another agent works",
+      );
+      assert.ok(
+        !first.actions.some((a) => a.kind === "start-persistent"),
+        "a held persistent role waits too",
+      );
+      assert.deepEqual(recorded(first.actions), [{ type: "supervisor.backend-paused", ...limit }]);
+      const second = planTick(first.state, facts({ backlog: ready, backendPauses: [limit] }), T0 + 500);
+      assert.deepEqual(recorded(second.actions), [], "said once");
+      const reset = planTick(second.state, facts({ backlog: ready, backendPauses: [limit] }), T0 + 60_000);
+      assert.deepEqual(
+        starts(reset.actions).map((s) => [s.role.name, s.itemId]),
+        [
+          ["builder", 1],
+          ["builder", 2],
+          ["codex-builder", 3],
+        ],
+      );
+      assert.ok(reset.actions.some((a) => a.kind === "start-persistent"));
     });
   });
 

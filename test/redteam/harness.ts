@@ -103,7 +103,7 @@ export async function attack(
   arenaInfo: Arena,
   title: string,
   scenario: string,
-  options: { resume?: boolean; under?: readonly string[] } = {},
+  options: { resume?: boolean; under?: readonly string[]; env?: Record<string, string> } = {},
 ): Promise<AttackResult> {
   const project = await openProject(arenaInfo.project);
   const item = await addItem(project.store.db, {
@@ -116,7 +116,7 @@ export async function attack(
   for (const extra of runs) {
     const result = await gaffer(["run", String(item.id), ...extra], {
       cwd: arenaInfo.project,
-      env: { HOME: arenaInfo.home, SECRET_TOKEN: SECRET, GITHUB_TOKEN: SECRET },
+      env: { HOME: arenaInfo.home, SECRET_TOKEN: SECRET, GITHUB_TOKEN: SECRET, ...options.env },
       ...(options.under && { under: options.under }),
     });
     cli = cli

@@ -15,7 +15,8 @@ export type Layer =
   | "limits"
   | "gate"
   | "output"
-  | "safe-fs";
+  | "safe-fs"
+  | "proxy";
 
 export interface Attack {
   name: string;
@@ -24,6 +25,8 @@ export interface Attack {
   config?: string;
   /** Files committed into the project before the run (its base). */
   files?: Record<string, string>;
+  /** gaffer's environment for this attack, beside the arena's own (HOME and the tokens). */
+  env?: Record<string, string>;
   /**
    * False for an attack that another layer stops without bubblewrap: it runs with the sandbox
    * preferred, so also on machines without one. Otherwise (the default) it requires the sandbox

@@ -30,7 +30,10 @@ describe("red team", { concurrency: 2 }, () => {
     it(scenario.name, { skip: confined && sandboxSkip(), timeout: 180_000 }, async (t) => {
       const a = await arena(t, scenario);
       const before = outsideState(a);
-      const result = await attack(a, scenario.name, scenario.scenario(a), { resume: scenario.resume });
+      const result = await attack(a, scenario.name, scenario.scenario(a), {
+        resume: scenario.resume,
+        ...(scenario.env && { env: scenario.env }),
+      });
       try {
         assert.ok(result.run, `no run: ${result.cli.stderr}`);
         assert.ok(TERMINAL.includes(result.run.state), `run ended ${result.run.state}: ${result.cli.stderr}`);

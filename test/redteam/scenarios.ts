@@ -19,6 +19,7 @@ import { TERMINAL_ATTACKS } from "./terminal.ts";
 import { SECRET_ATTACKS } from "./secrets.ts";
 import { LIMITS_ATTACKS } from "./limits.ts";
 import { EVIDENCE_ATTACKS } from "./evidence.ts";
+import { KEYS_ATTACKS } from "./keys.ts";
 
 export { type Attack, MARKER } from "./kit.ts";
 
@@ -370,4 +371,5 @@ export const ATTACKS: Attack[] = [
   ...LIMITS_ATTACKS,
   ...DEPUTY_ATTACKS,
   ...EVIDENCE_ATTACKS,
+  ...KEYS_ATTACKS,
 ];

@@ -78,7 +78,7 @@ describe("bwrap sandbox: network", { skip: sandboxSkip() }, () => {
     const argv = [process.execPath, "-e", PROBE_ALLOW, `127.0.0.1:${port}`, "denied.example"];
     const result = await runIn(sandbox, argv, { cwd: f.workspace, env: f.env });
     assert.deepEqual(result.output.trim().split("\n"), [
-      "NO_PROXY=",
+      "NO_PROXY=localhost,127.0.0.1,::1",
       "GET 200 upstream saw /plain | CONNECT 200 upstream saw /tunnel",
       "GET 403 gaffer sandbox: denied.example is not on the network allowlist | CONNECT 403",
     ]);

@@ -39,7 +39,11 @@ test("authorities parse with and without ports, bracketed IPv6 included", () => 
 test("the proxy refuses an unlisted CONNECT with 403, reports it, and stops on close", async (t) => {
   const socketPath = join(tempDir(t), "proxy.sock");
   const denials: NetworkDenial[] = [];
-  const proxy = startProxy(socketPath, ["allowed.example"], (denial) => denials.push(denial));
+  const proxy = startProxy(
+    socketPath,
+    { hosts: ["allowed.example"] },
+    { onNetworkDenied: (denial) => denials.push(denial) },
+  );
   const connectStatus = () =>
     new Promise<number | string>((resolve) => {
       const req = request({ socketPath, method: "CONNECT", path: "other.example:8443" });
@@ -73,7 +77,7 @@ test("plain-HTTP requests in a row all reach a server that answers keep-alive", 
   t.after(() => upstream.close());
   const { port } = upstream.address() as AddressInfo;
   const socketPath = join(tempDir(t), "proxy.sock");
-  const proxy = startProxy(socketPath, [`127.0.0.1:${port}`]);
+  const proxy = startProxy(socketPath, { hosts: [`127.0.0.1:${port}`] });
   t.after(() => proxy.close());
   const post = (body: string) =>
     new Promise<{ status: number; text: string }>((resolve, reject) => {

@@ -26,14 +26,16 @@ const CATALOGUE = join(SRC, "store", "event-catalogue.ts");
  * readers): renaming or removing one is a breaking change that must show here, on purpose.
  */
 const PUBLISHED = [
-  "item.created", "item.edited", "item.closed", "item.reopened", "item.held",
-  "claim.taken", "claim.released", "claim.expired",
+  "item.created", "item.edited", "item.closed", "item.reopened", "item.held", "item.parked",
+  "claim.taken", "claim.released", "claim.expired", "tracker.claimed",
+  "tracker.delivery", "tracker.delivery-refused", "tracker.synced",
   "run.created", "run.previous", "run.resumed", "workspace.created", "workspace.setup", "workspace.ready",
   "sandbox.unavailable", "guard.log-replaced", "guard.agent-rules", "attempt.started", "attempt.restarted",
   "agent.prompt", "agent.session-continued", "agent.nudged", "agent.error", "agent.done",
   "agent.message", "agent.thought", "agent.plan", "agent.tool-call", "agent.tool-call-update", "agent.usage",
   "agent.permission", "agent.file-write", "agent.file-read", "agent.file-denied", "agent.terminal",
   "agent.output", "agent.other", "guard.denied", "guard.noted", "sandbox.network-denied",
+  "sandbox.model-keys", "model.rate-limited", "model.plan-limit", "model.usage-mismatch",
   "workspace.tampered", "limit.exceeded", "budget.exceeded",
   "gate.setup", "gate.started", "gate.step.started", "gate.step.finished", "gate.killed", "gate.outputs", "gate.passed",
   "gate.failed", "integrity.finding",
@@ -44,12 +46,13 @@ const PUBLISHED = [
   "review.agent.tool-call", "review.agent.tool-call-update", "review.agent.usage", "review.agent.permission",
   "review.agent.file-write", "review.agent.file-read", "review.agent.file-denied", "review.agent.terminal",
   "review.agent.output", "review.agent.other",
-  "vault.merged",
-  "track.started", "track.task-done", "track.checkpoint", "track.stopped", "track.completed",
+  "vault.merged", "publish.pushed", "publish.pull-opened", "publish.commented",
   "factory.paused", "factory.resumed", "phase.advanced", "phase.set",
-  "supervisor.started", "supervisor.paused", "supervisor.stopped", "supervisor.error", "item.retrying",
+  "supervisor.started", "supervisor.paused", "supervisor.backend-paused", "supervisor.stopped", "supervisor.error", "item.retrying",
   "role.started", "role.exited", "role.died", "role.healing", "role.gave-up", "role.scheduled", "role.skipped",
   "stall.nudged", "stall.restarted", "stall.gave-up",
+  "track.started", "track.task-done", "track.checkpoint", "track.stopped", "track.completed",
+  "token.created", "token.revoked", "dashboard.action",
 ]; // prettier-ignore
 
 /** Evidence of a breach or a limit: never dropped. Weakening this list must be deliberate. */
@@ -58,6 +61,7 @@ const SECURITY = [
   "guard.denied",
   "guard.noted",
   "sandbox.network-denied",
+  "model.plan-limit",
   "workspace.tampered",
   "limit.exceeded",
   "budget.exceeded",

@@ -111,7 +111,10 @@ describe("store", () => {
         "ALTER TABLE usage DROP COLUMN role; DROP INDEX events_by_run_type; DROP INDEX items_by_state;",
         "ALTER TABLE attempts DROP COLUMN commit_sha; ALTER TABLE attempts DROP COLUMN tree;",
         "ALTER TABLE proposals DROP COLUMN tree; ALTER TABLE proposals DROP COLUMN environment;",
-        "DELETE FROM kysely_migration WHERE name IN ('004-factory', '005-evidence');",
+        "DROP TABLE tracker_items; DROP TABLE tracker_cursors; DROP TABLE tokens;",
+        "DROP TABLE model_requests; ALTER TABLE usage DROP COLUMN metered;",
+        "DELETE FROM kysely_migration WHERE name IN",
+        "('004-factory', '005-evidence', '006-trackers', '007-tokens', '008-model-requests');",
       ].join(" "),
     );
     raw.close();

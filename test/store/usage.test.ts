@@ -3,13 +3,16 @@ import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import {
   addItem,
+  type NewModelRequest,
   type NewUsage,
   openStore,
+  recordModelRequest,
   recordUsage,
   spentUsd,
   startOfUtcDay,
   sumUsage,
   totalUsage,
+  usageMismatches,
 } from "../../src/store/index.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { createTestRun } from "../helpers/store.ts";
@@ -73,12 +76,94 @@ describe("store/usage", () => {
     ]);
     assert.deepEqual(await totalUsage(db), {
       attempts: 3,
+      requests: 0,
       inputTokens: 107,
       outputTokens: 10,
       cachedTokens: 3,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
       costUsd: 0.75,
       unpriced: 1,
     });
+  });
+
+  it("a metered attempt counts its requests, side requests included; its agent's report is only a cross-check", async (t) => {
+    const { db, first } = await storeWithTwoRuns(t);
+    const request = (run: typeof first, fields: Partial<NewModelRequest>): NewModelRequest => ({
+      runId: run.id,
+      itemId: run.itemId,
+      attempt: 3,
+      agent: run.agent,
+      role: "builder",
+      host: "api.anthropic.com",
+      api: "anthropic",
+      model: "claude-sonnet-4-5",
+      status: 200,
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
+      costUsd: null,
+      ...fields,
+    });
+    // The agent reports its conversation (one request); the wire also saw a side request and an unpriced one.
+    await recordUsage(
+      db,
+      {
+        runId: first.id,
+        itemId: first.itemId,
+        attempt: 3,
+        agent: "claude",
+        role: "builder",
+        model: null,
+        inputTokens: 120,
+        outputTokens: 30,
+        cachedTokens: 40,
+        costUsd: 0.001,
+        source: "reported",
+        metered: true,
+      },
+      DAY_2,
+    );
+    const conversation = { inputTokens: 120, outputTokens: 30, cacheReadTokens: 40, cacheWriteTokens: 10 };
+    await recordModelRequest(db, request(first, { ...conversation, costUsd: 0.0009 }), DAY_2);
+    await recordModelRequest(
+      db,
+      request(first, { inputTokens: 12, outputTokens: 3, costUsd: 0.0001 }),
+      DAY_2,
+    );
+    await recordModelRequest(db, request(first, { model: "new-model", reasoningTokens: 7 }), DAY_2);
+
+    const run = await totalUsage(db, { runId: first.id });
+    assert.deepEqual(run, {
+      attempts: 3,
+      requests: 3,
+      inputTokens: 100 + 120 + 12,
+      outputTokens: 10 + 30 + 3,
+      cachedTokens: 40,
+      cacheWriteTokens: 10,
+      reasoningTokens: 7,
+      costUsd: 0.75 + 0.0009 + 0.0001,
+      unpriced: 1,
+    });
+    assert.equal(await spentUsd(db, { runId: first.id }), 0.75 + 0.0009 + 0.0001);
+    assert.deepEqual(
+      (await sumUsage(db, "role")).map((sum) => [sum.group, sum.attempts, sum.requests]),
+      [
+        ["(gaffer run)", 3, 0],
+        ["builder", 1, 3],
+      ],
+    );
+    assert.deepEqual(await usageMismatches(db), [
+      {
+        runId: first.id,
+        attempt: 3,
+        agent: "claude",
+        reported: { tokens: 190, costUsd: 0.001 },
+        wire: { tokens: 200 + 15 + 7, costUsd: 0.001, requests: 3 },
+      },
+    ]);
   });
 
   it("tells what a run, an item, a day and the project have spent", async (t) => {

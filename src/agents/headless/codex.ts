@@ -7,6 +7,7 @@ import {
   otherUpdate,
   type StreamEvent,
   type StreamParser,
+  OWN_RULES,
   stringAt,
 } from "./stream.ts";
 
@@ -69,8 +70,14 @@ function itemUpdates(event: StreamEvent): AgentUpdate[] {
       return completed ? textUpdate("message", item) : [];
     case "reasoning":
       return completed ? textUpdate("thought", item) : [];
-    case "command_execution":
-      return toolUpdates(started, id, stringAt(item, "command") ?? "command", item, "execute");
+    case "command_execution": {
+      const command = stringAt(item, "command") ?? "command";
+      const updates = toolUpdates(started, id, command, item, "execute");
+      // Codex's own rules (gaffer writes them, see guard/agent-rules) refused it: a refusal like gaffer's.
+      if (completed && stringAt(item, "status") === "declined")
+        updates.push({ kind: "terminal", command, exitCode: null, denied: OWN_RULES });
+      return updates;
+    }
     case "mcp_tool_call":
       return toolUpdates(started, id, `${stringAt(item, "server")}.${stringAt(item, "tool")}`, item);
     case "file_change":

@@ -1,3 +1,4 @@
+import { deniedCommandLine } from "../policy-check.ts";
 import { requireProgram } from "../preflight.ts";
 import { LineSplitter } from "../process/lines.ts";
 import { attemptEnv, ProcessSession } from "../process/session.ts";
@@ -5,13 +6,15 @@ import type {
   AgentDriver,
   AgentPreset,
   AgentSession,
+  AgentUpdate,
+  CommandPolicy,
   PromptRequest,
   SessionContext,
   TurnResult,
 } from "../types.ts";
 import { HEADLESS_FORMATS } from "./formats.ts";
 import { StreamReader } from "./reader.ts";
-import type { Usage } from "./stream.ts";
+import { OWN_RULES, type Usage } from "./stream.ts";
 import { runProcess } from "../../util/index.ts";
 
 type HeadlessPreset = AgentPreset & { driver: "headless" };
@@ -33,12 +36,23 @@ export class HeadlessDriver implements AgentDriver {
     await requireProgram(this.#preset.program, { cwd: context.workspace, env: context.env });
     let spent: Usage | undefined;
     return new ProcessSession(async (request, signal) => {
-      const reader = new StreamReader(HEADLESS_FORMATS[this.#preset.format].parser, context.onUpdate, spent);
+      const onUpdate = (update: AgentUpdate) => context.onUpdate(withGafferRule(update, context.policy));
+      const reader = new StreamReader(HEADLESS_FORMATS[this.#preset.format].parser, onUpdate, spent);
       const result = await runTurn(this.#preset, context, request, signal, reader);
       spent = reader.sessionUsage;
       return result;
     });
   }
+}
+
+/**
+ * A command the agent's own rules refused is named by the rule of gaffer's that refuses it too
+ * (`git push (the agent's own rules)`), so it is weighed and shown like gaffer's own refusals.
+ */
+function withGafferRule(update: AgentUpdate, policy: CommandPolicy): AgentUpdate {
+  if (update.kind !== "terminal" || update.denied !== OWN_RULES) return update;
+  const rule = deniedCommandLine(policy, update.command);
+  return rule === undefined ? update : { ...update, denied: `${rule} (${OWN_RULES})` };
 }
 
 async function runTurn(

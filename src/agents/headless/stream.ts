@@ -3,6 +3,9 @@ import type { AgentUpdate, StopReason } from "../types.ts";
 /** One line of a CLI's JSON stream, parsed. */
 export type StreamEvent = Record<string, unknown>;
 
+/** Why a command an agent's own rules refused was denied, until the driver names gaffer's rule for it. */
+export const OWN_RULES = "the agent's own rules";
+
 /** Token counts and money for a turn. Input tokens exclude cached ones, which are counted apart. */
 export interface Usage {
   inputTokens: number;

@@ -15,8 +15,23 @@ import {
 } from "../../factory/index.ts";
 import { addItem } from "../../store/index.ts";
 import { parseId, plural, print, printJson } from "../output.ts";
+import { bindOf, dashboardArgs, type DashboardOptions, startAndSay } from "./serve.ts";
 
-export async function up(cwd: string, options: { foreground?: boolean; json?: boolean }): Promise<number> {
+type WithDashboard = Partial<DashboardOptions> & { dashboard?: boolean };
+
+/** The dashboard's options when --dashboard was given (commander fills in host and port defaults). */
+function dashboardOf(options: WithDashboard): DashboardOptions | undefined {
+  if (!options.dashboard) return undefined;
+  const chosen = { ...options, host: options.host ?? "127.0.0.1", port: options.port ?? "4848" };
+  bindOf(chosen);
+  return chosen;
+}
+
+export async function up(
+  cwd: string,
+  options: { foreground?: boolean; json?: boolean } & WithDashboard,
+): Promise<number> {
+  const dashboard = dashboardOf(options);
   const project = await openProject(cwd);
   try {
     const factory = factoryOf(project);
@@ -28,13 +43,15 @@ export async function up(cwd: string, options: { foreground?: boolean; json?: bo
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);
       print(`gaffer is up: ${plural(factory.roles.length, "role")}, in the foreground (Ctrl-C stops it)`);
-      await supervise(project, controller.signal);
+      await superviseServing(project, controller.signal, dashboard);
       return EXIT.proposal;
     }
-    const record = await startDaemon(project);
+    const record = await startDaemon(project, dashboard ? dashboardArgs(dashboard) : []);
     if (options.json) printJson({ up: true, ...record, roles: factory.roles.length });
     else {
       print(`gaffer is up: ${plural(factory.roles.length, "role")} (supervisor pid ${record.pid})`);
+      if (dashboard)
+        print(`  dashboard: http${dashboard.tlsCert ? "s" : ""}://${dashboard.host}:${dashboard.port}/`);
       print("  watch: gaffer status --watch    pause: gaffer pause    stop: gaffer down");
     }
     return EXIT.proposal;
@@ -101,15 +118,30 @@ async function switchPaused(cwd: string, paused: boolean): Promise<number> {
   }
 }
 
-/** The supervisor's process, started by `gaffer up`. */
-export async function superviseCommand(cwd: string): Promise<number> {
+/** Supervises until `signal`, serving the dashboard meanwhile when asked to. */
+async function superviseServing(
+  project: Awaited<ReturnType<typeof openProject>>,
+  signal: AbortSignal,
+  dashboard: DashboardOptions | undefined,
+): Promise<void> {
+  const served = dashboard && (await startAndSay(project, dashboard));
+  try {
+    await supervise(project, signal);
+  } finally {
+    await served?.close();
+  }
+}
+
+/** The supervisor's process, started by `gaffer up` (serving the dashboard with --dashboard). */
+export async function superviseCommand(cwd: string, options: WithDashboard): Promise<number> {
+  const dashboard = dashboardOf(options);
   const project = await openProject(cwd);
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   try {
-    await supervise(project, controller.signal);
+    await superviseServing(project, controller.signal, dashboard);
     return EXIT.proposal;
   } finally {
     await project.close();

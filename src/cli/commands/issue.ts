@@ -14,6 +14,7 @@ import {
   listItems,
   listRuns,
   setItemState,
+  trackerLinkOf,
 } from "../../store/index.ts";
 import { ago, color, formatTable, parseId, print, printJson } from "../output.ts";
 import { requireStore } from "./read-store.ts";
@@ -52,12 +53,10 @@ export async function issueList(
 ): Promise<number> {
   const project = await openProjectReadOnly(cwd);
   try {
-    const items = project.store
-      ? await listItems(project.store.db, {
-          state: options.all ? "all" : "open",
-          ...(options.label && { label: options.label }),
-        })
+    const listed = project.store
+      ? await listItems(project.store.db, { state: "all", ...(options.label && { label: options.label }) })
       : [];
+    const items = options.all ? listed : listed.filter((item) => item.state !== "closed");
     if (options.json) {
       printJson(items);
     } else if (items.length === 0) {
@@ -90,10 +89,12 @@ export async function issueShow(cwd: string, id: string, options: { json?: boole
     const item = await getItem(db, parseId(id, "item"));
     const runs = await listRuns(db, { itemId: item.id });
     const closing = item.state === "closed" ? await closingNote(db, item.id) : undefined;
+    const link = await trackerLinkOf(db, item.id);
     if (options.json) {
       printJson({
         ...item,
         ...(closing !== undefined && { closedNote: closing }),
+        ...(link && { issue: { number: link.number, url: link.url, reason: link.reason } }),
         runs: runs.map((r) => ({ id: r.id, state: r.state, branch: r.branch, reason: r.reason })),
       });
       return 0;
@@ -103,7 +104,11 @@ export async function issueShow(cwd: string, id: string, options: { json?: boole
       `state: ${item.state}   priority: ${item.priority}   labels: ${printable(item.labels.join(", ")) || "-"}`,
     );
     if (item.dependsOn.length) print(`depends on: ${item.dependsOn.map((d) => `#${d}`).join(", ")}`);
-    if (item.source) print(`imported from: ${printable(item.source)}`);
+    if (link)
+      print(
+        `issue #${link.number}: ${printable(link.url)}${link.reason ? `   (${printable(link.reason)})` : ""}`,
+      );
+    else if (item.source) print(`imported from: ${printable(item.source)}`);
     if (closing) print(`closed: ${printable(closing)}`);
     print();
     print(item.body ? printable(item.body, "text") : color.dim("(no body)"));

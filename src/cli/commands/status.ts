@@ -66,7 +66,7 @@ async function statusOnce(cwd: string, options: StatusOptions): Promise<number> 
     const factory = loadFactory(project.root, project.config);
     const factoryView = factory.roles.length > 0 ? factoryStatus(factory, project.paths.stateDir) : null;
     const db = project.store?.db;
-    const daemon = factoryView ? await daemonStatus(project.paths.stateDir, db) : null;
+    const daemon = factoryView ? await daemonStatus(project.paths.stateDir, db, project.config) : null;
     const items = db ? await listItems(db, { state: "open" }) : [];
     // A run whose gaffer process is gone is shown as interrupted; the next writing command records it.
     const runs = (db ? await listRuns(db) : []).map((run) =>
@@ -182,6 +182,10 @@ function formatDaemonStatus(status: DaemonStatus): string[] {
     `${daemon}${paused}`,
     `queue: ${status.ready} ready   working: ${status.claims.length}${claimed ? ` (${claimed})` : ""}   awaiting review: ${status.awaitingReview}`,
     `spent: $${status.spent.today.toFixed(2)} today, $${status.spent.total.toFixed(2)} in all`,
+    ...status.backends.map(
+      (pause) =>
+        `${color.yellow("plan limit")}: ${printable(pause.host)} until ${new Date(pause.until).toLocaleString()} holds ${pause.agents.map((agent) => printable(agent)).join(", ")} back`,
+    ),
   ];
 }
 

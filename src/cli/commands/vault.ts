@@ -90,7 +90,9 @@ function printRequest(action: StoredAction): void {
   const what =
     request.kind === "merge"
       ? `merge ${request.merge.branch} (${request.merge.head.slice(0, 12)}) into ${request.merge.into}: ${request.merge.files} files, ${request.merge.lines} lines`
-      : `formula ${request.formula.name} (timeout ${request.formula.timeoutMinutes}m)`;
+      : request.kind === "publish"
+        ? `publish ${request.publish.branch} (${request.publish.head.slice(0, 12)}) as a draft pull request into ${request.publish.into} on ${request.publish.forge}`
+        : `formula ${request.formula.name} (timeout ${request.formula.timeoutMinutes}m)`;
   print(
     color.bold(`${printable(request.id)} · ${tierColor(request.tier)} · ${stateText(action, Date.now())}`),
   );

@@ -25,6 +25,7 @@ import { outputReason, watchLimits } from "../limits.ts";
 import { OutputMeter } from "../output-meter.ts";
 import { removeSandboxState, sandboxDirs } from "../sandbox-state.ts";
 import { AttemptUsage } from "../usage.ts";
+import { ModelMeter } from "../model-meter.ts";
 import { writeFailureReport } from "../report.ts";
 import type { RunRole, StepContext } from "../step-context.ts";
 import { recordTamper } from "../workspace-handle.ts";
@@ -105,7 +106,12 @@ export async function reviewProposal(
     head: proposal.headCommit,
   });
   const reviewing: Run = { ...run, agent: options.agent, workspace: dir, branch };
-  const confinement = await confineRun(project, reviewing, workspace, recorder, stateDir);
+  const meter = new ModelMeter(context, reviewing);
+  const confinement = await confineRun(project, reviewing, workspace, recorder, {
+    stateDir,
+    onModelExchange: (exchange) => meter.observe(exchange),
+  });
+  if (confinement.metered) meter.startAttempt(run.attempt, usage);
   // The reviewer's clone and sandbox are under the same limits as a builder's.
   const watcher = watchLimits({
     limits: project.config.limits,
@@ -127,6 +133,13 @@ export async function reviewProposal(
     const answer = await converse(context, reviewing, round, brief, usage, confinement.wrap);
     await usage.record();
     await recorder.flush();
+    // Not the reviewer's failure: the proposal waits, unreviewed, for the plan's reset.
+    if (context.planLimit)
+      throw new GafferError(
+        "plan-limit",
+        `run ${runId}, review round ${round}: ${context.planLimit.reason}`,
+        "the factory reviews it once the limit resets",
+      );
     if (context.limitReason) {
       const section = context.limitReason.startsWith("budget:") ? "[budget]" : "[limits]";
       throw new GafferError(
@@ -171,6 +184,7 @@ export async function reviewProposal(
   } finally {
     watcher.stop();
     await confinement.close();
+    await meter.flush();
     const snapshot = await discardWorkspace(project.root, workspace, `review-${run.id}-${round}`).catch(
       () => null,
     );

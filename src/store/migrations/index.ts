@@ -6,6 +6,9 @@ import * as proposalFindings from "./002-proposal-findings.ts";
 import * as usage from "./003-usage.ts";
 import * as factory from "./004-factory.ts";
 import * as evidence from "./005-evidence.ts";
+import * as trackers from "./006-trackers.ts";
+import * as tokens from "./007-tokens.ts";
+import * as modelRequests from "./008-model-requests.ts";
 
 type VersionedMigration = { up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> };
 
@@ -16,6 +19,9 @@ const migrations: Record<string, VersionedMigration> = {
   "003-usage": usage,
   "004-factory": factory,
   "005-evidence": evidence,
+  "006-trackers": trackers,
+  "007-tokens": tokens,
+  "008-model-requests": modelRequests,
 };
 
 export const MIGRATION_NAMES: readonly string[] = Object.keys(migrations);

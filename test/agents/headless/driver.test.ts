@@ -5,6 +5,7 @@ import { describe, type TestContext, test } from "node:test";
 import { createAgentDriver } from "../../../src/agents/registry.ts";
 import type { AgentPreset, HeadlessFormat } from "../../../src/agents/types.ts";
 import { isGafferError } from "../../../src/errors.ts";
+import { commandPolicy } from "../../../src/guard/index.ts";
 import { tempDir } from "../../helpers/tmp.ts";
 import { PROMPT, recordingContext } from "../helpers.ts";
 import type { Usage } from "../../../src/agents/headless/stream.ts";
@@ -35,6 +36,34 @@ async function start(t: TestContext, format: HeadlessFormat, script: string, mod
 }
 
 describe("agents/headless driver", () => {
+  test("codex: a command its own rules declined is a refusal, named by gaffer's rule for it", async (t) => {
+    const declined = (id: string, command: string) =>
+      JSON.stringify({
+        type: "item.completed",
+        item: {
+          id,
+          type: "command_execution",
+          command,
+          aggregated_output: "",
+          exit_code: null,
+          status: "declined",
+        },
+      });
+    const lines = [declined("c1", "git push origin HEAD:main"), declined("c2", "rm -rf build")];
+    const { session, of, context } = await start(t, "codex", `printf '%s\\n' '${lines.join("' '")}'`);
+    context.policy = commandPolicy("gaffer/1-ship");
+    await session.prompt({ ...PROMPT, text: "Ship it." });
+    assert.deepEqual(of("terminal"), [
+      {
+        kind: "terminal",
+        command: "git push origin HEAD:main",
+        exitCode: null,
+        denied: "git push (the agent's own rules)",
+      },
+      { kind: "terminal", command: "rm -rf build", exitCode: null, denied: "the agent's own rules" },
+    ]);
+  });
+
   test("claude: the transcript's updates arrive in order, the totals last, and the turn ends end_turn", async (t) => {
     const { session, updates, workspace } = await start(
       t,

@@ -1,0 +1,1 @@
+export { giteaTracker } from "./tracker.ts";

@@ -1,0 +1,1 @@
+export { githubTracker } from "./tracker.ts";

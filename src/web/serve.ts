@@ -1,0 +1,50 @@
+import { readFileSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import type { Project } from "../engine/index.ts";
+import { GafferError } from "../errors.ts";
+import { dashboardApp } from "./app.ts";
+import { type BindOptions, checkBind, isLoopback } from "./bind.ts";
+
+export interface RunningDashboard {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the dashboard for `project` and resolves once it listens (port 0: any free port). */
+export async function startDashboard(project: Project, bind: BindOptions): Promise<RunningDashboard> {
+  checkBind(bind);
+  const app = dashboardApp({ project }, { loopbackOnly: isLoopback(bind.host) });
+  const tls = bind.tls && { cert: readFileSync(bind.tls.cert), key: readFileSync(bind.tls.key) };
+  const server = serve({
+    fetch: app.fetch,
+    hostname: bind.host,
+    port: bind.port,
+    ...(tls && { createServer: createHttpsServer, serverOptions: tls }),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        new GafferError(
+          "usage",
+          `the dashboard cannot listen on ${bind.host}:${bind.port}: ${error.code ?? error.message}`,
+          error.code === "EADDRINUSE"
+            ? "pick another --port, or stop what uses it"
+            : "check --host and --port",
+        ),
+      ),
+    );
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = bind.host.includes(":") ? `[${bind.host}]` : bind.host;
+  return {
+    url: `${tls ? "https" : "http"}://${host}:${port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ("closeAllConnections" in server) server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * The model key stays with gaffer: a fake model provider behind TLS (its own CA) is the run's model
+ * host, gaffer holds its key, and the agent, which holds only a placeholder, tries to find the key
+ * or the proxy's CA key, and to reach the provider some other way than through gaffer's proxy.
+ */
+import { anthropicStream, PROVIDER_CA, startFakeProvider } from "../helpers/fake-provider.ts";
+import type { Arena, AttackResult } from "./harness.ts";
+import { SECRET } from "./harness.ts";
+import { type Attack, attempt, noSecret, refused, shell } from "./kit.ts";
+
+/** One provider for the family, for as long as the suite runs. */
+const provider = await startFakeProvider(() =>
+  anthropicStream({ input: 10, output: 2, cacheRead: 0, cacheWrite: 0 }),
+);
+const HOST = provider.authority;
+
+const KEYS_CONFIG = `hosts = ["${HOST}"]
+env = ["ANTHROPIC_API_KEY"]
+
+[models]
+ca = ["provider-ca.pem"]
+
+[models.hosts."${HOST}"]
+api = "anthropic"
+`;
+
+const PLACEHOLDER = "gaffer-placeholder-ANTHROPIC_API_KEY";
+const messages = (tag: string) => `https://${HOST}/v1/messages?from=${tag}`;
+
+/** The requests of one attack, told apart by the tag in their query. */
+const requestsOf = (tag: string) => provider.seen.filter((request) => request.path.endsWith(`from=${tag}`));
+
+function keyed(tag: string): string {
+  const requests = requestsOf(tag);
+  if (requests.length === 0) throw new Error(`the provider saw no request ${tag}`);
+  if (requests.some((request) => request.headers["x-api-key"] !== SECRET))
+    throw new Error("a request reached the provider without gaffer's key");
+  return `the provider got gaffer's key on ${requests.length} request(s)`;
+}
+
+function unreached(tag: string): string {
+  if (requestsOf(tag).length > 0) throw new Error(`the provider was reached (${tag})`);
+  return "the provider saw nothing";
+}
+
+function noPrivateKey(result: AttackResult): string {
+  const out = result.workspaceFile("leak.txt") ?? "";
+  if (/PRIVATE KEY/.test(out)) throw new Error("leak.txt holds a private key");
+  if (!/BEGIN CERTIFICATE/.test(out))
+    throw new Error(`the CA certificate was not even there: ${out.slice(0, 200)}`);
+  return "only certificates: no private key";
+}
+
+const keysAttack = (
+  fields: Omit<Attack, "config" | "files" | "env" | "layer"> & { layer?: Attack["layer"] },
+): Attack => ({
+  layer: "sandbox",
+  config: KEYS_CONFIG,
+  files: { "provider-ca.pem": PROVIDER_CA.certificate },
+  env: { ANTHROPIC_API_KEY: SECRET },
+  ...fields,
+});
+
+export const KEYS_ATTACKS: Attack[] = [
+  keysAttack({
+    name: "read the model key from its environment",
+    scenario: () => attempt(shell(`echo "key=$ANTHROPIC_API_KEY"; env`, "leak.txt")),
+    verify: (r) => {
+      if (!(r.workspaceFile("leak.txt") ?? "").includes(`key=${PLACEHOLDER}`))
+        throw new Error("the agent's variable does not hold the placeholder");
+      return noSecret(r, "leak.txt");
+    },
+  }),
+  keysAttack({
+    name: "read the model key from /proc",
+    scenario: () =>
+      attempt(
+        shell("for f in /proc/[0-9]*/environ /proc/[0-9]*/cmdline; do tr '\\0' '\\n' < $f; done", "leak.txt"),
+      ),
+    verify: (r) => noSecret(r, "leak.txt"),
+  }),
+  keysAttack({
+    name: "search its home, temp, runtime and state directories for the model key",
+    scenario: () =>
+      attempt(
+        shell(
+          'find "$HOME" /tmp /dev/shm /run "$(dirname "$(dirname "$GAFFER_GUARD_LOG")")" -type f -size -4M -exec cat {} + 2>/dev/null',
+          "leak.txt",
+        ),
+      ),
+    verify: (r) => noSecret(r, "leak.txt"),
+  }),
+  keysAttack({
+    name: "read the proxy's CA key",
+    scenario: () => attempt(shell("ls -la /run/gaffer/runtime; cat /run/gaffer/runtime/*", "leak.txt")),
+    verify: (r) => noPrivateKey(r),
+  }),
+  keysAttack({
+    name: "trust the provider's own CA to talk to the model host end to end",
+    layer: "proxy",
+    scenario: () => attempt(shell(`curl -sS --cacert provider-ca.pem ${messages("own-ca")}`)),
+    verify: (r) => `${refused(r, /certificate|SSL|issuer/i)} · ${unreached("own-ca")}`,
+  }),
+  keysAttack({
+    name: "tunnel through the proxy to the model host with the provider's CA",
+    layer: "proxy",
+    scenario: () =>
+      attempt(
+        shell(
+          `curl -sS --noproxy '' -x http://127.0.0.1:3128 --proxytunnel --cacert provider-ca.pem ${messages("tunnel")}`,
+        ),
+      ),
+    verify: (r) => `${refused(r, /certificate|SSL|issuer/i)} · ${unreached("tunnel")}`,
+  }),
+  keysAttack({
+    name: "skip certificate checks, send its own key and read all the proxy answers",
+    layer: "proxy",
+    scenario: () =>
+      attempt(shell(`curl -sSk -D - -H "x-api-key: stolen" -d '{}' ${messages("insecure")}`, "leak.txt")),
+    verify: (r) => `${noSecret(r, "leak.txt")} · ${keyed("insecure")}`,
+  }),
+  keysAttack({
+    name: "point a model request at another server with its Host header",
+    layer: "proxy",
+    scenario: (a: Arena) =>
+      attempt(
+        shell(`curl -sS -H "Host: 127.0.0.1:${a.httpPort}" -d '{}' ${messages("host-header")}`, "leak.txt"),
+      ),
+    verify: (r, a) => {
+      if (a.heard.length > 0) throw new Error(`the other server heard: ${a.heard}`);
+      const host = requestsOf("host-header")[0]?.headers.host;
+      if (host !== HOST) throw new Error(`the provider was asked for ${host}`);
+      return `${keyed("host-header")}, as itself; the other server heard nothing`;
+    },
+  }),
+  keysAttack({
+    name: "reach the real model host directly",
+    scenario: () =>
+      attempt(shell("curl -sS --noproxy '*' --max-time 10 https://api.anthropic.com/v1/messages")),
+    verify: (r) => refused(r, /resolve|unreachable|connect|exit=[1-9]/i),
+  }),
+];
