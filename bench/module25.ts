@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { git } from "./fixture.ts";
-import { round, summarize } from "./stats.ts";
+import { summarize } from "./stats.ts";
 
 const GAFFER = fileURLToPath(new URL("../bin/gaffer.js", import.meta.url));
 const RUNNER = fileURLToPath(new URL("./module25/agent_runner.py", import.meta.url));
@@ -77,5 +77,5 @@ export function measureModule25(scratch: string, iterations: number) {
   }
   const runnerMs = summarize(runner);
   const gafferMs = summarize(gaffer);
-  return { runnerMs, gafferMs, ratio: round((gafferMs.median / runnerMs.median) * 100) / 100 };
+  return { runnerMs, gafferMs, ratio: Math.round((gafferMs.median / runnerMs.median) * 100) / 100 };
 }

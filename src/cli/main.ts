@@ -160,6 +160,10 @@ function program(): { command: Command; exitCode: () => number } {
     .description(
       "the fetch / log / diff / merge --no-ff sequence to review and merge a track's branch (reads only)",
     )
+    .option("--merge", "ask the vault to merge the completed track into the default branch (--no-ff)")
+    .option("--as <identity>", "who asks (default $GAFFER_APPROVER, then git user.email)")
+    .option("--context <text>", "why, for the record and the merge commit")
+    .option("--blast-radius <tier>", "raise the tier: low, medium or high (never lowers it)")
     .option("--json", "print JSON")
     .action(use(async () => (await import("./commands/track.ts")).trackReview));
   track

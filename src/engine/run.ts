@@ -66,13 +66,7 @@ export async function startRun(
   sandboxDecision(project.config, preset);
   await claimTrackedItem(project.store.db, project.config.tracker, item.id);
   const agent = preset.name;
-  if (project.config.gate.commands.length === 0) {
-    throw new GafferError(
-      "config-invalid",
-      `${project.config.file ?? "gaffer.toml"}: no [[gate.commands]]: a run without a gate proves nothing`,
-      'add a gate, e.g. [[gate.commands]] name = "test" run = "npm test"',
-    );
-  }
+  assertGate(project);
   await assertHasCommits(project.root);
   const { branch: baseBranch, commit: baseCommit } = plan.base ?? (await defaultBase(project));
   const runs = await listRuns(project.store.db, { itemId });
@@ -113,6 +107,16 @@ export async function startRun(
   return drive(project, run, item, options);
 }
 
+/** A run without a gate proves nothing: neither a new one nor a resumed one is let go without. */
+function assertGate(project: Project): void {
+  if (project.config.gate.commands.length > 0) return;
+  throw new GafferError(
+    "config-invalid",
+    `${project.config.file ?? "gaffer.toml"}: no [[gate.commands]]: a run without a gate proves nothing`,
+    'add a gate, e.g. [[gate.commands]] name = "test" run = "npm test"',
+  );
+}
+
 /** The default branch's tip: what runs grow from unless told otherwise. */
 async function defaultBase(project: Project): Promise<{ branch: string; commit: string }> {
   const branch = await detectDefaultBranch(project.root, project.config.project.defaultBranch);
@@ -144,6 +148,7 @@ export async function resumeRun(project: Project, itemId: number, options: RunOp
   const preset = agentPreset(project.config, options.agent ?? latest.agent);
   await preflightAgent(preset, { prompt: item.body, cwd: project.root, env: process.env });
   sandboxDecision(project.config, preset);
+  assertGate(project);
   await claimTrackedItem(project.store.db, project.config.tracker, item.id);
   const recorder = new RunRecorder(project.store.db, { id: latest.id, itemId }, options.observer);
   const run = await recorder.move(project.store.db, "resume", {

@@ -151,7 +151,11 @@ async function countMisses(
   return { count: result.outcome === "gave-up" ? Math.max(1, missed.length) : missed.length, last };
 }
 
-/** Progress for the watchdog: a red phase's tests failing under gaffer, a green gate passing. */
+/**
+ * Progress for the watchdog: a red phase's tests failing under gaffer, a green gate passing. What
+ * the watcher sees is every notice but the one saying the item ran before: a task's green run
+ * always follows its red one.
+ */
 function watchProgress(ctx: TrackContext, phase: TrackPhase, notice: RunNotice): void {
   const met =
     phase === "red" ? notice.type === EVENTS.gateFailed.name : notice.type === EVENTS.gatePassed.name;
@@ -159,5 +163,5 @@ function watchProgress(ctx: TrackContext, phase: TrackPhase, notice: RunNotice):
     ctx.watchdog.progress();
     if (phase !== "red") ctx.state.last_green_at = new Date(notice.at).toISOString();
   }
-  ctx.options.observer?.onNotice(notice);
+  if (notice.type !== EVENTS.runPrevious.name) ctx.options.observer?.onNotice(notice);
 }

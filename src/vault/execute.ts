@@ -100,8 +100,12 @@ async function executeMerge(
   request: ActionRequest,
   target: MergeTarget,
 ): Promise<Outcome> {
+  if (target.run === undefined) {
+    await checkMergeRequest(ctx, target);
+    return executeBranchMerge(ctx, request, target);
+  }
   const published = await publishedPull(ctx, target.run);
-  if (published) return mergeOnForge(ctx, request, target, published);
+  if (published) return mergeOnForge(ctx, request, { ...target, run: target.run }, published);
   await checkMergeRequest(ctx, target);
   const run = await getRun(ctx.db, target.run);
   const snapshot = await keepSnapshot(ctx.root, run, target.head);
@@ -135,6 +139,35 @@ async function executeMerge(
   };
 }
 
+/** Merges a branch gaffer grew (a track's), which stays where it is: it needs no snapshot. */
+async function executeBranchMerge(
+  ctx: VaultContext,
+  request: ActionRequest,
+  target: MergeTarget,
+): Promise<Outcome> {
+  const merged = await mergeIntoBranch(ctx.root, {
+    into: target.into,
+    head: target.head,
+    message: `Merge ${target.branch}\n\n${request.context}\n\ngaffer vault action ${request.id} (${request.tier})`,
+    identity: ctx.config.workspace.identity,
+  });
+  const merge = {
+    into: target.into,
+    from: target.branch,
+    head: target.head,
+    commit: merged.commit,
+    snapshot: null,
+    worktree: merged.worktree,
+  };
+  await appendEvent(ctx.db, {}, EVENTS.vaultMerged, { action: request.id, ...merge });
+  const worktree = merged.worktree ? `; ${merged.worktree} updated` : "";
+  return {
+    exit_code: 0,
+    logs: `merged ${target.branch} (${target.head.slice(0, 12)}) into ${target.into} as ${merged.commit.slice(0, 12)}${worktree}`,
+    merge,
+  };
+}
+
 /**
  * A published run merges through the forge's API, so its branch protection (required reviews and
  * checks) holds: out of draft, then merged only if the pull request's head is still the tested
@@ -143,7 +176,7 @@ async function executeMerge(
 async function mergeOnForge(
   ctx: VaultContext,
   request: ActionRequest,
-  target: MergeTarget,
+  target: MergeTarget & { run: number },
   published: { pull: number; url: string },
 ): Promise<Outcome> {
   const tracker = forgeOf(ctx);

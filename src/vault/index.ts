@@ -18,7 +18,7 @@ export { approve, reject, reviewEnded, submit, tick } from "./flow.ts";
 export { currentIdentity } from "./identity.ts";
 export { lintVaultDir } from "./lint.ts";
 export { loadPolicy, type Policy } from "./policy.ts";
-export { formulaRequest, mergeRequest, publishRequest } from "./requests.ts";
+export { branchMergeRequest, formulaRequest, mergeRequest, publishRequest } from "./requests.ts";
 export { findAction, listActions, type StoredAction } from "./store.ts";
 export { TIERS, type Tier } from "./tier.ts";
 export { verifyVault } from "./verify.ts";

@@ -7,12 +7,16 @@ export interface Requester {
   run?: number | undefined;
 }
 
-/** What a merge request merges: the proposal as gaffer recorded it, and what its diff touches. */
+/**
+ * What a merge request merges: a run's proposal as gaffer recorded it, or a branch gaffer grew
+ * from its runs' proposals (a Conductor track's, with no `run` of its own), and what its diff touches.
+ */
 export interface MergeTarget {
-  run: number;
-  item: number;
+  /** The run whose proposal it is; absent for a track's branch. */
+  run?: number;
+  item?: number;
   branch: string;
-  /** The proposal's base and head commits: what was tested. */
+  /** The proposal's (or the track's) base and head commits: what was tested. */
   base: string;
   head: string;
   /** The branch it merges into: the project's default branch. */
@@ -49,7 +53,7 @@ export interface FormulaSpec {
 /**
  * An action: anything with effects beyond a proposal. Written once when requested and never
  * changed; its state is the folder it is in, its history is in the audit log.
- * - merge: gaffer merges a run's proposal
+ * - merge: gaffer merges a run's proposal, or a track's branch
  * - publish: gaffer pushes a run's proposal to the forge and opens a draft pull request
  * - formula: the command gaffer.toml gives the formula runs
  */

@@ -1,6 +1,6 @@
 import { GafferError } from "../errors.ts";
 import { findProposal, getItem, getRun, type Proposal, type Run, trackerLinkOf } from "../store/index.ts";
-import { detectDefaultBranch } from "../workspace/index.ts";
+import { detectDefaultBranch, hardenedGit } from "../workspace/index.ts";
 import type { DisintoAction } from "./action.ts";
 import { classify } from "./classify.ts";
 import { formulaCommand } from "./config.ts";
@@ -62,6 +62,51 @@ export async function mergeRequest(
       into,
       ...facts,
     },
+  });
+}
+
+/**
+ * A request to merge a branch gaffer grew itself from its runs' proposals — a Conductor track's
+ * `tier2/<track>` — into the default branch, classified like a proposal by everything its diff
+ * from `base` (where the track started) touches. Refused if it would fail now.
+ */
+export async function branchMergeRequest(
+  ctx: VaultContext,
+  target: { branch: string; base: string; head: string },
+  options: MergeRequestOptions,
+): Promise<ActionRequest> {
+  const active = listActions(ctx.paths).find(
+    (a) =>
+      a.request.kind === "merge" &&
+      a.request.merge.run === undefined &&
+      a.request.merge.branch === target.branch &&
+      (a.state === "pending" || a.state === "approved"),
+  );
+  if (active) {
+    throw new GafferError(
+      "run-state",
+      `${target.branch}'s merge is already ${active.state} as ${active.request.id}`,
+      `gaffer vault show ${active.request.id}`,
+    );
+  }
+  const into = await detectDefaultBranch(ctx.root, ctx.config.project.defaultBranch);
+  await checkMergeable(ctx.root, into, target.head);
+  const facts = await diffFacts(ctx.root, target.base, target.head);
+  const { tier, reasons } = classify(
+    { action: "merge", paths: facts.paths, size: facts, requested: options.blastRadius, review: null },
+    ctx.policy,
+  );
+  return withTiming(ctx, {
+    id: freeId(ctx, `merge-${target.branch.replace(/[^A-Za-z0-9_.-]+/g, "-")}`),
+    kind: "merge",
+    context: options.context ?? `merge ${target.branch} into ${into}`,
+    requestedBy: options.requester,
+    requestedAt: ctx.now(),
+    secrets: [],
+    ...(options.blastRadius && { blastRadius: options.blastRadius }),
+    tier,
+    reasons,
+    merge: { branch: target.branch, base: target.base, head: target.head, into, ...facts },
   });
 }
 
@@ -182,12 +227,27 @@ export async function checkProposalHead(
 }
 
 /**
- * Throws what would make an approved merge wrong or fail now: the run's proposal changed since
- * the request (a revision), or the merge itself would fail (see checkMergeable).
+ * Throws what would make an approved merge wrong or fail now: the run's proposal (or the track's
+ * branch) changed since the request, or the merge itself would fail (see checkMergeable).
  */
 export async function checkMergeRequest(ctx: VaultContext, target: MergeTarget): Promise<void> {
-  await checkProposalHead(ctx, target.run, target.head, `gaffer merge ${target.run}`);
+  if (target.run === undefined) await checkBranchHead(ctx, target.branch, target.head);
+  else await checkProposalHead(ctx, target.run, target.head, `gaffer merge ${target.run}`);
   await checkMergeable(ctx.root, target.into, target.head);
+}
+
+/** Throws when a branch gaffer grew moved after a request to merge it was made. */
+async function checkBranchHead(ctx: VaultContext, branch: string, head: string): Promise<void> {
+  const tip = await hardenedGit(ctx.root, ["rev-parse", "--verify", `refs/heads/${branch}^{commit}`]).catch(
+    () => undefined,
+  );
+  if (tip !== head) {
+    throw new GafferError(
+      "run-state",
+      `${branch} is no longer ${head.slice(0, 12)}: it moved after the merge was requested`,
+      "reject this request and ask again",
+    );
+  }
 }
 
 /** A request from a disinto action file: its formula must have a command, its secrets must be hidden from agents. */

@@ -105,8 +105,35 @@ describe("track run: a three-task track to completion", () => {
       ]),
       [[TRACK, 3, 3, "completed"]],
     );
+    const shown = await gaffer(["track", "show", TRACK], { cwd: dir });
+    assert.match(shown.stdout, new RegExp(`\\[x\\] 1\\.1 Feature one \\[${one?.slice(0, 7)}\\]`));
+    assert.match(
+      shown.stdout,
+      /\[ \] 1\.3 Conductor - User Manual Verification 'Basics' .*\(manual verification\)/,
+    );
+    const banner = await gaffer(["track", "stopped"], { cwd: dir });
+    assert.deepEqual([banner.code, banner.stdout], [0, ""], "no banner when nothing stopped");
+
     const review = await gaffer(["track", "review", TRACK], { cwd: dir });
     assert.match(review.stdout, new RegExp(`git merge --no-ff ${BRANCH.replace("/", "\\/")}`));
     assert.deepEqual(readdirSync(join(dir, "tests", "artifacts")), ["tier2_state"]);
+
+    const merged = await gaffer(
+      ["track", "review", TRACK, "--merge", "--as", "tier1@example.com", "--json"],
+      {
+        cwd: dir,
+      },
+    );
+    assert.equal(merged.code, 0, merged.stderr);
+    const action = JSON.parse(merged.stdout) as {
+      state: string;
+      request: { tier: string; merge: { files: number } };
+    };
+    assert.deepEqual([action.state, action.request.tier], ["fired", "low"]);
+    assert.equal(action.request.merge.files, 10, "classified by the whole track's diff from its base");
+    assert.deepEqual(gitOut(dir, "rev-list", "--parents", "-n", "1", "main").split(" ").slice(1), [
+      main,
+      gitOut(dir, "rev-parse", BRANCH),
+    ]);
   });
 });

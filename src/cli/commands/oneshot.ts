@@ -1,6 +1,12 @@
 import { openProject, type Project } from "../../engine/index.ts";
 import { EXIT } from "../../errors.ts";
-import { issueToPr, type OneshotResult, selfHeal, type Simulation } from "../../oneshot/index.ts";
+import {
+  issueToPr,
+  type OneshotOptions,
+  type OneshotResult,
+  selfHeal,
+  type Simulation,
+} from "../../oneshot/index.ts";
 import { printable } from "../../util/index.ts";
 import { cancellable } from "../cancellable.ts";
 import { color, print, printJson } from "../output.ts";
@@ -70,7 +76,7 @@ export async function selfHealCommand(cwd: string, options: OneshotCommandOption
 async function oneshot(
   cwd: string,
   options: OneshotCommandOptions,
-  body: (project: Project, run: Parameters<typeof issueToPr>[2]) => Promise<number>,
+  body: (project: Project, run: OneshotOptions) => Promise<number>,
 ): Promise<number> {
   const project = await openProject(cwd);
   const progress = new RunProgress({

@@ -13,11 +13,13 @@ import {
   trackOverviews,
 } from "../../tracks/index.ts";
 import { printable } from "../../util/index.ts";
+import { branchMergeRequest, currentIdentity, submit } from "../../vault/index.ts";
 import { detectDefaultBranch } from "../../workspace/index.ts";
 import { cancellable } from "../cancellable.ts";
 import { color, formatTable, print, printJson } from "../output.ts";
 import { RunProgress } from "../progress.ts";
 import { scriptedAgentCommand } from "./run.ts";
+import { parseTier, withVault } from "./vault.ts";
 
 /** `gaffer track list`: every Conductor track, its progress and its run. Reads only. */
 export async function trackList(cwd: string, options: { json?: boolean }): Promise<number> {
@@ -123,8 +125,20 @@ export async function trackRun(
   }
 }
 
-/** `gaffer track review <track>`: the fetch / diff / `merge --no-ff` sequence to review and merge it. */
-export async function trackReview(cwd: string, id: string, options: { json?: boolean }): Promise<number> {
+interface ReviewOptions {
+  json?: boolean;
+  merge?: boolean;
+  as?: string;
+  context?: string;
+  blastRadius?: string;
+}
+
+/**
+ * `gaffer track review <track>`: the fetch / diff / `merge --no-ff` sequence to review and merge it;
+ * with `--merge`, the merge asked of the vault, which tiers it by what the track's diff touches.
+ */
+export async function trackReview(cwd: string, id: string, options: ReviewOptions): Promise<number> {
+  if (options.merge) return trackMerge(cwd, id, options);
   const project = await openProjectReadOnly(cwd);
   try {
     const view = await findTrack(project.root, project.config, id);
@@ -148,6 +162,32 @@ export async function trackReview(cwd: string, id: string, options: { json?: boo
   } finally {
     await project.close();
   }
+}
+
+/** A completed track's branch merged into the default branch with `--no-ff`, through the vault. */
+async function trackMerge(cwd: string, id: string, options: ReviewOptions): Promise<number> {
+  const blastRadius = parseTier(options.blastRadius);
+  return withVault(cwd, options, async (ctx) => {
+    const view = await findTrack(ctx.root, ctx.config, id);
+    if (!view.tip || view.state?.status !== "completed") {
+      throw new GafferError(
+        "run-state",
+        `track ${id} has not completed (${view.state?.status ?? "never run"})`,
+        "only a track that passed its completion gate is merged; `gaffer track review` prints the commands to do it by hand",
+      );
+    }
+    const identity = await currentIdentity(ctx.root, options.as);
+    const request = await branchMergeRequest(
+      ctx,
+      { branch: view.branch, base: view.state.base_commit, head: view.tip },
+      {
+        requester: { role: "operator", identity },
+        context: options.context ?? `merge track ${id} (${view.track.description}) from ${view.branch}`,
+        blastRadius,
+      },
+    );
+    return submit(ctx, request);
+  });
 }
 
 /** `gaffer track stopped`: the banner for an interactive session when a track gave up; nothing otherwise. */
