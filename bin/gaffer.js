@@ -34,8 +34,9 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-// The compiled build loads faster; a checkout whose sources are newer than its build runs the sources.
-const built = join(root, "dist", "cli", "main.js");
+// The build (`npm run build`, run by `npm ci`) loads only what a command needs; a checkout whose
+// sources are newer than its build runs the sources.
+const built = join(root, "dist", "gaffer", "main.js");
 const entry =
   existsSync(built) && !newerThan(join(root, "src"), statSync(built).mtimeMs)
     ? built

@@ -1,0 +1,41 @@
+/**
+ * Builds the CLI that `bin/gaffer` starts: gaffer and its dependencies bundled into
+ * `dist/gaffer/`, one chunk per command's needs, so a read command such as `gaffer status` loads
+ * a few hundred kilobytes instead of some seven hundred modules. `npm ci` runs it (`prepare`).
+ *
+ * Every chunk sits two levels below the root, as the sources do, so paths gaffer finds from its
+ * own location (`bin/`, `ui/dist/`, `package.json`) resolve the same from either. gaffer's own
+ * modules do nothing when imported, so a module no command uses is left out even when an index
+ * re-exports it; dependencies keep their own side effects.
+ */
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { build } from "rolldown";
+
+export async function buildCli(root: string, outDir = join(root, "dist", "gaffer")): Promise<void> {
+  rmSync(outDir, { recursive: true, force: true });
+  await build({
+    cwd: root,
+    input: {
+      main: join(root, "src/cli/main.ts"),
+      // Mounted alone into the sandbox: it imports only node builtins.
+      forwarder: join(root, "src/sandbox/forwarder.ts"),
+    },
+    platform: "node",
+    logLevel: "warn",
+    treeshake: { moduleSideEffects: (id) => (id.includes("/node_modules/") ? undefined : false) },
+    output: {
+      dir: outDir,
+      format: "esm",
+      entryFileNames: "[name].js",
+      chunkFileNames: "[name]-[hash].js",
+      sourcemap: true,
+    },
+  });
+}
+
+if (import.meta.main) {
+  const started = performance.now();
+  await buildCli(join(import.meta.dirname, ".."));
+  process.stdout.write(`built dist/gaffer/ in ${Math.round(performance.now() - started)} ms\n`);
+}

@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it, type TestContext } from "node:test";
+import { fileURLToPath } from "node:url";
+import { buildCli } from "../../scripts/build.ts";
+import { collect, type CliResult } from "../helpers/cli.ts";
+import { sampleProject } from "../helpers/project.ts";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+
+/**
+ * An installation holding only what a user's package holds to start: the launcher, package.json and
+ * the build, no sources and no node_modules — so whatever runs here is the bundle.
+ */
+async function builtInstallation(t: TestContext): Promise<string> {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), "gaffer-bundle-")));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(join(root, "bin"));
+  copyFileSync(join(ROOT, "bin", "gaffer.js"), join(root, "bin", "gaffer.js"));
+  copyFileSync(join(ROOT, "package.json"), join(root, "package.json"));
+  await buildCli(ROOT, join(root, "dist", "gaffer"));
+  return root;
+}
+
+function gafferAt(root: string, args: string[], cwd: string): Promise<CliResult> {
+  const child = spawn(process.execPath, [join(root, "bin", "gaffer.js"), ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return collect(child);
+}
+
+describe("e2e: the built CLI", () => {
+  it("runs an item end to end from the bundle alone: its scripted agent, sandbox and gate included", async (t) => {
+    const root = await builtInstallation(t);
+    const project = await sampleProject(t);
+    const run = (args: string[]) => gafferAt(root, args, project);
+
+    const version = await run(["--version"]);
+    assert.equal(version.stdout, `${VERSION}\n`);
+    const added = await run(["issue", "add", "a new item", "--json"]);
+    assert.equal(added.code, 0, added.stderr);
+    const item = JSON.parse(added.stdout) as { id: number };
+
+    // The sample project's item 2 is one the scripted agent knows how to fix.
+    const result = await run(["run", "2", "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(JSON.parse(result.stdout).run.state, "proposed");
+
+    const status = await run(["status", "--json"]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.equal(JSON.parse(status.stdout).counts.proposed, 1);
+    const list = await run(["issue", "list", "--json"]);
+    assert.ok((JSON.parse(list.stdout) as { id: number }[]).some((i) => i.id === item.id));
+  });
+});
