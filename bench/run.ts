@@ -10,11 +10,12 @@ import { measureTickQueries } from "./tick-queries.ts";
 import { measureGateCheckout } from "./gate-checkout.ts";
 import { measureProxyOverhead } from "./proxy.ts";
 import { measureModule25, module25ToolsMissing } from "./module25.ts";
+import { measureCliLatency } from "./cli-latency.ts";
 
 const FILES = Number(process.env.BENCH_FILES ?? 5000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 7);
 const GOAL_RATIO = 1.3;
-/** `BENCH_ONLY=factory,sandbox` runs only those benchmarks (run-start, sandbox, factory, gate-checkout, proxy, module25). */
+/** `BENCH_ONLY=factory,sandbox` runs only those benchmarks (run-start, sandbox, factory, gate-checkout, proxy, module25, cli). */
 const ONLY = process.env.BENCH_ONLY?.split(",").map((name) => name.trim());
 const wanted = (name: string) => ONLY === undefined || ONLY.includes(name);
 
@@ -25,6 +26,41 @@ async function main(): Promise<void> {
   if (wanted("gate-checkout")) await gateCheckoutBenchmark();
   if (wanted("proxy")) await proxyBenchmark();
   if (wanted("module25")) module25Benchmark();
+  if (wanted("cli")) await cliBenchmark();
+}
+
+/** Read commands as a user waits for them, on a store of 10,000 runs, against a bare Node start. */
+async function cliBenchmark(): Promise<void> {
+  const options = {
+    runs: Number(process.env.BENCH_CLI_RUNS ?? 10_000),
+    building: 50,
+    iterations: Number(process.env.BENCH_CLI_ITERATIONS ?? 15),
+  };
+  const scratch = mkdtempSync(join(tmpdir(), "gaffer-bench-cli-"));
+  try {
+    process.stderr.write(
+      `gaffer --version, status, status --json, issue list on ${options.runs + options.building} runs, ${options.iterations} times…\n`,
+    );
+    const measured = await measureCliLatency(scratch, options);
+    const goals = { version: 60, status: 100, statusJson: 100, issueList: 100 };
+    writeResult("cli", {
+      benchmark: "cli",
+      date: new Date().toISOString(),
+      machine: { node: process.versions.node, cpus: cpus().length },
+      iterations: options.iterations,
+      ...measured,
+      goalMs: goals,
+      meetsGoal: Object.entries(goals).every(
+        ([name, goal]) => (measured.ms[name as keyof typeof goals]?.median ?? Infinity) <= goal,
+      ),
+    });
+    const line = Object.entries(measured.ms)
+      .map(([name, s]) => `${name} ${s.median} ms`)
+      .join(", ");
+    process.stdout.write(`cli medians: ${line}\nwrote bench/results/cli.json\n`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 /** What gaffer's model proxy adds per request and per streamed token, against a local TLS provider. */

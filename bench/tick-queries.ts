@@ -68,7 +68,7 @@ export async function measureTickQueries(scratch: string, cases: TickQueriesCase
 }
 
 /** Writes the case's history, builds and events; returns the items being built. */
-async function fill(db: Db, shape: TickQueriesCase): Promise<number[]> {
+export async function fill(db: Db, shape: TickQueriesCase): Promise<number[]> {
   const newRun = (trx: Db, itemId: number, n: number) =>
     createRun(trx, {
       itemId,

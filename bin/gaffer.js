@@ -46,8 +46,10 @@ process.exitCode = await main(process.argv);
 
 function newerThan(dir, time) {
   if (!existsSync(dir)) return false;
-  return readdirSync(dir, { withFileTypes: true }).some((entry) => {
-    const path = join(dir, entry.name);
-    return entry.isDirectory() ? newerThan(path, time) : statSync(path).mtimeMs > time;
-  });
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    // Concatenation, not path.join: this walk runs on every start, before anything is warm.
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory() ? newerThan(path, time) : statSync(path).mtimeMs > time) return true;
+  }
+  return false;
 }

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
+import { z } from "zod";
 import { EXIT, isGafferError } from "../errors.ts";
 import { printable } from "../util/index.ts";
 
@@ -470,6 +471,9 @@ Examples:
 Docs: docs/CONFIGURATION.md, docs/RUNS.md, docs/FACTORY.md, docs/SCENARIOS.md`;
 
 export async function main(argv: string[]): Promise<number> {
+  // zod's compiled parsers pay off over many parses; a command parses its config once, and
+  // compiling them cost more than half of `gaffer status`.
+  z.config({ jitless: true });
   const cli = program();
   try {
     await cli.command.parseAsync(argv);

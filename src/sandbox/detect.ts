@@ -2,14 +2,10 @@ import { spawnSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 import { GafferError } from "../errors.ts";
+import { type Bwrap, rememberBwrap, rememberedBwrap } from "./probe-cache.ts";
 import type { SandboxAvailability } from "./types.ts";
 
-/** A bubblewrap found to work on this machine. */
-export interface Bwrap {
-  path: string;
-  /** `--disable-userns` (bubblewrap ≥ 0.8): no nested user namespaces inside the sandbox. */
-  disableUserns: boolean;
-}
+export type { Bwrap } from "./probe-cache.ts";
 
 type Detection = SandboxAvailability & { bwrap?: Bwrap };
 
@@ -18,7 +14,8 @@ const detections = new Map<string, Detection>();
 /**
  * Whether bubblewrap can confine processes here: Linux, `bwrap` on PATH (or at `$GAFFER_BWRAP`),
  * and a probe sandbox with the namespaces and mounts gaffer uses actually starting. The probe
- * runs once per process and bwrap path; `reason` tells the user what is missing.
+ * runs once per process and bwrap path, and a working one is remembered between processes
+ * (`probe-cache.ts`); `reason` tells the user what is missing.
  */
 export function detectSandbox(
   env: NodeJS.ProcessEnv = process.env,
@@ -59,7 +56,9 @@ function detect(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Detection {
     return { available: false, reason: "bubblewrap is not installed: apt-get install bubblewrap" };
   let detection = detections.get(path);
   if (detection === undefined) {
-    detection = probe(path);
+    const remembered = rememberedBwrap(path, env);
+    detection = remembered ? { available: true, bwrap: remembered } : probe(path);
+    if (!remembered && detection.bwrap) rememberBwrap(detection.bwrap, env);
     detections.set(path, detection);
   }
   return detection;

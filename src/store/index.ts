@@ -44,6 +44,7 @@ export {
 export {
   addItem,
   closedItemIds,
+  countItems,
   editItem,
   getItem,
   type Item,
@@ -93,6 +94,7 @@ export {
 } from "./run-states.ts";
 export {
   type Attempt,
+  countRunsByState,
   createRun,
   type FailureCause,
   type GateResult,

@@ -68,15 +68,26 @@ export async function getItem(db: Db, id: number): Promise<Item> {
   return toItem(row);
 }
 
+/** Items by priority, then age; open ones unless `state` names others (one, several or "all"). */
 export async function listItems(
   db: Db,
-  query: { state?: ItemState | "all"; label?: string } = {},
+  query: { state?: ItemState | readonly ItemState[] | "all"; label?: string } = {},
 ): Promise<Item[]> {
   let select = db.selectFrom("items").selectAll().orderBy("priority", "desc").orderBy("id", "asc");
   const state = query.state ?? "open";
-  if (state !== "all") select = select.where("state", "=", state);
+  if (state !== "all") select = select.where("state", "in", typeof state === "string" ? [state] : [...state]);
   const items = (await select.execute()).map(toItem);
   return query.label ? items.filter((item) => item.labels.includes(query.label as string)) : items;
+}
+
+/** How many items are in `state`. */
+export async function countItems(db: Db, state: ItemState): Promise<number> {
+  const row = await db
+    .selectFrom("items")
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .where("state", "=", state)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
 }
 
 export async function editItem(db: Db, id: number, changes: ItemChanges, now = Date.now()): Promise<Item> {

@@ -145,14 +145,30 @@ export async function getRun(db: Db, id: number): Promise<Run> {
   return toRun(row);
 }
 
+/** Runs oldest first; `last` keeps only the newest that many (still oldest first). */
 export async function listRuns(
   db: Db,
-  query: { itemId?: number; states?: readonly RunState[] } = {},
+  query: { itemId?: number; states?: readonly RunState[]; last?: number } = {},
 ): Promise<Run[]> {
-  let select = db.selectFrom("runs").selectAll().orderBy("id", "asc");
+  let select = db
+    .selectFrom("runs")
+    .selectAll()
+    .orderBy("id", query.last === undefined ? "asc" : "desc");
   if (query.itemId !== undefined) select = select.where("item_id", "=", query.itemId);
   if (query.states) select = select.where("state", "in", [...query.states]);
-  return (await select.execute()).map(toRun);
+  if (query.last !== undefined) select = select.limit(query.last);
+  const runs = (await select.execute()).map(toRun);
+  return query.last === undefined ? runs : runs.reverse();
+}
+
+/** How many runs are in each state; a state no run is in is left out. */
+export async function countRunsByState(db: Db): Promise<Partial<Record<RunState, number>>> {
+  const rows = await db
+    .selectFrom("runs")
+    .select((eb) => ["state", eb.fn.countAll<number>().as("count")])
+    .groupBy("state")
+    .execute();
+  return Object.fromEntries(rows.map((row) => [row.state, Number(row.count)]));
 }
 
 /**

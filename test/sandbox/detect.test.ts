@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { chmodSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { GafferError } from "../../src/errors.ts";
@@ -52,4 +53,68 @@ test("any other bwrap failure is reported with its message", (t) => {
 
 test("other systems are not Linux", () => {
   assert.match(detectSandbox(process.env, "darwin").reason ?? "", /^not Linux/);
+});
+
+/** A stand-in bwrap that logs each start to `log` and works (or fails every sandbox). */
+function loggingBwrap(dir: string, log: string, works: boolean): string {
+  const path = join(dir, "bwrap");
+  writeFileSync(
+    path,
+    `#!/bin/sh\necho "$1" >> '${log}'\n[ "$1" = --version ] && { echo "bubblewrap 0.8.0"; exit 0; }\n${works ? "exit 0" : "echo 'bwrap: broken' >&2; exit 1"}\n`,
+  );
+  chmodSync(path, 0o755);
+  return path;
+}
+
+/** Detection in a fresh gaffer process, as each CLI command makes it. */
+function detectInNewProcess(bwrap: string, cache: string): { available: boolean } {
+  const module = new URL("../../src/sandbox/index.ts", import.meta.url).href;
+  const out = execFileSync(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `import { detectSandbox } from "${module}"; console.log(JSON.stringify(detectSandbox()));`,
+    ],
+    { env: { PATH: process.env.PATH, GAFFER_BWRAP: bwrap, XDG_CACHE_HOME: cache }, encoding: "utf8" },
+  );
+  return JSON.parse(out) as { available: boolean };
+}
+
+const starts = (log: string) =>
+  existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean).length : 0;
+
+test("a working bwrap is remembered between processes, and probed again once the binary changes", (t) => {
+  const dir = tempDir(t);
+  const log = join(dir, "starts.log");
+  const bwrap = loggingBwrap(dir, log, true);
+  assert.deepEqual(detectInNewProcess(bwrap, join(dir, "cache")), { available: true });
+  assert.equal(starts(log), 2, "the first process probes: --version, then a sandbox");
+  assert.deepEqual(detectInNewProcess(bwrap, join(dir, "cache")), { available: true });
+  assert.equal(starts(log), 2, "the next one starts nothing");
+
+  writeFileSync(bwrap, `${readFileSync(bwrap, "utf8")}# upgraded\n`);
+  assert.deepEqual(detectInNewProcess(bwrap, join(dir, "cache")), { available: true });
+  assert.equal(starts(log), 4, "a changed binary is probed again");
+});
+
+test("a bwrap that does not work is probed again by every process", (t) => {
+  const dir = tempDir(t);
+  const log = join(dir, "starts.log");
+  const bwrap = loggingBwrap(dir, log, false);
+  assert.equal(detectInNewProcess(bwrap, join(dir, "cache")).available, false);
+  assert.equal(detectInNewProcess(bwrap, join(dir, "cache")).available, false);
+  assert.equal(starts(log), 4);
+});
+
+test("a remembered answer that is not gaffer's own is ignored", (t) => {
+  const dir = tempDir(t);
+  const log = join(dir, "starts.log");
+  const bwrap = loggingBwrap(dir, log, false);
+  mkdirSync(join(dir, "cache", "gaffer"), { recursive: true });
+  writeFileSync(
+    join(dir, "cache", "gaffer", "bwrap-probe.json"),
+    JSON.stringify({ key: "forged", disableUserns: true }),
+  );
+  assert.equal(detectInNewProcess(bwrap, join(dir, "cache")).available, false);
 });

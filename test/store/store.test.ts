@@ -5,15 +5,19 @@ import { DatabaseSync } from "node:sqlite";
 import { describe, it } from "node:test";
 import {
   addItem,
+  countItems,
+  countRunsByState,
   createRun,
   editItem,
   getItem,
   listEvents,
   listItems,
+  listRuns,
   openStore,
   openStoreReadOnly,
   setItemState,
   moveRun,
+  type Run,
 } from "../../src/store/index.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
@@ -82,6 +86,51 @@ describe("store", () => {
         ["run.created", { agent: "scripted", branch: "gaffer/1-x", base: "main", baseCommit: "abc" }],
         ["attempt.started", { state: "agent", attempt: 1 }],
       ],
+    );
+  });
+
+  it("counts and lists what status and issue list show without reading the whole history", async (t) => {
+    const store = await openStore(join(tempDir(t), "gaffer.db"));
+    t.after(() => store.close());
+    const open = await addItem(store.db, { title: "open" });
+    const parked = await addItem(store.db, { title: "parked" });
+    const closed = await addItem(store.db, { title: "closed" });
+    await setItemState(store.db, parked.id, "parked");
+    await setItemState(store.db, closed.id, "closed");
+    assert.equal(await countItems(store.db, "open"), 1);
+    assert.deepEqual(
+      (await listItems(store.db, { state: ["open", "parked"] })).map((i) => i.id),
+      [open.id, parked.id],
+    );
+
+    const runs = [];
+    for (let n = 0; n < 4; n++) {
+      runs.push(
+        await createRun(store.db, {
+          itemId: open.id,
+          agent: "scripted",
+          branch: `gaffer/1-${n}`,
+          baseBranch: "main",
+          baseCommit: "abc",
+          workspace: "/w",
+          maxFixAttempts: 2,
+          owner: "me",
+          sandbox: "off",
+        }),
+      );
+    }
+    const [first, second] = runs as [Run, Run];
+    await moveRun(store.db, first.id, "cancel", { data: { attempt: 0 } });
+    await moveRun(store.db, second.id, "cancel", { data: { attempt: 0 } });
+    assert.deepEqual(await countRunsByState(store.db), { cancelled: 2, preparing: 2 });
+    assert.deepEqual(
+      (await listRuns(store.db, { last: 3 })).map((r) => r.id),
+      runs.slice(1).map((r) => r.id),
+      "the newest three, oldest first",
+    );
+    assert.deepEqual(
+      (await listRuns(store.db, { states: ["cancelled"], last: 1 })).map((r) => r.id),
+      [second.id],
     );
   });
 

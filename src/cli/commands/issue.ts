@@ -53,10 +53,10 @@ export async function issueList(
 ): Promise<number> {
   const project = await openProjectReadOnly(cwd);
   try {
-    const listed = project.store
-      ? await listItems(project.store.db, { state: "all", ...(options.label && { label: options.label }) })
+    const state = options.all ? "all" : (["open", "parked"] as const);
+    const items = project.store
+      ? await listItems(project.store.db, { state, ...(options.label && { label: options.label }) })
       : [];
-    const items = options.all ? listed : listed.filter((item) => item.state !== "closed");
     if (options.json) {
       printJson(items);
     } else if (items.length === 0) {

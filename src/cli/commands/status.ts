@@ -4,7 +4,17 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { formatDuration, MAX_TIMER_MS, parseDuration } from "../../config/index.ts";
 import { GafferError } from "../../errors.ts";
 import { daemonStatus, type DaemonStatus, factoryStatus, formatFactoryStatus } from "../../factory/index.ts";
-import { ACTIVE_STATES, lastEvent, listItems, listRuns, RESUMABLE_STATES } from "../../store/index.ts";
+import {
+  ACTIVE_STATES,
+  countItems,
+  countRunsByState,
+  type Db,
+  lastEvent,
+  listRuns,
+  RESUMABLE_STATES,
+  type Run,
+  TERMINAL_STATES,
+} from "../../store/index.ts";
 import { detectSandbox, type SandboxSetting } from "../../sandbox/index.ts";
 import { ago, color, formatTable, print, printJson, printJsonLine } from "../output.ts";
 import { stateColor } from "./runs.ts";
@@ -60,6 +70,31 @@ function parseInterval(text: string | undefined): number {
   return ms;
 }
 
+const COUNTED = ["proposed", "failed", "gave-up", "cancelled", "interrupted"] as const;
+
+/** The runs status shows, read without loading the project's whole history. */
+async function runsView(db: Db | undefined) {
+  if (!db) {
+    const counts = Object.fromEntries(COUNTED.map((state) => [state, 0]));
+    return { openItems: 0, counts, active: [], resumable: [], recent: [] };
+  }
+  // A run whose gaffer process is gone is shown as interrupted; the next writing command records it.
+  const live = await listRuns(db, { states: ACTIVE_STATES });
+  const orphaned = live
+    .filter((run) => run.owner && !isOwnerAlive(run.owner))
+    .map((run) => ({ ...run, state: "interrupted" as const }));
+  const active = live.filter((run) => !orphaned.some((o) => o.id === run.id));
+  const byId = (a: Run, b: Run) => a.id - b.id;
+  const resumable = [...(await listRuns(db, { states: RESUMABLE_STATES })), ...orphaned].sort(byId);
+  const stopped = await listRuns(db, { states: [...RESUMABLE_STATES, ...TERMINAL_STATES], last: RECENT });
+  const recent = [...stopped, ...orphaned].sort(byId).slice(-RECENT);
+  const stored = await countRunsByState(db);
+  const counts = Object.fromEntries(
+    COUNTED.map((state) => [state, (stored[state] ?? 0) + (state === "interrupted" ? orphaned.length : 0)]),
+  );
+  return { openItems: await countItems(db, "open"), counts, active, resumable, recent };
+}
+
 async function statusOnce(cwd: string, options: StatusOptions): Promise<number> {
   const project = await openProjectReadOnly(cwd);
   try {
@@ -67,30 +102,15 @@ async function statusOnce(cwd: string, options: StatusOptions): Promise<number> 
     const factoryView = factory.roles.length > 0 ? factoryStatus(factory, project.paths.stateDir) : null;
     const db = project.store?.db;
     const daemon = factoryView ? await daemonStatus(project.paths.stateDir, db, project.config) : null;
-    const items = db ? await listItems(db, { state: "open" }) : [];
-    // A run whose gaffer process is gone is shown as interrupted; the next writing command records it.
-    const runs = (db ? await listRuns(db) : []).map((run) =>
-      ACTIVE_STATES.includes(run.state) && run.owner && !isOwnerAlive(run.owner)
-        ? { ...run, state: "interrupted" as const }
-        : run,
-    );
-    const active = runs.filter((r) => ACTIVE_STATES.includes(r.state));
-    const resumable = runs.filter((r) => RESUMABLE_STATES.includes(r.state));
-    const recent = runs.filter((r) => !ACTIVE_STATES.includes(r.state)).slice(-RECENT);
+    const { openItems, counts, active, resumable, recent } = await runsView(db);
     const lastEvents = db ? await Promise.all(active.map((r) => lastEvent(db, r.id))) : [];
-    const counts = Object.fromEntries(
-      ["proposed", "failed", "gave-up", "cancelled", "interrupted"].map((s) => [
-        s,
-        runs.filter((r) => r.state === s).length,
-      ]),
-    );
     const sandbox = sandboxStatus(project.config.sandbox.mode);
     if (options.json) {
       (options.watch ? printJsonLine : printJson)({
         root: project.root,
         config: project.config.file ?? null,
         sandbox,
-        openItems: items.length,
+        openItems,
         counts,
         active,
         resumable,
@@ -114,7 +134,7 @@ async function statusOnce(cwd: string, options: StatusOptions): Promise<number> 
       `config: ${project.config.file ?? "defaults (no gaffer.toml)"}   gate: ${project.config.gate.commands.map((c) => c.name).join(" → ") || color.yellow("none")}`,
     );
     print(
-      `open items: ${items.length}   runs: ${Object.entries(counts)
+      `open items: ${openItems}   runs: ${Object.entries(counts)
         .map(([s, n]) => `${n} ${s}`)
         .join(", ")}`,
     );

@@ -1,0 +1,85 @@
+import { mkdirSync, readFileSync, readlinkSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { homedir, release } from "node:os";
+import { join } from "node:path";
+
+/** A bubblewrap found to work on this machine. */
+export interface Bwrap {
+  path: string;
+  /** `--disable-userns` (bubblewrap ≥ 0.8): no nested user namespaces inside the sandbox. */
+  disableUserns: boolean;
+}
+
+const FILE = "bwrap-probe.json";
+const MAX_BYTES = 4096;
+/** The kernel's switches for unprivileged user namespaces, where this kernel has them. */
+const SWITCHES = [
+  "/proc/sys/kernel/unprivileged_userns_clone",
+  "/proc/sys/user/max_user_namespaces",
+  "/proc/sys/kernel/apparmor_restrict_unprivileged_userns",
+];
+
+/**
+ * A working bubblewrap is remembered between gaffer's processes (probing it starts two
+ * processes), under a key of everything that would change the answer: the binary itself, the
+ * kernel, its user-namespace switches, the user and the user namespace gaffer runs in. Only a
+ * working probe is remembered: an answer that became wrong then fails closed when a sandbox starts,
+ * never opens a run unconfined; an unusable bubblewrap is probed again every time.
+ */
+export function rememberedBwrap(path: string, env: NodeJS.ProcessEnv): Bwrap | undefined {
+  const key = probeKey(path);
+  if (key === undefined) return undefined;
+  try {
+    const text = readFileSync(cacheFile(env), "utf8");
+    if (text.length > MAX_BYTES) return undefined;
+    const saved = JSON.parse(text) as { key?: unknown; disableUserns?: unknown };
+    if (saved.key !== key || typeof saved.disableUserns !== "boolean") return undefined;
+    return { path, disableUserns: saved.disableUserns };
+  } catch {
+    return undefined; // nothing remembered yet, or unreadable: probe
+  }
+}
+
+export function rememberBwrap(bwrap: Bwrap, env: NodeJS.ProcessEnv): void {
+  const key = probeKey(bwrap.path);
+  if (key === undefined) return;
+  const file = cacheFile(env);
+  try {
+    mkdirSync(join(file, ".."), { recursive: true, mode: 0o700 });
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify({ key, disableUserns: bwrap.disableUserns }), { mode: 0o600 });
+    renameSync(temporary, file);
+  } catch {
+    // A cache that cannot be written costs the next process a probe, nothing more.
+  }
+}
+
+function cacheFile(env: NodeJS.ProcessEnv): string {
+  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), ".cache"), "gaffer", FILE);
+}
+
+function probeKey(path: string): string | undefined {
+  try {
+    const binary = statSync(path);
+    const switches = SWITCHES.map((file) => {
+      try {
+        return readFileSync(file, "utf8").trim();
+      } catch {
+        return "-";
+      }
+    });
+    return JSON.stringify([
+      path,
+      binary.dev,
+      binary.ino,
+      binary.size,
+      binary.mtimeMs,
+      binary.ctimeMs,
+      release(),
+      process.getuid?.() ?? -1,
+      readlinkSync("/proc/self/ns/user"),
+      ...switches,
+    ]);
+  } catch {
+    return undefined;
+  }
+}
