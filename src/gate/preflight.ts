@@ -15,21 +15,47 @@ export async function preflightGate(
   commands: readonly GateCommand[],
   options: { cwd: string; env: NodeJS.ProcessEnv; wrap?: CommandWrapper },
 ): Promise<string[]> {
-  const problems: string[] = [];
-  for (const command of commands) {
+  const needs = commands.flatMap((command) => {
     const program = firstProgram(command.run);
-    if (program === undefined || SHELL_SYNTAX.test(program)) continue;
-    if (program.includes("/")) {
-      if (!existsSync(resolve(options.cwd, program))) {
-        problems.push(`gate command "${command.name}" needs "${program}", which does not exist`);
-      }
-    } else if (!(await onPath(program, options))) {
-      problems.push(`gate command "${command.name}" needs "${program}", which is not on PATH`);
+    if (program === undefined || SHELL_SYNTAX.test(program)) return [];
+    return [{ command: command.name, program, isPath: program.includes("/") }];
+  });
+  const missing = await notOnPath(
+    needs.filter((need) => !need.isPath).map((need) => need.program),
+    options,
+  );
+  return needs.flatMap(({ command, program, isPath }) => {
+    if (isPath) {
+      return existsSync(resolve(options.cwd, program))
+        ? []
+        : [`gate command "${command}" needs "${program}", which does not exist`];
     }
-  }
-  return problems;
+    return missing.has(program) ? [`gate command "${command}" needs "${program}", which is not on PATH`] : [];
+  });
 }
 
+/** Which of `programs` the shell cannot find, asked of one shell (in the sandbox, when wrapped). */
+async function notOnPath(
+  programs: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; wrap?: CommandWrapper },
+): Promise<Set<string>> {
+  if (programs.length === 0) return new Set();
+  // The names go in as arguments, so nothing in them is interpreted by the shell; each missing one
+  // is printed on a line of its own, by its position (a name may hold any character).
+  const script = 'i=0; for p; do command -v -- "$p" >/dev/null || echo "$i"; i=$((i+1)); done';
+  const result = await runProcess("/bin/sh", ["-c", script, "sh", ...programs], {
+    cwd: options.cwd,
+    env: options.env,
+    timeoutMs: 10_000,
+    ...(options.wrap && { wrap: options.wrap }),
+  });
+  if (result.exitCode !== 0) return new Set(programs);
+  const missing = result.output
+    .split("\n")
+    .filter((line) => /^\d+$/.test(line))
+    .map(Number);
+  return new Set(missing.map((index) => programs[index] as string));
+}
 /**
  * The first real program of a command line: leading `VAR=value` words are skipped, and so is a
  * leading `cd dir &&`. Deliberately simple; anything cleverer is left to the gate run itself.
@@ -47,18 +73,4 @@ function firstProgram(commandLine: string): string | undefined {
 function shellWords(commandLine: string): string[] {
   const words = commandLine.trim().match(/"[^"]*"|'[^']*'|&&|[^\s;&|]+/g) ?? [];
   return words.map((word) => word.replace(/^(["'])(.*)\1$/, "$2"));
-}
-
-async function onPath(
-  program: string,
-  options: { cwd: string; env: NodeJS.ProcessEnv; wrap?: CommandWrapper },
-): Promise<boolean> {
-  // The name goes in as $1, so nothing in it is interpreted by the shell.
-  const result = await runProcess("/bin/sh", ["-c", 'command -v -- "$1" >/dev/null', "sh", program], {
-    cwd: options.cwd,
-    env: options.env,
-    timeoutMs: 10_000,
-    ...(options.wrap && { wrap: options.wrap }),
-  });
-  return result.exitCode === 0;
 }

@@ -61,23 +61,28 @@ async function buildClone(opts: CreateWorkspaceOptions, tmp: Workspace): Promise
   }
   const cwd = opts.project;
   const branchArgs = opts.baseBranch ? ["--single-branch", `--branch=${opts.baseBranch}`] : [];
-  const cloneArgs = ["clone", "--quiet", "--shared", "--no-checkout", "--no-tags", ...branchArgs];
+  const settings = {
+    "user.name": opts.identity.name,
+    "user.email": opts.identity.email,
+    "gc.auto": "0",
+    "maintenance.auto": "false",
+  };
+  const cloneArgs = [
+    "clone",
+    "--quiet",
+    "--shared",
+    "--no-checkout",
+    "--no-tags",
+    ...branchArgs,
+    ...Object.entries(settings).map(([key, value]) => `--config=${key}=${value}`),
+  ];
   await hardenedGit(cwd, [...cloneArgs, "--", opts.project, tmp.dir]);
   const gitDir = `--git-dir=${join(tmp.dir, ".git")}`;
   await hardenedGit(cwd, [gitDir, "remote", "remove", "origin"]);
   // A --shared clone sees every object of the project, so a recorded base commit is always there.
   const base = opts.baseCommit ?? `refs/heads/${opts.baseBranch}`;
   const baseCommit = await hardenedGit(cwd, [gitDir, "rev-parse", "--verify", `${base}^{commit}`]);
-  const settings: Record<string, string> = {
-    "user.name": opts.identity.name,
-    "user.email": opts.identity.email,
-    "gc.auto": "0",
-    "maintenance.auto": "false",
-    "gaffer.baseCommit": baseCommit,
-  };
-  for (const [key, value] of Object.entries(settings)) {
-    await hardenedGit(cwd, [gitDir, "config", key, value]);
-  }
+  await hardenedGit(cwd, [gitDir, "config", "gaffer.baseCommit", baseCommit]);
   await mkdir(dirname(tmp.pristineConfigPath), { recursive: true });
   await copyFile(join(tmp.dir, ".git", "config"), tmp.pristineConfigPath);
   await copyFile(join(tmp.dir, ".git", "objects", "info", "alternates"), pristineAlternatesPath(tmp));
