@@ -1,6 +1,6 @@
 import { GafferError } from "../errors.ts";
 import { EVENTS, eventsOfKind, listEvents, type ProposalFinding, type Run } from "../store/index.ts";
-import type { Workspace } from "../workspace/index.ts";
+import { memoizedReader, type Workspace } from "../workspace/index.ts";
 import { projectRefsPath } from "./confinement.ts";
 import { knownSecrets } from "./known-secrets.ts";
 import { projectRefChanges } from "./project-refs.ts";
@@ -27,9 +27,11 @@ export async function verifyRun(
   context: StepContext,
   run: Run,
   workspace: Workspace,
-  subject: Subject,
+  recorded: Subject,
 ): Promise<ProposalFinding[]> {
   const { project, recorder, confinement } = context;
+  // The checks ask much the same of the same objects (trees, the history, the diff).
+  const subject = { ...recorded, objects: memoizedReader(recorded.objects) };
   if (!confinement) throw new GafferError("run-state", `run ${run.id} has no prepared workspace to verify`);
   const integrity = await verifyIntegrity(workspace, subject, {
     baseline: await loadBaseline(confinement.baselinePath),

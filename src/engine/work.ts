@@ -6,7 +6,6 @@ import {
   openEvidenceRepo,
   readText,
   recordWork,
-  resolveIn,
   type WorkRecord,
 } from "../workspace/index.ts";
 import type { StepContext } from "./step-context.ts";
@@ -47,10 +46,26 @@ export async function recordRunWork(context: StepContext, run: Run, attempt?: nu
 /** The work kept for `attempt`, or null when none was recorded. */
 export async function keptWork(context: StepContext, run: Run, attempt: number): Promise<WorkRecord | null> {
   const repo = await runEvidence(context, run);
-  const commit = await resolveIn(repo, attemptRef(attempt));
-  if (!commit) return null;
-  const tree = await readText(repo, ["rev-parse", `${commit}^{tree}`]);
-  return { commit, tree, tip: await resolveIn(repo, `${attemptRef(attempt)}-tip`) };
+  const kept = attemptRef(attempt);
+  // Both refs in one call: a pattern matches a ref whole, so the first does not match the second.
+  const listed = await readText(repo, [
+    "for-each-ref",
+    "--format=%(refname)%00%(objectname)%00%(tree)",
+    kept,
+    `${kept}-tip`,
+  ]);
+  const refs = new Map(
+    listed
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => {
+        const [name = "", commit = "", tree = ""] = line.split("\0");
+        return [name, { commit, tree }] as const;
+      }),
+  );
+  const work = refs.get(kept);
+  if (!work?.tree) return null;
+  return { commit: work.commit, tree: work.tree, tip: refs.get(`${kept}-tip`)?.commit ?? null };
 }
 
 /** Equal for equal work: the same branch tip and the same files. */

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { checked, TREE_DIFF_SUBMODULES, workspaceGitResult } from "./git.ts";
 import { captureWorktree, resolveCommit } from "./tree.ts";
-import type { ObjectReader, Workspace } from "./types.ts";
+import type { GitResult, ObjectReader, Workspace } from "./types.ts";
 
 export interface CommitInfo {
   sha: string;
@@ -57,6 +57,26 @@ export async function describeProposal(
     head,
   ]);
   return { head, commits, diffStat };
+}
+
+/**
+ * A reader that runs each distinct command once: for one pass of checks over objects named by
+ * their ids, whose answers cannot change while it lasts.
+ */
+export function memoizedReader(objects: ObjectReader): ObjectReader {
+  const answers = new Map<string, Promise<GitResult>>();
+  return {
+    location: objects.location,
+    git: (args) => {
+      const key = args.join("\0");
+      let answer = answers.get(key);
+      if (answer === undefined) {
+        answer = objects.git(args);
+        answers.set(key, answer);
+      }
+      return answer;
+    },
+  };
 }
 
 /** The output of a git command on verified objects as text; throws unless git succeeded. */

@@ -9,6 +9,7 @@ export {
   branchDescendsFrom,
   type CommitInfo,
   describeProposal,
+  memoizedReader,
   type ProposalSummary,
   readBytes,
   readText,
