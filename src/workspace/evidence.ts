@@ -1,4 +1,4 @@
-import { lstat, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { appendFile, lstat, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { GafferError } from "../errors.ts";
 import { hardenedGit, identityEnv, ownedGit, ownedGitResult, projectGit } from "./git.ts";
@@ -162,9 +162,8 @@ async function initRepo(project: string, gitDir: string): Promise<void> {
   await rm(tmp, { recursive: true, force: true });
   await mkdir(dirname(gitDir), { recursive: true });
   await hardenedGit(project, ["init", "--quiet", "--bare", "--template=", tmp]);
-  for (const [key, value] of Object.entries({ "gc.auto": "0", "maintenance.auto": "false" })) {
-    await ownedGit(tmp, ["config", key, value]);
-  }
+  // gaffer's own fresh directory: its config is extended directly rather than by a git call a key.
+  await appendFile(join(tmp, "config"), "[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n");
   const common = await projectGit(project, ["rev-parse", "--git-common-dir"]);
   await mkdir(join(tmp, "objects", "info"), { recursive: true });
   await mkdir(join(tmp, "info"), { recursive: true });
