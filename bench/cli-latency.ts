@@ -1,11 +1,12 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { createInterface } from "node:readline";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { projectPaths } from "../src/engine/index.ts";
-import { openStore } from "../src/store/index.ts";
+import { addItem, appendEvent, type Db, EVENTS, openStore } from "../src/store/index.ts";
 import { git } from "./fixture.ts";
-import { type Summary, round, summarize } from "./stats.ts";
+import { percentile, type Summary, round, summarize } from "./stats.ts";
 import { fill } from "./tick-queries.ts";
 
 const LAUNCHER = fileURLToPath(new URL("../bin/gaffer", import.meta.url));
@@ -81,4 +82,75 @@ function timed(work: () => unknown): number {
   const started = performance.now();
   work();
   return performance.now() - started;
+}
+
+/**
+ * How soon `gaffer status --watch --json` shows a change another process committed: an item is
+ * filed `samples` times, each time measured from its commit to the frame that counts it, while
+ * `agents` runs append an agent's message every `everyMs` each (the event stream of agents at work,
+ * written by this process as their workers would). The watch's interval is a day, so only the
+ * store's notifications can wake it.
+ */
+export async function measureWatchLatency(
+  scratch: string,
+  options: { agents: number; everyMs: number; samples: number },
+) {
+  const project = join(scratch, "watched");
+  mkdirSync(project);
+  git(project, "init", "-q", "-b", "main");
+  git(
+    project,
+    "-c",
+    "user.name=bench",
+    "-c",
+    "user.email=bench@localhost",
+    "commit",
+    "-q",
+    "--allow-empty",
+    "-m",
+    "start",
+  );
+  run(["init"], project);
+  const store = await openStore(projectPaths(project).database);
+  const building = await fill(store.db, { closedItems: 0, children: options.agents, eventsPerRun: 1 });
+  const watcher = spawn(LAUNCHER, ["status", "--watch", "--json", "--interval", "24h"], {
+    cwd: project,
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const frames = createInterface({ input: watcher.stdout })[Symbol.asyncIterator]();
+  const openItems = async () =>
+    (JSON.parse((await frames.next()).value as string) as { openItems: number }).openItems;
+  const load = setInterval(() => void agentsTalk(store.db, building), options.everyMs);
+  try {
+    const before = await openItems();
+    const latencies: number[] = [];
+    for (let i = 0; i < options.samples; i++) {
+      await addItem(store.db, { title: `watched ${i}` });
+      const committed = performance.now();
+      while ((await openItems()) < before + i + 1);
+      latencies.push(performance.now() - committed);
+    }
+    return {
+      agents: options.agents,
+      eventsPerSecond: round((options.agents * 1000) / options.everyMs),
+      samples: options.samples,
+      latencyMs: summarize(latencies),
+      p95Ms: round(percentile(latencies, 95)),
+    };
+  } finally {
+    clearInterval(load);
+    watcher.kill();
+    await store.close();
+  }
+}
+
+/** One message from each agent at work, each in its own commit as a worker writes it. */
+async function agentsTalk(db: Db, items: number[]): Promise<void> {
+  for (const [index, itemId] of items.entries()) {
+    await appendEvent(db, { runId: index + 1, itemId }, EVENTS.agentMessage, {
+      attempt: 1,
+      kind: "message",
+      text: "working",
+    });
+  }
 }

@@ -132,3 +132,4 @@ export {
   type UsageSum,
   type UsageTotal,
 } from "./usage.ts";
+export { type StoreWatch, type WakeReason, watchStore } from "./watch.ts";

@@ -14,6 +14,7 @@ import {
   RESUMABLE_STATES,
   type Run,
   TERMINAL_STATES,
+  watchStore,
 } from "../../store/index.ts";
 import { detectSandbox, type SandboxSetting } from "../../sandbox/index.ts";
 import { ago, color, formatTable, print, printJson, printJsonLine } from "../output.ts";
@@ -21,6 +22,7 @@ import { stateColor } from "./runs.ts";
 import { printable } from "../../util/index.ts";
 
 const RECENT = 5;
+const MIN_REDRAW_MS = 50;
 
 interface StatusOptions {
   json?: boolean;
@@ -39,20 +41,29 @@ export async function status(cwd: string, options: StatusOptions): Promise<numbe
   const stop = new AbortController();
   const onInterrupt = () => stop.abort();
   process.on("SIGINT", onInterrupt);
+  const project = await openProjectReadOnly(cwd);
+  const changes = watchStore(project.paths.database);
+  await project.close();
   try {
     while (!stop.signal.aborted) {
+      const drawn = Date.now();
       if (live) process.stdout.write("\x1b[H\x1b[2J");
       await statusOnce(cwd, options);
       if (live)
         print(
           color.dim(
-            `\nrefreshed ${new Date().toLocaleTimeString()} · every ${every / 1000}s · Ctrl-C to quit`,
+            `\nrefreshed ${new Date().toLocaleTimeString()} · on every change, at least every ${every / 1000}s · Ctrl-C to quit`,
           ),
         );
-      await sleep(every, undefined, { signal: stop.signal }).catch(() => {});
+      // A busy factory commits many times a second: one redraw per MIN_REDRAW_MS takes them all.
+      await sleep(Math.max(0, drawn + MIN_REDRAW_MS - Date.now()), undefined, { signal: stop.signal }).catch(
+        () => {},
+      );
+      await changes.next(every, stop.signal);
     }
     return 0;
   } finally {
+    changes.close();
     process.off("SIGINT", onInterrupt);
   }
 }
