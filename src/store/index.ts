@@ -65,6 +65,7 @@ export {
 } from "./tracker-items.ts";
 export { type Db, inTransaction, openStore, openStoreReadOnly, type Store } from "./open.ts";
 export {
+  approvedProposals,
   type CommitSummary,
   findProposal,
   type GateEnvironment,
@@ -93,6 +94,7 @@ export {
 } from "./run-states.ts";
 export {
   type Attempt,
+  countRunsByState,
   createRun,
   type FailureCause,
   type GateResult,
@@ -108,6 +110,7 @@ export {
   type Run,
   type RunChanges,
   type RunGoal,
+  recentRuns,
   recordGateResult,
   startAttempt,
   updateAttempt,
