@@ -44,6 +44,7 @@ export {
 export {
   addItem,
   closedItemIds,
+  countItems,
   editItem,
   getItem,
   type Item,

@@ -79,6 +79,16 @@ export async function listItems(
   return query.label ? items.filter((item) => item.labels.includes(query.label as string)) : items;
 }
 
+/** How many items are in `state`, counted on the state index without reading them. */
+export async function countItems(db: Db, state: ItemState): Promise<number> {
+  const row = await db
+    .selectFrom("items")
+    .select((eb) => eb.fn.countAll<number>().as("count"))
+    .where("state", "=", state)
+    .executeTakeFirst();
+  return Number(row?.count ?? 0);
+}
+
 export async function editItem(db: Db, id: number, changes: ItemChanges, now = Date.now()): Promise<Item> {
   return inTransaction(db, async (trx) => {
     const item = await getItem(trx, id);

@@ -7,6 +7,7 @@ import { daemonStatus, factoryStatus, fleetStatus } from "../factory/index.ts";
 import {
   ACTIVE_STATES,
   approvedProposals,
+  countItems,
   countRunsByState,
   EVENTS,
   getRun,
@@ -63,7 +64,7 @@ export function readRoutes(ctx: WebContext): Hono {
       factory: hasRoles ? factoryStatus(factory, project.paths.stateDir) : null,
       daemon: await daemonStatus(project.paths.stateDir, db, project.config),
       budget: project.config.budget,
-      openItems: (await listItems(db, { state: "open" })).length,
+      openItems: await countItems(db, "open"),
       counts,
       active,
       vaultWaiting: vault.filter((a) => a.state === "pending").length,

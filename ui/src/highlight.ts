@@ -10,12 +10,12 @@ const TOKENS =
 const KINDS = ["str", "com", "num", "kw"] as const;
 
 function lineKind(line: string): string {
-  if (line.startsWith("+++") || line.startsWith("---")) return "file";
-  if (line.startsWith("diff ") || line.startsWith("index ")) return "meta";
+  if (line.startsWith("+++ ") || line.startsWith("--- ")) return "file";
   if (line.startsWith("@@")) return "hunk";
   if (line.startsWith("+")) return "add";
   if (line.startsWith("-")) return "del";
-  return "ctx";
+  // Anything else but context ("diff --git", "new file mode", "\ No newline…") is git's own.
+  return line.startsWith(" ") || line === "" ? "ctx" : "meta";
 }
 
 /** One diff line as a row of text spans: never markup from the diff itself. */
