@@ -50,6 +50,7 @@ export {
   type Item,
   type ItemChanges,
   type ItemFields,
+  listItemHeads,
   listItems,
   MAX_BODY_BYTES,
   setItemState,

@@ -14,7 +14,7 @@ import {
   latestEventId,
   latestRunsOf,
   listEvents,
-  listItems,
+  listItemHeads,
   listRuns,
   recentEventsOfKinds,
   recentRuns,
@@ -36,7 +36,7 @@ const ALERTS = [
   EVENTS.budgetExceeded,
 ];
 /** The most any list answers at once; `?limit=` asks for fewer. */
-const PAGES = { runs: 200, events: 1000, lane: 200 };
+const PAGES = { runs: 200, events: 1000, lane: 100 };
 
 /** The read side of the JSON API: what the pages show, as the store and the vault hold it. */
 export function readRoutes(ctx: WebContext): Hono {
@@ -75,7 +75,7 @@ export function readRoutes(ctx: WebContext): Hono {
 
   api.get("/items", async (c) => {
     const perLane = limitOf(c.req.query("limit"), PAGES.lane);
-    const items = await listItems(db, { state: "all" });
+    const items = await listItemHeads(db);
     const latest = await latestRunsOf(
       db,
       items.map((item) => item.id),
@@ -90,7 +90,7 @@ export function readRoutes(ctx: WebContext): Hono {
       const lane = laneOf(item, run && shownState(run), review, open);
       counts[lane] = (counts[lane] ?? 0) + 1;
       if ((counts[lane] ?? 0) > perLane) return [];
-      return [{ ...item, body: undefined, lane, run: run ?? null }];
+      return [{ ...item, lane, run: run ?? null }];
     });
     return c.json({ lanes: LANES, counts, items: board, lastEventId: await latestEventId(db) });
   });

@@ -7,6 +7,7 @@ import { readRoutes } from "./api.ts";
 import { type Asset, loadAssets } from "./assets.ts";
 import { loopbackHostOnly, readAccess, requireToken } from "./auth.ts";
 import type { WebContext, WebVariables } from "./context.ts";
+import type { StoreChanges } from "./store-changes.ts";
 import { eventStream } from "./stream.ts";
 
 const STATUS_OF: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
@@ -21,11 +22,12 @@ const PAGE_POLICY =
 
 /**
  * The dashboard: the built pages, the JSON API under /api (reads, then actions needing a token),
- * and the live event feed at /api/stream. `loopbackOnly`: the server listens on loopback.
+ * and the live event feed at /api/stream. `loopbackOnly`: the server listens on loopback;
+ * `changes`: what wakes the feed when the store is written.
  */
 export function dashboardApp(
   ctx: WebContext,
-  options: { loopbackOnly: boolean; assets?: Map<string, Asset> },
+  options: { loopbackOnly: boolean; changes: StoreChanges; assets?: Map<string, Asset> },
 ): Hono<{ Variables: WebVariables }> {
   const db = ctx.project.store.db;
   const assets = options.assets ?? loadAssets();
@@ -38,7 +40,7 @@ export function dashboardApp(
   });
   app.on(["POST", "PUT", "PATCH", "DELETE"], "/api/*", requireToken(db));
   app.get("/api/*", readAccess(db));
-  app.get("/api/stream", eventStream(db));
+  app.get("/api/stream", eventStream(db, options.changes));
   app.route("/api", readRoutes(ctx));
   app.route("/api", actionRoutes(ctx));
   app.all("/api/*", (c) =>

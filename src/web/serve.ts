@@ -6,6 +6,7 @@ import type { Project } from "../engine/index.ts";
 import { GafferError } from "../errors.ts";
 import { dashboardApp } from "./app.ts";
 import { type BindOptions, checkBind, isLoopback } from "./bind.ts";
+import { watchStore } from "./store-changes.ts";
 
 export interface RunningDashboard {
   url: string;
@@ -15,7 +16,8 @@ export interface RunningDashboard {
 /** Starts the dashboard for `project` and resolves once it listens (port 0: any free port). */
 export async function startDashboard(project: Project, bind: BindOptions): Promise<RunningDashboard> {
   checkBind(bind);
-  const app = dashboardApp({ project }, { loopbackOnly: isLoopback(bind.host) });
+  const changes = watchStore(project.paths.database);
+  const app = dashboardApp({ project }, { loopbackOnly: isLoopback(bind.host), changes });
   const tls = bind.tls && { cert: readFileSync(bind.tls.cert), key: readFileSync(bind.tls.key) };
   const server = serve({
     fetch: app.fetch,
@@ -25,6 +27,7 @@ export async function startDashboard(project: Project, bind: BindOptions): Promi
   });
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
+    server.once("error", () => changes.close());
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(
         new GafferError(
@@ -43,6 +46,7 @@ export async function startDashboard(project: Project, bind: BindOptions): Promi
     url: `${tls ? "https" : "http"}://${host}:${port}/`,
     close: () =>
       new Promise<void>((resolve) => {
+        changes.close();
         server.close(() => resolve());
         if ("closeAllConnections" in server) server.closeAllConnections();
       }),

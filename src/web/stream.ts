@@ -1,11 +1,12 @@
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
-import { setTimeout as sleep } from "node:timers/promises";
 import { type Db, latestEventId, listEvents } from "../store/index.ts";
+import type { StoreChanges } from "./store-changes.ts";
 
 /**
- * How often a caught-up stream looks for new events: other processes append to the store. One
- * indexed read (`id > last`) costs tens of microseconds, and the page's event-to-screen budget is 100 ms.
+ * How often a caught-up stream looks for new events at the latest, when no change of the store's
+ * files woke it first: other processes append to the store. One indexed read (`id > last`) costs
+ * tens of microseconds, and the page's event-to-screen budget is 100 ms.
  */
 const POLL_MS = 25;
 const BATCH = 500;
@@ -17,7 +18,7 @@ const KEEPALIVE_MS = 15_000;
  * (a browser's reconnect sends it), else after `?after=`, else from now: the client that read a
  * page at event N asks for `?after=N` and misses nothing in between.
  */
-export function eventStream(db: Db) {
+export function eventStream(db: Db, changes: StoreChanges) {
   return (c: Context) =>
     streamSSE(c, async (stream) => {
       const closed = new AbortController();
@@ -37,7 +38,7 @@ export function eventStream(db: Db) {
           await stream.write(": keepalive\n\n");
           quietSince = Date.now();
         }
-        if (events.length < BATCH) await sleep(POLL_MS, undefined, { signal: closed.signal }).catch(() => {});
+        if (events.length < BATCH) await changes.next(POLL_MS, closed.signal);
       }
     });
 }

@@ -224,6 +224,30 @@ describe("the dashboard in a browser", { skip: browserSkip() }, () => {
     await page.screenshot({ path: join(SHOTS, "fleet.png"), fullPage: true });
     assert.deepEqual(errors, []);
 
+    // A 10,000-line diff: only the rows in view are in the page, and the keyboard reaches its end.
+    const lines = Array.from({ length: 10_000 }, (_, n) => `line ${n + 1}`).join("\\n");
+    await gaffer(
+      [
+        "issue",
+        "add",
+        "a long file",
+        "--body",
+        scenario("a long file", `{ write = "long.txt", content = "${lines}\\n" }`),
+      ],
+      { cwd: dir },
+    );
+    assert.equal((await gaffer(["run", "4"], { cwd: dir })).code, 0);
+    await page.goto(`${url}#/runs/5`);
+    await page.locator("h2", { hasText: "Diff (10006 lines)" }).waitFor();
+    const drawnRows = await page.locator(".diff-line").count();
+    assert.ok(drawnRows > 0 && drawnRows < 200, `${drawnRows} diff rows in the page`);
+    await page.locator('[aria-label="the diff"]').focus();
+    await page.keyboard.press("End");
+    await page.locator(".diff-add", { hasText: "+line 10000" }).waitFor();
+    assert.ok((await page.locator(".diff-line").count()) < 200);
+    await page.screenshot({ path: join(SHOTS, "run-long-diff.png") });
+    assert.equal((await gaffer(["issue", "close", "4"], { cwd: dir })).code, 0);
+
     // The server restarts; what happened meanwhile still reaches the page, nothing missed.
     await page.goto(`${url}#/`);
     await page.locator("#live[data-state=live]").waitFor();
