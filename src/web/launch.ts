@@ -25,7 +25,7 @@ export interface Launched {
  * in the project, as a user would in a terminal, so the run is driven by the CLI's own code and
  * outlives the server. Refused while another process holds the item.
  */
-export async function launchRun(project: Project, itemId: number, resume: boolean): Promise<Launched> {
+async function launchRun(project: Project, itemId: number, resume: boolean): Promise<Launched> {
   const claim = (await listClaims(project.store.db)).find((c) => c.itemId === itemId);
   if (claim)
     throw new GafferError(
