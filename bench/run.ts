@@ -11,11 +11,13 @@ import { measureGateCheckout } from "./gate-checkout.ts";
 import { measureProxyOverhead } from "./proxy.ts";
 import { measureModule25, module25ToolsMissing } from "./module25.ts";
 import { measureCliLatency, measureWatchLatency } from "./cli-latency.ts";
+import { measureDashboard } from "./dashboard.ts";
+import { browserSkip } from "../test/helpers/browser.ts";
 
 const FILES = Number(process.env.BENCH_FILES ?? 5000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 7);
 const GOAL_RATIO = 1.3;
-/** `BENCH_ONLY=factory,sandbox` runs only those benchmarks (run-start, sandbox, factory, gate-checkout, proxy, module25, cli). */
+/** `BENCH_ONLY=factory,sandbox` runs only those benchmarks (run-start, sandbox, factory, gate-checkout, proxy, module25, cli, dashboard). */
 const ONLY = process.env.BENCH_ONLY?.split(",").map((name) => name.trim());
 const wanted = (name: string) => ONLY === undefined || ONLY.includes(name);
 
@@ -27,6 +29,7 @@ async function main(): Promise<void> {
   if (wanted("proxy")) await proxyBenchmark();
   if (wanted("module25")) module25Benchmark();
   if (wanted("cli")) await cliBenchmark();
+  if (wanted("dashboard")) await dashboardBenchmark();
 }
 
 /** Read commands as a user waits for them, on a store of 10,000 runs, against a bare Node start. */
@@ -62,6 +65,50 @@ async function cliBenchmark(): Promise<void> {
       .join(", ");
     process.stdout.write(
       `cli medians: ${line}\nchange → status --watch: median ${watch.latencyMs.median} ms, p95 ${watch.p95Ms} ms (goal ≤ 100) with ${watch.eventsPerSecond} events/s\nwrote bench/results/cli.json\n`,
+    );
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The dashboard in chromium: the overview and the board on a store of 10,000 runs and 1,000,000
+ * events against an empty store, then each event's way to the screen with scripted agents at work.
+ */
+async function dashboardBenchmark(): Promise<void> {
+  const skip = browserSkip();
+  if (skip) {
+    process.stderr.write(`dashboard: skipped, ${skip}\n`);
+    return;
+  }
+  const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+  const options = {
+    runs: env("BENCH_DASHBOARD_RUNS", 10_000),
+    events: env("BENCH_DASHBOARD_EVENTS", 1_000_000),
+    loads: env("BENCH_DASHBOARD_LOADS", ITERATIONS),
+    agents: (process.env.BENCH_DASHBOARD_AGENTS ?? "10,50").split(",").map(Number),
+    timeoutMs: env("BENCH_DASHBOARD_TIMEOUT_MS", 20 * 60_000),
+  };
+  const scratch = mkdtempSync(join(tmpdir(), "gaffer-bench-dashboard-"));
+  try {
+    const measured = await measureDashboard(scratch, options);
+    writeResult("dashboard", {
+      benchmark: "dashboard",
+      date: new Date().toISOString(),
+      machine: { node: process.versions.node, cpus: cpus().length, memoryGb: round(totalmem() / 2 ** 30) },
+      ...measured,
+    });
+    const { pageLoad: p, live } = measured;
+    process.stdout.write(
+      [
+        `dashboard, ${options.runs} runs and ${options.events} events: overview FCP median ${p.big.overview.fcpMs.median} ms, drawn ${p.big.overview.drawnMs.median} ms (empty store: ${p.empty.overview.fcpMs.median} / ${p.empty.overview.drawnMs.median} ms); board FCP ${p.big.board.fcpMs.median} ms, drawn ${p.big.board.drawnMs.median} ms (empty: ${p.empty.board.fcpMs.median} / ${p.empty.board.drawnMs.median} ms); goal FCP ≤ 300 ms`,
+        ...live.map(
+          (l) =>
+            `event → screen with ${l.agents} scripted agents: p50 ${l.eventToScreenMs.p50} ms, p95 ${l.eventToScreenMs.p95} ms over ${l.events} events (goal p95 ≤ 100 ms)`,
+        ),
+        "wrote bench/results/dashboard.json",
+        "",
+      ].join("\n"),
     );
   } finally {
     rmSync(scratch, { recursive: true, force: true });

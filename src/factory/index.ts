@@ -35,4 +35,5 @@ export { findRole } from "./role-run.ts";
 export { readBacklog, ROLE_LABEL_PREFIX } from "./scheduler.ts";
 export { readActivity } from "./stall.ts";
 export { factoryStatus, formatFactoryStatus, formatPhaseLine, phaseStatus } from "./status-table.ts";
+export { tellRole } from "./tell.ts";
 export { runPersistentWorker, runWorker } from "./worker.ts";

@@ -47,7 +47,15 @@ interface OfAttempt {
 
 /** What the dashboard can do, each through the same code as its CLI command. */
 export type DashboardAction =
-  "pause" | "resume" | "cancel-run" | "discard-run" | "vault-approve" | "vault-reject";
+  | "pause"
+  | "resume"
+  | "cancel-run"
+  | "resume-run"
+  | "discard-run"
+  | "requeue-item"
+  | "tell-role"
+  | "vault-approve"
+  | "vault-reject";
 
 /** A transition's event: the state the run moved to, with what the transition adds. */
 type Moved<P extends object = object> = { state: RunState } & P;

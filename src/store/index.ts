@@ -50,6 +50,7 @@ export {
   type Item,
   type ItemChanges,
   type ItemFields,
+  listItemHeads,
   listItems,
   MAX_BODY_BYTES,
   setItemState,
@@ -66,6 +67,7 @@ export {
 } from "./tracker-items.ts";
 export { type Db, inTransaction, openStore, openStoreReadOnly, type Store } from "./open.ts";
 export {
+  approvedProposals,
   type CommitSummary,
   findProposal,
   type GateEnvironment,
@@ -110,6 +112,7 @@ export {
   type Run,
   type RunChanges,
   type RunGoal,
+  recentRuns,
   recordGateResult,
   startAttempt,
   updateAttempt,

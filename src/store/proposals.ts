@@ -147,6 +147,21 @@ export async function unreviewedProposals(db: Db, runIds: readonly number[]): Pr
   return unreviewed;
 }
 
+/** The runs among `runIds` whose proposal a reviewer approved. */
+export async function approvedProposals(db: Db, runIds: readonly number[]): Promise<Set<number>> {
+  const approved = new Set<number>();
+  for (let start = 0; start < runIds.length; start += 500) {
+    const rows = await db
+      .selectFrom("proposals")
+      .select("run_id")
+      .where("review", "=", "approved")
+      .where("run_id", "in", runIds.slice(start, start + 500))
+      .execute();
+    for (const row of rows) approved.add(row.run_id);
+  }
+  return approved;
+}
+
 function toProposal(row: ProposalRow): Proposal {
   return {
     runId: row.run_id,

@@ -161,11 +161,18 @@ export async function listRuns(
   return query.last === undefined ? runs : runs.reverse();
 }
 
-/** How many runs are in each state; a state no run is in is left out. */
+/** The newest `limit` runs with an id below `beforeId` (all, without it), newest first. */
+export async function recentRuns(db: Db, query: { beforeId?: number; limit: number }): Promise<Run[]> {
+  let select = db.selectFrom("runs").selectAll().orderBy("id", "desc").limit(query.limit);
+  if (query.beforeId !== undefined) select = select.where("id", "<", query.beforeId);
+  return (await select.execute()).map(toRun);
+}
+
+/** How many runs are in each state, counted on the state index without reading the runs. */
 export async function countRunsByState(db: Db): Promise<Partial<Record<RunState, number>>> {
   const rows = await db
     .selectFrom("runs")
-    .select((eb) => ["state", eb.fn.countAll<number>().as("count")])
+    .select(["state", (eb) => eb.fn.countAll<number>().as("count")])
     .groupBy("state")
     .execute();
   return Object.fromEntries(rows.map((row) => [row.state, Number(row.count)]));

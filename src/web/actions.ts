@@ -1,11 +1,12 @@
 import { Hono } from "hono";
 import { discardRun, requestCancel } from "../engine/index.ts";
 import { isGafferError } from "../errors.ts";
-import { setPaused } from "../factory/index.ts";
+import { setPaused, tellRole } from "../factory/index.ts";
 import { appendEvent, type DashboardAction, EVENTS } from "../store/index.ts";
 import { approve, openVault, reject } from "../vault/index.ts";
 import { idParam } from "./api.ts";
 import type { WebContext, WebVariables } from "./context.ts";
+import { requeueItem, resumeInBackground } from "./launch.ts";
 
 /**
  * The write side: each action runs the code its CLI command runs, with the token's name as who
@@ -55,6 +56,29 @@ export function actionRoutes(ctx: WebContext): Hono<{ Variables: WebVariables }>
     return c.json({ cancelling: run.id });
   });
 
+  api.post("/runs/:id/resume", async (c) => {
+    const runId = idParam(c.req.param("id"), "run");
+    const launched = await act(c.get("tokenName"), "resume-run", String(runId), () =>
+      resumeInBackground(project, runId),
+    );
+    return c.json({ resuming: runId, ...launched }, 202);
+  });
+
+  api.post("/items/:id/requeue", async (c) => {
+    const itemId = idParam(c.req.param("id"), "item");
+    const result = await act(c.get("tokenName"), "requeue-item", String(itemId), () =>
+      requeueItem(project, itemId),
+    );
+    return c.json(result, "started" in result ? 202 : 200);
+  });
+
+  api.post("/roles/:name/tell", async (c) => {
+    const role = c.req.param("name");
+    const message = stringField(await c.req.json().catch(() => ({})), "message") ?? "";
+    const item = await act(c.get("tokenName"), "tell-role", role, () => tellRole(project, role, message));
+    return c.json({ told: role, item: item.id });
+  });
+
   api.post("/runs/:id/discard", async (c) => {
     const runId = idParam(c.req.param("id"), "run");
     const { snapshotRef } = await act(c.get("tokenName"), "discard-run", String(runId), () =>
@@ -72,13 +96,16 @@ export function actionRoutes(ctx: WebContext): Hono<{ Variables: WebVariables }>
   api.post("/vault/:id/reject", async (c) => {
     const id = c.req.param("id");
     const token = c.get("tokenName");
-    const body: unknown = await c.req.json().catch(() => ({}));
-    const reason =
-      typeof body === "object" && body !== null && "reason" in body && typeof body.reason === "string"
-        ? body.reason
-        : undefined;
+    const reason = stringField(await c.req.json().catch(() => ({})), "reason");
     return c.json(await act(token, "vault-reject", id, () => reject(openVault(project), id, token, reason)));
   });
 
   return api;
+}
+
+/** A string field of a JSON body, if it has one. */
+function stringField(body: unknown, name: string): string | undefined {
+  if (typeof body !== "object" || body === null || !(name in body)) return undefined;
+  const value = (body as Record<string, unknown>)[name];
+  return typeof value === "string" ? value : undefined;
 }

@@ -1,30 +1,29 @@
+import { existsSync } from "node:fs";
 import { Hono } from "hono";
-import { loadFactory } from "../config/index.ts";
+import { loadFactory, locateFleet, readFleet } from "../config/index.ts";
 import { isOwnerAlive } from "../engine/index.ts";
 import { GafferError } from "../errors.ts";
-import { daemonStatus, factoryStatus } from "../factory/index.ts";
+import { daemonStatus, factoryStatus, fleetStatus } from "../factory/index.ts";
 import {
   ACTIVE_STATES,
+  approvedProposals,
+  countItems,
+  countRunsByState,
   EVENTS,
-  findProposal,
-  getItem,
   getRun,
   latestEventId,
   latestRunsOf,
-  listAttempts,
   listEvents,
-  listGateResults,
-  listItems,
-  listReviews,
+  listItemHeads,
   listRuns,
-  type Proposal,
   recentEventsOfKinds,
+  recentRuns,
   type Run,
-  totalUsage,
 } from "../store/index.ts";
 import { findAction, listActions, readAudit, readVault } from "../vault/index.ts";
 import type { WebContext } from "./context.ts";
 import { laneOf, LANES } from "./lanes.ts";
+import { runDetail, runDiff } from "./run-detail.ts";
 
 const ALERTS = [
   EVENTS.stallNudged,
@@ -36,8 +35,8 @@ const ALERTS = [
   EVENTS.supervisorError,
   EVENTS.budgetExceeded,
 ];
-const RECENT_RUNS = 200;
-const EVENT_PAGE = 1000;
+/** The most any list answers at once; `?limit=` asks for fewer. */
+const PAGES = { runs: 200, events: 1000, lane: 100 };
 
 /** The read side of the JSON API: what the pages show, as the store and the vault hold it. */
 export function readRoutes(ctx: WebContext): Hono {
@@ -48,18 +47,26 @@ export function readRoutes(ctx: WebContext): Hono {
   api.get("/status", async (c) => {
     const factory = loadFactory(project.root, project.config);
     const hasRoles = factory.roles.length > 0;
-    const runs = (await listRuns(db)).map(shownState);
-    const counts: Record<string, number> = {};
-    for (const run of runs) counts[run.state] = (counts[run.state] ?? 0) + 1;
+    const counts: Record<string, number> = await countRunsByState(db);
+    const active = [];
+    for (const run of await listRuns(db, { states: ACTIVE_STATES })) {
+      const shown = shownState(run);
+      if (shown.state === run.state) active.push(run);
+      else {
+        counts[run.state] = (counts[run.state] ?? 1) - 1;
+        counts[shown.state] = (counts[shown.state] ?? 0) + 1;
+        if (counts[run.state] === 0) delete counts[run.state];
+      }
+    }
     const vault = listActions(readVault(project).paths);
     return c.json({
       root: project.root,
       factory: hasRoles ? factoryStatus(factory, project.paths.stateDir) : null,
       daemon: await daemonStatus(project.paths.stateDir, db, project.config),
       budget: project.config.budget,
-      openItems: (await listItems(db, { state: "open" })).length,
+      openItems: await countItems(db, "open"),
       counts,
-      active: runs.filter((run) => ACTIVE_STATES.includes(run.state)),
+      active,
       vaultWaiting: vault.filter((a) => a.state === "pending").length,
       alerts: await recentEventsOfKinds(db, ALERTS, 20),
       lastEventId: await latestEventId(db),
@@ -67,51 +74,71 @@ export function readRoutes(ctx: WebContext): Hono {
   });
 
   api.get("/items", async (c) => {
-    const items = await listItems(db, { state: "all" });
+    const perLane = limitOf(c.req.query("limit"), PAGES.lane);
+    const items = await listItemHeads(db);
     const latest = await latestRunsOf(
       db,
       items.map((item) => item.id),
     );
+    const proposed = [...latest.values()].filter((run) => run.state === "proposed").map((run) => run.id);
+    const approved = await approvedProposals(db, proposed);
     const open = new Set(items.filter((item) => item.state === "open").map((item) => item.id));
-    const board = await Promise.all(
-      items.map(async (item) => {
-        const run = latest.get(item.id);
-        const proposal = run?.state === "proposed" ? await findProposal(db, run.id) : undefined;
-        return { ...item, lane: laneOf(item, run && shownState(run), proposal, open), run: run ?? null };
-      }),
-    );
-    return c.json({ lanes: LANES, items: board, lastEventId: await latestEventId(db) });
+    const counts = Object.fromEntries(LANES.map((lane) => [lane, 0]));
+    const board = items.flatMap((item) => {
+      const run = latest.get(item.id);
+      const review = run && approved.has(run.id) ? { review: "approved" } : undefined;
+      const lane = laneOf(item, run && shownState(run), review, open);
+      counts[lane] = (counts[lane] ?? 0) + 1;
+      if ((counts[lane] ?? 0) > perLane) return [];
+      return [{ ...item, lane, run: run ?? null }];
+    });
+    return c.json({ lanes: LANES, counts, items: board, lastEventId: await latestEventId(db) });
   });
 
   api.get("/runs", async (c) => {
-    const runs = (await listRuns(db)).slice(-RECENT_RUNS).reverse().map(shownState);
-    return c.json({ runs, lastEventId: await latestEventId(db) });
+    const before = c.req.query("before");
+    const runs = await recentRuns(db, {
+      limit: limitOf(c.req.query("limit"), PAGES.runs),
+      ...(before !== undefined && { beforeId: idParam(before, "run") }),
+    });
+    return c.json({ runs: runs.map(shownState), lastEventId: await latestEventId(db) });
   });
 
-  api.get("/runs/:id", async (c) => {
-    const run = await getRun(db, idParam(c.req.param("id"), "run"));
-    const proposal: Proposal | undefined = await findProposal(db, run.id);
-    return c.json({
-      run: shownState(run),
-      item: await getItem(db, run.itemId),
-      attempts: await listAttempts(db, run.id),
-      gate: await listGateResults(db, run.id),
-      proposal: proposal ?? null,
-      reviews: await listReviews(db, run.id),
-      usage: await totalUsage(db, { runId: run.id }),
-    });
+  api.get("/runs/:id", async (c) =>
+    c.json(await runDetail(project, idParam(c.req.param("id"), "run"), shownState)),
+  );
+
+  api.get("/runs/:id/diff", async (c) => {
+    const runId = idParam(c.req.param("id"), "run");
+    return c.json((await runDiff(project, runId)) ?? { lines: [], truncated: false, none: true });
   });
 
   api.get("/runs/:id/events", async (c) => {
     const runId = idParam(c.req.param("id"), "run");
     await getRun(db, runId);
-    const after = Number(c.req.query("after") ?? 0) || 0;
-    return c.json(await listEvents(db, { runId, afterId: after, limit: EVENT_PAGE }));
+    return c.json(
+      await listEvents(db, {
+        runId,
+        afterId: afterOf(c.req.query("after")),
+        limit: limitOf(c.req.query("limit"), PAGES.events),
+      }),
+    );
   });
 
-  api.get("/events", async (c) => {
-    const after = Number(c.req.query("after") ?? 0) || 0;
-    return c.json(await listEvents(db, { afterId: after, limit: EVENT_PAGE }));
+  api.get("/events", async (c) =>
+    c.json(
+      await listEvents(db, {
+        afterId: afterOf(c.req.query("after")),
+        limit: limitOf(c.req.query("limit"), PAGES.events),
+      }),
+    ),
+  );
+
+  /** The fleet this project is found with, as `gaffer fleet status` finds it ($GAFFER_FLEET, ./fleet.toml, ~/.config). */
+  api.get("/fleet", async (c) => {
+    const file = locateFleet(undefined, project.root);
+    if (!existsSync(file)) return c.json({ file, projects: null });
+    return c.json({ file, projects: await fleetStatus(readFleet(file)) });
   });
 
   api.get("/vault", (c) => {
@@ -146,4 +173,17 @@ export function idParam(text: string, what: "run" | "item"): number {
   if (!Number.isSafeInteger(id) || id <= 0)
     throw new GafferError("usage", `"${text}" is not a ${what} id`, `a ${what} id is a positive number`);
   return id;
+}
+
+function afterOf(text: string | undefined): number {
+  return Number(text ?? 0) || 0;
+}
+
+/** `?limit=`: a positive number, at most `most` (the default). */
+function limitOf(text: string | undefined, most: number): number {
+  if (text === undefined) return most;
+  const limit = Number(text);
+  if (!Number.isSafeInteger(limit) || limit <= 0)
+    throw new GafferError("usage", `limit "${text}" is not a positive number`, `at most ${most}`);
+  return Math.min(limit, most);
 }

@@ -38,7 +38,7 @@ export function dashboardApp(
   });
   app.on(["POST", "PUT", "PATCH", "DELETE"], "/api/*", requireToken(db));
   app.get("/api/*", readAccess(db));
-  app.get("/api/stream", eventStream(db));
+  app.get("/api/stream", eventStream(db, ctx.project.paths.database));
   app.route("/api", readRoutes(ctx));
   app.route("/api", actionRoutes(ctx));
   app.all("/api/*", (c) =>

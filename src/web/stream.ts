@@ -1,10 +1,12 @@
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
-import { setTimeout as sleep } from "node:timers/promises";
-import { type Db, latestEventId, listEvents } from "../store/index.ts";
+import { type Db, latestEventId, listEvents, watchStore } from "../store/index.ts";
 
-/** How often a caught-up stream looks for new events: other processes append to the store. */
-const POLL_MS = 100;
+/**
+ * How often a caught-up stream reads the store when no commit woke it: only where the file system
+ * does not tell of changes (some network mounts); everywhere else each commit wakes it at once.
+ */
+const POLL_MS = 1000;
 const BATCH = 500;
 /** A comment line now and then keeps proxies from closing a quiet stream. */
 const KEEPALIVE_MS = 15_000;
@@ -14,11 +16,16 @@ const KEEPALIVE_MS = 15_000;
  * (a browser's reconnect sends it), else after `?after=`, else from now: the client that read a
  * page at event N asks for `?after=N` and misses nothing in between.
  */
-export function eventStream(db: Db) {
+export function eventStream(db: Db, database: string) {
   return (c: Context) =>
     streamSSE(c, async (stream) => {
       const closed = new AbortController();
-      stream.onAbort(() => closed.abort());
+      // Each stream its own watch: a commit between two reads still wakes the next wait.
+      const changes = watchStore(database);
+      stream.onAbort(() => {
+        closed.abort();
+        changes.close();
+      });
       const resume = c.req.header("last-event-id") ?? c.req.query("after");
       let lastId = resume !== undefined && /^\d+$/.test(resume) ? Number(resume) : await latestEventId(db);
       await stream.writeSSE({ event: "ready", data: JSON.stringify({ after: lastId }), retry: 500 });
@@ -34,7 +41,7 @@ export function eventStream(db: Db) {
           await stream.write(": keepalive\n\n");
           quietSince = Date.now();
         }
-        if (events.length < BATCH) await sleep(POLL_MS, undefined, { signal: closed.signal }).catch(() => {});
+        if (events.length < BATCH) await changes.next(POLL_MS, closed.signal);
       }
     });
 }

@@ -1,13 +1,16 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { once } from "node:events";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
+import { createSampleRepository } from "../../src/demo/index.ts";
 import { openProject } from "../../src/engine/index.ts";
 import {
   appendEvent,
   createToken,
+  type Db,
   EVENTS,
   eventsOfKind,
   latestEventId,
@@ -15,9 +18,11 @@ import {
   revokeToken,
 } from "../../src/store/index.ts";
 import { checkBind, startDashboard } from "../../src/web/index.ts";
-import { gaffer } from "../helpers/cli.ts";
-import { gitOut } from "../helpers/git.ts";
+import { gaffer, startGaffer } from "../helpers/cli.ts";
+import { commitAll, gitOut } from "../helpers/git.ts";
 import { readSse } from "../helpers/sse.ts";
+import { tempDir } from "../helpers/tmp.ts";
+import { waitFor, waitForEvent } from "../helpers/wait.ts";
 import { proposalProject } from "../vault/fixture.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -79,7 +84,10 @@ const ACTIONS = [
   "factory/pause",
   "factory/resume",
   "runs/1/cancel",
+  "runs/1/resume",
   "runs/1/discard",
+  "items/1/requeue",
+  "roles/builder/tell",
   "vault/merge-run-1/approve",
   "vault/merge-run-1/reject",
 ];
@@ -119,10 +127,26 @@ describe("the dashboard's API", () => {
     assert.equal(run.body.item.title, "The change");
     assert.equal(run.body.proposal.branch, "gaffer/1-change");
 
+    assert.deepEqual(run.body.findings, []);
+    assert.equal(run.body.report, null);
+    assert.equal(run.body.usage.costUsd, 0);
+    const diff = await getJson(`${s.url}api/runs/1/diff`);
+    assert.equal(diff.body.truncated, false);
+    assert.ok(diff.body.lines.includes("+on: push"), diff.body.lines.join("\n"));
+    assert.match(diff.body.lines[0], /^diff --git a\/\.github\/workflows\/ci\.yml/);
+
     const runEvents = await getJson(`${s.url}api/runs/1/events`);
     assert.ok(runEvents.body.length > 0 && runEvents.body.every((e: { runId: number }) => e.runId === 1));
     const all = await getJson(`${s.url}api/events?after=1`);
     assert.equal(all.body[0].id, 2, "after= pages the feed");
+    const two = await getJson(`${s.url}api/events?after=1&limit=2`);
+    assert.deepEqual(
+      two.body.map((e: { id: number }) => e.id),
+      [2, 3],
+    );
+    assert.equal((await getJson(`${s.url}api/runs?limit=0`)).status, 400);
+    assert.deepEqual((await getJson(`${s.url}api/runs?before=1`)).body.runs, []);
+    assert.deepEqual(items.body.counts.proposed, 1);
 
     const vault = await getJson(`${s.url}api/vault`);
     assert.deepEqual(
@@ -335,3 +359,143 @@ describe("gaffer token", () => {
     assert.match(bad.stderr, /token name "a b" is not allowed/);
   });
 });
+
+const FACTORY_CONFIG = `[sandbox]
+mode = "preferred"
+
+[[gate.commands]]
+name = "test"
+run = "node --test"
+
+[roles.builder]
+concurrency = 1
+`;
+
+const scenario = (title: string, steps: string) =>
+  `${title}\n\n\`\`\`scenario\n[[attempts]]\nsteps = [${steps}]\n\`\`\`\n`;
+
+/** The sample project with a factory's roles (none up), a token, and the dashboard serving it. */
+async function sampleServed(t: TestContext): Promise<{ dir: string; url: string; token: string; db: Db }> {
+  const dir = tempDir(t, "gaffer-dashboard-act-");
+  await createSampleRepository(dir);
+  writeFileSync(join(dir, "gaffer.toml"), FACTORY_CONFIG);
+  commitAll(dir, "gaffer's configuration");
+  const project = await openProject(dir);
+  const token = (await createToken(project.store.db, "ops")).secret;
+  const dashboard = await startDashboard(project, { host: "127.0.0.1", port: 0 });
+  t.after(async () => {
+    await dashboard.close();
+    await project.close();
+  });
+  return { dir, url: dashboard.url, token, db: project.store.db };
+}
+
+async function runState(url: string, run: number): Promise<string> {
+  return (await getJson(`${url}api/runs/${run}`)).body.run?.state;
+}
+
+describe("the dashboard's actions that put work back", () => {
+  it("re-queues an item that gave up with a fresh run, shows the failure report, and tells a role", async (t) => {
+    const s = await sampleServed(t);
+    await gaffer(["issue", "add", "say nothing", "--body", scenario("say nothing", `{ say = "nothing" }`)], {
+      cwd: s.dir,
+    });
+    assert.equal((await gaffer(["run", "1"], { cwd: s.dir })).code, 2);
+    const gaveUp = await getJson(`${s.url}api/runs/1`);
+    assert.equal(gaveUp.body.run.state, "gave-up");
+    assert.match(gaveUp.body.report.text, /^# Failure report: run 1, item #1/);
+    assert.equal(gaveUp.body.report.truncated, false);
+    assert.deepEqual((await getJson(`${s.url}api/runs/1/diff`)).body, {
+      lines: [],
+      truncated: false,
+      none: true,
+    });
+
+    const resumeGaveUp = await postJson(`${s.url}api/runs/1/resume`, s.token);
+    assert.equal(resumeGaveUp.status, 409);
+    assert.match(resumeGaveUp.body.error.message, /run 1 is gave-up: nothing to resume/);
+
+    const requeued = await postJson(`${s.url}api/items/1/requeue`, s.token);
+    assert.equal(requeued.status, 202, JSON.stringify(requeued.body));
+    assert.equal(requeued.body.started, 1);
+    t.after(() => killQuietly(requeued.body.pid));
+    await waitFor(async () => (await runState(s.url, 2)) === "gave-up", "the re-queued item's fresh run");
+    assert.match(readFileSync(requeued.body.log, "utf8"), /run 2: scripted agent/);
+
+    assert.equal((await gaffer(["issue", "close", "1"], { cwd: s.dir })).code, 0);
+    const reopened = await postJson(`${s.url}api/items/1/requeue`, s.token);
+    assert.deepEqual([reopened.status, reopened.body], [200, { reopened: 1 }]);
+    assert.equal((await getJson(`${s.url}api/items`)).body.items[0].state, "open");
+
+    const told = await postJson(`${s.url}api/roles/builder/tell`, s.token, { message: "look at the README" });
+    assert.deepEqual(told.body, { told: "builder", item: 2 });
+    const item = (await getJson(`${s.url}api/items`)).body.items.find((i: { id: number }) => i.id === 2);
+    assert.deepEqual([item.title, item.labels], ["look at the README", ["role:builder"]]);
+    const nobody = await postJson(`${s.url}api/roles/nobody/tell`, s.token, { message: "hi" });
+    assert.equal(nobody.status, 400);
+    assert.match(nobody.body.error.message, /no role "nobody"/);
+    const empty = await postJson(`${s.url}api/roles/builder/tell`, s.token, {});
+    assert.match(empty.body.error.message, /the message is empty/);
+
+    assert.deepEqual(
+      eventsOfKind(await listEvents(s.db, {}), EVENTS.dashboardAction).map((e) => [
+        e.data.token,
+        e.data.action,
+        e.data.target,
+        e.data.error ?? null,
+      ]),
+      [
+        ["ops", "resume-run", "1", "run 1 is gave-up: nothing to resume"],
+        ["ops", "requeue-item", "1", null],
+        ["ops", "requeue-item", "1", null],
+        ["ops", "tell-role", "builder", null],
+        ["ops", "tell-role", "nobody", `no role "nobody" in ${join(s.dir, "gaffer.toml")}`],
+        ["ops", "tell-role", "builder", "gaffer tell: the message is empty"],
+      ],
+    );
+  });
+
+  it("resumes a cancelled run in its own process, and refuses one at work", async (t) => {
+    const s = await sampleServed(t);
+    await gaffer(
+      ["issue", "add", "wait", "--body", scenario("wait", `{ say = "waiting" }, { sleep = 600000 }`)],
+      {
+        cwd: s.dir,
+      },
+    );
+    const first = startGaffer(["run", "1"], { cwd: s.dir });
+    t.after(() => first.kill("SIGKILL"));
+    const firstExit = once(first, "exit");
+    await waitForEvent(s.dir, "agent.message");
+    const busy = await postJson(`${s.url}api/items/1/requeue`, s.token);
+    assert.equal(busy.status, 409);
+    assert.match(busy.body.error.message, /item #1's run 1 is agent/);
+    assert.equal((await postJson(`${s.url}api/runs/1/resume`, s.token)).status, 409);
+    assert.equal((await postJson(`${s.url}api/runs/1/cancel`, s.token)).status, 200);
+    await firstExit;
+    assert.equal(await runState(s.url, 1), "cancelled");
+    const requeueCancelled = await postJson(`${s.url}api/items/1/requeue`, s.token);
+    assert.match(requeueCancelled.body.error.hint, /resume run 1 instead/);
+
+    const resumed = await postJson(`${s.url}api/runs/1/resume`, s.token);
+    assert.equal(resumed.status, 202, JSON.stringify(resumed.body));
+    t.after(() => killQuietly(resumed.body.pid));
+    await waitForEvent(s.dir, "run.resumed");
+    // The agent is at work again once it says so a second time.
+    await waitFor(
+      async () => eventsOfKind(await listEvents(s.db, { runId: 1 }), EVENTS.agentMessage).length >= 2,
+      "the resumed agent at work",
+    );
+    assert.equal((await postJson(`${s.url}api/runs/1/cancel`, s.token)).status, 200);
+    await waitFor(async () => (await runState(s.url, 1)) === "cancelled", "the resumed run cancelled");
+    assert.match(readFileSync(resumed.body.log, "utf8"), /resum/i);
+  });
+});
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}

@@ -9,7 +9,7 @@ import { describe, it, type TestContext } from "node:test";
 import type { Page } from "playwright-core";
 import { createSampleRepository } from "../../src/demo/index.ts";
 import { projectPaths } from "../../src/engine/index.ts";
-import { latestEventId, openStoreReadOnly } from "../../src/store/index.ts";
+import { latestEventId, listRuns, openStoreReadOnly } from "../../src/store/index.ts";
 import { browserSkip, launchChromium } from "../helpers/browser.ts";
 import { gaffer, startGaffer } from "../helpers/cli.ts";
 import { commitAll, gitOut } from "../helpers/git.ts";
@@ -57,6 +57,16 @@ async function storeLatest(dir: string): Promise<number> {
   }
 }
 
+async function storeRunState(dir: string, runId: number): Promise<string | undefined> {
+  const store = openStoreReadOnly(projectPaths(dir).database);
+  assert.ok(store);
+  try {
+    return (await listRuns(store.db)).find((run) => run.id === runId)?.state;
+  } finally {
+    await store.close();
+  }
+}
+
 /** `gaffer serve` on `port`, once it answers. */
 async function serve(t: TestContext, dir: string, port: number): Promise<ChildProcess> {
   const child = startGaffer(["serve", "--port", String(port)], { cwd: dir });
@@ -94,6 +104,11 @@ describe("the dashboard in a browser", { skip: browserSkip() }, () => {
     await createSampleRepository(dir);
     writeFileSync(join(dir, "gaffer.toml"), CONFIG);
     writeFileSync(join(dir, "policy.toml"), `[tiers]\nmerge = "high"\n`);
+    // The fleet page reads the fleet file beside gaffer.toml: this project and one gone missing.
+    writeFileSync(
+      join(dir, "fleet.toml"),
+      `[projects.sample]\npath = "."\n\n[projects.elsewhere]\npath = "missing"\nenabled = false\n`,
+    );
     commitAll(dir, "gaffer's configuration");
     const token = JSON.parse(
       (await gaffer(["token", "create", "--name", "ops", "--json"], { cwd: dir })).stdout,
@@ -116,6 +131,7 @@ describe("the dashboard in a browser", { skip: browserSkip() }, () => {
       ["#/", "overview"],
       ["#/board", "board"],
       ["#/vault", "vault"],
+      ["#/fleet", "fleet"],
     ] as const) {
       await page.goto(`${url}${hash}`);
       await page.locator(`body[data-page="${name}"]`).waitFor();
@@ -144,8 +160,11 @@ describe("the dashboard in a browser", { skip: browserSkip() }, () => {
     await page.screenshot({ path: join(SHOTS, "board.png"), fullPage: true });
     await page.locator('[data-item="1"] a').click();
     await page.locator('body[data-page="run"]').waitFor();
-    await page.locator("#timeline code", { hasText: "run.proposed" }).waitFor();
+    await page.locator(".timeline code", { hasText: "run.proposed" }).waitFor();
     await page.locator(".transcript", { hasText: "writing" }).waitFor();
+    // The proposal's diff, highlighted line by line.
+    await page.locator(".diff-add", { hasText: "+notes" }).waitFor();
+    await page.locator(".diff-file", { hasText: "+++ b/notes.md" }).waitFor();
     await page.screenshot({ path: join(SHOTS, "run.png"), fullPage: true });
 
     // The token goes in once; a run is cancelled from its page.
@@ -185,6 +204,50 @@ describe("the dashboard in a browser", { skip: browserSkip() }, () => {
     assert.notEqual(gitOut(dir, "rev-parse", "main"), before, "the merge was carried out");
     assert.deepEqual(errors, []);
 
+    // A run that gave up shows its failure report; its item is re-queued from the page for a fresh run.
+    await gaffer(["issue", "add", "say nothing", "--body", scenario("say nothing", `{ say = "nothing" }`)], {
+      cwd: dir,
+    });
+    assert.equal((await gaffer(["run", "3"], { cwd: dir })).code, 2);
+    await page.goto(`${url}#/runs/3`);
+    await page.locator("pre.report", { hasText: "# Failure report: run 3, item #3" }).waitFor();
+    await page.screenshot({ path: join(SHOTS, "run-gave-up.png"), fullPage: true });
+    await page.getByRole("button", { name: "Re-queue item #3" }).click();
+    await page.locator(".notice.ok", { hasText: "item #3 re-queued" }).waitFor();
+    await waitFor(async () => (await storeRunState(dir, 4)) === "gave-up", "the re-queued item's run");
+    assert.equal((await gaffer(["issue", "close", "3"], { cwd: dir })).code, 0);
+
+    // The fleet: every project of the fleet file on one page.
+    await page.goto(`${url}#/fleet`);
+    await page.locator('[data-project="sample"]').waitFor();
+    await page.locator('[data-project="elsewhere"]', { hasText: "disabled" }).waitFor();
+    await page.screenshot({ path: join(SHOTS, "fleet.png"), fullPage: true });
+    assert.deepEqual(errors, []);
+
+    // A 10,000-line diff: only the rows in view are in the page, and the keyboard reaches its end.
+    const lines = Array.from({ length: 10_000 }, (_, n) => `line ${n + 1}`).join("\\n");
+    await gaffer(
+      [
+        "issue",
+        "add",
+        "a long file",
+        "--body",
+        scenario("a long file", `{ write = "long.txt", content = "${lines}\\n" }`),
+      ],
+      { cwd: dir },
+    );
+    assert.equal((await gaffer(["run", "4"], { cwd: dir })).code, 0);
+    await page.goto(`${url}#/runs/5`);
+    await page.locator("h2", { hasText: "Diff (10006 lines)" }).waitFor();
+    const drawnRows = await page.locator(".diff-line").count();
+    assert.ok(drawnRows > 0 && drawnRows < 200, `${drawnRows} diff rows in the page`);
+    await page.locator('[aria-label="the diff"]').focus();
+    await page.keyboard.press("End");
+    await page.locator(".diff-add", { hasText: "+line 10000" }).waitFor();
+    assert.ok((await page.locator(".diff-line").count()) < 200);
+    await page.screenshot({ path: join(SHOTS, "run-long-diff.png") });
+    assert.equal((await gaffer(["issue", "close", "4"], { cwd: dir })).code, 0);
+
     // The server restarts; what happened meanwhile still reaches the page, nothing missed.
     await page.goto(`${url}#/`);
     await page.locator("#live[data-state=live]").waitFor();
@@ -212,6 +275,9 @@ describe("the dashboard in a browser", { skip: browserSkip() }, () => {
     await page.locator("#paused-state", { hasText: "dispatching" }).waitFor();
     await page.setViewportSize({ width: 390, height: 800 });
     await page.screenshot({ path: join(SHOTS, "overview-phone.png"), fullPage: true });
+    await page.goto(`${url}#/runs/1`);
+    await page.locator(".diff-add", { hasText: "+notes" }).waitFor();
+    await page.screenshot({ path: join(SHOTS, "run-phone.png"), fullPage: true });
     assert.equal((await gaffer(["down"], { cwd: dir })).code, 0);
     const unexpected = errors.filter((text) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(text));
     assert.deepEqual(unexpected, []);

@@ -2,7 +2,10 @@ import "./style.css";
 import { savedToken, saveToken } from "./api.ts";
 import { h } from "./dom.ts";
 import { LiveFeed } from "./live.ts";
-import { board, overview, type PageTools, runPage, vault } from "./pages.ts";
+import { fleet } from "./fleet-page.ts";
+import { board, overview, vault } from "./pages.ts";
+import type { PageTools } from "./parts.ts";
+import { runPage } from "./run-page.ts";
 
 const main = document.getElementById("main") as HTMLElement;
 const tokenInput = document.getElementById("token") as HTMLInputElement;
@@ -24,7 +27,8 @@ function route(): { page: string; load: () => ReturnType<typeof overview> } {
   const hash = location.hash.replace(/^#/, "") || "/";
   const run = /^\/runs\/(\d+)$/.exec(hash);
   if (run) return { page: "run", load: () => runPage(Number(run[1]), tools) };
-  if (hash === "/board") return { page: "board", load: () => board() };
+  if (hash === "/board") return { page: "board", load: () => board(tools) };
+  if (hash === "/fleet") return { page: "fleet", load: () => fleet() };
   if (hash === "/vault") return { page: "vault", load: () => vault(tools) };
   return { page: "overview", load: () => overview(tools) };
 }
@@ -45,6 +49,9 @@ async function render(): Promise<void> {
       const { node, after } = await load();
       main.replaceChildren(...(notice?.isConnected ? [notice] : []), node);
       document.body.dataset.page = page;
+      // The page now shows the store as of event `after`: what the latency bench times.
+      document.body.dataset.drawnEventId = String(after);
+      performance.mark("gaffer:drawn");
       for (const link of document.querySelectorAll<HTMLAnchorElement>("nav a"))
         link.toggleAttribute("aria-current", link.dataset.page === page);
       if (focusedKey) main.querySelector<HTMLElement>(`[data-key="${CSS.escape(focusedKey)}"]`)?.focus();

@@ -1,54 +1,7 @@
 import { get, post } from "./api.ts";
 import { button, h, section, table, time } from "./dom.ts";
-import type { GafferEvent, Item, Run, RunDetail, Status, VaultAction } from "./types.ts";
-
-/** What a page gets: where to say that an action went wrong or right. */
-export interface PageTools {
-  notify(text: string, kind: "ok" | "error"): void;
-  refresh(): void;
-}
-
-function runLink(run: Pick<Run, "id">): HTMLElement {
-  return h("a", { href: `#/runs/${run.id}` }, `run ${run.id}`);
-}
-
-function stateBadge(state: string): HTMLElement {
-  return h("span", { class: `badge state-${state}` }, state);
-}
-
-async function perform(tools: PageTools, what: string, action: () => Promise<unknown>): Promise<void> {
-  try {
-    await action();
-    tools.notify(what, "ok");
-  } catch (error) {
-    const hint = error instanceof Error && "hint" in error && error.hint ? ` (${String(error.hint)})` : "";
-    tools.notify(`${error instanceof Error ? error.message : String(error)}${hint}`, "error");
-  }
-  tools.refresh();
-}
-
-/** One line saying what an event was, from its data: text only. */
-export function summary(event: GafferEvent): string {
-  const data = event.data;
-  const parts: string[] = [];
-  for (const key of [
-    "state",
-    "role",
-    "name",
-    "title",
-    "text",
-    "command",
-    "reason",
-    "error",
-    "exitCode",
-    "path",
-  ]) {
-    const value = data[key];
-    if (value !== undefined && value !== null && value !== "") parts.push(`${key}: ${String(value)}`);
-  }
-  const line = parts.join(" · ");
-  return line.length > 240 ? `${line.slice(0, 239)}…` : line;
-}
+import { type PageTools, perform, runLink, stateBadge, summary } from "./parts.ts";
+import type { Item, Status, VaultAction } from "./types.ts";
 
 export async function overview(tools: PageTools): Promise<{ node: HTMLElement; after: number }> {
   const status = await get<Status>("status");
@@ -90,6 +43,12 @@ export async function overview(tools: PageTools): Promise<{ node: HTMLElement; a
         ]),
         "roles (no factory here)",
       ),
+      roles.length
+        ? tellForm(
+            roles.map((role) => role.name),
+            tools,
+          )
+        : null,
     ),
     section(
       "In flight",
@@ -130,10 +89,36 @@ export async function overview(tools: PageTools): Promise<{ node: HTMLElement; a
   return { node, after: status.lastEventId };
 }
 
-export async function board(): Promise<{ node: HTMLElement; after: number }> {
-  const { lanes, items, lastEventId } = await get<{ lanes: string[]; items: Item[]; lastEventId: number }>(
-    "items",
-  );
+/** Tells a role something, as `gaffer tell <role> <message>`: an item only that role takes. */
+function tellForm(roles: string[], tools: PageTools): HTMLElement {
+  const role = h(
+    "select",
+    { "aria-label": "role to tell", "data-key": "tell-role" },
+    roles.map((name) => h("option", { value: name }, name)),
+  ) as HTMLSelectElement;
+  const message = h("input", {
+    type: "text",
+    "aria-label": "message for the role",
+    placeholder: "message",
+    "data-key": "tell-message",
+  }) as HTMLInputElement;
+  const send = () =>
+    void perform(tools, `told ${role.value}`, () =>
+      post(`roles/${encodeURIComponent(role.value)}/tell`, { message: message.value }),
+    );
+  return h("p", { class: "decide" }, role, message, button("Tell", send, { "data-key": "tell" }));
+}
+
+/** Lanes whose items can be put back to work from the board. */
+const REQUEUE_LANES = new Set(["gave up", "merged"]);
+
+export async function board(tools: PageTools): Promise<{ node: HTMLElement; after: number }> {
+  const { lanes, counts, items, lastEventId } = await get<{
+    lanes: string[];
+    counts: Record<string, number>;
+    items: Item[];
+    lastEventId: number;
+  }>("items");
   const node = h(
     "div",
     { class: "page" },
@@ -146,7 +131,7 @@ export async function board(): Promise<{ node: HTMLElement; after: number }> {
         return h(
           "section",
           { class: "lane", "aria-label": lane },
-          h("h2", {}, `${lane} (${here.length})`),
+          h("h2", {}, `${lane} (${counts[lane] ?? here.length})`),
           h(
             "ul",
             {},
@@ -156,138 +141,27 @@ export async function board(): Promise<{ node: HTMLElement; after: number }> {
                 { class: "card", "data-item": String(item.id) },
                 h("span", { class: "card-title" }, `#${item.id} ${item.title}`),
                 item.run ? h("span", {}, runLink(item.run), " ", stateBadge(item.run.state)) : null,
+                REQUEUE_LANES.has(lane)
+                  ? button(
+                      "Re-queue",
+                      () =>
+                        void perform(tools, `item #${item.id} re-queued`, () =>
+                          post(`items/${item.id}/requeue`),
+                        ),
+                      { "data-key": `requeue-${item.id}`, "aria-label": `Re-queue item #${item.id}` },
+                    )
+                  : null,
               ),
             ),
           ),
+          (counts[lane] ?? 0) > here.length
+            ? h("p", { class: "empty" }, `and ${(counts[lane] ?? 0) - here.length} more`)
+            : null,
         );
       }),
     ),
   );
   return { node, after: lastEventId };
-}
-
-const TRANSCRIPT = new Set([
-  "agent.message",
-  "agent.thought",
-  "agent.plan",
-  "agent.tool-call",
-  "agent.permission",
-  "agent.terminal",
-  "agent.file-denied",
-  "guard.denied",
-  "sandbox.network-denied",
-]);
-
-async function runEvents(id: number): Promise<GafferEvent[]> {
-  const events: GafferEvent[] = [];
-  for (;;) {
-    const page = await get<GafferEvent[]>(`runs/${id}/events?after=${events.at(-1)?.id ?? 0}`);
-    events.push(...page);
-    if (page.length < 1000) return events;
-  }
-}
-
-export function timelineRow(event: GafferEvent): HTMLElement {
-  return h(
-    "li",
-    { "data-event-id": String(event.id) },
-    time(event.at),
-    " ",
-    h("code", {}, event.type),
-    " ",
-    summary(event),
-  );
-}
-
-export async function runPage(id: number, tools: PageTools): Promise<{ node: HTMLElement; after: number }> {
-  const [detail, events] = await Promise.all([get<RunDetail>(`runs/${id}`), runEvents(id)]);
-  const { run } = detail;
-  const working = ["preparing", "agent", "gating", "proposing"].includes(run.state);
-  const discardable = ["proposed", "failed", "gave-up", "cancelled", "interrupted"].includes(run.state);
-  const transcript = events.filter((event) => TRANSCRIPT.has(event.type));
-  const node = h(
-    "div",
-    { class: "page run", "data-run": String(run.id) },
-    h("h1", {}, `Run ${run.id} · #${detail.item.id} ${detail.item.title}`),
-    h(
-      "p",
-      { class: "facts" },
-      stateBadge(run.state),
-      ` attempt ${run.attempt} of ${run.maxFixAttempts + 1} · agent ${run.agent} · branch ${run.branch}`,
-      run.reason ? ` · ${run.reason}` : "",
-      detail.usage.costUsd !== null ? ` · cost $${detail.usage.costUsd.toFixed(2)}` : "",
-      ` · tokens ${detail.usage.inputTokens} in / ${detail.usage.outputTokens} out`,
-    ),
-    working
-      ? h(
-          "p",
-          {},
-          button(
-            "Cancel this run",
-            () => void perform(tools, `cancelling run ${run.id}`, () => post(`runs/${run.id}/cancel`)),
-            { "data-key": "cancel" },
-          ),
-        )
-      : null,
-    discardable
-      ? h(
-          "p",
-          {},
-          button(
-            "Discard this run's workspace",
-            () =>
-              void perform(
-                tools,
-                `run ${run.id} discarded; its work is kept in refs/gaffer/snapshots/${run.id}`,
-                () => post(`runs/${run.id}/discard`),
-              ),
-            { "data-key": "discard" },
-          ),
-        )
-      : null,
-    section(
-      "Gate evidence",
-      table(
-        ["attempt", "command", "exit", "time", "output"],
-        detail.gate.map((step) => [
-          step.attempt,
-          h("code", {}, step.command),
-          step.timedOut ? "timed out" : String(step.exitCode),
-          `${(step.durationMs / 1000).toFixed(1)}s`,
-          h("details", {}, h("summary", {}, "output"), h("pre", {}, step.output)),
-        ]),
-        "gate results yet",
-      ),
-    ),
-    detail.proposal
-      ? section(
-          "Proposal",
-          h(
-            "p",
-            {},
-            `branch ${detail.proposal.branch} at ${detail.proposal.headCommit.slice(0, 12)} · review: ${detail.proposal.review ?? "not yet"}`,
-          ),
-          h("pre", {}, detail.proposal.diffStat),
-        )
-      : null,
-    detail.reviews.length
-      ? section(
-          "Reviews",
-          table(
-            ["round", "verdict", "summary"],
-            detail.reviews.map((r) => [r.round, r.verdict, r.summary]),
-          ),
-        )
-      : null,
-    section(
-      "Transcript",
-      transcript.length
-        ? h("ol", { class: "transcript" }, transcript.map(timelineRow))
-        : h("p", { class: "empty" }, "nothing said yet"),
-    ),
-    section("Timeline", h("ol", { class: "timeline", id: "timeline" }, events.map(timelineRow))),
-  );
-  return { node, after: events.at(-1)?.id ?? 0 };
 }
 
 export async function vault(tools: PageTools): Promise<{ node: HTMLElement; after: number }> {

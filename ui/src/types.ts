@@ -90,6 +90,32 @@ export interface RunDetail {
     review: string | null;
     findings: { rule?: string; message?: string }[];
   } | null;
-  reviews: { round: number; verdict: string; summary: string; findings: unknown[] }[];
-  usage: { costUsd: number | null; inputTokens: number; outputTokens: number };
+  reviews: {
+    round: number;
+    role: string;
+    verdict: string;
+    summary: string;
+    findings: { file: string; line?: number; severity: string; text: string }[];
+  }[];
+  findings: { check: string; rule: string; severity: string; message: string }[];
+  report: { text: string; truncated: boolean } | null;
+  usage: {
+    attempts: number;
+    costUsd: number;
+    unpriced: number;
+    inputTokens: number;
+    outputTokens: number;
+    cachedTokens: number;
+  };
+}
+
+export interface FleetProject {
+  name: string;
+  path: string;
+  enabled: boolean;
+  daemon: { running: boolean; pid: number | null };
+  roles: { running: number; total: number };
+  openItems: number;
+  proposals: number;
+  error: string | null;
 }

@@ -4,16 +4,14 @@ import {
   checkReady,
   factoryOf,
   type StopResult,
-  findRole,
-  ROLE_LABEL_PREFIX,
   runPersistentWorker,
   runWorker,
   setPaused,
   startDaemon,
   stopDaemon,
   supervise,
+  tellRole,
 } from "../../factory/index.ts";
-import { addItem } from "../../store/index.ts";
 import { parseId, plural, print, printJson } from "../output.ts";
 import { bindOf, dashboardArgs, type DashboardOptions, startAndSay } from "./serve.ts";
 
@@ -175,18 +173,9 @@ export async function tell(
 ): Promise<number> {
   const project = await openProject(cwd);
   try {
-    const role = findRole(factoryOf(project), roleName);
-    const message = words.join(" ").trim();
-    if (message === "")
-      throw new GafferError("usage", "gaffer tell: the message is empty", `gaffer tell ${role.name} "…"`);
-    const item = await addItem(project.store.db, {
-      title: message.split("\n")[0]?.slice(0, 72) ?? message,
-      body: message,
-      labels: [`${ROLE_LABEL_PREFIX}${role.name}`],
-      source: "tell",
-    });
+    const item = await tellRole(project, roleName, words.join(" "));
     if (options.json) printJson(item);
-    else print(`told ${role.name}: item #${item.id}`);
+    else print(`told ${roleName}: item #${item.id}`);
     return EXIT.proposal;
   } finally {
     await project.close();
