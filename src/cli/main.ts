@@ -1,6 +1,5 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
-import { z } from "zod";
 import { EXIT, isGafferError } from "../errors.ts";
 import { printable } from "../util/index.ts";
 
@@ -22,6 +21,9 @@ function program(): { command: Command; exitCode: () => number } {
   const use =
     <A extends unknown[]>(load: () => Promise<(cwd: string, ...args: A) => Promise<number>>) =>
     async (...args: A) => {
+      // zod's compiled parsers pay off over many parses; a command parses its config once, and
+      // compiling them cost more than half of `gaffer status`.
+      (await import("zod")).z.config({ jitless: true });
       exitCode = await (await load())(cwd(), ...args);
     };
 
@@ -471,9 +473,6 @@ Examples:
 Docs: docs/CONFIGURATION.md, docs/RUNS.md, docs/FACTORY.md, docs/SCENARIOS.md`;
 
 export async function main(argv: string[]): Promise<number> {
-  // zod's compiled parsers pay off over many parses; a command parses its config once, and
-  // compiling them cost more than half of `gaffer status`.
-  z.config({ jitless: true });
   const cli = program();
   try {
     await cli.command.parseAsync(argv);
