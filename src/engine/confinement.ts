@@ -182,10 +182,13 @@ export async function confineRun(
     policy.network.mode === "allow" && keys.traffic
       ? { ...policy, network: { ...policy.network, models: keys.traffic } }
       : policy;
-  Object.assign(policy.env, await nativeAgentRules(project, run, dirs.agent, recorder));
+  const heldLogins = logins.filter((login) => keys.injected.some((host) => host.host === login.host));
+  Object.assign(
+    policy.env,
+    await nativeAgentRules(project, run, dirs.agent, recorder, heldLogins.length > 0),
+  );
   // A login the proxy holds: the agent gets its placeholder copy (the gate, copied above, gets none).
-  for (const login of logins.filter((l) => keys.injected.some((host) => host.host === l.host)))
-    Object.assign(policy.env, login.sandboxCopy(dirs.agent));
+  for (const login of heldLogins) Object.assign(policy.env, login.sandboxCopy(dirs.agent));
   // A host the allowlist refused is recorded where the user will look, with the key that allows it.
   const sandbox: Sandbox = createSandbox(agentPolicy, decision.kind, {
     onNetworkDenied: (denial) => recorder.enqueue(EVENTS.sandboxNetworkDenied, { ...denial }),
@@ -305,11 +308,12 @@ async function nativeAgentRules(
   run: Run,
   dir: string,
   recorder: RunRecorder,
+  login: boolean,
 ): Promise<Record<string, string>> {
   const preset = agentPreset(project.config, run.agent);
   const kind = preset.driver === "scripted" ? undefined : preset.nativeRules;
   if (!kind) return {};
-  const written = writeAgentRules(dir, kind, run.workspace);
+  const written = writeAgentRules(dir, kind, run.workspace, { login });
   await recorder.event(EVENTS.guardAgentRules, { agent: kind, path: written.path });
   return written.env;
 }
