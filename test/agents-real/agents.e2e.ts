@@ -8,8 +8,9 @@
  * change that makes the gate pass, then answers.
  */
 import assert from "node:assert/strict";
-import { userInfo } from "node:os";
-import { dirname } from "node:path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
+import { dirname, join } from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
 import { projectPaths } from "../../src/engine/paths.ts";
 import { listEvents, listRuns, openStoreReadOnly } from "../../src/store/index.ts";
@@ -179,6 +180,39 @@ cached_input = ${PRICES["gpt-5.5"].cachedInput}
     expectedCost: (server) => wireCost(server, PRICES["gpt-5.5"]),
   },
   {
+    // The user's ChatGPT login (Codex's auth.json in gaffer's CODEX_HOME) held by gaffer: Codex gets
+    // a copy with placeholders and talks to chatgpt.com, which the proxy sends to the fake.
+    agent: "codex",
+    variant: "ChatGPT login",
+    start: () => startFakeOpenAi({ tls: true }),
+    config: (server) =>
+      `${sandbox([])}
+[models]
+ca = ["provider-ca.pem"]
+logins = ["chatgpt"]
+
+[models.hosts."chatgpt.com"]
+api = "openai"
+upstream = "${server.host}"
+
+[agents.codex]
+driver = "acp"
+command = ["codex-acp"]
+model = "gpt-5.5"
+hosts = ["chatgpt.com"]
+env = { INITIAL_AGENT_MODE = "agent-full-access", CODEX_CONFIG = '${chatgptCodexConfig()}' }
+
+[prices."gpt-5.5"]
+input = ${PRICES["gpt-5.5"].input}
+output = ${PRICES["gpt-5.5"].output}
+cached_input = ${PRICES["gpt-5.5"].cachedInput}
+`,
+    env: () => ({ CODEX_HOME: codexLogin() }),
+    refusal: /rejected: denied by gaffer policy: git push/,
+    heldKey: `Bearer ${HELD_KEY}`,
+    expectedCost: (server) => wireCost(server, PRICES["gpt-5.5"]),
+  },
+  {
     agent: "gemini",
     start: () => startFakeGemini({ tls: true }),
     config: (server) =>
@@ -247,6 +281,48 @@ function codexConfig(server: FakeModelServer): string {
     supports_websockets: false,
   };
   return JSON.stringify({ model: "gpt-5.5", model_provider: "fake", model_providers: { fake: provider } });
+}
+
+/**
+ * Codex's own provider for a ChatGPT login (its built-in one first tries a WebSocket, which the fake
+ * does not speak): the login's auth, chatgpt.com's Codex backend.
+ */
+function chatgptCodexConfig(): string {
+  const provider = {
+    name: "chatgpt",
+    base_url: "https://chatgpt.com/backend-api/codex",
+    wire_api: "responses",
+    requires_openai_auth: true,
+    supports_websockets: false,
+  };
+  return JSON.stringify({
+    model: "gpt-5.5",
+    model_provider: "chatgpt",
+    model_providers: { chatgpt: provider },
+  });
+}
+
+/** A CODEX_HOME of gaffer's user signed in with ChatGPT; its access token is the key the fake must see. */
+function codexLogin(): string {
+  const dir = mkdtempSync(join(tmpdir(), "gaffer-agents-codex-login-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const claims = {
+    email: "dev@example.com",
+    "https://api.openai.com/auth": { chatgpt_plan_type: "plus", chatgpt_account_id: "acct-e2e" },
+  };
+  const auth = {
+    auth_mode: "chatgpt",
+    tokens: {
+      id_token: `${part({ alg: "RS256" })}.${part(claims)}.signature`,
+      access_token: HELD_KEY,
+      refresh_token: "rt-held-by-gaffer",
+      account_id: "acct-e2e",
+    },
+    last_refresh: new Date().toISOString(),
+  };
+  writeFileSync(join(dir, "auth.json"), JSON.stringify(auth), { mode: 0o600 });
+  return dir;
 }
 
 /** Anthropic's bill for every request the fake served, each at its own model's prices (a dated snapshot as its model). */
