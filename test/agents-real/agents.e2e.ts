@@ -8,7 +8,7 @@
  * change that makes the gate pass, then answers.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
@@ -19,7 +19,7 @@ import { gaffer } from "../helpers/cli.ts";
 import { PROVIDER_CA } from "../helpers/fake-provider.ts";
 import { gitOut, gitRepo } from "../helpers/git.ts";
 import { startFakeAnthropic } from "./fake-models/anthropic.ts";
-import { startFakeGemini } from "./fake-models/gemini.ts";
+import { startFakeCodeAssist, startFakeGemini } from "./fake-models/gemini.ts";
 import { startFakeOpenAi } from "./fake-models/openai.ts";
 import { FIX, PROJECT_FILES } from "./fake-models/script.ts";
 import type { FakeModelServer } from "./fake-models/server.ts";
@@ -236,6 +236,37 @@ cached_input = ${PRICES["gemini-2.5-flash"].cachedInput}
     expectedCost: (server) => wireCost(server, PRICES["gemini-2.5-flash"]),
   },
   {
+    // The user's Google login (Gemini CLI's oauth_creds.json under gaffer's GEMINI_CLI_HOME) held by
+    // gaffer: Gemini CLI gets a placeholder token and talks to Code Assist, which the proxy sends to the fake.
+    agent: "gemini",
+    variant: "Google login",
+    start: () => startFakeCodeAssist({ tls: true }),
+    config: (server) =>
+      `${sandbox(["cloudcode-pa.googleapis.com"])}
+[models]
+ca = ["provider-ca.pem"]
+logins = ["google"]
+
+[models.hosts."cloudcode-pa.googleapis.com"]
+api = "gemini"
+upstream = "${server.host}"
+
+[agents.gemini]
+driver = "acp"
+command = ["gemini", "--acp", "--model", "{model}"]
+model = "gemini-2.5-flash"
+
+[prices."gemini-2.5-flash"]
+input = ${PRICES["gemini-2.5-flash"].input}
+output = ${PRICES["gemini-2.5-flash"].output}
+cached_input = ${PRICES["gemini-2.5-flash"].cachedInput}
+`,
+    env: () => ({ GEMINI_CLI_HOME: googleLogin() }),
+    refusal: /denied by policy/,
+    heldKey: `Bearer ${HELD_KEY}`,
+    expectedCost: (server) => wireCost(server, PRICES["gemini-2.5-flash"]),
+  },
+  {
     // opencode talks to a server of its own on loopback, which the sandbox keeps out of the proxy.
     agent: "opencode",
     start: () => startFakeAnthropic({ tls: true }),
@@ -322,6 +353,21 @@ function codexLogin(): string {
     last_refresh: new Date().toISOString(),
   };
   writeFileSync(join(dir, "auth.json"), JSON.stringify(auth), { mode: 0o600 });
+  return dir;
+}
+
+/** A GEMINI_CLI_HOME of gaffer's user signed in with Google; its access token is the key the fake must see. */
+function googleLogin(): string {
+  const dir = mkdtempSync(join(tmpdir(), "gaffer-agents-google-login-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, ".gemini"));
+  const credentials = {
+    access_token: HELD_KEY,
+    refresh_token: "1//held-by-gaffer",
+    token_type: "Bearer",
+    expiry_date: Date.now() + 3_600_000,
+  };
+  writeFileSync(join(dir, ".gemini", "oauth_creds.json"), JSON.stringify(credentials), { mode: 0o600 });
   return dir;
 }
 

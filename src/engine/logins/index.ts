@@ -22,16 +22,16 @@ export function runLogins(
   env: NodeJS.ProcessEnv = process.env,
 ): Login[] {
   const kind = preset.driver === "scripted" ? undefined : preset.nativeRules;
+  const names = config.models.logins.filter((name) => LOGIN_AGENT[name] === kind);
+  if (names.length === 0) return [];
   const ca = readModelCa(config.models.ca);
   const home = env.HOME ?? homedir();
-  return config.models.logins
-    .filter((name) => LOGIN_AGENT[name] === kind)
-    .map((name) =>
-      name === "chatgpt"
-        ? chatgptLogin(codexAuthPath(env, home), {
-            url: env[CHATGPT_TOKEN_URL_VARIABLE] ?? CHATGPT_TOKEN_URL,
-            ca,
-          })
-        : googleLogin(geminiCredentialsPath(env, home), { url: GOOGLE_TOKEN_URL, ca }),
-    );
+  return names.map((name) =>
+    name === "chatgpt"
+      ? chatgptLogin(codexAuthPath(env, home), {
+          url: env[CHATGPT_TOKEN_URL_VARIABLE] ?? CHATGPT_TOKEN_URL,
+          ca,
+        })
+      : googleLogin(geminiCredentialsPath(env, home), { url: GOOGLE_TOKEN_URL, ca }),
+  );
 }
