@@ -8,7 +8,7 @@
  * change that makes the gate pass, then answers.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
@@ -16,7 +16,7 @@ import { projectPaths } from "../../src/engine/paths.ts";
 import { listEvents, listRuns, openStoreReadOnly } from "../../src/store/index.ts";
 import { agentsBin, isInstalled, type RealAgent } from "../../scripts/agents-install.ts";
 import { gaffer } from "../helpers/cli.ts";
-import { PROVIDER_CA } from "../helpers/fake-provider.ts";
+import { PROVIDER_CA, startFakeProvider } from "../helpers/fake-provider.ts";
 import { gitOut, gitRepo } from "../helpers/git.ts";
 import { startFakeAnthropic } from "./fake-models/anthropic.ts";
 import { startFakeCodeAssist, startFakeGemini } from "./fake-models/gemini.ts";
@@ -89,6 +89,8 @@ interface AgentCase {
   expectedCost(server: FakeModelServer): Omit<CostTotal, "attempts" | "unpriced">;
   /** The key gaffer keeps: the fake is a model host behind TLS, and every request must carry it. */
   heldKey?: string;
+  /** What else must hold once the run is over; returns nothing, throws if not. */
+  afterRun?(): void;
 }
 
 const sandbox = (hosts: string[]) => `[sandbox]\nmode = "required"\nhosts = ${JSON.stringify(hosts)}\n`;
@@ -207,10 +209,21 @@ input = ${PRICES["gpt-5.5"].input}
 output = ${PRICES["gpt-5.5"].output}
 cached_input = ${PRICES["gpt-5.5"].cachedInput}
 `,
-    env: () => ({ CODEX_HOME: codexLogin() }),
+    env: () => ({
+      CODEX_HOME: CODEX_LOGIN_HOME,
+      CODEX_REFRESH_TOKEN_URL_OVERRIDE: `https://${CHATGPT_AUTH.authority}/oauth/token`,
+    }),
     refusal: /rejected: denied by gaffer policy: git push/,
+    // The login's token was about to expire: gaffer refreshed it once, and every request had the new one.
     heldKey: `Bearer ${HELD_KEY}`,
     expectedCost: (server) => wireCost(server, PRICES["gpt-5.5"]),
+    afterRun() {
+      assert.equal(CHATGPT_AUTH.seen.length, 1, "one refresh, by gaffer");
+      assert.equal(JSON.parse(CHATGPT_AUTH.seen[0]?.body ?? "{}").refresh_token, "rt-held-by-gaffer");
+      const saved = JSON.parse(readFileSync(join(CODEX_LOGIN_HOME, "auth.json"), "utf8"));
+      assert.equal(saved.tokens.access_token, HELD_KEY, "the refreshed token is saved for the user's Codex");
+      assert.equal(saved.tokens.refresh_token, "rt-rotated");
+    },
   },
   {
     agent: "gemini",
@@ -333,7 +346,18 @@ function chatgptCodexConfig(): string {
   });
 }
 
-/** A CODEX_HOME of gaffer's user signed in with ChatGPT; its access token is the key the fake must see. */
+/** OpenAI's token endpoint as Codex uses it: a refresh gives the key the fake must see, and a new refresh token. */
+const CHATGPT_AUTH = await startFakeProvider(() => ({
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ access_token: HELD_KEY, refresh_token: "rt-rotated" }),
+}));
+
+/**
+ * A CODEX_HOME of gaffer's user signed in with ChatGPT, its access token a minute from expiring:
+ * gaffer refreshes it before the first request.
+ */
+const CODEX_LOGIN_HOME = codexLogin();
+
 function codexLogin(): string {
   const dir = mkdtempSync(join(tmpdir(), "gaffer-agents-codex-login-"));
   process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
@@ -346,7 +370,7 @@ function codexLogin(): string {
     auth_mode: "chatgpt",
     tokens: {
       id_token: `${part({ alg: "RS256" })}.${part(claims)}.signature`,
-      access_token: HELD_KEY,
+      access_token: `${part({ alg: "RS256" })}.${part({ exp: Math.floor(Date.now() / 1000) + 60 })}.expiring`,
       refresh_token: "rt-held-by-gaffer",
       account_id: "acct-e2e",
     },
@@ -495,6 +519,7 @@ for (const spec of CASES) {
           Math.abs(total.costUsd - expected.costUsd) < 1e-11,
           `${total.costUsd} ≠ ${expected.costUsd}`,
         );
+        spec.afterRun?.();
       });
     },
   );
