@@ -43,6 +43,8 @@ export interface ModelCredential {
    * when it is about to expire. `value` is then unused, and `variable` only names the login.
    */
   token?: () => Promise<string>;
+  /** Told when the host answered 401 to a request that carried the login's `value`. */
+  rejected?: (value: string) => void;
 }
 
 /** A model host whose traffic the proxy opens: it terminates the agent's TLS there. */

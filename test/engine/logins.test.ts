@@ -94,6 +94,31 @@ test("ChatGPT login: a token with time left is used as it is; one another proces
   assert.equal(endpoint.seen.length, 0);
 });
 
+test("Google login: a token the provider refused (401) before its expiry is refreshed at the next request", async (t) => {
+  let issued = 0;
+  const endpoint = await fakeProvider(t, () => ({
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ access_token: `ya29.new-${++issued}`, expires_in: 3600 }),
+  }));
+  const path = join(tempDir(t), "oauth_creds.json");
+  writeFileSync(
+    path,
+    JSON.stringify({ access_token: "ya29.revoked", refresh_token: "1//r", expiry_date: NOW + 3_600_000 }),
+  );
+  const login = googleLogin(
+    path,
+    { url: `https://${endpoint.authority}/token`, ca: [PROVIDER_CA.certificate] },
+    at(NOW),
+  );
+  assert.equal(await login.token(), "ya29.revoked", "not due: used as it is");
+  login.rejected("ya29.old-and-gone");
+  assert.equal(await login.token(), "ya29.revoked", "a refusal of another token changes nothing");
+  login.rejected("ya29.revoked");
+  assert.equal(await login.token(), "ya29.new-1");
+  assert.equal(await login.token(), "ya29.new-1", "refreshed once");
+  assert.equal(endpoint.seen.length, 1);
+});
+
 test("ChatGPT login: a refused refresh is a model-login error that names no token", async (t) => {
   const endpoint = await fakeProvider(t, () => ({ status: 401, body: '{"error":"refresh_token_reused"}' }));
   const path = join(tempDir(t), "auth.json");

@@ -249,3 +249,30 @@ test("a login's token is asked for on each request: the agent's placeholder is r
     ],
   );
 });
+
+test("a login's token the host refuses (401) is reported, so the next request has a fresh one", async (t) => {
+  const provider = await fakeProvider(t, () => ({ status: 401, body: '{"error":"invalid_token"}' }));
+  const refused: string[] = [];
+  const route: ModelRoute = {
+    host: provider.authority,
+    api: "gemini",
+    credentials: [
+      {
+        variable: "Google login",
+        value: "",
+        header: "authorization",
+        token: async () => "ya29.revoked",
+        rejected: (value) => refused.push(value),
+      },
+    ],
+  };
+  const proxy = proxyFor(t, [route]);
+  const answer = await proxiedRequest(proxy.socketPath, provider.authority, {
+    ca: proxy.ca,
+    path: "/v1internal:streamGenerateContent",
+    headers: { authorization: "Bearer gaffer-placeholder-GOOGLE_CLOUD_ACCESS_TOKEN" },
+    body: "{}",
+  });
+  assert.equal(answer.status, 401, "the agent sees the refusal");
+  assert.deepEqual(refused, ["ya29.revoked"]);
+});

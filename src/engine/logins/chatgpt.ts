@@ -4,7 +4,7 @@ import { GafferError } from "../../errors.ts";
 import { placeholderFor } from "../../sandbox/index.ts";
 import { writeFreshFile } from "../../util/index.ts";
 import { jwtClaims, unsignedJwt } from "./jwt.ts";
-import { postToken, replaceLoginFile, single, type TokenEndpoint } from "./oauth.ts";
+import { postToken, replaceLoginFile, type TokenEndpoint, tokenKeeper } from "./oauth.ts";
 import { FAR_FUTURE_MS, type Login, REFRESH_MARGIN_MS } from "./types.ts";
 
 /** Where Codex sends a ChatGPT login's requests (its Responses API lives under /backend-api/codex). */
@@ -41,7 +41,7 @@ export function codexAuthPath(env: NodeJS.ProcessEnv, home: string): string {
  */
 export function chatgptLogin(path: string, endpoint: TokenEndpoint, now = Date.now): Login {
   let auth = readCodexAuth(path);
-  const refresh = single(async () => {
+  const refresh = async () => {
     // Another process (the user's own Codex, another run) may have refreshed it since.
     const onDisk = readCodexAuth(path);
     if (onDisk.tokens.access_token !== auth.tokens.access_token && !due(onDisk, now())) {
@@ -74,16 +74,19 @@ export function chatgptLogin(path: string, endpoint: TokenEndpoint, now = Date.n
       last_refresh: new Date(now()).toISOString(),
     };
     replaceLoginFile(path, auth);
-  });
+  };
+  const keeper = tokenKeeper(
+    () => auth.tokens.access_token,
+    () => due(auth, now()),
+    refresh,
+  );
   return {
     name: "chatgpt",
     host: CHATGPT_HOST,
     api: "openai",
     label: "ChatGPT login",
-    async token() {
-      if (due(auth, now())) await refresh();
-      return auth.tokens.access_token;
-    },
+    token: keeper.token,
+    rejected: keeper.rejected,
     sandboxCopy(agentDir) {
       const copy = sandboxAuth(auth, now());
       writeFreshFile(join(agentDir, "auth.json"), `${JSON.stringify(copy, null, 2)}\n`, {

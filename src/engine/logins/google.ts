@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { GafferError } from "../../errors.ts";
 import { placeholderFor } from "../../sandbox/index.ts";
-import { postToken, replaceLoginFile, single, type TokenEndpoint } from "./oauth.ts";
+import { postToken, replaceLoginFile, type TokenEndpoint, tokenKeeper } from "./oauth.ts";
 import { type Login, REFRESH_MARGIN_MS } from "./types.ts";
 
 /** Gemini CLI's Code Assist API, where a Google login's requests go. */
@@ -39,7 +39,7 @@ export function geminiCredentialsPath(env: NodeJS.ProcessEnv, home: string): str
  */
 export function googleLogin(path: string, endpoint: TokenEndpoint, now = Date.now): Login {
   let credentials = readCredentials(path);
-  const refresh = single(async () => {
+  const refresh = async () => {
     const onDisk = readCredentials(path);
     if (onDisk.access_token !== credentials.access_token && !due(onDisk, now())) {
       credentials = onDisk;
@@ -69,16 +69,19 @@ export function googleLogin(path: string, endpoint: TokenEndpoint, now = Date.no
     };
     delete credentials.expires_in;
     replaceLoginFile(path, credentials);
-  });
+  };
+  const keeper = tokenKeeper(
+    () => credentials.access_token,
+    () => due(credentials, now()),
+    refresh,
+  );
   return {
     name: "google",
     host: CODE_ASSIST_HOST,
     api: "gemini",
     label: "Google login",
-    async token() {
-      if (due(credentials, now())) await refresh();
-      return credentials.access_token;
-    },
+    token: keeper.token,
+    rejected: keeper.rejected,
     sandboxCopy: () => ({ GOOGLE_GENAI_USE_GCA: "true", [TOKEN_VARIABLE]: placeholderFor(TOKEN_VARIABLE) }),
   };
 }

@@ -72,13 +72,30 @@ export function replaceLoginFile(path: string, value: object): void {
   renameSync(fresh, path);
 }
 
-/** One refresh at a time: callers that ask while one is under way share its result. */
-export function single<T>(work: () => Promise<T>): () => Promise<T> {
-  let running: Promise<T> | undefined;
-  return () => {
-    running ??= work().finally(() => {
-      running = undefined;
-    });
-    return running;
+/**
+ * A login's current token: refreshed first when it is `due` or after the provider refused it (a
+ * token revoked before its expiry), one refresh at a time (callers that ask meanwhile share it).
+ */
+export function tokenKeeper(
+  current: () => string,
+  due: () => boolean,
+  refresh: () => Promise<void>,
+): { token(): Promise<string>; rejected(token: string): void } {
+  let running: Promise<void> | undefined;
+  let refused: string | undefined;
+  return {
+    async token() {
+      if (due() || refused === current()) {
+        running ??= refresh().finally(() => {
+          running = undefined;
+          refused = undefined;
+        });
+        await running;
+      }
+      return current();
+    },
+    rejected(token) {
+      refused = token;
+    },
   };
 }

@@ -16,6 +16,8 @@ export interface Login {
   label: string;
   /** The current access token, refreshed first (and saved to the user's file) when about to expire. */
   token(): Promise<string>;
+  /** The provider refused `token` (401): the next request refreshes it first. */
+  rejected(token: string): void;
   /**
    * Writes into the agent's config dir `agentDir` what the agent reads in place of the login —
    * placeholders, no token, no refresh due for years — and returns the variables to set inside.

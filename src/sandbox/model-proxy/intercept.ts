@@ -121,6 +121,7 @@ function forward(
     },
     (response) => {
       const status = response.statusCode ?? 502;
+      if (status === 401) for (const login of route.credentials) login.rejected?.(login.value);
       res.writeHead(status, answerHeaders(response.headers));
       meterAnswer(response, route.api, (reading) => report(status, reading));
       response.pipe(res);
