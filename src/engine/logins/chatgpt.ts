@@ -8,7 +8,7 @@ import { postToken, replaceLoginFile, type TokenEndpoint, tokenKeeper } from "./
 import { FAR_FUTURE_MS, type Login, REFRESH_MARGIN_MS } from "./types.ts";
 
 /** Where Codex sends a ChatGPT login's requests (its Responses API lives under /backend-api/codex). */
-export const CHATGPT_HOST = "chatgpt.com";
+const CHATGPT_HOST = "chatgpt.com";
 /** Codex's own refresh endpoint and OAuth client (`codex-rs/login`); Codex reads the same override. */
 export const CHATGPT_TOKEN_URL = "https://auth.openai.com/oauth/token";
 export const CHATGPT_TOKEN_URL_VARIABLE = "CODEX_REFRESH_TOKEN_URL_OVERRIDE";

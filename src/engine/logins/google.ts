@@ -6,7 +6,7 @@ import { postToken, replaceLoginFile, type TokenEndpoint, tokenKeeper } from "./
 import { type Login, REFRESH_MARGIN_MS } from "./types.ts";
 
 /** Gemini CLI's Code Assist API, where a Google login's requests go. */
-export const CODE_ASSIST_HOST = "cloudcode-pa.googleapis.com";
+const CODE_ASSIST_HOST = "cloudcode-pa.googleapis.com";
 export const GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token";
 /**
  * Gemini CLI's OAuth client: an installed application's, published in its source, with which the

@@ -5,9 +5,9 @@ import { CHATGPT_TOKEN_URL, CHATGPT_TOKEN_URL_VARIABLE, chatgptLogin, codexAuthP
 import { geminiCredentialsPath, GOOGLE_TOKEN_URL, googleLogin } from "./google.ts";
 import type { Login, LoginName } from "./types.ts";
 
-export type { Login, LoginName } from "./types.ts";
-export { chatgptLogin, CHATGPT_HOST } from "./chatgpt.ts";
-export { googleLogin, CODE_ASSIST_HOST } from "./google.ts";
+export type { Login } from "./types.ts";
+export { chatgptLogin } from "./chatgpt.ts";
+export { googleLogin } from "./google.ts";
 
 /** The agent each login belongs to, by the agent's native kind. */
 const LOGIN_AGENT: Record<LoginName, string> = { chatgpt: "codex", google: "gemini" };
