@@ -1,4 +1,5 @@
 import type { AgentPreset } from "../agents/index.ts";
+import { GafferError } from "../errors.ts";
 import { type GafferConfig, KEY_VARIABLES, readModelCa } from "../config/index.ts";
 import { hostAllowed, type ModelRoute, type ModelTraffic } from "../sandbox/index.ts";
 import type { Login } from "./logins/index.ts";
@@ -17,8 +18,8 @@ export interface ModelKeys {
  * A run's model keys. In a sandbox with `[models] keys = "proxy"` (the default), each model host on
  * the run's allowlist gets the credentials of its variables that the agent is entitled to (its
  * preset's `pass_env` and `[sandbox] env`) and that gaffer's environment holds; those variables then
- * hold placeholders inside. A login of the run's (`[models] logins`) goes first on its host, if the
- * allowlist has it. Without a sandbox, or with `keys = "pass"`, every key enters as before (and no
+ * hold placeholders inside. A login of the run's (`[models] logins`) goes first on its host, which
+ * the allowlist must have. Without a sandbox, or with `keys = "pass"`, every key enters as before (and no
  * login is used: a login never enters the sandbox).
  */
 export function modelKeys(
@@ -46,11 +47,14 @@ export function modelKeys(
       { host: host.host, api: host.api, credentials, ...(host.upstream && { upstream: host.upstream }) },
     ];
   });
-  const routes = withLogins(
-    keyRoutes,
-    logins.filter((login) => allowlist.some((entry) => sameHost(entry, login.host))),
-    config,
-  );
+  const blocked = logins.find((login) => !allowlist.some((entry) => sameHost(entry, login.host)));
+  if (blocked)
+    throw new GafferError(
+      "config-invalid",
+      `[models] logins: the ${blocked.label} is used on ${blocked.host}, which this run's sandbox does not allow`,
+      `add "${blocked.host}" to [sandbox] hosts (or the agent preset's hosts)`,
+    );
+  const routes = withLogins(keyRoutes, logins, config);
   const injectedVariables = new Set(routes.flatMap((route) => route.credentials.map((c) => c.variable)));
   return {
     traffic: routes.length > 0 ? { routes, upstreamCa: readModelCa(config.models.ca) } : undefined,

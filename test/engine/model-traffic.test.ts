@@ -99,7 +99,7 @@ describe("engine/model-traffic", () => {
     );
   });
 
-  it("[models] logins: a run's own agent login goes first on its host when allowlisted, with a [models.hosts] upstream; other agents' logins are not read", async (t) => {
+  it("[models] logins: a run's own agent login goes first on its host (which must be allowlisted), with a [models.hosts] upstream; other agents' logins are not read", async (t) => {
     const home = tempDir(t);
     mkdirSync(join(home, ".gemini"));
     writeFileSync(
@@ -125,17 +125,14 @@ describe("engine/model-traffic", () => {
     assert.equal(route?.upstream, "127.0.0.1:9");
     assert.equal(route?.credentials[0]?.variable, "Google login");
     assert.equal(await route?.credentials[0]?.token?.(), "ya29.real");
-    const offList = modelKeys(
-      c,
-      agentPreset(c, "gemini"),
-      ["generativelanguage.googleapis.com"],
-      true,
-      env,
-      logins,
-    );
-    assert.ok(
-      !offList.injected.some((h) => h.host === "cloudcode-pa.googleapis.com"),
-      "off the allowlist: no route",
+    assert.throws(
+      () => modelKeys(c, agentPreset(c, "gemini"), ["generativelanguage.googleapis.com"], true, env, logins),
+      {
+        code: "config-invalid",
+        message:
+          /Google login is used on cloudcode-pa\.googleapis\.com, which this run's sandbox does not allow/,
+      },
+      "a login off the allowlist is said, not silently unused",
     );
     assert.throws(() => runLogins(c, agentPreset(c, "codex"), env), { code: "model-login" });
   });
