@@ -4,6 +4,7 @@ import {
   type IncomingMessage,
   request as httpRequest,
   type RequestOptions,
+  type ServerResponse,
 } from "node:http";
 import { Agent as HttpsAgent, createServer, request as httpsRequest } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
@@ -23,13 +24,25 @@ export interface ProxyOverhead {
   extraPerRequestMedianMs: number;
   extraPerRequestP95Ms: number;
   stream: { bytes: number; events: number; runs: number };
+  /** The stream sent at once: as fast as loopback carries it, so every cost of the proxy shows. */
   directStreamMs: Summary;
   proxiedStreamMs: Summary;
   streamOverheadPercent: number;
   extraPerStreamedTokenUs: number;
+  /** The CPU time of the benchmark's process (provider, proxy and client) for that stream. */
+  directStreamCpuMs: Summary;
+  proxiedStreamCpuMs: Summary;
+  extraCpuPerMegabyteMs: number;
+  /** The same stream as a provider sends it, in slices over time (here 50 MB/s, far above any model). */
+  paced: { sliceBytes: number; everyMs: number };
+  directPacedStreamMs: Summary;
+  proxiedPacedStreamMs: Summary;
+  pacedStreamOverheadPercent: number;
 }
 
 const STREAM_BYTES = 10 * 1024 * 1024;
+const PACED_SLICE_BYTES = 256 * 1024;
+const PACED_EVERY_MS = 5;
 
 /**
  * What gaffer's model proxy adds, against a local TLS model provider measured in the same run,
@@ -48,6 +61,9 @@ export async function measureProxyOverhead(requests: number, streamRuns: number)
       if (req.url?.startsWith("/stream")) {
         res.writeHead(200, { "content-type": "text/event-stream" });
         res.end(stream.body);
+      } else if (req.url?.startsWith("/paced")) {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        sendPaced(res, stream.body);
       } else {
         res.writeHead(200, { "content-type": "application/json" });
         res.end(SMALL_ANSWER);
@@ -78,6 +94,10 @@ export async function measureProxyOverhead(requests: number, streamRuns: number)
       proxied: [] as number[],
       directStream: [] as number[],
       proxiedStream: [] as number[],
+      directStreamCpu: [] as number[],
+      proxiedStreamCpu: [] as number[],
+      directPaced: [] as number[],
+      proxiedPaced: [] as number[],
     };
     // Warm both paths: connections, TLS sessions, the JIT.
     for (let i = 0; i < 20; i++) {
@@ -89,8 +109,14 @@ export async function measureProxyOverhead(requests: number, streamRuns: number)
       samples.proxied.push(await timed(proxied, httpRequest, authority, "/v1/messages"));
     }
     for (let i = 0; i < streamRuns; i++) {
+      let cpu = process.cpuUsage();
       samples.directStream.push(await timed(direct, httpsRequest, authority, "/stream"));
+      samples.directStreamCpu.push(cpuMs(process.cpuUsage(cpu)));
+      cpu = process.cpuUsage();
       samples.proxiedStream.push(await timed(proxied, httpRequest, authority, "/stream"));
+      samples.proxiedStreamCpu.push(cpuMs(process.cpuUsage(cpu)));
+      samples.directPaced.push(await timed(direct, httpsRequest, authority, "/paced"));
+      samples.proxiedPaced.push(await timed(proxied, httpRequest, authority, "/paced"));
     }
     const [directRequestMs, proxiedRequestMs, directStreamMs, proxiedStreamMs] = [
       samples.direct,
@@ -98,7 +124,14 @@ export async function measureProxyOverhead(requests: number, streamRuns: number)
       samples.directStream,
       samples.proxiedStream,
     ].map(summarize) as [Summary, Summary, Summary, Summary];
+    const [directStreamCpuMs, proxiedStreamCpuMs, directPacedStreamMs, proxiedPacedStreamMs] = [
+      samples.directStreamCpu,
+      samples.proxiedStreamCpu,
+      samples.directPaced,
+      samples.proxiedPaced,
+    ].map(summarize) as [Summary, Summary, Summary, Summary];
     const extraStreamMs = proxiedStreamMs.median - directStreamMs.median;
+    const megabytes = stream.body.length / 2 ** 20;
     return {
       requests,
       directRequestMs: { ...directRequestMs, samples: [] },
@@ -110,6 +143,15 @@ export async function measureProxyOverhead(requests: number, streamRuns: number)
       proxiedStreamMs,
       streamOverheadPercent: round((extraStreamMs / directStreamMs.median) * 100),
       extraPerStreamedTokenUs: Math.round((extraStreamMs * 100_000) / stream.events) / 100,
+      directStreamCpuMs,
+      proxiedStreamCpuMs,
+      extraCpuPerMegabyteMs: round((proxiedStreamCpuMs.median - directStreamCpuMs.median) / megabytes),
+      paced: { sliceBytes: PACED_SLICE_BYTES, everyMs: PACED_EVERY_MS },
+      directPacedStreamMs,
+      proxiedPacedStreamMs,
+      pacedStreamOverheadPercent: round(
+        ((proxiedPacedStreamMs.median - directPacedStreamMs.median) / directPacedStreamMs.median) * 100,
+      ),
     };
   } finally {
     direct.destroy();
@@ -143,6 +185,23 @@ function anthropicStream(bytes: number): { body: Buffer; events: number } {
     event("message_stop", {}),
   ].join("");
   return { body: Buffer.from(body), events };
+}
+
+/** Writes `body` in slices, one every PACED_EVERY_MS from the start (a late slice does not delay the next). */
+function sendPaced(res: ServerResponse, body: Buffer): void {
+  const started = performance.now();
+  const send = (slice: number) => {
+    const at = slice * PACED_SLICE_BYTES;
+    if (at + PACED_SLICE_BYTES >= body.length) return void res.end(body.subarray(at));
+    res.write(body.subarray(at, at + PACED_SLICE_BYTES));
+    const next = started + (slice + 1) * PACED_EVERY_MS;
+    setTimeout(() => send(slice + 1), Math.max(0, next - performance.now()));
+  };
+  send(0);
+}
+
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
 }
 
 /**

@@ -31,6 +31,7 @@ export type ErrorCode =
   | "tracker-auth" // the forge refused the credentials, or they lack a scope or permission
   | "tracker-unavailable" // the forge did not answer, or kept failing or throttling past the retries
   | "plan-limit" // the model provider's plan limit, quota or credit stopped the run until its reset
+  | "model-login" // the user's own agent login (ChatGPT, Google) is missing, malformed or cannot be refreshed
   | "cancelled";
 
 /** Exit codes follow sysexits.h for usage and config problems; run outcomes use 0, 1 and 2. */
@@ -79,6 +80,7 @@ const exitByCode: Record<ErrorCode, number> = {
   "tracker-auth": EXIT.config,
   "tracker-unavailable": EXIT.unavailable,
   "plan-limit": EXIT.tempFail,
+  "model-login": EXIT.config,
   cancelled: EXIT.interrupted,
 };
 

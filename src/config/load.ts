@@ -58,7 +58,7 @@ export interface GafferConfig {
    * Model traffic: whether keys stay with gaffer's proxy or enter the sandbox, the extra CA files
    * (absolute) trusted for upstreams, and every model host (built-in and `[models.hosts]`).
    */
-  models: { keys: "proxy" | "pass"; ca: string[]; hosts: ModelHost[] };
+  models: { keys: "proxy" | "pass"; ca: string[]; logins: ("chatgpt" | "google")[]; hosts: ModelHost[] };
   /** Roles, phases and the daemon's settings. */
   factory: FactoryConfig;
   /** Approvals, the policy file, secrets and formula commands. */
@@ -197,7 +197,12 @@ function compile(
     },
     budget: raw.budget,
     prices: { ...SHIPPED_PRICES, ...prices(raw.prices) },
-    models: { keys: raw.models.keys, ca: raw.models.ca.map(at), hosts: modelHosts(raw.models.hosts) },
+    models: {
+      keys: raw.models.keys,
+      ca: raw.models.ca.map(at),
+      logins: [...new Set(raw.models.logins)],
+      hosts: modelHosts(raw.models.hosts),
+    },
     limits: {
       runTimeoutMs: raw.limits.run_timeout,
       outputBytes: raw.limits.output_bytes,

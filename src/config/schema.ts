@@ -209,6 +209,12 @@ export const configSchema = z.strictObject({
         .array(z.string().min(1))
         .default([])
         .describe("PEM files of extra certificate authorities gaffer trusts on its way to model hosts"),
+      logins: z
+        .array(z.enum(["chatgpt", "google"]))
+        .default([])
+        .describe(
+          "your own agent logins gaffer holds for the sandbox: chatgpt (Codex, ~/.codex/auth.json), google (Gemini CLI, ~/.gemini/oauth_creds.json); their tokens stay outside, added by the proxy and refreshed by gaffer",
+        ),
       hosts: z
         .record(
           z.string().min(1),

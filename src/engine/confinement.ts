@@ -29,6 +29,7 @@ import { toolchainsInHome } from "./toolchains.ts";
 import { recordProjectRefs } from "./project-refs.ts";
 import type { RunRecorder } from "./recorder.ts";
 import { modelKeys } from "./model-traffic.ts";
+import { type Login, runLogins } from "./logins/index.ts";
 import { type SandboxDirs, sandboxDirs } from "./sandbox-state.ts";
 import type { CommandWrapper } from "../util/index.ts";
 
@@ -149,11 +150,17 @@ export async function confineRun(
   const toolchains = toolchainsInHome(process.env);
   const toolDirs = await toolDirectories(project, run, toolchains.dirs);
   const policy = policyFor(project, run, dirs, guardLog, toolDirs, toolchains.env);
+  const preset = agentPreset(project.config, run.agent);
+  const confined = decision.kind === "bwrap";
+  const logins: Login[] =
+    confined && project.config.models.keys === "proxy" ? runLogins(project.config, preset) : [];
   const keys = modelKeys(
     project.config,
-    agentPreset(project.config, run.agent),
+    preset,
     policy.network.mode === "allow" ? policy.network.hosts : [],
-    decision.kind === "bwrap",
+    confined,
+    process.env,
+    logins,
   );
   if (keys.injected.length > 0 || keys.passed.length > 0)
     await recorder.event(EVENTS.sandboxModelKeys, {
@@ -175,7 +182,13 @@ export async function confineRun(
     policy.network.mode === "allow" && keys.traffic
       ? { ...policy, network: { ...policy.network, models: keys.traffic } }
       : policy;
-  Object.assign(policy.env, await nativeAgentRules(project, run, dirs.agent, recorder));
+  const heldLogins = logins.filter((login) => keys.injected.some((host) => host.host === login.host));
+  Object.assign(
+    policy.env,
+    await nativeAgentRules(project, run, dirs.agent, recorder, heldLogins.length > 0),
+  );
+  // A login the proxy holds: the agent gets its placeholder copy (the gate, copied above, gets none).
+  for (const login of heldLogins) Object.assign(policy.env, login.sandboxCopy(dirs.agent));
   // A host the allowlist refused is recorded where the user will look, with the key that allows it.
   const sandbox: Sandbox = createSandbox(agentPolicy, decision.kind, {
     onNetworkDenied: (denial) => recorder.enqueue(EVENTS.sandboxNetworkDenied, { ...denial }),
@@ -295,11 +308,12 @@ async function nativeAgentRules(
   run: Run,
   dir: string,
   recorder: RunRecorder,
+  login: boolean,
 ): Promise<Record<string, string>> {
   const preset = agentPreset(project.config, run.agent);
   const kind = preset.driver === "scripted" ? undefined : preset.nativeRules;
   if (!kind) return {};
-  const written = writeAgentRules(dir, kind, run.workspace);
+  const written = writeAgentRules(dir, kind, run.workspace, { login });
   await recorder.event(EVENTS.guardAgentRules, { agent: kind, path: written.path });
   return written.env;
 }

@@ -17,6 +17,7 @@ import type { Sandbox, SandboxHooks, SandboxPolicy } from "./types.ts";
 
 export { detectSandbox } from "./detect.ts";
 export { hostAllowed } from "./hosts.ts";
+export { placeholderFor } from "./model-proxy/credentials.ts";
 export { removeOrphanedRuntimeDirs } from "./runtime-dir.ts";
 export type {
   CredentialHeader,

@@ -38,6 +38,13 @@ export interface ModelCredential {
   value: string;
   /** Where the proxy puts it when the agent sent none of the placeholders. */
   header: CredentialHeader;
+  /**
+   * A login's access token, asked for on every request: gaffer refreshes it outside the sandbox
+   * when it is about to expire. `value` is then unused, and `variable` only names the login.
+   */
+  token?: () => Promise<string>;
+  /** Told when the host answered 401 to a request that carried the login's `value`. */
+  rejected?: (value: string) => void;
 }
 
 /** A model host whose traffic the proxy opens: it terminates the agent's TLS there. */

@@ -8,17 +8,18 @@
  * change that makes the gate pass, then answers.
  */
 import assert from "node:assert/strict";
-import { userInfo } from "node:os";
-import { dirname } from "node:path";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
+import { dirname, join } from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
 import { projectPaths } from "../../src/engine/paths.ts";
 import { listEvents, listRuns, openStoreReadOnly } from "../../src/store/index.ts";
 import { agentsBin, isInstalled, type RealAgent } from "../../scripts/agents-install.ts";
 import { gaffer } from "../helpers/cli.ts";
-import { PROVIDER_CA } from "../helpers/fake-provider.ts";
+import { PROVIDER_CA, startFakeProvider } from "../helpers/fake-provider.ts";
 import { gitOut, gitRepo } from "../helpers/git.ts";
 import { startFakeAnthropic } from "./fake-models/anthropic.ts";
-import { startFakeGemini } from "./fake-models/gemini.ts";
+import { startFakeCodeAssist, startFakeGemini } from "./fake-models/gemini.ts";
 import { startFakeOpenAi } from "./fake-models/openai.ts";
 import { FIX, PROJECT_FILES } from "./fake-models/script.ts";
 import type { FakeModelServer } from "./fake-models/server.ts";
@@ -88,6 +89,8 @@ interface AgentCase {
   expectedCost(server: FakeModelServer): Omit<CostTotal, "attempts" | "unpriced">;
   /** The key gaffer keeps: the fake is a model host behind TLS, and every request must carry it. */
   heldKey?: string;
+  /** What else must hold once the run is over; returns nothing, throws if not. */
+  afterRun?(): void;
 }
 
 const sandbox = (hosts: string[]) => `[sandbox]\nmode = "required"\nhosts = ${JSON.stringify(hosts)}\n`;
@@ -179,6 +182,50 @@ cached_input = ${PRICES["gpt-5.5"].cachedInput}
     expectedCost: (server) => wireCost(server, PRICES["gpt-5.5"]),
   },
   {
+    // The user's ChatGPT login (Codex's auth.json in gaffer's CODEX_HOME) held by gaffer: Codex gets
+    // a copy with placeholders and talks to chatgpt.com, which the proxy sends to the fake.
+    agent: "codex",
+    variant: "ChatGPT login",
+    start: () => startFakeOpenAi({ tls: true }),
+    config: (server) =>
+      `${sandbox([])}
+[models]
+ca = ["provider-ca.pem"]
+logins = ["chatgpt"]
+
+[models.hosts."chatgpt.com"]
+api = "openai"
+upstream = "${server.host}"
+
+[agents.codex]
+driver = "acp"
+command = ["codex-acp"]
+model = "gpt-5.5"
+hosts = ["chatgpt.com"]
+env = { INITIAL_AGENT_MODE = "agent-full-access", CODEX_CONFIG = '${chatgptCodexConfig()}' }
+
+[prices."gpt-5.5"]
+input = ${PRICES["gpt-5.5"].input}
+output = ${PRICES["gpt-5.5"].output}
+cached_input = ${PRICES["gpt-5.5"].cachedInput}
+`,
+    env: () => ({
+      CODEX_HOME: CODEX_LOGIN_HOME,
+      CODEX_REFRESH_TOKEN_URL_OVERRIDE: `https://${CHATGPT_AUTH.authority}/oauth/token`,
+    }),
+    refusal: /rejected: denied by gaffer policy: git push/,
+    // The login's token was about to expire: gaffer refreshed it once, and every request had the new one.
+    heldKey: `Bearer ${HELD_KEY}`,
+    expectedCost: (server) => wireCost(server, PRICES["gpt-5.5"]),
+    afterRun() {
+      assert.equal(CHATGPT_AUTH.seen.length, 1, "one refresh, by gaffer");
+      assert.equal(JSON.parse(CHATGPT_AUTH.seen[0]?.body ?? "{}").refresh_token, "rt-held-by-gaffer");
+      const saved = JSON.parse(readFileSync(join(CODEX_LOGIN_HOME, "auth.json"), "utf8"));
+      assert.equal(saved.tokens.access_token, HELD_KEY, "the refreshed token is saved for the user's Codex");
+      assert.equal(saved.tokens.refresh_token, "rt-rotated");
+    },
+  },
+  {
     agent: "gemini",
     start: () => startFakeGemini({ tls: true }),
     config: (server) =>
@@ -199,6 +246,37 @@ cached_input = ${PRICES["gemini-2.5-flash"].cachedInput}
     refusal: /denied by policy/,
     heldKey: HELD_KEY,
     // Every request (its routing and next-speaker checks included), cached tokens told apart.
+    expectedCost: (server) => wireCost(server, PRICES["gemini-2.5-flash"]),
+  },
+  {
+    // The user's Google login (Gemini CLI's oauth_creds.json under gaffer's GEMINI_CLI_HOME) held by
+    // gaffer: Gemini CLI gets a placeholder token and talks to Code Assist, which the proxy sends to the fake.
+    agent: "gemini",
+    variant: "Google login",
+    start: () => startFakeCodeAssist({ tls: true }),
+    config: (server) =>
+      `${sandbox(["cloudcode-pa.googleapis.com"])}
+[models]
+ca = ["provider-ca.pem"]
+logins = ["google"]
+
+[models.hosts."cloudcode-pa.googleapis.com"]
+api = "gemini"
+upstream = "${server.host}"
+
+[agents.gemini]
+driver = "acp"
+command = ["gemini", "--acp", "--model", "{model}"]
+model = "gemini-2.5-flash"
+
+[prices."gemini-2.5-flash"]
+input = ${PRICES["gemini-2.5-flash"].input}
+output = ${PRICES["gemini-2.5-flash"].output}
+cached_input = ${PRICES["gemini-2.5-flash"].cachedInput}
+`,
+    env: () => ({ GEMINI_CLI_HOME: googleLogin() }),
+    refusal: /denied by policy/,
+    heldKey: `Bearer ${HELD_KEY}`,
     expectedCost: (server) => wireCost(server, PRICES["gemini-2.5-flash"]),
   },
   {
@@ -247,6 +325,74 @@ function codexConfig(server: FakeModelServer): string {
     supports_websockets: false,
   };
   return JSON.stringify({ model: "gpt-5.5", model_provider: "fake", model_providers: { fake: provider } });
+}
+
+/**
+ * Codex's own provider for a ChatGPT login (its built-in one first tries a WebSocket, which the fake
+ * does not speak): the login's auth, chatgpt.com's Codex backend.
+ */
+function chatgptCodexConfig(): string {
+  const provider = {
+    name: "chatgpt",
+    base_url: "https://chatgpt.com/backend-api/codex",
+    wire_api: "responses",
+    requires_openai_auth: true,
+    supports_websockets: false,
+  };
+  return JSON.stringify({
+    model: "gpt-5.5",
+    model_provider: "chatgpt",
+    model_providers: { chatgpt: provider },
+  });
+}
+
+/** OpenAI's token endpoint as Codex uses it: a refresh gives the key the fake must see, and a new refresh token. */
+const CHATGPT_AUTH = await startFakeProvider(() => ({
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ access_token: HELD_KEY, refresh_token: "rt-rotated" }),
+}));
+
+/**
+ * A CODEX_HOME of gaffer's user signed in with ChatGPT, its access token a minute from expiring:
+ * gaffer refreshes it before the first request.
+ */
+const CODEX_LOGIN_HOME = codexLogin();
+
+function codexLogin(): string {
+  const dir = mkdtempSync(join(tmpdir(), "gaffer-agents-codex-login-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const claims = {
+    email: "dev@example.com",
+    "https://api.openai.com/auth": { chatgpt_plan_type: "plus", chatgpt_account_id: "acct-e2e" },
+  };
+  const auth = {
+    auth_mode: "chatgpt",
+    tokens: {
+      id_token: `${part({ alg: "RS256" })}.${part(claims)}.signature`,
+      access_token: `${part({ alg: "RS256" })}.${part({ exp: Math.floor(Date.now() / 1000) + 60 })}.expiring`,
+      refresh_token: "rt-held-by-gaffer",
+      account_id: "acct-e2e",
+    },
+    last_refresh: new Date().toISOString(),
+  };
+  writeFileSync(join(dir, "auth.json"), JSON.stringify(auth), { mode: 0o600 });
+  return dir;
+}
+
+/** A GEMINI_CLI_HOME of gaffer's user signed in with Google; its access token is the key the fake must see. */
+function googleLogin(): string {
+  const dir = mkdtempSync(join(tmpdir(), "gaffer-agents-google-login-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, ".gemini"));
+  const credentials = {
+    access_token: HELD_KEY,
+    refresh_token: "1//held-by-gaffer",
+    token_type: "Bearer",
+    expiry_date: Date.now() + 3_600_000,
+  };
+  writeFileSync(join(dir, ".gemini", "oauth_creds.json"), JSON.stringify(credentials), { mode: 0o600 });
+  return dir;
 }
 
 /** Anthropic's bill for every request the fake served, each at its own model's prices (a dated snapshot as its model). */
@@ -373,6 +519,7 @@ for (const spec of CASES) {
           Math.abs(total.costUsd - expected.costUsd) < 1e-11,
           `${total.costUsd} ≠ ${expected.costUsd}`,
         );
+        spec.afterRun?.();
       });
     },
   );

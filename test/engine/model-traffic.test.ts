@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { agentPreset, parseConfig } from "../../src/config/index.ts";
+import { runLogins } from "../../src/engine/logins/index.ts";
 import { modelKeys } from "../../src/engine/model-traffic.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
@@ -96,5 +97,43 @@ describe("engine/model-traffic", () => {
       () => modelKeys(c, agentPreset(c, "claude"), ["api.anthropic.com"], true, ENV),
       /\[models\] ca: cannot read \/p\/missing\.pem: ENOENT/,
     );
+  });
+
+  it("[models] logins: a run's own agent login goes first on its host (which must be allowlisted), with a [models.hosts] upstream; other agents' logins are not read", async (t) => {
+    const home = tempDir(t);
+    mkdirSync(join(home, ".gemini"));
+    writeFileSync(
+      join(home, ".gemini", "oauth_creds.json"),
+      JSON.stringify({
+        access_token: "ya29.real",
+        refresh_token: "1//r",
+        expiry_date: Date.now() + 3_600_000,
+      }),
+    );
+    const c = config(
+      '[models]\nlogins = ["google", "chatgpt"]\n[models.hosts."cloudcode-pa.googleapis.com"]\napi = "gemini"\nupstream = "127.0.0.1:9"\n',
+    );
+    const env = { HOME: home, GEMINI_API_KEY: "g-real" };
+    const logins = runLogins(c, agentPreset(c, "gemini"), env);
+    assert.deepEqual(
+      logins.map((l) => l.name),
+      ["google"],
+      "no Codex file is read for Gemini",
+    );
+    const keys = modelKeys(c, agentPreset(c, "gemini"), ["cloudcode-pa.googleapis.com"], true, env, logins);
+    const route = keys.traffic?.routes.find((r) => r.host === "cloudcode-pa.googleapis.com");
+    assert.equal(route?.upstream, "127.0.0.1:9");
+    assert.equal(route?.credentials[0]?.variable, "Google login");
+    assert.equal(await route?.credentials[0]?.token?.(), "ya29.real");
+    assert.throws(
+      () => modelKeys(c, agentPreset(c, "gemini"), ["generativelanguage.googleapis.com"], true, env, logins),
+      {
+        code: "config-invalid",
+        message:
+          /Google login is used on cloudcode-pa\.googleapis\.com, which this run's sandbox does not allow/,
+      },
+      "a login off the allowlist is said, not silently unused",
+    );
+    assert.throws(() => runLogins(c, agentPreset(c, "codex"), env), { code: "model-login" });
   });
 });

@@ -203,3 +203,76 @@ test("a route's upstream replaces where the proxy connects; the certificate must
   assert.equal(provider.seen[0]?.headers["x-api-key"], "sk-ant-real-key");
   assert.equal(provider.seen[0]?.headers.host, provider.authority);
 });
+
+test("a login's token is asked for on each request: the agent's placeholder is replaced by the current one, or a 502 if it cannot be had", async (t) => {
+  const provider = await fakeProvider(t, () => ({ body: "{}" }));
+  let current = "login-token-1";
+  let failing = false;
+  const route: ModelRoute = {
+    host: provider.authority,
+    api: "openai",
+    credentials: [
+      {
+        variable: "ChatGPT login",
+        value: "",
+        header: "authorization",
+        token: async () => {
+          if (failing) throw new Error("refresh refused");
+          return current;
+        },
+      },
+    ],
+  };
+  const proxy = proxyFor(t, [route]);
+  const send = () =>
+    proxiedRequest(proxy.socketPath, provider.authority, {
+      ca: proxy.ca,
+      path: "/backend-api/codex/responses",
+      headers: {
+        authorization: "Bearer eyJhbGciOiJub25lIn0.eyJleHAiOjF9.gaffer-placeholder",
+        "chatgpt-account-id": "acct-1",
+      },
+      body: "{}",
+    });
+  await send();
+  current = "login-token-2";
+  await send();
+  failing = true;
+  const refused = await send();
+  assert.equal(refused.status, 502);
+  assert.match(refused.body, /login .* could not be refreshed/);
+  assert.deepEqual(
+    provider.seen.map(({ headers }) => [headers.authorization, headers["chatgpt-account-id"]]),
+    [
+      ["Bearer login-token-1", "acct-1"],
+      ["Bearer login-token-2", "acct-1"],
+    ],
+  );
+});
+
+test("a login's token the host refuses (401) is reported, so the next request has a fresh one", async (t) => {
+  const provider = await fakeProvider(t, () => ({ status: 401, body: '{"error":"invalid_token"}' }));
+  const refused: string[] = [];
+  const route: ModelRoute = {
+    host: provider.authority,
+    api: "gemini",
+    credentials: [
+      {
+        variable: "Google login",
+        value: "",
+        header: "authorization",
+        token: async () => "ya29.revoked",
+        rejected: (value) => refused.push(value),
+      },
+    ],
+  };
+  const proxy = proxyFor(t, [route]);
+  const answer = await proxiedRequest(proxy.socketPath, provider.authority, {
+    ca: proxy.ca,
+    path: "/v1internal:streamGenerateContent",
+    headers: { authorization: "Bearer gaffer-placeholder-GOOGLE_CLOUD_ACCESS_TOKEN" },
+    body: "{}",
+  });
+  assert.equal(answer.status, 401, "the agent sees the refusal");
+  assert.deepEqual(refused, ["ya29.revoked"]);
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { SseReader } from "../../src/sandbox/model-proxy/sse.ts";
+import { SseReader, SseSieve } from "../../src/sandbox/model-proxy/sse.ts";
 import { usageReader } from "../../src/sandbox/model-proxy/usage.ts";
 import type { ModelApi } from "../../src/sandbox/index.ts";
 
@@ -30,6 +30,31 @@ test("SSE: an overlong line is dropped, the stream goes on", () => {
   reader.push(`data: ${"x".repeat(50)}`);
   reader.push(`${"y".repeat(50)}\n\ndata: ok\n\n`);
   assert.deepEqual(seen, ["ok"]);
+});
+
+/** Every event's data the sieve passes on, the body cut into pieces of `size` bytes. */
+function sieved(body: string, size: number, maxEvent?: number): string[] {
+  const seen: string[] = [];
+  const sieve = new SseSieve("usage", (data) => seen.push(data), maxEvent);
+  const bytes = Buffer.from(body);
+  for (let at = 0; at < bytes.length; at += size) sieve.push(bytes.subarray(at, at + size));
+  sieve.end();
+  return seen;
+}
+
+test("SSE sieve: only the events that name usage come out, whole, however the bytes are cut", () => {
+  const body =
+    'data: {"a":"skip"}\r\n\r\nevent: x\ndata: {"usage":1}\n\n: ping\n\ndata: {"t":"é"}\n\n' +
+    'data: {"x":0}\r\ndata: {"usage":2}\r\n\r\ndata: {"b":3}\n\ndata: {"usage":"last, unclosed"}';
+  const expected = ['{"usage":1}', '{"x":0}\n{"usage":2}', '{"usage":"last, unclosed"}'];
+  for (const size of [1, 2, 3, 5, 7, 16, 1000])
+    assert.deepEqual(sieved(body, size), expected, `cut every ${size}`);
+});
+
+test("SSE sieve: an event held past its limit is dropped whole, the stream goes on", () => {
+  const body = `data: {"usage":"${"x".repeat(100)}"}\n\ndata: {"usage":2}\n\ndata: {"usage":"${"y".repeat(100)}"}\r\n\r\n`;
+  for (const size of [1, 3, 50])
+    assert.deepEqual(sieved(body, size, 60), ['{"usage":2}'], `cut every ${size}`);
 });
 
 test("Anthropic Messages stream: input and cache counts from message_start, output from the last message_delta", () => {

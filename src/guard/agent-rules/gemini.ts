@@ -23,10 +23,12 @@ export function geminiPolicy(): string {
 }
 
 /**
- * Gemini CLI settings (`<GEMINI_CLI_HOME>/.gemini/settings.json`): API-key authentication, the only
- * kind whose credentials gaffer passes into the sandbox. Without it a headless or ACP gemini with
- * `GOOGLE_GEMINI_BASE_URL` set picks the "gateway" method, which it then refuses to run with.
+ * Gemini CLI settings (`<GEMINI_CLI_HOME>/.gemini/settings.json`): API-key authentication, or the
+ * Google login ("oauth-personal") when gaffer holds the user's (its token then comes from the
+ * environment, a placeholder). Without it a headless or ACP gemini with `GOOGLE_GEMINI_BASE_URL`
+ * set picks the "gateway" method, which it then refuses to run with.
  */
-export function geminiSettings(): string {
-  return `${JSON.stringify({ security: { auth: { selectedType: "gemini-api-key" } } }, null, 2)}\n`;
+export function geminiSettings(googleLogin = false): string {
+  const selectedType = googleLogin ? "oauth-personal" : "gemini-api-key";
+  return `${JSON.stringify({ security: { auth: { selectedType } } }, null, 2)}\n`;
 }

@@ -18,14 +18,19 @@ export interface AgentRulesFile {
  * the workspace), and returns the environment that points the agent there:
  * - claude: `<dir>/settings.json`, CLAUDE_CONFIG_DIR=dir
  * - codex: `<dir>/rules/gaffer.rules`, CODEX_HOME=dir
- * - gemini: `<dir>/.gemini/policies/gaffer.toml` (and API-key auth in `<dir>/.gemini/settings.json`),
- *   GEMINI_CLI_HOME=dir
+ * - gemini: `<dir>/.gemini/policies/gaffer.toml` (and API-key auth, or with `login` the Google
+ *   login's, in `<dir>/.gemini/settings.json`), GEMINI_CLI_HOME=dir
  * - opencode: `<dir>/opencode.json`, OPENCODE_CONFIG=that file
  * An existing JSON settings file keeps its other keys; only the permission block is replaced.
  * The directory is the agent's to write, so each file is read as hostile (no symlink followed,
  * size-capped) and written as a new file, never through whatever the agent left at its path.
  */
-export function writeAgentRules(dir: string, agent: AgentKind, workspace: string): AgentRulesFile {
+export function writeAgentRules(
+  dir: string,
+  agent: AgentKind,
+  workspace: string,
+  options: { login?: boolean } = {},
+): AgentRulesFile {
   switch (agent) {
     case "claude": {
       const path = join(dir, "settings.json");
@@ -40,7 +45,7 @@ export function writeAgentRules(dir: string, agent: AgentKind, workspace: string
     case "gemini": {
       const path = join(dir, ".gemini", "policies", "gaffer.toml");
       writeText(dir, path, geminiPolicy());
-      writeJson(dir, join(dir, ".gemini", "settings.json"), geminiSettings());
+      writeJson(dir, join(dir, ".gemini", "settings.json"), geminiSettings(options.login));
       return { path, env: { GEMINI_CLI_HOME: dir } };
     }
     case "opencode": {

@@ -3,14 +3,14 @@ import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import type { Transform } from "node:stream";
 import type { ModelApi, ModelLimit, TokenUsage } from "../types.ts";
 import { LIMIT_BODY_BYTES, recognizeLimit } from "./limits.ts";
-import { SseReader } from "./sse.ts";
+import { SseSieve } from "./sse.ts";
 import { usageReader } from "./usage.ts";
 
 /**
- * Only a stream's events that mention usage are parsed: the text deltas, nearly all of a stream,
- * never carry it (every API names it `usage…`), and parsing each would cost per token.
+ * Only a stream's events that mention usage are decoded and parsed: the text deltas, nearly all of
+ * a stream, never carry it (every API names it `usage…`), and reading each would cost per token.
  */
-const MAY_CARRY_USAGE = /usage/i;
+const USAGE_MARKER = "usage";
 
 /** A whole JSON answer bigger than this is passed on but not read. */
 const JSON_BODY_BYTES = 32 * 1024 * 1024;
@@ -36,28 +36,22 @@ export function meterAnswer(
 ): void {
   const status = response.statusCode ?? 0;
   const reader = usageReader(api);
-  const decoder = new TextDecoder();
   let finished = false;
   const body: Buffer[] = [];
   let bytes = 0;
   const cap = status >= 400 ? LIMIT_BODY_BYTES : JSON_BODY_BYTES;
   const sse = status < 400 && /text\/event-stream/i.test(String(response.headers["content-type"] ?? ""));
-  const events = new SseReader((data) => {
-    if (MAY_CARRY_USAGE.test(data)) reader.add(parseJson(data));
-  });
+  const events = new SseSieve(USAGE_MARKER, (data) => reader.add(parseJson(data)));
 
   const take = (chunk: Buffer) => {
-    if (sse) return events.push(decoder.decode(chunk, { stream: true }));
+    if (sse) return events.push(chunk);
     if (bytes + chunk.length <= cap) body.push(chunk);
     bytes += chunk.length;
   };
   const finish = () => {
     if (finished) return;
     finished = true;
-    if (sse) {
-      events.push(decoder.decode());
-      events.end();
-    }
+    if (sse) events.end();
     const text = bytes <= cap || status >= 400 ? Buffer.concat(body).toString("utf8") : "";
     if (status < 400 && !sse && text) reader.add(parseJson(text));
     const limit = recognizeLimit(status, response.headers, text, Date.now());

@@ -53,8 +53,11 @@ export function createModelInterceptor(
   const routes = new WeakMap<object, ModelRoute>();
   const server = createServer((req, res) => {
     const route = routes.get(req.socket);
-    if (route) forward(req, res, route, upstreamAgent, onExchange);
-    else res.writeHead(500).end();
+    if (!route) return void res.writeHead(500).end();
+    withLoginTokens(route).then(
+      (current) => forward(req, res, current, upstreamAgent, onExchange),
+      () => refuse(res, 502, `gaffer sandbox: the login for ${route.host} could not be refreshed\n`),
+    );
   });
   server.on("upgrade", (_req: IncomingMessage, socket: Duplex) =>
     socket.end("HTTP/1.1 501 Not Implemented\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
@@ -118,6 +121,7 @@ function forward(
     },
     (response) => {
       const status = response.statusCode ?? 502;
+      if (status === 401) for (const login of route.credentials) login.rejected?.(login.value);
       res.writeHead(status, answerHeaders(response.headers));
       meterAnswer(response, route.api, (reading) => report(status, reading));
       response.pipe(res);
@@ -130,12 +134,23 @@ function forward(
   // A request that never reached the host was not served: the agent gets a 502, nothing is counted.
   upstream.on("error", () => {
     if (res.headersSent) return void res.destroy();
-    res
-      .writeHead(502, { "content-type": "text/plain" })
-      .end(`gaffer sandbox: ${route.host} could not be reached\n`);
+    refuse(res, 502, `gaffer sandbox: ${route.host} could not be reached\n`);
   });
   req.on("error", () => upstream.destroy());
   req.pipe(upstream);
+}
+
+/** The route with each login's current token as its value (refreshed first if it is about to expire). */
+async function withLoginTokens(route: ModelRoute): Promise<ModelRoute> {
+  if (!route.credentials.some((c) => c.token)) return route;
+  const credentials = await Promise.all(
+    route.credentials.map(async (c) => (c.token ? { ...c, value: await c.token() } : c)),
+  );
+  return { ...route, credentials };
+}
+
+function refuse(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { "content-type": "text/plain" }).end(message);
 }
 
 /** The agent's headers, for the upstream: no hop-by-hop ones, its own host, encodings the proxy reads. */

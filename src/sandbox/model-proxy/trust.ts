@@ -36,9 +36,14 @@ export function trustAuthority(dir: string, mounted: string, certificate: string
   };
 }
 
-/** What the sandbox holds in each credential's variable instead of the credential. */
+/**
+ * What the sandbox holds in each key's variable instead of the key. A login's token is no variable
+ * of gaffer's: the login itself says what the sandbox holds in its place.
+ */
 export function credentialPlaceholders(models: ModelTraffic): Record<string, string> {
-  const variables = models.routes.flatMap((route) => route.credentials.map((c) => c.variable));
+  const variables = models.routes.flatMap((route) =>
+    route.credentials.filter((c) => c.token === undefined).map((c) => c.variable),
+  );
   return Object.fromEntries(variables.map((variable) => [variable, placeholderFor(variable)]));
 }
 

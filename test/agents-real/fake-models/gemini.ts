@@ -41,7 +41,36 @@ export function startFakeGemini(options: { tls?: boolean } = {}): Promise<FakeMo
   }, options);
 }
 
-function answer({ res, body, report }: Exchange, model: string, stream: boolean): void {
+/**
+ * Google's Code Assist API, where Gemini CLI signed in with Google goes
+ * (`POST /v1internal:streamGenerateContent?alt=sse`): the same generation, the request wrapped as
+ * `{model, project, request}` and each answer as `{response}`; `loadCodeAssist` says the user is on
+ * the free tier with a project, so no onboarding; other methods answer an empty object.
+ */
+export function startFakeCodeAssist(options: { tls?: boolean } = {}): Promise<FakeModelServer> {
+  return startFakeServer((exchange) => {
+    const method = /\/v1internal:([A-Za-z]+)$/.exec(exchange.path)?.[1];
+    if (!method) return json(exchange.res, 404, { error: { code: 404, message: `no ${exchange.path}` } });
+    if (method === "loadCodeAssist")
+      return json(exchange.res, 200, {
+        currentTier: { id: "free-tier", name: "Gemini Code Assist for individuals" },
+        allowedTiers: [{ id: "free-tier", isDefault: true }],
+        cloudaicompanionProject: "fake-project",
+      });
+    if (method === "countTokens") return json(exchange.res, 200, { totalTokens: 100 });
+    if (method !== "streamGenerateContent" && method !== "generateContent")
+      return json(exchange.res, 200, {});
+    const wrapped = (exchange.body ?? {}) as { model?: string; request?: unknown };
+    answer(
+      { ...exchange, body: wrapped.request },
+      wrapped.model ?? "",
+      method === "streamGenerateContent",
+      true,
+    );
+  }, options);
+}
+
+function answer({ res, body, report }: Exchange, model: string, stream: boolean, wrap = false): void {
   const request = (body ?? {}) as GenerateRequest;
   const shell = request.tools?.some((tool) =>
     tool.functionDeclarations?.some((f) => f.name === "run_shell_command"),
@@ -59,9 +88,10 @@ function answer({ res, body, report }: Exchange, model: string, stream: boolean)
     modelVersion: model,
     responseId: randomUUID().replaceAll("-", "").slice(0, 22),
   };
-  if (!stream) return json(res, 200, response);
+  const out = wrap ? { response, traceId: randomUUID() } : response;
+  if (!stream) return json(res, 200, out);
   const events = sse(res);
-  events.send(response);
+  events.send(out);
   events.end();
 }
 

@@ -108,6 +108,13 @@ describe("guard/agent-rules", () => {
     }
     const gemini = JSON.parse(readFileSync(join(dir, ".gemini", "settings.json"), "utf8")) as unknown;
     assert.deepEqual(gemini, { security: { auth: { selectedType: "gemini-api-key" } } });
+    writeAgentRules(dir, "gemini", WORKSPACE, { login: true });
+    const withLogin = JSON.parse(readFileSync(join(dir, ".gemini", "settings.json"), "utf8")) as unknown;
+    assert.deepEqual(
+      withLogin,
+      { security: { auth: { selectedType: "oauth-personal" } } },
+      "the Google login gaffer holds",
+    );
   });
 
   it("never writes through what an agent planted in its config dir", (t) => {
