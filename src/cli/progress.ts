@@ -175,6 +175,14 @@ function describe(notice: RunNotice): View {
       };
     case EVENTS.sandboxModelKeys.name:
       return { milestone: modelKeysLine(notice.data) };
+    case EVENTS.sandboxLoginsUnused.name: {
+      const why = notice.data.confined ? '[models] keys = "pass"' : "there is no sandbox";
+      return {
+        milestone: color.yellow(
+          `WARNING: [models] logins ${notice.data.logins.map(shown).join(", ")} not held by gaffer: ${why}; the agent uses its own login`,
+        ),
+      };
+    }
     case EVENTS.modelRateLimited.name: {
       const d = notice.data;
       const until = d.resetsAt === null ? "" : `, until ${clock(d.resetsAt)}`;

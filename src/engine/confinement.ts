@@ -29,7 +29,7 @@ import { toolchainsInHome } from "./toolchains.ts";
 import { recordProjectRefs } from "./project-refs.ts";
 import type { RunRecorder } from "./recorder.ts";
 import { modelKeys } from "./model-traffic.ts";
-import { type Login, runLogins } from "./logins/index.ts";
+import { type Login, loginsOf, runLogins } from "./logins/index.ts";
 import { type SandboxDirs, sandboxDirs } from "./sandbox-state.ts";
 import type { CommandWrapper } from "../util/index.ts";
 
@@ -152,8 +152,16 @@ export async function confineRun(
   const policy = policyFor(project, run, dirs, guardLog, toolDirs, toolchains.env);
   const preset = agentPreset(project.config, run.agent);
   const confined = decision.kind === "bwrap";
-  const logins: Login[] =
-    confined && project.config.models.keys === "proxy" ? runLogins(project.config, preset) : [];
+  const held = confined && project.config.models.keys === "proxy";
+  const logins: Login[] = held ? runLogins(project.config, preset) : [];
+  const unused = held ? [] : loginsOf(project.config, preset);
+  // Only a sandbox whose keys the proxy holds can hold a login: say so rather than drop it quietly.
+  if (unused.length > 0)
+    await recorder.event(EVENTS.sandboxLoginsUnused, {
+      logins: unused,
+      confined,
+      keys: project.config.models.keys,
+    });
   const keys = modelKeys(
     project.config,
     preset,

@@ -336,6 +336,10 @@ export const EVENTS = {
     "sandbox.model-keys",
     "the model hosts whose keys gaffer's proxy adds (their variables hold placeholders in the sandbox), and the key variables that enter the agent's environment as they are: without a sandbox (`confined` false), with `[models] keys` \"pass\", or for a host no model host declares",
   ),
+  sandboxLoginsUnused: event<{ logins: string[]; confined: boolean; keys: "proxy" | "pass" }>()(
+    "sandbox.logins-unused",
+    'logins of `[models] logins` this run\'s agent would use but cannot: only a sandbox whose model keys the proxy holds (`[models] keys = "proxy"`) holds a login, so the agent uses whatever login it finds itself',
+  ),
   modelRateLimited: event<
     OfAttempt & {
       host: string;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { appendFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { projectPaths } from "../../src/engine/index.ts";
@@ -9,6 +9,7 @@ import { dataOf } from "../helpers/events.ts";
 import { anthropicStream, fakeProvider, type FakeProvider, PROVIDER_CA } from "../helpers/fake-provider.ts";
 import { fileItem, sampleProject, scenarioItem } from "../helpers/project.ts";
 import { sandboxSkip } from "../helpers/sandbox.ts";
+import { tempDir } from "../helpers/tmp.ts";
 import { waitFor, waitForEvent } from "../helpers/wait.ts";
 
 const REAL_KEY = "sk-ant-e2e-real-key-0123456789";
@@ -223,6 +224,29 @@ describe("e2e: model keys without a sandbox", () => {
       confined: false,
       keys: "proxy",
     });
+  });
+});
+
+describe("e2e: a login without a sandbox", () => {
+  it("is not held by gaffer, and the run says so instead of dropping it quietly", async (t) => {
+    const bin = tempDir(t, "gaffer-bin-");
+    const codex = join(bin, "codex");
+    writeFileSync(codex, "#!/bin/sh\nprintf 'export const triple = (a) => 3 * a;\\n' >> src/calc.js\n");
+    chmodSync(codex, 0o755);
+    const dir = await sampleProject(
+      t,
+      `[[gate.commands]]\nname = "test"\nrun = "node --test"\n\n[sandbox]\nmode = "off"\n\n[models]\nlogins = ["chatgpt"]\n\n[agents.codex]\ndriver = "command"\ncommand = "${codex} {prompt_file}"\nnative_rules = "codex"\n`,
+    );
+    const result = await gaffer(["run", "1", "--agent", "codex", "--plain"], { cwd: dir });
+    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+    assert.match(
+      result.stderr,
+      /WARNING: \[models\] logins chatgpt not held by gaffer: there is no sandbox; the agent uses its own login/,
+    );
+    const { events } = await record(dir, 1);
+    const unused = events.find((event) => event.type === "sandbox.logins-unused");
+    assert.ok(unused, "a sandbox.logins-unused event");
+    assert.deepEqual(dataOf(unused), { logins: ["chatgpt"], confined: false, keys: "proxy" });
   });
 });
 

@@ -35,7 +35,7 @@ const PUBLISHED = [
   "agent.message", "agent.thought", "agent.plan", "agent.tool-call", "agent.tool-call-update", "agent.usage",
   "agent.permission", "agent.file-write", "agent.file-read", "agent.file-denied", "agent.terminal",
   "agent.output", "agent.other", "guard.denied", "guard.noted", "sandbox.network-denied",
-  "sandbox.model-keys", "model.rate-limited", "model.plan-limit", "model.usage-mismatch",
+  "sandbox.model-keys", "sandbox.logins-unused", "model.rate-limited", "model.plan-limit", "model.usage-mismatch",
   "workspace.tampered", "limit.exceeded", "budget.exceeded",
   "gate.setup", "gate.started", "gate.step.started", "gate.step.finished", "gate.killed", "gate.outputs", "gate.passed",
   "gate.failed", "integrity.finding",

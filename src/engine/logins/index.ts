@@ -12,6 +12,12 @@ export { googleLogin } from "./google.ts";
 /** The agent each login belongs to, by the agent's native kind. */
 const LOGIN_AGENT: Record<LoginName, string> = { chatgpt: "codex", google: "gemini" };
 
+/** The names in `[models] logins` that belong to this run's agent. */
+export function loginsOf(config: GafferConfig, preset: AgentPreset): LoginName[] {
+  const kind = preset.driver === "scripted" ? undefined : preset.nativeRules;
+  return config.models.logins.filter((name) => LOGIN_AGENT[name] === kind);
+}
+
 /**
  * The logins of `[models] logins` that this run's agent uses (Codex: ChatGPT; Gemini CLI: Google),
  * read from gaffer's user's own files. A login named but not there is a "model-login" error.
@@ -21,8 +27,7 @@ export function runLogins(
   preset: AgentPreset,
   env: NodeJS.ProcessEnv = process.env,
 ): Login[] {
-  const kind = preset.driver === "scripted" ? undefined : preset.nativeRules;
-  const names = config.models.logins.filter((name) => LOGIN_AGENT[name] === kind);
+  const names = loginsOf(config, preset);
   if (names.length === 0) return [];
   const ca = readModelCa(config.models.ca);
   const home = env.HOME ?? homedir();
