@@ -13,12 +13,14 @@ import {
   totalUsage,
 } from "../store/index.ts";
 import { readAgentFile } from "../util/index.ts";
-import { hardenedGit, TREE_DIFF_SUBMODULES } from "../workspace/index.ts";
+import { checked, hardenedGitResult, TREE_DIFF_SUBMODULES } from "../workspace/index.ts";
 
 /** A failure report past this is cut: the page shows its head, the file keeps it whole. */
 const REPORT_BYTES = 512 * 1024;
 /** A diff past this many lines is cut; the page says so and `git diff` shows the rest. */
 export const DIFF_LINES = 100_000;
+/** Nor is a diff read past this many bytes (a few long lines can be as big as many short ones). */
+const DIFF_BYTES = 32 * 1024 * 1024;
 
 /** Everything the run page shows but its events: the run, its item, evidence, proposal, review, findings, report, cost. */
 export async function runDetail(project: Project, runId: number, shown: (run: Run) => Run) {
@@ -59,7 +61,7 @@ export async function runDiff(
 ): Promise<{ lines: string[]; truncated: boolean } | null> {
   const proposal = await findProposal(project.store.db, runId);
   if (!proposal) return null;
-  const text = await hardenedGit(project.root, [
+  const args = [
     "diff",
     "--no-color",
     "--no-ext-diff",
@@ -67,8 +69,14 @@ export async function runDiff(
     TREE_DIFF_SUBMODULES,
     proposal.baseCommit,
     proposal.headCommit,
-  ]);
-  const lines = text.split("\n");
-  if (lines.at(-1) === "") lines.pop();
-  return { lines: lines.slice(0, DIFF_LINES), truncated: lines.length > DIFF_LINES };
+  ];
+  const result = await hardenedGitResult(project.root, args, { maxStdoutBytes: DIFF_BYTES });
+  if (!result.truncated) checked(result, args, project.root);
+  const lines = result.stdout.toString("utf8").split("\n");
+  // A cut diff's last line may be cut too; a whole one ends with a newline.
+  lines.pop();
+  return {
+    lines: lines.slice(0, DIFF_LINES),
+    truncated: result.truncated === true || lines.length > DIFF_LINES,
+  };
 }

@@ -12,6 +12,8 @@ export interface GitOptions {
   timeoutMs?: number;
   /** Aborting kills git (and what it started, e.g. upload-pack); the result is then a failure. */
   signal?: AbortSignal;
+  /** Output past this many bytes stops git: the result keeps the head and says `truncated`. */
+  maxStdoutBytes?: number;
 }
 
 export type { GitResult };
@@ -132,7 +134,16 @@ export async function hardenedGit(
   args: readonly string[],
   opts: GitOptions = {},
 ): Promise<string> {
-  return checked(await execGit([...HARDENING, ...args], cwd, hardenedEnv(opts.env), opts), args, cwd);
+  return checked(await hardenedGitResult(cwd, args, opts), args, cwd);
+}
+
+/** Like hardenedGit, but returns the result whatever the exit code. */
+export function hardenedGitResult(
+  cwd: string,
+  args: readonly string[],
+  opts: GitOptions = {},
+): Promise<GitResult> {
+  return execGit([...HARDENING, ...args], cwd, hardenedEnv(opts.env), opts);
 }
 
 /** Environment variables that make git record `identity` as author and committer. */
@@ -203,6 +214,8 @@ function execGit(
     });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
+    let stdoutBytes = 0;
+    let truncated = false;
     let timedOut = false;
     let spawnError = "";
     const timer = setTimeout(() => {
@@ -214,7 +227,16 @@ function execGit(
     };
     if (opts.signal?.aborted) cancel();
     else opts.signal?.addEventListener("abort", cancel, { once: true });
-    child.stdout?.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stdout?.on("data", (chunk: Buffer) => {
+      if (truncated) return;
+      const room = (opts.maxStdoutBytes ?? Infinity) - stdoutBytes;
+      stdout.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+      stdoutBytes += Math.min(chunk.length, room);
+      if (chunk.length > room) {
+        truncated = true;
+        cancel();
+      }
+    });
     child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
     child.stdin?.on("error", () => {});
     if (opts.input !== undefined) child.stdin?.end(opts.input);
@@ -229,6 +251,7 @@ function execGit(
         stdout: Buffer.concat(stdout),
         stderr: spawnError || Buffer.concat(stderr).toString("utf8"),
         timedOut,
+        ...(truncated && { truncated }),
       });
     });
   });

@@ -31,9 +31,11 @@ export { type Checkout, checkoutChanges, checkoutCommit } from "./checkout.ts";
 export { addNote, commitTree, moveBranch, treeWithFiles } from "./commit-objects.ts";
 export { type CreatedWorkspace, type CreateWorkspaceOptions, createWorkspace } from "./clone.ts";
 export {
+  checked,
   type GitOptions,
   type GitResult,
   hardenedGit,
+  hardenedGitResult,
   identityEnv,
   ownedGit,
   ownedGitResult,

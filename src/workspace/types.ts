@@ -44,6 +44,8 @@ export interface GitResult {
   stdout: Buffer;
   stderr: string;
   timedOut: boolean;
+  /** Set when the output reached the caller's cap and git was stopped there. */
+  truncated?: boolean;
 }
 
 /**

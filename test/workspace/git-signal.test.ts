@@ -3,7 +3,8 @@ import { truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { GafferError } from "../../src/errors.ts";
-import { worktreeFingerprint } from "../../src/workspace/index.ts";
+import { hardenedGitResult, worktreeFingerprint } from "../../src/workspace/index.ts";
+import { gitOut, gitRepo } from "../helpers/git.ts";
 import { workspaceFixture } from "./fixture.ts";
 
 describe("workspace/git: a signal", () => {
@@ -23,5 +24,21 @@ describe("workspace/git: a signal", () => {
   it("runs nothing once the signal has aborted", async (t) => {
     const { ws } = await workspaceFixture(t);
     await assert.rejects(worktreeFingerprint({ ...ws, signal: AbortSignal.abort() }), GafferError);
+  });
+});
+
+describe("workspace/git: an output cap", () => {
+  it("stops git at the cap and keeps the head, where a whole answer is not needed", async (t) => {
+    const dir = gitRepo(t, { "README.md": "x\n" });
+    // 64 MiB of one repeated line: git would stream all of it.
+    writeFileSync(join(dir, "big.txt"), "a line of text\n".repeat((64 * 1024 * 1024) / 15));
+    const blob = gitOut(dir, "hash-object", "-w", "big.txt").trim();
+    const capped = await hardenedGitResult(dir, ["cat-file", "blob", blob], { maxStdoutBytes: 1024 });
+    assert.equal(capped.truncated, true);
+    assert.equal(capped.stdout.length, 1024);
+    assert.ok(capped.stdout.toString("utf8").startsWith("a line of text\n"));
+    const whole = await hardenedGitResult(dir, ["cat-file", "-s", blob], { maxStdoutBytes: 1024 });
+    assert.equal(whole.truncated, undefined);
+    assert.equal(whole.exitCode, 0);
   });
 });
