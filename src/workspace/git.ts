@@ -135,6 +135,15 @@ export async function hardenedGit(
   return checked(await execGit([...HARDENING, ...args], cwd, hardenedEnv(opts.env), opts), args, cwd);
 }
 
+/** Like hardenedGit, but returns the result whatever the exit code (for answers given by it). */
+export function hardenedGitResult(
+  cwd: string,
+  args: readonly string[],
+  opts: GitOptions = {},
+): Promise<GitResult> {
+  return execGit([...HARDENING, ...args], cwd, hardenedEnv(opts.env), opts);
+}
+
 /** Environment variables that make git record `identity` as author and committer. */
 export function identityEnv(identity: Identity): Record<string, string> {
   return {
