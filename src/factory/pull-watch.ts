@@ -355,7 +355,7 @@ export class PullWatcher {
       `merge pull request #${pull.number} (${pull.url}): approved, and its checks are green`,
     );
     if (!asked.requested) {
-      await settleFeedback(this.#db, run.id, [key], { state: "skipped", reason: asked.reason });
+      await this.#skip(run, pull, "approved-and-green", [row], `no merge asked: ${asked.reason}`);
       return;
     }
     await settleFeedback(this.#db, run.id, [key], { state: "sent", reason: asked.action.request.id });

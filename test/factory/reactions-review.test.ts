@@ -48,7 +48,7 @@ for (const kind of ["github", "gitea"] as const) {
       const pull = await s.pull(run.id);
       const issue = s.forgePull(pull.number);
       const reviewer = s.forge.model.user("reviewer");
-      s.forge.model.review(s.repo, issue, reviewer, "Please keep a changelog.", "CHANGES_REQUESTED", [
+      s.forge.review(s.repo, issue, "reviewer", "Please keep a changelog.", "CHANGES_REQUESTED", [
         { path: "src/calc.js", line: 13, body: "list multiply in CHANGELOG.md" },
       ]);
       s.forge.model.comment(s.repo, issue, reviewer, "Thanks for this!");
@@ -137,7 +137,7 @@ for (const kind of ["github", "gitea"] as const) {
       await s.watcher.settle();
       const pull = await s.pull(run.id);
       const forgePull = s.forgePull(pull.number);
-      s.forge.model.review(s.repo, forgePull, s.forge.model.user("reviewer"), "", "APPROVED");
+      s.forge.review(s.repo, forgePull, "reviewer", "", "APPROVED");
       await s.watcher.pass();
       assert.equal(forgePull.pull?.merged, false, "not green yet: CI has not reported");
       s.forge.ci(s.repo, pull.head, { name: "ci/test", state: "success" });

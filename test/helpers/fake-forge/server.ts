@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { mayPush, roleAtLeast, verifyJwt } from "./access.ts";
-import { initBareRepo, runGit, serveGit } from "./git-backend.ts";
+import { followBranches, initBareRepo, runGit, serveGit } from "./git-backend.ts";
 import { githubRoutes } from "./github.ts";
 import { giteaRoutes } from "./gitea.ts";
 import { ApiError, type ApiRequest, type ApiResponse, etagOf, type Router } from "./http.ts";
@@ -61,6 +61,15 @@ export interface FakeForge {
     repo: Repo,
     sha: string,
     check: { name: string; state: "success" | "failure" | "pending"; summary?: string; logs?: string },
+  ): void;
+  /** A review of a pull request by `login`, on its head as the branch has it now (as a reviewer sees it). */
+  review(
+    repo: Repo,
+    pull: Issue,
+    login: string,
+    body: string,
+    state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED",
+    comments?: { path: string; line: number | null; body: string }[],
   ): void;
   /** The next `count` API requests fail with `status` (500 by default). */
   fail(count: number, status?: number): void;
@@ -326,6 +335,9 @@ export async function startFakeForge(kind: ForgeKind, dir: string): Promise<Fake
     },
     addHook: (repo, url, secret, events = ["*"]) =>
       void repo.hooks.push({ id: model.nextId(), url, secret, events, createdAt: model.stamp() }),
+    review(repo, pull, login, body, state, comments = []) {
+      model.review(repo, followBranches(repo, pull), model.user(login), body, state, comments);
+    },
     ci(repo, sha, check) {
       const ci = model.user("ci-bot");
       if (kind === "gitea") {
