@@ -4,7 +4,17 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { formatDuration, MAX_TIMER_MS, parseDuration } from "../../config/index.ts";
 import { GafferError } from "../../errors.ts";
 import { daemonStatus, type DaemonStatus, factoryStatus, formatFactoryStatus } from "../../factory/index.ts";
-import { ACTIVE_STATES, lastEvent, listItems, listRuns, RESUMABLE_STATES } from "../../store/index.ts";
+import {
+  ACTIVE_STATES,
+  type Db,
+  EVENTS,
+  eventsOfKind,
+  lastEvent,
+  listItems,
+  listRuns,
+  recentEventsOfKinds,
+  RESUMABLE_STATES,
+} from "../../store/index.ts";
 import { detectSandbox, type SandboxSetting } from "../../sandbox/index.ts";
 import { ago, color, formatTable, print, printJson, printJsonLine } from "../output.ts";
 import { stateColor } from "./runs.ts";
@@ -85,6 +95,7 @@ async function statusOnce(cwd: string, options: StatusOptions): Promise<number> 
       ]),
     );
     const sandbox = sandboxStatus(project.config.sandbox.mode);
+    const forge = project.config.tracker && db ? await forgeStatus(db) : null;
     if (options.json) {
       (options.watch ? printJsonLine : printJson)({
         root: project.root,
@@ -95,6 +106,7 @@ async function statusOnce(cwd: string, options: StatusOptions): Promise<number> 
         active,
         resumable,
         recent,
+        forge,
         factory: factoryView && daemon ? { ...factoryView, ...daemon } : null,
       });
       return 0;
@@ -113,6 +125,10 @@ async function statusOnce(cwd: string, options: StatusOptions): Promise<number> 
     print(
       `config: ${project.config.file ?? "defaults (no gaffer.toml)"}   gate: ${project.config.gate.commands.map((c) => c.name).join(" → ") || color.yellow("none")}`,
     );
+    if (forge?.throttled)
+      print(
+        `${color.yellow("forge throttled")}: ${printable(forge.throttled.line)} (until ${new Date(forge.throttled.until).toLocaleTimeString()})`,
+      );
     print(
       `open items: ${items.length}   runs: ${Object.entries(counts)
         .map(([s, n]) => `${n} ${s}`)
@@ -169,6 +185,15 @@ async function statusOnce(cwd: string, options: StatusOptions): Promise<number> 
   } finally {
     await project.close();
   }
+}
+
+/** Whether the forge is throttling gaffer now: its latest rate-limit wait, while it lasts. */
+async function forgeStatus(db: Db, now = Date.now()) {
+  const [latest] = eventsOfKind(
+    await recentEventsOfKinds(db, [EVENTS.trackerThrottled], 1),
+    EVENTS.trackerThrottled,
+  );
+  return { throttled: latest && latest.data.until > now ? latest.data : null };
 }
 
 /** The daemon's line, the queue and the money, under the role table. */
