@@ -10,6 +10,7 @@ import { measureTickQueries } from "./tick-queries.ts";
 import { measureGateCheckout } from "./gate-checkout.ts";
 import { measureProxyOverhead } from "./proxy.ts";
 import { measureModule25, module25ToolsMissing } from "./module25.ts";
+import { measureDeliveryToTurn, measurePollingCost } from "./forge.ts";
 
 const FILES = Number(process.env.BENCH_FILES ?? 5000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 7);
@@ -25,6 +26,34 @@ async function main(): Promise<void> {
   if (wanted("gate-checkout")) await gateCheckoutBenchmark();
   if (wanted("proxy")) await proxyBenchmark();
   if (wanted("module25")) module25Benchmark();
+  if (wanted("forge")) await forgeBenchmark();
+}
+
+/**
+ * Forges: what polling 100 open pull requests costs per hour (requests, GitHub with ETags), and
+ * from a webhook delivery to the agent's next turn starting under `gaffer up` (goal ≤ 1 s).
+ */
+async function forgeBenchmark(): Promise<void> {
+  const pulls = Number(process.env.BENCH_FORGE_PULLS ?? 100);
+  const samples = Number(process.env.BENCH_FORGE_SAMPLES ?? 3);
+  process.stderr.write(
+    `polling ${pulls} open pull requests; ${samples} deliveries to a next turn under gaffer up…\n`,
+  );
+  const polling = await measurePollingCost(pulls);
+  const latencies = await measureDeliveryToTurn(samples);
+  const latency = summarize(latencies);
+  writeResult("forge", {
+    benchmark: "forge",
+    date: new Date().toISOString(),
+    machine: { node: process.versions.node, cpus: cpus().length },
+    polling,
+    deliveryToTurnMs: latency,
+    goal: { deliveryToTurnMs: 1000 },
+    meetsGoal: latency.median <= 1000,
+  });
+  process.stdout.write(
+    `forge: ${pulls} open pull requests cost ${polling.firstLook} requests the first look, ${polling.unchangedLook} when nothing changed (${polling.perHour.poll5m}/h at poll = 5m, ${polling.perHour.poll1m}/h at 1m), ${polling.tenthChangedLook} when one in ten changed; webhook delivery → next agent turn: ${latency.median} ms median (goal ≤ 1000 ms)\nwrote bench/results/forge.json\n`,
+  );
 }
 
 /** What gaffer's model proxy adds per request and per streamed token, against a local TLS provider. */
