@@ -13,11 +13,12 @@ import { measureModule25, module25ToolsMissing } from "./module25.ts";
 import { measureCliLatency, measureWatchLatency } from "./cli-latency.ts";
 import { measureDashboard } from "./dashboard.ts";
 import { browserSkip } from "../test/helpers/browser.ts";
+import { measureDeliveryToTurn, measurePollingCost } from "./forge.ts";
 
 const FILES = Number(process.env.BENCH_FILES ?? 5000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 7);
 const GOAL_RATIO = 1.3;
-/** `BENCH_ONLY=factory,sandbox` runs only those benchmarks (run-start, sandbox, factory, gate-checkout, proxy, module25, cli, dashboard). */
+/** `BENCH_ONLY=factory,sandbox` runs only those benchmarks (run-start, sandbox, factory, gate-checkout, proxy, module25, cli, dashboard, forge). */
 const ONLY = process.env.BENCH_ONLY?.split(",").map((name) => name.trim());
 const wanted = (name: string) => ONLY === undefined || ONLY.includes(name);
 
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   if (wanted("module25")) module25Benchmark();
   if (wanted("cli")) await cliBenchmark();
   if (wanted("dashboard")) await dashboardBenchmark();
+  if (wanted("forge")) await forgeBenchmark();
 }
 
 /** Read commands as a user waits for them, on a store of 10,000 runs, against a bare Node start. */
@@ -113,6 +115,33 @@ async function dashboardBenchmark(): Promise<void> {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * Forges: what polling 100 open pull requests costs per hour (requests, GitHub with ETags), and
+ * from a webhook delivery to the agent's next turn starting under `gaffer up` (goal ≤ 1 s).
+ */
+async function forgeBenchmark(): Promise<void> {
+  const pulls = Number(process.env.BENCH_FORGE_PULLS ?? 100);
+  const samples = Number(process.env.BENCH_FORGE_SAMPLES ?? 3);
+  process.stderr.write(
+    `polling ${pulls} open pull requests; ${samples} deliveries to a next turn under gaffer up…\n`,
+  );
+  const polling = await measurePollingCost(pulls);
+  const latencies = await measureDeliveryToTurn(samples);
+  const latency = summarize(latencies);
+  writeResult("forge", {
+    benchmark: "forge",
+    date: new Date().toISOString(),
+    machine: { node: process.versions.node, cpus: cpus().length },
+    polling,
+    deliveryToTurnMs: latency,
+    goal: { deliveryToTurnMs: 1000 },
+    meetsGoal: latency.median <= 1000,
+  });
+  process.stdout.write(
+    `forge: ${pulls} open pull requests cost ${polling.firstLook} requests the first look, ${polling.unchangedLook} when nothing changed (${polling.perHour.poll5m}/h at poll = 5m, ${polling.perHour.poll1m}/h at 1m), ${polling.tenthChangedLook} when one in ten changed; webhook delivery → next agent turn: ${latency.median} ms median (goal ≤ 1000 ms)\nwrote bench/results/forge.json\n`,
+  );
 }
 
 /** What gaffer's model proxy adds per request and per streamed token, against a local TLS provider. */

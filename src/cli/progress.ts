@@ -261,6 +261,12 @@ function describe(notice: RunNotice): View {
     }
     case EVENTS.runGaveUp.name:
       return { milestone: color.red(`gave up: ${shown(notice.data.reason)}`) };
+    case EVENTS.runRebased.name: {
+      const d = notice.data;
+      const how =
+        d.conflicts.length === 0 ? "cleanly" : `with ${d.conflicts.length} conflicting file(s) for the agent`;
+      return { milestone: color.yellow(`rebased onto ${d.onto.slice(0, 12)} ${how}`) };
+    }
     case EVENTS.runFailed.name:
       return { milestone: color.red(`failed: ${shown(notice.data.reason)}`) };
     case EVENTS.runCancelled.name:
@@ -370,6 +376,18 @@ function describe(notice: RunNotice): View {
     case EVENTS.trackCheckpoint.name:
     case EVENTS.trackStopped.name:
     case EVENTS.trackCompleted.name:
+    case EVENTS.trackerListening.name:
+    case EVENTS.trackerThrottled.name:
+    case EVENTS.trackerPullsWatched.name:
+    case EVENTS.forgePullEvent.name:
+    case EVENTS.reactionSkipped.name:
+    case EVENTS.reactionEscalated.name:
+    case EVENTS.reactionNotified.name:
+    case EVENTS.reactionMergeRequested.name:
+    case EVENTS.reactionAnswered.name:
+    case EVENTS.reactionPullClosed.name:
+    case EVENTS.publishRequested.name:
+    case EVENTS.runReopened.name:
       return {};
     default:
       return notice satisfies never;

@@ -36,6 +36,7 @@ export {
   readFleet,
 } from "./fleet.ts";
 export type { VaultConfig } from "./vault.ts";
+export { REACTION_EVENTS, type Reaction, type ReactionEvent, type ReactionsConfig } from "./reactions.ts";
 export {
   DISINTO_LABELS,
   type LabelScheme,

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { GafferError } from "../errors.ts";
 import { compileFactory, type FactoryConfig } from "./factory.ts";
-import { compileTracker, type TrackerConfig, trackerProblem } from "./tracker.ts";
+import { compileReactions, type ReactionsConfig } from "./reactions.ts";
+import { compileTracker, DISINTO_LABELS, type TrackerConfig, trackerProblem } from "./tracker.ts";
 import { compileVault, type VaultConfig } from "./vault.ts";
 import { API_KEYS, BUILTIN_MODEL_HOSTS, type ModelHost } from "./model-hosts.ts";
 import { BUILTIN_PRESETS } from "./presets.ts";
@@ -65,6 +66,8 @@ export interface GafferConfig {
   vault: VaultConfig;
   /** The forge whose issues become items; undefined: the built-in tracker only. */
   tracker: TrackerConfig | undefined;
+  /** What gaffer does about what happens on a published run's pull request. */
+  reactions: ReactionsConfig;
   /** Conductor tracks (`gaffer track`): where their files, state and reports live, and who works them. */
   tracks: TracksConfig;
 }
@@ -213,6 +216,7 @@ function compile(
     factory: compileFactory(raw, root, file),
     vault: compileVault(raw.vault),
     tracker: raw.tracker && compileTracker(raw.tracker, root),
+    reactions: compileReactions(raw.reactions, raw.tracker?.labels.blocked ?? DISINTO_LABELS.blocked),
     tracks: {
       conductor: raw.tracks.conductor,
       branchPrefix: raw.tracks.branch_prefix,

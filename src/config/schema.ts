@@ -2,6 +2,7 @@ import { z } from "zod";
 import { formatDuration, MAX_TIMER_MS, parseDuration, parseSize } from "./duration.ts";
 import { factorySettingsSchema, gafferRoleSchema, phaseSchema, roleName } from "./factory-schema.ts";
 import { pathGlobList } from "./globs.ts";
+import { reactionsSchema } from "./reactions.ts";
 import { trackerSchema } from "./tracker.ts";
 
 /**
@@ -287,6 +288,9 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   tracker: trackerSchema.optional().describe("the forge whose issues become items"),
+  reactions: reactionsSchema.describe(
+    "what gaffer does when CI, a review, a conflict or an approval happens on a published run's pull request",
+  ),
   tracks: z
     .strictObject({
       conductor: z

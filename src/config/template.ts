@@ -117,8 +117,14 @@ secrets_file = ".gaffer/secrets.env"
 # kind = "github"                # or "gitea", "forgejo" (then also url = "https://your-forge")
 # repo = "owner/name"
 # token_env = "GITHUB_TOKEN"     # the variable's name, never the token itself
+# publish = "on-proposal"        # publish each proposal as a draft pull request at once
 # [tracker.labels]               # disinto's names by default: backlog, priority, in-progress, blocked…
 # ready = ["backlog"]
+# What happens on a published run's pull request goes back to the run (docs/FORGES.md):
+# [reactions.ci-failed]
+# retries = 2                    # the failed check's log goes to the agent, then escalate
+# [reactions.approved-and-green]
+# action = "merge"               # off by default
 
 # The factory (\`gaffer up\`): roles that work the backlog on their own. See docs/FACTORY.md.
 # [factory]

@@ -15,6 +15,7 @@ export const DISINTO_LABELS: LabelScheme = {
   priority: "priority",
   inProgress: "in-progress",
   blocked: "blocked",
+  done: "done",
   skip: [
     "blocked",
     "underspecified",
@@ -39,6 +40,8 @@ export interface LabelScheme {
   inProgress: string;
   /** Removed by a claim: a claimed issue is no longer blocked. */
   blocked: string;
+  /** Added when gaffer merges the issue's pull request and closes the issue. */
+  done: string;
   /** Any of these keeps an issue out of gaffer's hands. */
   skip: string[];
 }
@@ -63,6 +66,8 @@ export interface TrackerConfig {
   pollMs: number;
   /** The webhook receiver `gaffer up` serves; undefined: none, polling alone. */
   webhook: WebhookConfig | undefined;
+  /** on-proposal: a run's proposal is published (a vault action) as soon as it is made; manual: `gaffer publish`. */
+  publish: "manual" | "on-proposal";
 }
 
 export interface WebhookConfig {
@@ -109,6 +114,12 @@ export const trackerSchema = z.strictObject({
     .refine((text) => (parseDuration(text) ?? 0) >= 1000, 'a duration of at least a second, e.g. "5m"')
     .default("5m")
     .describe("how often `gaffer up` reads the forge; with a webhook, the catch-up for missed deliveries"),
+  publish: z
+    .enum(["manual", "on-proposal"])
+    .default("manual")
+    .describe(
+      "on-proposal: publish each proposal as a draft pull request at once (the vault's publish action)",
+    ),
   webhook: z
     .strictObject({
       listen: z
@@ -128,6 +139,7 @@ export const trackerSchema = z.strictObject({
       priority: z.string().min(1).optional().describe("the label that ranks an issue first"),
       in_progress: z.string().min(1).optional().describe("the label a claim sets"),
       blocked: z.string().min(1).optional().describe("the label a claim removes"),
+      done: z.string().min(1).optional().describe("the label a merged issue gets"),
       skip: z.array(z.string().min(1)).optional().describe("labels that keep an issue out"),
     })
     .prefault({}),
@@ -229,6 +241,7 @@ export function compileTracker(raw: RawTracker, root: string): TrackerConfig {
           }
         : { kind: "token", env: tokenEnv(raw) as string },
     assignee: raw.assignee,
+    publish: raw.publish,
     pollMs: parseDuration(raw.poll) as number,
     webhook: raw.webhook && {
       host: raw.webhook.listen.slice(0, raw.webhook.listen.lastIndexOf(":")),
@@ -240,6 +253,7 @@ export function compileTracker(raw: RawTracker, root: string): TrackerConfig {
       priority: labels.priority ?? DISINTO_LABELS.priority,
       inProgress: labels.in_progress ?? DISINTO_LABELS.inProgress,
       blocked: labels.blocked ?? DISINTO_LABELS.blocked,
+      done: labels.done ?? DISINTO_LABELS.done,
       skip: labels.skip ?? DISINTO_LABELS.skip,
     },
   };

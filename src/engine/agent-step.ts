@@ -13,6 +13,7 @@ import { agentPreset } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
 import { commandPolicy } from "../guard/index.ts";
 import {
+  type Attempt,
   BUILDER_UPDATE_EVENTS,
   countEvents,
   EVENTS,
@@ -59,15 +60,10 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
   const role = context.options.role;
   const notices = [
     ...(before?.stopReason === "nudged" ? [NUDGE_NOTICE] : []),
-    ...(context.goal === "red" && previous?.feedback ? [previous.feedback] : []),
+    ...(context.goal === "red" && previous?.feedback && !previous.feedbackKind ? [previous.feedback] : []),
+    ...(previous?.feedbackKind === "rebase" && previous.feedback ? [previous.feedback] : []),
   ];
-  const feedback = previous?.feedback
-    ? previous.state === "changes-requested"
-      ? { review: previous.feedback }
-      : context.goal === "red"
-        ? {}
-        : { failure: previous.feedback }
-    : {};
+  const feedback = previous?.feedback ? feedbackSection(previous, context.goal) : {};
   const brief = renderBrief({
     conventions: await findConventions(
       (file, maxBytes) => readCommittedFile(project.root, run.baseCommit, file, maxBytes),
@@ -195,6 +191,29 @@ async function converse(
       await kept.close();
     }
     sink.flush();
+  }
+}
+
+/**
+ * Where the previous attempt's feedback goes in the brief: a failure to fix (a red gate, or checks
+ * that failed on the forge), a review to address (the factory's reviewer, or one on the forge), or
+ * nothing here (a rebase's conflicts and a red goal's note go under "Note from gaffer").
+ */
+function feedbackSection(
+  previous: Attempt,
+  goal: StepContext["goal"],
+): { failure?: string; review?: string } {
+  const text = previous.feedback ?? "";
+  switch (previous.feedbackKind) {
+    case "ci":
+      return { failure: text };
+    case "review":
+      return { review: text };
+    case "rebase":
+      return {};
+    default:
+      if (previous.state === "changes-requested") return { review: text };
+      return goal === "red" ? {} : { failure: text };
   }
 }
 

@@ -29,6 +29,7 @@ import { failureCause } from "./failure.ts";
 import { prepareWorkspace } from "./prepare.ts";
 import type { Project } from "./project.ts";
 import { proposeStep } from "./propose.ts";
+import { rebaseStep } from "./rebase-step.ts";
 import { RunRecorder } from "./recorder.ts";
 import { writeFailureReport } from "./report.ts";
 import { highestRunIdOnDisk } from "./paths.ts";
@@ -263,6 +264,9 @@ async function loop(context: StepContext, runId: number): Promise<RunResult> {
           return finish(project, run);
         case "prepare":
           context.confinement = await prepareWorkspace(context, run);
+          break;
+        case "rebase":
+          await rebaseStep(context, run, step.onto);
           break;
         case "agent":
           await runAgentStep(context, run, step.attempt);

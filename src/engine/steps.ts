@@ -10,6 +10,7 @@ export type GiveUpSignal = "attempts-exhausted" | "no-change" | "repeated-failur
  */
 export type NextStep =
   | { kind: "prepare" }
+  | { kind: "rebase"; onto: string }
   | { kind: "agent"; attempt: number }
   | { kind: "gate"; attempt: number }
   | { kind: "propose" }
@@ -20,6 +21,7 @@ export type NextStep =
 export function nextStep(run: Run, attempts: readonly Attempt[], prepared: boolean): NextStep {
   if (TERMINAL_STATES.includes(run.state)) return { kind: "done" };
   if (!prepared) return { kind: "prepare" };
+  if (run.rebaseOnto) return { kind: "rebase", onto: run.rebaseOnto };
   const last = attempts.at(-1);
   if (!last) return { kind: "agent", attempt: 1 };
   switch (last.state) {

@@ -98,8 +98,12 @@ async function gateChangedFiles(context: StepContext, run: Run): Promise<Proposa
   ];
 }
 
-/** The branch tips gaffer saw after each agent turn, so a forged reflog cannot hide a rewrite. */
+/**
+ * The branch tips gaffer saw after each agent turn, so a forged reflog cannot hide a rewrite;
+ * since gaffer's own last rebase, which started the branch again on the new base.
+ */
 async function observedTips(context: StepContext, run: Run): Promise<string[]> {
   const events = await listEvents(context.project.store.db, { runId: run.id });
-  return eventsOfKind(events, EVENTS.agentDone).flatMap((e) => e.data.head ?? []);
+  const rebased = events.findLastIndex((e) => e.type === EVENTS.runRebased.name);
+  return eventsOfKind(events.slice(rebased + 1), EVENTS.agentDone).flatMap((e) => e.data.head ?? []);
 }

@@ -48,7 +48,9 @@ export async function supervise(project: Project, signal: AbortSignal, tickMs?: 
     await supervisor.reconcile();
     const tracker = project.config.tracker;
     const stopIntake = new AbortController();
-    const intake = tracker && (await startForgeIntake(project.store.db, tracker, stopIntake.signal));
+    const intake =
+      tracker &&
+      (await startForgeIntake(project.store.db, tracker, stopIntake.signal, process.env, { project }));
     try {
       await supervisor.run(signal, tickMs);
     } finally {

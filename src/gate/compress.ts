@@ -136,3 +136,33 @@ function cutBytes(text: string, maxBytes: number): string {
   // A cut through a multi-byte character decodes to U+FFFD; drop that partial character.
   return bytes.toString("utf8").replace(/\uFFFD$/, "");
 }
+
+/**
+ * What a check that failed on a forge comes down to, for the agent's next brief: its name, what
+ * the forge said of it, and from its log (when the forge keeps one) the failing tests and distinct
+ * errors, or else the log's last lines; at most `maxBytes` UTF-8 bytes.
+ */
+export function compressCheck(
+  check: { name: string; summary: string; log: string | undefined; url: string | null },
+  maxBytes: number,
+): string {
+  const where = check.url ?? "the forge";
+  const lines = [`check "${check.name}" failed${check.url ? ` (${check.url})` : ""}`];
+  const said = plainText(check.summary).trim();
+  if (said) lines.push(...said.split("\n").map((line) => clip(line.trimEnd())));
+  if (check.log !== undefined) {
+    const log = plainText(check.log)
+      .split("\n")
+      .map((line) => clip(line.trimEnd()));
+    const tests = distinct(failingTests(log), (name) => [name]);
+    const errors = distinct(errorBlocks(log), (block) => block).filter((block) => block.length > 0);
+    if (tests.length > 0) lines.push("Failing tests:", ...tests.map((name) => `- ${name}`));
+    if (errors.length > 0) lines.push("Errors:", ...errors.flatMap(renderBlock));
+    if (tests.length + errors.length === 0)
+      lines.push("Last lines of its log:", ...lastLines(log, FALLBACK_LINES));
+  }
+  return capLines(
+    lines.map((text) => ({ text, logPath: where })),
+    maxBytes,
+  );
+}

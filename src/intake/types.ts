@@ -54,6 +54,58 @@ export interface NewPull {
 export interface ForgeComment {
   id: number;
   body: string;
+  /** Its author's login; "" when the forge did not say. */
+  author?: string;
+  url?: string;
+}
+
+/** An open pull request as a listing shows it: what changed since gaffer last looked. */
+export interface ForgePullState extends ForgePull {
+  /** ISO 8601, as the forge wrote it: reviews and comments move it, checks do not. */
+  updatedAt: string;
+}
+
+/** One check of a commit: a GitHub check run, or a commit status (GitHub, Gitea, Forgejo). */
+export interface ForgeCheck {
+  name: string;
+  state: "pending" | "success" | "failure";
+  /** What the forge says of it: a check run's title, summary and text, a status's description. */
+  summary: string;
+  url: string | null;
+  /** A GitHub check run's id: its job's log may be read (`checkLog`). */
+  checkRunId?: number;
+}
+
+/** A review of a pull request. */
+export interface ForgeReview {
+  id: number;
+  author: string;
+  state: "approved" | "changes-requested" | "commented" | "other";
+  body: string;
+  /** The head it was given on. */
+  commit: string;
+  url: string;
+}
+
+/** A comment on a line of a pull request's diff. */
+export interface ForgeReviewComment {
+  id: number;
+  author: string;
+  body: string;
+  path: string;
+  line: number | null;
+  /** The review it belongs to; null for one made alone. */
+  reviewId: number | null;
+  /** Set when it answers another comment. */
+  inReplyTo: number | null;
+  url: string;
+}
+
+/** Everything people said on a pull request: reviews, comments on its diff, comments on the conversation. */
+export interface PullConversation {
+  reviews: ForgeReview[];
+  reviewComments: ForgeReviewComment[];
+  comments: ForgeComment[];
 }
 
 export interface Tracker {
@@ -101,6 +153,14 @@ export interface Tracker {
    * protection, a conflict, a moved head) is a GafferError saying what the forge said.
    */
   mergePull(number: number, merge: { sha: string; title: string; message: string }): Promise<string>;
+  /** The open pull requests (all pages); on GitHub asked with the last answer's ETag, so an unchanged listing is free. */
+  listOpenPulls(): Promise<ForgePullState[]>;
+  /** The checks of a commit: check runs (GitHub) and commit statuses, the latest per name. */
+  listChecks(sha: string): Promise<ForgeCheck[]>;
+  /** The log of a failed check, where the forge keeps one (a GitHub Actions job); undefined elsewhere. */
+  checkLog(check: ForgeCheck): Promise<string | undefined>;
+  /** Reviews, review comments and conversation comments on a pull request (all pages). */
+  pullConversation(number: number): Promise<PullConversation>;
   /**
    * Proves the credentials can do what gaffer needs here: each line says what was verified. The
    * first thing missing is a GafferError naming the variable (or App) and the scope.
@@ -116,8 +176,8 @@ export interface ClientTuning {
   retryBaseMs: number;
   /** The longest wait a rate limit may ask for before gaffer gives up on the request. */
   maxThrottleWaitMs: number;
-  /** Told each time the forge throttles: a status line. */
-  onThrottle: (line: string) => void;
+  /** Told each time the forge throttles: a status line, and how long gaffer waits before it asks again. */
+  onThrottle: (line: string, waitMs?: number) => void;
 }
 
 export const DEFAULT_TUNING: ClientTuning = {

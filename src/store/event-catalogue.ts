@@ -213,6 +213,64 @@ export const EVENTS = {
     "tracker.synced",
     "`gaffer up` read the forge (`trigger`: start, webhook or poll) and brought its issues into the store",
   ),
+  trackerListening: event<{ url: string }>()(
+    "tracker.listening",
+    "`gaffer up`'s webhook receiver is serving deliveries at `url`",
+  ),
+  trackerThrottled: event<{ line: string; until: number }>()(
+    "tracker.throttled",
+    "the forge throttled gaffer (a rate limit, `retry-after`); gaffer waits until `until` and tries again",
+  ),
+  trackerPullsWatched: event<{ trigger: string; pulls: number; received: number; requests: number }>()(
+    "tracker.pulls-watched",
+    "`gaffer up` read the published runs' pull requests (`received`: new things seen there, `requests` made)",
+  ),
+
+  // reactions to what happens on a published run's pull request
+  forgePullEvent: event<{
+    pull: number;
+    kind: string;
+    key: string;
+    head: string | null;
+    author: string | null;
+  }>()(
+    "forge.pull-event",
+    "gaffer saw something new on a published run's pull request: a failed or passed check, a review, a comment, a moved base, an approval, a close",
+  ),
+  reactionSkipped: event<{ pull: number; kind: string; keys: string[]; reason: string }>()(
+    "reaction.skipped",
+    "gaffer did nothing about what happened on the pull request, for `reason`",
+  ),
+  reactionEscalated: event<{
+    pull: number;
+    kind: string;
+    reason: string;
+    label: string | null;
+    notified: boolean;
+  }>()(
+    "reaction.escalated",
+    "gaffer handed the pull request to a human: the issue (or pull request) labelled, a comment, [reactions] notify",
+  ),
+  reactionNotified: event<{ pull: number; kind: string; summary: string; exitCode: number | null }>()(
+    "reaction.notified",
+    "[reactions] notify ran for what happened on the pull request",
+  ),
+  reactionMergeRequested: event<{ pull: number; action: string; tier: string; state: string }>()(
+    "reaction.merge-requested",
+    "the pull request is approved and its checks are green: gaffer asked the vault to merge it",
+  ),
+  reactionAnswered: event<{ pull: number; comments: number; head: string; found: boolean }>()(
+    "reaction.answered",
+    "gaffer answered the review comments a revision addressed, once, in one comment on the pull request; `found`: it was already there",
+  ),
+  reactionPullClosed: event<{ pull: number; merged: boolean }>()(
+    "reaction.pull-closed",
+    "the pull request was merged or closed on the forge; gaffer stops watching it",
+  ),
+  publishRequested: event<{ action: string; tier: string; state: string; why: string }>()(
+    "publish.requested",
+    "gaffer asked the vault to publish the run's proposal by itself (`why`: on-proposal, or a revision of a published run)",
+  ),
 
   // a run's life
   runCreated: event<{
@@ -513,6 +571,14 @@ export const EVENTS = {
   runRevising: event<Moved<ReviewVerdict>>()(
     "run.revising",
     "the proposal goes back to a builder with the findings",
+  ),
+  runReopened: event<Moved<{ reason: string; pull: number; keys: string[]; attempt: number }>>()(
+    "run.reopened",
+    "something on the run's pull request (a failed check, a review, a moved base) re-opened it on its kept workspace; a builder resumes it",
+  ),
+  runRebased: event<Moved<{ from: string; onto: string; conflicts: string[]; attempt: number }>>()(
+    "run.rebased",
+    "gaffer rebased the run's work onto the moved base with its own git; conflicting files go to the agent, a clean rebase straight to the gate",
   ),
   reviewWorkspaceRemoved: event<{ snapshot: string | null }>()(
     "review.workspace-removed",

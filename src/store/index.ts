@@ -65,6 +65,22 @@ export {
   trackerLinkOf,
   trackerLinks,
 } from "./tracker-items.ts";
+export {
+  type Feedback,
+  type FeedbackEventKind,
+  type FeedbackState,
+  listFeedback,
+  markAnswered,
+  type NewFeedback,
+  receiveFeedback,
+  reopenRun,
+  settleFeedback,
+  updateWatchedPull,
+  type WatchedPull,
+  watchedPullOf,
+  watchedPulls,
+  watchPull,
+} from "./forge-pulls.ts";
 export { type Db, inTransaction, openStore, openStoreReadOnly, type Store } from "./open.ts";
 export {
   approvedProposals,
@@ -114,11 +130,12 @@ export {
   type RunGoal,
   recentRuns,
   recordGateResult,
+  addGatingAttempt,
   startAttempt,
   updateAttempt,
 } from "./runs.ts";
 export { createToken, findLiveToken, listTokens, revokeToken, type Token } from "./tokens.ts";
-export type { AttemptState, ItemState, RunState, UsageSource } from "./schema.ts";
+export type { AttemptState, FeedbackKind, ItemState, RunState, UsageSource } from "./schema.ts";
 export {
   type NewModelRequest,
   type NewUsage,

@@ -90,6 +90,8 @@ export async function recordProposal(
       // A revised run proposes again: its proposal is replaced and awaits a fresh review.
       .onConflict((oc) =>
         oc.column("run_id").doUpdateSet((eb) => ({
+          // A rebase (a reaction to a moved base) proposes on the new base.
+          base_commit: eb.ref("excluded.base_commit"),
           head_commit: eb.ref("excluded.head_commit"),
           commits: eb.ref("excluded.commits"),
           diff_stat: eb.ref("excluded.diff_stat"),

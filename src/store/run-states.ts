@@ -113,6 +113,18 @@ export const RUN_TRANSITIONS = {
     event: EVENTS.runRevising,
     when: "a reviewer asked for changes; a builder resumes with the findings",
   }),
+  reopen: transition({
+    from: ["proposed", "gave-up", "failed"],
+    to: "revising",
+    event: EVENTS.runReopened,
+    when: "a reaction: a failed check, a review or a moved base on the run's pull request; a builder resumes it with that feedback",
+  }),
+  rebase: transition({
+    from: ["preparing"],
+    to: "preparing",
+    event: EVENTS.runRebased,
+    when: "a resumed run that a moved base re-opened: gaffer rebases its work onto the new base",
+  }),
   discard: transition({
     from: ["proposed", "failed", "gave-up", "cancelled", "interrupted"],
     to: "discarded",

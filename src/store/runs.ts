@@ -4,7 +4,7 @@ export type { FailureCause, RunGoal } from "./event-catalogue.ts";
 import { appendEvent } from "./events.ts";
 import { type Db, inTransaction } from "./open.ts";
 import { isStopped, RUN_TRANSITIONS, type RunTransitionName, type TransitionData } from "./run-states.ts";
-import type { AttemptRow, AttemptState, GateResultRow, RunRow, RunState } from "./schema.ts";
+import type { AttemptRow, AttemptState, FeedbackKind, GateResultRow, RunRow, RunState } from "./schema.ts";
 
 /** A run of an agent on an item: see `run-states.ts` for its life. */
 export interface Run {
@@ -29,6 +29,8 @@ export interface Run {
   createdAt: number;
   updatedAt: number;
   endedAt: number | null;
+  /** A moved base the run must be rebased onto before its next step (a reaction asked for it). */
+  rebaseOnto?: string | null;
 }
 
 /** One agent turn and the gate after it. */
@@ -44,6 +46,8 @@ export interface Attempt {
   changed: boolean | null;
   failureHash: string | null;
   feedback: string | null;
+  /** Where the feedback goes in the next brief; null: as the state says. */
+  feedbackKind?: FeedbackKind | null;
   /** The evidence commit holding the attempt's work, and its tree; null before it is recorded. */
   commit: string | null;
   tree: string | null;
@@ -204,7 +208,19 @@ export async function latestRunsOf(db: Db, itemIds: readonly number[]): Promise<
 
 /** What a transition may change beside the state: the run's columns, camelCase. */
 export type RunChanges = Partial<
-  Pick<Run, "agent" | "workspace" | "attempt" | "owner" | "reason" | "reportPath" | "sandbox" | "endedAt">
+  Pick<
+    Run,
+    | "agent"
+    | "workspace"
+    | "attempt"
+    | "owner"
+    | "reason"
+    | "reportPath"
+    | "sandbox"
+    | "endedAt"
+    | "baseCommit"
+    | "rebaseOnto"
+  >
 >;
 
 export interface Move<T extends RunTransitionName> {
@@ -239,6 +255,8 @@ export async function moveRun<T extends RunTransitionName>(
         ...(set.reportPath !== undefined && { report_path: set.reportPath }),
         ...(set.sandbox !== undefined && { sandbox: set.sandbox }),
         ...(set.endedAt !== undefined && { ended_at: set.endedAt }),
+        ...(set.baseCommit !== undefined && { base_commit: set.baseCommit }),
+        ...(set.rebaseOnto !== undefined && { rebase_onto: set.rebaseOnto }),
         state: transition.to,
         updated_at: now,
         ...(isStopped(transition.to) && { ended_at: now }),
@@ -306,6 +324,16 @@ export async function startAttempt(
   });
 }
 
+/** Adds attempt `number` straight to the gate, with no agent turn: a clean rebase's work is judged as it is. */
+export async function addGatingAttempt(
+  db: Db,
+  runId: number,
+  number: number,
+  now = Date.now(),
+): Promise<void> {
+  await insertAttempt(db, runId, number, "gating", null, now);
+}
+
 async function insertAttempt(
   db: Db,
   runId: number,
@@ -344,6 +372,7 @@ export async function updateAttempt(
     changed?: boolean;
     failureHash?: string;
     feedback?: string;
+    feedbackKind?: FeedbackKind | null;
     /** The recorded work the gate runs on: an evidence commit and its tree. */
     work?: { commit: string; tree: string };
   },
@@ -358,6 +387,7 @@ export async function updateAttempt(
       ...(changes.stopReason !== undefined && { stop_reason: changes.stopReason }),
       ...(changes.failureHash !== undefined && { failure_hash: changes.failureHash }),
       ...(changes.feedback !== undefined && { feedback: changes.feedback }),
+      ...(changes.feedbackKind !== undefined && { feedback_kind: changes.feedbackKind }),
       ...(changes.work !== undefined && { commit_sha: changes.work.commit, tree: changes.work.tree }),
       ...(ends && { ended_at: now }),
     })
@@ -438,6 +468,7 @@ function toRun(row: RunRow): Run {
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     endedAt: optionalNumber(row.ended_at),
+    rebaseOnto: row.rebase_onto ?? null,
   };
 }
 
@@ -452,6 +483,7 @@ function toAttempt(row: AttemptRow): Attempt {
     changed: row.changed === null ? null : row.changed === 1,
     failureHash: row.failure_hash,
     feedback: row.feedback,
+    feedbackKind: row.feedback_kind ?? null,
     commit: row.commit_sha,
     tree: row.tree,
     startedAt: Number(row.started_at),

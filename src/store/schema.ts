@@ -18,6 +18,8 @@ export interface Database {
   tracker_items: TrackerItemsTable;
   tracker_cursors: TrackerCursorsTable;
   tokens: TokensTable;
+  forge_pulls: ForgePullsTable;
+  forge_feedback: ForgeFeedbackTable;
 }
 
 /**
@@ -88,6 +90,8 @@ export interface RunsTable {
   created_at: number;
   updated_at: number;
   ended_at: number | null;
+  /** A moved base the run must be rebased onto before its next step; null: none. */
+  rebase_onto: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /**
@@ -101,6 +105,13 @@ export interface RunsTable {
  */
 export type AttemptState = "agent" | "gating" | "green" | "red" | "no-change" | "error" | "changes-requested";
 
+/**
+ * Where an attempt's feedback goes in the next brief: a failed check on the forge (as a failure),
+ * a review on the forge (as a review), a rebase gaffer made (as a note). Null: as the state says
+ * (red: a failure; changes-requested: the factory reviewer's findings).
+ */
+export type FeedbackKind = "ci" | "review" | "rebase";
+
 export interface AttemptsTable {
   id: Generated<number>;
   run_id: number;
@@ -113,6 +124,7 @@ export interface AttemptsTable {
   changed: number | null;
   failure_hash: string | null;
   feedback: string | null;
+  feedback_kind: ColumnType<FeedbackKind | null, FeedbackKind | null | undefined, FeedbackKind | null>;
   /** The commit of gaffer's evidence repository that holds the attempt's work; null before it is recorded. */
   commit_sha: string | null;
   /** That commit's tree: what the gate ran on, the checks read and a proposal names. */
@@ -274,6 +286,60 @@ export interface ModelRequestsTable {
   /** Null: its model has no price. */
   cost_usd: number | null;
   at: number;
+}
+
+/** A published run's pull request, which gaffer watches while it is open. */
+export interface ForgePullsTable {
+  run_id: number;
+  item_id: number;
+  /** The tracker's key. */
+  tracker: string;
+  number: number;
+  url: string;
+  /** The branch it merges into. */
+  base: string;
+  /** The commit gaffer last pushed for it. */
+  head: string;
+  /** open, merged or closed (without a merge). */
+  state: "open" | "merged" | "closed";
+  /** The head whose checks gaffer last judged, and their verdict: failure, success, or none (no check at all). */
+  ci_head: string | null;
+  ci_verdict: "failure" | "success" | "none" | null;
+  /** The base branch's tip on the forge and the head it was compared with, when gaffer last looked. */
+  base_tip: string | null;
+  /** The pull request's `updated_at` when gaffer last read its reviews and comments. */
+  seen_updated: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/**
+ * One thing that happened on a watched pull request, once: a head's failed checks, a review, a
+ * comment, a moved base, an approval. Kept with what gaffer did about it.
+ * - new: received, not yet acted on (its run is busy, say)
+ * - sent: went to the agent in `attempt`
+ * - skipped: nothing was done, for `reason`
+ * - escalated: handed to a human (label, comment, notify), for `reason`
+ */
+export interface ForgeFeedbackTable {
+  id: Generated<number>;
+  run_id: number;
+  /** Unique per run: `ci:<head>`, `review:<id>`, `comment:<id>`, `review-comment:<id>`, `base:<tip>`. */
+  key: string;
+  kind: "ci-failed" | "changes-requested" | "review-comment" | "merge-conflict" | "approved";
+  head: string | null;
+  author: string | null;
+  body: string;
+  /** `path:line` of a comment on the diff. */
+  location: string | null;
+  url: string | null;
+  state: "new" | "sent" | "skipped" | "escalated";
+  reason: string | null;
+  attempt: number | null;
+  /** 1 once gaffer answered it on the forge. */
+  answered: number;
+  created_at: number;
+  updated_at: number;
 }
 
 /** A dashboard token: who acts with it, and the SHA-256 of its secret. */

@@ -8,6 +8,7 @@ import {
   type Run,
   setItemState,
   trackerLinkOf,
+  updateWatchedPull,
 } from "../store/index.ts";
 import { hardenedGit, snapshotWorkspace, workspaceAt } from "../workspace/index.ts";
 import { formulaCommand } from "./config.ts";
@@ -171,7 +172,7 @@ async function executeBranchMerge(
 /**
  * A published run merges through the forge's API, so its branch protection (required reviews and
  * checks) holds: out of draft, then merged only if the pull request's head is still the tested
- * commit. The issue is closed and loses its in-progress label; the item is closed.
+ * commit. The issue is closed, loses its in-progress label and gets the done one; the item is closed.
  */
 async function mergeOnForge(
   ctx: VaultContext,
@@ -212,10 +213,15 @@ async function mergeOnForge(
     pull: pull.number,
     url: pull.url,
   });
+  await updateWatchedPull(ctx.db, run.id, { state: "merged" });
   const link = await trackerLinkOf(ctx.db, run.itemId);
+  const labels = ctx.config.tracker?.labels;
   if (link?.tracker === tracker.key) {
     await tracker.closeIssue(link.number);
-    await tracker.removeLabel(link.number, ctx.config.tracker?.labels.inProgress ?? "");
+    if (labels) {
+      await tracker.removeLabel(link.number, labels.inProgress);
+      await tracker.addLabels(link.number, [labels.done]);
+    }
   }
   const note = `merged on ${tracker.where} as ${commit} (pull request #${pull.number}, run ${run.id}, vault action ${request.id})`;
   if ((await getItem(ctx.db, run.itemId)).state === "open")

@@ -12,6 +12,7 @@
  */
 export { checkTomlFile, readActionFile } from "./action.ts";
 export { readAudit } from "./audit.ts";
+export { type AutoRequest, mergeByItself, publishByItself } from "./auto.ts";
 export { classify } from "./classify.ts";
 export { openVault, readVault, type VaultContext } from "./context.ts";
 export { approve, reject, reviewEnded, submit, tick } from "./flow.ts";

@@ -10,8 +10,9 @@ import {
   listReviews,
   totalUsage,
   trackerLinkOf,
+  watchPull,
 } from "../store/index.ts";
-import { hardenedGit } from "../workspace/index.ts";
+import { forgeGitEnv, hardenedGit } from "../workspace/index.ts";
 import type { VaultContext } from "./context.ts";
 import { issueComment, publishMarker, pullBody, pullTitle } from "./pull-body.ts";
 import type { ActionRequest, ActionResult, PublishTarget } from "./request.ts";
@@ -51,6 +52,16 @@ export async function executePublish(
     pull: pull.number,
     url: pull.url,
     found: existing !== undefined,
+  });
+  // From now on, what happens on the pull request goes back to the run ([reactions]).
+  await watchPull(ctx.db, {
+    runId: target.run,
+    itemId: target.item,
+    tracker: tracker.key,
+    number: pull.number,
+    url: pull.url,
+    base: target.into,
+    head: target.head,
   });
   const told = target.issue === undefined ? "" : await tellIssue(ctx, tracker, request, target, pull);
   return {
@@ -95,14 +106,16 @@ async function pushProposal(ctx: VaultContext, tracker: Tracker, target: Publish
     );
   }
   const authorization = await tracker.gitAuthorization();
-  await hardenedGit(ctx.root, ["push", "--quiet", cloneUrl, `${target.head}:refs/heads/${target.branch}`], {
-    env: {
-      GIT_CONFIG_COUNT: "2",
-      GIT_CONFIG_KEY_0: `http.${cloneUrl}.extraHeader`,
-      GIT_CONFIG_VALUE_0: `Authorization: ${authorization}`,
-      GIT_CONFIG_KEY_1: "credential.helper",
-      GIT_CONFIG_VALUE_1: "",
-    },
+  // A revision that gaffer rebased replaces what it pushed before, and only that: the lease fails
+  // if anyone else pushed to the branch since.
+  const pushed = eventsOfKind(await listEvents(ctx.db, { runId: target.run }), EVENTS.publishPushed)
+    .map((e) => e.data.head)
+    .filter((head) => head !== target.head)
+    .at(-1);
+  const lease = pushed ? [`--force-with-lease=refs/heads/${target.branch}:${pushed}`] : [];
+  const refspec = `${target.head}:refs/heads/${target.branch}`;
+  await hardenedGit(ctx.root, ["push", "--quiet", ...lease, cloneUrl, refspec], {
+    env: forgeGitEnv(cloneUrl, authorization),
   }).catch((error: unknown) => {
     if (!REFUSED_PUSH.test(messageOf(error))) throw error;
     const auth = ctx.config.tracker?.auth;

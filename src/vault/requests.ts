@@ -1,5 +1,13 @@
 import { GafferError } from "../errors.ts";
-import { findProposal, getItem, getRun, type Proposal, type Run, trackerLinkOf } from "../store/index.ts";
+import {
+  findProposal,
+  getItem,
+  getRun,
+  type Proposal,
+  type Run,
+  trackerLinkOf,
+  watchedPullOf,
+} from "../store/index.ts";
 import { detectDefaultBranch, hardenedGit } from "../workspace/index.ts";
 import type { DisintoAction } from "./action.ts";
 import { classify } from "./classify.ts";
@@ -31,7 +39,8 @@ export async function mergeRequest(
   const { run, proposal } = await proposalToAct(ctx, runId, "merge");
   const item = await getItem(ctx.db, run.itemId);
   const into = await detectDefaultBranch(ctx.root, ctx.config.project.defaultBranch);
-  await checkMergeable(ctx.root, into, proposal.headCommit);
+  // A published run merges on the forge, whose base is what counts: the forge decides.
+  if (!(await watchedPullOf(ctx.db, run.id))) await checkMergeable(ctx.root, into, proposal.headCommit);
   const facts = await diffFacts(ctx.root, proposal.baseCommit, proposal.headCommit);
   const { tier, reasons } = classify(
     {
@@ -233,6 +242,8 @@ export async function checkProposalHead(
 export async function checkMergeRequest(ctx: VaultContext, target: MergeTarget): Promise<void> {
   if (target.run === undefined) await checkBranchHead(ctx, target.branch, target.head);
   else await checkProposalHead(ctx, target.run, target.head, `gaffer merge ${target.run}`);
+  // A published run merges on the forge, which says whether it can.
+  if (target.run !== undefined && (await watchedPullOf(ctx.db, target.run))) return;
   await checkMergeable(ctx.root, target.into, target.head);
 }
 

@@ -53,6 +53,8 @@ export {
   workspaceAt,
 } from "./integrity.ts";
 export { ownerAlive, ownerToken, type RepoLockOptions, repoLockPath, withRepoLock } from "./lock.ts";
+export { fetchForgeBranch, forgeBranchRef, forgeGitEnv, standingWith } from "./forge-git.ts";
+export { type Rebased, type RebaseOptions, rebaseWorkspace } from "./rebase.ts";
 export { assertHasCommits, assertRepository, detectDefaultBranch, resolveProjectRoot } from "./repo.ts";
 export { runSetup, type SetupCommand, type SetupOptions, type SetupStep } from "./setup.ts";
 export {

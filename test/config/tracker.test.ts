@@ -28,6 +28,7 @@ describe("config [tracker]", () => {
       labels: DISINTO_LABELS,
       pollMs: 300_000,
       webhook: undefined,
+      publish: "manual",
     });
   });
 

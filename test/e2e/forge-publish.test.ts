@@ -110,7 +110,7 @@ for (const kind of ["github", "gitea"] as const) {
       assert.equal(issue.state, "closed");
       assert.deepEqual(
         issue.labels.map((l) => l.name),
-        [],
+        ["done"],
       );
       const main = execFileSync("git", ["-C", repo.gitDir, "rev-parse", "refs/heads/main^2"], {
         encoding: "utf8",

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { startForgeIntake } from "../../src/factory/index.ts";
-import { listEvents, listItems } from "../../src/store/index.ts";
+import { openProject } from "../../src/engine/index.ts";
+import { appendEvent, EVENTS, listEvents, listItems } from "../../src/store/index.ts";
+import { gaffer } from "../helpers/cli.ts";
+import { gitRepo } from "../helpers/git.ts";
 import { forgeSetup, TOKEN_ENV } from "../helpers/forge-tracker.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -77,3 +80,40 @@ for (const kind of ["github", "gitea"] as const) {
     });
   });
 }
+
+describe("forge intake when the forge throttles", () => {
+  it("records the wait (tracker.throttled) and gaffer status says so while it lasts", async (t) => {
+    const { forge, token, config, store } = await forgeSetup(t, "gitea", 'poll = "1h"\n');
+    const stop = new AbortController();
+    forge.throttle({ style: "429", count: 1, retryAfter: 1 });
+    const intake = await startForgeIntake(store.db, config, stop.signal, { [TOKEN_ENV.gitea]: token });
+    t.after(async () => {
+      stop.abort();
+      await intake.done;
+    });
+    await waitFor(
+      async () => (await listEvents(store.db, {})).some((e) => e.type === "tracker.synced"),
+      "the sync after the wait",
+    );
+    const [throttled] = (await listEvents(store.db, {})).filter((e) => e.type === "tracker.throttled");
+    const data = throttled?.data as { line: string; until: number };
+    assert.match(data.line, /is throttling gaffer: GET again in 1s/);
+    assert.ok(data.until > (throttled?.at ?? 0));
+
+    const cwd = gitRepo(t, {
+      "gaffer.toml": `[tracker]\nkind = "gitea"\nurl = "${forge.url}"\nrepo = "acme/app"\n`,
+    });
+    const project = await openProject(cwd);
+    await appendEvent(project.store.db, {}, EVENTS.trackerThrottled, {
+      line: "api.github.com is throttling gaffer (rate limit): GET /repos/acme/app/issues again in 600s",
+      until: Date.now() + 600_000,
+    });
+    await project.close();
+    const shown = await gaffer(["status"], { cwd });
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(
+      shown.stdout,
+      /forge throttled: api\.github\.com is throttling gaffer \(rate limit\): GET \/repos\/acme\/app\/issues again in 600s \(until /,
+    );
+  });
+});

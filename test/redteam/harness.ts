@@ -36,6 +36,8 @@ export interface Arena {
   project: string;
   canary: string;
   home: string;
+  /** gaffer's own cache (a remembered bubblewrap probe): gaffer writes there, not the attack. */
+  cache: string;
   bare: string;
   httpPort: number;
   dnsPort: number;
@@ -71,6 +73,7 @@ export async function arena(
   const home = tempDir(t, "gaffer-home-");
   mkdirSync(join(home, ".ssh"));
   writeFileSync(join(home, ".ssh", "id_ed25519"), `-----BEGIN KEY----- ${SECRET}\n`);
+  const cache = tempDir(t, "gaffer-cache-");
   const bare = join(tempDir(t, "gaffer-bare-"), "remote.git");
   execFileSync("git", ["init", "-q", "--bare", bare]);
   const heard: string[] = [];
@@ -89,7 +92,7 @@ export async function arena(
   t.after(close);
   const httpPort = (http.address() as { port: number }).port;
   const dnsPort = dns.address().port;
-  return { project, canary, home, bare, httpPort, dnsPort, heard, close };
+  return { project, canary, home, cache, bare, httpPort, dnsPort, heard, close };
 }
 
 export interface AttackResult {
@@ -121,7 +124,13 @@ export async function attack(
   for (const extra of runs) {
     const result = await gaffer(["run", String(item.id), ...extra], {
       cwd: arenaInfo.project,
-      env: { HOME: arenaInfo.home, SECRET_TOKEN: SECRET, GITHUB_TOKEN: SECRET, ...options.env },
+      env: {
+        HOME: arenaInfo.home,
+        XDG_CACHE_HOME: arenaInfo.cache,
+        SECRET_TOKEN: SECRET,
+        GITHUB_TOKEN: SECRET,
+        ...options.env,
+      },
       ...(options.under && { under: options.under }),
     });
     cli = cli
@@ -146,7 +155,7 @@ export async function attack(
 
 /** Runs a gaffer command in the attacked project after the attack, as the operator would. */
 export function inspect(a: Arena, args: string[]): Promise<CliResult> {
-  return gaffer(args, { cwd: a.project, env: { HOME: a.home } });
+  return gaffer(args, { cwd: a.project, env: { HOME: a.home, XDG_CACHE_HOME: a.cache } });
 }
 
 /**

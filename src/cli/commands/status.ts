@@ -9,8 +9,11 @@ import {
   countItems,
   countRunsByState,
   type Db,
+  EVENTS,
+  eventsOfKind,
   lastEvent,
   listRuns,
+  recentEventsOfKinds,
   RESUMABLE_STATES,
   type Run,
   TERMINAL_STATES,
@@ -116,6 +119,7 @@ async function statusOnce(cwd: string, options: StatusOptions): Promise<number> 
     const { openItems, counts, active, resumable, recent } = await runsView(db);
     const lastEvents = db ? await Promise.all(active.map((r) => lastEvent(db, r.id))) : [];
     const sandbox = sandboxStatus(project.config.sandbox.mode);
+    const forge = project.config.tracker && db ? await forgeStatus(db) : null;
     if (options.json) {
       (options.watch ? printJsonLine : printJson)({
         root: project.root,
@@ -126,6 +130,7 @@ async function statusOnce(cwd: string, options: StatusOptions): Promise<number> 
         active,
         resumable,
         recent,
+        forge,
         factory: factoryView && daemon ? { ...factoryView, ...daemon } : null,
       });
       return 0;
@@ -144,6 +149,10 @@ async function statusOnce(cwd: string, options: StatusOptions): Promise<number> 
     print(
       `config: ${project.config.file ?? "defaults (no gaffer.toml)"}   gate: ${project.config.gate.commands.map((c) => c.name).join(" → ") || color.yellow("none")}`,
     );
+    if (forge?.throttled)
+      print(
+        `${color.yellow("forge throttled")}: ${printable(forge.throttled.line)} (until ${new Date(forge.throttled.until).toLocaleTimeString()})`,
+      );
     print(
       `open items: ${openItems}   runs: ${Object.entries(counts)
         .map(([s, n]) => `${n} ${s}`)
@@ -200,6 +209,15 @@ async function statusOnce(cwd: string, options: StatusOptions): Promise<number> 
   } finally {
     await project.close();
   }
+}
+
+/** Whether the forge is throttling gaffer now: its latest rate-limit wait, while it lasts. */
+async function forgeStatus(db: Db, now = Date.now()) {
+  const [latest] = eventsOfKind(
+    await recentEventsOfKinds(db, [EVENTS.trackerThrottled], 1),
+    EVENTS.trackerThrottled,
+  );
+  return { throttled: latest && latest.data.until > now ? latest.data : null };
 }
 
 /** The daemon's line, the queue and the money, under the role table. */

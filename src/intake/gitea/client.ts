@@ -56,6 +56,7 @@ export function retryingFetch(tuning: ClientTuning, host: string): typeof fetch 
       if (throttled)
         tuning.onThrottle(
           `${host} is throttling gaffer: ${init?.method ?? "GET"} again in ${waitMs / 1000}s`,
+          waitMs,
         );
       await response.arrayBuffer();
       await sleep(waitMs);

@@ -1,6 +1,6 @@
 import type { PullRequest } from "gitea-js";
 import { GafferError } from "../../errors.ts";
-import type { ForgePull, Tracker } from "../types.ts";
+import type { ForgeCheck, ForgePull, ForgePullState, ForgeReview, Tracker } from "../types.ts";
 import { type GiteaClient, giteaFailure } from "./client.ts";
 
 type Run = <T>(action: string, call: (api: GiteaClient) => Promise<T>) => Promise<T>;
@@ -17,6 +17,10 @@ type PullMethods = Pick<
   | "getPull"
   | "markReady"
   | "mergePull"
+  | "listOpenPulls"
+  | "listChecks"
+  | "checkLog"
+  | "pullConversation"
 >;
 
 /** Gitea's page size limit (`MAX_RESPONSE_ITEMS` defaults to 50). */
@@ -57,8 +61,74 @@ export function giteaPulls(run: Run, ref: { owner: string; repo: string }, where
         (await api.repos.issueGetComments(owner, repo, number)).data.map((c) => ({
           id: c.id ?? 0,
           body: c.body ?? "",
+          author: c.user?.login ?? "",
+          url: c.html_url ?? "",
         })),
       ),
+    listOpenPulls: () =>
+      run("list the open pull requests", async (api) =>
+        (
+          await pages(
+            async (page) =>
+              (await api.repos.repoListPullRequests(owner, repo, { state: "open", page, limit: PAGE })).data,
+          )
+        ).map((p): ForgePullState => ({ ...toPull(p), updatedAt: p.updated_at ?? "" })),
+      ),
+    listChecks: (sha) =>
+      run(`read the checks of ${sha.slice(0, 12)}`, async (api) => {
+        const { data } = await api.repos.repoGetCombinedStatusByRef(owner, repo, sha, { limit: PAGE });
+        return (data.statuses ?? []).map((status): ForgeCheck => ({
+          name: status.context ?? "",
+          state:
+            status.status === "success"
+              ? "success"
+              : status.status === "pending" || status.status === "warning"
+                ? "pending"
+                : "failure",
+          summary: status.description ?? "",
+          url: status.target_url || null,
+        }));
+      }),
+    // Gitea and Forgejo have no API for an Actions job's log: a status's description is all there is.
+    checkLog: () => Promise.resolve(undefined),
+    pullConversation: (number) =>
+      run(`read the reviews of pull request #${number}`, async (api) => {
+        const reviews = (await api.repos.repoListPullReviews(owner, repo, number)).data;
+        const reviewComments = [];
+        for (const review of reviews.filter((r) => (r.comments_count ?? 0) > 0)) {
+          const { data } = await api.repos.repoGetPullReviewComments(owner, repo, number, review.id ?? 0);
+          reviewComments.push(
+            ...data.map((c) => ({
+              id: c.id ?? 0,
+              author: c.user?.login ?? "",
+              body: c.body ?? "",
+              path: c.path ?? "",
+              line: c.position || c.original_position || null,
+              reviewId: c.pull_request_review_id ?? null,
+              inReplyTo: null,
+              url: c.html_url ?? "",
+            })),
+          );
+        }
+        const comments = (await api.repos.issueGetComments(owner, repo, number)).data;
+        return {
+          reviews: reviews.map((r) => ({
+            id: r.id ?? 0,
+            author: r.user?.login ?? "",
+            state: reviewState(r.state ?? ""),
+            body: r.body ?? "",
+            commit: r.commit_id ?? "",
+            url: r.html_url ?? "",
+          })),
+          reviewComments,
+          comments: comments.map((c) => ({
+            id: c.id ?? 0,
+            body: c.body ?? "",
+            author: c.user?.login ?? "",
+            url: c.html_url ?? "",
+          })),
+        };
+      }),
     comment: (number, body) =>
       run(
         `comment on #${number}`,
@@ -125,6 +195,13 @@ export function giteaPulls(run: Run, ref: { owner: string; repo: string }, where
         return (await api.repos.repoGetPullRequest(owner, repo, number)).data.merge_commit_sha ?? "";
       }),
   };
+}
+
+function reviewState(state: string): ForgeReview["state"] {
+  if (state === "APPROVED") return "approved";
+  if (state === "REQUEST_CHANGES") return "changes-requested";
+  if (state === "COMMENT") return "commented";
+  return "other";
 }
 
 function toPull(pull: PullRequest): ForgePull {

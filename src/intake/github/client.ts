@@ -32,6 +32,7 @@ export async function githubClient(
       if (retryCount >= tuning.retries || retryAfter * 1000 > tuning.maxThrottleWaitMs) return false;
       tuning.onThrottle(
         `${host} is throttling gaffer (${kind}): ${options.method} ${options.url} again in ${retryAfter}s`,
+        retryAfter * 1000,
       );
       return true;
     };

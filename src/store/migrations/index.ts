@@ -9,6 +9,7 @@ import * as evidence from "./005-evidence.ts";
 import * as trackers from "./006-trackers.ts";
 import * as tokens from "./007-tokens.ts";
 import * as modelRequests from "./008-model-requests.ts";
+import * as reactions from "./009-reactions.ts";
 
 type VersionedMigration = { up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void> };
 
@@ -22,6 +23,7 @@ const migrations: Record<string, VersionedMigration> = {
   "006-trackers": trackers,
   "007-tokens": tokens,
   "008-model-requests": modelRequests,
+  "009-reactions": reactions,
 };
 
 export const MIGRATION_NAMES: readonly string[] = Object.keys(migrations);

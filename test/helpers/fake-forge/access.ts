@@ -20,7 +20,14 @@ export interface Need {
   role: Role;
   /** GitHub permission (fine-grained, App) and Gitea scope category. */
   permission:
-    "issues" | "pull_requests" | "contents" | "statuses" | "checks" | "metadata" | "repository_hooks";
+    | "issues"
+    | "pull_requests"
+    | "contents"
+    | "statuses"
+    | "checks"
+    | "actions"
+    | "metadata"
+    | "repository_hooks";
   level: "read" | "write";
 }
 
@@ -74,6 +81,7 @@ const GITEA_SCOPE: Record<Need["permission"], string> = {
   contents: "repository",
   statuses: "repository",
   checks: "repository",
+  actions: "repository",
   metadata: "repository",
   repository_hooks: "repository",
 };

@@ -255,7 +255,7 @@ export function review(base: string, repo: Repo, i: Issue, r: Review) {
     stale: false,
     official: state !== "COMMENT",
     dismissed: false,
-    comments_count: 0,
+    comments_count: (i.pull?.comments ?? []).filter((c) => c.reviewId === r.id).length,
     submitted_at: r.submittedAt,
     updated_at: r.submittedAt,
     html_url: `${base}/${repo.owner.login}/${repo.name}/pulls/${i.number}#issuecomment-${r.id}`,

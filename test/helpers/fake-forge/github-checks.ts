@@ -72,6 +72,8 @@ export function checkRoutes(router: Router, model: ForgeModel, repoOf: RepoOf): 
       conclusion,
       title: typeof output["title"] === "string" ? output["title"] : null,
       summary: typeof output["summary"] === "string" ? output["summary"] : null,
+      text: typeof output["text"] === "string" ? output["text"] : null,
+      logs: null,
       startedAt: now,
       completedAt: conclusion ? now : null,
     } as const;
@@ -99,6 +101,14 @@ export function checkRoutes(router: Router, model: ForgeModel, repoOf: RepoOf): 
       200,
       paged.headers,
     );
+  });
+
+  router.on("GET", "/repos/:owner/:repo/actions/jobs/:job/logs", (req) => {
+    const repo = repoOf(req, { role: "read", permission: "actions", level: "read" });
+    const run = repo.checkRuns.find((c) => c.id === Number(req.params["job"]));
+    if (!run?.logs) throw new ApiError(404, { message: "Not Found", documentation_url: DOCS, status: "404" });
+    // GitHub answers with a short-lived link to the log's blob.
+    return { status: 302, headers: { location: `${req.base}/_fake/job-logs/${run.id}` } };
   });
 
   router.on("POST", "/repos/:owner/:repo/hooks", (req) => {

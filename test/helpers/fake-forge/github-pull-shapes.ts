@@ -181,7 +181,7 @@ export function checkRun(
     output: {
       title: c.title,
       summary: c.summary,
-      text: null,
+      text: c.text,
       annotations_count: 0,
       annotations_url: `${url}/annotations`,
     },

@@ -117,6 +117,9 @@ export interface CheckRun {
   conclusion: string | null;
   title: string | null;
   summary: string | null;
+  text: string | null;
+  /** What its job printed: served as an Actions job's log. */
+  logs: string | null;
   startedAt: string;
   completedAt: string | null;
 }

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { mayPush, roleAtLeast, verifyJwt } from "./access.ts";
-import { initBareRepo, runGit, serveGit } from "./git-backend.ts";
+import { followBranches, initBareRepo, runGit, serveGit } from "./git-backend.ts";
 import { githubRoutes } from "./github.ts";
 import { giteaRoutes } from "./gitea.ts";
 import { ApiError, type ApiRequest, type ApiResponse, etagOf, type Router } from "./http.ts";
@@ -53,6 +53,24 @@ export interface FakeForge {
   addHook(repo: Repo, url: string, secret: string, events?: string[]): void;
   /** Protects `branch`: a pull request into it merges only with this many approving reviews of its head. */
   protectBranch(repo: Repo, branch: string, rule: { requiredApprovals: number }): void;
+  /**
+   * What CI posts for a commit: a completed check run with its job's log (GitHub), or a commit
+   * status (Gitea, Forgejo). Webhooks go out as for any change.
+   */
+  ci(
+    repo: Repo,
+    sha: string,
+    check: { name: string; state: "success" | "failure" | "pending"; summary?: string; logs?: string },
+  ): void;
+  /** A review of a pull request by `login`, on its head as the branch has it now (as a reviewer sees it). */
+  review(
+    repo: Repo,
+    pull: Issue,
+    login: string,
+    body: string,
+    state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED",
+    comments?: { path: string; line: number | null; body: string }[],
+  ): void;
   /** The next `count` API requests fail with `status` (500 by default). */
   fail(count: number, status?: number): void;
   throttle(throttle: Throttle): void;
@@ -119,6 +137,8 @@ export async function startFakeForge(kind: ForgeKind, dir: string): Promise<Fake
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", base);
+    const logs = /^\/_fake\/job-logs\/(\d+)$/.exec(url.pathname);
+    if (logs) return serveJobLog(res, Number(logs[1]));
     const gitPath = /^\/([^/]+)\/([^/]+?)\.git(\/.*)$/.exec(url.pathname);
     const auth = authenticate(req);
     if (gitPath) return serveRepository(req, res, gitPath, auth);
@@ -179,6 +199,17 @@ export async function startFakeForge(kind: ForgeKind, dir: string): Promise<Fake
     }
     if (kind === "github") spendRateLimit(auth.token, headers);
     respond(answer.status, answer.body, headers);
+  }
+
+  /** The blob a job's log link leads to: plain text, no credentials needed (as GitHub's). */
+  function serveJobLog(res: ServerResponse, id: number): void {
+    const run = [...model.repos.values()].flatMap((r) => r.checkRuns).find((c) => c.id === id);
+    requests.push({ method: "GET", path: `/_fake/job-logs/${id}`, status: run?.logs ? 200 : 404 });
+    if (!run?.logs) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": "text/plain; charset=utf-8" }).end(run.logs);
   }
 
   function serveRepository(
@@ -304,6 +335,38 @@ export async function startFakeForge(kind: ForgeKind, dir: string): Promise<Fake
     },
     addHook: (repo, url, secret, events = ["*"]) =>
       void repo.hooks.push({ id: model.nextId(), url, secret, events, createdAt: model.stamp() }),
+    review(repo, pull, login, body, state, comments = []) {
+      model.review(repo, followBranches(repo, pull), model.user(login), body, state, comments);
+    },
+    ci(repo, sha, check) {
+      const ci = model.user("ci-bot");
+      if (kind === "gitea") {
+        model.addStatus(repo, ci, {
+          sha,
+          state: check.state,
+          context: check.name,
+          description: check.summary ?? null,
+          targetUrl: null,
+        });
+        return;
+      }
+      const now = model.stamp();
+      const checkRun = {
+        id: model.nextId(),
+        sha,
+        name: check.name,
+        status: check.state === "pending" ? ("in_progress" as const) : ("completed" as const),
+        conclusion: check.state === "pending" ? null : check.state,
+        title: check.summary ? (check.summary.split("\n")[0] ?? null) : null,
+        summary: check.summary ?? null,
+        text: null,
+        logs: check.logs ?? null,
+        startedAt: now,
+        completedAt: check.state === "pending" ? null : now,
+      };
+      repo.checkRuns.push(checkRun);
+      model.changed({ repo, event: "check_run", action: "completed", checkRun, sender: ci });
+    },
     fail: (count, status = 500) => void (failures = { count, status }),
     throttle: (throttle) => void (throttled = { ...throttle }),
     intercept: (method, path, action) => void intercepts.push({ method, path, action }),
