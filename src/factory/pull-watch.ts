@@ -34,7 +34,7 @@ import { fetchForgeBranch, standingWith } from "../workspace/index.ts";
  * each watched pull request (one listing of the open ones, ETag-conditional on GitHub; reviews
  * and comments only of those that changed; checks only of heads with no verdict yet; the base
  * branch through git, which costs no API request), records everything new once (`forge_feedback`
- * and a `forge.pull-event` each), and reacts as `[reactions]` says: a failed check, a review or a
+ * and an `EVENTS.forgePullEvent` each), and reacts as `[reactions]` says: a failed check, a review or a
  * conflicting base re-opens the run on its kept workspace with that as its next attempt's brief,
  * at most `retries` times before it escalates (a label, a comment, `notify`); an approval with
  * green checks asks the vault to merge. Nothing is dropped without a recorded reason: what cannot

@@ -128,7 +128,7 @@ export async function updateWatchedPull(
 
 /**
  * Records what is new among `entries` (by key: each thing is received once, however often the
- * forge shows it), with a `forge.pull-event` each, and returns the new ones.
+ * forge shows it), with an `EVENTS.forgePullEvent` each, and returns the new ones.
  */
 export async function receiveFeedback(
   db: Db,

@@ -28,7 +28,9 @@ const CATALOGUE = join(SRC, "store", "event-catalogue.ts");
 const PUBLISHED = [
   "item.created", "item.edited", "item.closed", "item.reopened", "item.held", "item.parked",
   "claim.taken", "claim.released", "claim.expired", "tracker.claimed",
-  "tracker.delivery", "tracker.delivery-refused", "tracker.synced",
+  "tracker.delivery", "tracker.delivery-refused", "tracker.synced", "tracker.listening", "tracker.throttled",
+  "tracker.pulls-watched", "forge.pull-event", "reaction.skipped", "reaction.escalated", "reaction.notified",
+  "reaction.merge-requested", "reaction.answered", "reaction.pull-closed", "publish.requested",
   "run.created", "run.previous", "run.resumed", "workspace.created", "workspace.setup", "workspace.ready",
   "sandbox.unavailable", "guard.log-replaced", "guard.agent-rules", "attempt.started", "attempt.restarted",
   "agent.prompt", "agent.session-continued", "agent.nudged", "agent.error", "agent.done",
@@ -42,6 +44,7 @@ const PUBLISHED = [
   "proposal.started", "proposal.committed", "proposal.recorded", "run.proposed", "run.failed", "run.gave-up",
   "run.cancelled", "run.interrupted", "run.discarded", "workspace.snapshot",
   "review.started", "review.invalid", "review.approved", "review.changes-requested", "run.revising",
+  "run.reopened", "run.rebased",
   "review.workspace-removed", "review.agent.message", "review.agent.thought", "review.agent.plan",
   "review.agent.tool-call", "review.agent.tool-call-update", "review.agent.usage", "review.agent.permission",
   "review.agent.file-write", "review.agent.file-read", "review.agent.file-denied", "review.agent.terminal",

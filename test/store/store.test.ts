@@ -162,8 +162,10 @@ describe("store", () => {
         "ALTER TABLE proposals DROP COLUMN tree; ALTER TABLE proposals DROP COLUMN environment;",
         "DROP TABLE tracker_items; DROP TABLE tracker_cursors; DROP TABLE tokens;",
         "DROP TABLE model_requests; ALTER TABLE usage DROP COLUMN metered; DROP INDEX events_by_type_at;",
+        "DROP TABLE forge_feedback; DROP TABLE forge_pulls;",
+        "ALTER TABLE attempts DROP COLUMN feedback_kind; ALTER TABLE runs DROP COLUMN rebase_onto;",
         "DELETE FROM kysely_migration WHERE name IN",
-        "('004-factory', '005-evidence', '006-trackers', '007-tokens', '008-model-requests');",
+        "('004-factory', '005-evidence', '006-trackers', '007-tokens', '008-model-requests', '009-reactions');",
       ].join(" "),
     );
     raw.close();
