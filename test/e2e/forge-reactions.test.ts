@@ -232,6 +232,12 @@ action = "merge"
         assert.deepEqual(reopened, ["ci-failed", "changes-requested", "merge-conflict"]);
         const received = (await events("forge.pull-event")).map((e) => (e.data as { key: string }).key);
         assert.equal(new Set(received).size, received.length, "each thing is received once");
+        // The merge is done inside the vault's action; its event is written once the action returns.
+        await waitFor(
+          async () => (await events("reaction.merge-requested")).length > 0,
+          "the merge request's event",
+          30_000,
+        );
         assert.equal((await events("reaction.merge-requested")).length, 1);
       } finally {
         const down = await gaffer(["down"], { cwd, env });
