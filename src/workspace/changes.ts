@@ -59,6 +59,11 @@ export async function describeProposal(
   return { head, commits, diffStat };
 }
 
+export interface ReadOptions {
+  /** Output past this many bytes stops git; what was read is returned (see GitResult.truncated). */
+  maxStdoutBytes?: number;
+}
+
 /**
  * A reader that runs each distinct command once: for one pass of checks over objects named by
  * their ids, whose answers cannot change while it lasts.
@@ -67,11 +72,11 @@ export function memoizedReader(objects: ObjectReader): ObjectReader {
   const answers = new Map<string, Promise<GitResult>>();
   return {
     location: objects.location,
-    git: (args) => {
-      const key = args.join("\0");
+    git: (args, opts) => {
+      const key = `${opts?.maxStdoutBytes ?? ""}\0${args.join("\0")}`;
       let answer = answers.get(key);
       if (answer === undefined) {
-        answer = objects.git(args);
+        answer = objects.git(args, opts);
         answers.set(key, answer);
       }
       return answer;
@@ -85,9 +90,14 @@ export async function readText(objects: ObjectReader, args: readonly string[]): 
 }
 
 /** The raw output of a git command on verified objects; throws unless git succeeded. */
-export async function readBytes(objects: ObjectReader, args: readonly string[]): Promise<Buffer> {
-  const result = await objects.git(args);
-  checked(result, args, objects.location);
+export async function readBytes(
+  objects: ObjectReader,
+  args: readonly string[],
+  opts: ReadOptions = {},
+): Promise<Buffer> {
+  const result = await objects.git(args, opts);
+  // Only a failure is turned into text: the output may be larger than any string can be.
+  if (result.exitCode !== 0 && !result.truncated) checked(result, args, objects.location);
   return result.stdout;
 }
 

@@ -62,7 +62,7 @@ export async function openEvidenceRepo(
 
 /** The handle of an evidence repository that exists at `gitDir`. */
 export function evidenceRepoAt(gitDir: string): EvidenceRepo {
-  return { gitDir, location: gitDir, git: (args) => ownedGitResult(gitDir, args) };
+  return { gitDir, location: gitDir, git: (args, opts) => ownedGitResult(gitDir, args, opts) };
 }
 
 /**

@@ -57,6 +57,9 @@ export interface GitResult {
 export interface ObjectReader {
   /** Where the objects are, for messages. */
   readonly location: string;
-  /** Runs a read-only git command (`cat-file`, `diff`, `log`, `rev-parse`…) on the objects. */
-  git(args: readonly string[]): Promise<GitResult>;
+  /**
+   * Runs a read-only git command (`cat-file`, `diff`, `log`, `rev-parse`…) on the objects; with
+   * `maxStdoutBytes`, git is stopped once it has printed that much.
+   */
+  git(args: readonly string[], opts?: { maxStdoutBytes?: number }): Promise<GitResult>;
 }

@@ -24,18 +24,42 @@ const HUNK = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/;
  * commit, so a secret a later one removed is still seen), the names of the files it added or
  * changed, and every field of each commit object (author, committer, message, any other header).
  */
-export async function committedTexts(objects: ObjectReader, base: string, tip: string): Promise<TextAt[]> {
+export async function committedTexts(
+  objects: ObjectReader,
+  base: string,
+  tip: string,
+  maxBytes = MAX_PATCH_BYTES,
+): Promise<Texts> {
   const range = `${base}..${tip}`;
   const format = ["--format=%x00%H", "--root", "--diff-merges=first-parent"];
-  const log = await readBytes(objects, [...QUOTE_PATHS_RAW, "log", ...format, ...PATCH, range]);
+  const log = await readPatch(objects, [...QUOTE_PATHS_RAW, "log", ...format, ...PATCH, range], maxBytes);
   const shas = (await readBytes(objects, ["rev-list", range])).toString("utf8").split("\n").filter(Boolean);
-  return [...patchTexts(log.toString("utf8"), null), ...(await commitFieldTexts(objects, ...shas))];
+  return { texts: [...log.texts, ...(await commitFieldTexts(objects, ...shas))], tooLarge: log.tooLarge };
 }
 
 /** What gaffer's own commit of the uncommitted changes publishes: the diff from `tip` to `head`. */
-export async function uncommittedTexts(objects: ObjectReader, tip: string, head: string): Promise<TextAt[]> {
-  const diff = await readBytes(objects, [...QUOTE_PATHS_RAW, "diff", ...PATCH, tip, head]);
-  return patchTexts(diff.toString("utf8"), null);
+export async function uncommittedTexts(
+  objects: ObjectReader,
+  tip: string,
+  head: string,
+  maxBytes = MAX_PATCH_BYTES,
+): Promise<Texts> {
+  return readPatch(objects, [...QUOTE_PATHS_RAW, "diff", ...PATCH, tip, head], maxBytes);
+}
+
+/** The texts of a patch, and whether it was past what can be read whole (then only its head is). */
+export interface Texts {
+  texts: TextAt[];
+  tooLarge: boolean;
+}
+
+/** The most of a patch read for scanning: past it, the change cannot be vouched for. */
+export const MAX_PATCH_BYTES = 128 * 1024 * 1024;
+
+async function readPatch(objects: ObjectReader, args: readonly string[], maxBytes: number): Promise<Texts> {
+  const patch = await readBytes(objects, args, { maxStdoutBytes: maxBytes + 1 });
+  const tooLarge = patch.length > maxBytes;
+  return { texts: patchTexts(patch.subarray(0, maxBytes).toString("utf8"), null), tooLarge };
 }
 
 /**

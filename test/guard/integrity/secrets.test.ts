@@ -51,6 +51,30 @@ describe("guard/integrity/secrets", () => {
     ]);
   });
 
+  it("blocks a change too large to scan, in commits or left uncommitted, and still scans its head", async (t) => {
+    const fx = await integrityFixture(t);
+    agentCommit(fx.dir, { "data/big.txt": `${VALUE}\n${"filler line\n".repeat(200)}` });
+    writeFiles(fx.dir, { "data/more.txt": "more filler\n".repeat(200) });
+    const findings = await checkSecrets(await recordedWork(fx), {
+      baseCommit: fx.baseCommit,
+      branch: RUN_BRANCH,
+      known: KNOWN,
+      severity: "block",
+      maxPatchBytes: 1024,
+    });
+    assert.deepEqual(
+      findings.map((f) => [f.rule, f.severity]),
+      [
+        ["known-secret", "block"],
+        ["too-large-to-scan", "block"],
+      ],
+    );
+    assert.match(
+      findings[1]?.message ?? "",
+      /^the change is too large to scan for secrets \(over 1024 bytes of diff\)/,
+    );
+  });
+
   it("reads a file git calls binary as text", async (t) => {
     const fx = await integrityFixture(t);
     agentCommit(fx.dir, { "blob.bin": `\0\u0001binary ${VALUE}\n` });
