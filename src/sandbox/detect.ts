@@ -9,25 +9,27 @@ export type { Bwrap } from "./probe-cache.ts";
 
 type Detection = SandboxAvailability & { bwrap?: Bwrap };
 
-const detections = new Map<string, Detection>();
+/** What this process found per bwrap path, and whether it is remembered for the next ones. */
+const detections = new Map<string, { detection: Detection; saved: boolean }>();
 
 /**
  * Whether bubblewrap can confine processes here: Linux, `bwrap` on PATH (or at `$GAFFER_BWRAP`),
  * and a probe sandbox with the namespaces and mounts gaffer uses actually starting. The probe
- * runs once per process and bwrap path, and a working one is remembered between processes
- * (`probe-cache.ts`); `reason` tells the user what is missing.
+ * runs once per process and bwrap path; a working one, once a sandbox was required, is remembered
+ * between processes (`probe-cache.ts`); `reason` tells the user what is missing.
  */
 export function detectSandbox(
   env: NodeJS.ProcessEnv = process.env,
   platform: NodeJS.Platform = process.platform,
 ): SandboxAvailability {
-  const { available, reason } = detect(env, platform);
+  // A read command only reads what a run remembered: it writes nothing, not even a cache.
+  const { available, reason } = detect(env, platform, false);
   return reason === undefined ? { available } : { available, reason };
 }
 
 /** The working bubblewrap, or a GafferError saying why there is none. */
 export function requireBwrap(env: NodeJS.ProcessEnv = process.env): Bwrap {
-  const detection = detect(env, process.platform);
+  const detection = detect(env, process.platform, true);
   if (detection.bwrap) return detection.bwrap;
   throw new GafferError(
     "sandbox-unavailable",
@@ -48,20 +50,25 @@ export function namespaceFlags(bwrap: Bwrap): string[] {
   ];
 }
 
-function detect(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Detection {
+function detect(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, remember: boolean): Detection {
   if (platform !== "linux")
     return { available: false, reason: `not Linux (${platform}): the sandbox needs bubblewrap` };
   const path = env.GAFFER_BWRAP || findOnPath("bwrap", env.PATH ?? "");
   if (path === undefined)
     return { available: false, reason: "bubblewrap is not installed: apt-get install bubblewrap" };
-  let detection = detections.get(path);
-  if (detection === undefined) {
+  let known = detections.get(path);
+  if (known === undefined) {
     const remembered = rememberedBwrap(path, env);
-    detection = remembered ? { available: true, bwrap: remembered } : probe(path);
-    if (!remembered && detection.bwrap) rememberBwrap(detection.bwrap, env);
-    detections.set(path, detection);
+    known = remembered
+      ? { detection: { available: true, bwrap: remembered }, saved: true }
+      : { detection: probe(path), saved: false };
+    detections.set(path, known);
   }
-  return detection;
+  if (remember && !known.saved && known.detection.bwrap) {
+    rememberBwrap(known.detection.bwrap, env);
+    known.saved = true;
+  }
+  return known.detection;
 }
 
 function probe(path: string): Detection {

@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, readlinkSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readlinkSync, renameSync, statSync } from "node:fs";
 import { homedir, release } from "node:os";
 import { join } from "node:path";
+import { readAgentFile, writeFreshFile } from "../util/index.ts";
 
 /** A bubblewrap found to work on this machine. */
 export interface Bwrap {
@@ -23,15 +24,17 @@ const SWITCHES = [
  * processes), under a key of everything that would change the answer: the binary itself, the
  * kernel, its user-namespace switches, the user and the user namespace gaffer runs in. Only a
  * working probe is remembered: an answer that became wrong then fails closed when a sandbox starts,
- * never opens a run unconfined; an unusable bubblewrap is probed again every time.
+ * never opens a run unconfined; an unusable bubblewrap is probed again every time. The file is
+ * read and written as anything in a place an agent could reach (an unconfined one can): no link
+ * followed, no FIFO waited on, a fresh file renamed into place.
  */
 export function rememberedBwrap(path: string, env: NodeJS.ProcessEnv): Bwrap | undefined {
   const key = probeKey(path);
   if (key === undefined) return undefined;
+  const read = readAgentFile(join(cacheDir(env), FILE), { maxBytes: MAX_BYTES });
+  if (!read.ok) return undefined;
   try {
-    const text = readFileSync(cacheFile(env), "utf8");
-    if (text.length > MAX_BYTES) return undefined;
-    const saved = JSON.parse(text) as { key?: unknown; disableUserns?: unknown };
+    const saved = JSON.parse(read.data.toString("utf8")) as { key?: unknown; disableUserns?: unknown };
     if (saved.key !== key || typeof saved.disableUserns !== "boolean") return undefined;
     return { path, disableUserns: saved.disableUserns };
   } catch {
@@ -42,19 +45,22 @@ export function rememberedBwrap(path: string, env: NodeJS.ProcessEnv): Bwrap | u
 export function rememberBwrap(bwrap: Bwrap, env: NodeJS.ProcessEnv): void {
   const key = probeKey(bwrap.path);
   if (key === undefined) return;
-  const file = cacheFile(env);
+  const dir = cacheDir(env);
   try {
-    mkdirSync(join(file, ".."), { recursive: true, mode: 0o700 });
-    const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify({ key, disableUserns: bwrap.disableUserns }), { mode: 0o600 });
-    renameSync(temporary, file);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const temporary = join(dir, `${FILE}.${process.pid}.tmp`);
+    writeFreshFile(temporary, JSON.stringify({ key, disableUserns: bwrap.disableUserns }), {
+      within: dir,
+      mode: 0o600,
+    });
+    renameSync(temporary, join(dir, FILE));
   } catch {
     // A cache that cannot be written costs the next process a probe, nothing more.
   }
 }
 
-function cacheFile(env: NodeJS.ProcessEnv): string {
-  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), ".cache"), "gaffer", FILE);
+function cacheDir(env: NodeJS.ProcessEnv): string {
+  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), ".cache"), "gaffer");
 }
 
 function probeKey(path: string): string | undefined {

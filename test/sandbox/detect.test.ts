@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { GafferError } from "../../src/errors.ts";
@@ -66,15 +66,26 @@ function loggingBwrap(dir: string, log: string, works: boolean): string {
   return path;
 }
 
-/** Detection in a fresh gaffer process, as each CLI command makes it. */
-function detectInNewProcess(bwrap: string, cache: string): { available: boolean } {
-  const module = new URL("../../src/sandbox/index.ts", import.meta.url).href;
+/**
+ * Detection in a fresh gaffer process, as each CLI command makes it: a read command's
+ * (`detectSandbox`) or a run's, which requires the sandbox (`requireBwrap`).
+ */
+function detectInNewProcess(
+  bwrap: string,
+  cache: string,
+  how: "read" | "run" = "run",
+): { available: boolean } {
+  const module = new URL("../../src/sandbox/detect.ts", import.meta.url).href;
+  const call =
+    how === "read"
+      ? "detectSandbox()"
+      : "(() => { try { requireBwrap(); return { available: true }; } catch { return { available: false }; } })()";
   const out = execFileSync(
     process.execPath,
     [
       "--input-type=module",
       "-e",
-      `import { detectSandbox } from "${module}"; console.log(JSON.stringify(detectSandbox()));`,
+      `import { detectSandbox, requireBwrap } from "${module}"; console.log(JSON.stringify(${call}));`,
     ],
     { env: { PATH: process.env.PATH, GAFFER_BWRAP: bwrap, XDG_CACHE_HOME: cache }, encoding: "utf8" },
   );
@@ -88,14 +99,17 @@ test("a working bwrap is remembered between processes, and probed again once the
   const dir = tempDir(t);
   const log = join(dir, "starts.log");
   const bwrap = loggingBwrap(dir, log, true);
+  assert.deepEqual(detectInNewProcess(bwrap, join(dir, "cache"), "read"), { available: true });
+  assert.equal(starts(log), 2, "a read command probes: --version, then a sandbox");
+  assert.equal(existsSync(join(dir, "cache")), false, "and writes nothing");
   assert.deepEqual(detectInNewProcess(bwrap, join(dir, "cache")), { available: true });
-  assert.equal(starts(log), 2, "the first process probes: --version, then a sandbox");
-  assert.deepEqual(detectInNewProcess(bwrap, join(dir, "cache")), { available: true });
-  assert.equal(starts(log), 2, "the next one starts nothing");
+  assert.equal(starts(log), 4, "a run probes too, and remembers");
+  assert.deepEqual(detectInNewProcess(bwrap, join(dir, "cache"), "read"), { available: true });
+  assert.equal(starts(log), 4, "the next one starts nothing");
 
   writeFileSync(bwrap, `${readFileSync(bwrap, "utf8")}# upgraded\n`);
   assert.deepEqual(detectInNewProcess(bwrap, join(dir, "cache")), { available: true });
-  assert.equal(starts(log), 4, "a changed binary is probed again");
+  assert.equal(starts(log), 6, "a changed binary is probed again");
 });
 
 test("a bwrap that does not work is probed again by every process", (t) => {
@@ -117,4 +131,22 @@ test("a remembered answer that is not gaffer's own is ignored", (t) => {
     JSON.stringify({ key: "forged", disableUserns: true }),
   );
   assert.equal(detectInNewProcess(bwrap, join(dir, "cache")).available, false);
+});
+
+test("a remembered answer that is a FIFO or a link is neither waited on nor followed", (t) => {
+  const dir = tempDir(t);
+  const bwrap = loggingBwrap(dir, join(dir, "starts.log"), true);
+  const cache = join(dir, "cache", "gaffer");
+  mkdirSync(cache, { recursive: true });
+  execFileSync("mkfifo", [join(cache, "bwrap-probe.json")]);
+  assert.deepEqual(detectInNewProcess(bwrap, join(dir, "cache"), "read"), { available: true });
+  rmSync(join(cache, "bwrap-probe.json"));
+  writeFileSync(join(dir, "elsewhere.txt"), "untouched\n");
+  symlinkSync(join(dir, "elsewhere.txt"), join(cache, "bwrap-probe.json"));
+  assert.deepEqual(detectInNewProcess(bwrap, join(dir, "cache")), { available: true });
+  assert.equal(
+    readFileSync(join(dir, "elsewhere.txt"), "utf8"),
+    "untouched\n",
+    "the link's target is not written",
+  );
 });
