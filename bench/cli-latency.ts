@@ -26,22 +26,7 @@ export interface CliLatencyOptions {
  * Node program pays).
  */
 export async function measureCliLatency(scratch: string, options: CliLatencyOptions) {
-  const project = join(scratch, "project");
-  mkdirSync(project);
-  git(project, "init", "-q", "-b", "main");
-  git(
-    project,
-    "-c",
-    "user.name=bench",
-    "-c",
-    "user.email=bench@localhost",
-    "commit",
-    "-q",
-    "--allow-empty",
-    "-m",
-    "start",
-  );
-  run(["init"], project);
+  const project = initProject(join(scratch, "project"));
   const store = await openStore(projectPaths(project).database);
   try {
     await fill(store.db, { closedItems: options.runs, children: options.building, eventsPerRun: 20 });
@@ -72,6 +57,26 @@ export async function measureCliLatency(scratch: string, options: CliLatencyOpti
   return { store: { runs: options.runs + options.building, events: options.building * 20 }, ms, overNodeMs };
 }
 
+/** An empty repository with one commit, `gaffer init`ed. */
+function initProject(project: string): string {
+  mkdirSync(project);
+  git(project, "init", "-q", "-b", "main");
+  git(
+    project,
+    "-c",
+    "user.name=bench",
+    "-c",
+    "user.email=bench@localhost",
+    "commit",
+    "-q",
+    "--allow-empty",
+    "-m",
+    "start",
+  );
+  run(["init"], project);
+  return project;
+}
+
 function run(args: string[], cwd: string): void {
   const result = spawnSync(LAUNCHER, args, { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
   if (result.status !== 0)
@@ -95,22 +100,7 @@ export async function measureWatchLatency(
   scratch: string,
   options: { agents: number; everyMs: number; samples: number },
 ) {
-  const project = join(scratch, "watched");
-  mkdirSync(project);
-  git(project, "init", "-q", "-b", "main");
-  git(
-    project,
-    "-c",
-    "user.name=bench",
-    "-c",
-    "user.email=bench@localhost",
-    "commit",
-    "-q",
-    "--allow-empty",
-    "-m",
-    "start",
-  );
-  run(["init"], project);
+  const project = initProject(join(scratch, "watched"));
   const store = await openStore(projectPaths(project).database);
   const building = await fill(store.db, { closedItems: 0, children: options.agents, eventsPerRun: 1 });
   const watcher = spawn(LAUNCHER, ["status", "--watch", "--json", "--interval", "24h"], {
