@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError, Option } from "commander";
-import { EXIT, isGafferError } from "../errors.ts";
-import { printable } from "../util/index.ts";
+import { EXIT } from "../errors.ts";
+import { errorReport } from "../util/index.ts";
 
 /**
  * The command table. Each command's module is loaded only when that command runs; every module
@@ -296,11 +296,9 @@ function program(): { command: Command; exitCode: () => number } {
   ).action(use(async () => (await import("./commands/factory.ts")).superviseCommand));
   gaffer
     .command("worker <duty>", { hidden: true })
-    .description("one role process (started by the supervisor): build, review or persistent")
-    .requiredOption("--role <name>")
-    .option("--item <id>")
-    .requiredOption("--holder <token>")
-    .option("--run <id>")
+    .description("a role process (started by the supervisor): host (builds and reviews) or persistent")
+    .option("--role <name>")
+    .option("--holder <token>")
     .action(use(async () => (await import("./commands/factory.ts")).worker));
   gaffer
     .command("cost")
@@ -488,19 +486,7 @@ function report(error: unknown): number {
     const ok = ["commander.helpDisplayed", "commander.version", "commander.help"].includes(error.code);
     return ok ? 0 : EXIT.usage;
   }
-  if (isGafferError(error)) {
-    process.stderr.write(
-      `gaffer: ${printable(error.message)}${error.hint ? ` — ${printable(error.hint)}` : ""}\n`,
-    );
-    return error.exitCode;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`gaffer: internal error: ${printable(message, "text")}\n`);
-  if (process.env.GAFFER_DEBUG && error instanceof Error)
-    process.stderr.write(`${printable(error.stack ?? "", "text")}\n`);
-  else
-    process.stderr.write(
-      "gaffer: set GAFFER_DEBUG=1 for the stack trace and report it with the command you ran\n",
-    );
-  return EXIT.software;
+  const { lines, exitCode } = errorReport(error);
+  process.stderr.write(lines.map((line) => `${line}\n`).join(""));
+  return exitCode;
 }

@@ -61,6 +61,13 @@ export const factorySettingsSchema = z.strictObject({
   kickoff: z.string().min(1).optional().describe("kickoff template with {phase_id} {plan} {status} {role}"),
   model: z.string().min(1).optional().describe("model for roles and phases that name none"),
   max_concurrency: z.number().int().min(1).max(256).default(4).describe("runs at once, all roles"),
+  runs_per_worker: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(8)
+    .describe("runs one worker process hosts at once; 1: a process per run"),
   agent_concurrency: z
     .record(roleName, z.number().int().min(1))
     .default({})

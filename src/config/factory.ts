@@ -50,6 +50,8 @@ export interface Phase {
 export interface FactorySettings {
   /** Runs at once across all roles. */
   maxConcurrency: number;
+  /** Runs one worker process hosts at once. */
+  runsPerWorker: number;
   /** Per agent preset; absent: no cap beyond the global one. */
   agentConcurrency: Record<string, number>;
   /** No new builds while this many proposals await review; 0: no limit. */
@@ -155,6 +157,7 @@ export function compileFactory(raw: RawConfig, root: string, file: string | unde
     phases: raw.phases.map((phase) => ({ id: phase.id, plan: phase.plan, models: phase.models })),
     settings: {
       maxConcurrency: settings.max_concurrency,
+      runsPerWorker: settings.runs_per_worker,
       agentConcurrency: settings.agent_concurrency,
       maxPendingReview: settings.max_pending_review,
       leaseMs: settings.lease,

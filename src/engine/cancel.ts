@@ -1,13 +1,16 @@
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
+import { dirname } from "node:path";
 import { GafferError } from "../errors.ts";
 import { ACTIVE_STATES, getRun, type Run } from "../store/index.ts";
-import { isOwnerAlive } from "./owner.ts";
+import { isHostedOwner, isOwnerAlive } from "./owner.ts";
 import type { Project } from "./project.ts";
 
 /**
  * Asks the process driving a run to cancel it, as Ctrl-C in its terminal does: SIGTERM to its owner
  * (`gaffer run` or a factory role process), which stops the agent, keeps the workspace and records
- * that it was cancelled. Returns at once; the run's events say when it stopped.
+ * that it was cancelled. A worker hosting several runs gets a request naming the run and SIGUSR1
+ * instead, so its other runs go on. Returns at once; the run's events say when it stopped.
  */
 export async function requestCancel(project: Project, runId: number): Promise<Run> {
   const run = await getRun(project.store.db, runId);
@@ -26,6 +29,26 @@ export async function requestCancel(project: Project, runId: number): Promise<Ru
       "`gaffer down` cleans up after a dead one; `gaffer status` shows what is running",
     );
   }
-  process.kill(Number(pid), "SIGTERM");
+  if (isHostedOwner(run.owner)) {
+    const request = project.paths.cancelRequest(runId);
+    mkdirSync(dirname(request), { recursive: true });
+    writeFileSync(request, "");
+    process.kill(Number(pid), CANCEL_HOSTED_SIGNAL);
+  } else process.kill(Number(pid), "SIGTERM");
   return run;
+}
+
+/** The signal that tells a worker hosting several runs to look for cancel requests. */
+export const CANCEL_HOSTED_SIGNAL = "SIGUSR1";
+
+/** The hosted runs among `runIds` someone asked to cancel; each request is taken (removed). */
+export function takeCancelRequests(project: Project, runIds: readonly number[]): number[] {
+  return runIds.filter((runId) => {
+    try {
+      rmSync(project.paths.cancelRequest(runId));
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }

@@ -1,12 +1,12 @@
-export { requestCancel } from "./cancel.ts";
+export { CANCEL_HOSTED_SIGNAL, requestCancel, takeCancelRequests } from "./cancel.ts";
 export { discardRun } from "./discard.ts";
 export { eventLine } from "./event-line.ts";
 export { giveUpRun } from "./give-up.ts";
-export { isOwnerAlive, ownerToken } from "./owner.ts";
+export { hostedOwnerToken, isOwnerAlive, ownerToken } from "./owner.ts";
 export { type ProjectPaths, projectPaths } from "./paths.ts";
 export { ensureStateDir, openProject, openProjectReadOnly, type Project } from "./project.ts";
 export { type RunNotice, type RunObserver, RunRecorder } from "./recorder.ts";
-export { recoverInterruptedRuns } from "./recover.ts";
+export { interruptRunsOf, recoverInterruptedRuns } from "./recover.ts";
 export { type RunOutcome, type RunResult, resumeRun, startRun } from "./run.ts";
 export type { NudgeSource, RunOptions, RunPlan, RunRole, StepContext } from "./step-context.ts";
 export { type GiveUpSignal, type NextStep, nextStep } from "./steps.ts";

@@ -3,10 +3,21 @@ import { processStartTime } from "../util/index.ts";
 
 /**
  * A token naming one gaffer process: host, pid and the process's start time, so a recycled pid
- * is not mistaken for the process that owned a run.
+ * is not mistaken for the process that owned a run. A worker hosting several runs gives each its
+ * own token, with the task's number after the process's (`hostedOwnerToken`).
  */
 export function ownerToken(pid = process.pid): string {
   return `${hostname()}:${pid}:${processStartTime(pid) ?? "0"}`;
+}
+
+/** The owner token of one task among several a worker process hosts. */
+export function hostedOwnerToken(task: number): string {
+  return `${ownerToken()}:${task}`;
+}
+
+/** Whether the token names one task of a worker hosting several runs, not a whole process. */
+export function isHostedOwner(token: string): boolean {
+  return token.split(":").length > 3;
 }
 
 /** False only when the owner is provably gone: same host and no process with that pid and start time. */

@@ -13,6 +13,8 @@ export interface ProjectPaths {
   evidence(runId: number): string;
   /** Where each gate runs: a fresh checkout of the tree it judges, with its own HOME and /tmp. */
   gate(runId: number): string;
+  /** A request to cancel a run hosted by a worker with other runs (see cancel.ts). */
+  cancelRequest(runId: number): string;
 }
 
 export function projectPaths(root: string): ProjectPaths {
@@ -26,6 +28,7 @@ export function projectPaths(root: string): ProjectPaths {
     report: (runId) => join(stateDir, "runs", String(runId), "failure-report.md"),
     evidence: (runId) => join(stateDir, "runs", String(runId), "evidence.git"),
     gate: (runId) => join(stateDir, "runs", String(runId), "gate"),
+    cancelRequest: (runId) => join(stateDir, "cancel", String(runId)),
   };
 }
 

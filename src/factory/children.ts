@@ -10,6 +10,8 @@ export interface ChildSpec {
   name: string;
   argv: string[];
   cwd: string;
+  /** A Node IPC channel to the child (a worker hosting runs hears its tasks on it). */
+  ipc?: boolean;
 }
 
 export interface FactoryDirs {
@@ -70,7 +72,7 @@ export function startChild(
   const child = spawn("/bin/sh", ["-c", AWAIT_GO, "sh", ...spec.argv], {
     cwd: spec.cwd,
     detached: true,
-    stdio: ["pipe", log, log],
+    stdio: spec.ipc ? ["pipe", log, log, "ipc"] : ["pipe", log, log],
   });
   closeSync(log);
   child.stdin?.on("error", () => {}); // it died before reading "go": its exit says so

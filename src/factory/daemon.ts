@@ -50,7 +50,10 @@ export async function supervise(project: Project, signal: AbortSignal, tickMs?: 
     const stopIntake = new AbortController();
     const intake =
       tracker &&
-      (await startForgeIntake(project.store.db, tracker, stopIntake.signal, process.env, { project }));
+      (await startForgeIntake(project.store.db, tracker, stopIntake.signal, process.env, {
+        project,
+        synced: () => supervisor.wake(),
+      }));
     try {
       await supervisor.run(signal, tickMs);
     } finally {

@@ -36,7 +36,12 @@ export async function startForgeIntake(
   config: TrackerConfig,
   signal: AbortSignal,
   env: NodeJS.ProcessEnv = process.env,
-  options: { project?: Project; settleMs?: number } = {},
+  options: {
+    project?: Project;
+    settleMs?: number;
+    /** Called after each look at the forge: the supervisor acts on what it found at once. */
+    synced?: () => void;
+  } = {},
 ): Promise<ForgeIntake> {
   const tracker = openTracker(config, env, {
     ...DEFAULT_TUNING,
@@ -86,14 +91,16 @@ export async function startForgeIntake(
     } catch (error) {
       await appendEvent(db, {}, EVENTS.supervisorError, { error: `tracker sync: ${messageOf(error)}` });
     }
-    if (!watcher) return;
-    try {
-      const report = await watcher.pass();
-      if (report.pulls > 0)
-        await appendEvent(db, {}, EVENTS.trackerPullsWatched, { trigger, ...report, requests: 0 });
-    } catch (error) {
-      await appendEvent(db, {}, EVENTS.supervisorError, { error: `pull requests: ${messageOf(error)}` });
+    if (watcher) {
+      try {
+        const report = await watcher.pass();
+        if (report.pulls > 0)
+          await appendEvent(db, {}, EVENTS.trackerPullsWatched, { trigger, ...report, requests: 0 });
+      } catch (error) {
+        await appendEvent(db, {}, EVENTS.supervisorError, { error: `pull requests: ${messageOf(error)}` });
+      }
     }
+    options.synced?.();
   };
 
   const settle = async () => {

@@ -8,8 +8,9 @@
  *   await stopDaemon(project);                             // `gaffer down`
  *
  * The supervisor (supervisor.ts) performs what the planner (planner.ts) decides: dispatch within
- * the caps, leases, heal, stalls, schedules, retries of runs the machine failed. Role processes
- * run `runWorker`; phases, kickoffs, status and fleets are read and written here too.
+ * the caps, leases, heal, stalls, schedules, retries of runs the machine failed. Builds and
+ * reviews run as tasks in worker processes (`runWorkerHost`, fed by `WorkerPool`), many per
+ * process; persistent roles run `runPersistentWorker`; phases, kickoffs, status and fleets are read and written here too.
  */
 export { createProject } from "./create-project.ts";
 export { factoryOf, setPaused, startDaemon, stopDaemon, type StopResult, supervise } from "./daemon.ts";
@@ -36,4 +37,5 @@ export { readBacklog, ROLE_LABEL_PREFIX } from "./scheduler.ts";
 export { readActivity } from "./stall.ts";
 export { factoryStatus, formatFactoryStatus, formatPhaseLine, phaseStatus } from "./status-table.ts";
 export { tellRole } from "./tell.ts";
-export { runPersistentWorker, runWorker } from "./worker.ts";
+export { runPersistentWorker } from "./worker.ts";
+export { runWorkerHost } from "./worker-host.ts";

@@ -19,6 +19,7 @@ import {
   releaseClaim,
 } from "../store/index.ts";
 import { type FactoryDirs, factoryDirs, lastLogLine, logFile, signalChild, startChild } from "./children.ts";
+import type { HostedTask } from "./host-protocol.ts";
 import { controlFiles, readPaused } from "./control.ts";
 import { readRolePrompt } from "./kickoff.ts";
 import { cleanUpLeftovers } from "./leftovers.ts";
@@ -38,6 +39,7 @@ import { readBacklog, ROLE_LABEL_PREFIX } from "./scheduler.ts";
 import { readActivity, type RunActivity } from "./stall.ts";
 import type { SupervisorContext } from "./supervisor-context.ts";
 import { closeTmuxView, openTmuxView } from "./tmux.ts";
+import { WorkerPool } from "./worker-pool.ts";
 import { gafferCommand, printable } from "../util/index.ts";
 
 /** How long a child has to stop after SIGTERM before its whole process group is killed. */
@@ -50,19 +52,31 @@ type NewChild = Pick<ChildState, "name" | "role" | "duty" | "itemId" | "holder">
  * The factory's supervisor: one per project. It gathers what the store shows, lets the planner
  * decide (planner.ts: leases, dispatch within the caps, heal, stalls, schedules, pause), and
  * performs what it decided: role processes started and stopped, claims and runs changed, events.
+ * Builds and reviews are tasks hosted by a pool of worker processes; services and persistent
+ * roles are processes of their own. The planner sees each task as a child all the same.
  */
 export class Supervisor {
   readonly #context: SupervisorContext;
   readonly #dirs: FactoryDirs;
   readonly #processes = new Map<string, ChildProcess>();
+  readonly #pool: WorkerPool;
   #state: PlanState;
   /** Ticks and exits are planned one at a time, each from the state the one before left. */
   #queue: Promise<void> = Promise.resolve();
+  /** Ends the wait between two ticks early. */
+  #wake: () => void = () => {};
+  #woken = false;
 
   constructor(context: SupervisorContext) {
     this.#context = context;
     this.#dirs = factoryDirs(context.stateDir);
     this.#state = initialState(context.factory, ownerToken(), context.now());
+    this.#pool = new WorkerPool({
+      dirs: this.#dirs,
+      root: context.root,
+      slots: context.factory.settings.runsPerWorker,
+      ended: (name, code, signal) => this.#childEnded(name, code, signal),
+    });
   }
 
   /** Cleans up after a previous supervisor: orphaned role processes, stale claims, dead runs. */
@@ -80,12 +94,28 @@ export class Supervisor {
     // A project whose .gaffer/ was removed has nothing left to supervise.
     while (!signal.aborted && !existsSync(stop) && existsSync(this.#context.stateDir)) {
       // One bad tick (a store busy past its timeout, say) must not take the factory down.
+      this.#woken = false;
       await this.tick(this.#context.now()).catch((error: unknown) =>
         this.#reportError({ error: messageOf(error) }),
       );
-      await sleep(tickMs, undefined, { signal }).catch(() => {});
+      if (!this.#woken) await this.#pause(tickMs, signal);
     }
     await this.shutdown();
+  }
+
+  /**
+   * Ticks now rather than at the next interval: a task ended (its slot is free), the forge
+   * brought news (a webhook's issue or review).
+   */
+  wake(): void {
+    this.#woken = true;
+    this.#wake();
+  }
+
+  async #pause(ms: number, signal: AbortSignal): Promise<void> {
+    const woken = new Promise<void>((resolve) => (this.#wake = resolve));
+    await Promise.race([sleep(ms, undefined, { signal }).catch(() => {}), woken]);
+    this.#wake = () => {};
   }
 
   tick(now: number): Promise<void> {
@@ -110,11 +140,15 @@ export class Supervisor {
     await this.#serially(async () => {
       this.#state = beginShutdown(this.#state);
     });
-    for (const child of this.#state.children) this.#signal(child.name, "SIGTERM", child.duty === "service");
+    for (const child of this.#state.children)
+      if (!this.#pool.has(child.name)) this.#signal(child.name, "SIGTERM", child.duty === "service");
+    this.#pool.signalAll("SIGTERM");
+    const busy = () => this.#state.children.length > 0 || this.#pool.running;
     const deadline = this.#context.now() + STOP_GRACE_MS;
-    while (this.#state.children.length > 0 && this.#context.now() < deadline) await sleep(50);
+    while (busy() && this.#context.now() < deadline) await sleep(50);
     for (const child of this.#state.children) this.#signal(child.name, "SIGKILL");
-    while (this.#state.children.length > 0) await sleep(20);
+    this.#pool.signalAll("SIGKILL");
+    while (busy()) await sleep(20);
     const claims = await listClaims(this.#context.db);
     await this.#performAll(releaseOwnClaims(this.#state, claims), this.#context.now());
     const { factory, root } = this.#context;
@@ -166,11 +200,12 @@ export class Supervisor {
       case "nudge":
         return this.#signal(action.name, "SIGUSR2");
       case "stop-child": {
-        // The process itself, not its name: a restart may start another of that name meanwhile.
+        // The process or task itself, not its name: a restart may start another of that name meanwhile.
         const child = this.#processes.get(action.name);
-        if (!child) return;
-        signalChild(child, "SIGTERM");
-        setTimeout(() => signalChild(child, "SIGKILL"), STOP_GRACE_MS).unref();
+        const task = this.#pool.task(action.name);
+        const stop = (signal: NodeJS.Signals) => (child ? signalChild(child, signal) : task?.signal(signal));
+        stop("SIGTERM");
+        setTimeout(() => stop("SIGKILL"), STOP_GRACE_MS).unref();
         return;
       }
       case "give-up-run": {
@@ -203,18 +238,16 @@ export class Supervisor {
       now,
     );
     if (!claimed) return;
-    const argv = gafferCommand(
-      "worker",
+    const task: HostedTask = {
+      name: action.name,
       duty,
-      "--role",
-      role.name,
-      "--item",
-      String(itemId),
-      "--holder",
+      role: role.name,
       holder,
-      ...(runId !== undefined ? ["--run", String(runId)] : []),
-    );
-    this.#spawn({ name: action.name, role, duty, itemId, holder }, argv, now);
+      itemId,
+      ...(runId !== undefined && { runId }),
+    };
+    const { worker, pid } = this.#pool.start(task);
+    this.#started({ name: action.name, role, duty, itemId, holder }, pid, now, worker);
   }
 
   /** A task role's own item: its prompt, labelled for it alone. */
@@ -232,22 +265,30 @@ export class Supervisor {
     const started = startChild(
       { name: child.name, argv, cwd: this.#context.root },
       this.#dirs,
-      (code, signal) => {
-        this.#processes.delete(child.name);
-        void this.#serially(() => this.#exited(child.name, code, signal)).catch((error: unknown) =>
-          this.#reportError({ child: child.name, error: messageOf(error) }),
-        );
-      },
+      (code, signal) => this.#childEnded(child.name, code, signal),
     );
     this.#processes.set(child.name, started);
+    this.#started(child, started.pid, now);
+  }
+
+  #started(child: NewChild, pid: number | undefined, now: number, worker?: string): void {
     this.#state = childStarted(this.#state, child, now);
     void this.#event(EVENTS.roleStarted, {
       role: child.role.name,
       process: child.name,
-      pid: started.pid ?? null,
+      pid: pid ?? null,
       duty: child.duty,
+      ...(worker !== undefined && { worker }),
       ...(child.itemId !== undefined && { item: child.itemId }),
     });
+  }
+
+  /** A child process exited, or a task ended (or died with its worker). */
+  #childEnded(name: string, code: number | null, signal: NodeJS.Signals | null): void {
+    this.#processes.delete(name);
+    void this.#serially(() => this.#exited(name, code, signal))
+      .catch((error: unknown) => this.#reportError({ child: name, error: messageOf(error) }))
+      .finally(() => this.wake());
   }
 
   async #exited(name: string, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
@@ -279,6 +320,7 @@ export class Supervisor {
   #signal(name: string, signal: NodeJS.Signals, group = false): void {
     const child = this.#processes.get(name);
     if (child) signalChild(child, signal, group);
+    else this.#pool.task(name)?.signal(signal);
   }
 
   #serially(work: () => Promise<void>): Promise<void> {

@@ -41,20 +41,6 @@ const LOG_LINES: RunObserver = {
 const PERSISTENT_POLL_MS = 1000;
 
 /**
- * The body of one role process: it holds the supervisor's claim on an item (renewing it with
- * heartbeats), builds or reviews, and releases the claim. SIGTERM cancels the work and keeps the
- * workspace; SIGUSR2 nudges a stalled agent.
- */
-export async function runWorker(cwd: string, duty: "build" | "review", task: WorkerTask): Promise<number> {
-  const worker = await roleProcess(cwd, task.role);
-  try {
-    return await worker.work(duty, task);
-  } finally {
-    await worker.close();
-  }
-}
-
-/**
  * A persistent role: one long-lived process that works the items sent to it (`gaffer tell`), one
  * after another, claiming each itself under `holderPrefix`, until SIGTERM.
  */
@@ -117,7 +103,19 @@ async function roleProcess(cwd: string, roleName: string): Promise<RoleProcess> 
     project,
     role,
     signal: controller.signal,
-    work: (duty, task) => workClaimed(project, factory, role, duty, task, controller.signal),
+    work: (duty, task) =>
+      workClaimed(
+        {
+          project,
+          factory,
+          role,
+          cancelled: controller.signal,
+          nudges: nudgesFromSignal(),
+          observer: LOG_LINES,
+        },
+        duty,
+        task,
+      ),
     async close() {
       process.off("SIGTERM", cancel);
       process.off("SIGINT", cancel);
@@ -127,14 +125,22 @@ async function roleProcess(cwd: string, roleName: string): Promise<RoleProcess> 
   };
 }
 
+/** Who works a claimed item, and how it hears of a cancel or a nudge and tells of its events. */
+export interface WorkContext {
+  /** The project as the role sees it; its owner token is the lease on the run it drives. */
+  project: Project;
+  factory: FactoryConfig;
+  role: Role;
+  cancelled: AbortSignal;
+  nudges: NudgeSource;
+  observer: RunObserver;
+}
+
 /** Works one claimed item, renewing the claim meanwhile; the claim is released at the end. */
-async function workClaimed(
-  project: Project,
-  factory: FactoryConfig,
-  role: Role,
+export async function workClaimed(
+  { project, factory, role, cancelled, nudges, observer }: WorkContext,
   duty: "build" | "review",
   task: WorkerTask,
-  cancelled: AbortSignal,
 ): Promise<number> {
   const db = project.store.db;
   const settings = project.config.factory.settings;
@@ -146,7 +152,7 @@ async function workClaimed(
       role: runRole(factory, role, project.paths.stateDir),
       signal: AbortSignal.any([cancelled, lease.lost]),
       scriptedAgentCommand: gafferCommand("agent", "scripted"),
-      observer: LOG_LINES,
+      observer,
     };
     if (duty === "review") {
       if (task.runId === undefined) throw new GafferError("usage", "a review names its run (--run)");
@@ -161,7 +167,7 @@ async function workClaimed(
     // The supervisor dispatches an item whose latest run failed only to retry that run.
     const resume =
       latest !== undefined && (RESUMABLE_STATES.includes(latest.state) || latest.state === "failed");
-    const options: RunOptions = { ...common, nudges: nudgesFromSignal() };
+    const options: RunOptions = { ...common, nudges };
     const result = resume
       ? await resumeRun(project, task.itemId, options)
       : await startRun(project, task.itemId, options);

@@ -705,9 +705,9 @@ export const EVENTS = {
     "supervisor.error",
     "something the supervisor tried failed; it goes on",
   ),
-  roleStarted: event<RoleProcess & { pid: number | null; duty: string }>()(
+  roleStarted: event<RoleProcess & { pid: number | null; duty: string; worker?: string }>()(
     "role.started",
-    "a role process started, for an item or as a service",
+    "a role process started, for an item or as a service; a build or review names the worker process hosting it",
   ),
   roleExited: event<RoleProcess & { code: number | null; signal: string | null; duty: string }>()(
     "role.exited",

@@ -19,6 +19,7 @@ export {
   pathGlobListProblems,
   pathGlobProblem,
 } from "./glob-problems.ts";
+export { type ErrorReport, errorReport } from "./error-report.ts";
 export { backticks, fencedBlock } from "./markdown.ts";
 export { printable, type TextShape } from "./printable.ts";
 export { processStartTime } from "./process-identity.ts";

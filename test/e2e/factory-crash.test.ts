@@ -23,6 +23,7 @@ import { gaffer } from "../helpers/cli.ts";
 import { assertStoreConsistent } from "../helpers/consistency.ts";
 import { commitAll } from "../helpers/git.ts";
 import { listProcesses, type ProcessInfo, processesIn } from "../helpers/processes.ts";
+import { workerPidOf } from "../helpers/workers.ts";
 import { fileItem, scenarioItem } from "../helpers/project.ts";
 import { pick, random } from "../helpers/random.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -56,7 +57,7 @@ restart_backoff = "100ms"
 restart_budget = 1000
 
 [roles.builder]
-concurrency = 2
+concurrency = 3
 policy = "heal"
 `;
 
@@ -141,7 +142,7 @@ describe("e2e: the factory under random SIGKILLs", () => {
 
     for (let number = 1; number <= TRIALS; number++) {
       const items: Trial["items"] = [];
-      for (let k = 0, count = 1 + Math.floor(next() * 2); k < count; k++) {
+      for (let k = 0, count = 1 + Math.floor(next() * 3); k < count; k++) {
         const kind = pick(next, ["plain", "plain", "slow", "broken"] as const);
         items.push({ id: await fileItem(dir, itemOf(kind, `t${number}-${k}`)), kind });
       }
@@ -220,10 +221,11 @@ async function strike(db: Db, dir: string, env: NodeJS.ProcessEnv, trial: Trial)
       return `killed supervisor ${daemon.pid}`;
     }
     case "worker": {
-      const worker = await workerOf(db, dir, trial.target);
+      const worker = await workerPidOf(db, dir, trial.target);
       if (!worker) return "no worker at work";
+      const hosted = await hostedBy(db, dir, trial.items, worker);
       process.kill(worker, "SIGKILL");
-      return `killed worker ${worker}`;
+      return `killed worker ${worker} hosting ${hosted} of the trial's runs`;
     }
     case "gate": {
       const gate = await gateProcessOf(db, dir, trial);
@@ -247,14 +249,11 @@ async function waitForMoment(db: Db, itemId: number, moment: Moment): Promise<bo
   return seen;
 }
 
-/** The live worker process working the item now, found through its claim or its start event. */
-async function workerOf(db: Db, dir: string, itemId: number): Promise<number | undefined> {
-  const started = (await listEvents(db, { itemId })).findLast((e) => e.type === "role.started");
-  const name = started?.data.process;
-  const file = readPidFiles(join(projectPaths(dir).stateDir, "factory", "pids")).find(
-    (f) => f.name === name && f.alive,
-  );
-  return file?.pid;
+/** How many of the items a worker process hosts now. */
+async function hostedBy(db: Db, dir: string, items: Trial["items"], worker: number): Promise<number> {
+  let hosted = 0;
+  for (const item of items) if ((await workerPidOf(db, dir, item.id)) === worker) hosted++;
+  return hosted;
 }
 
 /**
@@ -263,7 +262,7 @@ async function workerOf(db: Db, dir: string, itemId: number): Promise<number | u
  */
 async function gateProcessOf(db: Db, dir: string, trial: Trial): Promise<ProcessInfo | undefined> {
   const run = (await listRuns(db, { itemId: trial.target })).at(-1);
-  const worker = await workerOf(db, dir, trial.target);
+  const worker = await workerPidOf(db, dir, trial.target);
   if (!run || worker === undefined) return undefined;
   const gateDir = projectPaths(dir).gate(run.id);
   const processes = listProcesses();

@@ -29,6 +29,7 @@ import {
 } from "../../src/store/index.ts";
 import { gaffer } from "../helpers/cli.ts";
 import { processesIn } from "../helpers/processes.ts";
+import { workerPidOf } from "../helpers/workers.ts";
 import { fileItem, scenarioItem } from "../helpers/project.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { waitForEvent } from "../helpers/wait.ts";
@@ -364,18 +365,16 @@ async function until(dir: string, timeoutMs: number, done: (db: Db) => Promise<b
   }
 }
 
-/** Waits for the item's builder to be in its agent turn, then SIGKILLs the builder process. */
+/** Waits for the item's builder to be in its agent turn, then SIGKILLs the worker process hosting it. */
 async function killBuilderOnce(dir: string, itemId: number): Promise<void> {
   const store = await openStore(join(dir, ".gaffer", "gaffer.db"));
   try {
     for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(100)) {
       const run = (await listRuns(store.db, { itemId })).at(-1);
-      const claim = (await listClaims(store.db)).find((c) => c.itemId === itemId);
-      if (run?.state !== "agent" || !claim) continue;
-      const name = claim.holder.split("/")[1] as string;
-      const file = readPidFiles(join(dir, ".gaffer", "factory", "pids")).find((f) => f.name === name);
-      if (!file) continue;
-      process.kill(file.pid, "SIGKILL");
+      if (run?.state !== "agent") continue;
+      const worker = await workerPidOf(store.db, dir, itemId);
+      if (worker === undefined) continue;
+      process.kill(worker, "SIGKILL");
       return;
     }
     assert.fail(`item #${itemId} never reached its agent turn`);

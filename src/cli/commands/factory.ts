@@ -5,14 +5,14 @@ import {
   factoryOf,
   type StopResult,
   runPersistentWorker,
-  runWorker,
+  runWorkerHost,
   setPaused,
   startDaemon,
   stopDaemon,
   supervise,
   tellRole,
 } from "../../factory/index.ts";
-import { parseId, plural, print, printJson } from "../output.ts";
+import { plural, print, printJson } from "../output.ts";
 import { bindOf, dashboardArgs, type DashboardOptions, startAndSay } from "./serve.ts";
 
 type WithDashboard = Partial<DashboardOptions> & { dashboard?: boolean };
@@ -147,21 +147,18 @@ export async function superviseCommand(cwd: string, options: WithDashboard): Pro
 }
 
 /** One role process, started by the supervisor. */
+/** A role process the supervisor starts: a worker hosting builds and reviews, or a persistent role. */
 export async function worker(
   cwd: string,
   duty: string,
-  options: { role: string; item?: string; holder: string; run?: string },
+  options: { role?: string; holder?: string },
 ): Promise<number> {
-  if (duty === "persistent") return runPersistentWorker(cwd, options.role, options.holder);
-  if (duty !== "build" && duty !== "review")
-    throw new GafferError("usage", `gaffer worker: unknown duty "${duty}"`, "build, review or persistent");
-  if (options.item === undefined) throw new GafferError("usage", `gaffer worker ${duty} needs --item`);
-  return runWorker(cwd, duty, {
-    role: options.role,
-    holder: options.holder,
-    itemId: parseId(options.item, "item"),
-    ...(options.run !== undefined && { runId: parseId(options.run, "run") }),
-  });
+  if (duty === "host") return runWorkerHost(cwd);
+  if (duty !== "persistent")
+    throw new GafferError("usage", `gaffer worker: unknown duty "${duty}"`, "host or persistent");
+  if (options.role === undefined || options.holder === undefined)
+    throw new GafferError("usage", "gaffer worker persistent needs --role and --holder");
+  return runPersistentWorker(cwd, options.role, options.holder);
 }
 
 /** Sends a message to a role: an item only that role takes (a persistent role works it in its session). */
