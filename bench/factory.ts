@@ -47,6 +47,8 @@ interface Sample {
   /** The worker (or `gaffer run`) processes themselves. */
   workers: number;
   workersRssKb: number;
+  /** CPU seconds of the workers themselves so far, their agents and commands not included. */
+  workersCpuS: number;
   /** Everything below the roots: workers, their agents, sandboxes, gate commands, git. */
   treeRssKb: number;
   agentsWorking: number;
@@ -110,6 +112,14 @@ export async function measureFactory(scratch: string, options: FactoryBenchOptio
   };
 }
 
+/** N scripted agents under `gaffer up` alone: that all complete, gaffer's own memory and CPU, the ramp. */
+export async function measureFactoryAlone(scratch: string, options: FactoryBenchOptions) {
+  const dir = await createProject(scratch, "alone", options);
+  process.stderr.write(`gaffer up with ${options.agents} scripted agents…\n`);
+  const { result, latency } = await factoryPhase(dir, scratch, options);
+  return { agents: options.agents, factory: result, statusLatency: latency };
+}
+
 function agentBusyMs(options: FactoryBenchOptions): number {
   return options.steps * options.stepSleepMs;
 }
@@ -128,6 +138,7 @@ async function factoryPhase(dir: string, scratch: string, options: FactoryBenchO
 
     const seen = new Seen();
     const workerPeaks = new Map<number, number>();
+    const workerCpu = new Map<number, number>();
     const samples: Sample[] = [];
     const sample = async (): Promise<Sample> => {
       const all = allProcesses();
@@ -135,14 +146,17 @@ async function factoryPhase(dir: string, scratch: string, options: FactoryBenchO
       const tree = descendants([pid], all);
       const workers = tree.filter((p) => p.ppid === pid);
       for (const p of tree) seen.add(p);
-      for (const w of workers)
+      for (const w of workers) {
         workerPeaks.set(w.pid, Math.max(workerPeaks.get(w.pid) ?? 0, peakRssKb(w.pid)));
+        workerCpu.set(w.pid, w.cpuS);
+      }
       const s: Sample = {
         at: Date.now(),
         cpuS: root?.cpuS ?? Number.NaN,
         rootRssKb: root?.rssKb ?? 0,
         workers: workers.length,
         workersRssKb: sum(workers),
+        workersCpuS: [...workerCpu.values()].reduce((a, b) => a + b, 0),
         treeRssKb: sum(tree),
         agentsWorking: (await listRuns(store.db, { states: ["agent"] })).length,
       };
@@ -160,8 +174,9 @@ async function factoryPhase(dir: string, scratch: string, options: FactoryBenchO
     const done = samples.at(-1) as Sample;
     const atDone = procStat(pid) as ProcStat;
 
-    // The workers exit after their proposal; then the supervisor has nothing left to do.
-    while (descendants([pid]).length > 0 && Date.now() < deadline) await sleep(options.sampleMs);
+    // The agents exit after their proposal; then the supervisor and its idle workers have nothing left to do.
+    const working = () => descendants([pid]).filter((p) => p.ppid !== pid).length > 0;
+    while (working() && Date.now() < deadline) await sleep(options.sampleMs);
     const idleFrom = procStat(pid) as ProcStat;
     const idleStart = Date.now();
     await sleep(options.idleMs);
@@ -206,6 +221,12 @@ async function factoryPhase(dir: string, scratch: string, options: FactoryBenchO
         },
         maxAgentsWorking: Math.max(...samples.map((s) => s.agentsWorking)),
         maxWorkers: Math.max(...samples.map((s) => s.workers)),
+        /** gaffer's own processes, the supervisor and its workers, agents excluded. */
+        gaffer: {
+          peakRssMb: mb(Math.max(...samples.map((s) => s.rootRssKb + s.workersRssKb))),
+          cpuS: round2(supervisorCpuS + done.workersCpuS),
+          cpuShareOfCore: round2((supervisorCpuS + done.workersCpuS) / windowS),
+        },
         workersPeakRssMb: mb(Math.max(...samples.map((s) => s.workersRssKb))),
         treePeakRssMb: mb(Math.max(...samples.map((s) => s.treeRssKb))),
         perWorkerPeakRssMb: summarize([...workerPeaks.values()].map(mb)),
@@ -280,6 +301,8 @@ async function plainPhase(dir: string, scratch: string, options: FactoryBenchOpt
         rootRssKb: 0,
         workers: roots.length,
         workersRssKb: sum(roots),
+        // Reaped `gaffer run` processes count in this process's children's CPU instead.
+        workersCpuS: Number.NaN,
         treeRssKb: sum(roots) + sum(below),
         agentsWorking: (await listRuns(store.db, { states: ["agent"] })).length,
       });

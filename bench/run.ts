@@ -5,7 +5,7 @@ import { generateRepository } from "./fixture.ts";
 import { round, summarize } from "./stats.ts";
 import { measureGafferStart, measureRawClone } from "./run-start.ts";
 import { measureSandboxOverhead } from "./sandbox.ts";
-import { measureFactory } from "./factory.ts";
+import { measureFactory, measureFactoryAlone } from "./factory.ts";
 import { measureTickQueries } from "./tick-queries.ts";
 import { measureGateCheckout } from "./gate-checkout.ts";
 import { measureProxyOverhead } from "./proxy.ts";
@@ -308,6 +308,7 @@ async function factoryBenchmark(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), "gaffer-bench-factory-"));
   try {
     const measured = await measureFactory(scratch, options);
+    const many = await measureFactoryAlone(scratch, { ...options, agents: env("BENCH_FACTORY_MANY", 200) });
     process.stderr.write("the supervisor's per-tick store reads on larger stores…\n");
     const tickQueries = await measureTickQueries(scratch, [
       { children: 50, eventsPerRun: 200, closedItems: 0 },
@@ -319,12 +320,14 @@ async function factoryBenchmark(): Promise<void> {
       date: new Date().toISOString(),
       machine: { node: process.versions.node, cpus: cpus().length, memoryGb: round(totalmem() / 2 ** 30) },
       ...measured,
+      many,
       tickQueries,
     });
     const { factory, plain, statusLatency: latency, ratios } = measured;
     process.stdout.write(
       [
-        `factory, ${options.agents} agents: supervisor CPU ${factory.supervisor.cpuShareOfCore} of a core over ${factory.supervisor.windowS} s (${ratios.supervisorCpuToPlainCpu}× the plain runs' CPU), peak RSS ${factory.supervisor.peakRssMb} MB; workers' peak RSS ${factory.workersPeakRssMb} MB`,
+        `factory, ${options.agents} agents: supervisor CPU ${factory.supervisor.cpuShareOfCore} of a core over ${factory.supervisor.windowS} s (${ratios.supervisorCpuToPlainCpu}× the plain runs' CPU), peak RSS ${factory.supervisor.peakRssMb} MB; workers' peak RSS ${factory.workersPeakRssMb} MB (${factory.maxWorkers} workers); gaffer's own peak RSS ${factory.gaffer.peakRssMb} MB (goal ≤ 1024); last agent at work ${factory.ramp.lastAgentStartedMs} ms after up (goal ≤ 5000)`,
+        `factory, ${many.agents} agents: all proposed in ${many.factory.wallMs} ms; gaffer's own peak RSS ${many.factory.gaffer.peakRssMb} MB, CPU ${many.factory.gaffer.cpuShareOfCore} of a core; last agent at work ${many.factory.ramp.lastAgentStartedMs} ms after up`,
         `status --json latency median ${latency.factory.medianMs} ms, p95 ${latency.factory.p95Ms} ms (idle status --json ${latency.idleStatusMs.median} ms: ${latency.ratioToIdleStatus}×)`,
         `wall to the last proposal ${factory.wallMs} ms, plain runs ${plain.wallMs} ms (${ratios.wallToPlain}×); leftover processes: ${factory.leftovers.length + plain.leftovers.length}`,
         `supervisor's stall checks per tick, 50 builds: ${tickQueries.map((c) => `${c.stallClocksMs} ms at ${c.eventsPerRun} events/run`).join(", ")}`,
@@ -332,11 +335,8 @@ async function factoryBenchmark(): Promise<void> {
         "",
       ].join("\n"),
     );
-    if (factory.leftovers.length + plain.leftovers.length > 0) {
-      throw new Error(
-        `processes outlived the benchmark:\n${[...factory.leftovers, ...plain.leftovers].join("\n")}`,
-      );
-    }
+    const leftovers = [...factory.leftovers, ...plain.leftovers, ...many.factory.leftovers];
+    if (leftovers.length > 0) throw new Error(`processes outlived the benchmark:\n${leftovers.join("\n")}`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
