@@ -66,7 +66,7 @@ export const factorySettingsSchema = z.strictObject({
     .int()
     .min(1)
     .max(64)
-    .default(8)
+    .default(10)
     .describe("runs one worker process hosts at once; 1: a process per run"),
   agent_concurrency: z
     .record(roleName, z.number().int().min(1))

@@ -129,7 +129,7 @@ secrets_file = ".gaffer/secrets.env"
 # The factory (\`gaffer up\`): roles that work the backlog on their own. See docs/FACTORY.md.
 # [factory]
 # max_concurrency = 4            # runs at once, all roles
-# runs_per_worker = 8            # runs one worker process hosts at once; 1: a process per run
+# runs_per_worker = 10           # runs one worker process hosts at once; 1: a process per run
 # max_review_rounds = 2          # times a reviewer's findings go back to the builder
 # stall_activity = "10m"         # a quiet agent this long is nudged, then restarted, then given up
 #

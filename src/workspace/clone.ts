@@ -3,7 +3,6 @@ import { basename, dirname, join, resolve } from "node:path";
 import { GafferError } from "../errors.ts";
 import { hardenedGit, workspaceGit } from "./git.ts";
 import { pristineAlternatesPath, verifyWorkspace, workspaceAt } from "./integrity.ts";
-import { withRepoLock } from "./lock.ts";
 import type { Identity, TamperEvidence, Workspace } from "./types.ts";
 
 export interface CreateWorkspaceOptions {
@@ -35,24 +34,24 @@ export interface CreatedWorkspace {
 export async function createWorkspace(options: CreateWorkspaceOptions): Promise<CreatedWorkspace> {
   const opts = { ...options, project: resolve(options.project), dir: resolve(options.dir) };
   const workspace = workspaceAt(opts.dir, opts);
-  return withRepoLock(opts.project, async () => {
-    const recorded = await recordedBase(opts.project, workspace);
-    if (recorded) return { workspace, baseCommit: recorded, reused: true };
-    await removeLeftovers(opts.dir);
-    // Built under a temporary name with the final pristine copy, so `dir` only ever appears complete.
-    const tmp = { ...workspace, dir: `${opts.dir}.tmp-${process.pid}` };
-    try {
-      const baseCommit = await buildClone(opts, tmp);
-      await rename(tmp.dir, opts.dir);
-      return { workspace, baseCommit, reused: false };
-    } catch (error) {
-      await rm(tmp.dir, { recursive: true, force: true });
-      await rm(workspace.pristineConfigPath, { force: true });
-      await rm(workspace.indexPath, { force: true });
-      await rm(pristineAlternatesPath(workspace), { force: true });
-      throw error;
-    }
-  });
+  // No lock on the project: a clone only reads it (git updates refs and objects atomically), and
+  // one run's workspace has one creator, the run's owner. So many runs clone at once.
+  const recorded = await recordedBase(opts.project, workspace);
+  if (recorded) return { workspace, baseCommit: recorded, reused: true };
+  await removeLeftovers(opts.dir);
+  // Built under a temporary name with the final pristine copy, so `dir` only ever appears complete.
+  const tmp = { ...workspace, dir: `${opts.dir}.tmp-${process.pid}` };
+  try {
+    const baseCommit = await buildClone(opts, tmp);
+    await rename(tmp.dir, opts.dir);
+    return { workspace, baseCommit, reused: false };
+  } catch (error) {
+    await rm(tmp.dir, { recursive: true, force: true });
+    await rm(workspace.pristineConfigPath, { force: true });
+    await rm(workspace.indexPath, { force: true });
+    await rm(pristineAlternatesPath(workspace), { force: true });
+    throw error;
+  }
 }
 
 async function buildClone(opts: CreateWorkspaceOptions, tmp: Workspace): Promise<string> {
