@@ -18,6 +18,7 @@ import { runChanges, statusLatencies } from "./latency.ts";
 import { allProcesses, descendants, peakRssKb, type ProcStat, processesIn, procStat } from "./proc.ts";
 import { percentile, round, summarize } from "./stats.ts";
 import { type Poll, pollStatus, readPolls } from "./status-poller.ts";
+import { watchRunChanges } from "./watch-frames.ts";
 
 const BIN = fileURLToPath(new URL("../bin/gaffer.js", import.meta.url));
 const POLLER = fileURLToPath(new URL("./status-poller.ts", import.meta.url));
@@ -91,6 +92,7 @@ export async function measureFactory(scratch: string, options: FactoryBenchOptio
     sampleMs: options.sampleMs,
     factory: factory.result,
     plain: plain.result,
+    watchLatency: factory.watchLatency,
     statusLatency: {
       idleStatusMs,
       idleCliStartMs: summarize(start),
@@ -116,8 +118,8 @@ export async function measureFactory(scratch: string, options: FactoryBenchOptio
 export async function measureFactoryAlone(scratch: string, options: FactoryBenchOptions) {
   const dir = await createProject(scratch, "alone", options);
   process.stderr.write(`gaffer up with ${options.agents} scripted agents…\n`);
-  const { result, latency } = await factoryPhase(dir, scratch, options);
-  return { agents: options.agents, factory: result, statusLatency: latency };
+  const { result, latency, watchLatency } = await factoryPhase(dir, scratch, options);
+  return { agents: options.agents, factory: result, statusLatency: latency, watchLatency };
 }
 
 function agentBusyMs(options: FactoryBenchOptions): number {
@@ -128,11 +130,13 @@ function agentBusyMs(options: FactoryBenchOptions): number {
 async function factoryPhase(dir: string, scratch: string, options: FactoryBenchOptions) {
   const poller = startPoller(dir, join(scratch, "factory-polls.jsonl"));
   const store = await openStore(projectPaths(dir).database);
+  let watch: ReturnType<typeof watchRunChanges> | undefined;
   try {
     const startedAt = Date.now();
     const up = await gaffer(["up", "--json"], dir);
     if (up.code !== 0) throw new Error(`gaffer up failed: ${up.stderr}`);
     const pid = (JSON.parse(up.stdout) as { pid: number }).pid;
+    watch = watchRunChanges(dir);
     const first = procStat(pid);
     if (!first) throw new Error(`the supervisor (pid ${pid}) is not running`);
 
@@ -185,6 +189,7 @@ async function factoryPhase(dir: string, scratch: string, options: FactoryBenchO
     const peakRss = peakRssKb(pid);
 
     const polls = await poller.stop();
+    const watched = await watch.stop();
     const downStarted = Date.now();
     const down = await gaffer(["down", "--json"], dir);
     const downMs = Date.now() - downStarted;
@@ -238,9 +243,16 @@ async function factoryPhase(dir: string, scratch: string, options: FactoryBenchO
         timeline: timeline(samples, startedAt),
       },
       latency: latencySummary(latencies, polls),
+      watchLatency: {
+        changes: watched.length,
+        medianMs: percentile(watched, 50),
+        p95Ms: percentile(watched, 95),
+        maxMs: percentile(watched, 100),
+      },
     };
   } finally {
     await poller.stop();
+    await watch?.stop();
     await store.close();
     await gaffer(["down"], dir).catch(() => {});
   }

@@ -327,6 +327,7 @@ async function factoryBenchmark(): Promise<void> {
     process.stdout.write(
       [
         `factory, ${options.agents} agents: supervisor CPU ${factory.supervisor.cpuShareOfCore} of a core over ${factory.supervisor.windowS} s (${ratios.supervisorCpuToPlainCpu}× the plain runs' CPU), peak RSS ${factory.supervisor.peakRssMb} MB; workers' peak RSS ${factory.workersPeakRssMb} MB (${factory.maxWorkers} workers); gaffer's own peak RSS ${factory.gaffer.peakRssMb} MB (goal ≤ 1024); last agent at work ${factory.ramp.lastAgentStartedMs} ms after up (goal ≤ 5000)`,
+        `a run's change → status --watch with ${options.agents} agents: median ${measured.watchLatency.medianMs} ms, p95 ${measured.watchLatency.p95Ms} ms over ${measured.watchLatency.changes} changes (goal p95 ≤ 100 ms)`,
         `factory, ${many.agents} agents: all proposed in ${many.factory.wallMs} ms; gaffer's own peak RSS ${many.factory.gaffer.peakRssMb} MB, CPU ${many.factory.gaffer.cpuShareOfCore} of a core; last agent at work ${many.factory.ramp.lastAgentStartedMs} ms after up`,
         `status --json latency median ${latency.factory.medianMs} ms, p95 ${latency.factory.p95Ms} ms (idle status --json ${latency.idleStatusMs.median} ms: ${latency.ratioToIdleStatus}×)`,
         `wall to the last proposal ${factory.wallMs} ms, plain runs ${plain.wallMs} ms (${ratios.wallToPlain}×); leftover processes: ${factory.leftovers.length + plain.leftovers.length}`,
