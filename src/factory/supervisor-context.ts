@@ -13,6 +13,8 @@ export interface SupervisorContext {
   /** The project's `.gaffer/`: the factory's pid files, logs and switches live under it. */
   stateDir: string;
   db: Db;
+  /** The store's file: every commit to it, from any process, wakes the supervisor. */
+  database: string;
   factory: FactoryConfig;
   now(): number;
   /** Ends a run that stopped as given up, with a failure report. */
@@ -28,6 +30,7 @@ export function supervisorContext(project: Project, factory: FactoryConfig): Sup
     root: project.root,
     stateDir: project.paths.stateDir,
     db: project.store.db,
+    database: project.paths.database,
     factory,
     now: Date.now,
     async giveUpRun(runId, reason) {

@@ -17,6 +17,8 @@ import {
   listClaims,
   listRuns,
   releaseClaim,
+  type StoreWatch,
+  watchStore,
 } from "../store/index.ts";
 import { type FactoryDirs, factoryDirs, lastLogLine, logFile, signalChild, startChild } from "./children.ts";
 import type { HostedTask } from "./host-protocol.ts";
@@ -44,6 +46,12 @@ import { gafferCommand, printable } from "../util/index.ts";
 
 /** How long a child has to stop after SIGTERM before its whole process group is killed. */
 const STOP_GRACE_MS = 10_000;
+
+/**
+ * A commit to the store wakes the supervisor, but no sooner than this after its last tick began:
+ * fifty agents commit many times a second, and each tick reads every run it watches.
+ */
+const MIN_TICK_GAP_MS = 250;
 
 type StartWorker = Extract<SupervisorAction, { kind: "start-worker" }>;
 type NewChild = Pick<ChildState, "name" | "role" | "duty" | "itemId" | "holder">;
@@ -88,17 +96,25 @@ export class Supervisor {
     });
   }
 
-  /** Ticks until `signal` aborts or the stop file appears, then stops every child gracefully. */
+  /**
+   * Ticks until `signal` aborts or the stop file appears, then stops every child gracefully. It
+   * ticks every `tickMs`, sooner when a task ends, the forge brings news or another process
+   * commits to the store (a new item, a released claim, a proposal to review).
+   */
   async run(signal: AbortSignal, tickMs = 500): Promise<void> {
     const { stop } = controlFiles(this.#context.stateDir);
-    // A project whose .gaffer/ was removed has nothing left to supervise.
-    while (!signal.aborted && !existsSync(stop) && existsSync(this.#context.stateDir)) {
-      // One bad tick (a store busy past its timeout, say) must not take the factory down.
-      this.#woken = false;
-      await this.tick(this.#context.now()).catch((error: unknown) =>
-        this.#reportError({ error: messageOf(error) }),
-      );
-      if (!this.#woken) await this.#pause(tickMs, signal);
+    const commits = watchStore(this.#context.database);
+    try {
+      // A project whose .gaffer/ was removed has nothing left to supervise.
+      while (!signal.aborted && !existsSync(stop) && existsSync(this.#context.stateDir)) {
+        const started = this.#context.now();
+        this.#woken = false;
+        // One bad tick (a store busy past its timeout, say) must not take the factory down.
+        await this.tick(started).catch((error: unknown) => this.#reportError({ error: messageOf(error) }));
+        if (!this.#woken) await this.#pause(tickMs, started, commits, signal);
+      }
+    } finally {
+      commits.close();
     }
     await this.shutdown();
   }
@@ -112,10 +128,14 @@ export class Supervisor {
     this.#wake();
   }
 
-  async #pause(ms: number, signal: AbortSignal): Promise<void> {
-    const woken = new Promise<void>((resolve) => (this.#wake = resolve));
-    await Promise.race([sleep(ms, undefined, { signal }).catch(() => {}), woken]);
+  /** Waits for the next tick: the interval, a wake, or a commit (kept `MIN_TICK_GAP_MS` apart). */
+  async #pause(ms: number, tickStarted: number, commits: StoreWatch, signal: AbortSignal): Promise<void> {
+    const woken = new AbortController();
+    this.#wake = () => woken.abort();
+    const reason = await commits.next(ms, AbortSignal.any([signal, woken.signal]));
     this.#wake = () => {};
+    const gap = Math.min(MIN_TICK_GAP_MS, ms) - (this.#context.now() - tickStarted);
+    if (reason === "changed" && gap > 0) await sleep(gap, undefined, { signal }).catch(() => {});
   }
 
   tick(now: number): Promise<void> {
