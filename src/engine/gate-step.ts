@@ -25,6 +25,7 @@ export async function runGateStep(context: StepContext, run: Run, attempt: numbe
     await recorder.event(EVENTS.gateStarted, {
       attempt,
       steps: gate.commands.map((c) => c.name),
+      ...(gate.parallel && { parallel: true as const }),
       tree: work.tree,
       environment: prepared.environment,
     });
@@ -35,6 +36,7 @@ export async function runGateStep(context: StepContext, run: Run, attempt: numbe
       attempt,
       storeOutputBytes: gate.outputBytes,
       signal,
+      parallel: gate.parallel,
       wrap: prepared.gate.sandbox.wrap,
       onStart: (name) => recorder.enqueue(EVENTS.gateStepStarted, { attempt, name }),
       onFinish: (execution) => recorder.enqueue(EVENTS.gateStepFinished, { attempt, ...summary(execution) }),

@@ -144,18 +144,29 @@ printf 'from agent_demo import discount\\n\\n\\ndef test_discount_takes_a_percen
 describe("oneshot: defaults and simulations", () => {
   it("uses gaffer.toml's gate, else the runner's for Python and for a simulation, else the detected one", (t) => {
     const configured = gitRepo(t, { "gaffer.toml": DEMO_GATE, "test_x.py": "" });
-    assert.deepEqual(
-      oneshotGate(configured, loadConfig(configured), true).map((c) => c.run),
-      [loadConfig(configured).gate.commands[0]?.run],
-    );
+    assert.deepEqual(oneshotGate(configured, loadConfig(configured), true), {
+      commands: loadConfig(configured).gate.commands,
+      parallel: false,
+    });
+    const together = gitRepo(t, { "gaffer.toml": `[gate]\nparallel = true\n\n${DEMO_GATE}` });
+    assert.equal(oneshotGate(together, loadConfig(together), true).parallel, true, "gaffer.toml's parallel");
     const python = gitRepo(t, { "pyproject.toml": "[project]\nname = 'x'\n" });
-    assert.deepEqual(oneshotGate(python, loadConfig(python), false), MODULE25_GATE);
+    assert.deepEqual(oneshotGate(python, loadConfig(python), false), {
+      commands: MODULE25_GATE,
+      parallel: true,
+    });
     const node = gitRepo(t, { "package.json": JSON.stringify({ scripts: { test: "node --test" } }) });
+    const detected = oneshotGate(node, loadConfig(node), false);
     assert.deepEqual(
-      oneshotGate(node, loadConfig(node), false).map((c) => c.run),
+      detected.commands.map((c) => c.run),
       ["npm test"],
     );
-    assert.deepEqual(oneshotGate(node, loadConfig(node), true), MODULE25_GATE, "the demo target is Python");
+    assert.equal(detected.parallel, false, "a detected gate runs one step after another");
+    assert.deepEqual(
+      oneshotGate(node, loadConfig(node), true),
+      { commands: MODULE25_GATE, parallel: true },
+      "the demo target is Python",
+    );
     const bare = gitRepo(t, { "README.md": "x\n" });
     assert.throws(() => oneshotGate(bare, loadConfig(bare), false), { code: "config-invalid" });
   });
