@@ -49,8 +49,8 @@ export interface RunOptions {
 }
 
 /**
- * What gaffer's checks find in one attempt's recorded work from its objects alone (test tampering,
- * secrets, the proposal's commits): started once the work is recorded, so they run alongside its
+ * What gaffer's checks find in one attempt's recorded work from its objects alone (changed paths,
+ * test tampering, secrets, the proposal's commits): started once the work is recorded, so they run alongside its
  * gate, and read when that work is proposed. Nothing here is recorded until then.
  */
 export interface WorkInspection {
@@ -61,7 +61,12 @@ export interface WorkInspection {
   tip: string | null;
   /** The work's objects, each git question asked once (the later checks share the answers). */
   objects: ObjectReader;
-  checks: Promise<{ tampering: ProposalFinding[]; secrets: ProposalFinding[]; known: KnownSecret[] }>;
+  checks: Promise<{
+    paths: ProposalFinding[];
+    tampering: ProposalFinding[];
+    secrets: ProposalFinding[];
+    known: KnownSecret[];
+  }>;
   description: Promise<ProposalSummary>;
 }
 

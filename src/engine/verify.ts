@@ -6,6 +6,7 @@ import { knownSecrets } from "./known-secrets.ts";
 import { projectRefChanges } from "./project-refs.ts";
 import type { StepContext, WorkInspection } from "./step-context.ts";
 import {
+  checkPaths,
   checkSecrets,
   detectTestTampering,
   loadBaseline,
@@ -35,15 +36,18 @@ export async function verifyRun(
   // The checks ask much the same of the same objects (trees, the history, the diff).
   const subject = { ...recorded, objects: inspection?.objects ?? memoizedReader(recorded.objects) };
   if (!confinement) throw new GafferError("run-state", `run ${run.id} has no prepared workspace to verify`);
+  const paths = inspection?.checks.then((checks) => checks.paths);
+  paths?.catch(() => {}); // awaited by verifyIntegrity after the workspace's own checks
   const integrity = await verifyIntegrity(workspace, subject, {
     baseline: await loadBaseline(confinement.baselinePath),
     branch: run.branch,
     baseCommit: run.baseCommit,
-    allowPaths: project.config.guard.allowPaths,
-    denyPaths: runDenyPaths(project.config.guard.denyPaths),
+    ...pathRules(context),
     observedTips: await observedTips(context, run),
+    ...(paths && { paths }),
   });
-  const { tampering, secrets, known } = await (inspection?.checks ?? objectChecks(context, run, subject));
+  const { tampering, secrets, known } = await (inspection?.checks ??
+    objectChecks(context, run, subject, false));
   const projectChanges = run.sandbox.startsWith("none")
     ? await projectRefChanges(project.root, projectRefsPath(project, run))
     : [];
@@ -88,7 +92,7 @@ export function inspectWork(
     commit: work.commit,
     tip: work.tip,
     objects: subject.objects,
-    checks: objectChecks(context, run, subject),
+    checks: objectChecks(context, run, subject, true),
     description: describeProposal(subject.objects, run.baseCommit, work.commit),
   };
   // Answered or not, they are read only if this work is proposed: no rejection goes unheard.
@@ -109,9 +113,21 @@ export function inspectionOf(context: StepContext, run: Run, work: WorkRecord): 
   return same ? inspection : undefined;
 }
 
-/** Test tampering and secrets: what the recorded work's objects alone show. */
-async function objectChecks(context: StepContext, run: Run, subject: Subject) {
+/** The paths a run may and may not change. */
+function pathRules(context: StepContext) {
+  const { guard } = context.project.config;
+  return { allowPaths: guard.allowPaths, denyPaths: runDenyPaths(guard.denyPaths) };
+}
+
+/**
+ * What the recorded work's objects alone show: test tampering, secrets and, with `paths`, the
+ * changed paths (else verifyIntegrity asks them).
+ */
+async function objectChecks(context: StepContext, run: Run, subject: Subject, paths: boolean) {
   const { project } = context;
+  const pathFindings = paths
+    ? await checkPaths(subject, { baseCommit: run.baseCommit, ...pathRules(context) })
+    : [];
   const gate = project.config.gate.commands.map((command) => command.run);
   const tampering = (await detectTestTampering(subject, run.baseCommit, { gate })).map(
     (finding: ProposalFinding) => ({ ...finding, severity: project.config.guard.tamper }),
@@ -123,7 +139,7 @@ async function objectChecks(context: StepContext, run: Run, subject: Subject) {
     known,
     severity: project.config.guard.secrets,
   });
-  return { tampering, secrets, known };
+  return { paths: pathFindings, tampering, secrets, known };
 }
 
 /** A gate that changed tracked files in its checkout: the tree it judged is not what it left. */
