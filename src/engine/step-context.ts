@@ -50,8 +50,8 @@ export interface RunOptions {
 
 /**
  * What gaffer's checks find in one attempt's recorded work from its objects alone (changed paths,
- * test tampering, secrets, the proposal's commits): started once the work is recorded, so they run alongside its
- * gate, and read when that work is proposed. Nothing here is recorded until then.
+ * test tampering, secrets, the proposal's commits): started once the work is recorded, so they
+ * run alongside its gate, and read when that work is proposed. Nothing here is recorded until then.
  */
 export interface WorkInspection {
   baseCommit: string;

@@ -75,9 +75,9 @@ export async function verifyRun(
 }
 
 /**
- * Starts the checks that read only the recorded work's objects — test tampering, secrets, the
- * proposal's commits — as soon as that work is recorded: they run alongside its gate, and
- * verifyRun takes their answers for this work (see inspectionOf). Nothing is recorded here.
+ * Starts the checks that read only the recorded work's objects — changed paths, test tampering,
+ * secrets, the proposal's commits — as soon as that work is recorded: they run alongside its gate,
+ * and verifyRun takes their answers for this work (see inspectionOf). Nothing is recorded here.
  */
 export function inspectWork(
   context: StepContext,
