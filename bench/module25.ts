@@ -48,34 +48,46 @@ function timed(program: string, args: string[], cwd: string): number {
 /**
  * `python3 agent_runner.py issue-to-pr issue.md --simulate good` against
  * `gaffer issue-to-pr issue.md --simulate good`, each on its own fresh copy of the same project,
- * alternating which goes first so load and caches hit both alike. gaffer starts without `init`.
+ * taking turns at going first so load and caches hit both alike. gaffer starts without `init`.
+ * `baseline`, another gaffer's `bin/gaffer.js` (an earlier build), is measured in the same turns.
  */
-export function measureModule25(scratch: string, iterations: number) {
+export function measureModule25(scratch: string, iterations: number, baseline?: string) {
   const template = join(scratch, "template");
   pythonProject(template);
   const runner: number[] = [];
   const gaffer: number[] = [];
+  const earlier: number[] = [];
+  const gafferRun = (bin: string, into: number[], dir: string) => () =>
+    into.push(timed(process.execPath, [bin, "issue-to-pr", ISSUE, "--simulate", "good", "--plain"], dir));
   for (let i = 0; i < iterations; i++) {
-    const runnerDir = join(scratch, `runner-${i}`);
-    const gafferDir = join(scratch, `gaffer-${i}`);
-    cpSync(template, runnerDir, { recursive: true });
-    cpSync(template, gafferDir, { recursive: true });
-    const runRunner = () =>
-      runner.push(timed("python3", [RUNNER, "issue-to-pr", ISSUE, "--simulate", "good"], runnerDir));
-    const runGaffer = () =>
-      gaffer.push(
-        timed(process.execPath, [GAFFER, "issue-to-pr", ISSUE, "--simulate", "good", "--plain"], gafferDir),
-      );
-    if (i % 2 === 0) {
-      runRunner();
-      runGaffer();
-    } else {
-      runGaffer();
-      runRunner();
-    }
+    const dirs = ["runner", "gaffer", ...(baseline ? ["baseline"] : [])].map((name) =>
+      join(scratch, `${name}-${i}`),
+    );
+    for (const dir of dirs) cpSync(template, dir, { recursive: true });
+    const [runnerDir = "", gafferDir = "", baselineDir = ""] = dirs;
+    const turns = [
+      () => runner.push(timed("python3", [RUNNER, "issue-to-pr", ISSUE, "--simulate", "good"], runnerDir)),
+      gafferRun(GAFFER, gaffer, gafferDir),
+      ...(baseline ? [gafferRun(baseline, earlier, baselineDir)] : []),
+    ];
+    // Each takes its turn at going first.
+    for (let turn = 0; turn < turns.length; turn++) turns[(i + turn) % turns.length]?.();
     git(gafferDir, "rev-parse", "--verify", "agent/issue-delete-command");
   }
   const runnerMs = summarize(runner);
   const gafferMs = summarize(gaffer);
-  return { runnerMs, gafferMs, ratio: Math.round((gafferMs.median / runnerMs.median) * 100) / 100 };
+  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+  return {
+    runnerMs,
+    gafferMs,
+    ratio: ratio(gafferMs.median, runnerMs.median),
+    ...(baseline && {
+      baseline: {
+        bin: baseline,
+        gafferMs: summarize(earlier),
+        ratio: ratio(summarize(earlier).median, runnerMs.median),
+        speedup: ratio(summarize(earlier).median, gafferMs.median),
+      },
+    }),
+  };
 }

@@ -188,7 +188,7 @@ function module25Benchmark(): void {
     process.stderr.write(
       `issue-to-pr --simulate good, the runner and gaffer interleaved, ${iterations} times…\n`,
     );
-    const measured = measureModule25(scratch, iterations);
+    const measured = measureModule25(scratch, iterations, process.env.BENCH_MODULE25_BASELINE);
     writeResult("module25", {
       benchmark: "module25",
       date: new Date().toISOString(),
@@ -198,8 +198,11 @@ function module25Benchmark(): void {
       goalRatio: 1,
       meetsGoal: measured.ratio <= 1,
     });
+    const earlier = measured.baseline
+      ? `; the baseline's median ${measured.baseline.gafferMs.median} ms, ratio ${measured.baseline.ratio}`
+      : "";
     process.stdout.write(
-      `issue-to-pr --simulate good: runner median ${measured.runnerMs.median} ms, gaffer median ${measured.gafferMs.median} ms; ratio ${measured.ratio} (goal ≤ 1)\nwrote bench/results/module25.json\n`,
+      `issue-to-pr --simulate good: runner median ${measured.runnerMs.median} ms, gaffer median ${measured.gafferMs.median} ms; ratio ${measured.ratio} (goal ≤ 1)${earlier}\nwrote bench/results/module25.json\n`,
     );
   } finally {
     rmSync(scratch, { recursive: true, force: true });

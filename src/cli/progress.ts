@@ -231,7 +231,7 @@ function describe(notice: RunNotice): View {
       };
     }
     case EVENTS.gateStarted.name:
-      return { step: "running the gate" };
+      return { step: notice.data.parallel ? "running the gate, its steps together" : "running the gate" };
     case EVENTS.gateStepStarted.name:
       return { step: `running the gate: ${shown(notice.data.name)}` };
     case EVENTS.gateStepFinished.name: {

@@ -25,7 +25,14 @@ export interface GafferConfig {
   project: { defaultBranch?: string; conventions?: string; promptTemplate?: string };
   agent: { default: string; turnTimeoutMs: number };
   agents: ReadonlyMap<string, AgentPreset>;
-  gate: { maxFixAttempts: number; feedbackBytes: number; outputBytes: number; commands: GateCommand[] };
+  /** `parallel`: the steps start together (see runGate); their names are then distinct. */
+  gate: {
+    maxFixAttempts: number;
+    feedbackBytes: number;
+    outputBytes: number;
+    parallel: boolean;
+    commands: GateCommand[];
+  };
   /** `copy` lists a file that looks like a secret only when gaffer.toml said `copy_secrets = true`. */
   workspace: { copy: string[]; setup: GateCommand[]; identity: { name: string; email: string } };
   sandbox: {
@@ -102,6 +109,7 @@ export function parseConfig(
 ): GafferConfig {
   const { data } = parseTomlFile(text, file, configSchema);
   assertSecretCopiesAllowed(data.workspace, file, text);
+  assertParallelStepsDistinct(data.gate, file, text);
   const config = compile(data, root, file, env);
   const problem = data.tracker && trackerProblem(data.tracker, data.sandbox.env, config.agents);
   if (problem) throw problemAt(file, text, problem.path, problem.message, problem.hint);
@@ -119,6 +127,21 @@ function assertSecretCopiesAllowed(workspace: RawConfig["workspace"], file: stri
     ["workspace", "copy"],
     `[workspace] copy lists ${workspace.copy[index]}, which looks like a secret: the agent could read it and commit it`,
     "give the workspace fake values instead, or add copy_secrets = true to [workspace] if the agent must have it",
+  );
+}
+
+/** Steps that run together each need their own log: two of one name would write the same file. */
+function assertParallelStepsDistinct(gate: RawConfig["gate"], file: string, text: string): void {
+  if (!gate.parallel) return;
+  const names = gate.commands.map((step) => step.name);
+  const index = names.findIndex((name, i) => names.indexOf(name) !== i);
+  if (index === -1) return;
+  throw problemAt(
+    file,
+    text,
+    ["gate", "commands", index, "name"],
+    `[gate] parallel = true and two gate steps are named "${names[index]}": steps that run together need their own names`,
+    "give each [[gate.commands]] step its own name",
   );
 }
 
@@ -182,6 +205,7 @@ function compile(
       maxFixAttempts: raw.gate.max_fix_attempts,
       feedbackBytes: raw.gate.feedback_bytes,
       outputBytes: raw.gate.output_bytes,
+      parallel: raw.gate.parallel,
       commands: steps(raw.gate.commands),
     },
     sandbox: {

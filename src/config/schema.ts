@@ -138,6 +138,10 @@ export const configSchema = z.strictObject({
         .min(1024)
         .default(65536)
         .describe("gate output kept in the store per step"),
+      parallel: z
+        .boolean()
+        .default(false)
+        .describe("start every step at once; only for steps that do not touch what another reads or writes"),
       commands: z.array(step).default([]).describe("the gate, in order; the first failure stops it"),
     })
     .prefault({}),

@@ -61,6 +61,8 @@ max_fix_attempts = 2
 feedback_bytes = 4096
 # Gate output kept in the store per step (head and tail); full logs live in .gaffer/runs/.
 output_bytes = 65536
+# true: every step starts at once, reported in order (only for steps that touch nothing another uses).
+parallel = false
 
 # The gate: run by gaffer in the workspace, in order; the first failure stops it.
 ${gate}

@@ -39,7 +39,15 @@ import { recordRunWork, workFingerprint } from "./work.ts";
 export async function runAgentStep(context: StepContext, run: Run, number: number): Promise<void> {
   const { project, recorder, item, signal } = context;
   const db = project.store.db;
-  const fingerprint = workFingerprint(await recordRunWork(context, run));
+  // The workspace as the turn finds it, and the conventions for its brief: neither waits on the other.
+  const [found, conventions] = await Promise.all([
+    recordRunWork(context, run),
+    findConventions(
+      (file, maxBytes) => readCommittedFile(project.root, run.baseCommit, file, maxBytes),
+      project.config.project.conventions,
+    ),
+  ]);
+  const fingerprint = workFingerprint(found);
   const turns = await countEvents(db, run.id, [EVENTS.agentPrompt]);
   if (turns >= project.config.limits.turns) {
     await recorder.event(EVENTS.limitExceeded, { reason: "turns", turns });
@@ -65,10 +73,7 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
   ];
   const feedback = previous?.feedback ? feedbackSection(previous, context.goal) : {};
   const brief = renderBrief({
-    conventions: await findConventions(
-      (file, maxBytes) => readCommittedFile(project.root, run.baseCommit, file, maxBytes),
-      project.config.project.conventions,
-    ),
+    conventions,
     item: { id: item.id, title: item.title, body: item.body },
     attempt: number,
     ...feedback,

@@ -6,7 +6,8 @@ import { refuseKilledGate } from "./gate-killed.ts";
 import { recordGuardDenials } from "./guard-denials.ts";
 import type { StepContext } from "./step-context.ts";
 import { gateVerdict } from "./verdict.ts";
-import { keptWork, recordRunWork } from "./work.ts";
+import { inspectWork } from "./verify.ts";
+import { keptWork, recordRunWork, runEvidence } from "./work.ts";
 
 /**
  * gaffer runs the gate itself; its exit codes are the only evidence. It runs on a fresh checkout
@@ -19,12 +20,15 @@ export async function runGateStep(context: StepContext, run: Run, attempt: numbe
   const { project, recorder, signal } = context;
   const gate = project.config.gate;
   const work = (await keptWork(context, run, attempt)) ?? (await recordRunWork(context, run, attempt));
+  // The checks that read only this work's objects run alongside its gate; a proposal takes their answers.
+  context.inspection = inspectWork(context, run, await runEvidence(context, run), work);
   const prepared = await prepareGate(context, run, attempt, work);
   let outcome: GateOutcome;
   try {
     await recorder.event(EVENTS.gateStarted, {
       attempt,
       steps: gate.commands.map((c) => c.name),
+      ...(gate.parallel && { parallel: true as const }),
       tree: work.tree,
       environment: prepared.environment,
     });
@@ -35,6 +39,7 @@ export async function runGateStep(context: StepContext, run: Run, attempt: numbe
       attempt,
       storeOutputBytes: gate.outputBytes,
       signal,
+      parallel: gate.parallel,
       wrap: prepared.gate.sandbox.wrap,
       onStart: (name) => recorder.enqueue(EVENTS.gateStepStarted, { attempt, name }),
       onFinish: (execution) => recorder.enqueue(EVENTS.gateStepFinished, { attempt, ...summary(execution) }),

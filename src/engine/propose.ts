@@ -11,7 +11,7 @@ import {
 } from "../store/index.ts";
 import { describeProposal, publishCommit } from "../workspace/index.ts";
 import type { StepContext } from "./step-context.ts";
-import { verifyRun } from "./verify.ts";
+import { inspectionOf, verifyRun } from "./verify.ts";
 import { keptWork, runEvidence } from "./work.ts";
 import { runWorkspace } from "./workspace-handle.ts";
 
@@ -35,17 +35,20 @@ export async function proposeStep(context: StepContext, run: Run): Promise<void>
     );
   }
   const repo = await runEvidence(context, run);
-  const findings = await verifyRun(context, run, workspace, {
-    objects: repo,
-    tip: work.tip,
-    head: work.commit,
-  });
+  const inspection = inspectionOf(context, run, work);
+  const findings = await verifyRun(
+    context,
+    run,
+    workspace,
+    { objects: repo, tip: work.tip, head: work.commit },
+    inspection,
+  );
   await recorder.event(EVENTS.proposalCommitted, {
     committed: work.commit !== work.tip,
     head: work.commit,
     tree: work.tree,
   });
-  const description = await describeProposal(repo, run.baseCommit, work.commit);
+  const description = await (inspection?.description ?? describeProposal(repo, run.baseCommit, work.commit));
   // Attempt 0 is a gate-first run's gate on its base: green there, the base itself is what it proposes.
   if (description.commits.length === 0 && run.attempt > 0) {
     throw new GafferError(

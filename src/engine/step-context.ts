@@ -1,5 +1,6 @@
-import type { EvidenceRepo } from "../workspace/index.ts";
-import type { Item, RunGoal } from "../store/index.ts";
+import type { EvidenceRepo, ObjectReader, ProposalSummary } from "../workspace/index.ts";
+import type { KnownSecret } from "../guard/index.ts";
+import type { Item, ProposalFinding, RunGoal } from "../store/index.ts";
 import type { RunConfinement } from "./confinement.ts";
 import type { KeptSession } from "./kept-session.ts";
 import type { ModelMeter, PlanLimitStop } from "./model-meter.ts";
@@ -47,6 +48,28 @@ export interface RunOptions {
   scriptedAgentCommand: string[];
 }
 
+/**
+ * What gaffer's checks find in one attempt's recorded work from its objects alone (changed paths,
+ * test tampering, secrets, the proposal's commits): started once the work is recorded, so they
+ * run alongside its gate, and read when that work is proposed. Nothing here is recorded until then.
+ */
+export interface WorkInspection {
+  baseCommit: string;
+  branch: string;
+  /** The recorded work these answers are about: its commit and the branch tip it grew from. */
+  commit: string;
+  tip: string | null;
+  /** The work's objects, each git question asked once (the later checks share the answers). */
+  objects: ObjectReader;
+  checks: Promise<{
+    paths: ProposalFinding[];
+    tampering: ProposalFinding[];
+    secrets: ProposalFinding[];
+    known: KnownSecret[];
+  }>;
+  description: Promise<ProposalSummary>;
+}
+
 /** What one step of the engine can see. */
 export interface StepContext {
   project: Project;
@@ -73,4 +96,6 @@ export interface StepContext {
   session?: KeptSession;
   /** The run's evidence repository, once opened (see work.ts). */
   evidence?: EvidenceRepo;
+  /** The checks on the work the last gate ran on, started with that gate (see verify.ts). */
+  inspection?: WorkInspection;
 }

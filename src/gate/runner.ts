@@ -17,13 +17,20 @@ export interface GateRunOptions {
   /** Aborting kills the running command's process group; no further command starts. */
   signal?: AbortSignal;
   onStart?(name: string): void;
+  /** Called in the declared order, whether the steps run one after another or together. */
   onFinish?(execution: GateExecution): void;
+  /**
+   * Start every step at once (`[gate] parallel`), for steps that neither read nor write what
+   * another writes. Every step runs to its end; the outcome lists them in the declared order, so
+   * the first failing step in that order is the first failure reported, as in a sequential gate.
+   */
+  parallel?: boolean;
   /** Confines the commands: they run code the agent wrote. */
   wrap?: CommandWrapper;
 }
 
 /**
- * Runs the gate commands in order and stops at the first that fails.
+ * Runs the gate commands in order and stops at the first that fails; with `parallel`, all at once.
  * `passed` needs at least one execution and every command passing: an empty gate is no evidence.
  * On abort the outcome so far is returned with `passed` false; the caller checks its own signal.
  */
@@ -32,6 +39,22 @@ export async function runGate(
   options: GateRunOptions,
 ): Promise<GateOutcome> {
   mkdirSync(options.logDir, { recursive: true });
+  const executions = options.parallel
+    ? await runTogether(commands, options)
+    : await runInOrder(commands, options);
+  const passed =
+    executions.length > 0 &&
+    executions.length === commands.length &&
+    executions.every((e) => e.passed) &&
+    !options.signal?.aborted;
+  return { passed, executions };
+}
+
+/** One step after another, stopping at the first that fails. */
+async function runInOrder(
+  commands: readonly GateCommand[],
+  options: GateRunOptions,
+): Promise<GateExecution[]> {
   const executions: GateExecution[] = [];
   for (const command of commands) {
     if (options.signal?.aborted) break;
@@ -41,12 +64,31 @@ export async function runGate(
     options.onFinish?.(execution);
     if (!execution.passed) break;
   }
-  const passed =
-    executions.length > 0 &&
-    executions.length === commands.length &&
-    executions.every((e) => e.passed) &&
-    !options.signal?.aborted;
-  return { passed, executions };
+  return executions;
+}
+
+/** Every step at once; each is reported, in the declared order, once it and those before it are done. */
+async function runTogether(
+  commands: readonly GateCommand[],
+  options: GateRunOptions,
+): Promise<GateExecution[]> {
+  if (options.signal?.aborted) return [];
+  const running = commands.map((command) => {
+    options.onStart?.(command.name);
+    return runStep(command, options);
+  });
+  // A step that throws (its log could not be written) throws once every step has ended.
+  for (const step of running) step.catch(() => {});
+  const executions: GateExecution[] = [];
+  for (const step of running) {
+    const execution = await step.catch(async (error: unknown) => {
+      await Promise.allSettled(running);
+      throw error;
+    });
+    executions.push(execution);
+    options.onFinish?.(execution);
+  }
+  return executions;
 }
 
 async function runStep(command: GateCommand, options: GateRunOptions): Promise<GateExecution> {

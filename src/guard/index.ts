@@ -21,6 +21,7 @@ export { writeAgentRules, type AgentKind, type AgentRulesFile } from "./agent-ru
 export {
   type Baseline,
   captureBaseline,
+  checkPaths,
   checkSecrets,
   DEFAULT_DENY_PATHS,
   detectTestTampering,

@@ -6,7 +6,7 @@
  *
  * Both run through gaffer's engine (sandbox, gate, integrity checks, proposal) and never merge.
  */
-export { MODULE25_GATE, oneshotGate } from "./gate.ts";
+export { MODULE25_GATE, type OneshotGate, oneshotGate } from "./gate.ts";
 export { issueToPr } from "./issue-to-pr.ts";
 export type { OneshotOptions, OneshotResult } from "./run-oneshot.ts";
 export { selfHeal } from "./self-heal.ts";

@@ -11,8 +11,8 @@ import {
 } from "../engine/index.ts";
 import { GafferError, isGafferError } from "../errors.ts";
 import { withClaim } from "../factory/index.ts";
-import type { GateCommand } from "../gate/index.ts";
 import { listAttempts, type Proposal, type Run } from "../store/index.ts";
+import type { OneshotGate } from "./gate.ts";
 import { type Simulation, simulatedAgent } from "./simulate.ts";
 
 export interface OneshotOptions {
@@ -46,7 +46,7 @@ export interface OneshotResult {
 export interface OneshotRun {
   agent: AgentPreset;
   itemId: number;
-  gate: GateCommand[];
+  gate: OneshotGate;
   plan: RunPlan & { branch: string };
 }
 
@@ -67,7 +67,7 @@ export async function runOneshot(
       ...project.config,
       agent: { ...project.config.agent, default: agent.name },
       agents: new Map([...project.config.agents, [agent.name, agent]]),
-      gate: { ...project.config.gate, commands: spec.gate },
+      gate: { ...project.config.gate, commands: spec.gate.commands, parallel: spec.gate.parallel },
     },
   };
   return withClaim(project, spec.itemId, async (lost) => {

@@ -460,6 +460,8 @@ export const EVENTS = {
   gateStarted: event<
     OfAttempt & {
       steps: string[];
+      /** The steps started together (`[gate] parallel`); absent, one after another. */
+      parallel?: true;
       tree: string;
       environment: {
         tree: string;

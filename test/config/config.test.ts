@@ -152,6 +152,22 @@ command = "aider --message-file {prompt_file}"
     ]);
   });
 
+  it("runs the gate's steps one after another unless [gate] parallel says so, and then needs distinct names", () => {
+    const steps =
+      '[[gate.commands]]\nname = "lint"\nrun = "ruff check ."\n[[gate.commands]]\nname = "test"\nrun = "pytest -q"\n';
+    assert.equal(parseText(steps).gate.parallel, false);
+    assert.equal(parseText(`[gate]\nparallel = true\n${steps}`).gate.parallel, true);
+    const twice = `[gate]\nparallel = true\n${steps.replace('"test"', '"lint"')}`;
+    const { message, hint } = configError(twice);
+    assert.match(message, /gaffer\.toml:7: \[gate\] parallel = true and two gate steps are named "lint"/);
+    assert.match(hint ?? "", /its own name/);
+    assert.equal(
+      parseText(steps.replace('"test"', '"lint"')).gate.commands.length,
+      2,
+      "one after another, allowed",
+    );
+  });
+
   it("reads what a secret in a proposal does", () => {
     assert.equal(parseText('[guard]\nsecrets = "flag"\n').guard.secrets, "flag");
     assert.match(

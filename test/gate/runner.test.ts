@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { type GateCommand, type GateRunOptions, runGate } from "../../src/gate/index.ts";
+import { compressFailure, type GateCommand, type GateRunOptions, runGate } from "../../src/gate/index.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -182,5 +182,90 @@ describe("gate runner", () => {
     assert.equal(timedOut?.timedOut, true);
     assert.equal(timedOut?.killedFromOutside, false);
     for (const execution of [itself, child, timedOut]) assert.equal(execution?.passed, false);
+  });
+  it("with parallel, starts every step at once: each waits for the other to have started", async (t) => {
+    const dir = tempDir(t);
+    const meet = (mine: string, theirs: string, timeoutMs = 30_000) =>
+      step(
+        mine,
+        `touch ${mine}.started; while [ ! -e ${theirs}.started ]; do sleep 0.01; done; echo ${mine}`,
+        timeoutMs,
+      );
+    // One after another, the first waits in vain for the second until its timeout.
+    const sequential = await runGate([meet("a", "b", 500), meet("b", "a", 500)], options(dir));
+    assert.equal(sequential.executions[0]?.timedOut, true, "the steps meet only when they run together");
+    for (const marker of ["a.started", "b.started"]) rmSync(join(dir, marker), { force: true });
+    const outcome = await runGate([meet("a", "b"), meet("b", "a")], options(dir, { parallel: true }));
+    assert.equal(outcome.passed, true);
+    assert.deepEqual(
+      outcome.executions.map((e) => [e.name, e.output]),
+      [
+        ["a", "a\n"],
+        ["b", "b\n"],
+      ],
+    );
+  });
+
+  it("with parallel, reports the steps in declared order: the first failing one first, every output kept", async (t) => {
+    const dir = tempDir(t);
+    const started: string[] = [];
+    const finished: string[] = [];
+    // The test fails first; the lint fails only after it, and is still the first failure reported.
+    const commands = [
+      step("lint", "while [ ! -e test.done ]; do sleep 0.01; done; echo 'lint: E501 line too long'; exit 1"),
+      step("test", "echo 'FAILED test_x.py::test_add - assert 1 == 2'; touch test.done; exit 2"),
+      step("types", "echo typed"),
+    ];
+    const outcome = await runGate(commands, {
+      ...options(dir, { parallel: true }),
+      onStart: (name) => started.push(name),
+      onFinish: (execution) => finished.push(execution.name),
+    });
+    assert.equal(outcome.passed, false);
+    assert.deepEqual(started, ["lint", "test", "types"]);
+    assert.deepEqual(finished, ["lint", "test", "types"]);
+    assert.deepEqual(
+      outcome.executions.map((e) => [e.name, e.exitCode, e.passed]),
+      [
+        ["lint", 1, false],
+        ["test", 2, false],
+        ["types", 0, true],
+      ],
+    );
+    const [lint, test, types] = outcome.executions;
+    assert.match(lint?.output ?? "", /E501/);
+    assert.match(test?.output ?? "", /FAILED test_x\.py::test_add/);
+    assert.equal(types?.output, "typed\n");
+    for (const execution of outcome.executions)
+      assert.equal(readFileSync(execution.logPath, "utf8"), execution.output, `${execution.name}'s own log`);
+    const feedback = compressFailure(outcome.executions, { maxBytes: 4096 });
+    assert.ok(
+      feedback.indexOf('"lint"') >= 0 && feedback.indexOf('"lint"') < feedback.indexOf('"test"'),
+      feedback,
+    );
+  });
+
+  it("with parallel, an abort kills every running step", async (t) => {
+    const dir = tempDir(t);
+    const controller = new AbortController();
+    const slow = (name: string) => step(name, `echo go > ${name}.go; sleep 30`);
+    const running = runGate([slow("one"), slow("two")], {
+      ...options(dir, { parallel: true }),
+      signal: controller.signal,
+    });
+    await waitFor(
+      () => ["one", "two"].every((name) => existsSync(join(dir, `${name}.go`))),
+      "both steps to be running",
+    );
+    controller.abort();
+    const outcome = await running;
+    assert.equal(outcome.passed, false);
+    assert.deepEqual(
+      outcome.executions.map((e) => [e.name, e.passed]),
+      [
+        ["one", false],
+        ["two", false],
+      ],
+    );
   });
 });

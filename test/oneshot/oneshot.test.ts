@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { loadConfig } from "../../src/config/index.ts";
 import { MODULE25_GATE, oneshotGate, RED_BUILD, simulationScenario } from "../../src/oneshot/index.ts";
+import { EVENTS } from "../../src/store/index.ts";
 import { gaffer } from "../helpers/cli.ts";
 import { gitOut, gitRepo } from "../helpers/git.ts";
 
@@ -118,6 +119,52 @@ describe("oneshot: the Module-25 runner's commands", () => {
     assert.deepEqual(branches(dir), ["main"]);
   });
 
+  it("a parallel gate reports its steps in the declared order: the first failing one first, both outputs kept", async (t) => {
+    // The test ends first; the lint fails only once it has, and is still the first failure reported.
+    const together = `[gate]
+parallel = true
+max_fix_attempts = 0
+
+[[gate.commands]]
+name = "lint"
+run = "while [ ! -e test.done ]; do sleep 0.01; done; echo 'lint: E999 the lint says no'; exit 1"
+timeout = "2m"
+
+[[gate.commands]]
+name = "test"
+run = "python3 -c 'import test_agent_demo as t; t.test_discount_takes_a_percentage()'; s=$?; touch test.done; exit $s"
+`;
+    const dir = pythonProject(t, together);
+    const result = await gaffer(["issue-to-pr", "issue-delete-command.md", "--simulate", "bad", "--json"], {
+      cwd: dir,
+      env: NO_AGENT,
+    });
+    assert.equal(result.code, 1, result.stderr);
+    const { run, failure } = JSON.parse(result.stdout) as { run: { id: number }; failure: string };
+    assert.ok(
+      failure.indexOf("E999") >= 0 && failure.indexOf("E999") < failure.indexOf("AssertionError"),
+      failure,
+    );
+    const logs = await gaffer(["logs", String(run.id), "--json"], { cwd: dir });
+    const events = logs.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { type: string; data: Record<string, unknown> });
+    assert.equal(events.find((e) => e.type === EVENTS.gateStarted.name)?.data.parallel, true);
+    assert.deepEqual(
+      events.filter((e) => e.type === EVENTS.gateStepFinished.name).map((e) => [e.data.name, e.data.passed]),
+      [
+        ["lint", false],
+        ["test", false],
+      ],
+    );
+    const log = (step: string) =>
+      readFileSync(join(dir, ".gaffer", "runs", String(run.id), `attempt-1-${step}.log`), "utf8");
+    assert.match(log("lint"), /E999/);
+    assert.match(log("test"), /AssertionError/);
+    assert.deepEqual(branches(dir), ["main"]);
+  });
+
   it("honours AGENT_CMD and AGENT_CONFIG: the prompt in a file, the conventions in the brief", async (t) => {
     const dir = gitRepo(t, {
       "agent.sh": `grep -q "Delete a task by its index" "$1" || exit 3
@@ -144,18 +191,29 @@ printf 'from agent_demo import discount\\n\\n\\ndef test_discount_takes_a_percen
 describe("oneshot: defaults and simulations", () => {
   it("uses gaffer.toml's gate, else the runner's for Python and for a simulation, else the detected one", (t) => {
     const configured = gitRepo(t, { "gaffer.toml": DEMO_GATE, "test_x.py": "" });
-    assert.deepEqual(
-      oneshotGate(configured, loadConfig(configured), true).map((c) => c.run),
-      [loadConfig(configured).gate.commands[0]?.run],
-    );
+    assert.deepEqual(oneshotGate(configured, loadConfig(configured), true), {
+      commands: loadConfig(configured).gate.commands,
+      parallel: false,
+    });
+    const together = gitRepo(t, { "gaffer.toml": `[gate]\nparallel = true\n\n${DEMO_GATE}` });
+    assert.equal(oneshotGate(together, loadConfig(together), true).parallel, true, "gaffer.toml's parallel");
     const python = gitRepo(t, { "pyproject.toml": "[project]\nname = 'x'\n" });
-    assert.deepEqual(oneshotGate(python, loadConfig(python), false), MODULE25_GATE);
+    assert.deepEqual(oneshotGate(python, loadConfig(python), false), {
+      commands: MODULE25_GATE,
+      parallel: true,
+    });
     const node = gitRepo(t, { "package.json": JSON.stringify({ scripts: { test: "node --test" } }) });
+    const detected = oneshotGate(node, loadConfig(node), false);
     assert.deepEqual(
-      oneshotGate(node, loadConfig(node), false).map((c) => c.run),
+      detected.commands.map((c) => c.run),
       ["npm test"],
     );
-    assert.deepEqual(oneshotGate(node, loadConfig(node), true), MODULE25_GATE, "the demo target is Python");
+    assert.equal(detected.parallel, false, "a detected gate runs one step after another");
+    assert.deepEqual(
+      oneshotGate(node, loadConfig(node), true),
+      { commands: MODULE25_GATE, parallel: true },
+      "the demo target is Python",
+    );
     const bare = gitRepo(t, { "README.md": "x\n" });
     assert.throws(() => oneshotGate(bare, loadConfig(bare), false), { code: "config-invalid" });
   });

@@ -29,6 +29,7 @@ export {
   type PathVerdict,
   runDenyPaths,
 } from "./path-rules.ts";
+export { checkPaths } from "./paths.ts";
 export { checkSecrets, type SecretsCheckOptions } from "./secrets.ts";
 export { detectTestTampering, type TamperOptions } from "./tamper.ts";
 export { isTestPath } from "./tamper-patterns.ts";
@@ -45,6 +46,8 @@ export interface IntegrityOptions {
   denyPaths: readonly string[];
   /** Tips of the run branch gaffer saw between turns; each must still be in the branch's history. */
   observedTips?: readonly string[];
+  /** checkPaths' findings on this subject when already asked (it reads only the subject's objects). */
+  paths?: Promise<Finding[]>;
 }
 
 /**
@@ -63,7 +66,7 @@ export async function verifyIntegrity(
   const guarded: Workspace = { ...ws, onTamper: (evidence) => ws.onTamper?.(evidence) };
   findings.push(...(await checkRefs(guarded, subject, opts)));
   findings.push(...(await checkHistory(guarded, subject, opts)));
-  findings.push(...(await checkPaths(subject, opts)));
+  findings.push(...(await (opts.paths ?? checkPaths(subject, opts))));
   findings.push(...(await untrackedRepositories(guarded)));
   return findings;
 }
