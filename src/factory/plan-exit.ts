@@ -15,6 +15,11 @@ export interface ChildExit {
   runFailure: FailureCause | undefined;
   /** Every claim on an item now. */
   claims: readonly Claim[];
+  /**
+   * For a task that ended because its worker process died: that death, named once for all the
+   * tasks it ended, so it spends one restart of the role's budget, not one per task.
+   */
+  incident?: string;
 }
 
 /**
@@ -56,7 +61,7 @@ export function planExit(state: PlanState, exit: ChildExit, now: number): Plan {
   }
   const crashed = exit.signal !== null || exit.code === null || exit.code === EXIT.software;
   if (alwaysOn || crashed || itemId === undefined) {
-    actions.push(...died(s, child, exit.claims, now));
+    actions.push(...died(s, child, exit, now));
     return { state: s, actions };
   }
   s.held.add(itemId);
@@ -67,7 +72,7 @@ export function planExit(state: PlanState, exit: ChildExit, now: number): Plan {
 }
 
 /** A role process ended on its own: heal it (with backoff, within the budget) or let it be. */
-function died(s: PlanState, child: ChildState, claims: readonly Claim[], now: number): SupervisorAction[] {
+function died(s: PlanState, child: ChildState, exit: ChildExit, now: number): SupervisorAction[] {
   const role = child.role;
   if (!heals(role)) {
     // Its claim lapses on its own; then the item, and its workspace, go back to the queue.
@@ -75,19 +80,23 @@ function died(s: PlanState, child: ChildState, claims: readonly Claim[], now: nu
     return [record(EVENTS.roleDied, { role: role.name, process: child.name, healed: false })];
   }
   const health = healthOf(s, role);
-  health.restarts += 1;
+  const counted = exit.incident !== undefined && health.lastIncident === exit.incident;
+  if (!counted) health.restarts += 1;
+  health.lastIncident = exit.incident;
   const { restartBudget, restartBackoffMs } = s.factory.settings;
   if (health.restarts > restartBudget) {
+    // The same death gave the role up already, when it ended the first of its tasks.
+    if (counted) return [];
     health.gaveUp = true;
     return [record(EVENTS.roleGaveUp, { role: role.name, restarts: health.restarts - 1 })];
   }
   const delay = restartBackoffMs * 2 ** (health.restarts - 1);
-  health.notBefore = now + delay;
+  if (!counted) health.notBefore = now + delay;
   const actions: SupervisorAction[] = [];
   const reason = "its process died";
   if (child.duty === "persistent") {
     actions.push({ kind: "recover-runs" });
-    for (const claim of claims.filter((c) => c.holder.startsWith(holderPrefix(s, child.name))))
+    for (const claim of exit.claims.filter((c) => c.holder.startsWith(holderPrefix(s, child.name))))
       actions.push({ kind: "release-claim", itemId: claim.itemId, holder: claim.holder, reason });
   } else if (child.itemId !== undefined && child.holder !== undefined) {
     actions.push(

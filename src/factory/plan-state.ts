@@ -32,6 +32,8 @@ export interface RoleHealth {
   /** Scheduled roles: activations waiting to be dispatched, and the next fire time. */
   activations: number;
   nextFire: number | undefined;
+  /** The last death counted against the budget that ended several tasks at once (a worker's). */
+  lastIncident: string | undefined;
 }
 
 /** An item whose next build is a restart: the stall stage it carries, and when it may start. */
@@ -75,6 +77,7 @@ export function initialState(factory: FactoryConfig, token: string, now: number)
       gaveUp: false,
       activations: role.kind === "task" && role.schedule === undefined ? 1 : 0,
       nextFire: role.schedule ? nextFire(role.schedule, new Date(now))?.getTime() : undefined,
+      lastIncident: undefined,
     });
   }
   return {

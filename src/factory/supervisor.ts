@@ -83,7 +83,7 @@ export class Supervisor {
       dirs: this.#dirs,
       root: context.root,
       slots: context.factory.settings.runsPerWorker,
-      ended: (name, code, signal) => this.#childEnded(name, code, signal),
+      ended: (name, code, signal, incident) => this.#childEnded(name, code, signal, incident),
     });
   }
 
@@ -304,17 +304,22 @@ export class Supervisor {
   }
 
   /** A child process exited, or a task ended (or died with its worker). */
-  #childEnded(name: string, code: number | null, signal: NodeJS.Signals | null): void {
+  #childEnded(name: string, code: number | null, signal: NodeJS.Signals | null, incident?: string): void {
     this.#processes.delete(name);
-    void this.#serially(() => this.#exited(name, code, signal))
+    void this.#serially(() => this.#exited(name, code, signal, incident))
       .catch((error: unknown) => this.#reportError({ child: name, error: messageOf(error) }))
       .finally(() => this.wake());
   }
 
-  async #exited(name: string, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+  async #exited(
+    name: string,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+    incident: string | undefined,
+  ): Promise<void> {
     const child = this.#state.children.find((c) => c.name === name);
     if (!child) return;
-    const exit: ChildExit = { name, code, signal, lastLine: "", runFailure: undefined, claims: [] };
+    const exit: ChildExit = { name, code, signal, lastLine: "", runFailure: undefined, claims: [], incident };
     // Whatever cannot be read, the process is gone: its exit is planned all the same.
     try {
       exit.lastLine = lastLogLine(this.#dirs, name);

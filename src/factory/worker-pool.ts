@@ -3,8 +3,16 @@ import { type FactoryDirs, signalChild, startChild } from "./children.ts";
 import { type FromWorker, type HostedTask, type ToWorker, WORKER_NAME_PREFIX } from "./host-protocol.ts";
 import { gafferCommand } from "../util/index.ts";
 
-/** A hosted task's end: its code, or (when its worker died) the worker's signal. */
-export type TaskEnded = (name: string, code: number | null, signal: NodeJS.Signals | null) => void;
+/**
+ * A hosted task's end: its code, or (when its worker died) the worker's signal and that death's
+ * name, the same for every task it ended.
+ */
+export type TaskEnded = (
+  name: string,
+  code: number | null,
+  signal: NodeJS.Signals | null,
+  incident?: string,
+) => void;
 
 /** One task's place: the worker hosting it. A new task of the same name is a new entry. */
 interface HostedEntry {
@@ -106,10 +114,11 @@ export class WorkerPool {
 
   #gone(worker: WorkerProcess, code: number | null, signal: NodeJS.Signals | null): void {
     this.#workers.delete(worker);
+    const incident = `${worker.name} (pid ${worker.child.pid}) ended`;
     for (const name of worker.tasks) {
       this.#byTask.delete(name);
       // A worker that exited cleanly with tasks left still left them unfinished.
-      this.#ended(name, code === 0 ? null : code, signal);
+      this.#ended(name, code === 0 ? null : code, signal, incident);
     }
     worker.tasks.clear();
   }

@@ -123,68 +123,91 @@ interface Trial {
   depth: "top" | "command";
   /** What happened: whom it killed, or why it killed nothing. */
   outcome: string;
+  /** For a worker: how many of the trial's runs the worker it killed was hosting. */
+  hosted: number;
+}
+
+interface TrialPlan {
+  victims: readonly Victim[];
+  /** Items filed per trial: from 1 up to this many. */
+  minItems: number;
+  maxItems: number;
 }
 
 describe("e2e: the factory under random SIGKILLs", () => {
   it(`${TRIALS} trials: every item proposed once or given up, no stuck run, one live run per item, no leftover`, async (t) => {
-    t.diagnostic(`GAFFER_CRASH_SEED=${SEED} GAFFER_CRASH_TRIALS=${TRIALS}`);
-    const next = random(SEED);
-    const { dir, env } = await crashProject(t);
-    const paths = projectPaths(dir);
-    const up = await gaffer(["up"], { cwd: dir, env });
-    assert.equal(up.code, 0, up.stderr);
-    const store = openStoreReadOnly(paths.database);
-    assert.ok(store);
-    t.after(() => store.close());
-    const db = store.db;
-    const trials: Trial[] = [];
-    const replay = () => `seed ${SEED}; trials so far:\n${trials.map(describeTrial).join("\n")}`;
+    await crashTrials(t, { victims: ["supervisor", "worker", "gate"], minItems: 1, maxItems: 3 });
+  });
 
-    for (let number = 1; number <= TRIALS; number++) {
-      const items: Trial["items"] = [];
-      for (let k = 0, count = 1 + Math.floor(next() * 3); k < count; k++) {
-        const kind = pick(next, ["plain", "plain", "slow", "broken"] as const);
-        items.push({ id: await fileItem(dir, itemOf(kind, `t${number}-${k}`)), kind });
-      }
-      const target = pick(next, items);
-      const victim = pick(next, ["supervisor", "worker", "gate"] as const);
-      const moment: Moment =
-        victim === "gate"
-          ? { type: "gate.step.started", step: pick(next, ["warm-up", "test"] as const) }
-          : {
-              type: pick(next, [
-                ...(victim === "supervisor" ? ["claim.taken"] : []),
-                ...MOMENTS[target.kind],
-              ]),
-            };
-      const depth = pick(next, ["top", "command"] as const);
-      const trial: Trial = { number, items, victim, target: target.id, moment, depth, outcome: "" };
-      trials.push(trial);
-      trial.outcome = await strike(db, dir, env, trial);
-      await settle(db, dir, items, replay);
-      await assertSettled(db, dir, items, replay());
-    }
-
-    const down = await gaffer(["down"], { cwd: dir, env });
-    assert.equal(down.code, 0, down.stderr);
-    for (const trial of trials) t.diagnostic(describeTrial(trial));
-    assert.deepEqual(processesIn(dir), [], `no process is left running in the project; ${replay()}`);
-    assert.deepEqual(
-      readPidFiles(join(paths.stateDir, "factory", "pids")).filter((f) => f.alive),
-      [],
-    );
-    assert.equal(runningDaemon(paths.stateDir), undefined);
-    assert.deepEqual(await listClaims(db), [], "no claim outlives the factory");
-    assert.deepEqual(
-      readdirSync(env.TMPDIR).filter((name) => name.startsWith("gaffer-sandbox-")),
-      [],
-      "no sandbox runtime directory is left behind",
-    );
-    const all = trials.flatMap((trial) => trial.items);
-    await assertSettled(db, dir, all, replay());
-    assertStoreConsistent(paths.database);
+  it(`${TRIALS} trials killing a worker process hosting several runs: each resumes and ends once`, async (t) => {
+    const trials = await crashTrials(t, { victims: ["worker"], minItems: 2, maxItems: 3 });
+    const several = trials.filter((trial) => trial.hosted >= 2).length;
+    t.diagnostic(`a worker hosting several of the trial's runs was killed in ${several} trials`);
+    assert.ok(several >= TRIALS / 4, `a worker hosting several runs was killed in only ${several} trials`);
   });
 });
+
+/**
+ * Files each trial's items, kills its victim at its moment, waits for the items to settle and
+ * checks them; then stops the factory and checks that nothing was left behind.
+ */
+async function crashTrials(t: TestContext, plan: TrialPlan): Promise<Trial[]> {
+  t.diagnostic(`GAFFER_CRASH_SEED=${SEED} GAFFER_CRASH_TRIALS=${TRIALS}`);
+  const next = random(SEED);
+  const { dir, env } = await crashProject(t);
+  const paths = projectPaths(dir);
+  const up = await gaffer(["up"], { cwd: dir, env });
+  assert.equal(up.code, 0, up.stderr);
+  const store = openStoreReadOnly(paths.database);
+  assert.ok(store);
+  t.after(() => store.close());
+  const db = store.db;
+  const trials: Trial[] = [];
+  const replay = () => `seed ${SEED}; trials so far:\n${trials.map(describeTrial).join("\n")}`;
+
+  for (let number = 1; number <= TRIALS; number++) {
+    const items: Trial["items"] = [];
+    const spread = plan.maxItems - plan.minItems + 1;
+    for (let k = 0, count = plan.minItems + Math.floor(next() * spread); k < count; k++) {
+      const kind = pick(next, ["plain", "plain", "slow", "broken"] as const);
+      items.push({ id: await fileItem(dir, itemOf(kind, `t${number}-${k}`)), kind });
+    }
+    const target = pick(next, items);
+    const victim = pick(next, plan.victims);
+    const moment: Moment =
+      victim === "gate"
+        ? { type: "gate.step.started", step: pick(next, ["warm-up", "test"] as const) }
+        : {
+            type: pick(next, [...(victim === "supervisor" ? ["claim.taken"] : []), ...MOMENTS[target.kind]]),
+          };
+    const depth = pick(next, ["top", "command"] as const);
+    const trial: Trial = { number, items, victim, target: target.id, moment, depth, outcome: "", hosted: 0 };
+    trials.push(trial);
+    trial.outcome = await strike(db, dir, env, trial);
+    await settle(db, dir, items, replay);
+    await assertSettled(db, dir, items, replay());
+  }
+
+  const down = await gaffer(["down"], { cwd: dir, env });
+  assert.equal(down.code, 0, down.stderr);
+  for (const trial of trials) t.diagnostic(describeTrial(trial));
+  assert.deepEqual(processesIn(dir), [], `no process is left running in the project; ${replay()}`);
+  assert.deepEqual(
+    readPidFiles(join(paths.stateDir, "factory", "pids")).filter((f) => f.alive),
+    [],
+  );
+  assert.equal(runningDaemon(paths.stateDir), undefined);
+  assert.deepEqual(await listClaims(db), [], "no claim outlives the factory");
+  assert.deepEqual(
+    readdirSync(env.TMPDIR).filter((name) => name.startsWith("gaffer-sandbox-")),
+    [],
+    "no sandbox runtime directory is left behind",
+  );
+  const all = trials.flatMap((trial) => trial.items);
+  await assertSettled(db, dir, all, replay());
+  assertStoreConsistent(paths.database);
+  return trials;
+}
 
 /** A sample project with the factory's config, its gaffer processes using a private TMPDIR. */
 async function crashProject(t: TestContext): Promise<{ dir: string; env: { TMPDIR: string } }> {
@@ -223,9 +246,9 @@ async function strike(db: Db, dir: string, env: NodeJS.ProcessEnv, trial: Trial)
     case "worker": {
       const worker = await workerPidOf(db, dir, trial.target);
       if (!worker) return "no worker at work";
-      const hosted = await hostedBy(db, dir, trial.items, worker);
+      trial.hosted = await hostedBy(db, dir, trial.items, worker);
       process.kill(worker, "SIGKILL");
-      return `killed worker ${worker} hosting ${hosted} of the trial's runs`;
+      return `killed worker ${worker} hosting ${trial.hosted} of the trial's runs`;
     }
     case "gate": {
       const gate = await gateProcessOf(db, dir, trial);
@@ -249,10 +272,12 @@ async function waitForMoment(db: Db, itemId: number, moment: Moment): Promise<bo
   return seen;
 }
 
-/** How many of the items a worker process hosts now. */
+/** How many of the items a worker process hosts now: claimed, and last started in that worker. */
 async function hostedBy(db: Db, dir: string, items: Trial["items"], worker: number): Promise<number> {
+  const claimed = new Set((await listClaims(db)).map((claim) => claim.itemId));
   let hosted = 0;
-  for (const item of items) if ((await workerPidOf(db, dir, item.id)) === worker) hosted++;
+  for (const item of items)
+    if (claimed.has(item.id) && (await workerPidOf(db, dir, item.id)) === worker) hosted++;
   return hosted;
 }
 

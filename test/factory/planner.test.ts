@@ -404,6 +404,32 @@ describe("factory/planner", () => {
       );
     });
 
+    it("counts one restart for a worker's death, however many of the role's tasks it ended", () => {
+      const both = planTick(fresh(), facts({ backlog: backlog({ unclaimed: [entry(1), entry(2)] }) }), T0);
+      const state = running(both.state, both.actions, T0);
+      const [first, second] = starts(both.actions).map((start) => start.name);
+      assert.ok(first && second && first !== second);
+      const crash = { code: null, signal: "SIGKILL", incident: "@worker.1 (pid 4242) ended" } as const;
+      const one = planExit(state, exit(first, crash), T0 + 10_000);
+      const two = planExit(one.state, exit(second, crash), T0 + 10_001);
+      assert.equal(two.state.health.get("builder")?.restarts, 1);
+      assert.deepEqual(
+        [...recorded(one.actions), ...recorded(two.actions)]
+          .filter((e) => e.type === "role.healing")
+          .map((e) => [e.item, e.restart, e.delayMs]),
+        [
+          [1, 1, 1000],
+          [2, 1, 1000],
+        ],
+      );
+      assert.deepEqual(
+        two.actions.filter((a) => a.kind === "release-claim").map((a) => a.itemId),
+        [2],
+        "each task's claim is given back",
+      );
+      assert.equal(two.state.health.get("builder")?.notBefore, T0 + 11_000, "one backoff, from the death");
+    });
+
     it("lets a role without a heal policy die: its claim lapses, a service of it stays down", () => {
       const roles = `[roles.builder]\n\n[roles.janitor]\nkind = "service"\ncommand = "sleep 600"\npolicy = "none"\n`;
       const up = planTick(fresh(roles), facts(), T0);
