@@ -2,6 +2,7 @@ export { requestCancel } from "./cancel.ts";
 export { discardRun } from "./discard.ts";
 export { eventLine } from "./event-line.ts";
 export { giveUpRun } from "./give-up.ts";
+export { knownSecrets } from "./known-secrets.ts";
 export { isOwnerAlive, ownerToken } from "./owner.ts";
 export { type ProjectPaths, projectPaths } from "./paths.ts";
 export { ensureStateDir, openProject, openProjectReadOnly, type Project } from "./project.ts";

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import type { ReactionEvent } from "../config/index.ts";
-import type { Project } from "../engine/index.ts";
+import { knownSecrets, type Project } from "../engine/index.ts";
+import { secretScanner } from "../guard/index.ts";
 import { messageOf } from "../errors.ts";
 import { compressCheck } from "../gate/index.ts";
 import type { ForgePullState, PullConversation, Tracker } from "../intake/index.ts";
@@ -203,7 +204,22 @@ export class PullWatcher {
         await updateWatchedPull(this.#db, pull.runId, { baseTip: seen });
       }
     }
-    return (await receiveFeedback(this.#db, pull, entries)).length;
+    return (await receiveFeedback(this.#db, pull, await this.#redacted(entries))).length;
+  }
+
+  /**
+   * What people and CI wrote, with every secret gaffer knows (the tracker's token, the webhook's
+   * secret, the project's credentials) and every well-known token replaced by [redacted] before it
+   * is stored: a CI job that prints a token must not hand it to the agent, a report or the forge.
+   */
+  async #redacted(entries: NewFeedback[]): Promise<NewFeedback[]> {
+    if (entries.length === 0) return entries;
+    const { redact } = secretScanner(await knownSecrets(this.#project));
+    return entries.map((entry) => ({
+      ...entry,
+      body: redact(entry.body),
+      location: entry.location === null ? null : redact(entry.location),
+    }));
   }
 
   async #baseTip(branch: string): Promise<string> {
