@@ -17,7 +17,7 @@ import {
   openStoreReadOnly,
   watchPull,
 } from "../src/store/index.ts";
-import { startFakeForge } from "../test/helpers/fake-forge/index.ts";
+import { startFakeForge } from "../src/demo/forge/index.ts";
 
 const GAFFER = fileURLToPath(new URL("../bin/gaffer.js", import.meta.url));
 

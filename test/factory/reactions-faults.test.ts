@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import { startForgeIntake } from "../../src/factory/index.ts";
 import { type GafferEvent, listEvents, listFeedback } from "../../src/store/index.ts";
-import type { FakeForge } from "../helpers/fake-forge/index.ts";
+import type { FakeForge } from "../../src/demo/forge/index.ts";
 import { getRun, reactionSetup } from "../helpers/reactions.ts";
 import { waitFor } from "../helpers/wait.ts";
 

@@ -14,7 +14,7 @@ import {
   type Run,
 } from "../../src/store/index.ts";
 import { type CliResult, gaffer } from "../helpers/cli.ts";
-import { type ForgeKind, type Issue, startFakeForge } from "../helpers/fake-forge/index.ts";
+import { type ForgeKind, type Issue, startFakeForge } from "../../src/demo/forge/index.ts";
 import { gitRepo } from "../helpers/git.ts";
 import { sandboxSkip } from "../helpers/sandbox.ts";
 import { tempDir } from "../helpers/tmp.ts";
