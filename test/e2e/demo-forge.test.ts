@@ -44,7 +44,7 @@ describe("e2e: gaffer demo --forge", () => {
       ),
       proposal?.headCommit,
     );
-    const events = (await listEvents(db, { runId: run?.id ?? 0 })).map((e) => e.type);
+    const events: string[] = (await listEvents(db, { runId: run?.id ?? 0 })).map((e) => e.type);
     for (const type of ["publish.pushed", "publish.pull-opened", "publish.commented"])
       assert.ok(events.includes(type), `no ${type}: ${events.join(", ")}`);
 
