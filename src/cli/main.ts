@@ -417,6 +417,10 @@ function program(): { command: Command; exitCode: () => number } {
     .command("demo")
     .description("make a sample project in a temp dir and run three items with the scripted agent")
     .option("--dir <dir>", "where to make the sample project (default: a new temp dir)")
+    .option(
+      "--forge",
+      "the forge loop instead: a fake GitHub on 127.0.0.1, an issue labelled backlog, claimed, run, and published as a draft pull request with its evidence",
+    )
     .action(use(async () => (await import("./commands/demo.ts")).demo));
   const agentsCommand = gaffer
     .command("agents")
@@ -464,6 +468,7 @@ Examples:
   gaffer show 1                                 evidence, and the commands to review and merge
   gaffer logs 1 --follow                        every event, live
   gaffer demo                                   three runs on a sample project
+  gaffer demo --forge                           issue → claim → run → draft pull request, on a local fake GitHub
   gaffer status                                 the factory's phase and roles, then items and runs
   gaffer phase advance                          move the factory on to its next phase
   gaffer fleet status                           every project in fleet.toml at a glance

@@ -1,10 +1,13 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { openProject, type RunObserver, type RunResult, startRun } from "../engine/index.ts";
 import { addItem } from "../store/index.ts";
-import { SAMPLE_CONFIG, SAMPLE_FILES, SAMPLE_ITEMS, type SampleItem } from "./sample.ts";
-import { runProcess } from "../util/index.ts";
+import { createSampleRepository } from "./repository.ts";
+import { SAMPLE_ITEMS, type SampleItem } from "./sample.ts";
+
+export { type ForgeDemoResult, runForgeDemo } from "./forge-demo.ts";
+export { createSampleRepository } from "./repository.ts";
 
 export interface DemoResult {
   dir: string;
@@ -44,32 +47,4 @@ export async function runDemo(options: {
     await project.close();
   }
   return { dir, runs };
-}
-
-/** Writes the sample project into `dir` and commits it on `main`. */
-export async function createSampleRepository(dir: string): Promise<void> {
-  mkdirSync(dir, { recursive: true });
-  for (const [path, content] of Object.entries({ ...SAMPLE_FILES, "gaffer.toml": SAMPLE_CONFIG })) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-  const git = async (...args: string[]) => {
-    const result = await runProcess("git", args, {
-      cwd: dir,
-      env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null" },
-    });
-    if (result.exitCode !== 0) throw new Error(`git ${args.join(" ")} failed: ${result.output.trim()}`);
-  };
-  await git("init", "-q", "-b", "main");
-  await git("add", ".");
-  await git(
-    "-c",
-    "user.name=gaffer demo",
-    "-c",
-    "user.email=demo@localhost",
-    "commit",
-    "-q",
-    "-m",
-    "Calculator library",
-  );
 }

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import type { ReactionEvent } from "../config/index.ts";
-import type { Project } from "../engine/index.ts";
+import { knownSecrets, type Project } from "../engine/index.ts";
+import { secretScanner } from "../guard/index.ts";
 import { messageOf } from "../errors.ts";
 import { compressCheck } from "../gate/index.ts";
 import type { ForgePullState, PullConversation, Tracker } from "../intake/index.ts";
@@ -113,17 +114,27 @@ export class PullWatcher {
     return undefined;
   }
 
-  /** Records what is new on the pull request: reviews and comments, the head's checks, the base. */
+  /**
+   * Records what is new on the pull request: reviews and comments, the head's checks, the base.
+   * Everything is read first and recorded after, feedback before the marks of what was read: a
+   * forge that fails part-way (a 500, a rate limit gaffer cannot wait out) leaves nothing marked
+   * as seen that was not recorded, so the next pass reads it again and nothing is lost.
+   */
   async #read(
     pull: WatchedPull,
     forgePull: ForgePullState,
     tips: Map<string, Promise<string>>,
   ): Promise<number> {
     const entries: NewFeedback[] = [];
+    const seen: Parameters<typeof updateWatchedPull>[2] = {};
+    const notes: { kind: string; key: string; head: string }[] = [];
     if (forgePull.updatedAt === "" || forgePull.updatedAt !== pull.seenUpdated) {
+      const readAt = Date.now();
       const conversation = await this.#tracker.pullConversation(pull.number);
       entries.push(...feedbackOf(conversation, await this.#tracker.claimant(), forgePull.headSha));
-      await updateWatchedPull(this.#db, pull.runId, { seenUpdated: forgePull.updatedAt });
+      // Forges stamp updates to the second, and a review can land later in the second this read
+      // began in without changing the stamp: only a read that began after that second marks it seen.
+      if (readAt >= Date.parse(forgePull.updatedAt) + 1000) seen.seenUpdated = forgePull.updatedAt;
     }
     const head = forgePull.headSha;
     if (head !== pull.ciHead || pull.ciVerdict === null || pull.ciVerdict === "none") {
@@ -153,15 +164,10 @@ export class PullWatcher {
           url: failing[0]?.url ?? null,
         });
       } else if (verdict === "success" && !(pull.ciHead === head && pull.ciVerdict === "success")) {
-        await appendEvent(this.#db, { runId: pull.runId, itemId: pull.itemId }, EVENTS.forgePullEvent, {
-          pull: pull.number,
-          kind: "ci-passed",
-          key: `ci:${head}`,
-          head,
-          author: null,
-        });
+        notes.push({ kind: "ci-passed", key: `ci:${head}`, head });
       }
-      await updateWatchedPull(this.#db, pull.runId, { ciHead: head, ciVerdict: verdict });
+      seen.ciHead = head;
+      seen.ciVerdict = verdict;
     }
     const proposal = await findProposal(this.#db, pull.runId);
     if (proposal && this.#reactions["merge-conflict"].action !== "ignore") {
@@ -170,8 +176,8 @@ export class PullWatcher {
         tip = this.#baseTip(pull.base);
         tips.set(pull.base, tip);
       }
-      const seen = `${await tip} ${proposal.headCommit}`;
-      if (seen !== pull.baseTip) {
+      const both = `${await tip} ${proposal.headCommit}`;
+      if (both !== pull.baseTip) {
         const base = await tip;
         const standing = await standingWith(this.#project.root, base, proposal.headCommit);
         const moved = !standing.upToDate;
@@ -192,18 +198,36 @@ export class PullWatcher {
             url: null,
           });
         } else if (moved) {
-          await appendEvent(this.#db, { runId: pull.runId, itemId: pull.itemId }, EVENTS.forgePullEvent, {
-            pull: pull.number,
-            kind: "base-moved",
-            key: `base:${base}`,
-            head: proposal.headCommit,
-            author: null,
-          });
+          notes.push({ kind: "base-moved", key: `base:${base}`, head: proposal.headCommit });
         }
-        await updateWatchedPull(this.#db, pull.runId, { baseTip: seen });
+        seen.baseTip = both;
       }
     }
-    return (await receiveFeedback(this.#db, pull, entries)).length;
+    const received = await receiveFeedback(this.#db, pull, await this.#redacted(entries));
+    for (const note of notes) {
+      await appendEvent(this.#db, { runId: pull.runId, itemId: pull.itemId }, EVENTS.forgePullEvent, {
+        pull: pull.number,
+        ...note,
+        author: null,
+      });
+    }
+    if (Object.keys(seen).length > 0) await updateWatchedPull(this.#db, pull.runId, seen);
+    return received.length;
+  }
+
+  /**
+   * What people and CI wrote, with every secret gaffer knows (the tracker's token, the webhook's
+   * secret, the project's credentials) and every well-known token replaced by [redacted] before it
+   * is stored: a CI job that prints a token must not hand it to the agent, a report or the forge.
+   */
+  async #redacted(entries: NewFeedback[]): Promise<NewFeedback[]> {
+    if (entries.length === 0) return entries;
+    const { redact } = secretScanner(await knownSecrets(this.#project));
+    return entries.map((entry) => ({
+      ...entry,
+      body: redact(entry.body),
+      location: entry.location === null ? null : redact(entry.location),
+    }));
   }
 
   async #baseTip(branch: string): Promise<string> {

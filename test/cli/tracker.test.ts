@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { gaffer } from "../helpers/cli.ts";
-import { startFakeForge } from "../helpers/fake-forge/index.ts";
+import { startFakeForge } from "../../src/demo/forge/index.ts";
 import { gitRepo } from "../helpers/git.ts";
 import { tempDir } from "../helpers/tmp.ts";
 

@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import { SAMPLE_CONFIG, SAMPLE_FILES, SAMPLE_ITEMS } from "../../src/demo/sample.ts";
 import { listEvents, openStore } from "../../src/store/index.ts";
 import { collect, gaffer, startGaffer } from "../helpers/cli.ts";
-import { type ForgeKind, startFakeForge } from "../helpers/fake-forge/index.ts";
+import { type ForgeKind, startFakeForge } from "../../src/demo/forge/index.ts";
 import { gitRepo } from "../helpers/git.ts";
 import { tempDir } from "../helpers/tmp.ts";
 

@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import { SAMPLE_FILES } from "../../src/demo/sample.ts";
 import { type GafferEvent, listEvents, listRuns, openStoreReadOnly } from "../../src/store/index.ts";
 import { gaffer } from "../helpers/cli.ts";
-import { type ForgeKind, type Issue, startFakeForge } from "../helpers/fake-forge/index.ts";
+import { type ForgeKind, type Issue, startFakeForge } from "../../src/demo/forge/index.ts";
 import { git, gitOut, gitRepo, writeFiles } from "../helpers/git.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { waitFor } from "../helpers/wait.ts";

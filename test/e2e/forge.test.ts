@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { SAMPLE_CONFIG, SAMPLE_FILES, SAMPLE_ITEMS } from "../../src/demo/sample.ts";
 import { listEvents, openStore } from "../../src/store/index.ts";
 import { gaffer } from "../helpers/cli.ts";
-import { startFakeForge } from "../helpers/fake-forge/index.ts";
+import { startFakeForge } from "../../src/demo/forge/index.ts";
 import { gitRepo } from "../helpers/git.ts";
 import { tempDir } from "../helpers/tmp.ts";
 

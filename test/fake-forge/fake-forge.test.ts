@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
-import { type ForgeKind, signature, startFakeForge } from "../helpers/fake-forge/index.ts";
+import { type ForgeKind, signature, startFakeForge } from "../../src/demo/forge/index.ts";
 import { gitOut, gitRepo } from "../helpers/git.ts";
 import { tempDir } from "../helpers/tmp.ts";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { describe, it } from "node:test";
 import { createAppAuth } from "@octokit/auth-app";
-import { startFakeForge } from "../helpers/fake-forge/index.ts";
+import { startFakeForge } from "../../src/demo/forge/index.ts";
 import { gitRepo } from "../helpers/git.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { responseProblems } from "./openapi.ts";

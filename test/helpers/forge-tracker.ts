@@ -9,7 +9,7 @@ import {
   type Repo,
   startFakeForge,
   type TokenGrant,
-} from "./fake-forge/index.ts";
+} from "../../src/demo/forge/index.ts";
 import { tempDir } from "./tmp.ts";
 
 /** The variable each kind's tests keep the token in. */

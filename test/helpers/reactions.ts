@@ -13,7 +13,13 @@ import {
   type WatchedPull,
 } from "../../src/store/index.ts";
 import { IN_PROCESS, inProcessConfig } from "./engine.ts";
-import { type FakeForge, type ForgeKind, type Issue, type Repo, startFakeForge } from "./fake-forge/index.ts";
+import {
+  type FakeForge,
+  type ForgeKind,
+  type Issue,
+  type Repo,
+  startFakeForge,
+} from "../../src/demo/forge/index.ts";
 import { git, gitOut, writeFiles } from "./git.ts";
 import { sampleProject, scenarioItem } from "./project.ts";
 import { tempDir } from "./tmp.ts";

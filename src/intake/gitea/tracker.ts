@@ -85,10 +85,15 @@ export function giteaTracker(
     key: `gitea ${config.url} ${config.repo}`,
     where: context.where,
     claimant() {
-      login ??=
+      // Only an answer is remembered: a read the forge failed is asked again next time.
+      login ??= (
         config.assignee !== undefined
           ? Promise.resolve(config.assignee)
-          : run("read the token's user", async (api) => (await api.user.userGetCurrent()).data.login ?? "");
+          : run("read the token's user", async (api) => (await api.user.userGetCurrent()).data.login ?? "")
+      ).catch((error: unknown) => {
+        login = undefined;
+        throw error;
+      });
       return login;
     },
     listIssues: (query) =>

@@ -112,9 +112,11 @@ export function githubPulls(run: Run, ref: { owner: string; repo: string }, wher
               });
               return typeof data === "string" ? data : undefined;
             } catch (error) {
-              // Not an Actions job (another app's check run), or its logs expired.
-              const status = githubFailure(error).status;
-              if (status === 404 || status === 410 || status === 403) return undefined;
+              // Not an Actions job (another app's check run), or its logs expired; a rate limit is not.
+              const failure = githubFailure(error);
+              if (failure.throttled) throw error;
+              if (failure.status === 404 || failure.status === 410 || failure.status === 403)
+                return undefined;
               throw error;
             }
           }),

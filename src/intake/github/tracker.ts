@@ -47,10 +47,15 @@ export function githubTracker(
     key: `github ${config.url} ${config.repo}`,
     where: context.where,
     claimant() {
-      login ??=
+      // Only an answer is remembered: a read the forge failed is asked again next time.
+      login ??= (
         config.assignee !== undefined
           ? Promise.resolve(config.assignee)
-          : run("read the token's user", async (o) => (await o.rest.users.getAuthenticated()).data.login);
+          : run("read the token's user", async (o) => (await o.rest.users.getAuthenticated()).data.login)
+      ).catch((error: unknown) => {
+        login = undefined;
+        throw error;
+      });
       return login;
     },
     listIssues: (query) =>

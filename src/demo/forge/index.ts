@@ -8,7 +8,7 @@
  *   const token = forge.addToken("acme", { kind: "classic", scopes: ["repo"] });
  *   forge.createIssue(repo, { title: "Add a flag", labels: ["backlog"] });
  *
- * Its GitHub responses are checked against GitHub's OpenAPI description in fake-forge.test.ts.
+ * Its GitHub responses are checked against GitHub's OpenAPI description in test/fake-forge/.
  */
 export { type FakeForge, type LoggedRequest, startFakeForge, type Throttle } from "./server.ts";
 export type { Issue, Repo, Role, TokenGrant, User } from "./model.ts";
