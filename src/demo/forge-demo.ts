@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openProject, type RunObserver, type RunResult, startRun } from "../engine/index.ts";
+import { openProject, type RunObserver, type RunResult, secretRedactor, startRun } from "../engine/index.ts";
 import { openTracker, syncTracker } from "../intake/index.ts";
 import { watchedPullOf } from "../store/index.ts";
 import { printable } from "../util/index.ts";
@@ -71,7 +71,9 @@ export async function runForgeDemo(options: {
       const config = opened.config.tracker;
       if (!config) throw new Error("the demo project has no [tracker]");
       const tracker = openTracker(config);
-      const synced = await syncTracker(opened.store.db, tracker, config.labels);
+      const synced = await syncTracker(opened.store.db, tracker, config.labels, {
+        redact: await secretRedactor(opened),
+      });
       const itemId = synced.created[0];
       if (itemId === undefined) throw new Error(`issue #${issue.number} did not become an item`);
       say(`gaffer tracker sync: issue #${issue.number} is ready, so it becomes item #${itemId}`);

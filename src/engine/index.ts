@@ -2,7 +2,7 @@ export { CANCEL_HOSTED_SIGNAL, requestCancel, takeCancelRequests } from "./cance
 export { discardRun } from "./discard.ts";
 export { eventLine } from "./event-line.ts";
 export { giveUpRun } from "./give-up.ts";
-export { knownSecrets } from "./known-secrets.ts";
+export { knownSecrets, secretRedactor } from "./known-secrets.ts";
 export { hostedOwnerToken, isOwnerAlive, ownerToken } from "./owner.ts";
 export { type ProjectPaths, projectPaths } from "./paths.ts";
 export { ensureStateDir, openProject, openProjectReadOnly, type Project } from "./project.ts";

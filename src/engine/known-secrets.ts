@@ -6,6 +6,7 @@ import {
   declaredSecret,
   declaredSecretsInFile,
   type KnownSecret,
+  secretScanner,
   secretsFromEnv,
   secretsInFile,
 } from "../guard/index.ts";
@@ -87,4 +88,12 @@ async function readCredentialsFile(path: string): Promise<string | undefined> {
 function shownFrom(root: string, file: string): string {
   const inside = relative(root, file);
   return inside.startsWith("..") || isAbsolute(inside) ? file : inside;
+}
+
+/**
+ * Replaces every secret gaffer knows for the project, and every well-known token format, with
+ * `[redacted]`: for text from outside (a forge's issues, reviews, CI logs) before it is stored.
+ */
+export async function secretRedactor(project: Project): Promise<(text: string) => string> {
+  return secretScanner(await knownSecrets(project)).redact;
 }

@@ -10,10 +10,9 @@ import {
   type Run,
 } from "../store/index.ts";
 import { workspaceGit } from "../workspace/index.ts";
-import { knownSecrets } from "./known-secrets.ts";
+import { secretRedactor } from "./known-secrets.ts";
 import type { Project } from "./project.ts";
 import { runWorkspace } from "./workspace-handle.ts";
-import { secretScanner } from "../guard/index.ts";
 import { backticks, fencedBlock, printable } from "../util/index.ts";
 
 /**
@@ -54,7 +53,7 @@ export async function writeFailureReport(
   const path = project.paths.report(run.id);
   mkdirSync(dirname(path), { recursive: true });
   // Gate output, commit subjects and file names are the agent's: no secret gaffer knows is shown.
-  const { redact } = secretScanner(await knownSecrets(project));
+  const redact = await secretRedactor(project);
   writeFileSync(path, redact(`${sections.join("\n\n")}\n`));
   return path;
 }

@@ -1,5 +1,5 @@
 import type { TrackerConfig } from "../config/index.ts";
-import type { Project } from "../engine/index.ts";
+import { type Project, secretRedactor } from "../engine/index.ts";
 import { messageOf } from "../errors.ts";
 import {
   DEFAULT_TUNING,
@@ -51,6 +51,8 @@ export async function startForgeIntake(
       ),
   });
   const watcher = options.project && new PullWatcher(options.project, tracker);
+  const { project } = options;
+  const redactor = async () => (project ? await secretRedactor(project) : (text: string) => text);
   let wanted: Trigger | undefined = "start";
   let wake: () => void = () => {};
   const request = (trigger: Trigger) => {
@@ -81,7 +83,7 @@ export async function startForgeIntake(
 
   const sync = async (trigger: Trigger) => {
     try {
-      const report = await syncTracker(db, tracker, config.labels);
+      const report = await syncTracker(db, tracker, config.labels, { redact: await redactor() });
       await appendEvent(db, {}, EVENTS.trackerSynced, {
         trigger,
         fetched: report.fetched,

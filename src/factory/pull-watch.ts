@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import type { ReactionEvent } from "../config/index.ts";
-import { knownSecrets, type Project } from "../engine/index.ts";
-import { secretScanner } from "../guard/index.ts";
+import { type Project, secretRedactor } from "../engine/index.ts";
 import { messageOf } from "../errors.ts";
 import { compressCheck } from "../gate/index.ts";
 import type { ForgePullState, PullConversation, Tracker } from "../intake/index.ts";
@@ -222,7 +221,7 @@ export class PullWatcher {
    */
   async #redacted(entries: NewFeedback[]): Promise<NewFeedback[]> {
     if (entries.length === 0) return entries;
-    const { redact } = secretScanner(await knownSecrets(this.#project));
+    const redact = await secretRedactor(this.#project);
     return entries.map((entry) => ({
       ...entry,
       body: redact(entry.body),

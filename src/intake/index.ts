@@ -4,7 +4,7 @@ export { type ClaimOutcome, claimIssue, claimTrackedItem } from "./claim.ts";
 export { parseDependencies } from "./dependencies.ts";
 export { openTracker } from "./open.ts";
 export { readiness } from "./readiness.ts";
-export { type SyncReport, syncTracker } from "./sync.ts";
+export { type SyncOptions, type SyncReport, syncTracker } from "./sync.ts";
 export {
   type ClientTuning,
   DEFAULT_TUNING,

@@ -35,11 +35,20 @@ export interface SyncReport extends TrackerRecord {
  * `## Dependencies` section) the store does not know are fetched and enter in whatever state the
  * forge has them, so a ready issue waits for its open dependencies.
  */
+export interface SyncOptions {
+  now?: number;
+  /**
+   * Takes every secret gaffer knows out of an issue's title and body before it is stored (and so
+   * before an agent, an event or a report sees it); gaffer's callers pass the secret scanner's.
+   */
+  redact?: (text: string) => string;
+}
+
 export async function syncTracker(
   db: Db,
   tracker: Tracker,
   labels: LabelScheme,
-  now = Date.now(),
+  { now = Date.now(), redact = (text) => text }: SyncOptions = {},
 ): Promise<SyncReport> {
   const claimant = await tracker.claimant();
   const since = await trackerCursor(db, tracker.key);
@@ -72,7 +81,9 @@ export async function syncTracker(
   const latest = [...fetched.values()]
     .map((issue) => new Date(issue.updatedAt).toISOString())
     .reduce<string | undefined>((max, at) => (max === undefined || at > max ? at : max), since);
-  const tracked = [...wanted.values()].map((issue) => trackedIssue(issue, labels, claimant));
+  const tracked = [...wanted.values()].map((issue) =>
+    trackedIssue({ ...issue, title: redact(issue.title), body: redact(issue.body) }, labels, claimant),
+  );
   const record = await recordTrackerIssues(db, tracker.key, tracked, latest, now);
   return { ...record, fetched: fetched.size, since: latest };
 }

@@ -50,6 +50,29 @@ describe("gaffer tracker", () => {
     }
   });
 
+  it("stores an issue that quotes the token with the token cut out", async (t) => {
+    const forge = await startFakeForge("github", tempDir(t));
+    t.after(() => forge.close());
+    const repo = forge.createRepo("acme/app");
+    forge.addCollaborator(repo, "gaffer-bot", "write");
+    const token = forge.addToken("gaffer-bot", { kind: "classic", scopes: ["repo"] });
+    forge.createIssue(repo, {
+      title: `Rotate ${token}`,
+      body: `CI printed our token: ${token}\nPlease rotate it.`,
+      labels: ["backlog"],
+    });
+    const cwd = gitRepo(t, {
+      "gaffer.toml": `[tracker]\nkind = "github"\nurl = "${forge.url}"\nrepo = "acme/app"\ntoken_env = "ACME_TOKEN"\n`,
+    });
+    const env = { ACME_TOKEN: token };
+    assert.equal((await gaffer(["tracker", "sync"], { cwd, env })).code, 0);
+    const shown = await gaffer(["issue", "show", "1", "--json"], { cwd, env });
+    assert.equal(shown.code, 0, shown.stderr);
+    const item = JSON.parse(shown.stdout) as { title: string; body: string };
+    assert.ok(!item.title.includes(token) && !item.body.includes(token), "the token is not stored");
+    assert.match(item.body, /CI printed our token: \[redacted\]/);
+  });
+
   it("says when gaffer.toml has no [tracker]", async (t) => {
     const cwd = gitRepo(t, {});
     const result = await gaffer(["tracker", "sync"], { cwd });

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseDuration, type TrackerConfig } from "../../config/index.ts";
-import { openProject, openProjectReadOnly } from "../../engine/index.ts";
+import { openProject, openProjectReadOnly, secretRedactor } from "../../engine/index.ts";
 import { GafferError, isGafferError } from "../../errors.ts";
 import { DEFAULT_TUNING, openTracker, type SyncReport, syncTracker } from "../../intake/index.ts";
 import { getItem, type Db } from "../../store/index.ts";
@@ -38,9 +38,10 @@ export async function trackerSync(cwd: string, options: { every?: string; json?:
   try {
     const config = requireTracker(project.config.tracker, project.config.file);
     const tracker = openTracker(config, process.env, throttleNotices());
+    const redact = await secretRedactor(project);
     do {
       try {
-        const report = await syncTracker(project.store.db, tracker, config.labels);
+        const report = await syncTracker(project.store.db, tracker, config.labels, { redact });
         if (options.json) printJson({ tracker: tracker.where, ...report });
         else await printReport(project.store.db, tracker.where, report);
       } catch (error) {
