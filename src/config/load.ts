@@ -27,7 +27,13 @@ export interface GafferConfig {
   agents: ReadonlyMap<string, AgentPreset>;
   gate: { maxFixAttempts: number; feedbackBytes: number; outputBytes: number; commands: GateCommand[] };
   /** `copy` lists a file that looks like a secret only when gaffer.toml said `copy_secrets = true`. */
-  workspace: { copy: string[]; setup: GateCommand[]; identity: { name: string; email: string } };
+  workspace: {
+    copy: string[];
+    setup: GateCommand[];
+    identity: { name: string; email: string };
+    /** Clones kept ready at the default branch's head (`[workspace] warm`); 0: none. */
+    warm: number;
+  };
   sandbox: {
     mode: SandboxSetting;
     hosts: string[];
@@ -234,6 +240,7 @@ function compile(
       copy: raw.workspace.copy,
       setup: steps(raw.workspace.setup),
       identity: { name: raw.workspace.author_name, email: raw.workspace.author_email },
+      warm: raw.workspace.warm,
     },
   };
 }

@@ -10,4 +10,5 @@ export { recoverInterruptedRuns } from "./recover.ts";
 export { type RunOutcome, type RunResult, resumeRun, startRun } from "./run.ts";
 export type { NudgeSource, RunOptions, RunPlan, RunRole, StepContext } from "./step-context.ts";
 export { type GiveUpSignal, type NextStep, nextStep } from "./steps.ts";
+export { refillWarmPool } from "./warm.ts";
 export { reviewProposal } from "./review/review.ts";
