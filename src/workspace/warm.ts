@@ -82,17 +82,14 @@ export async function claimWarmClone(opts: ClaimWarmOptions): Promise<CreatedWor
 
 async function takeOver(entry: string, opts: ClaimWarmOptions): Promise<Workspace> {
   const warm = workspaceAt(join(entry, "clone"));
-  const head = await workspaceGit(warm, ["rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"]);
+  // Both reads at once: neither changes anything git reads for the other.
+  const [head, changed] = await Promise.all([
+    workspaceGit(warm, ["rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"]),
+    changesIn(warm),
+  ]);
   if (head !== `${opts.baseCommit}\nrefs/heads/${WARM_BRANCH}`) {
     throw new Error(`${warm.dir} is not on ${WARM_BRANCH} at ${opts.baseCommit}`);
   }
-  // gaffer's own index (its stat cache) against the work tree, and anything untracked: a clone
-  // left exactly as it was made lists nothing.
-  const changed = await workspaceGit(
-    warm,
-    ["status", "--porcelain", "--untracked-files=all", "--no-renames", "--ignore-submodules=all"],
-    { env: { GIT_INDEX_FILE: warm.indexPath } },
-  );
   if (changed !== "") throw new Error(`${warm.dir} has changes`);
   await workspaceGit(warm, ["branch", "--move", WARM_BRANCH, opts.branch]);
   const target = workspaceAt(resolve(opts.dir), { onTamper: opts.onTamper });
@@ -159,17 +156,32 @@ export async function readyWarmClones(opts: WarmPoolOptions): Promise<number> {
   return (await readyEntries(opts.pool, poolKey(opts))).length;
 }
 
+/**
+ * What gaffer's own index (its stat cache) shows changed in the work tree, untracked files
+ * included: nothing, for a clone left exactly as it was made.
+ */
+function changesIn(ws: Workspace): Promise<string> {
+  return workspaceGit(
+    ws,
+    ["status", "--porcelain", "--untracked-files=all", "--no-renames", "--ignore-submodules=all"],
+    { env: { GIT_INDEX_FILE: ws.indexPath } },
+  );
+}
+
 async function makeWarmClone(opts: FillWarmOptions): Promise<void> {
   const building = join(opts.pool, `building-${ownerPart()}-${random()}`);
   try {
     await mkdir(building);
-    await createWorkspace({
+    const { workspace } = await createWorkspace({
       project: opts.project,
       dir: join(building, "clone"),
       branch: WARM_BRANCH,
       baseCommit: opts.baseCommit,
       identity: opts.identity,
     });
+    // Refreshes the index's stat cache once files and index are no longer written in the same
+    // instant, so the check at claim time reads stats instead of every file's content.
+    if ((await changesIn(workspace)) !== "") throw new Error(`${workspace.dir} changed as it was made`);
     await rename(building, join(opts.pool, `ready-${poolKey(opts)}-${random()}`));
   } catch (error) {
     await rm(building, { recursive: true, force: true });
