@@ -25,6 +25,12 @@ export interface GafferStart {
   toSessionMs: number;
   /** From the run's creation to its workspace (cloned, or taken from the warm pool). */
   workspaceMs: number;
+  /**
+   * Where the rest goes: spawning the CLI to the run's creation (Node, modules, store, checks),
+   * the workspace to its confinement (`workspace.ready`), and that to the brief (the work's first
+   * record, the brief).
+   */
+  phasesMs: { toRunCreated: number; confinement: number; toBrief: number };
   /** Whether the run took a warm clone. */
   warm: boolean;
   peakRssMb: number;
@@ -51,6 +57,11 @@ export async function measureGafferStart(repo: string, index: number): Promise<G
   return {
     toSessionMs: at("agent.prompt").at - startedAt,
     workspaceMs: created.at - at("run.created").at,
+    phasesMs: {
+      toRunCreated: at("run.created").at - startedAt,
+      confinement: at("workspace.ready").at - created.at,
+      toBrief: at("agent.prompt").at - at("workspace.ready").at,
+    },
     warm: (created.data as { warm?: boolean }).warm === true,
     peakRssMb: round(peak / 1024),
   };

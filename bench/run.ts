@@ -264,6 +264,7 @@ async function runStartBenchmark(): Promise<void> {
       rawCloneMs: raw,
       gafferToSessionMs: cold.toSessionMs,
       gafferWorkspaceMs: cold.workspaceMs,
+      gafferPhasesMedianMs: cold.phasesMedianMs,
       ratio,
       goalRatio: GOAL_RATIO,
       meetsGoal: ratio <= GOAL_RATIO,
@@ -273,6 +274,7 @@ async function runStartBenchmark(): Promise<void> {
         runsThatTookAWarmClone: warm.hits,
         toSessionMs: warm.toSessionMs,
         workspaceMs: warm.workspaceMs,
+        phasesMedianMs: warm.phasesMedianMs,
         ratioToRaw: warmRatio,
         ratioToCold: round((warm.toSessionMs.median / cold.toSessionMs.median) * 100) / 100,
         goalMs: WARM_GOAL_MS,
@@ -285,6 +287,7 @@ async function runStartBenchmark(): Promise<void> {
       [
         `raw clone+checkout median ${raw.median} ms; gaffer run → session median ${cold.toSessionMs.median} ms; ratio ${ratio} (goal ≤ ${GOAL_RATIO}); peak RSS median ${cold.peakRssMb.median} MB`,
         `warm = ${WARM}: gaffer run → session median ${warm.toSessionMs.median} ms (goal ≤ ${WARM_GOAL_MS} ms), ${warmRatio}× the raw clone; workspace in ${warm.workspaceMs.median} ms (cold ${cold.workspaceMs.median} ms); ${warm.hits} of ${ITERATIONS} runs took a warm clone`,
+        `warm run's medians: CLI start to run created ${warm.phasesMedianMs.toRunCreated} ms, workspace ${warm.workspaceMs.median} ms, confinement ${warm.phasesMedianMs.confinement} ms, to the brief ${warm.phasesMedianMs.toBrief} ms`,
         "wrote bench/results/run-start.json",
         "",
       ].join("\n"),
@@ -389,6 +392,11 @@ async function interleaved(repo: string, scratch: string) {
   const summary = (of: GafferStart[]) => ({
     toSessionMs: summarize(of.map((s) => s.toSessionMs)),
     workspaceMs: summarize(of.map((s) => s.workspaceMs)),
+    phasesMedianMs: {
+      toRunCreated: summarize(of.map((s) => s.phasesMs.toRunCreated)).median,
+      confinement: summarize(of.map((s) => s.phasesMs.confinement)).median,
+      toBrief: summarize(of.map((s) => s.phasesMs.toBrief)).median,
+    },
     peakRssMb: summarize(of.map((s) => s.peakRssMb)),
     hits: of.filter((s) => s.warm).length,
   });
