@@ -1,5 +1,5 @@
 import { claimWarmClone, type CreatedWorkspace, type FilledPool, fillWarmPool } from "../workspace/index.ts";
-import type { Run } from "../store/index.ts";
+import { EVENTS, type Run } from "../store/index.ts";
 import { defaultBase } from "./base.ts";
 import type { Project } from "./project.ts";
 import type { StepContext } from "./step-context.ts";
@@ -39,6 +39,7 @@ export async function claimForRun(
     dir: project.paths.workspace(run.id),
     branch: run.branch,
     onTamper,
+    onDiscard: (clone, reason) => context.recorder.enqueue(EVENTS.workspaceWarmDiscarded, { clone, reason }),
   });
 }
 

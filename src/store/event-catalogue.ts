@@ -294,6 +294,11 @@ export const EVENTS = {
     "workspace.created",
     "the run's clone was made (or an existing one reused); `warm`: taken ready-made from the warm pool",
   ),
+  workspaceWarmDiscarded: event<{ clone: string; reason: string }>()(
+    "workspace.warm-discarded",
+    "a warm clone the run took failed the check before use (changed on disk, or not at the base) and was deleted, never used",
+    { security: true },
+  ),
   workspaceSetup: event<SetupStepPayload>()("workspace.setup", "one setup step ran in the workspace"),
   workspaceReady: event<Moved<{ path: string; sandbox: string }>>()(
     "workspace.ready",

@@ -43,6 +43,8 @@ export interface ClaimWarmOptions extends WarmPoolOptions {
   /** The run's branch: the warm branch is renamed to it. */
   branch: string;
   onTamper?: (evidence: TamperEvidence) => void;
+  /** Told of each taken clone that failed the check and was deleted instead of used. */
+  onDiscard?: (clone: string, reason: string) => void;
 }
 
 /**
@@ -72,9 +74,10 @@ export async function claimWarmClone(opts: ClaimWarmOptions): Promise<CreatedWor
     try {
       const workspace = await takeOver(claimed, opts);
       return { workspace, baseCommit: opts.baseCommit, reused: false };
-    } catch {
+    } catch (error) {
       // Not what gaffer left: never used, and the next ready clone is tried.
       await rm(claimed, { recursive: true, force: true });
+      opts.onDiscard?.(claimed, error instanceof Error ? error.message : String(error));
     }
   }
   return undefined;

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { type Project, refillWarmPool, startRun } from "../../src/engine/index.ts";
 import { addItem, EVENTS, eventsOfKind, listEvents } from "../../src/store/index.ts";
@@ -55,6 +56,18 @@ describe("engine: warm workspaces ([workspace] warm)", () => {
 
     const fourth = await runOnce(project, "fourth");
     assert.equal(fourth.warm, true, "the refreshed pool serves the new base");
+
+    for (const name of ready(project))
+      writeFiles(join(project.paths.warm, name, "clone"), { "PLANTED.md": "x\n" });
+    const fifth = await runOnce(project, "fifth");
+    assert.equal(fifth.warm, false, "changed clones are not used");
+    const discarded = eventsOfKind(
+      await listEvents(project.store.db, { runId: fifth.run.id }),
+      EVENTS.workspaceWarmDiscarded,
+    );
+    assert.equal(discarded.length, 2);
+    assert.match(discarded[0]?.data.reason ?? "", /has changes/);
+    assert.ok(!existsSync(join(project.paths.workspace(fifth.run.id), "PLANTED.md")));
   });
 
   it("with warm = 0 runs clone as before and the pool is emptied by a refill", async (t) => {

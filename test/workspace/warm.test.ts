@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import {
   claimWarmClone,
@@ -112,8 +112,16 @@ describe("warm pool", () => {
     assert.ok(first && second);
     writeFileSync(join(pool.pool, first, "clone", "src", "math.js"), "planted\n");
     writeFileSync(join(pool.pool, second, "clone", "planted.js"), "planted\n");
-    const claim = await claimWarmClone({ ...pool, dir: runDir(pool, 1), branch: "b" });
+    const discarded: string[] = [];
+    const claim = await claimWarmClone({
+      ...pool,
+      dir: runDir(pool, 1),
+      branch: "b",
+      onDiscard: (clone, reason) => discarded.push(`${basename(clone).split("-")[0]}: ${reason}`),
+    });
     assert.equal(claim, undefined, "neither changed clone is used");
+    assert.equal(discarded.length, 2);
+    for (const line of discarded) assert.match(line, /^claimed: .*\/clone has changes$/);
     assert.deepEqual(poolEntries(pool), [], "both are gone");
     assert.ok(!existsSync(runDir(pool, 1)));
   });
