@@ -35,27 +35,43 @@ export interface CreatedWorkspace {
 export async function createWorkspace(options: CreateWorkspaceOptions): Promise<CreatedWorkspace> {
   const opts = { ...options, project: resolve(options.project), dir: resolve(options.dir) };
   const workspace = workspaceAt(opts.dir, opts);
-  return withRepoLock(opts.project, async () => {
+  // Built under a temporary name with the final pristine copy, so `dir` only ever appears complete.
+  const tmp = { ...workspace, dir: `${opts.dir}.tmp-${process.pid}` };
+  const removeTmp = async () => {
+    await rm(tmp.dir, { recursive: true, force: true });
+    await rm(workspace.pristineConfigPath, { force: true });
+    await rm(workspace.indexPath, { force: true });
+    await rm(pristineAlternatesPath(workspace), { force: true });
+  };
+  // The lock covers what reads the project's refs; the checkout reads only objects, so other
+  // gaffer work on the repository (a proposal's branch, another clone) does not wait for it.
+  const cloned = await withRepoLock(opts.project, async () => {
     const recorded = await recordedBase(opts.project, workspace);
-    if (recorded) return { workspace, baseCommit: recorded, reused: true };
+    if (recorded) return { reused: true, baseCommit: recorded };
     await removeLeftovers(opts.dir);
-    // Built under a temporary name with the final pristine copy, so `dir` only ever appears complete.
-    const tmp = { ...workspace, dir: `${opts.dir}.tmp-${process.pid}` };
-    try {
-      const baseCommit = await buildClone(opts, tmp);
-      await rename(tmp.dir, opts.dir);
-      return { workspace, baseCommit, reused: false };
-    } catch (error) {
-      await rm(tmp.dir, { recursive: true, force: true });
-      await rm(workspace.pristineConfigPath, { force: true });
-      await rm(workspace.indexPath, { force: true });
-      await rm(pristineAlternatesPath(workspace), { force: true });
-      throw error;
-    }
+    return { reused: false, baseCommit: await cloneMetadata(opts, tmp).catch(failWith(removeTmp)) };
   });
+  const { baseCommit } = cloned;
+  if (cloned.reused) return { workspace, baseCommit, reused: true };
+  try {
+    await checkOutRunBranch(opts, tmp, baseCommit);
+    await rename(tmp.dir, opts.dir);
+    return { workspace, baseCommit, reused: false };
+  } catch (error) {
+    await removeTmp();
+    throw error;
+  }
 }
 
-async function buildClone(opts: CreateWorkspaceOptions, tmp: Workspace): Promise<string> {
+function failWith(cleanUp: () => Promise<void>): (error: unknown) => Promise<never> {
+  return async (error) => {
+    await cleanUp();
+    throw error;
+  };
+}
+
+/** The clone's git metadata and gaffer's copies of it, without a checkout; returns the base commit. */
+async function cloneMetadata(opts: CreateWorkspaceOptions, tmp: Workspace): Promise<string> {
   if (!opts.baseBranch && !opts.baseCommit) {
     throw new GafferError("usage", "createWorkspace needs a base branch or a base commit");
   }
@@ -86,10 +102,18 @@ async function buildClone(opts: CreateWorkspaceOptions, tmp: Workspace): Promise
   await mkdir(dirname(tmp.pristineConfigPath), { recursive: true });
   await copyFile(join(tmp.dir, ".git", "config"), tmp.pristineConfigPath);
   await copyFile(join(tmp.dir, ".git", "objects", "info", "alternates"), pristineAlternatesPath(tmp));
+  return baseCommit;
+}
+
+/** The new run branch at the base, checked out; gaffer's own index seeded from the checkout's. */
+async function checkOutRunBranch(
+  opts: CreateWorkspaceOptions,
+  tmp: Workspace,
+  baseCommit: string,
+): Promise<void> {
   await workspaceGit(tmp, ["switch", "--quiet", "--discard-changes", "--create", opts.branch, baseCommit]);
   // gaffer's own index starts as the checkout's, with its stat cache, before the agent ever runs.
   await copyFile(join(tmp.dir, ".git", "index"), tmp.indexPath);
-  return baseCommit;
 }
 
 /** The base commit recorded for an existing workspace at `ws.dir`; undefined when there is none. */
