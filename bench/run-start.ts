@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { projectPaths } from "../src/engine/index.ts";
@@ -20,21 +20,63 @@ export function measureRawClone(repo: string, scratch: string): number {
   return elapsed;
 }
 
+export interface GafferStart {
+  /** From spawning the CLI to the agent's brief. */
+  toSessionMs: number;
+  /** From the run's creation to its workspace (cloned, or taken from the warm pool). */
+  workspaceMs: number;
+  /**
+   * Where the rest goes: spawning the CLI to the run's creation (Node, modules, store, checks),
+   * the workspace to its confinement (`workspace.ready`), and that to the brief (the work's first
+   * record, the brief).
+   */
+  phasesMs: { toRunCreated: number; confinement: number; toBrief: number };
+  /** Whether the run took a warm clone. */
+  warm: boolean;
+  peakRssMb: number;
+}
+
 /**
  * `gaffer run <item>` as a user runs it: from spawning the CLI to the moment it hands the agent its
- * brief (the `agent.prompt` event), and the CLI process's peak RSS (VmHWM, polled).
+ * brief (the `agent.prompt` event), and the CLI process's peak RSS (VmHWM, polled). With a warm
+ * pool the CLI returns once its refill is done, so the next sample finds the pool full again.
  */
-export async function measureGafferStart(
-  repo: string,
-  index: number,
-): Promise<{ toSessionMs: number; peakRssMb: number }> {
+export async function measureGafferStart(repo: string, index: number): Promise<GafferStart> {
   const itemId = await fileItem(repo, `bench item ${index}`);
   const startedAt = Date.now();
   const peak = await runAndWatch(["run", String(itemId), "--agent", "bench", "--plain"], repo);
-  const { runId, at } = await eventOfItem(repo, itemId, "agent.prompt");
+  const { runId, events } = await eventsOfItem(repo, itemId);
+  const at = (type: string) => {
+    const event = events.find((e) => e.type === type);
+    if (!event) throw new Error(`no ${type} event for item ${itemId}`);
+    return event;
+  };
+  const created = at("workspace.created");
   // Removed like the raw clone's tree, so neither side pays for the other's leftovers.
   rmSync(projectPaths(repo).workspace(runId), { recursive: true, force: true });
-  return { toSessionMs: at - startedAt, peakRssMb: round(peak / 1024) };
+  return {
+    toSessionMs: at("agent.prompt").at - startedAt,
+    workspaceMs: created.at - at("run.created").at,
+    phasesMs: {
+      toRunCreated: at("run.created").at - startedAt,
+      confinement: at("workspace.ready").at - created.at,
+      toBrief: at("agent.prompt").at - at("workspace.ready").at,
+    },
+    warm: (created.data as { warm?: boolean }).warm === true,
+    peakRssMb: round(peak / 1024),
+  };
+}
+
+/** Sets `[workspace] warm` in the benchmark repository's gaffer.toml (its work tree only). */
+export function setWarm(repo: string, size: number): void {
+  const file = join(repo, "gaffer.toml");
+  const text = readFileSync(file, "utf8").replace(/\n\[workspace\]\nwarm = \d+\n$/, "\n");
+  writeFileSync(file, `${text}\n[workspace]\nwarm = ${size}\n`);
+}
+
+/** `gaffer warm`: fills the pool before the first warm sample. */
+export async function fillPool(repo: string): Promise<void> {
+  await runAndWatch(["warm"], repo);
 }
 
 async function fileItem(repo: string, title: string): Promise<number> {
@@ -46,17 +88,15 @@ async function fileItem(repo: string, title: string): Promise<number> {
   }
 }
 
-async function eventOfItem(
+async function eventsOfItem(
   repo: string,
   itemId: number,
-  type: string,
-): Promise<{ runId: number; at: number }> {
+): Promise<{ runId: number; events: { type: string; at: number; data: unknown }[] }> {
   const store = await openStore(projectPaths(repo).database);
   try {
     const run = (await listRuns(store.db, { itemId })).at(-1);
-    const event = run && (await listEvents(store.db, { runId: run.id })).find((e) => e.type === type);
-    if (!run || !event) throw new Error(`no ${type} event for item ${itemId}`);
-    return { runId: run.id, at: event.at };
+    if (!run) throw new Error(`no run for item ${itemId}`);
+    return { runId: run.id, events: await listEvents(store.db, { runId: run.id }) };
   } finally {
     await store.close();
   }

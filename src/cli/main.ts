@@ -307,6 +307,13 @@ function program(): { command: Command; exitCode: () => number } {
     .option("--json", "print JSON")
     .action(use(async () => (await import("./commands/cost.ts")).cost));
   gaffer
+    .command("warm")
+    .description(
+      "bring the warm pool to [workspace] warm clones at the default branch's head (runs refill it themselves)",
+    )
+    .option("--json", "print JSON")
+    .action(use(async () => (await import("./commands/warm.ts")).warm));
+  gaffer
     .command("discard <run>")
     .description(
       "snapshot a run's work to refs/gaffer/snapshots/<run>, then remove its workspace and its sandbox's private files",

@@ -151,6 +151,13 @@ function describe(notice: RunNotice): View {
       };
     case EVENTS.workspaceCreated.name:
       return { step: "preparing the workspace" };
+    case EVENTS.workspaceWarmDiscarded.name:
+      return {
+        step: "preparing the workspace",
+        milestone: color.yellow(
+          `a warm clone failed its check and was deleted, not used: ${shown(notice.data.reason)}`,
+        ),
+      };
     case EVENTS.workspaceSetup.name: {
       const d = notice.data;
       return {

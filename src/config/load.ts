@@ -34,7 +34,13 @@ export interface GafferConfig {
     commands: GateCommand[];
   };
   /** `copy` lists a file that looks like a secret only when gaffer.toml said `copy_secrets = true`. */
-  workspace: { copy: string[]; setup: GateCommand[]; identity: { name: string; email: string } };
+  workspace: {
+    copy: string[];
+    setup: GateCommand[];
+    identity: { name: string; email: string };
+    /** Clones kept ready at the default branch's head (`[workspace] warm`); 0: none. */
+    warm: number;
+  };
   sandbox: {
     mode: SandboxSetting;
     hosts: string[];
@@ -258,6 +264,7 @@ function compile(
       copy: raw.workspace.copy,
       setup: steps(raw.workspace.setup),
       identity: { name: raw.workspace.author_name, email: raw.workspace.author_email },
+      warm: raw.workspace.warm,
     },
   };
 }

@@ -289,6 +289,13 @@ export const configSchema = z.strictObject({
       setup: z.array(step).default([]).describe("commands run after cloning, e.g. an install"),
       author_name: z.string().min(1).default("gaffer").describe("author of the commits gaffer makes"),
       author_email: z.string().min(3).default("gaffer@localhost"),
+      warm: z
+        .number()
+        .int()
+        .min(0)
+        .max(16)
+        .default(0)
+        .describe("clones kept ready at the default branch's head, so a run starts without cloning; 0: none"),
     })
     .prefault({}),
   tracker: trackerSchema.optional().describe("the forge whose issues become items"),

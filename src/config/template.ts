@@ -153,6 +153,9 @@ copy = []
 # Author of the commits gaffer makes for the agent.
 author_name = "gaffer"
 author_email = "gaffer@localhost"
+# Clones kept ready at the default branch's head, so a run starts without cloning (each costs a
+# checkout's disk space); runs refill them, \`gaffer warm\` fills them now.
+# warm = 2
 
 # Commands run in a new workspace before the agent starts.
 ${setup || `# [[workspace.setup]]\n# name = "install"\n# run = "npm ci"\n# timeout = "10m"\n`}`;

@@ -30,6 +30,7 @@ import type { StepContext } from "./step-context.ts";
 import { canContinue, KeptSession } from "./kept-session.ts";
 import { AgentUpdateSink } from "./agent-updates.ts";
 import { AttemptUsage } from "./usage.ts";
+import { startDueRefill } from "./warm.ts";
 import { recordRunWork, workFingerprint } from "./work.ts";
 
 /**
@@ -93,6 +94,7 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
     path: briefPath,
     bytes: Buffer.byteLength(brief),
   });
+  startDueRefill(context);
 
   const result = await converse(context, run, number, brief, usage);
   await usage.record();

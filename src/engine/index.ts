@@ -11,4 +11,5 @@ export { interruptRunsOf, recoverInterruptedRuns } from "./recover.ts";
 export { type RunOutcome, type RunResult, resumeRun, startRun } from "./run.ts";
 export type { NudgeSource, RunOptions, RunPlan, RunRole, StepContext } from "./step-context.ts";
 export { type GiveUpSignal, type NextStep, nextStep } from "./steps.ts";
+export { refillWarmPool } from "./warm.ts";
 export { reviewProposal } from "./review/review.ts";

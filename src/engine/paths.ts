@@ -11,6 +11,8 @@ export interface ProjectPaths {
   report(runId: number): string;
   /** The run's evidence repository: the agent's work as gaffer verified and recorded it. */
   evidence(runId: number): string;
+  /** The warm pool: clones kept ready for runs to take (`[workspace] warm`). */
+  warm: string;
   /** Where each gate runs: a fresh checkout of the tree it judges, with its own HOME and /tmp. */
   gate(runId: number): string;
   /** A request to cancel a run hosted by a worker with other runs (see cancel.ts). */
@@ -24,6 +26,7 @@ export function projectPaths(root: string): ProjectPaths {
     stateDir,
     database: join(stateDir, "gaffer.db"),
     workspace: (runId) => join(stateDir, "workspaces", `run-${runId}`),
+    warm: join(stateDir, "warm"),
     runDir: (runId) => join(stateDir, "runs", String(runId)),
     report: (runId) => join(stateDir, "runs", String(runId), "failure-report.md"),
     evidence: (runId) => join(stateDir, "runs", String(runId), "evidence.git"),

@@ -5,6 +5,7 @@ import { createWorkspace, runSetup } from "../workspace/index.ts";
 import { confineRun, type RunConfinement } from "./confinement.ts";
 import { recordGuardDenials } from "./guard-denials.ts";
 import type { StepContext } from "./step-context.ts";
+import { claimForRun } from "./warm.ts";
 import { recordTamper } from "./workspace-handle.ts";
 
 /**
@@ -15,15 +16,24 @@ import { recordTamper } from "./workspace-handle.ts";
 export async function prepareWorkspace(context: StepContext, run: Run): Promise<RunConfinement> {
   const { project, recorder } = context;
   const dir = project.paths.workspace(run.id);
-  const { workspace, reused } = await createWorkspace({
-    project: project.root,
-    dir,
+  const onTamper = recordTamper(recorder);
+  const warm = await claimForRun(context, run, onTamper);
+  const { workspace, reused } =
+    warm ??
+    (await createWorkspace({
+      project: project.root,
+      dir,
+      branch: run.branch,
+      baseCommit: run.baseCommit,
+      identity: project.config.workspace.identity,
+      onTamper,
+    }));
+  await recorder.event(EVENTS.workspaceCreated, {
+    path: dir,
     branch: run.branch,
-    baseCommit: run.baseCommit,
-    identity: project.config.workspace.identity,
-    onTamper: recordTamper(recorder),
+    reused,
+    ...(warm && { warm: true }),
   });
-  await recorder.event(EVENTS.workspaceCreated, { path: dir, branch: run.branch, reused });
   const ready = { ...run, workspace: dir };
   const confinement = await confineRun(project, ready, workspace, recorder, {
     onModelExchange: (exchange) => context.meter?.observe(exchange),

@@ -20,7 +20,8 @@ import {
   RUN_TRANSITIONS,
   TERMINAL_STATES,
 } from "../store/index.ts";
-import { assertHasCommits, detectDefaultBranch, projectGit, runBranchName } from "../workspace/index.ts";
+import { assertHasCommits, runBranchName } from "../workspace/index.ts";
+import { defaultBase } from "./base.ts";
 import { runAgentStep } from "./agent-step.ts";
 import { runGateStep } from "./gate-step.ts";
 import { sandboxDecision } from "./confinement.ts";
@@ -118,13 +119,6 @@ function assertGate(project: Project): void {
   );
 }
 
-/** The default branch's tip: what runs grow from unless told otherwise. */
-async function defaultBase(project: Project): Promise<{ branch: string; commit: string }> {
-  const branch = await detectDefaultBranch(project.root, project.config.project.defaultBranch);
-  const commit = await projectGit(project.root, ["rev-parse", "--verify", `refs/heads/${branch}^{commit}`]);
-  return { branch, commit: commit.trim() };
-}
-
 /** What the run's gate must show, as recorded when the run was created. */
 async function recordedGoal(project: Project, runId: number): Promise<RunGoal> {
   const created = eventsOfKind(await listEvents(project.store.db, { runId, limit: 1 }), EVENTS.runCreated);
@@ -219,6 +213,7 @@ async function drive(project: Project, initial: Run, item: Item, options: RunOpt
     await context.confinement?.close();
     await context.meter.flush();
     await removeEndedRunState(project, initial.id);
+    await context.warmRefill;
   }
 }
 

@@ -94,6 +94,11 @@ export interface StepContext {
   output: OutputMeter;
   /** The agent session kept open across attempts when the role continues sessions. */
   session?: KeptSession;
+  /**
+   * The warm pool's refill this run owes (`due` once its workspace is made with `[workspace] warm`
+   * set), then the refill itself, started once the agent has its brief and awaited as the run ends.
+   */
+  warmRefill?: "due" | Promise<void>;
   /** The run's evidence repository, once opened (see work.ts). */
   evidence?: EvidenceRepo;
   /** The checks on the work the last gate ran on, started with that gate (see verify.ts). */

@@ -18,6 +18,7 @@ export async function runEvidence(context: StepContext, run: Run): Promise<Evide
     project.root,
     project.paths.evidence(run.id),
     project.config.workspace.copy,
+    { seedIndex: runWorkspace(run).indexPath },
   );
   return context.evidence;
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { findProgram } from "../agents/index.ts";
 import { type FactoryConfig, loadFactory } from "../config/index.ts";
-import { isOwnerAlive, type Project } from "../engine/index.ts";
+import { isOwnerAlive, type Project, refillWarmPool } from "../engine/index.ts";
 import { GafferError } from "../errors.ts";
 import { ACTIVE_STATES, appendEvent, EVENTS, getRun, listRuns, type RunState } from "../store/index.ts";
 import { gafferCommand } from "../util/index.ts";
@@ -21,6 +21,9 @@ import {
 import { controlFiles, readPaused } from "./control.ts";
 import { Supervisor } from "./supervisor.ts";
 import { supervisorContext } from "./supervisor-context.ts";
+
+/** How often `gaffer up` refreshes the warm clones (`[workspace] warm`) when the base moved. */
+const WARM_REFILL_MS = 10_000;
 
 /** The factory of a project, or a one-line error when it has no roles. */
 export function factoryOf(project: Pick<Project, "root" | "config">): FactoryConfig {
@@ -54,9 +57,15 @@ export async function supervise(project: Project, signal: AbortSignal, tickMs?: 
         project,
         synced: () => supervisor.wake(),
       }));
+    // Warm clones follow the base branch even while no run takes them (a no-op when the pool is full).
+    const warm =
+      project.config.workspace.warm > 0
+        ? setInterval(() => void refillWarmPool(project).catch(() => {}), WARM_REFILL_MS)
+        : undefined;
     try {
       await supervisor.run(signal, tickMs);
     } finally {
+      clearInterval(warm);
       stopIntake.abort();
       await intake?.done;
     }

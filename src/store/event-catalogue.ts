@@ -290,9 +290,14 @@ export const EVENTS = {
     "shown, not stored: the item ran before and a new run starts from the base",
   ),
   runResumed: event<Moved<{ from: RunState; attempt: number }>>()("run.resumed", "a stopped run was resumed"),
-  workspaceCreated: event<{ path: string; branch: string; reused: boolean }>()(
+  workspaceCreated: event<{ path: string; branch: string; reused: boolean; warm?: boolean }>()(
     "workspace.created",
-    "the run's clone was made (or an existing one reused)",
+    "the run's clone was made (or an existing one reused); `warm`: taken ready-made from the warm pool",
+  ),
+  workspaceWarmDiscarded: event<{ clone: string; reason: string }>()(
+    "workspace.warm-discarded",
+    "a warm clone the run took failed the check before use (changed on disk, or not at the base) and was deleted, never used",
+    { security: true },
   ),
   workspaceSetup: event<SetupStepPayload>()("workspace.setup", "one setup step ran in the workspace"),
   workspaceReady: event<Moved<{ path: string; sandbox: string }>>()(

@@ -42,7 +42,8 @@ export async function createWorkspace(options: CreateWorkspaceOptions): Promise<
   // Built under a temporary name with the final pristine copy, so `dir` only ever appears complete.
   const tmp = { ...workspace, dir: `${opts.dir}.tmp-${process.pid}` };
   try {
-    const baseCommit = await buildClone(opts, tmp);
+    const baseCommit = await cloneMetadata(opts, tmp);
+    await checkOutRunBranch(opts, tmp, baseCommit);
     await rename(tmp.dir, opts.dir);
     return { workspace, baseCommit, reused: false };
   } catch (error) {
@@ -54,7 +55,8 @@ export async function createWorkspace(options: CreateWorkspaceOptions): Promise<
   }
 }
 
-async function buildClone(opts: CreateWorkspaceOptions, tmp: Workspace): Promise<string> {
+/** The clone's git metadata and gaffer's copies of it, without a checkout; returns the base commit. */
+async function cloneMetadata(opts: CreateWorkspaceOptions, tmp: Workspace): Promise<string> {
   if (!opts.baseBranch && !opts.baseCommit) {
     throw new GafferError("usage", "createWorkspace needs a base branch or a base commit");
   }
@@ -85,10 +87,18 @@ async function buildClone(opts: CreateWorkspaceOptions, tmp: Workspace): Promise
   await mkdir(dirname(tmp.pristineConfigPath), { recursive: true });
   await copyFile(join(tmp.dir, ".git", "config"), tmp.pristineConfigPath);
   await copyFile(join(tmp.dir, ".git", "objects", "info", "alternates"), pristineAlternatesPath(tmp));
+  return baseCommit;
+}
+
+/** The new run branch at the base, checked out; gaffer's own index seeded from the checkout's. */
+async function checkOutRunBranch(
+  opts: CreateWorkspaceOptions,
+  tmp: Workspace,
+  baseCommit: string,
+): Promise<void> {
   await workspaceGit(tmp, ["switch", "--quiet", "--discard-changes", "--create", opts.branch, baseCommit]);
   // gaffer's own index starts as the checkout's, with its stat cache, before the agent ever runs.
   await copyFile(join(tmp.dir, ".git", "index"), tmp.indexPath);
-  return baseCommit;
 }
 
 /** The base commit recorded for an existing workspace at `ws.dir`; undefined when there is none. */

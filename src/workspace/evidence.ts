@@ -1,4 +1,4 @@
-import { appendFile, lstat, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { appendFile, copyFile, lstat, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { GafferError } from "../errors.ts";
 import { hardenedGit, identityEnv, ownedGit, ownedGitResult, projectGit } from "./git.ts";
@@ -43,6 +43,8 @@ export interface RecordWorkOptions {
 /** Where the workspace's branches are kept in the evidence repository. */
 const WORKSPACE_HEADS = "refs/gaffer/workspace/heads/";
 const FETCH_TIMEOUT_MS = 5 * 60_000;
+/** gaffer's index of the workspace's files, in the evidence repository. */
+const WORKTREE_INDEX = "worktree.index";
 
 /**
  * Opens (creating it the first time) the evidence repository at `gitDir` for `project`. `exclude`
@@ -52,9 +54,10 @@ export async function openEvidenceRepo(
   project: string,
   gitDir: string,
   exclude: readonly string[] = [],
+  opts: { seedIndex?: string } = {},
 ): Promise<EvidenceRepo> {
   if (!(await lstat(join(gitDir, "objects")).catch(() => undefined))?.isDirectory()) {
-    await initRepo(project, gitDir);
+    await initRepo(project, gitDir, opts.seedIndex);
   }
   await writeFile(join(gitDir, "info", "exclude"), exclude.map(literalIgnorePattern).join(""));
   return evidenceRepoAt(gitDir);
@@ -85,7 +88,7 @@ export async function recordWork(
       workTree: ws.dir,
       ...(opts.signal && { signal: opts.signal }),
     });
-  const indexPath = join(repo.gitDir, "worktree.index");
+  const indexPath = join(repo.gitDir, WORKTREE_INDEX);
   const tree = await captureTree(run, { root: ws.dir, parent, indexPath });
   const parentTree = await ownedGit(repo.gitDir, ["rev-parse", `${parent}^{tree}`]);
   const commit =
@@ -157,7 +160,11 @@ async function importWorkspace(
   );
 }
 
-async function initRepo(project: string, gitDir: string): Promise<void> {
+/**
+ * `seedIndex`: gaffer's own index of the workspace (never the agent's), whose stat cache spares
+ * hashing every unchanged file the first time the work is recorded.
+ */
+async function initRepo(project: string, gitDir: string, seedIndex: string | undefined): Promise<void> {
   const tmp = `${gitDir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(dirname(gitDir), { recursive: true });
@@ -168,5 +175,6 @@ async function initRepo(project: string, gitDir: string): Promise<void> {
   await mkdir(join(tmp, "objects", "info"), { recursive: true });
   await mkdir(join(tmp, "info"), { recursive: true });
   await writeFile(join(tmp, "objects", "info", "alternates"), `${resolve(project, common, "objects")}\n`);
+  if (seedIndex) await copyFile(seedIndex, join(tmp, WORKTREE_INDEX)).catch(() => {});
   await rename(tmp, gitDir);
 }

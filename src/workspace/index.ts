@@ -53,6 +53,16 @@ export {
   workspaceAt,
 } from "./integrity.ts";
 export { ownerAlive, ownerToken, type RepoLockOptions, repoLockPath, withRepoLock } from "./lock.ts";
+export {
+  claimWarmClone,
+  type ClaimWarmOptions,
+  type FilledPool,
+  fillWarmPool,
+  type FillWarmOptions,
+  readyWarmClones,
+  WARM_BRANCH,
+  type WarmPoolOptions,
+} from "./warm.ts";
 export { fetchForgeBranch, forgeBranchRef, forgeGitEnv, standingWith } from "./forge-git.ts";
 export { type Rebased, type RebaseOptions, rebaseWorkspace } from "./rebase.ts";
 export { assertHasCommits, assertRepository, detectDefaultBranch, resolveProjectRoot } from "./repo.ts";

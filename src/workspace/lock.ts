@@ -49,6 +49,28 @@ async function withLockFile<T>(lockPath: string, fn: () => Promise<T>, timeoutMs
   }
 }
 
+/**
+ * Takes the lock file at `lockPath` if nobody alive holds it, without waiting: the returned
+ * function releases it; undefined when another live process has it.
+ */
+export async function tryLockFile(lockPath: string): Promise<(() => Promise<void>) | undefined> {
+  await mkdir(dirname(lockPath), { recursive: true });
+  const token = ownerToken(process.pid);
+  let taken = await createExclusive(lockPath, token);
+  if (!taken) {
+    const held = await readOrNull(lockPath);
+    taken =
+      held !== null &&
+      !ownerAlive(held) &&
+      (await takeOver(lockPath, held)) &&
+      (await createExclusive(lockPath, token));
+  }
+  if (!taken) return undefined;
+  return async () => {
+    if ((await readOrNull(lockPath)) === token) await rm(lockPath, { force: true });
+  };
+}
+
 async function acquire(lockPath: string, token: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {

@@ -168,6 +168,14 @@ command = "aider --message-file {prompt_file}"
     );
   });
 
+  it("reads [workspace] warm: no warm clones by default, a whole number up to 16 otherwise", () => {
+    assert.equal(parseText("").workspace.warm, 0);
+    assert.equal(parseText("[workspace]\nwarm = 2\n").workspace.warm, 2);
+    for (const bad of ["-1", "1.5", '"2"', "17"]) {
+      assert.match(configError(`[workspace]\nwarm = ${bad}\n`).message, /:2: workspace\.warm: /, bad);
+    }
+  });
+
   it("reads what a secret in a proposal does", () => {
     assert.equal(parseText('[guard]\nsecrets = "flag"\n').guard.secrets, "flag");
     assert.match(

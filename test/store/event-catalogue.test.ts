@@ -31,7 +31,7 @@ const PUBLISHED = [
   "tracker.delivery", "tracker.delivery-refused", "tracker.synced", "tracker.listening", "tracker.throttled",
   "tracker.pulls-watched", "forge.pull-event", "reaction.skipped", "reaction.escalated", "reaction.notified",
   "reaction.merge-requested", "reaction.answered", "reaction.pull-closed", "publish.requested",
-  "run.created", "run.previous", "run.resumed", "workspace.created", "workspace.setup", "workspace.ready",
+  "run.created", "run.previous", "run.resumed", "workspace.created", "workspace.warm-discarded", "workspace.setup", "workspace.ready",
   "sandbox.unavailable", "guard.log-replaced", "guard.agent-rules", "attempt.started", "attempt.restarted",
   "agent.prompt", "agent.session-continued", "agent.nudged", "agent.error", "agent.done",
   "agent.message", "agent.thought", "agent.plan", "agent.tool-call", "agent.tool-call-update", "agent.usage",
@@ -60,6 +60,7 @@ const PUBLISHED = [
 
 /** Evidence of a breach or a limit: never dropped. Weakening this list must be deliberate. */
 const SECURITY = [
+  "workspace.warm-discarded",
   "agent.file-denied",
   "guard.denied",
   "guard.noted",

@@ -57,6 +57,24 @@ function show(repo: EvidenceRepo, object: string): string {
 }
 
 describe("workspace/evidence", () => {
+  it("starts from gaffer's index of the workspace (its stat cache) and still records every change", async (t) => {
+    const fx = await workspaceFixture(t);
+    const gitDir = `${fx.ws.dir}.evidence.git`;
+    const repo = await openEvidenceRepo(fx.project, gitDir, [], { seedIndex: fx.ws.indexPath });
+    assert.deepEqual(readFileSync(join(gitDir, "worktree.index")), readFileSync(fx.ws.indexPath));
+    // Same size, written after the seed: the stat cache must not hide it.
+    writeFileSync(join(fx.ws.dir, "src/math.js"), "export const add = (a, b) => a - b;\n");
+    writeFiles(fx.ws.dir, { "NEW.md": "new\n" });
+    const work = await recordWork(repo, fx.ws, {
+      branch: RUN_BRANCH,
+      baseCommit: fx.baseCommit,
+      message: "gaffer: work",
+      identity: GAFFER,
+    });
+    assert.equal(show(repo, `${work.commit}:src/math.js`), "export const add = (a, b) => a - b;\n");
+    assert.ok(files(repo, work.commit).includes("NEW.md"));
+  });
+
   it("records edits, new files and deletions, never ignored files, without touching the workspace", async (t) => {
     const fx = await workspaceFixture(t);
     writeFiles(fx.ws.dir, {
