@@ -68,6 +68,15 @@ export const factorySettingsSchema = z.strictObject({
     .max(64)
     .default(10)
     .describe("runs one worker process hosts at once; 1: a process per run"),
+  worker_nice: z
+    .number()
+    .int()
+    .min(0)
+    .max(19)
+    .default(5)
+    .describe(
+      "how much lower the workers' (and their agents') CPU priority is than gaffer's own; 0: the same",
+    ),
   agent_concurrency: z
     .record(roleName, z.number().int().min(1))
     .default({})

@@ -52,6 +52,8 @@ export interface FactorySettings {
   maxConcurrency: number;
   /** Runs one worker process hosts at once. */
   runsPerWorker: number;
+  /** The workers' niceness: their runs, agents and gates yield the CPU to gaffer's own surfaces. */
+  workerNice: number;
   /** Per agent preset; absent: no cap beyond the global one. */
   agentConcurrency: Record<string, number>;
   /** No new builds while this many proposals await review; 0: no limit. */
@@ -62,7 +64,7 @@ export interface FactorySettings {
   stallActivityMs: number;
   /** No new commit and no change in the gate for this long is a stall. */
   stallProgressMs: number;
-  /** Restarts of one role process before the supervisor gives up on it. */
+  /** Restarts of one role in a row (no task of it ending well between) before the supervisor gives up on it. */
   restartBudget: number;
   /** First restart delay; doubles each time. */
   restartBackoffMs: number;
@@ -158,6 +160,7 @@ export function compileFactory(raw: RawConfig, root: string, file: string | unde
     settings: {
       maxConcurrency: settings.max_concurrency,
       runsPerWorker: settings.runs_per_worker,
+      workerNice: settings.worker_nice,
       agentConcurrency: settings.agent_concurrency,
       maxPendingReview: settings.max_pending_review,
       leaseMs: settings.lease,

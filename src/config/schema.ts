@@ -262,8 +262,13 @@ export const configSchema = z.strictObject({
       heartbeat: duration("15s").describe("how often a run renews its claim"),
       stall_activity: duration("10m").describe("no agent activity this long is a stall"),
       stall_progress: duration("30m").describe("no new commit and no new gate result this long is a stall"),
-      restart_budget: z.number().int().min(0).default(5).describe("restarts of a role before giving up"),
-      restart_backoff: duration("2s").describe("first restart delay; doubles each time"),
+      restart_budget: z
+        .number()
+        .int()
+        .min(0)
+        .default(5)
+        .describe("restarts of a role in a row before giving up"),
+      restart_backoff: duration("2s").describe("first restart delay; doubles with each restart in a row"),
       infra_retries: z
         .number()
         .int()

@@ -57,6 +57,8 @@ export function planExit(state: PlanState, exit: ChildExit, now: number): Plan {
     exit.code === WORKER_EXIT.claimLost;
   if (!alwaysOn && (clean || exit.runFailure === "infrastructure")) {
     if (itemId !== undefined) s.carry.delete(itemId);
+    // The budget and the backoff are for deaths in a row: work that ended well starts them over.
+    if (clean) healthOf(s, child.role).restarts = 0;
     return { state: s, actions };
   }
   const crashed = exit.signal !== null || exit.code === null || exit.code === EXIT.software;

@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from "node:fs";
+import { getPriority, setPriority } from "node:os";
 import { loadConfig, loadFactory } from "../config/index.ts";
 import {
   CANCEL_HOSTED_SIGNAL,
@@ -66,6 +67,9 @@ interface Hosted {
  */
 export async function runWorkerHost(cwd: string, channel = parentChannel()): Promise<number> {
   const opened = await openProject(cwd);
+  // The bulk work yields the CPU to the supervisor, the dashboard and the user's own commands;
+  // everything the worker starts inherits it.
+  lowerPriority(loadFactory(opened.root, opened.config).settings.workerNice);
   const hosted = new Map<string, Hosted>();
   const running = new Set<Promise<void>>();
   let sequence = 0;
@@ -187,6 +191,16 @@ async function workTask(opened: Project, entry: Hosted): Promise<number> {
     // A run its task left active (an error the store could not take) has no one driving it.
     await interruptRunsOf(opened.store.db, entry.owner).catch(() => {});
     closeSync(log);
+  }
+}
+
+/** Adds `nice` to this process's niceness (at most 19); a system that refuses leaves it as it was. */
+function lowerPriority(nice: number): void {
+  if (nice === 0) return;
+  try {
+    setPriority(Math.min(19, getPriority() + nice));
+  } catch {
+    // Not allowed here: the work runs at the supervisor's priority.
   }
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
@@ -14,6 +14,7 @@ import {
   openStoreReadOnly,
   type Run,
 } from "../../src/store/index.ts";
+import { runningDaemon } from "../../src/factory/ownership.ts";
 import { gaffer } from "../helpers/cli.ts";
 import { processesIn } from "../helpers/processes.ts";
 import { fileItem, scenarioItem } from "../helpers/project.ts";
@@ -31,6 +32,7 @@ heartbeat = "300ms"
 lease = "3s"
 restart_backoff = "100ms"
 runs_per_worker = 4
+worker_nice = 3
 
 [roles.builder]
 concurrency = 4
@@ -64,6 +66,9 @@ describe("e2e: a worker process hosting several runs", () => {
     const run = await waitForRun(db, cancelled, (r) => r.state === "agent");
     const worker = await workerPidOf(db, dir, cancelled);
     assert.ok(worker !== undefined);
+    const supervisor = runningDaemon(projectPaths(dir).stateDir)?.pid;
+    assert.ok(supervisor !== undefined);
+    assert.equal(niceness(worker), Math.min(19, niceness(supervisor) + 3), "the worker yields the CPU");
     const cancel = await gaffer(["cancel", String(run.id)], { cwd: dir });
     assert.equal(cancel.code, 0, cancel.stderr);
     await waitFor(
@@ -163,6 +168,12 @@ async function waitForRun(
     timeoutMs,
   );
   return found as Run;
+}
+
+/** A process's nice value, from /proc. */
+function niceness(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
 }
 
 function eventsOf(events: { type: string }[], type: string): number {

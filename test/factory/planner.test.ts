@@ -430,6 +430,19 @@ describe("factory/planner", () => {
       assert.equal(two.state.health.get("builder")?.notBefore, T0 + 11_000, "one backoff, from the death");
     });
 
+    it("starts the budget and the backoff over once a build of the role ends well", () => {
+      const died = planExit(building(1), exit("p-builder.1", { code: null, signal: "SIGKILL" }), T0 + 10_000);
+      assert.equal(died.state.health.get("builder")?.restarts, 1);
+      const healed = planTick(
+        died.state,
+        facts({ backlog: backlog({ unclaimed: [entry(1, run(1, "interrupted"))] }) }),
+        T0 + 11_000,
+      );
+      const state = running(healed.state, healed.actions, T0 + 11_000);
+      const done = planExit(state, exit("p-builder.1", { code: 0 }), T0 + 20_000);
+      assert.equal(done.state.health.get("builder")?.restarts, 0);
+    });
+
     it("lets a role without a heal policy die: its claim lapses, a service of it stays down", () => {
       const roles = `[roles.builder]\n\n[roles.janitor]\nkind = "service"\ncommand = "sleep 600"\npolicy = "none"\n`;
       const up = planTick(fresh(roles), facts(), T0);
