@@ -27,7 +27,7 @@ import { readRolePrompt } from "./kickoff.ts";
 import { cleanUpLeftovers } from "./leftovers.ts";
 import type { SupervisorAction } from "./plan-actions.ts";
 import { type ChildExit, planExit } from "./plan-exit.ts";
-import { type ChildState, initialState, type PlanState } from "./plan-state.ts";
+import { type ChildState, dispatches, initialState, type PlanState } from "./plan-state.ts";
 import {
   beginShutdown,
   childStarted,
@@ -104,6 +104,7 @@ export class Supervisor {
   async run(signal: AbortSignal, tickMs = 500): Promise<void> {
     const { stop } = controlFiles(this.#context.stateDir);
     const commits = watchStore(this.#context.database);
+    if (this.#context.factory.roles.some((role) => role.enabled && dispatches(role))) this.#pool.prestart();
     try {
       // A project whose .gaffer/ was removed has nothing left to supervise.
       while (!signal.aborted && !existsSync(stop) && existsSync(this.#context.stateDir)) {

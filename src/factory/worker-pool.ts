@@ -67,6 +67,11 @@ export class WorkerPool {
     return { worker: worker.name, pid: worker.child.pid };
   }
 
+  /** Starts a worker with no task yet, so the first task does not wait for a process to start. */
+  prestart(): void {
+    if (this.#workers.size === 0) this.#startWorker();
+  }
+
   has(name: string): boolean {
     return this.#byTask.has(name);
   }
