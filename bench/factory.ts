@@ -185,6 +185,9 @@ async function factoryPhase(dir: string, scratch: string, options: FactoryBenchO
     const idleStart = Date.now();
     await sleep(options.idleMs);
     const idleTo = procStat(pid) as ProcStat;
+    // Workers stay up until `gaffer down`: their CPU, and their reaped agents', is read from them.
+    const workersAtEnd = descendants([pid]).filter((p) => p.ppid === pid);
+    const workersTotalCpuS = workersAtEnd.reduce((total, w) => total + w.cpuS + w.childrenCpuS, 0);
     const idleWindowMs = Date.now() - idleStart;
     const peakRss = peakRssKb(pid);
 
@@ -235,9 +238,10 @@ async function factoryPhase(dir: string, scratch: string, options: FactoryBenchO
         workersPeakRssMb: mb(Math.max(...samples.map((s) => s.workersRssKb))),
         treePeakRssMb: mb(Math.max(...samples.map((s) => s.treeRssKb))),
         perWorkerPeakRssMb: summarize([...workerPeaks.values()].map(mb)),
-        // The workers' CPU reaches the supervisor's children's times as it reaps them.
-        workersCpuS: round(idleTo.childrenCpuS - first.childrenCpuS),
-        totalCpuS: round(idleTo.childrenCpuS - first.childrenCpuS + atDone.cpuS),
+        // The workers, with all they started (agents, sandboxes, gates, git): a worker that exited
+        // counts in the supervisor's children's times, a live one is read from its own.
+        workersCpuS: round(idleTo.childrenCpuS - first.childrenCpuS + workersTotalCpuS),
+        totalCpuS: round(idleTo.childrenCpuS - first.childrenCpuS + workersTotalCpuS + idleTo.cpuS),
         downMs,
         ...leftovers,
         timeline: timeline(samples, startedAt),

@@ -35,7 +35,7 @@ export const phaseSchema = z.strictObject({
 export const gafferRoleSchema = z.strictObject({
   ...roleFields,
   agent: roleName.optional().describe("agent preset; default [agent] default"),
-  concurrency: z.number().int().min(1).max(64).default(1).describe("runs of this role at once"),
+  concurrency: z.number().int().min(1).max(256).default(1).describe("runs of this role at once"),
   schedule: z
     .string()
     .min(1)

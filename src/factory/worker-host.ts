@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
 import { loadConfig, loadFactory } from "../config/index.ts";
 import {
@@ -194,7 +194,11 @@ async function workTask(opened: Project, entry: Hosted): Promise<number> {
   }
 }
 
-/** Adds `nice` to this process's niceness (at most 19); a system that refuses leaves it as it was. */
+/**
+ * Adds `nice` to this process's niceness (at most 19), and to its session's scheduling group where
+ * the kernel groups sessions (autogroup), since the worker runs in a session of its own; a system
+ * that refuses leaves it as it was.
+ */
 function lowerPriority(nice: number): void {
   if (nice === 0) return;
   try {
@@ -202,7 +206,15 @@ function lowerPriority(nice: number): void {
   } catch {
     // Not allowed here: the work runs at the supervisor's priority.
   }
+  try {
+    const group = /nice (-?\d+)/.exec(readFileSync(AUTOGROUP, "utf8"));
+    if (group) writeFileSync(AUTOGROUP, String(Math.min(19, Number(group[1]) + nice)));
+  } catch {
+    // No autogroups here (or not allowed): the process's own niceness is what counts.
+  }
 }
+
+const AUTOGROUP = "/proc/self/autogroup";
 
 function nudgeSource(listeners: Set<() => void>): NudgeSource {
   return {

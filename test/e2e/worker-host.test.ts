@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
@@ -69,6 +69,9 @@ describe("e2e: a worker process hosting several runs", () => {
     const supervisor = runningDaemon(projectPaths(dir).stateDir)?.pid;
     assert.ok(supervisor !== undefined);
     assert.equal(niceness(worker), Math.min(19, niceness(supervisor) + 3), "the worker yields the CPU");
+    const group = (pid: number) => /nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, "utf8"))?.[1];
+    if (existsSync(`/proc/${worker}/autogroup`))
+      assert.equal(Number(group(worker)), Math.min(19, Number(group(supervisor)) + 3), "so does its session");
     const cancel = await gaffer(["cancel", String(run.id)], { cwd: dir });
     assert.equal(cancel.code, 0, cancel.stderr);
     await waitFor(
