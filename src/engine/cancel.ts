@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import { GafferError } from "../errors.ts";
 import { ACTIVE_STATES, getRun, type Run } from "../store/index.ts";
 import { isHostedOwner, isOwnerAlive } from "./owner.ts";
+import type { ProjectPaths } from "./paths.ts";
 import type { Project } from "./project.ts";
 
 /**
@@ -30,7 +31,7 @@ export async function requestCancel(project: Project, runId: number): Promise<Ru
     );
   }
   if (isHostedOwner(run.owner)) {
-    const request = project.paths.cancelRequest(runId);
+    const request = project.paths.cancelRequest(run.owner);
     mkdirSync(dirname(request), { recursive: true });
     writeFileSync(request, "");
     process.kill(Number(pid), CANCEL_HOSTED_SIGNAL);
@@ -41,14 +42,12 @@ export async function requestCancel(project: Project, runId: number): Promise<Ru
 /** The signal that tells a worker hosting several runs to look for cancel requests. */
 export const CANCEL_HOSTED_SIGNAL = "SIGUSR1";
 
-/** The hosted runs among `runIds` someone asked to cancel; each request is taken (removed). */
-export function takeCancelRequests(project: Project, runIds: readonly number[]): number[] {
-  return runIds.filter((runId) => {
-    try {
-      rmSync(project.paths.cancelRequest(runId));
-      return true;
-    } catch {
-      return false;
-    }
-  });
+/** Whether someone asked to cancel the run `owner` drives; the request is taken (removed). */
+export function takeCancelRequest(paths: ProjectPaths, owner: string): boolean {
+  try {
+    rmSync(paths.cancelRequest(owner));
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,4 +1,4 @@
-export { CANCEL_HOSTED_SIGNAL, requestCancel, takeCancelRequests } from "./cancel.ts";
+export { CANCEL_HOSTED_SIGNAL, requestCancel, takeCancelRequest } from "./cancel.ts";
 export { discardRun } from "./discard.ts";
 export { eventLine } from "./event-line.ts";
 export { giveUpRun } from "./give-up.ts";

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 
@@ -15,8 +16,11 @@ export interface ProjectPaths {
   warm: string;
   /** Where each gate runs: a fresh checkout of the tree it judges, with its own HOME and /tmp. */
   gate(runId: number): string;
-  /** A request to cancel a run hosted by a worker with other runs (see cancel.ts). */
-  cancelRequest(runId: number): string;
+  /**
+   * A request to cancel the run `owner` drives, for a worker hosting several runs (see cancel.ts):
+   * named by the owner, so a request nobody took never reaches the run's next owner.
+   */
+  cancelRequest(owner: string): string;
 }
 
 export function projectPaths(root: string): ProjectPaths {
@@ -31,7 +35,8 @@ export function projectPaths(root: string): ProjectPaths {
     report: (runId) => join(stateDir, "runs", String(runId), "failure-report.md"),
     evidence: (runId) => join(stateDir, "runs", String(runId), "evidence.git"),
     gate: (runId) => join(stateDir, "runs", String(runId), "gate"),
-    cancelRequest: (runId) => join(stateDir, "cancel", String(runId)),
+    cancelRequest: (owner) =>
+      join(stateDir, "cancel", createHash("sha256").update(owner).digest("hex").slice(0, 32)),
   };
 }
 

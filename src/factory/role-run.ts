@@ -2,12 +2,13 @@ import {
   agentPreset,
   type FactoryConfig,
   type GafferConfig,
+  loadFactory,
   type Phase,
   type Role,
   roleModel,
 } from "../config/index.ts";
 import { GafferError } from "../errors.ts";
-import type { RunRole } from "../engine/index.ts";
+import type { Project, RunRole } from "../engine/index.ts";
 import { readRolePrompt, renderKickoff } from "./kickoff.ts";
 import { readPhaseState } from "./phase.ts";
 import type { AgentPreset } from "../agents/index.ts";
@@ -41,6 +42,18 @@ export function configForRole(
   const agents = new Map(config.agents);
   agents.set(name, { ...preset, model } as AgentPreset);
   return { ...config, agents };
+}
+
+/** The project as one role's runs see it, under `config`: the role's model for the current phase. */
+export function projectForRole(
+  opened: Project,
+  config: GafferConfig,
+  roleName: string,
+): { project: Project; factory: FactoryConfig; role: Role } {
+  const factory = loadFactory(opened.root, config);
+  const role = findRole(factory, roleName);
+  const phase = readPhaseState(factory, opened.paths.stateDir)?.phase;
+  return { project: { ...opened, config: configForRole(config, factory, role, phase) }, factory, role };
 }
 
 /**

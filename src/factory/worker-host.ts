@@ -9,15 +9,13 @@ import {
   type NudgeSource,
   openProject,
   type Project,
-  takeCancelRequests,
+  takeCancelRequest,
 } from "../engine/index.ts";
 import { GafferError } from "../errors.ts";
-import { ACTIVE_STATES, listRuns } from "../store/index.ts";
 import { errorReport } from "../util/index.ts";
 import { factoryDirs, logFile } from "./children.ts";
 import type { FromWorker, HostedTask, ToWorker } from "./host-protocol.ts";
-import { readPhaseState } from "./phase.ts";
-import { configForRole, findRole } from "./role-run.ts";
+import { projectForRole } from "./role-run.ts";
 import { workClaimed } from "./worker.ts";
 import { WORKER_EXIT } from "./worker-exit.ts";
 
@@ -71,7 +69,6 @@ export async function runWorkerHost(cwd: string, channel = parentChannel()): Pro
   // everything the worker starts inherits it.
   lowerPriority(loadFactory(opened.root, opened.config).settings.workerNice);
   const hosted = new Map<string, Hosted>();
-  const running = new Set<Promise<void>>();
   let sequence = 0;
   let closing = false;
   let finish = () => {};
@@ -89,13 +86,11 @@ export async function runWorkerHost(cwd: string, channel = parentChannel()): Pro
       nudges: new Set(),
     };
     hosted.set(task.name, entry);
-    const work = workTask(opened, entry).then((code) => {
+    void workTask(opened, entry).then((code) => {
       hosted.delete(task.name);
-      running.delete(work);
       channel.send({ kind: "ended", name: task.name, code });
       finishIfIdle();
     });
-    running.add(work);
   };
   const stopAll = () => {
     closing = true;
@@ -103,7 +98,8 @@ export async function runWorkerHost(cwd: string, channel = parentChannel()): Pro
     finishIfIdle();
   };
   const cancelRequested = () => {
-    void cancelRequestedRuns(opened, hosted).catch(() => {});
+    for (const entry of hosted.values())
+      if (takeCancelRequest(opened.paths, entry.owner)) entry.controller.abort();
   };
 
   channel.onMessage((message) => {
@@ -121,7 +117,6 @@ export async function runWorkerHost(cwd: string, channel = parentChannel()): Pro
   process.on(CANCEL_HOSTED_SIGNAL, cancelRequested);
   try {
     await finished;
-    await Promise.all(running);
     return WORKER_EXIT.done;
   } finally {
     process.off("SIGTERM", stopAll);
@@ -129,21 +124,6 @@ export async function runWorkerHost(cwd: string, channel = parentChannel()): Pro
     process.off(CANCEL_HOSTED_SIGNAL, cancelRequested);
     await opened.close();
     channel.close();
-  }
-}
-
-/** Cancels the hosted tasks whose run `gaffer cancel` asked to stop. */
-async function cancelRequestedRuns(opened: Project, hosted: Map<string, Hosted>): Promise<void> {
-  const byOwner = new Map([...hosted.values()].map((entry) => [entry.owner, entry]));
-  const runs = (await listRuns(opened.store.db, { states: ACTIVE_STATES })).filter(
-    (run) => run.owner !== null && byOwner.has(run.owner),
-  );
-  for (const runId of takeCancelRequests(
-    opened,
-    runs.map((run) => run.id),
-  )) {
-    const owner = runs.find((run) => run.id === runId)?.owner;
-    if (owner) byOwner.get(owner)?.controller.abort();
   }
 }
 
@@ -162,18 +142,11 @@ async function workTask(opened: Project, entry: Hosted): Promise<number> {
     }
   };
   try {
-    const config = loadConfig(opened.root);
-    const factory = loadFactory(opened.root, config);
-    const role = findRole(factory, task.role);
-    const phase = readPhaseState(factory, opened.paths.stateDir)?.phase;
-    const project: Project = {
-      ...opened,
-      config: configForRole(config, factory, role, phase),
-      owner: entry.owner,
-    };
+    const view = projectForRole(opened, loadConfig(opened.root), task.role);
+    const { factory, role } = view;
     return await workClaimed(
       {
-        project,
+        project: { ...view.project, owner: entry.owner },
         factory,
         role,
         cancelled: entry.controller.signal,
@@ -190,6 +163,7 @@ async function workTask(opened: Project, entry: Hosted): Promise<number> {
   } finally {
     // A run its task left active (an error the store could not take) has no one driving it.
     await interruptRunsOf(opened.store.db, entry.owner).catch(() => {});
+    takeCancelRequest(opened.paths, entry.owner);
     closeSync(log);
   }
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { type FactoryConfig, loadFactory, type Role } from "../config/index.ts";
+import type { FactoryConfig, Role } from "../config/index.ts";
 import {
   eventLine,
   type NudgeSource,
@@ -15,7 +15,7 @@ import { claimItem, getItem, listRuns, RESUMABLE_STATES, renewClaim } from "../s
 import { GafferError } from "../errors.ts";
 import { keepLease } from "./lease.ts";
 import { advancePhase, readPhaseState } from "./phase.ts";
-import { configForRole, findRole, runRole } from "./role-run.ts";
+import { projectForRole, runRole } from "./role-run.ts";
 import { buildable, readBacklog } from "./scheduler.ts";
 import { WORKER_EXIT } from "./worker-exit.ts";
 import { gafferCommand } from "../util/index.ts";
@@ -68,7 +68,7 @@ export async function runPersistentWorker(
         holder,
         leaseMs,
       });
-      if (claimed) await process.work("build", { role: roleName, holder, itemId: next.item.id });
+      if (claimed) await process.build({ role: roleName, holder, itemId: next.item.id });
     }
     return WORKER_EXIT.cancelled;
   } finally {
@@ -81,17 +81,14 @@ interface RoleProcess {
   role: Role;
   /** Aborted by SIGTERM or SIGINT. */
   signal: AbortSignal;
-  work(duty: "build" | "review", task: WorkerTask): Promise<number>;
+  build(task: WorkerTask): Promise<number>;
   close(): Promise<void>;
 }
 
 /** Opens the project as the role sees it (its model for the current phase) and takes over the signals. */
 async function roleProcess(cwd: string, roleName: string): Promise<RoleProcess> {
   const opened = await openProject(cwd);
-  const factory = loadFactory(opened.root, opened.config);
-  const role = findRole(factory, roleName);
-  const phase = readPhaseState(factory, opened.paths.stateDir)?.phase;
-  const project: Project = { ...opened, config: configForRole(opened.config, factory, role, phase) };
+  const { project, factory, role } = projectForRole(opened, opened.config, roleName);
   const controller = new AbortController();
   const cancel = () => controller.abort();
   // A nudge that arrives outside an agent turn (during the gate, say) is moot, not fatal.
@@ -103,7 +100,7 @@ async function roleProcess(cwd: string, roleName: string): Promise<RoleProcess> 
     project,
     role,
     signal: controller.signal,
-    work: (duty, task) =>
+    build: (task) =>
       workClaimed(
         {
           project,
@@ -113,7 +110,7 @@ async function roleProcess(cwd: string, roleName: string): Promise<RoleProcess> 
           nudges: nudgesFromSignal(),
           observer: LOG_LINES,
         },
-        duty,
+        "build",
         task,
       ),
     async close() {
