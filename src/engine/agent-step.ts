@@ -186,7 +186,10 @@ async function converse(
   signal.addEventListener("abort", onAbort, { once: true });
   let result: TurnResult | undefined;
   try {
-    result = await session.prompt({ text: brief, attempt, runId: run.id, itemId: run.itemId });
+    const turn = session.prompt({ text: brief, attempt, runId: run.id, itemId: run.itemId });
+    // A cancel that came while the session was starting has no turn to stop until now.
+    if (signal.aborted) onAbort();
+    result = await turn;
     return { ...result, nudged };
   } finally {
     signal.removeEventListener("abort", onAbort);

@@ -257,13 +257,16 @@ async function converse(
   const onAbort = () => void session.cancel();
   signal.addEventListener("abort", onAbort, { once: true });
   try {
-    const result = await session.prompt({
+    const turn = session.prompt({
       text: brief,
       attempt: run.attempt,
       runId: run.id,
       itemId: run.itemId,
       review: round,
     });
+    // A cancel that came while the session was starting has no turn to stop until now.
+    if (signal.aborted) onAbort();
+    const result = await turn;
     if (result.stopReason === "error" || result.stopReason === "timeout") {
       throw new GafferError(
         "agent-failed",
