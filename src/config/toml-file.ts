@@ -1,6 +1,6 @@
 import { relative } from "node:path";
 import { parse, TomlError } from "smol-toml";
-import type { z } from "zod";
+import { z } from "zod";
 import { GafferError } from "../errors.ts";
 import { describeIssues } from "./errors.ts";
 import { locateKey } from "./locate.ts";
@@ -9,6 +9,10 @@ import { locateKey } from "./locate.ts";
  * Reading a TOML file against a schema, for every file gaffer reads (gaffer.toml, agents.toml,
  * fleet.toml): any problem is one GafferError naming file, line and key, with a hint.
  */
+
+// gaffer parses each of its files (and every other schema it has) a few times per process at
+// most: zod's compiled fast path costs more to build (~5 ms a start) than it ever saves.
+z.config({ jitless: true });
 
 /** The file as the user would type it: relative to the current directory when inside it. */
 export function shownPath(file: string): string {

@@ -23,7 +23,7 @@ import {
   startAttempt,
   updateAttempt,
 } from "../store/index.ts";
-import { readCommittedFile } from "../workspace/index.ts";
+import { readCommittedFiles } from "../workspace/index.ts";
 import { AgentKilled } from "./failure.ts";
 import { recordGuardDenials } from "./guard-denials.ts";
 import type { StepContext } from "./step-context.ts";
@@ -44,7 +44,7 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
   const [found, conventions] = await Promise.all([
     recordRunWork(context, run),
     findConventions(
-      (file, maxBytes) => readCommittedFile(project.root, run.baseCommit, file, maxBytes),
+      (files, maxBytes) => readCommittedFiles(project.root, run.baseCommit, files, maxBytes),
       project.config.project.conventions,
     ),
   ]);

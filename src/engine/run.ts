@@ -20,7 +20,7 @@ import {
   RUN_TRANSITIONS,
   TERMINAL_STATES,
 } from "../store/index.ts";
-import { assertHasCommits, runBranchName } from "../workspace/index.ts";
+import { runBranchName } from "../workspace/index.ts";
 import { defaultBase } from "./base.ts";
 import { runAgentStep } from "./agent-step.ts";
 import { runGateStep } from "./gate-step.ts";
@@ -69,7 +69,6 @@ export async function startRun(
   await claimTrackedItem(project.store.db, project.config.tracker, item.id);
   const agent = preset.name;
   assertGate(project);
-  await assertHasCommits(project.root);
   const { branch: baseBranch, commit: baseCommit } = plan.base ?? (await defaultBase(project));
   const runs = await listRuns(project.store.db, { itemId });
   const previous = runs.at(-1);

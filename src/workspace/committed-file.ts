@@ -17,7 +17,18 @@ export async function readCommittedFile(
   path: string,
   maxBytes: number,
 ): Promise<CommittedFile> {
-  const wanted = path.replace(/^(\.\/)+/, "");
+  const [found] = await readCommittedFiles(root, commit, [path], maxBytes);
+  return found ?? { ok: false, reason: "missing" };
+}
+
+/** Like readCommittedFile for several paths, listed by one `ls-tree`; the answers in their order. */
+export async function readCommittedFiles(
+  root: string,
+  commit: string,
+  paths: readonly string[],
+  maxBytes: number,
+): Promise<CommittedFile[]> {
+  const wanted = paths.map((path) => path.replace(/^(\.\/)+/, ""));
   const listed = await projectGitResult(root, [
     "--literal-pathspecs",
     "ls-tree",
@@ -25,14 +36,22 @@ export async function readCommittedFile(
     "-l",
     commit,
     "--",
-    wanted,
+    ...wanted,
   ]);
-  if (listed.exitCode !== 0) return { ok: false, reason: "missing" };
-  const entry = listed.stdout
-    .toString("utf8")
-    .split("\0")
-    .map((line) => /^(\d+) (\w+) ([0-9a-f]+) +(-|\d+)\t(.*)$/s.exec(line))
-    .find((match) => match?.[5] === wanted);
+  if (listed.exitCode !== 0) return wanted.map(() => ({ ok: false, reason: "missing" }));
+  const entries = new Map<string, RegExpExecArray>();
+  for (const line of listed.stdout.toString("utf8").split("\0")) {
+    const match = /^(\d+) (\w+) ([0-9a-f]+) +(-|\d+)\t(.*)$/s.exec(line);
+    if (match?.[5] !== undefined) entries.set(match[5], match);
+  }
+  return Promise.all(wanted.map((path) => readEntry(root, entries.get(path), maxBytes)));
+}
+
+async function readEntry(
+  root: string,
+  entry: RegExpExecArray | undefined,
+  maxBytes: number,
+): Promise<CommittedFile> {
   if (!entry) return { ok: false, reason: "missing" };
   const [, mode = "", , oid = "", size = ""] = entry;
   if (!REGULAR_MODES.has(mode)) return { ok: false, reason: "not-a-file" };

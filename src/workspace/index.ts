@@ -15,7 +15,7 @@ export {
   readText,
   worktreeFingerprint,
 } from "./changes.ts";
-export { type CommittedFile, readCommittedFile } from "./committed-file.ts";
+export { type CommittedFile, readCommittedFile, readCommittedFiles } from "./committed-file.ts";
 export {
   type EvidenceRepo,
   evidenceRepoAt,
@@ -65,7 +65,13 @@ export {
 } from "./warm.ts";
 export { fetchForgeBranch, forgeBranchRef, forgeGitEnv, standingWith } from "./forge-git.ts";
 export { type Rebased, type RebaseOptions, rebaseWorkspace } from "./rebase.ts";
-export { assertHasCommits, assertRepository, detectDefaultBranch, resolveProjectRoot } from "./repo.ts";
+export {
+  assertHasCommits,
+  assertRepository,
+  defaultBranchTip,
+  detectDefaultBranch,
+  resolveProjectRoot,
+} from "./repo.ts";
 export { runSetup, type SetupCommand, type SetupOptions, type SetupStep } from "./setup.ts";
 export {
   discardWorkspace,

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, symlinkSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import { sampleProject } from "../helpers/project.ts";
+import { tempDir } from "../helpers/tmp.ts";
 
 const LAUNCHER = fileURLToPath(new URL("../../bin/gaffer", import.meta.url));
 
@@ -39,6 +41,30 @@ describe("e2e: the launcher", () => {
     const [code] = await once(child, "close");
     assert.equal(code, 0);
     assert.match(out, /^\d+\.\d+\.\d+\n$/);
+  });
+
+  it("finds its own Node and code however it is named: a link, a relative path, through sh", async (t) => {
+    const links = tempDir(t);
+    symlinkSync(LAUNCHER, join(links, "gaffer")); // as npm's node_modules/.bin/gaffer
+    symlinkSync(dirname(LAUNCHER), join(links, "bin")); // a linked directory
+    const bin = dirname(LAUNCHER);
+    const ways: Array<[program: string, args: string[], cwd: string]> = [
+      [join(links, "gaffer"), [], links],
+      [join(links, "bin", "gaffer"), [], links],
+      ["./gaffer", [], bin],
+      ["bin/gaffer", [], dirname(bin)],
+      ["sh", ["gaffer"], bin],
+      ["sh", ["./bin/gaffer"], dirname(bin)],
+    ];
+    for (const [program, args, cwd] of ways) {
+      const child = spawn(program, [...args, "--version"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      child.stdout.on("data", (chunk) => (out += chunk));
+      child.stderr.on("data", (chunk) => (out += chunk));
+      const [code] = await once(child, "close");
+      assert.equal(code, 0, `${program} ${args.join(" ")} in ${cwd}: ${out}`);
+      assert.match(out, /^\d+\.\d+\.\d+\n$/);
+    }
   });
 
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { type ConventionsSource, findConventions } from "../../src/agents/prompt/index.ts";
 import { GafferError } from "../../src/errors.ts";
-import { readCommittedFile } from "../../src/workspace/index.ts";
+import { readCommittedFiles } from "../../src/workspace/index.ts";
 import { commitAll, gitRepo, writeFiles } from "../helpers/git.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
@@ -13,7 +13,7 @@ import { tempDir } from "../helpers/tmp.ts";
 function project(t: TestContext, files: Record<string, string>): { dir: string; source: ConventionsSource } {
   const dir = gitRepo(t, files);
   const commit = execFileSync("git", ["-C", dir, "rev-parse", "HEAD"], { encoding: "utf8" }).trim();
-  return { dir, source: (file, maxBytes) => readCommittedFile(dir, commit, file, maxBytes) };
+  return { dir, source: (paths, maxBytes) => readCommittedFiles(dir, commit, paths, maxBytes) };
 }
 
 describe("conventions lookup", () => {
@@ -96,7 +96,7 @@ describe("conventions lookup", () => {
     symlinkSync("/proc/self/environ", join(dir, "AGENTS.md"));
     writeFiles(dir, { "HUGE.md": "x".repeat(256 * 1024 + 1) });
     const commit = commitAll(dir, "links");
-    const source: ConventionsSource = (file, maxBytes) => readCommittedFile(dir, commit, file, maxBytes);
+    const source: ConventionsSource = (paths, maxBytes) => readCommittedFiles(dir, commit, paths, maxBytes);
     assert.equal((await findConventions(source, undefined, {}))?.file, "agent-config.md");
     await assert.rejects(
       findConventions(source, "HUGE.md", {}),

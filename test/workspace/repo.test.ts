@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, realpathSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import {
   assertHasCommits,
   assertRepository,
+  defaultBranchTip,
   detectDefaultBranch,
   resolveProjectRoot,
 } from "../../src/workspace/index.ts";
-import { git, gitRepo } from "../helpers/git.ts";
+import { git, gitOut, gitRepo } from "../helpers/git.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
 describe("workspace/repo", () => {
@@ -67,5 +69,39 @@ describe("workspace/repo", () => {
     const project = gitRepo(t, { "src/a.js": "1" });
     mkdirSync(join(project, "src", "deep"));
     assert.equal(await resolveProjectRoot(join(project, "src", "deep")), project);
+  });
+
+  it("finds the root as git does, with or without starting git", async (t) => {
+    const project = gitRepo(t, { "src/a.js": "1", "inner/b.js": "2" });
+    git(join(project, "inner"), "init", "--quiet");
+    const linked = join(tempDir(t), "linked");
+    git(project, "worktree", "add", "--quiet", linked);
+    const moved = gitRepo(t, { a: "1" });
+    const elsewhere = tempDir(t);
+    git(moved, "config", "core.worktree", elsewhere);
+    const alias = join(tempDir(t), "alias");
+    symlinkSync(project, alias);
+    const toplevel = (dir: string) =>
+      realpathSync(
+        execFileSync("git", ["-C", dir, "rev-parse", "--show-toplevel"], { encoding: "utf8" }).trim(),
+      );
+    for (const dir of [join(project, "src"), join(project, "inner"), linked, moved, join(alias, "src")]) {
+      assert.equal(await resolveProjectRoot(dir), toplevel(dir), dir);
+    }
+    await assert.rejects(resolveProjectRoot(join(project, ".git")), { code: "not-a-repo" });
+  });
+
+  it("reads the default branch and its tip from one listing", async (t) => {
+    const project = gitRepo(t, { a: "1" });
+    const head = gitOut(project, "rev-parse", "HEAD");
+    assert.deepEqual(await defaultBranchTip(project), { branch: "main", commit: head });
+    git(project, "switch", "--quiet", "--create", "feature");
+    git(project, "branch", "--delete", "--quiet", "main");
+    assert.deepEqual(await defaultBranchTip(project), { branch: "feature", commit: head });
+    git(project, "switch", "--quiet", "--detach");
+    await assert.rejects(defaultBranchTip(project), { code: "usage", message: /HEAD is detached/ });
+    const empty = tempDir(t);
+    git(empty, "init", "--quiet");
+    await assert.rejects(defaultBranchTip(empty), { code: "no-commits" });
   });
 });

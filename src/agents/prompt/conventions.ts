@@ -14,15 +14,14 @@ export interface Conventions {
   text: string;
 }
 
+type Read = { ok: true; data: Buffer } | { ok: false; reason: string };
+
 /**
- * Reads one relative candidate as the project holds it (the run's base commit, never the agent's
- * workspace). Anything but a regular file of at most `maxBytes` is `ok: false`, with the reason
- * "too-big" when it is too big.
+ * Reads relative candidates as the project holds them (the run's base commit, never the agent's
+ * workspace), all at once, answering in their order. Anything but a regular file of at most
+ * `maxBytes` is `ok: false`, with the reason "too-big" when it is too big.
  */
-export type ConventionsSource = (
-  file: string,
-  maxBytes: number,
-) => Promise<{ ok: true; data: Buffer } | { ok: false; reason: string }>;
+export type ConventionsSource = (files: readonly string[], maxBytes: number) => Promise<Read[]>;
 
 /**
  * The project's standing instructions for agents. A configured file must exist; otherwise
@@ -35,29 +34,30 @@ export async function findConventions(
   configured?: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Conventions | undefined> {
-  if (configured !== undefined) {
-    const text = await readCandidate(source, configured);
-    if (text === undefined) {
-      throw new GafferError(
-        "config-invalid",
-        `conventions file ${configured} not found in the project`,
-        "commit it, or remove the setting to use AGENTS.md, .agent/instructions.md or agent-config.md",
-      );
-    }
-    return { file: configured, text };
-  }
-  const candidates = env.AGENT_CONFIG ? [env.AGENT_CONFIG, ...CONVENTION_FILES] : CONVENTION_FILES;
+  const candidates =
+    configured !== undefined
+      ? [configured]
+      : env.AGENT_CONFIG
+        ? [env.AGENT_CONFIG, ...CONVENTION_FILES]
+        : [...CONVENTION_FILES];
+  const relative = candidates.filter((file) => !isAbsolute(file));
+  const committed = relative.length > 0 ? await source(relative, MAX_BYTES) : [];
   for (const file of candidates) {
-    const text = await readCandidate(source, file);
+    const read = isAbsolute(file)
+      ? readAgentFile(file, { maxBytes: MAX_BYTES })
+      : committed[relative.indexOf(file)];
+    const text = read && textOf(file, read);
     if (text !== undefined) return { file, text };
   }
-  return undefined;
+  if (configured === undefined) return undefined;
+  throw new GafferError(
+    "config-invalid",
+    `conventions file ${configured} not found in the project`,
+    "commit it, or remove the setting to use AGENTS.md, .agent/instructions.md or agent-config.md",
+  );
 }
 
-async function readCandidate(source: ConventionsSource, file: string): Promise<string | undefined> {
-  const read = isAbsolute(file)
-    ? readAgentFile(file, { maxBytes: MAX_BYTES })
-    : await source(file, MAX_BYTES);
+function textOf(file: string, read: Read): string | undefined {
   if (read.ok) return read.data.toString("utf8");
   if (read.reason !== "too-big") return undefined;
   throw new GafferError(
