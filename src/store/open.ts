@@ -31,10 +31,13 @@ export async function openStore(path: string): Promise<Store> {
     throw storeError(error, path);
   }
   const db = kyselyOver(database, path);
-  const { error } = await new Migrator({ db, provider: migrationProvider("sqlite") }).migrateToLatest();
-  if (error) {
-    await db.destroy();
-    throw error;
+  // Every command opens the store; only one that finds it behind pays for the migrator's lock and reads.
+  if (missingMigrations(database).length > 0) {
+    const { error } = await new Migrator({ db, provider: migrationProvider("sqlite") }).migrateToLatest();
+    if (error) {
+      await db.destroy();
+      throw error;
+    }
   }
   return { db, path, close: () => db.destroy() };
 }
@@ -57,12 +60,7 @@ export function openStoreReadOnly(path: string): Store | undefined {
 
 /** A read command cannot migrate a store an older gaffer wrote; it says how to upgrade it instead. */
 function assertCurrentSchema(database: DatabaseSync, path: string): void {
-  const applied = new Set(
-    (database.prepare("SELECT name FROM kysely_migration").all() as { name: string }[]).map(
-      (row) => row.name,
-    ),
-  );
-  const missing = MIGRATION_NAMES.filter((name) => !applied.has(name));
+  const missing = missingMigrations(database);
   if (missing.length === 0) return;
   database.close();
   throw new GafferError(
@@ -70,6 +68,20 @@ function assertCurrentSchema(database: DatabaseSync, path: string): void {
     `${path} was written by an older gaffer (${missing.length} schema change${missing.length === 1 ? "" : "s"} behind)`,
     "run `gaffer upgrade` once; read commands never write",
   );
+}
+
+/** The schema changes this gaffer knows that the store has not had (all of them for a new store). */
+function missingMigrations(database: DatabaseSync): string[] {
+  const hasTable = database
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kysely_migration'")
+    .get();
+  if (hasTable === undefined) return [...MIGRATION_NAMES];
+  const applied = new Set(
+    (database.prepare("SELECT name FROM kysely_migration").all() as { name: string }[]).map(
+      (row) => row.name,
+    ),
+  );
+  return MIGRATION_NAMES.filter((name) => !applied.has(name));
 }
 
 function kyselyOver(database: DatabaseSync, path: string): Db {

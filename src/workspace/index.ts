@@ -46,6 +46,7 @@ export {
   workspaceGitBytes,
   workspaceGitResult,
 } from "./git.ts";
+export { startGitSpawner } from "./git-spawner.ts";
 export {
   pristineConfigPath,
   verifyWorkspace,

@@ -1,7 +1,19 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
 import { isIP } from "node:net";
 import { createSecureContext, type SecureContext } from "node:tls";
-import forge from "node-forge";
+import type forge from "node-forge";
+
+let forgeLoaded: typeof forge | undefined;
+
+/**
+ * node-forge, loaded when the first authority is made: it takes ~25 ms to load, which every run
+ * without model hosts (and every other command) would otherwise pay at its start.
+ */
+function forgeLib(): typeof forge {
+  forgeLoaded ??= createRequire(import.meta.url)("node-forge") as typeof forge;
+  return forgeLoaded;
+}
 
 /**
  * A certificate authority made for one sandbox: the proxy shows the agent a certificate it signed
@@ -22,6 +34,7 @@ const VALID_BEFORE_MS = 60 * 60_000;
 const VALID_FOR_MS = 30 * 24 * 60 * 60_000;
 
 export function createRunAuthority(): RunAuthority {
+  const { md, pki } = forgeLib();
   const caKeys = rsaKeys();
   const caName = [
     { name: "commonName", value: "gaffer sandbox CA" },
@@ -32,11 +45,11 @@ export function createRunAuthority(): RunAuthority {
     { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true },
     { name: "subjectKeyIdentifier" },
   ]);
-  ca.sign(caKeys.privateKey, forge.md.sha256.create());
+  ca.sign(caKeys.privateKey, md.sha256.create());
   const caKeyId = ca.generateSubjectKeyIdentifier().getBytes();
   // One key for every host's certificate: the hosts are few, and all are the proxy's own.
   const leafKeys = rsaKeys();
-  const leafKeyPem = forge.pki.privateKeyToPem(leafKeys.privateKey);
+  const leafKeyPem = pki.privateKeyToPem(leafKeys.privateKey);
   const contexts = new Map<string, SecureContext>();
   const serverPair = (host: string) => {
     const leaf = certificate(leafKeys.publicKey, [{ name: "commonName", value: host }], caName, [
@@ -46,11 +59,11 @@ export function createRunAuthority(): RunAuthority {
       { name: "subjectAltName", altNames: [isIP(host) ? { type: 7, ip: host } : { type: 2, value: host }] },
       { name: "authorityKeyIdentifier", keyIdentifier: caKeyId },
     ]);
-    leaf.sign(caKeys.privateKey, forge.md.sha256.create());
-    return { key: leafKeyPem, cert: forge.pki.certificateToPem(leaf) };
+    leaf.sign(caKeys.privateKey, md.sha256.create());
+    return { key: leafKeyPem, cert: pki.certificateToPem(leaf) };
   };
   return {
-    certificate: forge.pki.certificateToPem(ca),
+    certificate: pki.certificateToPem(ca),
     serverPair,
     contextFor(host) {
       const known = contexts.get(host);
@@ -64,12 +77,11 @@ export function createRunAuthority(): RunAuthority {
 
 /** Keys made by Node's own crypto, not forge's JavaScript (seconds faster). */
 function rsaKeys(): { publicKey: forge.pki.rsa.PublicKey; privateKey: forge.pki.rsa.PrivateKey } {
+  const { pki } = forgeLib();
   const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
   return {
-    publicKey: forge.pki.publicKeyFromPem(pair.publicKey.export({ type: "spki", format: "pem" }) as string),
-    privateKey: forge.pki.privateKeyFromPem(
-      pair.privateKey.export({ type: "pkcs8", format: "pem" }) as string,
-    ),
+    publicKey: pki.publicKeyFromPem(pair.publicKey.export({ type: "spki", format: "pem" }) as string),
+    privateKey: pki.privateKeyFromPem(pair.privateKey.export({ type: "pkcs8", format: "pem" }) as string),
   };
 }
 
@@ -79,7 +91,8 @@ function certificate(
   issuer: forge.pki.CertificateField[],
   extensions: object[],
 ): forge.pki.Certificate {
-  const cert = forge.pki.createCertificate();
+  const { pki } = forgeLib();
+  const cert = pki.createCertificate();
   cert.publicKey = publicKey;
   // A positive serial: the first byte below 0x80.
   const serial = randomBytes(16);
