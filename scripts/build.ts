@@ -20,8 +20,6 @@ export async function buildCli(root: string, outDir = join(root, "dist", "gaffer
       main: join(root, "src/cli/main.ts"),
       // Mounted alone into the sandbox: it imports only node builtins.
       forwarder: join(root, "src/sandbox/forwarder.ts"),
-      // Started by workers to run git for them: kept to what running git takes.
-      "git-spawner-process": join(root, "src/workspace/git-spawner-process.ts"),
     },
     platform: "node",
     logLevel: "warn",

@@ -13,7 +13,6 @@ import {
 } from "../engine/index.ts";
 import { GafferError } from "../errors.ts";
 import { errorReport } from "../util/index.ts";
-import { startGitSpawner } from "../workspace/index.ts";
 import { factoryDirs, logFile } from "./children.ts";
 import type { FromWorker, HostedTask, ToWorker } from "./host-protocol.ts";
 import { projectForRole } from "./role-run.ts";
@@ -69,7 +68,6 @@ export async function runWorkerHost(cwd: string, channel = parentChannel()): Pro
   // The bulk work yields the CPU to the supervisor, the dashboard and the user's own commands;
   // everything the worker starts inherits it.
   lowerPriority(loadFactory(opened.root, opened.config).settings.workerNice);
-  startGitSpawner();
   const hosted = new Map<string, Hosted>();
   let sequence = 0;
   let closing = false;

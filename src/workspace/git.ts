@@ -1,9 +1,9 @@
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { GafferError } from "../errors.ts";
 import { verifyWorkspace } from "./integrity.ts";
 import type { GitResult, Identity, Workspace } from "./types.ts";
-import { type GitCommand, runGit } from "./git-exec.ts";
-import { gitSpawner } from "./git-spawner.ts";
+import { killGroup } from "../util/index.ts";
 
 export interface GitOptions {
   /** Variables gaffer sets for this command (identity, GIT_INDEX_FILE…); inherited GIT_* never pass. */
@@ -205,13 +205,54 @@ function execGit(
   env: NodeJS.ProcessEnv,
   opts: GitOptions,
 ): Promise<GitResult> {
-  const command: GitCommand = {
-    args,
-    cwd,
-    env,
-    timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    ...(opts.input !== undefined && { input: opts.input }),
-    ...(opts.maxStdoutBytes !== undefined && { maxStdoutBytes: opts.maxStdoutBytes }),
-  };
-  return gitSpawner()?.run(command, opts.signal) ?? runGit(command, opts.signal);
+  return new Promise((resolve) => {
+    const child = spawn("git", args, {
+      cwd,
+      env,
+      detached: true,
+      stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let stdoutBytes = 0;
+    let truncated = false;
+    let timedOut = false;
+    let spawnError = "";
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (child.pid !== undefined) killGroup(child.pid, "SIGKILL");
+    }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const cancel = () => {
+      if (child.pid !== undefined) killGroup(child.pid, "SIGKILL");
+    };
+    if (opts.signal?.aborted) cancel();
+    else opts.signal?.addEventListener("abort", cancel, { once: true });
+    child.stdout?.on("data", (chunk: Buffer) => {
+      if (truncated) return;
+      const room = (opts.maxStdoutBytes ?? Infinity) - stdoutBytes;
+      stdout.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+      stdoutBytes += Math.min(chunk.length, room);
+      if (chunk.length > room) {
+        truncated = true;
+        cancel();
+      }
+    });
+    child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.stdin?.on("error", () => {});
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
+    child.on("error", (error) => {
+      spawnError = `cannot run git: ${error.message}`;
+    });
+    child.on("close", (exitCode) => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", cancel);
+      resolve({
+        exitCode: spawnError ? null : exitCode,
+        stdout: Buffer.concat(stdout),
+        stderr: spawnError || Buffer.concat(stderr).toString("utf8"),
+        timedOut,
+        ...(truncated && { truncated }),
+      });
+    });
+  });
 }

@@ -46,7 +46,6 @@ export {
   workspaceGitBytes,
   workspaceGitResult,
 } from "./git.ts";
-export { startGitSpawner } from "./git-spawner.ts";
 export {
   pristineConfigPath,
   verifyWorkspace,
