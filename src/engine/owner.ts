@@ -7,6 +7,15 @@ import { processStartTime } from "../util/index.ts";
  * own token, with the task's number after the process's (`hostedOwnerToken`).
  */
 export function ownerToken(pid = process.pid): string {
+  if (pid !== process.pid) return tokenOf(pid);
+  ownToken ??= tokenOf(pid);
+  return ownToken;
+}
+
+/** This process's token: its start time never changes, and every store open asks for it. */
+let ownToken: string | undefined;
+
+function tokenOf(pid: number): string {
   return `${hostname()}:${pid}:${processStartTime(pid) ?? "0"}`;
 }
 
