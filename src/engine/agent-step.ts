@@ -31,7 +31,7 @@ import { canContinue, KeptSession } from "./kept-session.ts";
 import { AgentUpdateSink } from "./agent-updates.ts";
 import { AttemptUsage } from "./usage.ts";
 import { startDueRefill } from "./warm.ts";
-import { recordRunWork, workFingerprint } from "./work.ts";
+import { baseWork, recordRunWork, workFingerprint } from "./work.ts";
 
 /**
  * One agent turn: render the brief (with the last gate failure on a retry), run the agent in the
@@ -42,12 +42,13 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
   const db = project.store.db;
   // The workspace as the turn finds it, and the conventions for its brief: neither waits on the other.
   const [found, conventions] = await Promise.all([
-    recordRunWork(context, run),
+    context.pristineWorkspace ? baseWork(context.project, run) : recordRunWork(context, run),
     findConventions(
       (files, maxBytes) => readCommittedFiles(project.root, run.baseCommit, files, maxBytes),
       project.config.project.conventions,
     ),
   ]);
+  context.pristineWorkspace = false;
   const fingerprint = workFingerprint(found);
   const turns = await countEvents(db, run.id, [EVENTS.agentPrompt]);
   if (turns >= project.config.limits.turns) {

@@ -34,6 +34,8 @@ export async function prepareWorkspace(context: StepContext, run: Run): Promise<
     reused,
     ...(warm && { warm: true }),
   });
+  const { copy, setup } = project.config.workspace;
+  context.pristineWorkspace = !reused && copy.length === 0 && setup.length === 0;
   const ready = { ...run, workspace: dir };
   const confinement = await confineRun(project, ready, workspace, recorder, {
     onModelExchange: (exchange) => context.meter?.observe(exchange),
@@ -44,8 +46,8 @@ export async function prepareWorkspace(context: StepContext, run: Run): Promise<
     await runSetup({
       project: project.root,
       workspace: dir,
-      copy: project.config.workspace.copy,
-      commands: project.config.workspace.setup,
+      copy,
+      commands: setup,
       env,
       signal: context.signal,
       wrap: confinement.wrap,

@@ -99,6 +99,11 @@ export interface StepContext {
    * set), then the refill itself, started once the agent has its brief and awaited as the run ends.
    */
   warmRefill?: "due" | Promise<void>;
+  /**
+   * Set when the run's workspace was just made at its base and nothing has run in it (no copy or
+   * setup step): its first turn starts from the base itself, without recording the workspace.
+   */
+  pristineWorkspace?: boolean;
   /** The run's evidence repository, once opened (see work.ts). */
   evidence?: EvidenceRepo;
   /** The checks on the work the last gate ran on, started with that gate (see verify.ts). */

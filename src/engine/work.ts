@@ -4,10 +4,12 @@ import {
   type EvidenceRepo,
   keepCommit,
   openEvidenceRepo,
+  projectGit,
   readText,
   recordWork,
   type WorkRecord,
 } from "../workspace/index.ts";
+import type { Project } from "./project.ts";
 import type { StepContext } from "./step-context.ts";
 import { runWorkspace } from "./workspace-handle.ts";
 
@@ -42,6 +44,15 @@ export async function recordRunWork(context: StepContext, run: Run, attempt?: nu
     if (work.tip) await keepCommit(repo, `${attemptRef(attempt)}-tip`, work.tip);
   }
   return work;
+}
+
+/**
+ * The work of a workspace that is still exactly its base, as recording it would find it: the run's
+ * branch at the base commit, the base's files. Read from the project, which holds the base.
+ */
+export async function baseWork(project: Project, run: Run): Promise<WorkRecord> {
+  const tree = await projectGit(project.root, ["rev-parse", "--verify", `${run.baseCommit}^{tree}`]);
+  return { tip: run.baseCommit, commit: run.baseCommit, tree };
 }
 
 /** The work kept for `attempt`, or null when none was recorded. */

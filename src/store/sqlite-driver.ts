@@ -16,15 +16,8 @@ export function nodeSqliteDatabase(database: DatabaseSync, path: string): Sqlite
       throw storeError(error, path);
     }
   };
-  // Kysely prepares every query it runs; a long-lived reader (`status --watch`, the supervisor,
-  // the dashboard) runs the same few hundred again and again, so each is compiled once.
-  const prepared = new Map<string, SqliteStatement>();
-  const prepare = (sql: string) => named(() => database.prepare(sql === "begin" ? "begin immediate" : sql));
   return {
-    close: () => {
-      prepared.clear();
-      database.close();
-    },
+    close: () => database.close(),
     prepare: (sql) => {
       // SQLite rolls a transaction back by itself on a full disk or an I/O error; Kysely's own
       // rollback would then fail and hide that first error, so it has nothing left to do.
@@ -32,23 +25,11 @@ export function nodeSqliteDatabase(database: DatabaseSync, path: string): Sqlite
       // Kysely begins with a deferred "begin"; a read that later turns into a write can then fail at
       // once with SQLITE_BUSY when another process wrote in between. An immediate transaction takes
       // the write lock up front and waits its turn (busy_timeout) instead.
-      const known = prepared.get(sql);
-      if (known) {
-        // Most recently used last: the first entry is the one to drop.
-        prepared.delete(sql);
-        prepared.set(sql, known);
-        return known;
-      }
-      const statement = adaptStatement(prepare(sql), sql, named, () => prepare(sql));
-      prepared.set(sql, statement);
-      if (prepared.size > MAX_PREPARED) prepared.delete(prepared.keys().next().value as string);
-      return statement;
+      const statement = named(() => database.prepare(sql === "begin" ? "begin immediate" : sql));
+      return adaptStatement(statement, sql, named);
     },
   };
 }
-
-/** Statements kept compiled per connection; queries with long `IN` lists make the set unbounded. */
-const MAX_PREPARED = 256;
 
 const NOTHING: SqliteStatement = {
   reader: false,
@@ -121,15 +102,10 @@ function diskState(path: string): { what: string; hint: string } | undefined {
 
 const READER_SQL = /^\s*(select|with|pragma|values|explain)\b|\breturning\b/i;
 
-/**
- * A statement Kysely may run many times. `all` and `run` finish before they return, so they share
- * it; an iteration can outlive the next use, so it gets a statement of its own (`fresh`).
- */
 function adaptStatement(
   statement: StatementSync,
   sql: string,
   named: <T>(work: () => T) => T,
-  fresh: () => StatementSync,
 ): SqliteStatement {
   const reader =
     typeof statement.columns === "function" ? statement.columns().length > 0 : READER_SQL.test(sql);
@@ -137,7 +113,7 @@ function adaptStatement(
     reader,
     all: (parameters) => named(() => statement.all(...toSqlValues(parameters))),
     run: (parameters) => named(() => statement.run(...toSqlValues(parameters))),
-    iterate: (parameters) => named(() => fresh().iterate(...toSqlValues(parameters))),
+    iterate: (parameters) => named(() => statement.iterate(...toSqlValues(parameters))),
   };
 }
 
