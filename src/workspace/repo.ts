@@ -1,7 +1,8 @@
-import { lstatSync, readFileSync } from "node:fs";
+import { lstatSync } from "node:fs";
 import { realpath } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { GafferError } from "../errors.ts";
+import { readAgentFile, unsafeFileError } from "../util/index.ts";
 import { projectGitResult } from "./git.ts";
 
 /** Throws GafferError("not-a-repo") unless `dir` is inside a git repository. */
@@ -48,10 +49,15 @@ function plainWorkTreeAbove(start: string): string | undefined {
 
 function plainGitDir(gitDir: string): boolean {
   if (!lstatSync(join(gitDir, "HEAD"), { throwIfNoEntry: false })?.isFile()) return false;
-  const config = lstatSync(join(gitDir, "config"), { throwIfNoEntry: false });
-  if (!config?.isFile() || config.size > 64 * 1024) return false;
-  return !/^\s*(worktree\s*=|bare\s*=\s*(true|yes|on|1)\b|\[\s*include)/im.test(
-    readFileSync(join(gitDir, "config"), "utf8"),
+  // The directory may be an agent's workspace (a user inside .gaffer/workspaces/): read as hostile.
+  const path = join(gitDir, "config");
+  const config = readAgentFile(path, { maxBytes: 64 * 1024 });
+  // git itself would wait forever on a FIFO there, or read a device.
+  if (!config.ok && (config.reason === "fifo" || config.reason === "socket" || config.reason === "device"))
+    throw unsafeFileError(path, config.reason);
+  return (
+    config.ok &&
+    !/^\s*(worktree\s*=|bare\s*=\s*(true|yes|on|1)\b|\[\s*include)/im.test(config.data.toString("utf8"))
   );
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, realpathSync, symlinkSync } from "node:fs";
+import { mkdirSync, realpathSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import {
@@ -89,6 +89,13 @@ describe("workspace/repo", () => {
       assert.equal(await resolveProjectRoot(dir), toplevel(dir), dir);
     }
     await assert.rejects(resolveProjectRoot(join(project, ".git")), { code: "not-a-repo" });
+  });
+
+  it("refuses a .git/config that is a FIFO instead of waiting on it forever", async (t) => {
+    const project = gitRepo(t, { a: "1" });
+    rmSync(join(project, ".git", "config"));
+    execFileSync("mkfifo", [join(project, ".git", "config")]);
+    await assert.rejects(resolveProjectRoot(project), { code: "workspace-tampered", message: /is a FIFO/ });
   });
 
   it("reads the default branch and its tip from one listing", async (t) => {
