@@ -1,6 +1,6 @@
 import { type Project } from "../engine/index.ts";
 import { addItem, listItems, setItemState } from "../store/index.ts";
-import { detectDefaultBranch, projectGit } from "../workspace/index.ts";
+import { defaultBranchTip } from "../workspace/index.ts";
 import { oneshotGate } from "./gate.ts";
 import { oneshotAgent, type OneshotOptions, type OneshotResult, runOneshot } from "./run-oneshot.ts";
 import { plantRedBuild } from "./simulate.ts";
@@ -15,8 +15,7 @@ const SELF_HEAL_SOURCE = "self-heal";
  */
 export async function selfHeal(project: Project, options: OneshotOptions): Promise<OneshotResult> {
   const agent = oneshotAgent(project, "self-heal", options);
-  const branch = await detectDefaultBranch(project.root, project.config.project.defaultBranch);
-  const tip = await projectGit(project.root, ["rev-parse", "--verify", `refs/heads/${branch}^{commit}`]);
+  const { branch, commit: tip } = await defaultBranchTip(project.root, project.config.project.defaultBranch);
   const commit = options.simulate
     ? await plantRedBuild(project.root, tip, project.config.workspace.identity)
     : tip;

@@ -2,7 +2,13 @@ import { rmSync } from "node:fs";
 import type { Project } from "../engine/index.ts";
 import { GafferError } from "../errors.ts";
 import { appendEvent, EVENTS } from "../store/index.ts";
-import { detectDefaultBranch, hardenedGit, moveBranch, projectGit } from "../workspace/index.ts";
+import {
+  defaultBranchTip,
+  detectDefaultBranch,
+  hardenedGit,
+  moveBranch,
+  projectGit,
+} from "../workspace/index.ts";
 import type { Halt, TrackContext, TrackResult, TrackRunOptions } from "./context.ts";
 import { readFailcount } from "./failcount.ts";
 import { checkpointPhase, completeTrack, stopTrack } from "./finish.ts";
@@ -138,8 +144,10 @@ async function trackAt(ctx: TrackContext, id: string): Promise<Track & { plan: P
  */
 async function startedState(project: Project, id: string): Promise<TrackState> {
   const settings = project.config.tracks;
-  const baseBranch = await detectDefaultBranch(project.root, project.config.project.defaultBranch);
-  const base = await projectGit(project.root, ["rev-parse", "--verify", `refs/heads/${baseBranch}^{commit}`]);
+  const { branch: baseBranch, commit: base } = await defaultBranchTip(
+    project.root,
+    project.config.project.defaultBranch,
+  );
   const track = await readTrack(commitReader(project.root, base), settings.conductor, id);
   if (!track || track.archived || !track.plan || workTasks(track.plan).length === 0) {
     const why = !track

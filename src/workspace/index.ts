@@ -65,13 +65,7 @@ export {
 } from "./warm.ts";
 export { fetchForgeBranch, forgeBranchRef, forgeGitEnv, standingWith } from "./forge-git.ts";
 export { type Rebased, type RebaseOptions, rebaseWorkspace } from "./rebase.ts";
-export {
-  assertHasCommits,
-  assertRepository,
-  defaultBranchTip,
-  detectDefaultBranch,
-  resolveProjectRoot,
-} from "./repo.ts";
+export { assertRepository, defaultBranchTip, detectDefaultBranch, resolveProjectRoot } from "./repo.ts";
 export { runSetup, type SetupCommand, type SetupOptions, type SetupStep } from "./setup.ts";
 export {
   discardWorkspace,

@@ -87,11 +87,6 @@ async function readBranches(project: string): Promise<Branches> {
   return { tips, originHead };
 }
 
-/** Throws GafferError("no-commits") when the repository has no branch with a commit yet. */
-export async function assertHasCommits(project: string): Promise<void> {
-  assertAnyBranch(project, await readBranches(project));
-}
-
 function assertAnyBranch(project: string, branches: Branches): void {
   if (branches.tips.size === 0) {
     throw new GafferError("no-commits", `${project} has no commits to branch from`, "make a first commit");

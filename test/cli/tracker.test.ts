@@ -1,17 +1,23 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it, type TestContext } from "node:test";
 import { gaffer } from "../helpers/cli.ts";
 import { startFakeForge } from "../../src/demo/forge/index.ts";
 import { gitRepo } from "../helpers/git.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
+/** A fake GitHub with acme/app, and a token of gaffer-bot, who may write to it. */
+async function forgeWithBot(t: TestContext) {
+  const forge = await startFakeForge("github", tempDir(t));
+  t.after(() => forge.close());
+  const repo = forge.createRepo("acme/app");
+  forge.addCollaborator(repo, "gaffer-bot", "write");
+  const token = forge.addToken("gaffer-bot", { kind: "classic", scopes: ["repo"] });
+  return { forge, repo, token };
+}
+
 describe("gaffer tracker", () => {
   it("checks the token, syncs ready issues into `gaffer issue list`, and never prints the token", async (t) => {
-    const forge = await startFakeForge("github", tempDir(t));
-    t.after(() => forge.close());
-    const repo = forge.createRepo("acme/app");
-    forge.addCollaborator(repo, "gaffer-bot", "write");
-    const token = forge.addToken("gaffer-bot", { kind: "classic", scopes: ["repo"] });
+    const { forge, repo, token } = await forgeWithBot(t);
     forge.createIssue(repo, { title: "Add a --verbose flag", labels: ["backlog"] });
     forge.createIssue(repo, { title: "Not yet", labels: ["vision"] });
     const cwd = gitRepo(t, {
@@ -51,11 +57,7 @@ describe("gaffer tracker", () => {
   });
 
   it("stores an issue that quotes the token with the token cut out", async (t) => {
-    const forge = await startFakeForge("github", tempDir(t));
-    t.after(() => forge.close());
-    const repo = forge.createRepo("acme/app");
-    forge.addCollaborator(repo, "gaffer-bot", "write");
-    const token = forge.addToken("gaffer-bot", { kind: "classic", scopes: ["repo"] });
+    const { forge, repo, token } = await forgeWithBot(t);
     forge.createIssue(repo, {
       title: `Rotate ${token}`,
       body: `CI printed our token: ${token}\nPlease rotate it.`,

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, realpathSync, rmSync, symlinkSync } from "node:fs";
+import { appendFileSync, mkdirSync, realpathSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import {
-  assertHasCommits,
   assertRepository,
   defaultBranchTip,
   detectDefaultBranch,
@@ -61,8 +60,8 @@ describe("workspace/repo", () => {
     const project = tempDir(t);
     git(project, "init", "--quiet");
     await assertRepository(project);
-    await assert.rejects(assertHasCommits(project), { code: "no-commits", hint: "make a first commit" });
-    await assertHasCommits(gitRepo(t, { a: "1" }));
+    await assert.rejects(defaultBranchTip(project), { code: "no-commits", hint: "make a first commit" });
+    await defaultBranchTip(gitRepo(t, { a: "1" }));
   });
 
   it("resolves the project root from a subdirectory", async (t) => {
@@ -96,6 +95,20 @@ describe("workspace/repo", () => {
     rmSync(join(project, ".git", "config"));
     execFileSync("mkfifo", [join(project, ".git", "config")]);
     await assert.rejects(resolveProjectRoot(project), { code: "workspace-tampered", message: /is a FIFO/ });
+  });
+
+  it("finds the root past a linked or oversized .git/config, through git", async (t) => {
+    const linked = gitRepo(t, { a: "1" });
+    const config = join(linked, ".git", "config");
+    const elsewhere = join(tempDir(t), "config");
+    renameSync(config, elsewhere);
+    symlinkSync(elsewhere, config);
+    const big = gitRepo(t, { a: "1" });
+    appendFileSync(join(big, ".git", "config"), `# ${"x".repeat(70 * 1024)}\n`);
+    for (const project of [linked, big]) {
+      mkdirSync(join(project, "sub"));
+      assert.equal(await resolveProjectRoot(join(project, "sub")), realpathSync(project));
+    }
   });
 
   it("reads the default branch and its tip from one listing", async (t) => {
