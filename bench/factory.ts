@@ -539,9 +539,13 @@ function latestRuns(runs: Run[]): Map<number, Run> {
   return latest;
 }
 
-/** Starts the status poller as its own process; `stop` ends it and returns its polls. */
+/**
+ * Starts the status poller as its own process, in a session of its own (as in a terminal of its
+ * own); `stop` ends it and returns its polls.
+ */
 function startPoller(dir: string, out: string): { stop(): Promise<Poll[]> } {
   const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", POLLER, dir, out], {
+    detached: true,
     stdio: ["ignore", "ignore", "inherit"],
   });
   const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));

@@ -18,11 +18,13 @@ interface Frame {
 /**
  * `gaffer status --watch --json` on a working project, with its fallback interval out of the way:
  * for every run change (a run's `updatedAt`) the first frame that shows it, and how long after
- * the change that frame arrived. Both clocks are this machine's.
+ * the change that frame arrived. Both clocks are this machine's. It runs in a session of its own,
+ * as in a terminal of its own.
  */
 export function watchRunChanges(dir: string): { stop(): Promise<number[]> } {
   const watcher = spawn(LAUNCHER, ["status", "--watch", "--json", "--interval", "24h"], {
     cwd: dir,
+    detached: true,
     stdio: ["ignore", "pipe", "ignore"],
   });
   const seen = new Set<string>();

@@ -75,7 +75,16 @@ export const factorySettingsSchema = z.strictObject({
     .max(19)
     .default(5)
     .describe(
-      "how much lower the workers' (and their agents') CPU priority is than gaffer's own; 0: the same",
+      "how much lower the workers' CPU priority (and their git commands') is than gaffer's own; 0: the same",
+    ),
+  agent_nice: z
+    .number()
+    .int()
+    .min(0)
+    .max(19)
+    .default(15)
+    .describe(
+      "how much lower the CPU priority of the agents and gates the workers start is; at least worker_nice",
     ),
   agent_concurrency: z
     .record(roleName, z.number().int().min(1))
@@ -93,3 +102,16 @@ export const factorySettingsSchema = z.strictObject({
     .default(false)
     .describe("give each persistent role a tmux session showing its work: tmux attach -t <prefix><session>"),
 });
+
+/** The workers' agents never outrank the workers that supervise them. */
+export function agentsBelowWorkers(
+  settings: { worker_nice: number; agent_nice: number },
+  ctx: z.RefinementCtx,
+): void {
+  if (settings.agent_nice < settings.worker_nice)
+    ctx.addIssue({
+      code: "custom",
+      path: ["agent_nice"],
+      message: `${settings.agent_nice} is below worker_nice (${settings.worker_nice}): agents would outrank the workers that supervise them; set agent_nice to ${settings.worker_nice} or more`,
+    });
+}

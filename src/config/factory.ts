@@ -52,8 +52,10 @@ export interface FactorySettings {
   maxConcurrency: number;
   /** Runs one worker process hosts at once. */
   runsPerWorker: number;
-  /** The workers' niceness: their runs, agents and gates yield the CPU to gaffer's own surfaces. */
+  /** The workers' niceness: their runs and git commands yield the CPU to gaffer's own surfaces. */
   workerNice: number;
+  /** The niceness of the agents and gates the workers start (never above the workers'). */
+  agentNice: number;
   /** Per agent preset; absent: no cap beyond the global one. */
   agentConcurrency: Record<string, number>;
   /** No new builds while this many proposals await review; 0: no limit. */
@@ -161,6 +163,7 @@ export function compileFactory(raw: RawConfig, root: string, file: string | unde
       maxConcurrency: settings.max_concurrency,
       runsPerWorker: settings.runs_per_worker,
       workerNice: settings.worker_nice,
+      agentNice: settings.agent_nice,
       agentConcurrency: settings.agent_concurrency,
       maxPendingReview: settings.max_pending_review,
       leaseMs: settings.lease,

@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { formatDuration, MAX_TIMER_MS, parseDuration, parseSize } from "./duration.ts";
-import { factorySettingsSchema, gafferRoleSchema, phaseSchema, roleName } from "./factory-schema.ts";
+import {
+  agentsBelowWorkers,
+  factorySettingsSchema,
+  gafferRoleSchema,
+  phaseSchema,
+  roleName,
+} from "./factory-schema.ts";
 import { pathGlobList } from "./globs.ts";
 import { reactionsSchema } from "./reactions.ts";
 import { trackerSchema } from "./tracker.ts";
@@ -276,6 +282,7 @@ export const configSchema = z.strictObject({
         .default(2)
         .describe("retries of a run that failed for the machine's sake, not the agent's; 0: none"),
     })
+    .superRefine(agentsBelowWorkers)
     .prefault({}),
   roles: z.record(roleName, gafferRoleSchema).default({}).describe("the factory's roles by name"),
   phases: z.array(phaseSchema).default([]).describe("the ordered phases of the work"),

@@ -28,6 +28,7 @@ import type { Project } from "./project.ts";
 import { toolchainsInHome } from "./toolchains.ts";
 import { recordProjectRefs } from "./project-refs.ts";
 import type { RunRecorder } from "./recorder.ts";
+import type { RunProcesses } from "./limits.ts";
 import { modelKeys } from "./model-traffic.ts";
 import { type Login, loginsOf, runLogins } from "./logins/index.ts";
 import { type SandboxDirs, sandboxDirs } from "./sandbox-state.ts";
@@ -129,7 +130,9 @@ export async function confineRun(
     stateDir?: string;
     /** Told of every model request the proxy carries. */
     onModelExchange?: (exchange: ModelExchange) => void;
-  } = {},
+    /** Where the processes its sandboxes start are counted, against `[limits] processes`. */
+    processes: RunProcesses;
+  },
 ): Promise<RunConfinement> {
   const stateDir = options.stateDir ?? project.paths.runDir(run.id);
   const decision = sandboxDecision(project.config, agentPreset(project.config, run.agent));
@@ -198,17 +201,32 @@ export async function confineRun(
   // A login the proxy holds: the agent gets its placeholder copy (the gate, copied above, gets none).
   for (const login of heldLogins) Object.assign(policy.env, login.sandboxCopy(dirs.agent));
   // A host the allowlist refused is recorded where the user will look, with the key that allows it.
-  const sandbox: Sandbox = createSandbox(agentPolicy, decision.kind, {
-    onNetworkDenied: (denial) => recorder.enqueue(EVENTS.sandboxNetworkDenied, { ...denial }),
-    onModelExchange: (exchange) => options.onModelExchange?.(exchange),
-  });
+  const sandbox = countedIn(
+    options.processes,
+    createSandbox(agentPolicy, decision.kind, {
+      onNetworkDenied: (denial) => recorder.enqueue(EVENTS.sandboxNetworkDenied, { ...denial }),
+      onModelExchange: (exchange) => options.onModelExchange?.(exchange),
+    }),
+  );
   return {
     description: decision.description,
-    wrap: (argv, wrapOptions) => sandbox.wrap(argv, wrapOptions),
+    wrap: sandbox.wrap,
     guardLog,
     baselinePath,
     metered: keys.traffic !== undefined,
-    gateSandbox: (dir, readable) => gateSandbox(gatePolicy, decision.kind, dir, readable),
+    gateSandbox: (dir, readable) => gateSandbox(gatePolicy, decision.kind, dir, readable, options.processes),
+    close: () => sandbox.close(),
+  };
+}
+
+/** `sandbox`, with every process started in it counted among `processes`. */
+function countedIn(processes: RunProcesses, sandbox: Sandbox): Sandbox {
+  return {
+    kind: sandbox.kind,
+    wrap: (argv, wrapOptions) => ({
+      ...sandbox.wrap(argv, wrapOptions),
+      spawned: (pid) => processes.add(pid),
+    }),
     close: () => sandbox.close(),
   };
 }
@@ -218,6 +236,7 @@ function gateSandbox(
   kind: "bwrap" | "none",
   dir: string,
   readable: readonly string[],
+  processes: RunProcesses,
 ): GateSandbox {
   const root = `${dir}.env`;
   rmSync(root, { recursive: true, force: true });
@@ -235,7 +254,7 @@ function gateSandbox(
     env: { ...base.env, GAFFER_WORKSPACE: dir },
   };
   return {
-    sandbox: createSandbox(policy, kind),
+    sandbox: countedIn(processes, createSandbox(policy, kind)),
     passed: policy.envAllow.filter((name) => process.env[name] !== undefined),
     set: { ...policy.env, HOME: home, TMPDIR: kind === "bwrap" ? "/tmp" : tmp },
   };

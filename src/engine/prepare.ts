@@ -39,6 +39,7 @@ export async function prepareWorkspace(context: StepContext, run: Run): Promise<
   const ready = { ...run, workspace: dir };
   const confinement = await confineRun(project, ready, workspace, recorder, {
     onModelExchange: (exchange) => context.meter?.observe(exchange),
+    processes: context.processes,
   });
   try {
     // gaffer's own environment: the sandbox lets only its allowlist and the run's variables through.

@@ -34,7 +34,7 @@ import { rebaseStep } from "./rebase-step.ts";
 import { RunRecorder } from "./recorder.ts";
 import { writeFailureReport } from "./report.ts";
 import { highestRunIdOnDisk } from "./paths.ts";
-import { outputReason, type Usage, watchLimits } from "./limits.ts";
+import { outputReason, RunProcesses, type Usage, watchLimits } from "./limits.ts";
 import { OutputMeter } from "./output-meter.ts";
 import { nextStep } from "./steps.ts";
 import { ModelMeter } from "./model-meter.ts";
@@ -189,6 +189,7 @@ async function drive(project: Project, initial: Run, item: Item, options: RunOpt
     output: new OutputMeter(limits.outputBytes, (used) =>
       exceed(outputReason(limits.outputBytes), { outputBytes: used }),
     ),
+    processes: new RunProcesses(),
   };
   context.meter = new ModelMeter(context, initial);
   const watcher = watchLimits({
@@ -202,6 +203,7 @@ async function drive(project: Project, initial: Run, item: Item, options: RunOpt
       `${project.paths.gate(initial.id)}.env`,
     ],
     outputBytes: () => context.output.used,
+    processes: context.processes,
     onExceeded: exceed,
   });
   try {

@@ -3,6 +3,7 @@ import type { KnownSecret } from "../guard/index.ts";
 import type { Item, ProposalFinding, RunGoal } from "../store/index.ts";
 import type { RunConfinement } from "./confinement.ts";
 import type { KeptSession } from "./kept-session.ts";
+import type { RunProcesses } from "./limits.ts";
 import type { ModelMeter, PlanLimitStop } from "./model-meter.ts";
 import type { OutputMeter } from "./output-meter.ts";
 import type { Project } from "./project.ts";
@@ -92,6 +93,8 @@ export interface StepContext {
   stop(reason: string): void;
   /** The agent's output so far, against `[limits] output_bytes`. */
   output: OutputMeter;
+  /** The processes the run's sandboxes started, against `[limits] processes`. */
+  processes: RunProcesses;
   /** The agent session kept open across attempts when the role continues sessions. */
   session?: KeptSession;
   /**

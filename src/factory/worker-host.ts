@@ -1,5 +1,4 @@
-import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
-import { getPriority, setPriority } from "node:os";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { loadConfig, loadFactory } from "../config/index.ts";
 import {
   CANCEL_HOSTED_SIGNAL,
@@ -12,7 +11,7 @@ import {
   takeCancelRequest,
 } from "../engine/index.ts";
 import { GafferError } from "../errors.ts";
-import { errorReport } from "../util/index.ts";
+import { errorReport, lowerPriority } from "../util/index.ts";
 import { factoryDirs, logFile } from "./children.ts";
 import type { FromWorker, HostedTask, ToWorker } from "./host-protocol.ts";
 import { projectForRole } from "./role-run.ts";
@@ -65,9 +64,9 @@ interface Hosted {
  */
 export async function runWorkerHost(cwd: string, channel = parentChannel()): Promise<number> {
   const opened = await openProject(cwd);
-  // The bulk work yields the CPU to the supervisor, the dashboard and the user's own commands;
-  // everything the worker starts inherits it.
-  lowerPriority(loadFactory(opened.root, opened.config).settings.workerNice);
+  // The bulk work yields the CPU to the supervisor, the dashboard and the user's own commands.
+  const { workerNice, agentNice } = loadFactory(opened.root, opened.config).settings;
+  lowerPriority(workerNice, agentNice);
   const hosted = new Map<string, Hosted>();
   let sequence = 0;
   let closing = false;
@@ -167,28 +166,6 @@ async function workTask(opened: Project, entry: Hosted): Promise<number> {
     closeSync(log);
   }
 }
-
-/**
- * Adds `nice` to this process's niceness (at most 19), and to its session's scheduling group where
- * the kernel groups sessions (autogroup), since the worker runs in a session of its own; a system
- * that refuses leaves it as it was.
- */
-function lowerPriority(nice: number): void {
-  if (nice === 0) return;
-  try {
-    setPriority(Math.min(19, getPriority() + nice));
-  } catch {
-    // Not allowed here: the work runs at the supervisor's priority.
-  }
-  try {
-    const group = /nice (-?\d+)/.exec(readFileSync(AUTOGROUP, "utf8"));
-    if (group) writeFileSync(AUTOGROUP, String(Math.min(19, Number(group[1]) + nice)));
-  } catch {
-    // No autogroups here (or not allowed): the process's own niceness is what counts.
-  }
-}
-
-const AUTOGROUP = "/proc/self/autogroup";
 
 function nudgeSource(listeners: Set<() => void>): NudgeSource {
   return {

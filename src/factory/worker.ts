@@ -18,7 +18,7 @@ import { advancePhase, readPhaseState } from "./phase.ts";
 import { projectForRole, runRole } from "./role-run.ts";
 import { buildable, readBacklog } from "./scheduler.ts";
 import { WORKER_EXIT } from "./worker-exit.ts";
-import { gafferCommand } from "../util/index.ts";
+import { gafferCommand, lowerPriority } from "../util/index.ts";
 
 export interface WorkerTask {
   role: string;
@@ -89,6 +89,8 @@ interface RoleProcess {
 async function roleProcess(cwd: string, roleName: string): Promise<RoleProcess> {
   const opened = await openProject(cwd);
   const { project, factory, role } = projectForRole(opened, opened.config, roleName);
+  // A role's process yields the CPU as the workers do.
+  lowerPriority(factory.settings.workerNice, factory.settings.agentNice);
   const controller = new AbortController();
   const cancel = () => controller.abort();
   // A nudge that arrives outside an agent turn (during the gate, say) is moot, not fatal.

@@ -38,11 +38,15 @@ export function requireBwrap(env: NodeJS.ProcessEnv = process.env): Bwrap {
   );
 }
 
-/** The flags every sandbox starts with; the probe uses them too, so detection sees what runs will. */
+/**
+ * The flags every sandbox starts with; the probe uses them too, so detection sees what runs will.
+ * No `--new-session`: gaffer starts every sandbox in a session of its own (see CommandWrapper),
+ * which keeps the sandbox off any terminal as bwrap's would, and leaves gaffer the session's
+ * scheduling group to lower (placeStarted).
+ */
 export function namespaceFlags(bwrap: Bwrap): string[] {
   return [
     "--die-with-parent",
-    "--new-session",
     "--unshare-all",
     ...(bwrap.disableUserns ? ["--unshare-user", "--disable-userns"] : []),
     "--cap-drop",

@@ -142,6 +142,8 @@ export interface WrappedCommand {
   argv: string[];
   /** The environment to spawn it with. */
   env: NodeJS.ProcessEnv;
+  /** Told the process id once the command is started, by whoever counts what it starts. */
+  spawned?: (pid: number) => void;
 }
 
 export interface Sandbox {

@@ -41,5 +41,6 @@ export {
   writeFreshFile,
   type WriteFreshOptions,
 } from "./safe-fs.ts";
+export { lowerPriority, placeStarted, type StartedProcess } from "./scheduling.ts";
 export { gafferCommand } from "./self.ts";
 export { joinShellWords, splitShellWords, splitSimpleCommands } from "./shell-words.ts";

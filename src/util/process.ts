@@ -1,13 +1,16 @@
 import { spawn } from "node:child_process";
+import { placeStarted } from "./scheduling.ts";
 
 /**
  * Turns a command into the command that runs it confined (a Sandbox's `wrap`). Everything gaffer
- * starts on the agent's behalf takes one; without it the command runs as is.
+ * starts on the agent's behalf takes one; without it the command runs as is. A wrapped command is
+ * spawned in a session of its own, which keeps it off gaffer's terminal, and at the priority of
+ * sandboxed work (placeStarted).
  */
 export type CommandWrapper = (
   argv: readonly string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv; extraEnv?: Record<string, string> },
-) => { argv: string[]; env: NodeJS.ProcessEnv };
+) => { argv: string[]; env: NodeJS.ProcessEnv; spawned?: (pid: number) => void };
 
 export interface ProcessOptions {
   cwd: string;
@@ -66,6 +69,8 @@ export function runProcess(
       detached: true,
       stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    placeStarted(child.pid, wrapped ? "sandboxed" : "command");
+    if (child.pid !== undefined) wrapped?.spawned?.(child.pid);
     let timedOut = false;
     let cancelled = false;
     let spawnError: string | null = null;

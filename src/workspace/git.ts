@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { GafferError } from "../errors.ts";
 import { verifyWorkspace } from "./integrity.ts";
 import type { GitResult, Identity, Workspace } from "./types.ts";
-import { killGroup } from "../util/index.ts";
+import { killGroup, placeStarted } from "../util/index.ts";
 
 export interface GitOptions {
   /** Variables gaffer sets for this command (identity, GIT_INDEX_FILE…); inherited GIT_* never pass. */
@@ -212,6 +212,7 @@ function execGit(
       detached: true,
       stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    placeStarted(child.pid, "command");
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let stdoutBytes = 0;

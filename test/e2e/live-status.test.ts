@@ -34,10 +34,11 @@ describe("e2e: live status without polling", () => {
     const dir = await sampleProject(t);
     const id = await fileItem(dir, scenarioItem("talks", `[[attempts]]\nsteps = [{ say = "hello" }]`));
     const run = startGaffer(["run", String(id)], { cwd: dir });
+    const ran = new Promise((resolve) => run.on("close", resolve));
     await waitForEvent(dir, "run.created");
     const followed = await gaffer(["logs", "1", "--follow", "--json"], { cwd: dir });
     assert.equal(followed.code, 0, followed.stderr);
-    await new Promise((resolve) => run.on("close", resolve));
+    await ran;
     const types = followed.stdout
       .trim()
       .split("\n")

@@ -18,6 +18,7 @@ import { runningDaemon } from "../../src/factory/ownership.ts";
 import { gaffer } from "../helpers/cli.ts";
 import { processesIn } from "../helpers/processes.ts";
 import { fileItem, scenarioItem } from "../helpers/project.ts";
+import { listProcesses, type ProcessInfo } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait.ts";
 import { workerPidOf } from "../helpers/workers.ts";
 
@@ -33,6 +34,7 @@ lease = "3s"
 restart_backoff = "100ms"
 runs_per_worker = 4
 worker_nice = 3
+agent_nice = 7
 
 [roles.builder]
 concurrency = 4
@@ -70,8 +72,14 @@ describe("e2e: a worker process hosting several runs", () => {
     assert.ok(supervisor !== undefined);
     assert.equal(niceness(worker), Math.min(19, niceness(supervisor) + 3), "the worker yields the CPU");
     const group = (pid: number) => /nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, "utf8"))?.[1];
-    if (existsSync(`/proc/${worker}/autogroup`))
-      assert.equal(Number(group(worker)), Math.min(19, Number(group(supervisor)) + 3), "so does its session");
+    if (existsSync(`/proc/${worker}/autogroup`)) {
+      const base = Number(group(supervisor));
+      assert.equal(Number(group(worker)), Math.min(19, base + 3), "so does its session");
+      // The agent is the worker's descendant (in its sandbox, when there is one), in a session of its own.
+      const agent = descendantsOf(worker).find((p) => p.command.includes("agent scripted"));
+      assert.ok(agent, "the agent's process");
+      assert.equal(Number(group(agent.pid)), Math.min(19, base + 7), "the agent yields to gaffer's own work");
+    }
     const cancel = await gaffer(["cancel", String(run.id)], { cwd: dir });
     assert.equal(cancel.code, 0, cancel.stderr);
     await waitFor(
@@ -171,6 +179,21 @@ async function waitForRun(
     timeoutMs,
   );
   return found as Run;
+}
+
+/** The processes below `pid`. */
+function descendantsOf(pid: number): ProcessInfo[] {
+  const all = listProcesses();
+  const below = new Set([pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of all)
+      if (below.has(p.ppid) && !below.has(p.pid)) {
+        below.add(p.pid);
+        grew = true;
+      }
+  }
+  return all.filter((p) => p.pid !== pid && below.has(p.pid));
 }
 
 /** A process's nice value, from /proc. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
-import { countDescendants, exceeded } from "../../src/engine/limits.ts";
+import { exceeded, RunProcesses } from "../../src/engine/limits.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const LIMITS = { runTimeoutMs: 1000, outputBytes: 100, workspaceBytes: 1000, processes: 3 };
@@ -16,10 +16,27 @@ describe("engine/limits", () => {
     assert.match(exceeded(LIMITS, { ...USAGE, processes: 4 }) ?? "", /more than 3 processes/);
   });
 
-  it("counts the processes descending from this one, grandchildren included", async () => {
-    const before = countDescendants(process.pid);
-    const child = spawn("/bin/sh", ["-c", "sleep 60 & sleep 60 & wait"], { stdio: "ignore", detached: true });
-    await waitFor(() => countDescendants(process.pid) >= before + 3, "a shell and its two sleeps");
-    process.kill(-(child.pid ?? 0), "SIGKILL");
+  it("counts the processes a run started and what they started, not its neighbours", async () => {
+    const processes = new RunProcesses();
+    const start = () =>
+      spawn("/bin/sh", ["-c", "sleep 60 & sleep 60 & wait"], { stdio: "ignore", detached: true });
+    const ours = start();
+    const neighbours = start();
+    try {
+      processes.add(ours.pid as number);
+      await waitFor(() => processes.count() === 3, "the shell and its two sleeps");
+      const gone = new Promise((resolve) => ours.once("exit", resolve));
+      process.kill(-(ours.pid as number), "SIGKILL");
+      await gone;
+      await waitFor(() => processes.count() === 0, "nothing once they are gone");
+    } finally {
+      for (const child of [ours, neighbours]) {
+        try {
+          process.kill(-(child.pid as number), "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      }
+    }
   });
 });

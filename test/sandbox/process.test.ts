@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createSandbox } from "../../src/sandbox/index.ts";
 import { runProcess } from "../../src/util/process.ts";
@@ -69,4 +70,26 @@ describe("bwrap sandbox: processes", { skip: sandboxSkip() }, () => {
     assert.equal(result.cancelled, true);
     assert.ok(await waitFor(() => !hostHas(marker)), "nothing from the sandbox survives");
   });
+
+  test(
+    "a sandboxed command cannot reach gaffer's terminal (no injecting input into it)",
+    { skip: noScript() },
+    (t) => {
+      const f = sandboxFixture(t);
+      const probe = spawnSync("script", ["-qec", `${process.execPath} ${TERMINAL_PROBE}`, "/dev/null"], {
+        encoding: "utf8",
+        env: { ...process.env, PROBE_POLICY: JSON.stringify(f.policy()) },
+      });
+      assert.equal(probe.status, 0, probe.stdout + probe.stderr);
+      const report = probe.stdout.split(/\r?\n/).find((line) => line.startsWith("{"));
+      // Under script(1) gaffer has a terminal, which its own plain children can open: the probe works.
+      assert.deepEqual(JSON.parse(report ?? "{}"), { plain: "terminal", confined: "none" });
+    },
+  );
 });
+
+const TERMINAL_PROBE = fileURLToPath(new URL("./terminal-probe.ts", import.meta.url));
+
+function noScript(): string | false {
+  return spawnSync("script", ["--version"]).status === 0 ? false : "script(1) is not installed";
+}

@@ -3,7 +3,7 @@ import { Readable, Writable } from "node:stream";
 import * as acp from "@agentclientprotocol/sdk";
 import { GafferError } from "../../errors.ts";
 import { killingSignal } from "../process/session.ts";
-import { type CommandWrapper, killGroup } from "../../util/index.ts";
+import { type CommandWrapper, killGroup, placeStarted } from "../../util/index.ts";
 
 /** What an ACP client session talks to: an agent subprocess over stdio, or an agent app in this process. */
 export interface AgentTransport {
@@ -64,6 +64,7 @@ export async function spawnAgentProcess(
     detached: true,
     stdio: ["pipe", "pipe", "pipe"],
   });
+  placeStarted(child.pid, wrapped ? "sandboxed" : "command");
   try {
     await new Promise<void>((resolve, reject) => {
       child.once("spawn", resolve);
@@ -73,6 +74,7 @@ export async function spawnAgentProcess(
     throw unavailable(program, error);
   }
   const pid = child.pid as number;
+  wrapped?.spawned?.(pid);
   child.stdin.on("error", () => {});
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => {

@@ -21,7 +21,7 @@ import { confineRun } from "../confinement.ts";
 import type { Project } from "../project.ts";
 import { type RunObserver, RunRecorder } from "../recorder.ts";
 import { AgentUpdateSink } from "../agent-updates.ts";
-import { outputReason, watchLimits } from "../limits.ts";
+import { outputReason, RunProcesses, watchLimits } from "../limits.ts";
 import { OutputMeter } from "../output-meter.ts";
 import { removeSandboxState, sandboxDirs } from "../sandbox-state.ts";
 import { AttemptUsage } from "../usage.ts";
@@ -110,6 +110,7 @@ export async function reviewProposal(
   const confinement = await confineRun(project, reviewing, workspace, recorder, {
     stateDir,
     onModelExchange: (exchange) => meter.observe(exchange),
+    processes: context.processes,
   });
   if (confinement.metered) meter.startAttempt(run.attempt, usage);
   // The reviewer's clone and sandbox are under the same limits as a builder's.
@@ -117,6 +118,7 @@ export async function reviewProposal(
     limits: project.config.limits,
     places: () => [dir, sandboxDirs(stateDir, false).root],
     outputBytes: () => context.output.used,
+    processes: context.processes,
     onExceeded: (reason, used) => {
       if (!context.limitReason) recorder.enqueue(EVENTS.limitExceeded, { reason, ...used });
       context.stop(reason);
@@ -219,6 +221,7 @@ function reviewContext(
       if (!context.limitReason) recorder.enqueue(EVENTS.limitExceeded, { reason, outputBytes: used });
       context.stop(reason);
     }),
+    processes: new RunProcesses(),
   };
   return context;
 }
