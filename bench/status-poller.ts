@@ -1,15 +1,18 @@
 import { spawn } from "node:child_process";
 import { appendFileSync, readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 
 /**
- * `gaffer status --json`, back to back, as someone watching a project would poll it. Run as its own
+ * `gaffer status --json` every second, as someone watching a project would poll it (`watch -n 1`;
+ * back to back, the polls alone kept one of two cores busy). Run as its own
  * process (`node bench/status-poller.ts <project> <out.jsonl>`), so that the CPU of the status
  * processes never counts towards whatever the benchmark measures in its own children. Each poll is
  * appended to the output as one line; SIGTERM ends the loop after the poll in flight.
  */
 
 const BIN = fileURLToPath(new URL("../bin/gaffer.js", import.meta.url));
+const POLL_EVERY_MS = 1000;
 
 /** One `status --json` invocation: when it was spawned and when its output was complete (ms epoch). */
 export interface Poll {
@@ -80,7 +83,11 @@ async function main(cwd: string, out: string): Promise<void> {
   process.on("SIGTERM", () => {
     stopping = true;
   });
-  while (!stopping) appendFileSync(out, `${JSON.stringify(await pollStatus(cwd))}\n`);
+  while (!stopping) {
+    const poll = await pollStatus(cwd);
+    appendFileSync(out, `${JSON.stringify(poll)}\n`);
+    await sleep(Math.max(0, poll.start + POLL_EVERY_MS - Date.now()));
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

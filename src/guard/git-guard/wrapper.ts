@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative } from "node:path";
 import { promisify } from "node:util";
 import { GafferError } from "../../errors.ts";
@@ -35,16 +35,32 @@ export async function installGitGuard(opts: GitGuardOptions): Promise<string> {
       `the git guard needs the real git as an absolute path outside ${opts.binDir}, not ${opts.realGit}`,
     );
   }
-  const [execPath, builtins] = await Promise.all([
-    gitOutput(opts.realGit, "--exec-path"),
-    gitOutput(opts.realGit, "--list-cmds=builtins"),
-  ]);
-  const script = wrapperScript({ ...opts, execPath, builtins: builtins.split("\n").filter(Boolean) });
+  const { execPath, builtins } = await gitFacts(opts.realGit);
+  const script = wrapperScript({ ...opts, execPath, builtins });
   mkdirSync(opts.binDir, { recursive: true });
   mkdirSync(dirname(opts.logFile), { recursive: true });
   const path = join(opts.binDir, "git");
   writeFreshFile(path, script, { within: opts.binDir, mode: 0o755 });
   return path;
+}
+
+/** Where git keeps its programs and which commands are built in, asked once per git binary. */
+const factsOf = new Map<string, Promise<{ execPath: string; builtins: string[] }>>();
+
+/** What the wrapper needs to know of `realGit`; asked again once the binary is replaced (an upgrade). */
+function gitFacts(realGit: string): Promise<{ execPath: string; builtins: string[] }> {
+  const stat = statSync(realGit, { throwIfNoEntry: false });
+  const key = `${realGit}\0${stat?.ino}\0${stat?.mtimeMs}`;
+  let facts = factsOf.get(key);
+  if (!facts) {
+    facts = Promise.all([gitOutput(realGit, "--exec-path"), gitOutput(realGit, "--list-cmds=builtins")]).then(
+      ([execPath, builtins]) => ({ execPath, builtins: builtins.split("\n").filter(Boolean) }),
+    );
+    // A failure is asked again next time, not remembered.
+    facts.catch(() => factsOf.delete(key));
+    factsOf.set(key, facts);
+  }
+  return facts;
 }
 
 async function gitOutput(realGit: string, arg: string): Promise<string> {

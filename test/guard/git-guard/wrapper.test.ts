@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { lstatSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { guardLogEntries, installGitGuard, prepareGuardLog } from "../../../src/guard/index.ts";
@@ -181,5 +181,29 @@ describe("guard/git-guard/log", () => {
     writeFileSync(log, `${JSON.stringify(good)}\n`);
     assert.equal(prepareGuardLog(log), undefined, "a regular log is kept");
     assert.deepEqual(guardLogEntries(log), [good]);
+  });
+
+  it("asks git where its programs are once per binary, and again once it is replaced", async (t) => {
+    const dir = tempDir(t, "gaffer-guard-facts-");
+    const asked = join(dir, "asked");
+    const counting = join(dir, "git");
+    const install = (name: string) =>
+      installGitGuard({
+        binDir: join(dir, name),
+        realGit: counting,
+        runBranch: RUN,
+        logFile: join(dir, `${name}.log`),
+      });
+    writeFileSync(counting, `#!/bin/sh\necho "$*" >> ${asked}\nexec ${REAL_GIT} "$@"\n`, { mode: 0o755 });
+    await install("first");
+    await install("second");
+    assert.deepEqual(readFileSync(asked, "utf8").trim().split("\n").sort(), [
+      "--exec-path",
+      "--list-cmds=builtins",
+    ]);
+    rmSync(counting);
+    writeFileSync(counting, `#!/bin/sh\necho "$*" >> ${asked}\nexec ${REAL_GIT} "$@"\n`, { mode: 0o755 });
+    await install("third");
+    assert.equal(readFileSync(asked, "utf8").trim().split("\n").length, 4);
   });
 });
