@@ -24,6 +24,7 @@ export async function prepareWorkspace(context: StepContext, run: Run): Promise<
       project: project.root,
       dir,
       branch: run.branch,
+      baseBranch: run.baseBranch,
       baseCommit: run.baseCommit,
       identity: project.config.workspace.identity,
       onTamper,

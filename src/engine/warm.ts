@@ -10,11 +10,12 @@ import type { StepContext } from "./step-context.ts";
  * at once when another process is filling it. With `warm = 0` it empties the pool.
  */
 export async function refillWarmPool(project: Project): Promise<FilledPool & { baseCommit: string }> {
-  const { commit } = await defaultBase(project);
+  const { branch, commit } = await defaultBase(project);
   const filled = await fillWarmPool({
     project: project.root,
     pool: project.paths.warm,
     baseCommit: commit,
+    baseBranch: branch,
     identity: project.config.workspace.identity,
     size: project.config.workspace.warm,
   });

@@ -1,7 +1,7 @@
-import { copyFile, lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
+import { appendFile, copyFile, lstat, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { GafferError } from "../errors.ts";
-import { hardenedGit, workspaceGit } from "./git.ts";
+import { checked, hardenedGit, hardenedGitResult, workspaceGit } from "./git.ts";
 import { pristineAlternatesPath, verifyWorkspace, workspaceAt } from "./integrity.ts";
 import type { Identity, TamperEvidence, Workspace } from "./types.ts";
 
@@ -10,7 +10,10 @@ export interface CreateWorkspaceOptions {
   dir: string;
   /** The run branch to create, e.g. from runBranchName(). */
   branch: string;
-  /** A local branch of the project; the run starts from its tip unless `baseCommit` is given. */
+  /**
+   * A local branch of the project; the run starts from its tip unless `baseCommit` is given. The
+   * workspace has it too, where the project has it now (not when the project no longer does).
+   */
   baseBranch?: string;
   /** The commit the run starts from, when the run already recorded one. */
   baseCommit?: string;
@@ -55,39 +58,73 @@ export async function createWorkspace(options: CreateWorkspaceOptions): Promise<
   }
 }
 
-/** The clone's git metadata and gaffer's copies of it, without a checkout; returns the base commit. */
+/**
+ * The clone's git metadata and gaffer's copies of it, without a checkout; returns the base commit.
+ * What `git clone --shared --no-checkout` and removing its remote would leave (a repository
+ * borrowing the project's objects, with the project's base branch as it is now), made directly in
+ * half the processes.
+ */
 async function cloneMetadata(opts: CreateWorkspaceOptions, tmp: Workspace): Promise<string> {
   if (!opts.baseBranch && !opts.baseCommit) {
     throw new GafferError("usage", "createWorkspace needs a base branch or a base commit");
   }
-  const cwd = opts.project;
-  const branchArgs = opts.baseBranch ? ["--single-branch", `--branch=${opts.baseBranch}`] : [];
+  const project = await projectFacts(opts.project, opts.baseBranch);
+  // The project's objects are all the clone's, so a recorded base commit is always there.
+  const baseCommit = opts.baseCommit ?? project.tip;
+  if (baseCommit === undefined) {
+    throw new GafferError(
+      "git-failed",
+      `branch ${opts.baseBranch} does not point at a commit in ${opts.project}`,
+    );
+  }
+  await hardenedGit(opts.project, ["init", "--quiet", "--template=", tmp.dir]);
+  const gitDir = join(tmp.dir, ".git");
   const settings = {
-    "user.name": opts.identity.name,
-    "user.email": opts.identity.email,
-    "gc.auto": "0",
-    "maintenance.auto": "false",
+    user: { name: opts.identity.name, email: opts.identity.email },
+    gc: { auto: "0" },
+    maintenance: { auto: "false" },
+    gaffer: { baseCommit },
   };
-  const cloneArgs = [
-    "clone",
-    "--quiet",
-    "--shared",
-    "--no-checkout",
-    "--no-tags",
-    ...branchArgs,
-    ...Object.entries(settings).map(([key, value]) => `--config=${key}=${value}`),
-  ];
-  await hardenedGit(cwd, [...cloneArgs, "--", opts.project, tmp.dir]);
-  const gitDir = `--git-dir=${join(tmp.dir, ".git")}`;
-  await hardenedGit(cwd, [gitDir, "remote", "remove", "origin"]);
-  // A --shared clone sees every object of the project, so a recorded base commit is always there.
-  const base = opts.baseCommit ?? `refs/heads/${opts.baseBranch}`;
-  const baseCommit = await hardenedGit(cwd, [gitDir, "rev-parse", "--verify", `${base}^{commit}`]);
-  await hardenedGit(cwd, [gitDir, "config", "gaffer.baseCommit", baseCommit]);
+  await appendFile(join(gitDir, "config"), configText(settings));
+  await mkdir(join(gitDir, "objects", "info"), { recursive: true });
+  await writeFile(join(gitDir, "objects", "info", "alternates"), `${project.objects}\n`);
+  if (opts.baseBranch && project.tip !== undefined) {
+    const ref = `refs/heads/${opts.baseBranch}`;
+    await hardenedGit(opts.project, [`--git-dir=${gitDir}`, "update-ref", ref, project.tip, ""]);
+  }
   await mkdir(dirname(tmp.pristineConfigPath), { recursive: true });
-  await copyFile(join(tmp.dir, ".git", "config"), tmp.pristineConfigPath);
-  await copyFile(join(tmp.dir, ".git", "objects", "info", "alternates"), pristineAlternatesPath(tmp));
+  await copyFile(join(gitDir, "config"), tmp.pristineConfigPath);
+  await copyFile(join(gitDir, "objects", "info", "alternates"), pristineAlternatesPath(tmp));
   return baseCommit;
+}
+
+/**
+ * The project's object directory, and its branch `branch`'s tip (none when it has no such branch
+ * any more), in one question to git.
+ */
+async function projectFacts(project: string, branch?: string): Promise<{ objects: string; tip?: string }> {
+  const commonDir = ["rev-parse", "--path-format=absolute", "--git-common-dir"];
+  const asked = await hardenedGitResult(project, [
+    ...commonDir,
+    ...(branch ? [`refs/heads/${branch}^{commit}`] : []),
+  ]);
+  if (asked.exitCode !== 0 && branch) return projectFacts(project);
+  const [dir = "", tip] = checked(asked, commonDir, project).split("\n");
+  return { objects: join(dir, "objects"), ...(tip !== undefined && { tip }) };
+}
+
+/** Sections of git config, each value quoted as git reads it back exactly. */
+function configText(sections: Record<string, Record<string, string>>): string {
+  const quoted = (value: string) =>
+    `"${value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n").replaceAll("\t", "\\t")}"`;
+  return Object.entries(sections)
+    .map(([section, keys]) =>
+      [`[${section}]`, ...Object.entries(keys).map(([key, value]) => `\t${key} = ${quoted(value)}`)].join(
+        "\n",
+      ),
+    )
+    .map((lines) => `${lines}\n`)
+    .join("");
 }
 
 /** The new run branch at the base, checked out; gaffer's own index seeded from the checkout's. */

@@ -109,6 +109,8 @@ async function takeOver(entry: string, opts: ClaimWarmOptions): Promise<Workspac
 export interface FillWarmOptions extends WarmPoolOptions {
   /** How many ready clones the pool should hold. */
   size: number;
+  /** The project's branch at `baseCommit`, which each clone has too (as a clone of the project would). */
+  baseBranch?: string;
 }
 
 export interface FilledPool {
@@ -180,6 +182,7 @@ async function makeWarmClone(opts: FillWarmOptions): Promise<void> {
       dir: join(building, "clone"),
       branch: WARM_BRANCH,
       baseCommit: opts.baseCommit,
+      ...(opts.baseBranch !== undefined && { baseBranch: opts.baseBranch }),
       identity: opts.identity,
     });
     // Refreshes the index's stat cache once files and index are no longer written in the same

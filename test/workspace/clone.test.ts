@@ -14,7 +14,10 @@ describe("workspace/clone", () => {
     assert.equal(gitOut(ws.dir, "symbolic-ref", "--short", "HEAD"), RUN_BRANCH);
     assert.equal(gitOut(ws.dir, "rev-parse", "HEAD"), baseCommit);
     assert.equal(gitOut(ws.dir, "remote"), "");
-    assert.equal(gitOut(ws.dir, "for-each-ref", "refs/remotes", "refs/tags"), "");
+    assert.equal(
+      gitOut(ws.dir, "for-each-ref", "--format=%(refname)"),
+      `refs/heads/${RUN_BRANCH}\nrefs/heads/main`,
+    );
     assert.equal(gitOut(ws.dir, "status", "--porcelain"), "");
     assert.equal(readFileSync(join(ws.dir, "src/math.js"), "utf8"), PROJECT_FILES["src/math.js"]);
     assert.equal(gitOut(ws.dir, "config", "user.email"), TEST_IDENTITY.email);
@@ -91,6 +94,54 @@ describe("workspace/clone", () => {
       readFileSync(join(workspace.dir, ".git/config"), "utf8"),
     );
     assert.equal(existsSync(join(root, "w.gitconfig")), false);
+  });
+
+  it("has the project's base branch where the project has it now, and starts from the run's base", async (t) => {
+    const project = gitRepo(t, PROJECT_FILES);
+    const base = gitOut(project, "rev-parse", "main");
+    writeFiles(project, { "later.txt": "x" });
+    commitAll(project, "later");
+    const dir = join(tempDir(t), "w");
+    await createWorkspace({
+      project,
+      dir,
+      branch: RUN_BRANCH,
+      baseBranch: "main",
+      baseCommit: base,
+      identity: TEST_IDENTITY,
+    });
+    assert.equal(gitOut(dir, "rev-parse", "HEAD"), base);
+    assert.equal(gitOut(dir, "rev-parse", "main"), gitOut(project, "rev-parse", "main"));
+    assert.equal(
+      gitOut(dir, "log", "--format=%s", "-1", "main"),
+      "later",
+      "the project's objects are the clone's",
+    );
+  });
+
+  it("still makes a run's workspace once the project's base branch is gone", async (t) => {
+    const project = gitRepo(t, PROJECT_FILES);
+    const base = gitOut(project, "rev-parse", "main");
+    const dir = join(tempDir(t), "w");
+    const made = {
+      project,
+      dir,
+      branch: RUN_BRANCH,
+      baseBranch: "renamed",
+      baseCommit: base,
+      identity: TEST_IDENTITY,
+    };
+    assert.equal((await createWorkspace(made)).baseCommit, base);
+    assert.equal(gitOut(dir, "for-each-ref", "--format=%(refname)"), `refs/heads/${RUN_BRANCH}`);
+  });
+
+  it("records an identity git reads back exactly, whatever its characters", async (t) => {
+    const project = gitRepo(t, PROJECT_FILES);
+    const dir = join(tempDir(t), "w");
+    const identity = { name: 'Ann "the bot" O\'Neil \\ #1; [x]', email: "ann+bot@example.com" };
+    await createWorkspace({ project, dir, branch: RUN_BRANCH, baseBranch: "main", identity });
+    assert.equal(gitOut(dir, "config", "user.name"), identity.name);
+    assert.equal(gitOut(dir, "config", "user.email"), identity.email);
   });
 
   it("returns the recorded base when the workspace already exists", async (t) => {

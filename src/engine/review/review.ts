@@ -95,6 +95,7 @@ export async function reviewProposal(
     project: project.root,
     dir,
     branch,
+    baseBranch: run.baseBranch,
     baseCommit: proposal.headCommit,
     identity: project.config.workspace.identity,
     onTamper: recordTamper(recorder),
