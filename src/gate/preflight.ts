@@ -1,9 +1,12 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { GafferError } from "../errors.ts";
 import type { GateCommand } from "./types.ts";
-import { type CommandWrapper, runProcess } from "../util/index.ts";
+import { type CommandWrapper, printable, runProcess } from "../util/index.ts";
 
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
+/** The check is one `command -v` per program: only a machine buried in work takes this long. */
+const CHECK_TIMEOUT_MS = 60_000;
 /** Words that start shell syntax rather than name a program; nothing to look up. */
 const SHELL_SYNTAX = /^(?:[({!]|if|for|while|until|case|\[\[?)$|\$/;
 
@@ -34,7 +37,11 @@ export async function preflightGate(
   });
 }
 
-/** Which of `programs` the shell cannot find, asked of one shell (in the sandbox, when wrapped). */
+/**
+ * Which of `programs` the shell cannot find, asked of one shell (in the sandbox, when wrapped).
+ * A shell that does not finish says nothing of the programs: that is the machine's failure
+ * (GafferError "sandbox-unavailable"), never reported as a missing program.
+ */
 async function notOnPath(
   programs: readonly string[],
   options: { cwd: string; env: NodeJS.ProcessEnv; wrap?: CommandWrapper },
@@ -46,10 +53,19 @@ async function notOnPath(
   const result = await runProcess("/bin/sh", ["-c", script, "sh", ...programs], {
     cwd: options.cwd,
     env: options.env,
-    timeoutMs: 10_000,
+    timeoutMs: CHECK_TIMEOUT_MS,
     ...(options.wrap && { wrap: options.wrap }),
   });
-  if (result.exitCode !== 0) return new Set(programs);
+  if (result.exitCode !== 0) {
+    const why = result.timedOut
+      ? `it took over ${CHECK_TIMEOUT_MS / 1000} s`
+      : (result.spawnError ?? firstLine(result.output) ?? `exit ${result.exitCode ?? result.signal}`);
+    throw new GafferError(
+      "sandbox-unavailable",
+      `could not check the gate's programs in ${options.wrap ? "the run's sandbox" : "a shell"}: ${why}`,
+      "the machine, not the project, failed the check (overloaded, or bubblewrap cannot start): run it again",
+    );
+  }
   const missing = result.output
     .split("\n")
     .filter((line) => /^\d+$/.test(line))
@@ -73,4 +89,10 @@ function firstProgram(commandLine: string): string | undefined {
 function shellWords(commandLine: string): string[] {
   const words = commandLine.trim().match(/"[^"]*"|'[^']*'|&&|[^\s;&|]+/g) ?? [];
   return words.map((word) => word.replace(/^(["'])(.*)\1$/, "$2"));
+}
+
+/** The first line of what the shell or the sandbox said, shown safely. */
+function firstLine(text: string): string | undefined {
+  const line = text.trim().split("\n")[0];
+  return line ? printable(line) : undefined;
 }

@@ -56,4 +56,16 @@ describe("gate preflight", () => {
     const withoutTools = await preflightGate(commands.slice(0, 1), { cwd: dir, env: process.env });
     assert.equal(withoutTools.length, 1);
   });
+
+  it("calls a check that could not run the machine's failure, not a missing program", async (t) => {
+    const dir = tempDir(t);
+    const broken = (argv: readonly string[]) => ({
+      argv: ["/bin/sh", "-c", "echo 'bwrap: cannot start' >&2; exit 1", ...argv],
+      env: process.env,
+    });
+    await assert.rejects(preflightGate(gate({ test: "ls" }), { cwd: dir, env: process.env, wrap: broken }), {
+      code: "sandbox-unavailable",
+      message: "could not check the gate's programs in the run's sandbox: bwrap: cannot start",
+    });
+  });
 });
