@@ -86,9 +86,12 @@ async function cloneMetadata(opts: CreateWorkspaceOptions, tmp: Workspace): Prom
     gaffer: { baseCommit },
   };
   await appendFile(join(gitDir, "config"), configText(settings));
-  await mkdir(join(gitDir, "objects", "info"), { recursive: true });
+  // A clone's layout, without the template's samples: hooks and info exist, empty.
+  for (const dir of ["hooks", "info", join("objects", "info")])
+    await mkdir(join(gitDir, dir), { recursive: true });
   await writeFile(join(gitDir, "objects", "info", "alternates"), `${project.objects}\n`);
-  if (opts.baseBranch && project.tip !== undefined) {
+  // A run that continues its own branch (a track's next phase) has it made at its base below.
+  if (opts.baseBranch && opts.baseBranch !== opts.branch && project.tip !== undefined) {
     const ref = `refs/heads/${opts.baseBranch}`;
     await hardenedGit(opts.project, [`--git-dir=${gitDir}`, "update-ref", ref, project.tip, ""]);
   }

@@ -195,8 +195,10 @@ function diskFull(): NodeJS.ErrnoException {
   return Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
 }
 
+/** The first line of git's complaint, past the advice it prints first (`hint: …`). */
 function firstLine(text: string): string {
-  return text.split("\n").find((line) => line.trim() !== "") ?? "";
+  const lines = text.split("\n").filter((line) => line.trim() !== "");
+  return lines.find((line) => !line.startsWith("hint:")) ?? lines[0] ?? "";
 }
 
 function execGit(

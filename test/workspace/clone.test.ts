@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { createWorkspace, runBranchName } from "../../src/workspace/index.ts";
-import { commitAll, gitOut, gitRepo, TEST_IDENTITY, writeFiles } from "../helpers/git.ts";
+import { commitAll, git, gitOut, gitRepo, TEST_IDENTITY, writeFiles } from "../helpers/git.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { PROJECT_FILES, RUN_BRANCH, workspaceFixture } from "./fixture.ts";
 
@@ -133,6 +133,21 @@ describe("workspace/clone", () => {
     };
     assert.equal((await createWorkspace(made)).baseCommit, base);
     assert.equal(gitOut(dir, "for-each-ref", "--format=%(refname)"), `refs/heads/${RUN_BRANCH}`);
+  });
+
+  it("continues a branch of the project as the run's own branch", async (t) => {
+    const project = gitRepo(t, PROJECT_FILES);
+    git(project, "branch", RUN_BRANCH);
+    const dir = join(tempDir(t), "w");
+    await createWorkspace({
+      project,
+      dir,
+      branch: RUN_BRANCH,
+      baseBranch: RUN_BRANCH,
+      identity: TEST_IDENTITY,
+    });
+    assert.equal(gitOut(dir, "symbolic-ref", "--short", "HEAD"), RUN_BRANCH);
+    assert.equal(gitOut(dir, "rev-parse", "HEAD"), gitOut(project, "rev-parse", RUN_BRANCH));
   });
 
   it("records an identity git reads back exactly, whatever its characters", async (t) => {
