@@ -10,7 +10,7 @@
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { build } from "rolldown";
+import { build, type Plugin } from "rolldown";
 
 export async function buildCli(root: string, outDir = join(root, "dist", "gaffer")): Promise<void> {
   rmSync(outDir, { recursive: true, force: true });
@@ -23,6 +23,7 @@ export async function buildCli(root: string, outDir = join(root, "dist", "gaffer
     },
     platform: "node",
     logLevel: "warn",
+    plugins: [builtinsWithoutFacades],
     treeshake: { moduleSideEffects: (id) => (id.includes("/node_modules/") ? undefined : false) },
     output: {
       dir: outDir,
@@ -33,6 +34,33 @@ export async function buildCli(root: string, outDir = join(root, "dist", "gaffer
     },
   });
 }
+
+/**
+ * Node's built-in modules, taken as `process.getBuiltinModule()` gives them instead of imported: an
+ * `import` builds each module's ES facade, which reads every export, and some exports load more
+ * on first read (`fs.ReadStream` loads fs's streams, ~3 ms; `node:http` loads undici). What a chunk
+ * imports from a built-in it destructures from the module object instead, at the top of the chunk
+ * where the import stood.
+ */
+const builtinsWithoutFacades: Plugin = {
+  name: "builtins-without-facades",
+  renderChunk(code) {
+    return code.replace(BUILTIN_IMPORT, (_, what: string, module: string) => {
+      const names = what.startsWith("{")
+        ? `{ ${what
+            .slice(1, -1)
+            .split(",")
+            .map((name) => name.trim().replace(/ as /, ": "))
+            .filter(Boolean)
+            .join(", ")} }`
+        : what.replace(/^\* as /, "");
+      return `const ${names} = process.getBuiltinModule("${module}");`;
+    });
+  },
+};
+
+/** `import { a, b as c } from "node:x";`, `import * as x from "node:x";` or `import x from "node:x";`, one a line. */
+const BUILTIN_IMPORT = /^import (\{[^}]*\}|\* as [\w$]+|[\w$]+) from "(node:[^"]+)";$/gm;
 
 if (import.meta.main) {
   const started = performance.now();
