@@ -76,8 +76,10 @@ describe("e2e: a worker process hosting several runs", () => {
       const base = Number(group(supervisor));
       assert.equal(Number(group(worker)), Math.min(19, base + 3), "so does its session");
       // The agent is the worker's descendant (in its sandbox, when there is one), in a session of its own.
-      const agent = descendantsOf(worker).find((p) => p.command.includes("agent scripted"));
-      assert.ok(agent, "the agent's process");
+      // The run is at "agent" from its attempt's start, a moment before the agent's process exists.
+      const agentOf = () => descendantsOf(worker).find((p) => p.command.includes("agent scripted"));
+      await waitFor(() => agentOf() !== undefined, "the agent's process");
+      const agent = agentOf() as ProcessInfo;
       assert.equal(Number(group(agent.pid)), Math.min(19, base + 7), "the agent yields to gaffer's own work");
     }
     const cancel = await gaffer(["cancel", String(run.id)], { cwd: dir });
