@@ -27,24 +27,18 @@ async function probe(
   return JSON.parse(stdout) as Record<string, string>;
 }
 
+/** What the probe reports when it runs at `own` and puts sandboxed work at `sandboxed`. */
+function groups(own: number, sandboxed: number): Record<string, string> {
+  const at = (nice: number) => `nice ${nice}`;
+  return { self: at(own), command: at(own), git: at(own), sandboxed: at(sandboxed), agent: at(sandboxed) };
+}
+
 describe("util/scheduling", { skip: noGroups }, () => {
   it("puts what a lowered process starts in groups as low as it, and sandboxed work lower still", async (t) => {
-    assert.deepEqual(await probe(tempDir(t, "gaffer-sched-"), 3, 9), {
-      self: "nice 3",
-      command: "nice 3",
-      git: "nice 3",
-      sandboxed: "nice 9",
-      agent: "nice 9",
-    });
+    assert.deepEqual(await probe(tempDir(t, "gaffer-sched-"), 3, 9), groups(3, 9));
   });
 
   it("leaves what an unlowered process starts where the kernel puts a new session", async (t) => {
-    assert.deepEqual(await probe(tempDir(t, "gaffer-sched-"), 0, 0), {
-      self: "nice 0",
-      command: "nice 0",
-      git: "nice 0",
-      sandboxed: "nice 0",
-      agent: "nice 0",
-    });
+    assert.deepEqual(await probe(tempDir(t, "gaffer-sched-"), 0, 0), groups(0, 0));
   });
 });
