@@ -142,16 +142,21 @@ export async function confineRun(
   const dirs = sandboxDirs(stateDir);
   const guardLog = join(dirs.guard, "denials.jsonl");
   const realGit = (await findProgram("git", { cwd: project.root, env: process.env })) ?? "/usr/bin/git";
-  await installGitGuard({ binDir: dirs.bin, realGit, runBranch: run.branch, logFile: guardLog });
   installGuardHooks({ gitDir: join(workspace.dir, ".git"), runBranch: run.branch, logFile: guardLog });
   const replaced = prepareGuardLog(guardLog);
   if (replaced) await recorder.event(EVENTS.guardLogReplaced, { path: guardLog, found: replaced });
   const baselinePath = join(stateDir, "baseline.json");
-  await recordProjectRefs(project.root, join(stateDir, PROJECT_REFS_FILE));
-  if (!existsSync(baselinePath)) await saveBaseline(baselinePath, await captureBaseline(workspace));
-
   const toolchains = toolchainsInHome(process.env);
-  const toolDirs = await toolDirectories(project, run, toolchains.dirs);
+  // Independent of one another (each its own git or files), so they run at once. The baseline
+  // comes after the hooks, which it records.
+  const [toolDirs] = await Promise.all([
+    toolDirectories(project, run, toolchains.dirs),
+    installGitGuard({ binDir: dirs.bin, realGit, runBranch: run.branch, logFile: guardLog }),
+    recordProjectRefs(project.root, join(stateDir, PROJECT_REFS_FILE)),
+    existsSync(baselinePath)
+      ? undefined
+      : captureBaseline(workspace).then((taken) => saveBaseline(baselinePath, taken)),
+  ]);
   const policy = policyFor(project, run, dirs, guardLog, toolDirs, toolchains.env);
   const preset = agentPreset(project.config, run.agent);
   const confined = decision.kind === "bwrap";

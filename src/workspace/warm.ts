@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { lstat, mkdir, readdir, rename, rm, rmdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { processStartTime } from "../util/index.ts";
 import { type CreatedWorkspace, createWorkspace } from "./clone.ts";
 import { workspaceGit } from "./git.ts";
@@ -85,15 +86,11 @@ export async function claimWarmClone(opts: ClaimWarmOptions): Promise<CreatedWor
 
 async function takeOver(entry: string, opts: ClaimWarmOptions): Promise<Workspace> {
   const warm = workspaceAt(join(entry, "clone"));
-  // Both reads at once: neither changes anything git reads for the other.
-  const [head, changed] = await Promise.all([
-    workspaceGit(warm, ["rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"]),
-    changesIn(warm),
-  ]);
-  if (head !== `${opts.baseCommit}\nrefs/heads/${WARM_BRANCH}`) {
+  const { head, changed } = await stateOf(warm);
+  if (head !== `${opts.baseCommit} ${WARM_BRANCH}`) {
     throw new Error(`${warm.dir} is not on ${WARM_BRANCH} at ${opts.baseCommit}`);
   }
-  if (changed !== "") throw new Error(`${warm.dir} has changes`);
+  if (changed) throw new Error(`${warm.dir} has changes`);
   await workspaceGit(warm, ["branch", "--move", WARM_BRANCH, opts.branch]);
   const target = workspaceAt(resolve(opts.dir), { onTamper: opts.onTamper });
   await mkdir(join(target.dir, ".."), { recursive: true });
@@ -162,15 +159,30 @@ export async function readyWarmClones(opts: WarmPoolOptions): Promise<number> {
 }
 
 /**
- * What gaffer's own index (its stat cache) shows changed in the work tree, untracked files
- * included: nothing, for a clone left exactly as it was made.
+ * The clone's HEAD (`<commit> <branch>`) and whether gaffer's own index (its stat cache) shows
+ * anything changed in the work tree, untracked files included: nothing, for a clone left exactly
+ * as it was made. One git process tells both.
  */
-function changesIn(ws: Workspace): Promise<string> {
-  return workspaceGit(
+async function stateOf(ws: Workspace): Promise<{ head: string; changed: boolean }> {
+  const output = await workspaceGit(
     ws,
-    ["status", "--porcelain", "--untracked-files=all", "--no-renames", "--ignore-submodules=all"],
+    [
+      "status",
+      "--porcelain=v2",
+      "--branch",
+      "--untracked-files=all",
+      "--no-renames",
+      "--ignore-submodules=all",
+    ],
     { env: { GIT_INDEX_FILE: ws.indexPath } },
   );
+  const lines = output.split("\n").filter((line) => line !== "");
+  const header = (name: string) =>
+    lines.find((line) => line.startsWith(`# branch.${name} `))?.slice(`# branch.${name} `.length);
+  return {
+    head: `${header("oid")} ${header("head")}`,
+    changed: lines.some((line) => !line.startsWith("# ")),
+  };
 }
 
 async function makeWarmClone(opts: FillWarmOptions): Promise<void> {
@@ -185,14 +197,22 @@ async function makeWarmClone(opts: FillWarmOptions): Promise<void> {
       ...(opts.baseBranch !== undefined && { baseBranch: opts.baseBranch }),
       identity: opts.identity,
     });
-    // Refreshes the index's stat cache once files and index are no longer written in the same
-    // instant, so the check at claim time reads stats instead of every file's content.
-    if ((await changesIn(workspace)) !== "") throw new Error(`${workspace.dir} changed as it was made`);
+    // git trusts an entry's stat only when the index was written in a later second than the file
+    // (racy git): refreshed any sooner, the check at claim time would read every file's content.
+    await pastTheSecondOf(workspace.indexPath);
+    if ((await stateOf(workspace)).changed) throw new Error(`${workspace.dir} changed as it was made`);
     await rename(building, join(opts.pool, `ready-${poolKey(opts)}-${random()}`));
   } catch (error) {
     await rm(building, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** Resolves once the clock is in a later second than `path`'s last change. */
+async function pastTheSecondOf(path: string): Promise<void> {
+  const changed = (await lstat(path)).mtimeMs;
+  const wait = (Math.floor(changed / 1000) + 1) * 1000 - Date.now();
+  if (wait > 0) await sleep(wait);
 }
 
 /** Removes what no run may take: other keys' and surplus clones, dead processes' leftovers. */

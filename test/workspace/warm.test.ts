@@ -126,6 +126,43 @@ describe("warm pool", () => {
     assert.ok(!existsSync(runDir(pool, 1)));
   });
 
+  it("leaves each ready clone's stat cache trusted: its index is newer, by the second, than every file", async (t) => {
+    // git re-reads a file whose change is not older than the index by a whole second (racy git):
+    // a claim would then read the whole work tree instead of its stats.
+    const pool = poolFixture(t);
+    await fillWarmPool({ ...pool, size: 1 });
+    const [entry] = poolEntries(pool);
+    assert.ok(entry);
+    const second = (path: string) => Math.floor(statSync(path).mtimeMs / 1000);
+    const indexSecond = second(join(pool.pool, entry, "clone.gitconfig.index"));
+    const clone = join(pool.pool, entry, "clone");
+    const files = gitOut(clone, "ls-files").split("\n");
+    assert.ok(files.length >= Object.keys(PROJECT_FILES).length);
+    for (const file of files) assert.ok(second(join(clone, file)) < indexSecond, `${file} is racily clean`);
+  });
+
+  it("discards a ready clone whose HEAD is not the warm branch at the base", async (t) => {
+    const pool = poolFixture(t);
+    await fillWarmPool({ ...pool, size: 2 });
+    const [first, second] = poolEntries(pool);
+    assert.ok(first && second);
+    const git = (entry: string, ...args: string[]) =>
+      spawnSync("git", ["-C", join(pool.pool, entry, "clone"), ...args], { stdio: "ignore" });
+    git(first, "switch", "-q", "-c", "elsewhere");
+    git(second, "switch", "-q", "--detach");
+    const discarded: string[] = [];
+    const claim = await claimWarmClone({
+      ...pool,
+      dir: runDir(pool, 1),
+      branch: "b",
+      onDiscard: (_clone, reason) => discarded.push(reason),
+    });
+    assert.equal(claim, undefined);
+    assert.equal(discarded.length, 2);
+    for (const reason of discarded)
+      assert.match(reason, new RegExp(`is not on ${WARM_BRANCH} at ${pool.baseCommit}$`));
+  });
+
   it("leaves a resumed run's workspace alone", async (t) => {
     const pool = poolFixture(t);
     await fillWarmPool({ ...pool, size: 1 });

@@ -26,8 +26,11 @@ export async function captureBaseline(ws: Workspace): Promise<Baseline> {
   const configSha256 = await configDigest(ws);
   const hooks = await hookDigests(ws);
   const restoredConfigs = await restoredConfigCopies(ws);
-  const baseCommit = await workspaceGit(ws, ["rev-parse", "--verify", "HEAD^{commit}"]);
-  return { version: 1, baseCommit, refs: await listRefs(ws), hooks, configSha256, restoredConfigs };
+  const [baseCommit, refs] = await Promise.all([
+    workspaceGit(ws, ["rev-parse", "--verify", "HEAD^{commit}"]),
+    listRefs(ws),
+  ]);
+  return { version: 1, baseCommit, refs, hooks, configSha256, restoredConfigs };
 }
 
 /** Every ref of the workspace's clone with the object it names. */

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { type Api, giteaApi } from "gitea-js";
+import type { Api } from "gitea-js";
 import type { TrackerConfig } from "../../config/index.ts";
 import { GafferError } from "../../errors.ts";
 import type { ForgeFailure } from "../forge-errors.ts";
@@ -7,13 +7,17 @@ import type { ClientTuning } from "../types.ts";
 
 export type GiteaClient = Api<unknown>;
 
-/** A gitea-js client with the token read from its variable (only here, never stored). */
-export function giteaClient(
+/**
+ * A gitea-js client with the token read from its variable (only here, never stored). gitea-js is
+ * loaded when a client is first made: a command that never reaches the forge does not pay for it.
+ */
+export async function giteaClient(
   config: TrackerConfig,
   env: NodeJS.ProcessEnv,
   tuning: ClientTuning,
-): GiteaClient {
+): Promise<GiteaClient> {
   const token = giteaToken(config, env);
+  const { giteaApi } = await import("gitea-js");
   return giteaApi(config.url, { token, customFetch: retryingFetch(tuning, new URL(config.url).host) });
 }
 

@@ -29,13 +29,14 @@ export function giteaTracker(
     credential: tokenEnv,
     hint: `give ${tokenEnv} a token with the write:issue, read:repository and read:user scopes; see docs/FORGES.md`,
   };
-  let client: GiteaClient | undefined;
+  let client: Promise<GiteaClient> | undefined;
   let login: Promise<string> | undefined;
   let labelIds: Map<string, number> | undefined;
   const run = async <T>(action: string, call: (api: GiteaClient) => Promise<T>): Promise<T> => {
     client ??= giteaClient(config, env, tuning);
+    const api = await client;
     try {
-      return await call(client);
+      return await call(api);
     } catch (error) {
       throw forgeError(giteaFailure(error), action, context);
     }

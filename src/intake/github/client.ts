@@ -1,16 +1,23 @@
 import { readFileSync } from "node:fs";
-import { createAppAuth } from "@octokit/auth-app";
-import { retry } from "@octokit/plugin-retry";
-import { throttling } from "@octokit/plugin-throttling";
-import { Octokit } from "@octokit/rest";
 import type { TrackerConfig } from "../../config/index.ts";
 import { GafferError } from "../../errors.ts";
 import type { ForgeContext, ForgeFailure } from "../forge-errors.ts";
 import type { ClientTuning } from "../types.ts";
 
-/** Octokit with GitHub's rate limits honoured (primary and secondary, `retry-after`) and failed requests retried. */
-const GitHubClient = Octokit.plugin(throttling, retry);
-export type GitHubClient = InstanceType<typeof GitHubClient>;
+/**
+ * Octokit with GitHub's rate limits honoured (primary and secondary, `retry-after`) and failed
+ * requests retried. Loaded when a client is first made: a command that never reaches GitHub
+ * does not pay for Octokit.
+ */
+async function clientClass() {
+  const [{ Octokit }, { throttling }, { retry }] = await Promise.all([
+    import("@octokit/rest"),
+    import("@octokit/plugin-throttling"),
+    import("@octokit/plugin-retry"),
+  ]);
+  return Octokit.plugin(throttling, retry);
+}
+export type GitHubClient = InstanceType<Awaited<ReturnType<typeof clientClass>>>;
 
 /** Octokit logs deprecations and retries to the console; gaffer reports through its own errors. */
 const QUIET = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
@@ -57,9 +64,10 @@ export async function githubClient(
         `export ${auth.env}=<a token>; docs/FORGES.md says which scopes it needs`,
       );
     }
-    return new GitHubClient({ ...common, auth: token });
+    return new (await clientClass())({ ...common, auth: token });
   }
   const privateKey = readKey(auth.privateKeyFile);
+  const [GitHubClient, { createAppAuth }] = await Promise.all([clientClass(), import("@octokit/auth-app")]);
   let installationId = auth.installationId;
   if (installationId === undefined) {
     const app = new GitHubClient({
