@@ -55,6 +55,8 @@ async function notOnPath(
     env: options.env,
     timeoutMs: CHECK_TIMEOUT_MS,
     ...(options.wrap && { wrap: options.wrap }),
+    // gaffer's own check, run nothing of the project's: it waits behind no agent.
+    placement: "command",
   });
   if (result.exitCode !== 0) {
     const why = result.timedOut

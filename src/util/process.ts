@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { placeStarted } from "./scheduling.ts";
+import { placeStarted, type StartedProcess } from "./scheduling.ts";
 
 /**
  * Turns a command into the command that runs it confined (a Sandbox's `wrap`). Everything gaffer
@@ -28,6 +28,11 @@ export interface ProcessOptions {
   wrap?: CommandWrapper;
   /** Variables of this command itself, kept even when `wrap` filters the environment. */
   extraEnv?: Record<string, string>;
+  /**
+   * How the command is scheduled (placeStarted): by default a wrapped command as sandboxed work,
+   * any other as gaffer's own. gaffer's own short checks run in a sandbox say "command".
+   */
+  placement?: StartedProcess;
 }
 
 export interface ProcessResult {
@@ -69,7 +74,7 @@ export function runProcess(
       detached: true,
       stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
-    placeStarted(child.pid, wrapped ? "sandboxed" : "command");
+    placeStarted(child.pid, options.placement ?? (wrapped ? "sandboxed" : "command"));
     if (child.pid !== undefined) wrapped?.spawned?.(child.pid);
     let timedOut = false;
     let cancelled = false;

@@ -1,6 +1,7 @@
 // Run in a session of its own. Lowers its priority as a worker does (argv: worker nice, agent
-// nice, a scratch dir), starts a command, a git command, a wrapped command and an agent through
-// gaffer's own spawns, and prints the scheduling group each one is in.
+// nice, a scratch dir), starts a command, a git command, a wrapped command, a wrapped check of
+// gaffer's own (placed as a command) and an agent through gaffer's own spawns, and prints the
+// scheduling group each one is in.
 import { readFileSync } from "node:fs";
 import { spawnAgentProcess } from "../../src/agents/acp/transport.ts";
 import { lowerPriority, runProcess } from "../../src/util/index.ts";
@@ -17,6 +18,7 @@ const running = [
   runProcess("sleep", ["30"], { cwd: scratch, signal: stop.signal }),
   projectGitResult(scratch, ["-c", "alias.nap=!sleep 31", "nap"], { signal: stop.signal }),
   runProcess("sleep", ["32"], { cwd: scratch, signal: stop.signal, wrap: asIs }),
+  runProcess("sleep", ["34"], { cwd: scratch, signal: stop.signal, wrap: asIs, placement: "command" }),
 ];
 const agent = await spawnAgentProcess(["sleep", "33"], { cwd: scratch, env: process.env, wrap: asIs });
 const names: Record<string, string> = {
@@ -24,6 +26,7 @@ const names: Record<string, string> = {
   git: "git",
   "sleep 32": "sandboxed",
   "sleep 33": "agent",
+  "sleep 34": "check",
 };
 const groups: Record<string, string> = { self: groupOf("self") };
 const children = readFileSync(`/proc/self/task/${process.pid}/children`, "utf8").trim().split(" ");

@@ -30,7 +30,14 @@ async function probe(
 /** What the probe reports when it runs at `own` and puts sandboxed work at `sandboxed`. */
 function groups(own: number, sandboxed: number): Record<string, string> {
   const at = (nice: number) => `nice ${nice}`;
-  return { self: at(own), command: at(own), git: at(own), sandboxed: at(sandboxed), agent: at(sandboxed) };
+  return {
+    self: at(own),
+    command: at(own),
+    git: at(own),
+    check: at(own),
+    sandboxed: at(sandboxed),
+    agent: at(sandboxed),
+  };
 }
 
 describe("util/scheduling", { skip: noGroups }, () => {
