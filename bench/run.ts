@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -386,11 +387,17 @@ async function interleaved(repo: string, scratch: string) {
   const samples: Record<"cold" | "warm", GafferStart[]> = { cold: [], warm: [] };
   setWarm(repo, WARM);
   await fillPool(repo);
+  // Each starts with the disk's writes done: 5,000 files written and removed by the one before
+  // would otherwise be flushed during the next.
+  const settled = () => spawnSync("sync");
   for (let i = 0; i < ITERATIONS; i++) {
+    settled();
     rawSamples.push(measureRawClone(repo, scratch));
     setWarm(repo, 0);
+    settled();
     samples.cold.push(await measureGafferStart(repo, 2 * i));
     setWarm(repo, WARM);
+    settled();
     samples.warm.push(await measureGafferStart(repo, 2 * i + 1));
   }
   const summary = (of: GafferStart[]) => ({
