@@ -55,7 +55,7 @@ async function notOnPath(
     env: options.env,
     timeoutMs: CHECK_TIMEOUT_MS,
     ...(options.wrap && { wrap: options.wrap }),
-    // gaffer's own check, run nothing of the project's: it waits behind no agent.
+    // gaffer's own check, which runs nothing of the project's: it need not wait behind the agents.
     placement: "command",
   });
   if (result.exitCode !== 0) {
