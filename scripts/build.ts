@@ -8,7 +8,8 @@
  * modules do nothing when imported, so a module no command uses is left out even when an index
  * re-exports it; dependencies keep their own side effects.
  */
-import { rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { build, type Plugin } from "rolldown";
 
@@ -24,6 +25,8 @@ export async function buildCli(root: string, outDir = join(root, "dist", "gaffer
     platform: "node",
     logLevel: "warn",
     plugins: [builtinsWithoutFacades],
+    // What the build's caches are keyed by (a configuration its schemas checked: src/config/remembered.ts).
+    transform: { define: { __GAFFER_BUILD__: JSON.stringify(buildDigest(root)) } },
     treeshake: { moduleSideEffects: (id) => (id.includes("/node_modules/") ? undefined : false) },
     output: {
       dir: outDir,
@@ -33,6 +36,21 @@ export async function buildCli(root: string, outDir = join(root, "dist", "gaffer
       sourcemap: true,
     },
   });
+}
+
+/** A digest of everything the bundle is made of: the sources and the locked dependencies. */
+function buildDigest(root: string): string {
+  const hash = createHash("sha256");
+  const add = (file: string) =>
+    hash
+      .update(`${file}\0`)
+      .update(readFileSync(join(root, file)))
+      .update("\0");
+  for (const file of readdirSync(join(root, "src"), { recursive: true, encoding: "utf8" }).sort()) {
+    if (file.endsWith(".ts")) add(join("src", file));
+  }
+  add("package-lock.json");
+  return hash.digest("hex").slice(0, 32);
 }
 
 /**

@@ -21,9 +21,6 @@ function program(): { command: Command; exitCode: () => number } {
   const use =
     <A extends unknown[]>(load: () => Promise<(cwd: string, ...args: A) => Promise<number>>) =>
     async (...args: A) => {
-      // zod's compiled parsers pay off over many parses; a command parses its config once, and
-      // compiling them cost more than half of `gaffer status`.
-      (await import("zod")).z.config({ jitless: true });
       exitCode = await (await load())(cwd(), ...args);
     };
 

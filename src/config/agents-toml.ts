@@ -15,8 +15,6 @@ import { parseTomlFile } from "./toml-file.ts";
  * `kickoff`, `[defaults]`, roles as `[[roles]]` with a `name` or as `[roles.<name>]`, and
  * `[[phases]]` whose `models` is a table or one string.
  */
-export const AGENTS_FILE = "agents.toml";
-
 /** The engine's dependency-free backend; gaffer's equivalent is its scripted agent. */
 const DEMO_BACKEND = "demo";
 

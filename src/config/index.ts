@@ -1,13 +1,8 @@
 export { detectGate, detectSetup } from "./detect.ts";
 export { formatDuration, MAX_TIMER_MS, parseDuration } from "./duration.ts";
-export {
-  agentPreset,
-  CONFIG_FILE,
-  type GafferConfig,
-  loadConfig,
-  parseConfig,
-  type TracksConfig,
-} from "./load.ts";
+export { agentPreset, CONFIG_FILE, type GafferConfig, type TracksConfig } from "./compile.ts";
+export { loadConfig, parseConfig } from "./load.ts";
+export { readConfig } from "./remembered.ts";
 export { didYouMean } from "./suggest.ts";
 export { KEY_VARIABLES, type KeyVariable, type ModelHost, readModelCa } from "./model-hosts.ts";
 export { type ModelPrice, priceOf } from "./prices.ts";
@@ -23,9 +18,9 @@ export {
   roleModel,
   sessionName,
 } from "./factory.ts";
-export { AGENTS_FILE } from "./agents-toml.ts";
-export { agentsTomlIn, loadFactory, readAgentsToml } from "./factory-load.ts";
-export { shownPath } from "./toml-file.ts";
+export { AGENTS_FILE, agentsTomlIn, readFactory } from "./factory-read.ts";
+export { loadFactory, readAgentsToml } from "./factory-load.ts";
+export { shownPath } from "./problem.ts";
 export {
   FLEET_FILE,
   type Fleet,

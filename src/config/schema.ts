@@ -8,8 +8,8 @@ import {
   roleName,
 } from "./factory-schema.ts";
 import { pathGlobList } from "./globs.ts";
-import { reactionsSchema } from "./reactions.ts";
-import { trackerSchema } from "./tracker.ts";
+import { reactionsSchema } from "./reactions-schema.ts";
+import { trackerSchema } from "./tracker-schema.ts";
 
 /**
  * The gaffer.toml schema: every key with its description and default. Durations are "30s", "10m",

@@ -1,24 +1,17 @@
-import { relative } from "node:path";
 import { parse, TomlError } from "smol-toml";
 import { z } from "zod";
 import { GafferError } from "../errors.ts";
 import { describeIssues } from "./errors.ts";
-import { locateKey } from "./locate.ts";
+import { shownPath } from "./problem.ts";
 
 /**
  * Reading a TOML file against a schema, for every file gaffer reads (gaffer.toml, agents.toml,
  * fleet.toml): any problem is one GafferError naming file, line and key, with a hint.
  */
 
-// gaffer parses each of its files (and every other schema it has) a few times per process at
-// most: zod's compiled fast path costs more to build (~5 ms a start) than it ever saves.
+// gaffer parses each of its files a few times per process at most: zod's compiled fast path
+// costs more to build (~5 ms a start) than it ever saves.
 z.config({ jitless: true });
-
-/** The file as the user would type it: relative to the current directory when inside it. */
-export function shownPath(file: string): string {
-  const fromCwd = relative(process.cwd(), file);
-  return fromCwd && !fromCwd.startsWith("..") ? fromCwd : file;
-}
 
 /**
  * The parsed TOML (`input`, as written) and the schema's output (`data`, defaults filled in).
@@ -56,16 +49,4 @@ export function parseTomlFile<T>(
     );
   }
   return { input, data: result.data };
-}
-
-/** A problem found after the schema passed (a duplicate, a dangling name), at the line of `path`. */
-export function problemAt(
-  file: string,
-  text: string,
-  path: readonly (string | number)[],
-  message: string,
-  hint: string,
-): GafferError {
-  const line = locateKey(text, path);
-  return new GafferError("config-invalid", `${shownPath(file)}${line ? `:${line}` : ""}: ${message}`, hint);
 }

@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type GafferConfig, loadConfig } from "../config/index.ts";
+import { type GafferConfig, readConfig } from "../config/index.ts";
 import { removeOrphanedRuntimeDirs } from "../sandbox/index.ts";
 import { openStore, openStoreReadOnly, type Store } from "../store/index.ts";
 import { resolveProjectRoot } from "../workspace/index.ts";
@@ -26,7 +26,7 @@ export interface Project {
  */
 export async function openProject(cwd: string): Promise<Project> {
   const root = await resolveProjectRoot(cwd);
-  const config = loadConfig(root);
+  const config = await readConfig(root, { remember: true });
   const paths = projectPaths(root);
   ensureStateDir(root, paths.stateDir);
   const store = await openStore(paths.database);
@@ -40,7 +40,7 @@ export async function openProjectReadOnly(
   cwd: string,
 ): Promise<Omit<Project, "store"> & { store: Store | undefined }> {
   const root = await resolveProjectRoot(cwd);
-  const config = loadConfig(root);
+  const config = await readConfig(root, { remember: false });
   const paths = projectPaths(root);
   const store = openStoreReadOnly(paths.database);
   return { root, paths, config, store, owner: ownerToken(), close: async () => store?.close() };

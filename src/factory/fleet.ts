@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { type Fleet, type FleetProject, loadConfig, loadFactory, shownPath } from "../config/index.ts";
+import { type Fleet, type FleetProject, loadConfig, readFactory, shownPath } from "../config/index.ts";
 import { openProjectReadOnly } from "../engine/index.ts";
 import { GafferError, isGafferError, messageOf } from "../errors.ts";
 import { listItems, listRuns } from "../store/index.ts";
@@ -48,7 +48,7 @@ async function checkProject(fleet: Fleet, project: FleetProject): Promise<string
     );
   }
   try {
-    loadFactory(root, loadConfig(root));
+    await readFactory(root, loadConfig(root));
   } catch (error) {
     if (!isGafferError(error)) throw error;
     throw fleetProblem(
@@ -107,7 +107,7 @@ async function projectStatus(project: FleetProject): Promise<ProjectStatus> {
     const opened = await openProjectReadOnly(project.path);
     try {
       const db = opened.store?.db;
-      const roles = factoryStatus(loadFactory(opened.root, opened.config), opened.paths.stateDir).roles;
+      const roles = factoryStatus(await readFactory(opened.root, opened.config), opened.paths.stateDir).roles;
       return {
         ...base,
         daemon: daemonOf(opened.paths.stateDir),

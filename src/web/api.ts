@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { Hono } from "hono";
-import { loadFactory, locateFleet, readFleet } from "../config/index.ts";
+import { readFactory, locateFleet, readFleet } from "../config/index.ts";
 import { isOwnerAlive } from "../engine/index.ts";
 import { GafferError } from "../errors.ts";
 import { daemonStatus, factoryStatus, fleetStatus } from "../factory/index.ts";
@@ -45,7 +45,7 @@ export function readRoutes(ctx: WebContext): Hono {
   const api = new Hono();
 
   api.get("/status", async (c) => {
-    const factory = loadFactory(project.root, project.config);
+    const factory = await readFactory(project.root, project.config);
     const hasRoles = factory.roles.length > 0;
     const counts: Record<string, number> = await countRunsByState(db);
     const active = [];

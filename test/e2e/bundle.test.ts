@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
+import {
+  appendFileSync,
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
@@ -29,7 +38,8 @@ async function builtInstallation(t: TestContext): Promise<string> {
 function gafferAt(root: string, args: string[], cwd: string): Promise<CliResult> {
   const child = spawn(process.execPath, [join(root, "bin", "gaffer.js"), ...args], {
     cwd,
-    env: { ...process.env, NO_COLOR: "1" },
+    // What the build remembers (src/config/remembered.ts) stays in the installation.
+    env: { ...process.env, NO_COLOR: "1", XDG_CACHE_HOME: join(root, "cache") },
     stdio: ["ignore", "pipe", "pipe"],
   });
   return collect(child);
@@ -57,5 +67,31 @@ describe("e2e: the built CLI", () => {
     assert.equal(JSON.parse(status.stdout).counts.proposed, 1);
     const list = await run(["issue", "list", "--json"]);
     assert.ok((JSON.parse(list.stdout) as { id: number }[]).some((i) => i.id === item.id));
+  });
+
+  it("remembers a checked gaffer.toml for the next command; a command that only reads remembers nothing", async (t) => {
+    const root = await builtInstallation(t);
+    const project = await sampleProject(t);
+    const run = (args: string[]) => gafferAt(root, args, project);
+    const remembered = () => {
+      try {
+        return readdirSync(join(root, "cache", "gaffer", "config")).filter((name) => name.endsWith(".json"));
+      } catch {
+        return [];
+      }
+    };
+    assert.equal((await run(["issue", "add", "an item"])).code, 0);
+    assert.equal(remembered().length, 1, "a writing command remembers the configuration it checked");
+    const status = await run(["status", "--json"]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.equal(remembered().length, 1, "the same text is not remembered twice");
+
+    appendFileSync(join(project, "gaffer.toml"), "\n[workspace]\nwarm = 1\n");
+    assert.equal((await run(["status", "--json"])).code, 0);
+    assert.equal(remembered().length, 1, "a read command checks the edited file and remembers nothing");
+    appendFileSync(join(project, "gaffer.toml"), "[limits]\nturns = -1\n");
+    const broken = await run(["status"]);
+    assert.equal(broken.code, 78, broken.stderr);
+    assert.match(broken.stderr, /gaffer\.toml:\d+: .*turns/);
   });
 });

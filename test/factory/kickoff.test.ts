@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { loadFactory } from "../../src/config/index.ts";
+import { loadConfig, loadFactory } from "../../src/config/index.ts";
 import { renderKickoff } from "../../src/factory/index.ts";
 import { gaffer } from "../helpers/cli.ts";
 import { gitRepo } from "../helpers/git.ts";
@@ -60,7 +60,7 @@ describe("kickoff", () => {
       "gaffer.toml": `[roles.builder]\n[roles.helper]\n[[phases]]\nid = "one"\nplan = "PLAN.md"\n`,
       "prompts/builder.md": "Build it.\n",
     });
-    const factory = loadFactory(dir);
+    const factory = loadFactory(dir, loadConfig(dir));
     const [builder, helper] = factory.roles;
     const phase = factory.phases[0];
     assert.ok(builder && helper && phase);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { loadFactory } from "../../src/config/index.ts";
+import { loadConfig, loadFactory } from "../../src/config/index.ts";
 import { openProject } from "../../src/engine/index.ts";
 import { advancePhase, findPhase, phaseIndexFile, readPhaseState } from "../../src/factory/phase.ts";
 import { listEvents } from "../../src/store/index.ts";
@@ -51,7 +51,7 @@ describe("phases", () => {
 
   it("keeps a gaffer.toml factory's index in .gaffer/factory/phase-idx, starting at the first phase", async (t) => {
     const dir = gitRepo(t, { "gaffer.toml": GAFFER_PHASES });
-    const factory = loadFactory(dir);
+    const factory = loadFactory(dir, loadConfig(dir));
     const stateDir = join(dir, ".gaffer");
     assert.equal(phaseIndexFile(factory, stateDir), join(dir, ".gaffer", "factory", "phase-idx"));
     assert.equal(readPhaseState(factory, stateDir)?.phase.id, "one");
@@ -91,7 +91,11 @@ describe("phases", () => {
     assert.match(wrong.stderr, /^gaffer: phase two is not the current phase \(one is\)/);
     const project = await openProject(dir);
     try {
-      const context = { factory: loadFactory(dir), stateDir: project.paths.stateDir, db: project.store.db };
+      const context = {
+        factory: loadFactory(dir, loadConfig(dir)),
+        stateDir: project.paths.stateDir,
+        db: project.store.db,
+      };
       const change = await advancePhase(context, { expected: "one" });
       assert.deepEqual([change.from.phase.id, change.to.phase.id, change.to.done], ["one", "two", false]);
       await assert.rejects(advancePhase(context, { expected: "one" }), { code: "run-state" });
@@ -109,7 +113,7 @@ describe("phases", () => {
     const dir = gitRepo(t, {
       "gaffer.toml": `[roles.b]\n[[phases]]\nid = "x"\nplan = "x.md"\n[[phases]]\nid = "1"\nplan = "y.md"\n`,
     });
-    const factory = loadFactory(dir);
+    const factory = loadFactory(dir, loadConfig(dir));
     assert.equal(findPhase(factory, "1"), 1, "an id that looks like a number wins");
     assert.equal(findPhase(factory, "2"), 1);
     assert.equal(findPhase(factory, "x"), 0);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
-import { loadFactory, type Role } from "../../src/config/index.ts";
+import { loadConfig, loadFactory, type Role } from "../../src/config/index.ts";
 import { buildable, readBacklog, takesItem } from "../../src/factory/scheduler.ts";
 import {
   addItem,
@@ -46,7 +46,7 @@ async function runIn(db: Db, itemId: number, state: RunState, at = T0): Promise<
 function roles(t: TestContext, toml: string): Record<string, Role> {
   const dir = tempDir(t);
   writeFileSync(join(dir, "gaffer.toml"), toml);
-  return Object.fromEntries(loadFactory(dir).roles.map((role) => [role.name, role]));
+  return Object.fromEntries(loadFactory(dir, loadConfig(dir)).roles.map((role) => [role.name, role]));
 }
 
 const ROLES = `

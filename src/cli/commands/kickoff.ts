@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { didYouMean, type FactoryConfig, loadFactory, type Phase, type Role } from "../../config/index.ts";
+import { didYouMean, type FactoryConfig, readFactory, type Phase, type Role } from "../../config/index.ts";
 import { openProjectReadOnly } from "../../engine/index.ts";
 import { GafferError } from "../../errors.ts";
 import {
@@ -24,7 +24,7 @@ export async function kickoff(
 ): Promise<number> {
   const project = await openProjectReadOnly(cwd);
   try {
-    const factory = loadFactory(project.root, project.config);
+    const factory = await readFactory(project.root, project.config);
     const role = findRole(factory, roleName);
     const current = readPhaseState(factory, project.paths.stateDir);
     if (!current) {

@@ -1,4 +1,4 @@
-import { loadFactory, type Phase } from "../../config/index.ts";
+import { readFactory, type Phase } from "../../config/index.ts";
 import { openProject, openProjectReadOnly } from "../../engine/index.ts";
 import {
   addPhases,
@@ -18,7 +18,7 @@ import { formatTable, print, printJson } from "../output.ts";
 export async function phaseShow(cwd: string, options: { json?: boolean }): Promise<number> {
   const project = await openProjectReadOnly(cwd);
   try {
-    const factory = loadFactory(project.root, project.config);
+    const factory = await readFactory(project.root, project.config);
     const state = readPhaseState(factory, project.paths.stateDir);
     const phases = factory.phases.map((phase, index) => ({
       number: index + 1,
@@ -73,7 +73,7 @@ async function changePhase(
 ): Promise<number> {
   const project = await openProject(cwd);
   try {
-    const factory = loadFactory(project.root, project.config);
+    const factory = await readFactory(project.root, project.config);
     const { from, to } = await act({ factory, stateDir: project.paths.stateDir, db: project.store.db });
     if (options.json) {
       printJson({ file: to.file, from: phaseStatus(from), to: phaseStatus(to) });

@@ -1,4 +1,4 @@
-import { loadFactory } from "../../config/index.ts";
+import { readFactory } from "../../config/index.ts";
 import { isOwnerAlive, openProjectReadOnly } from "../../engine/index.ts";
 import { setTimeout as sleep } from "node:timers/promises";
 import { formatDuration, MAX_TIMER_MS, parseDuration } from "../../config/index.ts";
@@ -112,7 +112,7 @@ async function runsView(db: Db | undefined) {
 async function statusOnce(cwd: string, options: StatusOptions): Promise<number> {
   const project = await openProjectReadOnly(cwd);
   try {
-    const factory = loadFactory(project.root, project.config);
+    const factory = await readFactory(project.root, project.config);
     const factoryView = factory.roles.length > 0 ? factoryStatus(factory, project.paths.stateDir) : null;
     const db = project.store?.db;
     const daemon = factoryView ? await daemonStatus(project.paths.stateDir, db, project.config) : null;
