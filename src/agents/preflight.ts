@@ -3,7 +3,6 @@ import { access } from "node:fs/promises";
 import { delimiter, join, resolve } from "node:path";
 import { GafferError } from "../errors.ts";
 import { parseTemplate } from "./command/template.ts";
-import { loadScenarioFile, scenarioFromPrompt } from "./scripted/scenario.ts";
 import type { AgentPreset } from "./types.ts";
 
 /** Resolves a program the way exec would: a path as is, a bare name through PATH. */
@@ -48,7 +47,8 @@ export async function preflightAgent(
   context: { prompt: string; cwd: string; env: NodeJS.ProcessEnv },
 ): Promise<void> {
   await checkAgentStarts(preset, context);
-  if (preset.driver === "scripted" && preset.scenario === undefined) scenarioFromPrompt(context.prompt);
+  if (preset.driver === "scripted" && preset.scenario === undefined)
+    (await scenarios()).scenarioFromPrompt(context.prompt);
 }
 
 /**
@@ -62,7 +62,7 @@ export async function checkAgentStarts(
 ): Promise<void> {
   switch (preset.driver) {
     case "scripted":
-      if (preset.scenario !== undefined) await loadScenarioFile(preset.scenario);
+      if (preset.scenario !== undefined) await (await scenarios()).loadScenarioFile(preset.scenario);
       return;
     case "acp":
       await requireProgram(preset.command[0] ?? "", where);
@@ -84,3 +84,6 @@ export async function checkAgentStarts(
       "export it where gaffer runs (in a sandbox, gaffer's proxy adds it to the agent's model requests), or choose another agent",
     );
 }
+
+/** The scenario parser (and its schemas), loaded only to check a scripted agent. */
+const scenarios = () => import("./scripted/scenario.ts");

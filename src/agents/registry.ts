@@ -1,10 +1,9 @@
 import { GafferError } from "../errors.ts";
-import { type AcpSessionOptions, startAcpSession } from "./acp/session.ts";
-import { inProcessTransport, spawnAgentProcess } from "./acp/transport.ts";
+import type { AcpSessionOptions } from "./acp/session.ts";
+import type * as AcpStack from "./acp-stack.ts";
+import { spawnAgentProcess } from "./acp/transport.ts";
 import { CommandDriver } from "./command/driver.ts";
 import { HeadlessDriver } from "./headless/driver.ts";
-import { createScriptedAgent } from "./scripted/agent.ts";
-import { loadScenarioFile } from "./scripted/scenario.ts";
 import type { AgentDriver, AgentPreset, AgentSession, SessionContext } from "./types.ts";
 
 export interface DriverOptions extends AcpSessionOptions {
@@ -15,6 +14,10 @@ export interface DriverOptions extends AcpSessionOptions {
    */
   scriptedAgentCommand?: readonly string[];
 }
+
+let acpStack: Promise<typeof AcpStack> | undefined;
+const loadAcpStack = () => (acpStack ??= import("./acp-stack.ts"));
+const loadScenario = async (file: string) => (await import("./scripted/scenario.ts")).loadScenarioFile(file);
 
 /** Builds the driver for an agent preset from gaffer.toml. */
 export function createAgentDriver(preset: AgentPreset, options: DriverOptions = {}): AgentDriver {
@@ -46,13 +49,15 @@ function acpProcessDriver(
   return {
     name,
     async startSession(context: SessionContext): Promise<AgentSession> {
+      // The client's code loads while the agent's process starts.
+      const stack = loadAcpStack();
       const transport = await spawnAgentProcess(command, {
         cwd: context.workspace,
         env: context.env,
         extraEnv: env,
         ...(context.wrap && { wrap: context.wrap }),
       });
-      return await startAcpSession(transport, context, options);
+      return await (await stack).startAcpSession(transport, context, options);
     },
   };
 }
@@ -65,7 +70,8 @@ function inProcessScriptedDriver(
   return {
     name,
     async startSession(context: SessionContext): Promise<AgentSession> {
-      const scenario = scenarioFile === undefined ? undefined : await loadScenarioFile(scenarioFile);
+      const { createScriptedAgent, inProcessTransport, startAcpSession } = await loadAcpStack();
+      const scenario = scenarioFile === undefined ? undefined : await loadScenario(scenarioFile);
       const app = createScriptedAgent(scenario ? { scenario } : {});
       return await startAcpSession(inProcessTransport(app), context, options);
     },
@@ -91,7 +97,7 @@ function scriptedProcessDriver(
     name: preset.name,
     async startSession(context: SessionContext): Promise<AgentSession> {
       // A bad scenario is the user's to fix: report it here, not as an agent that died at start.
-      if (scenario !== undefined) await loadScenarioFile(scenario);
+      if (scenario !== undefined) await loadScenario(scenario);
       return await driver.startSession(context);
     },
   };

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { Readable, Writable } from "node:stream";
-import * as acp from "@agentclientprotocol/sdk";
+import type * as acp from "@agentclientprotocol/sdk";
 import { GafferError } from "../../errors.ts";
 import { killingSignal } from "../process/session.ts";
 import { type CommandWrapper, killGroup, placeStarted } from "../../util/index.ts";
@@ -65,6 +65,8 @@ export async function spawnAgentProcess(
     stdio: ["pipe", "pipe", "pipe"],
   });
   placeStarted(child.pid, wrapped ? "sandboxed" : "command");
+  // The protocol library loads while the agent starts.
+  const sdk = import("@agentclientprotocol/sdk");
   try {
     await new Promise<void>((resolve, reject) => {
       child.once("spawn", resolve);
@@ -93,8 +95,9 @@ export async function spawnAgentProcess(
     });
     child.once("close", finish);
   });
+  const { ndJsonStream } = await sdk;
   return {
-    target: acp.ndJsonStream(
+    target: ndJsonStream(
       Writable.toWeb(child.stdin) as WritableStream<Uint8Array>,
       Readable.toWeb(child.stdout) as ReadableStream<Uint8Array>,
     ),

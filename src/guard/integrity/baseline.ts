@@ -1,21 +1,10 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { z } from "zod";
+import type { z } from "zod";
 import { GafferError } from "../../errors.ts";
 import { workspaceGit, type Workspace } from "../../workspace/index.ts";
+import type { baselineSchema } from "./baseline-schema.ts";
 import { configDigest, hookDigests, restoredConfigCopies } from "./git-dir.ts";
-
-const baselineSchema = z.object({
-  version: z.literal(1),
-  baseCommit: z.string(),
-  /** refname → object id, as `for-each-ref` lists them (HEAD is not among them). */
-  refs: z.record(z.string(), z.string()),
-  /** Path under `.git/hooks` → digest of its content or link target. */
-  hooks: z.record(z.string(), z.string()),
-  configSha256: z.string().nullable(),
-  /** Copies of a changed config that workspaceGit had already saved when the baseline was taken. */
-  restoredConfigs: z.array(z.string()),
-});
 
 /** What a workspace's git metadata looked like before the agent ran, to compare with afterwards. */
 export type Baseline = z.infer<typeof baselineSchema>;
@@ -59,6 +48,8 @@ export async function loadBaseline(path: string): Promise<Baseline> {
       cause: error,
     });
   });
+  // Loaded on first use, once the agent has had a turn: a run starts its agent without it.
+  const { baselineSchema } = await import("./baseline-schema.ts");
   const parsed = baselineSchema.safeParse(parseJson(text));
   if (!parsed.success) {
     throw new GafferError(
