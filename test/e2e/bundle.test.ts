@@ -16,6 +16,7 @@ import { describe, it, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
 import { buildCli } from "../../scripts/build.ts";
 import { collect, type CliResult } from "../helpers/cli.ts";
+import { gitRepo } from "../helpers/git.ts";
 import { sampleProject } from "../helpers/project.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -82,13 +83,18 @@ describe("e2e: the built CLI", () => {
     };
     assert.equal((await run(["issue", "add", "an item"])).code, 0);
     assert.equal(remembered().length, 1, "a writing command remembers the configuration it checked");
+    const fresh = gitRepo(t, { "README.md": "# new\n" });
+    assert.equal((await gafferAt(root, ["init"], fresh)).code, 0);
+    assert.equal(remembered().length, 2, "gaffer init remembers the file it wrote");
     const status = await run(["status", "--json"]);
     assert.equal(status.code, 0, status.stderr);
-    assert.equal(remembered().length, 1, "the same text is not remembered twice");
+    assert.equal(remembered().length, 2, "the same text is not remembered twice");
 
     appendFileSync(join(project, "gaffer.toml"), "\n[workspace]\nwarm = 1\n");
     assert.equal((await run(["status", "--json"])).code, 0);
-    assert.equal(remembered().length, 1, "a read command checks the edited file and remembers nothing");
+    assert.equal(remembered().length, 2, "a read command checks the edited file and remembers nothing");
+    assert.equal((await run(["validate"])).code, 0);
+    assert.equal(remembered().length, 3, "gaffer validate remembers what it checked");
     appendFileSync(join(project, "gaffer.toml"), "[limits]\nturns = -1\n");
     const broken = await run(["status"]);
     assert.equal(broken.code, 78, broken.stderr);

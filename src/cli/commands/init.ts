@@ -1,6 +1,12 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CONFIG_FILE, detectGate, detectSetup, renderConfigTemplate } from "../../config/index.ts";
+import {
+  CONFIG_FILE,
+  detectGate,
+  detectSetup,
+  readConfig,
+  renderConfigTemplate,
+} from "../../config/index.ts";
 import { ensureStateDir, openProject, projectPaths } from "../../engine/index.ts";
 import { GafferError } from "../../errors.ts";
 import { detectSandbox } from "../../sandbox/index.ts";
@@ -16,6 +22,8 @@ export async function init(cwd: string, options: { force?: boolean }): Promise<n
   const gate = detectGate(root);
   const template = renderConfigTemplate({ gate, setup: detectSetup(root), sandbox: detectSandbox() });
   writeFileSync(file, template);
+  // Checked as every command will read it, and remembered for them.
+  await readConfig(root, { remember: true });
   ensureStateDir(root, projectPaths(root).stateDir);
   print(`wrote ${file}`);
   print(`created ${projectPaths(root).stateDir} (hidden from git through .git/info/exclude)`);

@@ -3,9 +3,9 @@ import { basename, join, resolve } from "node:path";
 import {
   agentsTomlIn,
   FLEET_FILE,
-  loadConfig,
   loadFactory,
   readAgentsToml,
+  readConfig,
   readFleet,
 } from "../../config/index.ts";
 import { projectPaths } from "../../engine/index.ts";
@@ -18,15 +18,15 @@ import { explainPath } from "./explain-path.ts";
 /**
  * `gaffer validate`: gaffer.toml, the factory's file (gaffer.toml's roles or agents.toml), what
  * every run will need (agents that start, the prompt template, policy.toml), the persisted phase,
- * and a fleet file (`--fleet`, or fleet.toml in the project). Reads only; a problem is the usual
- * one-line error. With `--explain-path`, it then shows how the path rules treat that path.
+ * and a fleet file (`--fleet`, or fleet.toml in the project). Reads only (and remembers the checked
+ * gaffer.toml, as a run does); a problem is the usual one-line error. With `--explain-path`, it then shows how the path rules treat that path.
  */
 export async function validate(
   cwd: string,
   options: { fleet?: string; json?: boolean; explainPath?: string },
 ): Promise<number> {
   const root = await resolveProjectRoot(cwd);
-  const config = loadConfig(root);
+  const config = await readConfig(root, { remember: true });
   const policy = loadPolicy(root, config, config.vault.policy);
   const factory = loadFactory(root, config);
   const agentsFile = agentsTomlIn(root);
