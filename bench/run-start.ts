@@ -74,9 +74,11 @@ export function setWarm(repo: string, size: number): void {
   writeFileSync(file, `${text}\n[workspace]\nwarm = ${size}\n`);
 }
 
-/** `gaffer warm`: fills the pool before the first warm sample. */
-export async function fillPool(repo: string): Promise<void> {
+/** `gaffer warm`: fills the pool before the first warm sample; returns how long it took, in ms. */
+export async function fillPool(repo: string): Promise<number> {
+  const started = performance.now();
   await runAndWatch(["warm"], repo);
+  return round(performance.now() - started);
 }
 
 async function fileItem(repo: string, title: string): Promise<number> {

@@ -138,13 +138,8 @@ export async function fillWarmPool(opts: FillWarmOptions): Promise<FilledPool> {
     }
     try {
       total.discarded += await sweep(opts);
-      for (;;) {
-        const ready = await readyEntries(opts.pool, poolKey(opts));
-        total.ready = ready.length;
-        if (ready.length >= opts.size) break;
-        await makeWarmClone(opts);
-        total.made++;
-      }
+      const ready = (await readyEntries(opts.pool, poolKey(opts))).length;
+      total.made += await makeWarmClones(opts, Math.max(0, opts.size - ready));
     } finally {
       await release();
     }
@@ -185,7 +180,41 @@ async function stateOf(ws: Workspace): Promise<{ head: string; changed: boolean 
   };
 }
 
-async function makeWarmClone(opts: FillWarmOptions): Promise<void> {
+/**
+ * Makes `count` ready clones. They are built one at a time (a checkout uses the machine); each
+ * clone's wait for the next second and its check overlap the next one's build. Resolves once all
+ * have settled, so nothing is still being made when the fill lock is released.
+ */
+async function makeWarmClones(opts: FillWarmOptions, count: number): Promise<number> {
+  // Each settles to its error (or undefined) at once: one that fails while the next is built is
+  // never an unhandled rejection.
+  const finishing: Promise<unknown>[] = [];
+  let failure: unknown;
+  for (let i = 0; i < count && failure === undefined; i++) {
+    try {
+      const built = await buildWarmClone(opts);
+      finishing.push(
+        finishWarmClone(opts, built).then(
+          () => undefined,
+          (error: unknown) => error ?? "failed",
+        ),
+      );
+    } catch (error) {
+      failure = error;
+    }
+  }
+  const errors = (await Promise.all(finishing)).filter((error) => error !== undefined);
+  failure ??= errors[0];
+  if (failure !== undefined) throw failure;
+  return finishing.length;
+}
+
+interface BuiltClone {
+  building: string;
+  workspace: Workspace;
+}
+
+async function buildWarmClone(opts: FillWarmOptions): Promise<BuiltClone> {
   const building = join(opts.pool, `building-${ownerPart()}-${random()}`);
   try {
     await mkdir(building);
@@ -197,6 +226,15 @@ async function makeWarmClone(opts: FillWarmOptions): Promise<void> {
       ...(opts.baseBranch !== undefined && { baseBranch: opts.baseBranch }),
       identity: opts.identity,
     });
+    return { building, workspace };
+  } catch (error) {
+    await rm(building, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function finishWarmClone(opts: FillWarmOptions, { building, workspace }: BuiltClone): Promise<void> {
+  try {
     // git trusts an entry's stat only when the index was written in a later second than the file
     // (racy git): refreshed any sooner, the check at claim time would read every file's content.
     await pastTheSecondOf(workspace.indexPath);
