@@ -23,6 +23,8 @@ export function measureRawClone(repo: string, scratch: string): number {
 export interface GafferStart {
   /** From spawning the CLI to the agent's brief. */
   toSessionMs: number;
+  /** From spawning the CLI to the agent's first update (its process started, its session open, its turn begun). */
+  toAgentUpdateMs: number;
   /** From the run's creation to its workspace (cloned, or taken from the warm pool). */
   workspaceMs: number;
   /**
@@ -54,8 +56,12 @@ export async function measureGafferStart(repo: string, index: number): Promise<G
   const created = at("workspace.created");
   // Removed like the raw clone's tree, so neither side pays for the other's leftovers.
   rmSync(projectPaths(repo).workspace(runId), { recursive: true, force: true });
+  const prompted = at("agent.prompt");
+  const update = events.find((e) => e.at >= prompted.at && e.type.startsWith("agent.") && e !== prompted);
+  if (!update) throw new Error(`no agent update after the brief for item ${itemId}`);
   return {
-    toSessionMs: at("agent.prompt").at - startedAt,
+    toSessionMs: prompted.at - startedAt,
+    toAgentUpdateMs: update.at - startedAt,
     workspaceMs: created.at - at("run.created").at,
     phasesMs: {
       toRunCreated: at("run.created").at - startedAt,
