@@ -3,13 +3,12 @@ import { parseAgentsToml } from "./agents-toml.ts";
 import type { GafferConfig } from "./compile.ts";
 import type { FactoryConfig } from "./factory.ts";
 import { checkFactory } from "./factory-check.ts";
-import { agentsTomlIn, gafferFactory } from "./factory-read.ts";
+import { factoryAgentsToml, gafferFactory } from "./factory-read.ts";
 
 /** `readFactory`, for a caller that cannot wait: the agents.toml reader is loaded with it. */
 export function loadFactory(root: string, config: GafferConfig): FactoryConfig {
-  const agentsFile = agentsTomlIn(root);
-  if (agentsFile === undefined || config.factory.roles.length > 0) return gafferFactory(config);
-  return readAgentsToml(agentsFile, config);
+  const agentsFile = factoryAgentsToml(root, config);
+  return agentsFile === undefined ? gafferFactory(config) : readAgentsToml(agentsFile, config);
 }
 
 /** Reads and checks an agents.toml; gaffer.toml supplies the agent presets and the daemon's settings. */

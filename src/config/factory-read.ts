@@ -13,9 +13,14 @@ export const AGENTS_FILE = "agents.toml";
  * agents.toml reader (and its schema) is loaded only for a project that has one.
  */
 export async function readFactory(root: string, config: GafferConfig): Promise<FactoryConfig> {
-  const agentsFile = agentsTomlIn(root);
-  if (agentsFile === undefined || config.factory.roles.length > 0) return gafferFactory(config);
+  const agentsFile = factoryAgentsToml(root, config);
+  if (agentsFile === undefined) return gafferFactory(config);
   return (await import("./factory-load.ts")).readAgentsToml(agentsFile, config);
+}
+
+/** The agents.toml the factory comes from; undefined when gaffer.toml's roles (or none) are it. */
+export function factoryAgentsToml(root: string, config: GafferConfig): string | undefined {
+  return config.factory.roles.length > 0 ? undefined : agentsTomlIn(root);
 }
 
 /** gaffer.toml's own factory, checked for what its schema cannot see. */

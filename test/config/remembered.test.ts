@@ -125,6 +125,15 @@ function project(
 
 const entries = (dir: string) => readdirSync(dir).filter((name) => name.endsWith(".json"));
 
+/** A project whose gaffer.toml says `warm = 2`, read once so that it is remembered, and its one entry. */
+async function rememberedProject(t: TestContext) {
+  const { root, memory } = project(t, "[workspace]\nwarm = 2\n");
+  await readConfig(root, { remember: true, env: {}, memory });
+  const [entry] = entries(memory.dir);
+  assert.ok(entry !== undefined);
+  return { root, memory, entry: join(memory.dir, entry) };
+}
+
 /** Every ```toml block of the docs that is a gaffer.toml gaffer reads. */
 function documentedConfigs(t: TestContext): string[] {
   const dir = tempDir(t);
@@ -171,13 +180,10 @@ describe("config: remembered between processes", () => {
   });
 
   it("takes a remembered entry instead of checking the text again", async (t) => {
-    const { root, memory } = project(t, "[workspace]\nwarm = 2\n");
-    await readConfig(root, { remember: true, env: {}, memory });
-    const [entry] = entries(memory.dir);
-    const file = join(memory.dir, entry as string);
-    const saved = JSON.parse(readFileSync(file, "utf8")) as { raw: { workspace: { warm: number } } };
+    const { root, memory, entry } = await rememberedProject(t);
+    const saved = JSON.parse(readFileSync(entry, "utf8")) as { raw: { workspace: { warm: number } } };
     saved.raw.workspace.warm = 7;
-    writeFileSync(file, JSON.stringify(saved));
+    writeFileSync(entry, JSON.stringify(saved));
     assert.equal((await readConfig(root, { remember: true, env: {}, memory })).workspace.warm, 7);
   });
 
@@ -187,7 +193,7 @@ describe("config: remembered between processes", () => {
     writeFileSync(join(root, "gaffer.toml"), "[workspace]\nwarm = -1\n");
     await assert.rejects(readConfig(root, { remember: true, env: {}, memory }), {
       code: "config-invalid",
-      message: /^gaffer\.toml:2: |gaffer\.toml:2: /,
+      message: /gaffer\.toml:2: /,
     });
     writeFileSync(join(root, "gaffer.toml"), "[workspace]\nwarm = 3\n");
     assert.equal((await readConfig(root, { remember: true, env: {}, memory })).workspace.warm, 3);
@@ -195,11 +201,8 @@ describe("config: remembered between processes", () => {
   });
 
   it("never reads another build's entry", async (t) => {
-    const { root, memory } = project(t, "[workspace]\nwarm = 2\n");
-    await readConfig(root, { remember: true, env: {}, memory });
-    const [entry] = entries(memory.dir);
-    const file = join(memory.dir, entry as string);
-    writeFileSync(file, readFileSync(file, "utf8").replace('"warm":2', '"warm":7'));
+    const { root, memory, entry } = await rememberedProject(t);
+    writeFileSync(entry, readFileSync(entry, "utf8").replace('"warm":2', '"warm":7'));
     const next = { ...memory, build: "build-2" };
     assert.equal((await readConfig(root, { remember: true, env: {}, memory: next })).workspace.warm, 2);
   });
@@ -209,10 +212,13 @@ describe("config: remembered between processes", () => {
       t,
       '[tracker]\nkind = "github"\nrepo = "a/b"\n[agents.command]\ndriver = "command"\ncommand = "x {prompt}"\npass_env = ["GITHUB_TOKEN"]\n',
     );
-    await assert.rejects(
-      readConfig(root, { remember: true, env: {}, memory }),
-      /pass_env lists GITHUB_TOKEN/,
-    );
+    // Checked, remembered, and refused again when remembered.
+    for (let i = 0; i < 2; i++)
+      await assert.rejects(
+        readConfig(root, { remember: true, env: {}, memory }),
+        /pass_env lists GITHUB_TOKEN/,
+      );
+    assert.equal(entries(memory.dir).length, 1);
     writeFileSync(join(root, "gaffer.toml"), '[tracker]\nkind = "github"\nrepo = "a/b"\n');
     await readConfig(root, { remember: true, env: {}, memory });
     const withAgent = await readConfig(root, {
@@ -232,10 +238,7 @@ describe("config: remembered between processes", () => {
 
   it("checks again, without hanging, when an entry is a FIFO, a link or not JSON", async (t) => {
     for (const plant of ["fifo", "link", "garbage"] as const) {
-      const { root, memory } = project(t, "[workspace]\nwarm = 2\n");
-      await readConfig(root, { remember: true, env: {}, memory });
-      const [entry] = entries(memory.dir);
-      const file = join(memory.dir, entry as string);
+      const { root, memory, entry: file } = await rememberedProject(t);
       const forged = join(tempDir(t), "forged.json");
       writeFileSync(forged, readFileSync(file, "utf8").replace('"warm":2', '"warm":7'));
       spawnSync("rm", [file]);

@@ -19,7 +19,8 @@ import { explainPath } from "./explain-path.ts";
  * `gaffer validate`: gaffer.toml, the factory's file (gaffer.toml's roles or agents.toml), what
  * every run will need (agents that start, the prompt template, policy.toml), the persisted phase,
  * and a fleet file (`--fleet`, or fleet.toml in the project). Reads only (and remembers the checked
- * gaffer.toml, as a run does); a problem is the usual one-line error. With `--explain-path`, it then shows how the path rules treat that path.
+ * gaffer.toml, as a run does); a problem is the usual one-line error. With `--explain-path`, it
+ * then shows how the path rules treat that path.
  */
 export async function validate(
   cwd: string,
