@@ -2,7 +2,9 @@ import { constants } from "node:fs";
 import { access } from "node:fs/promises";
 import { delimiter, join, resolve } from "node:path";
 import { GafferError } from "../errors.ts";
+import { checkedKey, checkedTexts, recallChecked, rememberChecked } from "../util/index.ts";
 import { parseTemplate } from "./command/template.ts";
+import { readScenarioText } from "./scripted/scenario-file.ts";
 import type { AgentPreset } from "./types.ts";
 
 /** Resolves a program the way exec would: a path as is, a bare name through PATH. */
@@ -62,7 +64,7 @@ export async function checkAgentStarts(
 ): Promise<void> {
   switch (preset.driver) {
     case "scripted":
-      if (preset.scenario !== undefined) await (await scenarios()).loadScenarioFile(preset.scenario);
+      if (preset.scenario !== undefined) await checkScenarioFile(preset.scenario, where.env);
       return;
     case "acp":
       await requireProgram(preset.command[0] ?? "", where);
@@ -87,3 +89,16 @@ export async function checkAgentStarts(
 
 /** The scenario parser (and its schemas), loaded only to check a scripted agent. */
 const scenarios = () => import("./scripted/scenario.ts");
+
+/**
+ * The scenario file parses. Like gaffer.toml, a text this build has checked before is remembered
+ * (see checkedTexts), so a run of the scripted agent does not load the schemas to check it again.
+ */
+async function checkScenarioFile(path: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const text = readScenarioText(path);
+  const memory = checkedTexts("scenario", env);
+  const key = memory && checkedKey(memory, text);
+  if (memory && key && recallChecked(memory, key) === true) return;
+  (await scenarios()).parseScenario(text, path);
+  if (memory && key) rememberChecked(memory, key, true);
+}

@@ -116,6 +116,39 @@ export function sandboxMode(setting: SandboxSetting, agent: Pick<AgentPreset, "d
 }
 
 /**
+ * What a run's confinement needs before its workspace exists: the sandbox decision, the git guard
+ * in the sandbox's state, the project's refs as the run starts, the tool directories it reveals.
+ * Started with the workspace's making, so the two are done at once.
+ */
+export interface StagedConfinement {
+  stateDir: string;
+  decision: ReturnType<typeof sandboxDecision>;
+  dirs: SandboxDirs;
+  guardLog: string;
+  toolDirs: string[];
+  toolchainEnv: Record<string, string>;
+}
+
+export async function stageConfinement(
+  project: Project,
+  run: Run,
+  stateDir = project.paths.runDir(run.id),
+): Promise<StagedConfinement> {
+  const decision = sandboxDecision(project.config, agentPreset(project.config, run.agent));
+  const dirs = sandboxDirs(stateDir);
+  const guardLog = join(dirs.guard, "denials.jsonl");
+  const realGit = (await findProgram("git", { cwd: project.root, env: process.env })) ?? "/usr/bin/git";
+  const toolchains = toolchainsInHome(process.env);
+  // Independent of one another (each its own git or files), so they run at once.
+  const [toolDirs] = await Promise.all([
+    toolDirectories(project, run, toolchains.dirs),
+    installGitGuard({ binDir: dirs.bin, realGit, runBranch: run.branch, logFile: guardLog }),
+    recordProjectRefs(project.root, join(stateDir, PROJECT_REFS_FILE)),
+  ]);
+  return { stateDir, decision, dirs, guardLog, toolDirs, toolchainEnv: toolchains.env };
+}
+
+/**
  * Builds the run's confinement in its prepared workspace: the git guard first on the agent's PATH,
  * guard hooks in the clone, the integrity baseline (taken once, before the agent ever runs), and
  * the sandbox policy: the project read-only, gaffer's state and secrets hidden, no network.
@@ -126,38 +159,36 @@ export async function confineRun(
   workspace: Workspace,
   recorder: RunRecorder,
   options: {
+    /** What stageConfinement made ready; staged here when absent. */
+    staged?: Promise<StagedConfinement>;
     /** Where the sandbox's home, tmp, guard and baseline live; the run's directory by default. */
     stateDir?: string;
     /** Told of every model request the proxy carries. */
     onModelExchange?: (exchange: ModelExchange) => void;
     /** Where the processes its sandboxes start are counted, against `[limits] processes`. */
     processes: RunProcesses;
+    /**
+     * Run in the sandbox while the baseline is taken: only what changes nothing in the workspace
+     * (a look-up of programs), since the baseline must be what the workspace was before anything ran.
+     */
+    alongsideBaseline?: (wrap: CommandWrapper) => Promise<unknown>;
   },
 ): Promise<RunConfinement> {
-  const stateDir = options.stateDir ?? project.paths.runDir(run.id);
-  const decision = sandboxDecision(project.config, agentPreset(project.config, run.agent));
+  const { stateDir, decision, dirs, guardLog, toolDirs, toolchainEnv } = await (options.staged ??
+    stageConfinement(project, run, options.stateDir));
   if (decision.kind === "none") {
     await recorder.event(EVENTS.sandboxUnavailable, { description: decision.description });
   }
-  const dirs = sandboxDirs(stateDir);
-  const guardLog = join(dirs.guard, "denials.jsonl");
-  const realGit = (await findProgram("git", { cwd: project.root, env: process.env })) ?? "/usr/bin/git";
   installGuardHooks({ gitDir: join(workspace.dir, ".git"), runBranch: run.branch, logFile: guardLog });
   const replaced = prepareGuardLog(guardLog);
   if (replaced) await recorder.event(EVENTS.guardLogReplaced, { path: guardLog, found: replaced });
   const baselinePath = join(stateDir, "baseline.json");
-  const toolchains = toolchainsInHome(process.env);
-  // Independent of one another (each its own git or files), so they run at once. The baseline
-  // comes after the hooks, which it records.
-  const [toolDirs] = await Promise.all([
-    toolDirectories(project, run, toolchains.dirs),
-    installGitGuard({ binDir: dirs.bin, realGit, runBranch: run.branch, logFile: guardLog }),
-    recordProjectRefs(project.root, join(stateDir, PROJECT_REFS_FILE)),
-    existsSync(baselinePath)
-      ? undefined
-      : captureBaseline(workspace).then((taken) => saveBaseline(baselinePath, taken)),
-  ]);
-  const policy = policyFor(project, run, dirs, guardLog, toolDirs, toolchains.env);
+  // After the hooks, which it records; confineRun returns only once it is saved.
+  const baselineSaved = existsSync(baselinePath)
+    ? Promise.resolve()
+    : captureBaseline(workspace).then((taken) => saveBaseline(baselinePath, taken));
+  baselineSaved.catch(() => undefined);
+  const policy = policyFor(project, run, dirs, guardLog, toolDirs, toolchainEnv);
   const preset = agentPreset(project.config, run.agent);
   const confined = decision.kind === "bwrap";
   const held = confined && project.config.models.keys === "proxy";
@@ -213,6 +244,12 @@ export async function confineRun(
       onModelExchange: (exchange) => options.onModelExchange?.(exchange),
     }),
   );
+  try {
+    await Promise.all([baselineSaved, options.alongsideBaseline?.(sandbox.wrap)]);
+  } catch (error) {
+    await sandbox.close();
+    throw error;
+  }
   return {
     description: decision.description,
     wrap: sandbox.wrap,

@@ -1,11 +1,13 @@
+import { rm } from "node:fs/promises";
 import { GafferError } from "../errors.ts";
 import { preflightGate } from "../gate/index.ts";
 import { EVENTS, type Run } from "../store/index.ts";
-import { createWorkspace, runSetup } from "../workspace/index.ts";
-import { confineRun, type RunConfinement } from "./confinement.ts";
+import { createWorkspace, removeWorkspace, runSetup } from "../workspace/index.ts";
+import { confineRun, type RunConfinement, stageConfinement } from "./confinement.ts";
+import type { CommandWrapper } from "../util/index.ts";
 import { recordGuardDenials } from "./guard-denials.ts";
 import type { StepContext } from "./step-context.ts";
-import { claimForRun } from "./warm.ts";
+import { type WarmWorkspace, warmWorkspace } from "./warm.ts";
 import { recordTamper } from "./workspace-handle.ts";
 
 /**
@@ -17,7 +19,11 @@ export async function prepareWorkspace(context: StepContext, run: Run): Promise<
   const { project, recorder } = context;
   const dir = project.paths.workspace(run.id);
   const onTamper = recordTamper(recorder);
-  const warm = await claimForRun(context, run, onTamper);
+  // Made while the workspace is: neither needs the other.
+  const staged = stageConfinement(project, { ...run, workspace: dir });
+  staged.catch(() => undefined);
+  const warm = await warmWorkspace(context, run, onTamper);
+
   const { workspace, reused } =
     warm ??
     (await createWorkspace({
@@ -38,45 +44,73 @@ export async function prepareWorkspace(context: StepContext, run: Run): Promise<
   const { copy, setup } = project.config.workspace;
   context.pristineWorkspace = !reused && copy.length === 0 && setup.length === 0;
   const ready = { ...run, workspace: dir };
+
+  // gaffer's own environment: the sandbox lets only its allowlist and the run's variables through.
+  const env = process.env;
+  const preflight = (wrap: CommandWrapper) =>
+    preflightGate(project.config.gate.commands, { cwd: dir, env, wrap });
+  let missing: Promise<string[]> | undefined;
   const confinement = await confineRun(project, ready, workspace, recorder, {
+    staged,
+    // With no setup step, the gate's programs are looked up while the baseline is taken.
+    ...(context.pristineWorkspace && {
+      alongsideBaseline: (wrap: CommandWrapper) => (missing = preflight(wrap)),
+    }),
     onModelExchange: (exchange) => context.meter?.observe(exchange),
     processes: context.processes,
   });
+
+  let changed: string | undefined;
   try {
-    // gaffer's own environment: the sandbox lets only its allowlist and the run's variables through.
-    const env = process.env;
-    await runSetup({
-      project: project.root,
-      workspace: dir,
-      copy,
-      commands: setup,
-      env,
-      signal: context.signal,
-      wrap: confinement.wrap,
-      onStep: (step) => recorder.enqueue(EVENTS.workspaceSetup, { ...step }),
-    });
-    await recorder.flush();
-    await recordGuardDenials(context, run, 0, "setup", confinement.guardLog);
-    const missing = await preflightGate(project.config.gate.commands, {
-      cwd: dir,
-      env,
-      wrap: confinement.wrap,
-    });
-    if (missing.length > 0) {
-      throw new GafferError(
-        "gate-unavailable",
-        missing[0] as string,
-        "install it, or fix [[gate.commands]] in gaffer.toml",
-      );
+    // Setup steps write in the work tree: a warm clone's check must be over before they start.
+    if (copy.length > 0 || setup.length > 0) changed = await warmTreeChange(warm);
+    if (changed === undefined) {
+      await runSetup({
+        project: project.root,
+        workspace: dir,
+        copy,
+        commands: setup,
+        env,
+        signal: context.signal,
+        wrap: confinement.wrap,
+        onStep: (step) => recorder.enqueue(EVENTS.workspaceSetup, { ...step }),
+      });
+      await recorder.flush();
+      await recordGuardDenials(context, run, 0, "setup", confinement.guardLog);
+      const absent = await (missing ?? preflight(confinement.wrap));
+      if (absent.length > 0) {
+        throw new GafferError(
+          "gate-unavailable",
+          absent[0] as string,
+          "install it, or fix [[gate.commands]] in gaffer.toml",
+        );
+      }
+      changed = await warmTreeChange(warm);
     }
-    await recorder.move(project.store.db, "workspaceReady", {
-      owner: project.owner,
-      set: { workspace: dir, sandbox: confinement.description },
-      data: { path: dir, sandbox: confinement.description },
-    });
-    return confinement;
+    if (changed === undefined) {
+      await recorder.move(project.store.db, "workspaceReady", {
+        owner: project.owner,
+        set: { workspace: dir, sandbox: confinement.description },
+        data: { path: dir, sandbox: confinement.description },
+      });
+      return confinement;
+    }
   } catch (error) {
     await confinement.close();
     throw error;
   }
+  // Not the clone gaffer made: given up before any agent saw it, and the run starts afresh.
+  await confinement.close();
+  await removeWorkspace(workspace);
+  await rm(confinement.baselinePath, { force: true });
+  await recorder.event(EVENTS.workspaceWarmDiscarded, { clone: dir, reason: changed });
+  return prepareWorkspace(context, run);
+}
+
+/** Why a warm workspace's work tree is not as gaffer made it; undefined when it is, or it is not warm. */
+function warmTreeChange(warm: WarmWorkspace | undefined): Promise<string | undefined> {
+  return (warm?.treeChecked ?? Promise.resolve()).then(
+    () => undefined,
+    (error: unknown) => (error instanceof Error ? error.message : String(error)),
+  );
 }

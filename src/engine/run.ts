@@ -21,7 +21,6 @@ import {
   TERMINAL_STATES,
 } from "../store/index.ts";
 import { runBranchName } from "../workspace/index.ts";
-import { defaultBase } from "./base.ts";
 import { runAgentStep } from "./agent-step.ts";
 import { runGateStep } from "./gate-step.ts";
 import { sandboxDecision } from "./confinement.ts";
@@ -39,6 +38,7 @@ import { OutputMeter } from "./output-meter.ts";
 import { nextStep } from "./steps.ts";
 import { ModelMeter } from "./model-meter.ts";
 import type { RunOptions, RunPlan, StepContext } from "./step-context.ts";
+import { RunStart } from "./run-start.ts";
 
 export type RunOutcome = "proposed" | "failed" | "gave-up" | "cancelled" | "interrupted";
 
@@ -56,6 +56,7 @@ export async function startRun(
   plan: RunPlan = {},
 ): Promise<RunResult> {
   const item = await getItem(project.store.db, itemId);
+
   if (item.state === "closed") {
     throw new GafferError(
       "run-state",
@@ -63,14 +64,38 @@ export async function startRun(
       `reopen it with \`gaffer issue edit ${item.id} --open\``,
     );
   }
+  const runs = await listRuns(project.store.db, { itemId });
+  const branch = plan.branch ?? runBranchName(item.id, item.title, runs.length);
+  const start = new RunStart(project, { branch, ...(plan.base && { base: plan.base }) });
+  let run: Run;
+  try {
+    run = await createRunOf(project, item, runs, { ...plan, branch }, options, start);
+  } catch (error) {
+    await start.release();
+    throw error;
+  }
+  return drive(project, run, item, options, start);
+}
+
+/** Checks that the item can run with its agent, then records the run. */
+async function createRunOf(
+  project: Project,
+  item: Item,
+  runs: Run[],
+  plan: RunPlan & { branch: string },
+  options: RunOptions,
+  start: RunStart,
+): Promise<Run> {
   const preset = agentPreset(project.config, options.agent ?? project.config.agent.default);
   await preflightAgent(preset, { prompt: item.body, cwd: project.root, env: process.env });
+
   sandboxDecision(project.config, preset);
   await claimTrackedItem(project.store.db, project.config.tracker, item.id);
+
   const agent = preset.name;
   assertGate(project);
-  const { branch: baseBranch, commit: baseCommit } = plan.base ?? (await defaultBase(project));
-  const runs = await listRuns(project.store.db, { itemId });
+  const { branch: baseBranch, commit: baseCommit } = await start.base;
+
   const previous = runs.at(-1);
   if (previous)
     options.observer?.onNotice({
@@ -78,16 +103,16 @@ export async function startRun(
       type: EVENTS.runPrevious.name,
       at: Date.now(),
       data: {
-        item: itemId,
+        item: item.id,
         state: previous.state,
         reason: previous.reason,
         resumable: RESUME_FROM.includes(previous.state),
       },
     });
   const run = await createRun(project.store.db, {
-    itemId,
+    itemId: item.id,
     agent,
-    branch: plan.branch ?? runBranchName(item.id, item.title, runs.length),
+    branch: plan.branch,
     baseBranch,
     baseCommit,
     workspace: "",
@@ -105,7 +130,7 @@ export async function startRun(
     at: run.createdAt,
     data: { agent, branch: run.branch, base: baseBranch, baseCommit },
   });
-  return drive(project, run, item, options);
+  return run;
 }
 
 /** A run without a gate proves nothing: neither a new one nor a resumed one is let go without. */
@@ -157,7 +182,13 @@ export async function resumeRun(project: Project, itemId: number, options: RunOp
   return drive(project, run, item, options);
 }
 
-async function drive(project: Project, initial: Run, item: Item, options: RunOptions): Promise<RunResult> {
+async function drive(
+  project: Project,
+  initial: Run,
+  item: Item,
+  options: RunOptions,
+  start?: RunStart,
+): Promise<RunResult> {
   // A security event the store could not take stops the run at once (see RunRecorder).
   const recorder = new RunRecorder(
     project.store.db,
@@ -190,6 +221,7 @@ async function drive(project: Project, initial: Run, item: Item, options: RunOpt
       exceed(outputReason(limits.outputBytes), { outputBytes: used }),
     ),
     processes: new RunProcesses(),
+    ...(start && { start }),
   };
   context.meter = new ModelMeter(context, initial);
   const watcher = watchLimits({
@@ -214,6 +246,7 @@ async function drive(project: Project, initial: Run, item: Item, options: RunOpt
     await context.confinement?.close();
     await context.meter.flush();
     await removeEndedRunState(project, initial.id);
+    await context.start?.release();
     await context.warmRefill;
   }
 }

@@ -8,6 +8,7 @@ import type { ModelMeter, PlanLimitStop } from "./model-meter.ts";
 import type { OutputMeter } from "./output-meter.ts";
 import type { Project } from "./project.ts";
 import type { RunObserver, RunRecorder } from "./recorder.ts";
+import type { RunStart } from "./run-start.ts";
 
 /** The factory role a run is made for. */
 export interface RunRole {
@@ -97,6 +98,8 @@ export interface StepContext {
   processes: RunProcesses;
   /** The agent session kept open across attempts when the role continues sessions. */
   session?: KeptSession;
+  /** The run's start, until its workspace is made: the warm clone taken as the run was created. */
+  start?: RunStart;
   /**
    * The warm pool's refill this run owes (`due` once its workspace is made with `[workspace] warm`
    * set), then the refill itself, started once the agent has its brief and awaited as the run ends.

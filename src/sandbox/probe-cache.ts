@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync, readlinkSync, renameSync, statSync } from "node:fs";
-import { homedir, release } from "node:os";
+import { readFileSync, readlinkSync, statSync } from "node:fs";
+import { release } from "node:os";
 import { join } from "node:path";
-import { readAgentFile, writeFreshFile } from "../util/index.ts";
+import { cacheDir, readCacheFile, writeCacheFile } from "../util/index.ts";
 
 /** A bubblewrap found to work on this machine. */
 export interface Bwrap {
@@ -31,36 +31,18 @@ const SWITCHES = [
 export function rememberedBwrap(path: string, env: NodeJS.ProcessEnv): Bwrap | undefined {
   const key = probeKey(path);
   if (key === undefined) return undefined;
-  const read = readAgentFile(join(cacheDir(env), FILE), { maxBytes: MAX_BYTES });
-  if (!read.ok) return undefined;
-  try {
-    const saved = JSON.parse(read.data.toString("utf8")) as { key?: unknown; disableUserns?: unknown };
-    if (saved.key !== key || typeof saved.disableUserns !== "boolean") return undefined;
-    return { path, disableUserns: saved.disableUserns };
-  } catch {
-    return undefined; // nothing remembered yet, or unreadable: probe
-  }
+  const saved = readCacheFile(join(cacheDir(env), FILE), MAX_BYTES) as
+    { key?: unknown; disableUserns?: unknown } | undefined;
+  // Nothing remembered yet, or unreadable: probe.
+  if (typeof saved !== "object" || saved === null) return undefined;
+  if (saved.key !== key || typeof saved.disableUserns !== "boolean") return undefined;
+  return { path, disableUserns: saved.disableUserns };
 }
 
 export function rememberBwrap(bwrap: Bwrap, env: NodeJS.ProcessEnv): void {
   const key = probeKey(bwrap.path);
   if (key === undefined) return;
-  const dir = cacheDir(env);
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const temporary = join(dir, `${FILE}.${process.pid}.tmp`);
-    writeFreshFile(temporary, JSON.stringify({ key, disableUserns: bwrap.disableUserns }), {
-      within: dir,
-      mode: 0o600,
-    });
-    renameSync(temporary, join(dir, FILE));
-  } catch {
-    // A cache that cannot be written costs the next process a probe, nothing more.
-  }
-}
-
-function cacheDir(env: NodeJS.ProcessEnv): string {
-  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), ".cache"), "gaffer");
+  writeCacheFile(cacheDir(env), FILE, { key, disableUserns: bwrap.disableUserns });
 }
 
 function probeKey(path: string): string | undefined {

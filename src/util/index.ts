@@ -2,6 +2,14 @@
  * Small tools every layer uses: processes, agent-safe file access, printable text, globs, cron,
  * shell words and how gaffer starts itself.
  */
+export { cacheDir, readCacheFile, writeCacheFile } from "./cache-file.ts";
+export {
+  type CheckedTexts,
+  checkedKey,
+  checkedTexts,
+  recallChecked,
+  rememberChecked,
+} from "./checked-texts.ts";
 export { cronProblem, nextFire } from "./cron.ts";
 export {
   compilePathGlob,

@@ -2,7 +2,7 @@ import { appendFile, copyFile, lstat, mkdir, readdir, rename, rm, writeFile } fr
 import { basename, dirname, join, resolve } from "node:path";
 import { GafferError } from "../errors.ts";
 import { checked, hardenedGit, hardenedGitResult, workspaceGit } from "./git.ts";
-import { pristineAlternatesPath, verifyWorkspace, workspaceAt } from "./integrity.ts";
+import { pristineAlternatesPath, removeGafferCopies, verifyWorkspace, workspaceAt } from "./integrity.ts";
 import type { Identity, TamperEvidence, Workspace } from "./types.ts";
 
 export interface CreateWorkspaceOptions {
@@ -51,9 +51,7 @@ export async function createWorkspace(options: CreateWorkspaceOptions): Promise<
     return { workspace, baseCommit, reused: false };
   } catch (error) {
     await rm(tmp.dir, { recursive: true, force: true });
-    await rm(workspace.pristineConfigPath, { force: true });
-    await rm(workspace.indexPath, { force: true });
-    await rm(pristineAlternatesPath(workspace), { force: true });
+    await removeGafferCopies(workspace);
     throw error;
   }
 }

@@ -48,18 +48,25 @@ export {
 } from "./git.ts";
 export {
   pristineConfigPath,
+  removeWorkspace,
   verifyWorkspace,
   type WorkspaceHandleOptions,
   workspaceAt,
 } from "./integrity.ts";
 export { ownerAlive, ownerToken, type RepoLockOptions, repoLockPath, withRepoLock } from "./lock.ts";
 export {
+  checkWarmTree,
   claimWarmClone,
   type ClaimWarmOptions,
+  dropWarmClone,
   type FilledPool,
   fillWarmPool,
   type FillWarmOptions,
+  placeWarmClone,
   readyWarmClones,
+  takeWarmClone,
+  type TakenWarmClone,
+  type TakeWarmOptions,
   WARM_BRANCH,
   type WarmPoolOptions,
 } from "./warm.ts";

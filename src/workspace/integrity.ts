@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
-import { copyFile, lstat, open, readdir, readFile, rename } from "node:fs/promises";
+import { copyFile, lstat, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { GafferError } from "../errors.ts";
 import type { TamperEvidence, Workspace } from "./types.ts";
@@ -127,6 +127,19 @@ async function checkAlternates(ws: Workspace, gitDir: string): Promise<void> {
 /** Where createWorkspace keeps a copy of the clone's alternates. */
 export function pristineAlternatesPath(ws: Workspace): string {
   return `${ws.pristineConfigPath}.alternates`;
+}
+
+/** Removes a workspace and what gaffer keeps beside it. */
+export async function removeWorkspace(ws: Workspace): Promise<void> {
+  await rm(ws.dir, { recursive: true, force: true });
+  await removeGafferCopies(ws);
+}
+
+/** Removes what gaffer keeps beside a workspace: its pristine config, its index, its alternates' copy. */
+export async function removeGafferCopies(ws: Workspace): Promise<void> {
+  await rm(ws.pristineConfigPath, { force: true });
+  await rm(ws.indexPath, { force: true });
+  await rm(pristineAlternatesPath(ws), { force: true });
 }
 
 async function restoreConfigIfChanged(ws: Workspace, configPath: string): Promise<void> {

@@ -1,8 +1,8 @@
-import { lstat, rm } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import { GafferError } from "../errors.ts";
 import { hardenedGit, identityEnv, projectGit, projectGitResult, workspaceGit } from "./git.ts";
-import { pristineAlternatesPath, verifyWorkspace } from "./integrity.ts";
+import { removeWorkspace, verifyWorkspace } from "./integrity.ts";
 import { withRepoLock } from "./lock.ts";
 import { captureWorktree, resolveCommit } from "./tree.ts";
 import type { EvidenceRepo } from "./evidence.ts";
@@ -103,10 +103,7 @@ export async function discardWorkspace(
 ): Promise<SnapshotResult | null> {
   if (!(await lstat(ws.dir).catch(() => undefined))) return null;
   const snapshot = await snapshotWorkspace(project, ws, runId);
-  await rm(ws.dir, { recursive: true, force: true });
-  await rm(ws.pristineConfigPath, { force: true });
-  await rm(ws.indexPath, { force: true });
-  await rm(pristineAlternatesPath(ws), { force: true });
+  await removeWorkspace(ws);
   return snapshot;
 }
 

@@ -38,69 +38,165 @@ export interface WarmPoolOptions {
   identity: Identity;
 }
 
-export interface ClaimWarmOptions extends WarmPoolOptions {
-  /** The run's workspace path; the claimed clone is moved there. */
-  dir: string;
+export interface TakeWarmOptions extends Omit<WarmPoolOptions, "baseCommit"> {
+  /** The base commit, or its lookup still under way: a clone is taken and checked meanwhile. */
+  baseCommit: string | Promise<string>;
   /** The run's branch: the warm branch is renamed to it. */
   branch: string;
-  onTamper?: (evidence: TamperEvidence) => void;
   /** Told of each taken clone that failed the check and was deleted instead of used. */
   onDiscard?: (clone: string, reason: string) => void;
 }
 
+export interface ClaimWarmOptions extends TakeWarmOptions {
+  baseCommit: string;
+  /** The run's workspace path; the claimed clone is moved there. */
+  dir: string;
+  onTamper?: (evidence: TamperEvidence) => void;
+}
+
+/** A ready clone one taker won and checked, on its run's branch, not yet at the run's path. */
+export interface TakenWarmClone {
+  /** Its `claimed-…` entry in the pool, which no other taker can win. */
+  entry: string;
+  baseCommit: string;
+  branch: string;
+}
+
 /**
- * Takes a ready clone at `baseCommit` for a run and moves it to `dir`, on the run's branch. Each
- * clone goes to one taker only (an atomic rename), is checked before use (its git metadata as any
- * workspace's, HEAD on the warm branch at the base, nothing changed in its work tree), and appears
- * at `dir` only when complete. Undefined when no ready clone fits; a clone that fails a check is
- * removed.
+ * Takes a ready clone at `baseCommit` for a run and moves it to `dir`, on the run's branch (see
+ * takeWarmClone). Undefined when no ready clone fits or the run already has its workspace.
  */
 export async function claimWarmClone(opts: ClaimWarmOptions): Promise<CreatedWorkspace | undefined> {
   // A resumed run keeps the workspace it has.
-  if (
-    await lstat(opts.dir).then(
-      () => true,
-      () => false,
-    )
-  )
-    return undefined;
-  const key = poolKey(opts);
-  for (const name of await readyEntries(opts.pool, key)) {
-    const claimed = join(opts.pool, `claimed-${ownerPart()}-${random()}`);
-    const won = await rename(join(opts.pool, name), claimed).then(
+  if (await exists(opts.dir)) return undefined;
+  for (;;) {
+    const taken = await takeWarmClone(opts);
+    if (!taken) return undefined;
+    const problem = await treeProblem(workspaceAt(join(taken.entry, "clone")));
+    if (problem === undefined) {
+      const workspace = await placeWarmClone(taken, opts);
+      return workspace && { workspace, baseCommit: opts.baseCommit, reused: false };
+    }
+    await discard(taken.entry, problem, opts);
+  }
+}
+
+/**
+ * Takes a ready clone at `baseCommit` for a run, on the run's branch: each clone goes to one taker
+ * only (an atomic rename), and its git metadata is checked as any workspace's and its HEAD must be
+ * the warm branch at the base. Its work tree is checked separately (checkWarmTree), so that a run
+ * can check it alongside its confinement. It needs no run yet, so a run can take its clone while
+ * it is being created; while the base is still being looked up, the first ready clone is taken
+ * meanwhile, and kept only if it was made for that base. Undefined when no ready clone fits; a
+ * clone that fails a check is removed and the next one tried.
+ */
+export async function takeWarmClone(opts: TakeWarmOptions): Promise<TakenWarmClone | undefined> {
+  const base = Promise.resolve(opts.baseCommit);
+  let key =
+    typeof opts.baseCommit === "string" ? poolKey({ ...opts, baseCommit: opts.baseCommit }) : undefined;
+  for (const name of (await entries(opts.pool)).filter((entry) => entry.startsWith("ready-"))) {
+    if (key !== undefined && !name.startsWith(`ready-${key}-`)) continue;
+    const entry = join(opts.pool, `claimed-${ownerPart()}-${random()}`);
+    const won = await rename(join(opts.pool, name), entry).then(
       () => true,
       () => false,
     );
     if (!won) continue;
     try {
-      const workspace = await takeOver(claimed, opts);
-      return { workspace, baseCommit: opts.baseCommit, reused: false };
+      const warm = workspaceAt(join(entry, "clone"));
+      const [baseCommit, head] = await Promise.all([base, headOf(warm)]);
+      key = poolKey({ ...opts, baseCommit });
+      if (!name.startsWith(`ready-${key}-`))
+        throw new Error(`${warm.dir} was made for another base or identity`);
+      if (head !== `${baseCommit} refs/heads/${WARM_BRANCH}`) {
+        throw new Error(`${warm.dir} is not on ${WARM_BRANCH} at ${baseCommit}`);
+      }
+      await workspaceGit(warm, ["branch", "--move", WARM_BRANCH, opts.branch]);
+      return { entry, baseCommit, branch: opts.branch };
     } catch (error) {
-      // Not what gaffer left: never used, and the next ready clone is tried.
-      await rm(claimed, { recursive: true, force: true });
-      opts.onDiscard?.(claimed, error instanceof Error ? error.message : String(error));
+      // Not what gaffer left, or left for another base: never used, and the next ready clone is tried.
+      await discard(entry, error, opts);
+      key ??= await base.then(
+        (baseCommit) => poolKey({ ...opts, baseCommit }),
+        () => undefined,
+      );
+      if (key === undefined) return undefined;
     }
   }
   return undefined;
 }
 
-async function takeOver(entry: string, opts: ClaimWarmOptions): Promise<Workspace> {
-  const warm = workspaceAt(join(entry, "clone"));
-  const { head, changed } = await stateOf(warm);
-  if (head !== `${opts.baseCommit} ${WARM_BRANCH}`) {
-    throw new Error(`${warm.dir} is not on ${WARM_BRANCH} at ${opts.baseCommit}`);
+/**
+ * Throws unless gaffer's own index of a warm clone (its stat cache) shows nothing changed in its
+ * work tree, untracked files included: nothing, for a clone left exactly as it was made. It reads
+ * only the work tree and that index, so it can run while the clone is being confined.
+ */
+export async function checkWarmTree(ws: Workspace): Promise<void> {
+  const problem = await treeProblem(ws);
+  if (problem !== undefined) throw new Error(problem);
+}
+
+async function treeProblem(ws: Workspace): Promise<string | undefined> {
+  const output = await workspaceGit(
+    ws,
+    ["status", "--porcelain=v2", "--untracked-files=all", "--no-renames", "--ignore-submodules=all"],
+    { env: { GIT_INDEX_FILE: ws.indexPath } },
+  );
+  return output.split("\n").some((line) => line !== "" && !line.startsWith("# "))
+    ? `${ws.dir} has changes`
+    : undefined;
+}
+
+/** `<commit> <ref>` of the clone's HEAD (`HEAD` itself when detached). */
+async function headOf(ws: Workspace): Promise<string> {
+  const output = await workspaceGit(ws, ["rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"]);
+  return output.split("\n").join(" ");
+}
+
+/**
+ * Moves a taken clone to the run's workspace path `dir`: gaffer's files first, the clone last, so
+ * the run's path only ever holds a complete workspace. Undefined (the clone removed) when it
+ * cannot be moved.
+ */
+export async function placeWarmClone(
+  taken: TakenWarmClone,
+  opts: Pick<ClaimWarmOptions, "dir" | "onTamper" | "onDiscard">,
+): Promise<Workspace | undefined> {
+  const warm = workspaceAt(join(taken.entry, "clone"));
+  const target = workspaceAt(resolve(opts.dir), { ...(opts.onTamper && { onTamper: opts.onTamper }) });
+  try {
+    await mkdir(join(target.dir, ".."), { recursive: true });
+    await rename(warm.pristineConfigPath, target.pristineConfigPath);
+    await rename(warm.indexPath, target.indexPath);
+    await rename(pristineAlternatesPath(warm), pristineAlternatesPath(target));
+    await rename(warm.dir, target.dir);
+    await rmdir(taken.entry);
+    return target;
+  } catch (error) {
+    await discard(taken.entry, error, opts);
+    return undefined;
   }
-  if (changed) throw new Error(`${warm.dir} has changes`);
-  await workspaceGit(warm, ["branch", "--move", WARM_BRANCH, opts.branch]);
-  const target = workspaceAt(resolve(opts.dir), { onTamper: opts.onTamper });
-  await mkdir(join(target.dir, ".."), { recursive: true });
-  // gaffer's files first, the clone last: the run's path only ever holds a complete workspace.
-  await rename(warm.pristineConfigPath, target.pristineConfigPath);
-  await rename(warm.indexPath, target.indexPath);
-  await rename(pristineAlternatesPath(warm), pristineAlternatesPath(target));
-  await rename(warm.dir, target.dir);
-  await rmdir(entry);
-  return target;
+}
+
+/** Removes a taken clone no run will use. */
+export async function dropWarmClone(taken: TakenWarmClone): Promise<void> {
+  await rm(taken.entry, { recursive: true, force: true });
+}
+
+async function discard(
+  entry: string,
+  error: unknown,
+  opts: Pick<TakeWarmOptions, "onDiscard">,
+): Promise<void> {
+  await rm(entry, { recursive: true, force: true });
+  opts.onDiscard?.(entry, error instanceof Error ? error.message : String(error));
+}
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 export interface FillWarmOptions extends WarmPoolOptions {
@@ -151,33 +247,6 @@ export async function fillWarmPool(opts: FillWarmOptions): Promise<FilledPool> {
 /** The ready clones of the pool at `opts.pool` that fit `opts` (base, identity, project). */
 export async function readyWarmClones(opts: WarmPoolOptions): Promise<number> {
   return (await readyEntries(opts.pool, poolKey(opts))).length;
-}
-
-/**
- * The clone's HEAD (`<commit> <branch>`) and whether gaffer's own index (its stat cache) shows
- * anything changed in the work tree, untracked files included: nothing, for a clone left exactly
- * as it was made. One git process tells both.
- */
-async function stateOf(ws: Workspace): Promise<{ head: string; changed: boolean }> {
-  const output = await workspaceGit(
-    ws,
-    [
-      "status",
-      "--porcelain=v2",
-      "--branch",
-      "--untracked-files=all",
-      "--no-renames",
-      "--ignore-submodules=all",
-    ],
-    { env: { GIT_INDEX_FILE: ws.indexPath } },
-  );
-  const lines = output.split("\n").filter((line) => line !== "");
-  const header = (name: string) =>
-    lines.find((line) => line.startsWith(`# branch.${name} `))?.slice(`# branch.${name} `.length);
-  return {
-    head: `${header("oid")} ${header("head")}`,
-    changed: lines.some((line) => !line.startsWith("# ")),
-  };
 }
 
 /**
@@ -238,7 +307,8 @@ async function finishWarmClone(opts: FillWarmOptions, { building, workspace }: B
     // git trusts an entry's stat only when the index was written in a later second than the file
     // (racy git): refreshed any sooner, the check at claim time would read every file's content.
     await pastTheSecondOf(workspace.indexPath);
-    if ((await stateOf(workspace)).changed) throw new Error(`${workspace.dir} changed as it was made`);
+    if ((await treeProblem(workspace)) !== undefined)
+      throw new Error(`${workspace.dir} changed as it was made`);
     await rename(building, join(opts.pool, `ready-${poolKey(opts)}-${random()}`));
   } catch (error) {
     await rm(building, { recursive: true, force: true });
@@ -288,7 +358,7 @@ async function entries(pool: string): Promise<string[]> {
 }
 
 /** What a clone was made for: the project, the base commit and the identity in its config. */
-function poolKey(opts: WarmPoolOptions): string {
+function poolKey(opts: Omit<WarmPoolOptions, "pool">): string {
   const what = [resolve(opts.project), opts.baseCommit, opts.identity.name, opts.identity.email];
   return createHash("sha256").update(JSON.stringify(what)).digest("hex").slice(0, 24);
 }

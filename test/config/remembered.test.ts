@@ -181,8 +181,8 @@ describe("config: remembered between processes", () => {
 
   it("takes a remembered entry instead of checking the text again", async (t) => {
     const { root, memory, entry } = await rememberedProject(t);
-    const saved = JSON.parse(readFileSync(entry, "utf8")) as { raw: { workspace: { warm: number } } };
-    saved.raw.workspace.warm = 7;
+    const saved = JSON.parse(readFileSync(entry, "utf8")) as { value: { workspace: { warm: number } } };
+    saved.value.workspace.warm = 7;
     writeFileSync(entry, JSON.stringify(saved));
     assert.equal((await readConfig(root, { remember: true, env: {}, memory })).workspace.warm, 7);
   });

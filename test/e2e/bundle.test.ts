@@ -9,6 +9,7 @@ import {
   mkdtempSync,
   realpathSync,
   rmSync,
+  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -99,5 +100,35 @@ describe("e2e: the built CLI", () => {
     const broken = await run(["status"]);
     assert.equal(broken.code, 78, broken.stderr);
     assert.match(broken.stderr, /gaffer\.toml:\d+: .*turns/);
+  });
+
+  it("remembers a checked scenario file for the scripted agent; an edit is checked again", async (t) => {
+    const root = await builtInstallation(t);
+    const project = await sampleProject(t);
+    const run = (args: string[]) => gafferAt(root, args, project);
+    const remembered = () => {
+      try {
+        return readdirSync(join(root, "cache", "gaffer", "scenario")).filter((name) =>
+          name.endsWith(".json"),
+        );
+      } catch {
+        return [];
+      }
+    };
+    writeFileSync(join(project, "story.toml"), '[[attempts]]\nsteps = [{ say = "hello" }]\n');
+    appendFileSync(
+      join(project, "gaffer.toml"),
+      '\n[agent]\ndefault = "story"\n[agents.story]\ndriver = "scripted"\nscenario = "story.toml"\n',
+    );
+    assert.equal((await run(["validate"])).code, 0);
+    assert.equal(remembered().length, 1);
+    assert.equal((await run(["validate"])).code, 0);
+    assert.equal(remembered().length, 1, "the same text is checked once");
+
+    writeFileSync(join(project, "story.toml"), "[[attempts]]\nsteps = 7\n");
+    const broken = await run(["validate"]);
+    assert.notEqual(broken.code, 0);
+    assert.match(broken.stderr, /story\.toml:\d+: /);
+    assert.equal(remembered().length, 1, "a text that does not parse is never remembered");
   });
 });

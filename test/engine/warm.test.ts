@@ -15,10 +15,11 @@ async function runOnce(project: Project, title: string) {
   const item = await addItem(project.store.db, scenarioItem(title, WRITE_NOTE));
   const result = await startRun(project, item.id, IN_PROCESS);
   assert.equal(result.outcome, "proposed");
-  const [created] = eventsOfKind(
+  // The last one: a warm clone found changed is given up for another workspace.
+  const created = eventsOfKind(
     await listEvents(project.store.db, { runId: result.run.id }),
     EVENTS.workspaceCreated,
-  );
+  ).at(-1);
   assert.ok(created);
   return { run: result.run, warm: created.data.warm === true };
 }
@@ -79,5 +80,36 @@ describe("engine: warm workspaces ([workspace] warm)", () => {
       { ready: filled.ready, made: filled.made, busy: filled.busy },
       { ready: 0, made: 0, busy: false },
     );
+  });
+
+  it("a run refused before it exists takes no clone for good: nothing is left half-taken", async (t) => {
+    const project = await inProcessProject(t, "\n[workspace]\nwarm = 1\n");
+    await refillWarmPool(project);
+    assert.equal(ready(project).length, 1);
+    const item = await addItem(project.store.db, scenarioItem("broken", "[[attempts]]\nsteps = 7"));
+    await assert.rejects(startRun(project, item.id, IN_PROCESS), { code: "invalid-input" });
+    assert.deepEqual(
+      readdirSync(project.paths.warm).filter((name) => name.startsWith("claimed-")),
+      [],
+      "the clone taken while the run was being created is removed with it",
+    );
+    const workspaces = join(project.paths.stateDir, "workspaces");
+    assert.ok(!existsSync(workspaces) || readdirSync(workspaces).length === 0);
+    const next = await runOnce(project, "next");
+    assert.equal(next.run.state, "proposed");
+  });
+
+  it("checks a warm clone before its setup steps run, so what they write is not taken for a change", async (t) => {
+    const project = await inProcessProject(
+      t,
+      '\n[workspace]\nwarm = 1\n[[workspace.setup]]\nname = "prepare"\nrun = "touch PREPARED"\n',
+    );
+    await refillWarmPool(project);
+    const warm = await runOnce(project, "warm");
+    assert.equal(warm.warm, true);
+    const events = await listEvents(project.store.db, { runId: warm.run.id });
+    assert.deepEqual(eventsOfKind(events, EVENTS.workspaceWarmDiscarded), []);
+    assert.equal(eventsOfKind(events, EVENTS.workspaceCreated).length, 1);
+    assert.ok(existsSync(join(project.paths.workspace(warm.run.id), "PREPARED")));
   });
 });

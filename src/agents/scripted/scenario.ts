@@ -3,7 +3,7 @@ import { z } from "zod";
 import { GafferError } from "../../errors.ts";
 import { lineOf } from "./scenario-lines.ts";
 import { STEP_KINDS, STEP_SCHEMAS, type Step, type StepKind } from "./steps-schema.ts";
-import { readAgentFile } from "../../util/index.ts";
+import { readScenarioText } from "./scenario-file.ts";
 
 export type { Step } from "./steps-schema.ts";
 
@@ -81,24 +81,9 @@ export function parseScenario(text: string, source: string, firstLine = 1): Scen
   return { name, attempts: parseLists("attempts", attempts), reviews: parseLists("reviews", reviews) };
 }
 
-/** The biggest scenario file read. */
-const SCENARIO_MAX_BYTES = 1024 * 1024;
-
-/**
- * Reads and parses a scenario file; a missing or bad file is GafferError("invalid-input"). The
- * file may come from a merged proposal, so it is read like an agent's file: a symlink, a FIFO
- * or a file over 1 MiB is refused.
- */
+/** Reads and parses a scenario file; a missing or bad file is GafferError("invalid-input"). */
 export async function loadScenarioFile(path: string): Promise<Scenario> {
-  const read = readAgentFile(path, { maxBytes: SCENARIO_MAX_BYTES });
-  if (!read.ok) {
-    throw new GafferError(
-      "invalid-input",
-      `${path}: cannot read scenario file (${read.reason})`,
-      "check the scenario path: a regular file of at most 1 MiB, not a symlink",
-    );
-  }
-  return parseScenario(read.data.toString("utf8"), path);
+  return parseScenario(readScenarioText(path), path);
 }
 
 /** The scenario in a ```scenario fenced block of a prompt, if there is one. */
