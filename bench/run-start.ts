@@ -46,7 +46,7 @@ export interface GafferStart {
 export async function measureGafferStart(repo: string, index: number): Promise<GafferStart> {
   const itemId = await fileItem(repo, `bench item ${index}`);
   const startedAt = Date.now();
-  const peak = await runAndWatch(["run", String(itemId), "--agent", "bench", "--plain"], repo);
+  const { peak } = await runAndWatch(["run", String(itemId), "--agent", "bench", "--plain"], repo);
   const { runId, events } = await eventsOfItem(repo, itemId);
   const at = (type: string) => {
     const event = events.find((e) => e.type === type);
@@ -69,6 +69,7 @@ export async function measureGafferStart(repo: string, index: number): Promise<G
       toBrief: at("agent.prompt").at - at("workspace.ready").at,
     },
     warm: (created.data as { warm?: boolean }).warm === true,
+
     peakRssMb: round(peak / 1024),
   };
 }
@@ -80,11 +81,15 @@ export function setWarm(repo: string, size: number): void {
   writeFileSync(file, `${text}\n[workspace]\nwarm = ${size}\n`);
 }
 
-/** `gaffer warm`: fills the pool before the first warm sample; returns how long it took, in ms. */
-export async function fillPool(repo: string): Promise<number> {
+/**
+ * `gaffer warm`: fills the pool and readies the standby process before a warm sample; returns how
+ * long it took, in ms, and the standby's pid (a sample it served leaves another one ready).
+ */
+export async function fillPool(repo: string): Promise<{ fillMs: number; standby: number | null }> {
   const started = performance.now();
-  await runAndWatch(["warm"], repo);
-  return round(performance.now() - started);
+  const { stdout } = await runAndWatch(["warm", "--json"], repo);
+  const { standby } = JSON.parse(stdout) as { standby: number | null };
+  return { fillMs: round(performance.now() - started), standby };
 }
 
 async function fileItem(repo: string, title: string): Promise<number> {
@@ -110,12 +115,16 @@ async function eventsOfItem(
   }
 }
 
-/** Runs the CLI to completion, returning its peak resident set in kB. */
-function runAndWatch(args: string[], cwd: string): Promise<number> {
+/** Runs the CLI to completion, returning its output and peak resident set in kB. */
+function runAndWatch(args: string[], cwd: string): Promise<{ stdout: string; peak: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
     let peak = 0;
+    let stdout = "";
     let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
     child.stderr.on("data", (chunk) => {
       stderr += chunk;
     });
@@ -129,7 +138,7 @@ function runAndWatch(args: string[], cwd: string): Promise<number> {
     }, 10);
     child.on("close", (code) => {
       clearInterval(poll);
-      if (code === 0) resolve(peak);
+      if (code === 0) resolve({ stdout, peak });
       else reject(new Error(`gaffer ${args.join(" ")} exited ${code}: ${stderr}`));
     });
   });

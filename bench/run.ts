@@ -256,7 +256,7 @@ async function runStartBenchmark(): Promise<void> {
     process.stderr.write(
       `raw clone --shared + checkout, cold gaffer run and warm gaffer run (warm = ${WARM}), interleaved, ${ITERATIONS} times…\n`,
     );
-    const { raw, cold, warm, fillMs } = await interleaved(repo, scratch);
+    const { raw, cold, warm, fillMs, servedByStandby } = await interleaved(repo, scratch);
     const ratio = round((cold.toSessionMs.median / raw.median) * 100) / 100;
     const warmRatio = round((warm.toSessionMs.median / raw.median) * 100) / 100;
     const result = {
@@ -278,6 +278,7 @@ async function runStartBenchmark(): Promise<void> {
         // `gaffer warm` filling the empty pool, before the first sample.
         fillMs,
         runsThatTookAWarmClone: warm.hits,
+        runsAStandbyProcessRan: servedByStandby,
         toSessionMs: warm.toSessionMs,
         // The agent's first update: its process started and its turn begun (the scripted agent's).
         toAgentUpdateMs: warm.toAgentUpdateMs,
@@ -294,7 +295,7 @@ async function runStartBenchmark(): Promise<void> {
     process.stdout.write(
       [
         `raw clone+checkout median ${raw.median} ms; gaffer run → session median ${cold.toSessionMs.median} ms; ratio ${ratio} (goal ≤ ${GOAL_RATIO}); peak RSS median ${cold.peakRssMb.median} MB`,
-        `warm = ${WARM}: gaffer run → session median ${warm.toSessionMs.median} ms (goal ≤ ${WARM_GOAL_MS} ms), ${warmRatio}× the raw clone; workspace in ${warm.workspaceMs.median} ms (cold ${cold.workspaceMs.median} ms); ${warm.hits} of ${ITERATIONS} runs took a warm clone`,
+        `warm = ${WARM}: gaffer run → session median ${warm.toSessionMs.median} ms (goal ≤ ${WARM_GOAL_MS} ms), ${warmRatio}× the raw clone; workspace in ${warm.workspaceMs.median} ms (cold ${cold.workspaceMs.median} ms); ${warm.hits} of ${ITERATIONS} runs took a warm clone, ${servedByStandby} ran in a standby process`,
         `gaffer warm filled ${WARM} clones in ${fillMs} ms; warm run's medians: to the agent's first update ${warm.toAgentUpdateMs.median} ms, CLI start to run created ${warm.phasesMedianMs.toRunCreated} ms, workspace ${warm.workspaceMs.median} ms, confinement ${warm.phasesMedianMs.confinement} ms, to the brief ${warm.phasesMedianMs.toBrief} ms`,
         "wrote bench/results/run-start.json",
         "",
@@ -390,10 +391,11 @@ async function interleaved(repo: string, scratch: string) {
   const rawSamples: number[] = [];
   const samples: Record<"cold" | "warm", GafferStart[]> = { cold: [], warm: [] };
   setWarm(repo, WARM);
-  const fillMs = await fillPool(repo);
+  const { fillMs } = await fillPool(repo);
   // Each starts with the disk's writes done: 5,000 files written and removed by the one before
   // would otherwise be flushed during the next.
   const settled = () => spawnSync("sync");
+  const standbys: (number | null)[] = [];
   for (let i = 0; i < ITERATIONS; i++) {
     settled();
     rawSamples.push(measureRawClone(repo, scratch));
@@ -401,9 +403,16 @@ async function interleaved(repo: string, scratch: string) {
     settled();
     samples.cold.push(await measureGafferStart(repo, 2 * i));
     setWarm(repo, WARM);
+    // Its pool full and its standby ready, as a user's after `gaffer warm` or a run's refill.
+    standbys.push((await fillPool(repo)).standby);
     settled();
     samples.warm.push(await measureGafferStart(repo, 2 * i + 1));
   }
+  standbys.push((await fillPool(repo)).standby);
+  // A standby that ran its sample is gone, and the next fill found another.
+  const servedByStandby = standbys
+    .slice(0, -1)
+    .filter((pid, i) => pid !== null && pid !== standbys[i + 1]).length;
   const summary = (of: GafferStart[]) => ({
     toSessionMs: summarize(of.map((s) => s.toSessionMs)),
     toAgentUpdateMs: summarize(of.map((s) => s.toAgentUpdateMs)),
@@ -421,6 +430,7 @@ async function interleaved(repo: string, scratch: string) {
     cold: summary(samples.cold),
     warm: summary(samples.warm),
     fillMs,
+    servedByStandby,
   };
 }
 

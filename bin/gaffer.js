@@ -37,12 +37,19 @@ for (const stream of [process.stdout, process.stderr]) {
 // The build (`npm run build`, run by `npm ci`) loads only what a command needs; a checkout whose
 // sources are newer than its build runs the sources.
 const built = join(root, "dist", "gaffer", "main.js");
-const entry =
-  existsSync(built) && !newerThan(join(root, "src"), statSync(built).mtimeMs)
-    ? built
-    : join(root, "src", "cli", "main.ts");
-const { main } = await import(pathToFileURL(entry).href);
-process.exitCode = await main(process.argv);
+const fromBuild = existsSync(built) && !newerThan(join(root, "src"), statSync(built).mtimeMs);
+// `gaffer run` goes to this user's standby process when one is ready (`gaffer warm` starts it).
+const inStandby =
+  fromBuild && process.argv.includes("run")
+    ? await (
+        await import(pathToFileURL(join(root, "dist", "gaffer", "standby-client.js")).href)
+      ).runInStandby(process.argv)
+    : undefined;
+if (inStandby !== undefined) process.exitCode = inStandby;
+else {
+  const { main } = await import(pathToFileURL(fromBuild ? built : join(root, "src", "cli", "main.ts")).href);
+  process.exitCode = await main(process.argv);
+}
 
 function newerThan(dir, time) {
   if (!existsSync(dir)) return false;

@@ -19,6 +19,8 @@ export async function buildCli(root: string, outDir = join(root, "dist", "gaffer
     cwd: root,
     input: {
       main: join(root, "src/cli/main.ts"),
+      // What bin/gaffer.js loads first for `gaffer run`: small, so a standby process answers at once.
+      "standby-client": join(root, "src/cli/standby/client.ts"),
       // Mounted alone into the sandbox: it imports only node builtins.
       forwarder: join(root, "src/sandbox/forwarder.ts"),
     },

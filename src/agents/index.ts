@@ -31,5 +31,11 @@ export {
   stepsForAttempt,
 } from "./scripted/scenario.ts";
 export { runScriptedAgentOverStdio } from "./scripted/stdio.ts";
-export { CONVENTION_FILES, findConventions, loadBriefTemplate, renderBrief } from "./prompt/index.ts";
+export {
+  CONVENTION_FILES,
+  type Conventions,
+  findConventions,
+  loadBriefTemplate,
+  renderBrief,
+} from "./prompt/index.ts";
 export type * from "./types.ts";

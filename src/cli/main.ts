@@ -311,6 +311,10 @@ function program(): { command: Command; exitCode: () => number } {
     .option("--json", "print JSON")
     .action(use(async () => (await import("./commands/warm.ts")).warm));
   gaffer
+    .command("standby", { hidden: true })
+    .description("keep this process ready to run the next `gaffer run` (gaffer warm starts it)")
+    .action(use(async () => (await import("./standby/server.ts")).standby));
+  gaffer
     .command("discard <run>")
     .description(
       "snapshot a run's work to refs/gaffer/snapshots/<run>, then remove its workspace and its sandbox's private files",

@@ -3,7 +3,10 @@ import { GafferError } from "../errors.ts";
 
 /** Output helpers shared by the commands: plain tables, JSON, and colour only on a terminal. */
 export const color = {
-  enabled: process.stdout.isTTY === true && !process.env.NO_COLOR,
+  /** Asked on each use: a standby process takes on its caller's output (src/cli/standby). */
+  get enabled(): boolean {
+    return process.stdout.isTTY === true && !process.env.NO_COLOR;
+  },
   wrap(code: number, text: string): string {
     return this.enabled ? `\u001b[${code}m${text}\u001b[0m` : text;
   },

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import {
   type AgentSession,
   type AgentUpdate,
+  type Conventions,
   createAgentDriver,
   findConventions,
   loadBriefTemplate,
@@ -31,7 +32,8 @@ import { canContinue, KeptSession } from "./kept-session.ts";
 import { AgentUpdateSink } from "./agent-updates.ts";
 import { AttemptUsage } from "./usage.ts";
 import { startDueRefill } from "./warm.ts";
-import { baseWork, recordRunWork, workFingerprint } from "./work.ts";
+import type { Project } from "./project.ts";
+import { recordRunWork, workFingerprint } from "./work.ts";
 
 /**
  * One agent turn: render the brief (with the last gate failure on a retry), run the agent in the
@@ -42,13 +44,10 @@ export async function runAgentStep(context: StepContext, run: Run, number: numbe
   const db = project.store.db;
   // The workspace as the turn finds it, and the conventions for its brief: neither waits on the other.
   const [found, conventions] = await Promise.all([
-    context.pristineWorkspace ? baseWork(context.project, run) : recordRunWork(context, run),
-    findConventions(
-      (files, maxBytes) => readCommittedFiles(project.root, run.baseCommit, files, maxBytes),
-      project.config.project.conventions,
-    ),
+    context.pristineWorkspace ?? recordRunWork(context, run),
+    (context.conventions ??= conventionsOf(project, run)),
   ]);
-  context.pristineWorkspace = false;
+  context.pristineWorkspace = undefined;
   const fingerprint = workFingerprint(found);
   const turns = await countEvents(db, run.id, [EVENTS.agentPrompt]);
   if (turns >= project.config.limits.turns) {
@@ -232,3 +231,11 @@ const NUDGE_NOTICE = [
   "Your previous session on this attempt was stopped because it made no progress for a long time.",
   "Continue from the current state of the workspace, in small steps that each change something.",
 ].join("\n");
+
+/** The conventions file in the run's base that every brief of the run carries. */
+export function conventionsOf(project: Project, run: Run): Promise<Conventions | undefined> {
+  return findConventions(
+    (files, maxBytes) => readCommittedFiles(project.root, run.baseCommit, files, maxBytes),
+    project.config.project.conventions,
+  );
+}

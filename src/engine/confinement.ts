@@ -9,6 +9,7 @@ import {
   captureBaseline,
   installGitGuard,
   installGuardHooks,
+  learnGit,
   prepareGuardLog,
   saveBaseline,
   writeAgentRules,
@@ -32,7 +33,7 @@ import type { RunProcesses } from "./limits.ts";
 import { modelKeys } from "./model-traffic.ts";
 import { type Login, loginsOf, runLogins } from "./logins/index.ts";
 import { type SandboxDirs, sandboxDirs } from "./sandbox-state.ts";
-import type { CommandWrapper } from "../util/index.ts";
+import { cacheDir, type CommandWrapper } from "../util/index.ts";
 
 /** Variables that always pass into the sandbox; everything else of gaffer's environment stays out. */
 const DEFAULT_ENV_ALLOW = [
@@ -113,6 +114,16 @@ export function sandboxDecision(
 export function sandboxMode(setting: SandboxSetting, agent: Pick<AgentPreset, "driver">): SandboxMode {
   if (setting !== "default") return setting;
   return agent.driver === "scripted" ? "preferred" : "required";
+}
+
+/**
+ * Learns now what confining a run asks of this machine once per process (git's facts for the
+ * guard, whether bubblewrap works), for a process that will start runs later: a standby.
+ */
+export async function readyForRuns(): Promise<void> {
+  const realGit = await findProgram("git", { cwd: process.cwd(), env: process.env });
+  if (realGit) await learnGit(realGit).catch(() => undefined);
+  detectSandbox();
 }
 
 /**
@@ -321,7 +332,8 @@ function policyFor(
     // Only the guard log itself, not its directory: the agent can append to it, not swap it.
     writable: [guardLog, dirs.agent, ...sandbox.write],
     readOnly: [dirs.bin, ...toolDirs, ...sandbox.read],
-    deny: [...projectSecrets(project.root), project.paths.stateDir, ...sandbox.deny],
+    // gaffer's cache holds the standby's socket: whoever reaches it runs gaffer outside any sandbox.
+    deny: [...projectSecrets(project.root), project.paths.stateDir, cacheDir(process.env), ...sandbox.deny],
     network: hosts.length ? { mode: "allow", hosts } : { mode: "none" },
     envAllow: [...DEFAULT_ENV_ALLOW, ...sandbox.env, ...(preset.driver === "scripted" ? [] : preset.passEnv)],
     env: {

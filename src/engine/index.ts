@@ -1,4 +1,5 @@
 export { CANCEL_HOSTED_SIGNAL, requestCancel, takeCancelRequest } from "./cancel.ts";
+export { readyForRuns } from "./confinement.ts";
 export { discardRun } from "./discard.ts";
 export { eventLine } from "./event-line.ts";
 export { giveUpRun } from "./give-up.ts";

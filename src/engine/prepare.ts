@@ -8,6 +8,8 @@ import type { CommandWrapper } from "../util/index.ts";
 import { recordGuardDenials } from "./guard-denials.ts";
 import type { StepContext } from "./step-context.ts";
 import { type WarmWorkspace, warmWorkspace } from "./warm.ts";
+import { conventionsOf } from "./agent-step.ts";
+import { baseWork } from "./work.ts";
 import { recordTamper } from "./workspace-handle.ts";
 
 /**
@@ -42,7 +44,13 @@ export async function prepareWorkspace(context: StepContext, run: Run): Promise<
     ...(warm && { warm: true }),
   });
   const { copy, setup } = project.config.workspace;
-  context.pristineWorkspace = !reused && copy.length === 0 && setup.length === 0;
+  // What the first brief needs of the base, read while the workspace is confined.
+  context.conventions ??= conventionsOf(project, run);
+  context.conventions.catch(() => undefined);
+  if (!reused && copy.length === 0 && setup.length === 0) {
+    context.pristineWorkspace = baseWork(project, run);
+    context.pristineWorkspace.catch(() => undefined);
+  }
   const ready = { ...run, workspace: dir };
 
   // gaffer's own environment: the sandbox lets only its allowlist and the run's variables through.
@@ -53,7 +61,7 @@ export async function prepareWorkspace(context: StepContext, run: Run): Promise<
   const confinement = await confineRun(project, ready, workspace, recorder, {
     staged,
     // With no setup step, the gate's programs are looked up while the baseline is taken.
-    ...(context.pristineWorkspace && {
+    ...(context.pristineWorkspace !== undefined && {
       alongsideBaseline: (wrap: CommandWrapper) => (missing = preflight(wrap)),
     }),
     onModelExchange: (exchange) => context.meter?.observe(exchange),

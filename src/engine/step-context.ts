@@ -1,4 +1,5 @@
-import type { EvidenceRepo, ObjectReader, ProposalSummary } from "../workspace/index.ts";
+import type { EvidenceRepo, ObjectReader, ProposalSummary, WorkRecord } from "../workspace/index.ts";
+import type { Conventions } from "../agents/index.ts";
 import type { KnownSecret } from "../guard/index.ts";
 import type { Item, ProposalFinding, RunGoal } from "../store/index.ts";
 import type { RunConfinement } from "./confinement.ts";
@@ -107,9 +108,12 @@ export interface StepContext {
   warmRefill?: "due" | Promise<void>;
   /**
    * Set when the run's workspace was just made at its base and nothing has run in it (no copy or
-   * setup step): its first turn starts from the base itself, without recording the workspace.
+   * setup step): its first turn starts from the base itself, without recording the workspace. The
+   * base's work is looked up while the workspace is confined.
    */
-  pristineWorkspace?: boolean;
+  pristineWorkspace?: Promise<WorkRecord>;
+  /** The conventions file in the base, for every brief: read once, while the workspace is confined. */
+  conventions?: Promise<Conventions | undefined>;
   /** The run's evidence repository, once opened (see work.ts). */
   evidence?: EvidenceRepo;
   /** The checks on the work the last gate ran on, started with that gate (see verify.ts). */

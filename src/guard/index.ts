@@ -10,7 +10,7 @@ export {
   type GitRule,
 } from "./rules.ts";
 export { judgeGit, type GitVerdict } from "./git-guard/judge.ts";
-export { installGitGuard, type GitGuardOptions } from "./git-guard/wrapper.ts";
+export { installGitGuard, type GitGuardOptions, learnGit } from "./git-guard/wrapper.ts";
 export { installGuardHooks, type GuardHooksOptions } from "./git-guard/hooks.ts";
 export { GUARD_LOG_MAX_BYTES, guardLogEntries, type GuardDenial, prepareGuardLog } from "./git-guard/log.ts";
 export { claudeSettings } from "./agent-rules/claude.ts";

@@ -1,51 +1,14 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import {
-  appendFileSync,
-  copyFileSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  mkdtempSync,
-  realpathSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, it, type TestContext } from "node:test";
+import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { buildCli } from "../../scripts/build.ts";
-import { collect, type CliResult } from "../helpers/cli.ts";
+import { builtInstallation, gafferAt } from "../helpers/bundle.ts";
 import { gitRepo } from "../helpers/git.ts";
 import { sampleProject } from "../helpers/project.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
-
-/**
- * An installation holding only what a user's package holds to start: the launcher, package.json and
- * the build, no sources and no node_modules — so whatever runs here is the bundle.
- */
-async function builtInstallation(t: TestContext): Promise<string> {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), "gaffer-bundle-")));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  mkdirSync(join(root, "bin"));
-  copyFileSync(join(ROOT, "bin", "gaffer.js"), join(root, "bin", "gaffer.js"));
-  copyFileSync(join(ROOT, "package.json"), join(root, "package.json"));
-  await buildCli(ROOT, join(root, "dist", "gaffer"));
-  return root;
-}
-
-function gafferAt(root: string, args: string[], cwd: string): Promise<CliResult> {
-  const child = spawn(process.execPath, [join(root, "bin", "gaffer.js"), ...args], {
-    cwd,
-    // What the build remembers (src/config/remembered.ts) stays in the installation.
-    env: { ...process.env, NO_COLOR: "1", XDG_CACHE_HOME: join(root, "cache") },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return collect(child);
-}
 
 describe("e2e: the built CLI", () => {
   it("runs an item end to end from the bundle alone: its scripted agent, sandbox and gate included", async (t) => {

@@ -4,6 +4,7 @@ import { claimForRun, type HeldLease } from "../../factory/index.ts";
 import { cancellable } from "../cancellable.ts";
 import { color, parseId, print, printJson } from "../output.ts";
 import { RunProgress } from "../progress.ts";
+import { readyStandby } from "../standby/index.ts";
 import { gafferCommand, printable } from "../../util/index.ts";
 
 interface RunCommandOptions {
@@ -49,6 +50,8 @@ export async function run(cwd: string, itemText: string, options: RunCommandOpti
     progress.stop();
     await lease.release("run ended");
     await project.close();
+    // With warm workspaces, the next run starts in a standby process (none when one ran this one).
+    if (project.config.workspace.warm > 0) await readyStandby({ wait: false });
   }
 }
 

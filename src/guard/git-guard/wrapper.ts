@@ -47,6 +47,14 @@ export async function installGitGuard(opts: GitGuardOptions): Promise<string> {
 /** Where git keeps its programs and which commands are built in, asked once per git binary. */
 const factsOf = new Map<string, Promise<{ execPath: string; builtins: string[] }>>();
 
+/**
+ * Asks `realGit` now what a guard installed later needs of it (a process that starts runs, such as
+ * a standby, does so before any run needs it).
+ */
+export async function learnGit(realGit: string): Promise<void> {
+  await gitFacts(realGit);
+}
+
 /** What the wrapper needs to know of `realGit`; asked again once the binary is replaced (an upgrade). */
 function gitFacts(realGit: string): Promise<{ execPath: string; builtins: string[] }> {
   const stat = statSync(realGit, { throwIfNoEntry: false });

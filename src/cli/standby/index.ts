@@ -1,0 +1,2 @@
+export { runInStandby } from "./client.ts";
+export { readyStandby } from "./start.ts";

@@ -1,0 +1,167 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { chmodSync, mkdtempSync, readdirSync, realpathSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it, type TestContext } from "node:test";
+import { builtInstallation, gafferAt, standbysOf } from "../helpers/bundle.ts";
+import { collect } from "../helpers/cli.ts";
+import { gitOut } from "../helpers/git.ts";
+import { fileItem, sampleProject, scenarioItem } from "../helpers/project.ts";
+import { sandboxSkip } from "../helpers/sandbox.ts";
+import { waitFor, waitForEvent } from "../helpers/wait.ts";
+
+function config(warm: number): string {
+  return `[gate]
+max_fix_attempts = 1
+
+[[gate.commands]]
+name = "test"
+run = "node --test"
+
+[workspace]
+warm = ${warm}
+
+[sandbox]
+env = ["STANDBY_MARK"]
+`;
+}
+
+/** `gaffer warm --json`'s standby: the pid of the process ready for the next run. */
+async function warmStandby(root: string, project: string, cache?: string): Promise<number | null> {
+  const warm = await gafferAt(root, ["warm", "--json"], project, {
+    env: { STANDBY_MARK: "from-standby" },
+    ...(cache && { cache }),
+  });
+  assert.equal(warm.code, 0, warm.stderr);
+  return (JSON.parse(warm.stdout) as { standby: number | null }).standby;
+}
+
+async function scenarioRun(project: string, title: string, steps: string): Promise<number> {
+  return fileItem(project, scenarioItem(title, `[[attempts]]\nsteps = [${steps}]`));
+}
+
+/** `gaffer run` started as a user's terminal starts it, to signal it mid-run. */
+function startRun(root: string, project: string, item: number) {
+  const child = spawn(process.execPath, [join(root, "bin", "gaffer.js"), "run", String(item)], {
+    cwd: project,
+    env: { ...process.env, NO_COLOR: "1", XDG_CACHE_HOME: join(root, "cache") },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return { child, result: collect(child) };
+}
+
+async function warmProject(t: TestContext) {
+  const root = await builtInstallation(t);
+  const project = await sampleProject(t, config(1));
+  const standby = await warmStandby(root, project);
+  assert.equal(typeof standby, "number", "gaffer warm readies a standby in a warm project");
+  return { root, project, standby: standby as number };
+}
+
+describe("e2e: the standby process (gaffer run in a warm project)", () => {
+  it("runs the next gaffer run as the caller would: its directory, environment, output and exit code", async (t) => {
+    const { root, project, standby } = await warmProject(t);
+    assert.deepEqual(standbysOf(root), [standby]);
+    const item = await scenarioRun(project, "mark", '{ run = "printenv STANDBY_MARK > mark.txt" }');
+
+    const run = await gafferAt(root, ["run", String(item), "--json"], project, {
+      env: { STANDBY_MARK: "from-client" },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const { run: ran, proposal } = JSON.parse(run.stdout) as {
+      run: { state: string };
+      proposal: { branch: string };
+    };
+    assert.equal(ran.state, "proposed");
+    assert.equal(gitOut(project, "show", `${proposal.branch}:mark.txt`), "from-client");
+
+    await waitFor(() => !standbysOf(root).includes(standby), "the standby that ran it to leave");
+    const next = await warmStandby(root, project);
+    assert.ok(next !== null && next !== standby, "another standby is ready for the run after");
+  });
+
+  it("leaves a project without warm workspaces to run in the caller, and stays ready", async (t) => {
+    const { root, project, standby } = await warmProject(t);
+    const cold = await sampleProject(t, config(0));
+    const item = await scenarioRun(cold, "cold", '{ write = "COLD.md", content = "cold\\n" }');
+    const run = await gafferAt(root, ["run", String(item), "--json"], cold);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(await warmStandby(root, project), standby, "the standby declined it and still waits");
+  });
+
+  it("passes Ctrl-C on: the run is cancelled and its workspace kept, as in the caller", async (t) => {
+    const { root, project, standby } = await warmProject(t);
+    const item = await scenarioRun(project, "long", '{ run = "sleep 600" }');
+    const { child, result } = startRun(root, project, item);
+    await waitForEvent(project, "agent.prompt");
+    child.kill("SIGINT");
+    const ended = await result;
+    assert.equal(ended.code, 130, ended.stderr);
+    assert.match(ended.stderr, /cancelling/);
+    assert.match(ended.stderr, /cancelled/);
+    await waitFor(() => !standbysOf(root).includes(standby), "the standby to leave");
+  });
+
+  it("stops the run when its caller is killed", async (t) => {
+    const { root, project, standby } = await warmProject(t);
+    const item = await scenarioRun(project, "long", '{ run = "sleep 600" }');
+    const { child, result } = startRun(root, project, item);
+    await waitForEvent(project, "agent.prompt");
+    child.kill("SIGKILL");
+    await result;
+    await waitForEvent(project, "run.cancelled");
+    await waitFor(() => !standbysOf(root).includes(standby), "the standby to leave");
+  });
+
+  it("never uses a dead standby's socket: the run starts in the caller and gaffer warm replaces it", async (t) => {
+    const { root, project, standby } = await warmProject(t);
+    process.kill(standby, "SIGKILL");
+    await waitFor(() => !standbysOf(root).includes(standby), "the standby to die");
+    const item = await scenarioRun(project, "after", '{ write = "AFTER.md", content = "after\\n" }');
+    const run = await gafferAt(root, ["run", String(item)], project);
+    assert.equal(run.code, 0, run.stderr);
+    const next = await warmStandby(root, project);
+    assert.ok(next !== null && next !== standby);
+  });
+
+  it("refuses a socket directory others can enter: no standby, runs start in the caller", async (t) => {
+    const { root, project, standby } = await warmProject(t);
+    process.kill(standby, "SIGKILL");
+    await waitFor(() => !standbysOf(root).includes(standby), "the standby to die");
+    const dir = join(root, "cache", "gaffer", "standby");
+    chmodSync(dir, 0o755);
+    assert.equal(await warmStandby(root, project), null);
+    const direct = await gafferAt(root, ["standby"], project);
+    assert.equal(direct.code, 65, direct.stderr);
+    assert.match(direct.stderr, /is not a directory only this user can enter/);
+    const item = await scenarioRun(project, "open", '{ write = "OPEN.md", content = "open\\n" }');
+    const run = await gafferAt(root, ["run", String(item)], project);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(standbysOf(root), []);
+  });
+
+  it(
+    "is out of a sandboxed agent's reach, wherever gaffer's cache is",
+    { skip: sandboxSkip() },
+    async (t) => {
+      const root = await builtInstallation(t);
+      // Outside the home and /tmp, which every sandbox hides anyway.
+      const cache = realpathSync(mkdtempSync("/var/tmp/gaffer-standby-"));
+      t.after(() => rmSync(cache, { recursive: true, force: true }));
+      const project = await sampleProject(t, config(1));
+      assert.equal(typeof (await warmStandby(root, project, cache)), "number");
+      const [socket] = readdirSync(join(cache, "gaffer", "standby")).filter((name) => name.endsWith(".sock"));
+      assert.ok(socket);
+      const path = join(cache, "gaffer", "standby", socket);
+      const item = await scenarioRun(
+        project,
+        "reach",
+        `{ run = "if [ -e '${path}' ] || [ -e '${join(cache, "gaffer", "config")}' ]; then echo visible; else echo hidden; fi > seen.txt" }`,
+      );
+      const run = await gafferAt(root, ["run", String(item), "--json"], project, { cache });
+      assert.equal(run.code, 0, run.stderr);
+      const { proposal } = JSON.parse(run.stdout) as { proposal: { branch: string } };
+      assert.equal(gitOut(project, "show", `${proposal.branch}:seen.txt`), "hidden");
+    },
+  );
+});
