@@ -62,18 +62,43 @@ describe("e2e: the standby process (gaffer run in a warm project)", () => {
   it("runs the next gaffer run as the caller would: its directory, environment, output and exit code", async (t) => {
     const { root, project, standby } = await warmProject(t);
     assert.deepEqual(standbysOf(root), [standby]);
-    const item = await scenarioRun(project, "mark", '{ run = "printenv STANDBY_MARK > mark.txt" }');
+    const item = await scenarioRun(
+      project,
+      "mark",
+      '{ run = "printenv STANDBY_MARK > mark.txt; umask >> mark.txt" }',
+    );
 
-    const run = await gafferAt(root, ["run", String(item), "--json"], project, {
-      env: { STANDBY_MARK: "from-client" },
-    });
+    // Started as from a shell whose umask is not the standby's.
+    const child = spawn(
+      "sh",
+      [
+        "-c",
+        'umask 027 && exec "$0" "$@"',
+        process.execPath,
+        join(root, "bin", "gaffer.js"),
+        "run",
+        String(item),
+        "--json",
+      ],
+      {
+        cwd: project,
+        env: {
+          ...process.env,
+          NO_COLOR: "1",
+          XDG_CACHE_HOME: join(root, "cache"),
+          STANDBY_MARK: "from-client",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    const run = await collect(child);
     assert.equal(run.code, 0, run.stderr);
     const { run: ran, proposal } = JSON.parse(run.stdout) as {
       run: { state: string };
       proposal: { branch: string };
     };
     assert.equal(ran.state, "proposed");
-    assert.equal(gitOut(project, "show", `${proposal.branch}:mark.txt`), "from-client");
+    assert.equal(gitOut(project, "show", `${proposal.branch}:mark.txt`), "from-client\n0027");
 
     await waitFor(() => !standbysOf(root).includes(standby), "the standby that ran it to leave");
     const next = await warmStandby(root, project);

@@ -66,6 +66,7 @@ export async function runInStandby(argv: readonly string[]): Promise<number | un
       type: "start",
       argv: [...argv],
       cwd: process.cwd(),
+      umask: umaskOf(),
       env: Object.fromEntries(
         Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
       ),
@@ -73,6 +74,13 @@ export async function runInStandby(argv: readonly string[]): Promise<number | un
       stderr: facts(process.stderr),
     });
   });
+}
+
+/** The process's umask, read by setting it and setting it back (the read-only form is deprecated). */
+function umaskOf(): number {
+  const mask = process.umask(0o022);
+  process.umask(mask);
+  return mask;
 }
 
 function connected(path: string): Promise<Socket | undefined> {

@@ -25,6 +25,7 @@ export function startMessage(message: unknown): StartMessage | undefined {
     !Array.isArray(start.argv) ||
     !strings(start.argv) ||
     typeof start.cwd !== "string" ||
+    !Number.isInteger(start.umask) ||
     typeof start.env !== "object" ||
     start.env === null ||
     !strings(Object.values(start.env)) ||
@@ -44,6 +45,8 @@ export type ClientMessage =
       argv: string[];
       cwd: string;
       env: Record<string, string>;
+      /** The caller's file mode creation mask. */
+      umask: number;
       stdout: StreamFacts;
       stderr: StreamFacts;
     }

@@ -172,11 +172,12 @@ async function serve(start: StartMessage, socket: Socket): Promise<void> {
   finish(code);
 }
 
-/** Takes on the caller's directory, environment, arguments and output streams. */
+/** Takes on the caller's directory, umask, environment, arguments and output streams. */
 function adopt(start: StartMessage, socket: Socket): void {
   for (const name of Object.keys(process.env)) delete process.env[name];
   Object.assign(process.env, start.env);
   process.chdir(start.cwd);
+  process.umask(start.umask & 0o777);
   process.argv = [...start.argv];
   for (const [name, fd] of [
     ["stdout", 1],
