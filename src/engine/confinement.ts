@@ -33,7 +33,7 @@ import type { RunProcesses } from "./limits.ts";
 import { modelKeys } from "./model-traffic.ts";
 import { type Login, loginsOf, runLogins } from "./logins/index.ts";
 import { type SandboxDirs, sandboxDirs } from "./sandbox-state.ts";
-import { cacheDir, type CommandWrapper } from "../util/index.ts";
+import { cacheDir, type CommandWrapper, standbyDirs } from "../util/index.ts";
 
 /** Variables that always pass into the sandbox; everything else of gaffer's environment stays out. */
 const DEFAULT_ENV_ALLOW = [
@@ -332,8 +332,15 @@ function policyFor(
     // Only the guard log itself, not its directory: the agent can append to it, not swap it.
     writable: [guardLog, dirs.agent, ...sandbox.write],
     readOnly: [dirs.bin, ...toolDirs, ...sandbox.read],
-    // gaffer's cache holds the standby's socket: whoever reaches it runs gaffer outside any sandbox.
-    deny: [...projectSecrets(project.root), project.paths.stateDir, cacheDir(process.env), ...sandbox.deny],
+    // gaffer's cache (what it remembers) and where a standby listens: whoever reaches its socket
+    // runs gaffer outside any sandbox.
+    deny: [
+      ...projectSecrets(project.root),
+      project.paths.stateDir,
+      cacheDir(process.env),
+      ...standbyDirs(process.env),
+      ...sandbox.deny,
+    ],
     network: hosts.length ? { mode: "allow", hosts } : { mode: "none" },
     envAllow: [...DEFAULT_ENV_ALLOW, ...sandbox.env, ...(preset.driver === "scripted" ? [] : preset.passEnv)],
     env: {

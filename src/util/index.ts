@@ -11,6 +11,7 @@ export {
   rememberChecked,
 } from "./checked-texts.ts";
 export { cronProblem, nextFire } from "./cron.ts";
+export { standbyDir, standbyDirs } from "./standby-dir.ts";
 export {
   compilePathGlob,
   type GlobHit,

@@ -1,9 +1,17 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, realpathSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { describe, it, type TestContext } from "node:test";
-import { builtInstallation, gafferAt, standbysOf } from "../helpers/bundle.ts";
+import {
+  builtInstallation,
+  gafferAt,
+  installationEnv,
+  runtimeOf,
+  standbySocketOf,
+  standbysOf,
+} from "../helpers/bundle.ts";
 import { collect } from "../helpers/cli.ts";
 import { gitOut } from "../helpers/git.ts";
 import { fileItem, sampleProject, scenarioItem } from "../helpers/project.ts";
@@ -27,10 +35,14 @@ env = ["STANDBY_MARK"]
 }
 
 /** `gaffer warm --json`'s standby: the pid of the process ready for the next run. */
-async function warmStandby(root: string, project: string, cache?: string): Promise<number | null> {
+async function warmStandby(
+  root: string,
+  project: string,
+  where: { cache?: string; runtime?: string } = {},
+): Promise<number | null> {
   const warm = await gafferAt(root, ["warm", "--json"], project, {
     env: { STANDBY_MARK: "from-standby" },
-    ...(cache && { cache }),
+    ...where,
   });
   assert.equal(warm.code, 0, warm.stderr);
   return (JSON.parse(warm.stdout) as { standby: number | null }).standby;
@@ -44,7 +56,7 @@ async function scenarioRun(project: string, title: string, steps: string): Promi
 function startRun(root: string, project: string, item: number) {
   const child = spawn(process.execPath, [join(root, "bin", "gaffer.js"), "run", String(item)], {
     cwd: project,
-    env: { ...process.env, NO_COLOR: "1", XDG_CACHE_HOME: join(root, "cache") },
+    env: installationEnv(root),
     stdio: ["ignore", "pipe", "pipe"],
   });
   return { child, result: collect(child) };
@@ -82,12 +94,7 @@ describe("e2e: the standby process (gaffer run in a warm project)", () => {
       ],
       {
         cwd: project,
-        env: {
-          ...process.env,
-          NO_COLOR: "1",
-          XDG_CACHE_HOME: join(root, "cache"),
-          STANDBY_MARK: "from-client",
-        },
+        env: installationEnv(root, { env: { STANDBY_MARK: "from-client" } }),
         stdio: ["ignore", "pipe", "pipe"],
       },
     );
@@ -146,14 +153,14 @@ describe("e2e: the standby process (gaffer run in a warm project)", () => {
     const run = await gafferAt(root, ["run", String(item)], project);
     assert.equal(run.code, 0, run.stderr);
     const next = await warmStandby(root, project);
-    assert.ok(next !== null && next !== standby);
+    assert.ok(next !== null && next !== standby, `${standby} → ${next}; now ${standbysOf(root).join(" ")}`);
   });
 
   it("refuses a socket directory others can enter: no standby, runs start in the caller", async (t) => {
     const { root, project, standby } = await warmProject(t);
     process.kill(standby, "SIGKILL");
     await waitFor(() => !standbysOf(root).includes(standby), "the standby to die");
-    const dir = join(root, "cache", "gaffer", "standby");
+    const dir = join(runtimeOf(root), "gaffer-standby");
     chmodSync(dir, 0o755);
     assert.equal(await warmStandby(root, project), null);
     const direct = await gafferAt(root, ["standby"], project);
@@ -166,27 +173,79 @@ describe("e2e: the standby process (gaffer run in a warm project)", () => {
   });
 
   it(
-    "is out of a sandboxed agent's reach, wherever gaffer's cache is",
+    "is out of a sandboxed agent's reach, whatever environment the standby and the run were started with",
     { skip: sandboxSkip() },
     async (t) => {
       const root = await builtInstallation(t);
-      // Outside the home and /tmp, which every sandbox hides anyway.
+      // gaffer's cache outside the home and /tmp, which every sandbox hides anyway.
       const cache = realpathSync(mkdtempSync("/var/tmp/gaffer-standby-"));
       t.after(() => rmSync(cache, { recursive: true, force: true }));
       const project = await sampleProject(t, config(1));
-      assert.equal(typeof (await warmStandby(root, project, cache)), "number");
-      const [socket] = readdirSync(join(cache, "gaffer", "standby")).filter((name) => name.endsWith(".sock"));
-      assert.ok(socket);
-      const path = join(cache, "gaffer", "standby", socket);
+      assert.equal(typeof (await warmStandby(root, project, { cache })), "number");
+      const socket = standbySocketOf(root);
+      // The run's own runtime directory is another, so it runs in its caller, beside that standby.
+      const elsewhere = `${root}.elsewhere`;
+      mkdirSync(elsewhere);
+      t.after(() => rmSync(elsewhere, { recursive: true, force: true }));
       const item = await scenarioRun(
         project,
         "reach",
-        `{ run = "if [ -e '${path}' ] || [ -e '${join(cache, "gaffer", "config")}' ]; then echo visible; else echo hidden; fi > seen.txt" }`,
+        `{ run = "if [ -e '${socket}' ] || [ -e '${join(cache, "gaffer", "config")}' ]; then echo visible; else echo hidden; fi > seen.txt" }`,
       );
-      const run = await gafferAt(root, ["run", String(item), "--json"], project, { cache });
+      const run = await gafferAt(root, ["run", String(item), "--json"], project, {
+        cache,
+        runtime: elsewhere,
+      });
       assert.equal(run.code, 0, run.stderr);
       const { proposal } = JSON.parse(run.stdout) as { proposal: { branch: string } };
       assert.equal(gitOut(project, "show", `${proposal.branch}:seen.txt`), "hidden");
     },
   );
+
+  it("takes only a well-formed gaffer run: anything else is declined or ignored, and it keeps waiting", async (t) => {
+    const { root, project, standby } = await warmProject(t);
+    const socket = standbySocketOf(root);
+    const env = installationEnv(root) as Record<string, string>;
+    const start = (argv: string[]) => ({
+      type: "start",
+      argv,
+      cwd: project,
+      env,
+      umask: 0o022,
+      stdout: { isTTY: false },
+      stderr: { isTTY: false },
+    });
+    const node = [process.execPath, join(root, "bin", "gaffer.js")];
+    assert.deepEqual(await exchange(socket, start([...node, "issue", "add", "planted"])), ["declined"]);
+    assert.deepEqual(await exchange(socket, start([...node, "-C", "/", "run", "1"])), ["declined"]);
+    assert.deepEqual(await exchange(socket, { ...start([...node, "run", "1"]), stdout: null }), []);
+    assert.deepEqual(await exchange(socket, null), []);
+    assert.deepEqual(await exchange(socket, "x".repeat(64)), []);
+    assert.deepEqual(await exchange(socket, { type: "ping" }), ["ready"]);
+    assert.deepEqual(standbysOf(root), [standby]);
+    const items = await gafferAt(root, ["issue", "list", "--json"], project);
+    assert.ok(!items.stdout.includes("planted"), "the declined command never ran");
+  });
 });
+
+/** Sends one JSON line to the socket; resolves to the types of what came back before it closed. */
+function exchange(socket: string, message: unknown): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const connection = connect(socket);
+    let said = "";
+    connection.setEncoding("utf8");
+    connection.on("connect", () => connection.write(`${JSON.stringify(message)}\n`));
+    connection.on("data", (chunk: string) => {
+      said += chunk;
+    });
+    connection.on("error", reject);
+    connection.on("close", () =>
+      resolve(
+        said
+          .split("\n")
+          .filter(Boolean)
+          .map((text) => (JSON.parse(text) as { type: string }).type),
+      ),
+    );
+  });
+}

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
@@ -20,32 +20,61 @@ export async function builtInstallation(t: TestContext): Promise<string> {
   t.after(() => {
     stopStandbys(root);
     rmSync(root, { recursive: true, force: true });
+    rmSync(runtimeOf(root), { recursive: true, force: true });
   });
   mkdirSync(join(root, "bin"));
+  // Its standbys' runtime directory, beside it: inside, where a sandbox shows gaffer's own code, an
+  // agent would see their sockets.
+  mkdirSync(runtimeOf(root));
   copyFileSync(join(ROOT, "bin", "gaffer.js"), join(root, "bin", "gaffer.js"));
   copyFileSync(join(ROOT, "package.json"), join(root, "package.json"));
   await buildCli(ROOT, join(root, "dist", "gaffer"));
   return root;
 }
 
-/** Runs the installation's CLI; what the build remembers stays in `cache` (the installation's own by default). */
+/**
+ * The environment the installation's CLI runs with: what the build remembers stays in `cache`, and
+ * its standby listens in `runtime` (the installation's own by default).
+ */
+export function installationEnv(
+  root: string,
+  options: { env?: NodeJS.ProcessEnv; cache?: string; runtime?: string } = {},
+): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NO_COLOR: "1",
+    XDG_CACHE_HOME: options.cache ?? join(root, "cache"),
+    XDG_RUNTIME_DIR: options.runtime ?? runtimeOf(root),
+    ...options.env,
+  };
+}
+
+/** Runs the installation's CLI (see installationEnv). */
 export function gafferAt(
   root: string,
   args: string[],
   cwd: string,
-  options: { env?: NodeJS.ProcessEnv; cache?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; cache?: string; runtime?: string } = {},
 ): Promise<CliResult> {
   const child = spawn(process.execPath, [join(root, "bin", "gaffer.js"), ...args], {
     cwd,
-    env: {
-      ...process.env,
-      NO_COLOR: "1",
-      XDG_CACHE_HOME: options.cache ?? join(root, "cache"),
-      ...options.env,
-    },
+    env: installationEnv(root, options),
     stdio: ["ignore", "pipe", "pipe"],
   });
   return collect(child);
+}
+
+/** The installation's standby socket, once one listens. */
+export function standbySocketOf(root: string, runtime = runtimeOf(root)): string {
+  const dir = join(runtime, "gaffer-standby");
+  const socket = readdirSync(dir).find((name) => name.endsWith(".sock"));
+  if (!socket) throw new Error(`no standby socket in ${dir}`);
+  return join(dir, socket);
+}
+
+/** The installation's runtime directory (`XDG_RUNTIME_DIR`), where its standby listens. */
+export function runtimeOf(root: string): string {
+  return `${root}.run`;
 }
 
 /** The installation's standby processes. */

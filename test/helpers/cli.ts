@@ -17,12 +17,16 @@ export interface GafferOptions {
   under?: readonly string[];
 }
 
-/** Starts the real `gaffer` CLI as a subprocess (the same Node that runs the tests). */
+/**
+ * Starts the real `gaffer` CLI as a subprocess (the same Node that runs the tests). No standby
+ * process is started or used (test/e2e/standby.test.ts has its own installations for that): one
+ * would outlive the test in the user's cache.
+ */
 export function startGaffer(args: string[], options: GafferOptions): ChildProcess {
   const [program, ...rest] = [...(options.under ?? []), process.execPath, GAFFER_BIN, ...args];
   return spawn(program as string, rest, {
     cwd: options.cwd,
-    env: { ...process.env, NO_COLOR: "1", ...options.env },
+    env: { ...process.env, NO_COLOR: "1", GAFFER_STANDBY: "off", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
 }

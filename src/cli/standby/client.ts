@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { dirname } from "node:path";
 import {
@@ -8,46 +7,53 @@ import {
   readMessages,
   runCommandDir,
   type StandbyMessage,
+  typeOf,
 } from "./protocol.ts";
-import { privateDirectory, standbySocket } from "./socket.ts";
+import { ownSocket, privateDirectory, standbySocket } from "./socket.ts";
 
 /** The exit code of a command whose standby vanished before telling it (EX_SOFTWARE). */
 const STANDBY_LOST = 70;
+/** How long a standby may take to take or decline a command before the caller runs it itself. */
+const ANSWER_MS = 2000;
 
 /**
  * Runs a `gaffer run` command line in this user's standby process, when one is ready: it has
  * gaffer's code loaded already, takes this process's directory and environment, and sends back
  * the output and the exit code; Ctrl-C and other signals are passed on to it. Resolves to the exit
- * code, or to undefined when no standby took the command (none is ready, or another command took
- * it first): the caller then runs it itself.
+ * code, or to undefined when no standby took the command (none is ready, it declined, another
+ * command took it first, it did not answer): the caller then runs it itself.
  */
 export async function runInStandby(argv: readonly string[]): Promise<number | undefined> {
   if (runCommandDir(argv) === undefined) return undefined;
   const path = standbySocket(process.env);
-  if (path === undefined || !existsSync(path) || !privateDirectory(dirname(path))) return undefined;
+  if (path === undefined || !privateDirectory(dirname(path)) || !ownSocket(path)) return undefined;
   const socket = await connected(path);
   if (!socket) return undefined;
   return new Promise((resolve) => {
     let accepted = false;
     let code: number | undefined;
+    const unanswered = setTimeout(() => socket.destroy(), ANSWER_MS);
     const forward = FORWARDED_SIGNALS.map((signal) => {
       const listener = () => send(socket, { type: "signal", signal });
       return { signal, listener };
     });
     const done = (result: number | undefined) => {
+      clearTimeout(unanswered);
       for (const { signal, listener } of forward) process.off(signal, listener);
       resolve(result);
     };
     readMessages(
       socket,
       (message) => {
+        const type = typeOf(message);
         const said = message as StandbyMessage;
-        if (said.type === "accepted") {
+        if (type === "accepted" && !accepted) {
           accepted = true;
+          clearTimeout(unanswered);
           for (const { signal, listener } of forward) process.on(signal, listener);
-        } else if (said.type === "output" && accepted) {
-          (said.fd === 2 ? process.stderr : process.stdout).write(Buffer.from(said.data, "base64"));
-        } else if (said.type === "exit" && accepted) {
+        } else if (type === "output" && accepted && said.type === "output") {
+          (said.fd === 2 ? process.stderr : process.stdout).write(Buffer.from(String(said.data), "base64"));
+        } else if (type === "exit" && accepted && said.type === "exit" && Number.isInteger(said.code)) {
           code = said.code;
         }
       },

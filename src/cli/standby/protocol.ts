@@ -29,12 +29,31 @@ export function startMessage(message: unknown): StartMessage | undefined {
     typeof start.env !== "object" ||
     start.env === null ||
     !strings(Object.values(start.env)) ||
-    typeof start.stdout !== "object" ||
-    typeof start.stderr !== "object"
+    !streamFacts(start.stdout) ||
+    !streamFacts(start.stderr)
   )
     return undefined;
   return start as StartMessage;
 }
+
+function streamFacts(value: unknown): value is StreamFacts {
+  const facts = value as Partial<StreamFacts> | null;
+  return (
+    typeof facts === "object" &&
+    facts !== null &&
+    typeof facts.isTTY === "boolean" &&
+    (facts.columns === undefined || Number.isInteger(facts.columns))
+  );
+}
+
+/** The `type` of a message: undefined for anything but an object with a string `type`. */
+export function typeOf(message: unknown): string | undefined {
+  const type = (message as { type?: unknown } | null)?.type;
+  return typeof message === "object" && typeof type === "string" ? type : undefined;
+}
+
+/** The biggest piece of output one message carries. */
+export const OUTPUT_CHUNK = 64 * 1024;
 
 export type ClientMessage =
   /** Is a standby there? It answers `ready` and goes on waiting. */

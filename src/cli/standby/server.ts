@@ -1,29 +1,44 @@
-import { lstatSync, unlinkSync } from "node:fs";
+import { lstatSync, renameSync, rmSync, unlinkSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
+import { constants } from "node:os";
 import { dirname, resolve } from "node:path";
 import { Writable } from "node:stream";
-import { constants } from "node:os";
 import { readConfig } from "../../config/index.ts";
 import { readyForRuns } from "../../engine/index.ts";
-import { GafferError } from "../../errors.ts";
-import { resolveProjectRoot } from "../../workspace/index.ts";
+import { EXIT, GafferError } from "../../errors.ts";
 import { errorReport } from "../../util/index.ts";
+import { resolveProjectRoot } from "../../workspace/index.ts";
 import {
   type ClientMessage,
   FORWARDED_SIGNALS,
   line,
+  OUTPUT_CHUNK,
   readMessages,
   runCommandDir,
   type StandbyMessage,
   startMessage,
   type StartMessage,
   type StreamFacts,
+  typeOf,
 } from "./protocol.ts";
 import { pingStandby } from "./start.ts";
 import { privateDirectory, standbySocket } from "./socket.ts";
 
 /** A standby nobody used in this long goes away. */
 const IDLE_MS = 30 * 60 * 1000;
+/**
+ * What Node and gaffer read once, as a process starts: a caller whose values differ runs its
+ * command itself, since the standby started with its own.
+ */
+const READ_AT_START = [
+  "NODE_OPTIONS",
+  "NODE_EXTRA_CA_CERTS",
+  "UV_THREADPOOL_SIZE",
+  "TMPDIR",
+  "GIT_EXEC_PATH",
+  "LANG",
+  "LC_ALL",
+];
 
 /**
  * `gaffer standby`: keeps this process ready, gaffer's run command loaded, to run the next
@@ -34,7 +49,11 @@ const IDLE_MS = 30 * 60 * 1000;
 export async function standby(): Promise<number> {
   const path = standbySocket(process.env);
   if (path === undefined) {
-    throw new GafferError("usage", "a standby process runs only from gaffer's build", "run `npm run build`");
+    throw new GafferError(
+      "usage",
+      "a standby process runs only from gaffer's build, and not with GAFFER_STANDBY=off",
+      "run `npm run build`",
+    );
   }
   if (!privateDirectory(dirname(path))) {
     throw new GafferError(
@@ -43,6 +62,7 @@ export async function standby(): Promise<number> {
       "remove it; gaffer makes it again, private",
     );
   }
+  const atStart = { ...process.env };
   await import("../commands/run.ts");
   await readyForRuns();
   const server = await listening(path);
@@ -66,18 +86,22 @@ export async function standby(): Promise<number> {
     let taken = false;
     server.on("connection", (socket) => {
       socket.on("error", () => undefined);
+      let heard = false;
       readMessages(
         socket,
         (message) => {
-          const said = message as ClientMessage;
+          // One message a connection; a start's signals are read by serve.
+          if (heard) return;
+          heard = true;
           const start = startMessage(message);
-          if (said.type === "ping") {
+          if (typeOf(message) === "ping") {
             send(socket, { type: "ready", pid: process.pid });
             socket.end();
           } else if (start && !taken) {
             taken = true;
-            void warmProject(start).then((warm) => {
-              if (!warm) {
+            void accepts(start, atStart).then((yes) => {
+              // The caller may have gone while it was looked at: then nothing runs.
+              if (!yes || socket.destroyed || !socket.writable) {
                 taken = false;
                 send(socket, { type: "declined" });
                 socket.end();
@@ -85,9 +109,9 @@ export async function standby(): Promise<number> {
               }
               clearTimeout(idle);
               release();
-              void serve(start, socket);
+              serve(start, socket);
             });
-          } else if (said.type !== "signal") {
+          } else {
             socket.end();
           }
         },
@@ -98,38 +122,48 @@ export async function standby(): Promise<number> {
 }
 
 /**
- * Whether the command runs in a project with warm workspaces: only there does a run start in a
- * standby (it is part of keeping runs warm); anywhere else, or when the project cannot be read,
- * the caller runs it itself, as it always does.
+ * Whether this standby runs the command: a `gaffer run` in a project with warm workspaces (it is
+ * part of keeping runs warm), from a caller whose start-time settings are this process's. Anything
+ * else, or a project that cannot be read, its caller runs itself, as it always does.
  */
-async function warmProject(start: StartMessage): Promise<boolean> {
+async function accepts(start: StartMessage, atStart: NodeJS.ProcessEnv): Promise<boolean> {
+  const dir = runCommandDir(start.argv);
+  if (dir === undefined) return false;
+  if (READ_AT_START.some((name) => start.env[name] !== atStart[name])) return false;
   try {
-    const root = await resolveProjectRoot(resolve(start.cwd, runCommandDir(start.argv) ?? "."));
+    const root = await resolveProjectRoot(resolve(start.cwd, dir));
     return (await readConfig(root, { remember: false, env: start.env })).workspace.warm > 0;
   } catch {
     return false;
   }
 }
 
-/** Listens at `path`; when another live standby already does, its pid. */
+/**
+ * Listens at `path`; when another live standby already does, its pid. It listens at a name of
+ * its own first and renames it into place, so two standbys starting at once never remove each
+ * other's socket.
+ */
 async function listening(path: string): Promise<Server | number> {
-  for (let attempt = 0; ; attempt++) {
-    const server = createServer();
-    const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
-      server.once("error", resolve);
-      server.listen(path, () => resolve(undefined));
-    });
-    if (!error) return server;
-    if (error.code !== "EADDRINUSE" || attempt > 0) throw error;
-    const other = await pingStandby(path);
-    if (other !== undefined) return other;
-    // A dead standby's socket.
-    unlinkSync(path);
+  const own = `${path}.${process.pid}`;
+  rmSync(own, { force: true });
+  const server = createServer();
+  await new Promise<void>((done, failed) => {
+    server.once("error", failed);
+    server.listen(own, () => done());
+  });
+  const other = await pingStandby(path);
+  if (other !== undefined) {
+    server.close();
+    rmSync(own, { force: true });
+    return other;
   }
+  // Replaces a dead standby's socket, if one is left.
+  renameSync(own, path);
+  return server;
 }
 
-/** Runs the command line as the process started for it would, then hands over and exits. */
-async function serve(start: StartMessage, socket: Socket): Promise<void> {
+/** Runs the command line as the process started for it would, then exits. */
+function serve(start: StartMessage, socket: Socket): void {
   const exit = process.exit.bind(process);
   let finished = false;
   const finish = (code: number) => {
@@ -139,11 +173,25 @@ async function serve(start: StartMessage, socket: Socket): Promise<void> {
     if (socket.destroyed) exit(code);
     else socket.end(() => exit(code));
   };
+  try {
+    adopt(start, socket);
+  } catch {
+    // Not taken yet: the caller runs the command itself, and meets the same problem there.
+    send(socket, { type: "declined" });
+    socket.end(() => exit(0));
+    return;
+  }
   send(socket, { type: "accepted", pid: process.pid });
-  adopt(start, socket);
   // A command that quits at once (a second Ctrl-C) still tells its caller how it ended.
   process.exit = ((code?: number | string | null) =>
     finish(Number(code ?? process.exitCode ?? 0))) as typeof process.exit;
+  const failed = (error: unknown) => {
+    const report = errorReport(error);
+    process.stderr.write(report.lines.map((text) => `${text}\n`).join(""));
+    finish(EXIT.software);
+  };
+  process.on("uncaughtException", failed);
+  process.on("unhandledRejection", failed);
   const signal = (name: (typeof FORWARDED_SIGNALS)[number]) => {
     if (process.listenerCount(name) > 0) process.emit(name);
     else finish(128 + constants.signals[name]);
@@ -152,7 +200,8 @@ async function serve(start: StartMessage, socket: Socket): Promise<void> {
     socket,
     (message) => {
       const said = message as ClientMessage;
-      if (said.type === "signal" && FORWARDED_SIGNALS.includes(said.signal)) signal(said.signal);
+      if (typeOf(message) === "signal" && said.type === "signal" && FORWARDED_SIGNALS.includes(said.signal))
+        signal(said.signal);
     },
     () => undefined,
   );
@@ -160,24 +209,15 @@ async function serve(start: StartMessage, socket: Socket): Promise<void> {
   socket.on("close", () => {
     if (!finished) signal("SIGTERM");
   });
-  let code: number;
-  try {
-    const { main } = await import("../main.ts");
-    code = await main(start.argv);
-  } catch (error) {
-    const report = errorReport(error);
-    process.stderr.write(report.lines.map((text) => `${text}\n`).join(""));
-    code = report.exitCode;
-  }
-  finish(code);
+  void import("../main.ts").then(({ main }) => main(start.argv)).then(finish, failed);
 }
 
 /** Takes on the caller's directory, umask, environment, arguments and output streams. */
 function adopt(start: StartMessage, socket: Socket): void {
-  for (const name of Object.keys(process.env)) delete process.env[name];
-  Object.assign(process.env, start.env);
   process.chdir(start.cwd);
   process.umask(start.umask & 0o777);
+  for (const name of Object.keys(process.env)) delete process.env[name];
+  Object.assign(process.env, start.env);
   process.argv = [...start.argv];
   for (const [name, fd] of [
     ["stdout", 1],
@@ -191,14 +231,17 @@ function adopt(start: StartMessage, socket: Socket): void {
 function outputTo(socket: Socket, fd: 1 | 2, facts: StreamFacts): NodeJS.WriteStream {
   const stream = new Writable({
     write(chunk: Buffer | string, _encoding, done) {
-      send(socket, { type: "output", fd, data: Buffer.from(chunk).toString("base64") });
+      const bytes = Buffer.from(chunk);
+      for (let at = 0; at < bytes.length; at += OUTPUT_CHUNK) {
+        send(socket, { type: "output", fd, data: bytes.subarray(at, at + OUTPUT_CHUNK).toString("base64") });
+      }
       done();
     },
   });
   return Object.assign(stream, {
     fd,
-    isTTY: facts.isTTY === true,
-    columns: typeof facts.columns === "number" ? facts.columns : 80,
+    isTTY: facts.isTTY,
+    columns: facts.columns ?? 80,
   }) as unknown as NodeJS.WriteStream;
 }
 

@@ -1,31 +1,38 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { connect } from "node:net";
 import { dirname } from "node:path";
 import { gafferCommand } from "../../util/index.ts";
-import { line, readMessages, type StandbyMessage } from "./protocol.ts";
-import { privateDirectory, standbySocket } from "./socket.ts";
+import { line, readMessages, type StandbyMessage, typeOf } from "./protocol.ts";
+import { ownSocket, privateDirectory, standbySocket } from "./socket.ts";
 
 /** What a standby that started says on its output once it listens (or found another listening). */
 const READY_LINE = /^ready (\d+)$/m;
 
+/** How long a standby may take to answer a ping. */
+const PING_MS = 2000;
+
 /** The pid of the live standby listening at `path`, or undefined when none answers. */
 export function pingStandby(path: string): Promise<number | undefined> {
   return new Promise((resolve) => {
-    if (!existsSync(path)) return resolve(undefined);
+    if (!ownSocket(path)) return resolve(undefined);
     const socket = connect(path);
     let pid: number | undefined;
+    const unanswered = setTimeout(() => socket.destroy(), PING_MS);
     socket.on("connect", () => socket.write(line({ type: "ping" })));
     readMessages(
       socket,
       (message) => {
         const said = message as StandbyMessage;
-        if (said.type === "ready" && Number.isInteger(said.pid)) pid = said.pid;
+        if (typeOf(message) === "ready" && said.type === "ready" && Number.isInteger(said.pid))
+          pid = said.pid;
       },
       () => socket.destroy(),
     );
-    socket.on("error", () => resolve(undefined));
-    socket.on("close", () => resolve(pid));
+    socket.on("error", () => undefined);
+    socket.on("close", () => {
+      clearTimeout(unanswered);
+      resolve(pid);
+    });
   });
 }
 
