@@ -386,23 +386,28 @@ function writeResult(name: string, result: unknown): void {
   writeFileSync(new URL(`./results/${name}.json`, import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
 }
 
-/** Alternates the three measurements so cache warmth and background load hit them alike. */
+/**
+ * Alternates the raw clone and the cold run so cache warmth and background load hit both alike;
+ * then the warm runs, after them: a warm run's refill writes a tree of 5,000 files, and removing
+ * trees goes on in the background, which would slow whichever cold or raw sample came next.
+ */
 async function interleaved(repo: string, scratch: string) {
   const rawSamples: number[] = [];
   const samples: Record<"cold" | "warm", GafferStart[]> = { cold: [], warm: [] };
-  setWarm(repo, WARM);
-  const { fillMs } = await fillPool(repo);
   // Each starts with the disk's writes done: 5,000 files written and removed by the one before
   // would otherwise be flushed during the next.
   const settled = () => spawnSync("sync");
-  const standbys: (number | null)[] = [];
+  setWarm(repo, 0);
   for (let i = 0; i < ITERATIONS; i++) {
     settled();
     rawSamples.push(measureRawClone(repo, scratch));
-    setWarm(repo, 0);
     settled();
     samples.cold.push(await measureGafferStart(repo, 2 * i));
-    setWarm(repo, WARM);
+  }
+  setWarm(repo, WARM);
+  const { fillMs } = await fillPool(repo);
+  const standbys: (number | null)[] = [];
+  for (let i = 0; i < ITERATIONS; i++) {
     // Its pool full and its standby ready, as a user's after `gaffer warm` or a run's refill.
     standbys.push((await fillPool(repo)).standby);
     settled();
