@@ -10,6 +10,15 @@ import { sampleProject } from "../helpers/project.ts";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 
+/** The texts of one kind (`config`, `scenario`) the installation's build remembers. */
+function rememberedIn(root: string, kind: string): string[] {
+  try {
+    return readdirSync(join(root, "cache", "gaffer", kind)).filter((name) => name.endsWith(".json"));
+  } catch {
+    return [];
+  }
+}
+
 describe("e2e: the built CLI", () => {
   it("runs an item end to end from the bundle alone: its scripted agent, sandbox and gate included", async (t) => {
     const root = await builtInstallation(t);
@@ -38,13 +47,7 @@ describe("e2e: the built CLI", () => {
     const root = await builtInstallation(t);
     const project = await sampleProject(t);
     const run = (args: string[]) => gafferAt(root, args, project);
-    const remembered = () => {
-      try {
-        return readdirSync(join(root, "cache", "gaffer", "config")).filter((name) => name.endsWith(".json"));
-      } catch {
-        return [];
-      }
-    };
+    const remembered = () => rememberedIn(root, "config");
     assert.equal((await run(["issue", "add", "an item"])).code, 0);
     assert.equal(remembered().length, 1, "a writing command remembers the configuration it checked");
     const fresh = gitRepo(t, { "README.md": "# new\n" });
@@ -69,15 +72,7 @@ describe("e2e: the built CLI", () => {
     const root = await builtInstallation(t);
     const project = await sampleProject(t);
     const run = (args: string[]) => gafferAt(root, args, project);
-    const remembered = () => {
-      try {
-        return readdirSync(join(root, "cache", "gaffer", "scenario")).filter((name) =>
-          name.endsWith(".json"),
-        );
-      } catch {
-        return [];
-      }
-    };
+    const remembered = () => rememberedIn(root, "scenario");
     writeFileSync(join(project, "story.toml"), '[[attempts]]\nsteps = [{ say = "hello" }]\n');
     appendFileSync(
       join(project, "gaffer.toml"),

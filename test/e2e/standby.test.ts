@@ -70,6 +70,15 @@ async function warmProject(t: TestContext) {
   return { root, project, standby: standby as number };
 }
 
+/** A warm project whose standby runs a `gaffer run` whose agent is at work (for a long time). */
+async function agentAtWork(t: TestContext) {
+  const warm = await warmProject(t);
+  const item = await scenarioRun(warm.project, "long", '{ run = "sleep 600" }');
+  const started = startRun(warm.root, warm.project, item);
+  await waitForEvent(warm.project, "agent.prompt");
+  return { ...warm, ...started };
+}
+
 describe("e2e: the standby process (gaffer run in a warm project)", () => {
   it("runs the next gaffer run as the caller would: its directory, environment, output and exit code", async (t) => {
     const { root, project, standby } = await warmProject(t);
@@ -122,10 +131,7 @@ describe("e2e: the standby process (gaffer run in a warm project)", () => {
   });
 
   it("passes Ctrl-C on: the run is cancelled and its workspace kept, as in the caller", async (t) => {
-    const { root, project, standby } = await warmProject(t);
-    const item = await scenarioRun(project, "long", '{ run = "sleep 600" }');
-    const { child, result } = startRun(root, project, item);
-    await waitForEvent(project, "agent.prompt");
+    const { root, standby, child, result } = await agentAtWork(t);
     child.kill("SIGINT");
     const ended = await result;
     assert.equal(ended.code, 130, ended.stderr);
@@ -135,10 +141,7 @@ describe("e2e: the standby process (gaffer run in a warm project)", () => {
   });
 
   it("stops the run when its caller is killed", async (t) => {
-    const { root, project, standby } = await warmProject(t);
-    const item = await scenarioRun(project, "long", '{ run = "sleep 600" }');
-    const { child, result } = startRun(root, project, item);
-    await waitForEvent(project, "agent.prompt");
+    const { root, project, standby, child, result } = await agentAtWork(t);
     child.kill("SIGKILL");
     await result;
     await waitForEvent(project, "run.cancelled");

@@ -6,8 +6,8 @@ import {
   line,
   readMessages,
   runCommandDir,
+  messageOf,
   type StandbyMessage,
-  typeOf,
 } from "./protocol.ts";
 import { ownSocket, privateDirectory, standbySocket } from "./socket.ts";
 
@@ -45,15 +45,14 @@ export async function runInStandby(argv: readonly string[]): Promise<number | un
     readMessages(
       socket,
       (message) => {
-        const type = typeOf(message);
-        const said = message as StandbyMessage;
-        if (type === "accepted" && !accepted) {
+        const said = messageOf<StandbyMessage>(message);
+        if (said?.type === "accepted" && !accepted) {
           accepted = true;
           clearTimeout(unanswered);
           for (const { signal, listener } of forward) process.on(signal, listener);
-        } else if (type === "output" && accepted && said.type === "output") {
+        } else if (said?.type === "output" && accepted) {
           (said.fd === 2 ? process.stderr : process.stdout).write(Buffer.from(String(said.data), "base64"));
-        } else if (type === "exit" && accepted && said.type === "exit" && Number.isInteger(said.code)) {
+        } else if (said?.type === "exit" && accepted && Number.isInteger(said.code)) {
           code = said.code;
         }
       },

@@ -46,10 +46,10 @@ function streamFacts(value: unknown): value is StreamFacts {
   );
 }
 
-/** The `type` of a message: undefined for anything but an object with a string `type`. */
-export function typeOf(message: unknown): string | undefined {
+/** `message` as one of `T` when it is an object with a string `type` (its other fields still to check). */
+export function messageOf<T extends { type: string }>(message: unknown): T | undefined {
   const type = (message as { type?: unknown } | null)?.type;
-  return typeof message === "object" && typeof type === "string" ? type : undefined;
+  return typeof message === "object" && typeof type === "string" ? (message as T) : undefined;
 }
 
 /** The biggest piece of output one message carries. */

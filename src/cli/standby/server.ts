@@ -12,6 +12,7 @@ import {
   type ClientMessage,
   FORWARDED_SIGNALS,
   line,
+  messageOf,
   OUTPUT_CHUNK,
   readMessages,
   runCommandDir,
@@ -19,7 +20,6 @@ import {
   startMessage,
   type StartMessage,
   type StreamFacts,
-  typeOf,
 } from "./protocol.ts";
 import { pingStandby } from "./start.ts";
 import { privateDirectory, standbySocket } from "./socket.ts";
@@ -94,7 +94,7 @@ export async function standby(): Promise<number> {
           if (heard) return;
           heard = true;
           const start = startMessage(message);
-          if (typeOf(message) === "ping") {
+          if (messageOf<ClientMessage>(message)?.type === "ping") {
             send(socket, { type: "ready", pid: process.pid });
             socket.end();
           } else if (start && !taken) {
@@ -199,9 +199,8 @@ function serve(start: StartMessage, socket: Socket): void {
   readMessages(
     socket,
     (message) => {
-      const said = message as ClientMessage;
-      if (typeOf(message) === "signal" && said.type === "signal" && FORWARDED_SIGNALS.includes(said.signal))
-        signal(said.signal);
+      const said = messageOf<ClientMessage>(message);
+      if (said?.type === "signal" && FORWARDED_SIGNALS.includes(said.signal)) signal(said.signal);
     },
     () => undefined,
   );

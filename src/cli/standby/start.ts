@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { connect } from "node:net";
 import { dirname } from "node:path";
 import { gafferCommand } from "../../util/index.ts";
-import { line, readMessages, type StandbyMessage, typeOf } from "./protocol.ts";
+import { line, messageOf, readMessages, type StandbyMessage } from "./protocol.ts";
 import { ownSocket, privateDirectory, standbySocket } from "./socket.ts";
 
 /** What a standby that started says on its output once it listens (or found another listening). */
@@ -22,9 +22,8 @@ export function pingStandby(path: string): Promise<number | undefined> {
     readMessages(
       socket,
       (message) => {
-        const said = message as StandbyMessage;
-        if (typeOf(message) === "ready" && said.type === "ready" && Number.isInteger(said.pid))
-          pid = said.pid;
+        const said = messageOf<StandbyMessage>(message);
+        if (said?.type === "ready" && Number.isInteger(said.pid)) pid = said.pid;
       },
       () => socket.destroy(),
     );
